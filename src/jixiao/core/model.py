@@ -1,0 +1,220 @@
+"""The self-evaluation form as printed, and its conversion to the interchange record (jixiao.form/1).
+
+Every field holds the text the form prints (domain.md §8); parsed values are derived on demand
+by the properties below, so that a form can always be written back exactly as it was read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from jixiao.core.values import Value, parse_number, parse_value
+
+SCHEMA = "jixiao.form/1"
+FUND_KINDS = ("total", "appropriation", "carryover", "other")
+FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score")
+INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "actual", "score", "reason")
+
+# Column captions used in messages (the seed template's wording).
+FUND_CAPTIONS = {
+    "initial": "年初预算数",
+    "annual": "全年预算数",
+    "executed": "全年执行数",
+    "weight": "分值",
+    "rate": "执行率",
+    "score": "得分",
+}
+INDICATOR_CAPTIONS = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "weight": "分值",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "score": "得分",
+    "reason": "未完成原因",
+}
+
+
+class RecordError(ValueError):
+    """An interchange record that does not have the shape of jixiao.form/1."""
+
+
+@dataclass(frozen=True)
+class FundRow:
+    kind: str
+    label: str = ""
+    initial: str = ""
+    annual: str = ""
+    executed: str = ""
+    weight: str = ""
+    rate: str = ""
+    score: str = ""
+    row: int | None = None  # row in the source grid (1-based), for messages
+
+    def amount(self, column: str) -> Decimal | None:
+        """The number printed in a column (万元, weight or score), None when blank or unreadable."""
+        return parse_number(getattr(self, column))
+
+    @cached_property
+    def rate_value(self) -> Value:
+        return parse_value(self.rate)
+
+
+@dataclass(frozen=True)
+class Goals:
+    planned: str = ""
+    achieved: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    level1: str
+    level2: str
+    name: str
+    weight: str = ""
+    target: str = ""
+    actual: str = ""
+    score: str = ""
+    reason: str = ""
+    weight_repeat: str | None = None  # the seed template's second 分值 column (check A07)
+    row: int | None = None  # row in the source grid (1-based), for messages
+
+    @cached_property
+    def target_value(self) -> Value:
+        return parse_value(self.target)
+
+    @cached_property
+    def actual_value(self) -> Value:
+        return parse_value(self.actual)
+
+    @property
+    def weight_number(self) -> Decimal | None:
+        return parse_number(self.weight)
+
+    @property
+    def score_number(self) -> Decimal | None:
+        return parse_number(self.score)
+
+    @property
+    def is_blank(self) -> bool:
+        """A row with nothing but its level names: a level-2 with no level-3 rows."""
+        return not any(getattr(self, f) for f in ("name", "weight", "target", "actual", "score", "reason"))
+
+
+@dataclass(frozen=True)
+class Total:
+    weight: str = ""
+    score: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a form was read from: file, sheet or page, and its position in the document (1-based)."""
+
+    file: str = ""
+    sheet: str = ""
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class Form:
+    project: str
+    title: str = ""
+    year: int | None = None
+    leader: str = ""
+    department: str = ""
+    unit: str = ""
+    funds: tuple[FundRow, ...] = ()
+    goals: Goals = field(default_factory=Goals)
+    category_points: tuple[tuple[str, str], ...] = ()  # (level-1 name, printed points), in order
+    indicators: tuple[Indicator, ...] = ()
+    total: Total = field(default_factory=Total)
+    source: Source = field(default_factory=Source)
+    # Text the recogniser found inside the form but could not place; reported, never dropped.
+    unplaced: tuple[str, ...] = ()
+
+    def fund(self, kind: str) -> FundRow | None:
+        return next((f for f in self.funds if f.kind == kind), None)
+
+    @property
+    def points(self) -> dict[str, Decimal | None]:
+        return {name: parse_number(p) for name, p in self.category_points}
+
+    def with_source(self, source: Source) -> Form:
+        return replace(self, source=source)
+
+
+def to_record(form: Form) -> dict[str, Any]:
+    """The interchange record (domain.md §8) of a form; keys and order are fixed."""
+    return {
+        "schema": SCHEMA,
+        "title": form.title,
+        "year": form.year,
+        "project": form.project,
+        "leader": form.leader,
+        "department": form.department,
+        "unit": form.unit,
+        "funds": [
+            {"kind": f.kind, "label": f.label, **{c: getattr(f, c) for c in FUND_FIELDS}}
+            for f in form.funds
+        ],
+        "goals": {"planned": form.goals.planned, "achieved": form.goals.achieved},
+        "category_points": dict(form.category_points),
+        "indicators": [{c: getattr(i, c) for c in INDICATOR_FIELDS} for i in form.indicators],
+        "total": {"weight": form.total.weight, "score": form.total.score},
+    }
+
+
+def _text(record: Mapping[str, Any], key: str, where: str) -> str:
+    value = record.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f"{where}.{key} 应为文本，实际为 {value!r}")
+    return value
+
+
+def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form:
+    """A form from its interchange record; raises RecordError naming the bad key."""
+    if not isinstance(record, Mapping):
+        raise RecordError("表单记录应为 JSON 对象")
+    if record.get("schema", SCHEMA) != SCHEMA:
+        raise RecordError(f"schema 应为 {SCHEMA}，实际为 {record.get('schema')!r}")
+    year = record.get("year")
+    if year is not None and not isinstance(year, int):
+        raise RecordError(f"year 应为整数，实际为 {year!r}")
+    funds = []
+    for n, f in enumerate(record.get("funds") or [], 1):
+        where = f"funds[{n}]"
+        kind = _text(f, "kind", where)
+        if kind not in FUND_KINDS:
+            raise RecordError(f"{where}.kind 应为 {'/'.join(FUND_KINDS)} 之一，实际为 {kind!r}")
+        funds.append(FundRow(kind=kind, label=_text(f, "label", where),
+                             **{c: _text(f, c, where) for c in FUND_FIELDS}))
+    indicators = [
+        Indicator(**{c: _text(i, c, f"indicators[{n}]") for c in INDICATOR_FIELDS})
+        for n, i in enumerate(record.get("indicators") or [], 1)
+    ]
+    goals = record.get("goals") or {}
+    total = record.get("total") or {}
+    points = record.get("category_points") or {}
+    return Form(
+        title=_text(record, "title", "record"),
+        year=year,
+        project=_text(record, "project", "record"),
+        leader=_text(record, "leader", "record"),
+        department=_text(record, "department", "record"),
+        unit=_text(record, "unit", "record"),
+        funds=tuple(funds),
+        goals=Goals(planned=_text(goals, "planned", "goals"), achieved=_text(goals, "achieved", "goals")),
+        category_points=tuple((str(k), str(v)) for k, v in points.items()),
+        indicators=tuple(indicators),
+        total=Total(weight=_text(total, "weight", "total"), score=_text(total, "score", "total")),
+        source=source or Source(),
+    )
