@@ -4,6 +4,10 @@ A grid lists, row by row, only the cells that start there (as HTML does): a cell
 several rows or columns appears once, at its top-left position, with rowspan/colspan. Readers
 that can't see merges (the text of a Word table) give every cell span 1, and a vertically merged
 cell shows as an empty cell in the rows below, exactly as Word writes it.
+
+Text outside the tables matters too: the title ("绩效目标自评表") and the year ("（2019年度）") are
+usually paragraphs above the table. Readers give each such paragraph as a one-cell row, in document
+order (a grid of its own before the table's grid, or rows inside it), so the recogniser sees them.
 """
 
 from __future__ import annotations
