@@ -1,0 +1,125 @@
+"""The text Word writes for a document of tables ("Save as plain text" of the seed).
+
+Each cell starts on a line beginning with a tab; a line without a leading tab continues the cell
+above (a line break inside the cell); a blank line ends the table row. Word writes a vertically
+merged cell as an empty cell in the rows it covers and drops horizontally covered cells, so every
+cell here has span 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from jixiao.formats import ReadError
+from jixiao.formats.grid import Cell, Grid
+
+EXTENSIONS = (".txt", ".text")
+ENCODINGS = ("utf-8", "gb18030")
+
+
+def decode(data: bytes, name: str = "") -> str:
+    """The text of a file in UTF-8 (with or without BOM), UTF-16 (BOM or not) or GB18030/GBK."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode(data[3:], "utf-8", name)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode(data, "utf-16", name)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _decode(data, utf16, name)
+    if b"\x00" in data[:4096]:
+        raise ReadError("这是二进制文件，不是文本；请提供 Word、Excel、PDF、HTML 或文本格式的自评表", name)
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError("无法识别文本编码（支持 UTF-8、UTF-16、GB18030/GBK）；请另存为 UTF-8 文本后重试", name)
+
+
+def _utf16_without_bom(data: bytes) -> str:
+    """utf-16-le/-be when every other byte of the head is zero, as in CJK-free UTF-16 text."""
+    head = data[:2048]
+    if len(head) < 4:
+        return ""
+    evens, odds = head[0::2], head[1::2]
+    if odds.count(0) > len(odds) * 0.3 and evens.count(0) < len(evens) * 0.05:
+        return "utf-16-le"
+    if evens.count(0) > len(evens) * 0.3 and odds.count(0) < len(odds) * 0.05:
+        return "utf-16-be"
+    return ""
+
+
+def _decode(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"文件不是有效的 {encoding.upper()} 文本（第 {exc.start} 字节处出错）", name) from exc
+
+
+def _is_text(text: str) -> bool:
+    controls = sum(1 for ch in text[:4096] if ch < " " and ch not in "\t\r\n\f")
+    return controls <= len(text[:4096]) * 0.01
+
+
+def detect(head: bytes, name: str = "") -> bool:
+    """Text with tab-led cell lines, in any of the supported encodings."""
+    try:
+        text = decode(head, name)
+    except ReadError:
+        # The head may cut a multi-byte character; try again without the last bytes.
+        try:
+            text = decode(head[:-3], name)
+        except ReadError:
+            return False
+    return _is_text(text) and ("\n\t" in text or text.startswith("\t"))
+
+
+def parse_rows(text: str) -> list[list[str]]:
+    """Rows of cell texts; line breaks inside a cell are kept as "\\n"."""
+    rows: list[list[str]] = []
+    row: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line.startswith("\t"):
+            row.append(line[1:])
+        elif line.strip(" \u3000\f"):
+            if row:
+                row[-1] += "\n" + line
+            else:
+                row.append(line)
+        elif row:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    return _rejoin_split_rows(rows)
+
+
+def _rejoin_split_rows(rows: list[list[str]]) -> list[list[str]]:
+    """Join a row that an empty paragraph at the end of a cell cut in two.
+
+    Word writes a cell ending in an empty paragraph as a blank line, the same as the end of a row
+    (seed form 8: "产出指标(75分)" then the rest of its row). Two short rows whose cells add up to
+    the width of the row above are one row.
+    """
+    out: list[list[str]] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        width = len(out[-1]) if out else 0
+        if i + 1 < len(rows) and len(row) < width and len(rows[i + 1]) < width:
+            if len(row) + len(rows[i + 1]) == width:
+                out.append(row + rows[i + 1])
+                i += 2
+                continue
+        out.append(row)
+        i += 1
+    return out
+
+
+def read(data: bytes, name: str = "") -> list[Grid]:
+    text = decode(data, name)
+    if not _is_text(text):
+        raise ReadError("这不是文本文件（含有大量控制字符）；请提供 Word、Excel、PDF、HTML 或文本格式的自评表", name)
+    rows = parse_rows(text)
+    cells = tuple(tuple(Cell(t, r, c) for c, t in enumerate(row)) for r, row in enumerate(rows))
+    return [Grid(rows=cells, source=name)]
