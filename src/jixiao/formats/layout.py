@@ -293,7 +293,7 @@ class _FormBuilder:
                 actual=values.get("actual", ""),
                 score=values.get("score", ""),
                 reason=values.get("reason", ""),
-                weight_repeat=values["weight_repeat"] if "weight_repeat" in values else None,
+                weight_repeat=values.get("weight_repeat"),
                 row=row.number,
             )
         )

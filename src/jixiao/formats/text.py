@@ -106,11 +106,11 @@ def _rejoin_split_rows(rows: list[list[str]]) -> list[list[str]]:
     while i < len(rows):
         row = rows[i]
         width = len(out[-1]) if out else 0
-        if i + 1 < len(rows) and len(row) < width and len(rows[i + 1]) < width:
-            if len(row) + len(rows[i + 1]) == width:
-                out.append(row + rows[i + 1])
-                i += 2
-                continue
+        nxt = rows[i + 1] if i + 1 < len(rows) else []
+        if len(row) < width and 0 < len(nxt) < width and len(row) + len(nxt) == width:
+            out.append(row + nxt)
+            i += 2
+            continue
         out.append(row)
         i += 1
     return out
