@@ -1,0 +1,55 @@
+"""Checks of a form's shape rather than its numbers: blocks missing, text the recogniser couldn't place.
+
+S01 (error): a block the form must have is missing, so the form was cut off or is not a form.
+S02 (warning): text inside the form that could not be placed in any block (reported, never dropped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from jixiao.core.findings import Finding, Location, Severity
+from jixiao.core.model import Form
+
+LAYOUT_CODES: dict[str, tuple[str, str]] = {
+    "S01": ("error", "表格不完整"),
+    "S02": ("warning", "无法识别的内容"),
+}
+
+
+def missing_blocks(form: Form, index: int) -> Iterator[Finding]:
+    """S01: no project name, no fund rows, no indicators, or (for a read file) no 总分 row."""
+    missing = [
+        (not form.project, "header", "项目名称"),
+        (not form.funds, "funds", "资金情况"),
+        (not form.indicators, "indicators", "绩效指标"),
+        (bool(form.source.file) and form.total.row is None and not form.total.score, "total", "总分行"),
+    ]
+    for absent, block, caption in missing:
+        if absent:
+            yield Finding(
+                code="S01",
+                severity=Severity.ERROR,
+                form_index=index,
+                project=form.project,
+                location=Location(block=block, column=caption),
+                message=f"表格缺少“{caption}”部分，可能被截断或不是完整的自评表；请核对原件后补全。",
+            )
+
+
+def unplaced_text(form: Form, index: int) -> Iterator[Finding]:
+    """S02: each line of text the recogniser kept aside."""
+    for text in form.unplaced:
+        yield Finding(
+            code="S02",
+            severity=Severity.WARNING,
+            form_index=index,
+            project=form.project,
+            location=Location(block="unplaced"),
+            found=text,
+            message=f"这段内容无法归入表格的任何部分，请核对：{text}",
+        )
+
+
+def layout_findings(form: Form, index: int = 1) -> list[Finding]:
+    return [*missing_blocks(form, index), *unplaced_text(form, index)]
