@@ -42,18 +42,32 @@ def read(data: bytes, name: str) -> list[Grid]:
     with zf:
         part = _main_part(zf)
         if part is None:
-            raise ReadError("不是有效的 Word 文档（缺少 word/document.xml）。请用 Word 或 WPS 另存为 .docx 后再试。", name)
+            raise ReadError(
+                "不是有效的 Word 文档（缺少 word/document.xml）。请用 Word 或 WPS 另存为 .docx 后再试。", name
+            )
         xml = zf.read(part)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
-        raise ReadError(f"Word 文档的内容已损坏（{exc}）。请用 Word 或 WPS 打开后另存一份再试。", name) from None
+        raise ReadError(
+            f"Word 文档的内容已损坏（{exc}）。请用 Word 或 WPS 打开后另存一份再试。", name
+        ) from None
     body = root.find(W + "body")
     grids: list[Grid] = []
-    for tbl in _tables(body if body is not None else root):
-        _read_table(tbl, name, grids)
-    if not grids:
+    paragraphs: list[str] = []
+    tables = 0
+    for block in _blocks(body if body is not None else root):
+        if block.tag == _P:
+            text = _paragraph_text(block).strip()
+            if text:
+                paragraphs.append(text)
+            continue
+        _flush(paragraphs, name, grids)
+        _read_table(block, name, grids)
+        tables += 1
+    _flush(paragraphs, name, grids)
+    if not tables:
         raise ReadError(
             "文档中没有表格。自评表应是 Word 表格；如果表格是图片或文本框，请改为插入表格后再提交。", name
         )
@@ -71,16 +85,24 @@ def _main_part(zf: Any) -> str | None:
     return None
 
 
-def _tables(parent: Any) -> list[Any]:
-    """Tables among the children of parent, looking through content controls and custom XML."""
+def _blocks(parent: Any) -> list[Any]:
+    """Paragraphs and tables of the body in order, looking through content controls and custom XML."""
     found = []
     for child in parent:
         tag = child.tag
-        if tag == _TBL:
+        if tag in (_TBL, _P):
             found.append(child)
         elif tag in _WRAPPERS:
-            found.extend(_tables(child))
+            found.extend(_blocks(child))
     return found
+
+
+def _flush(paragraphs: list[str], name: str, grids: list[Grid]) -> None:
+    """Paragraphs outside tables (the title, the year line) as a grid of one-cell rows."""
+    if paragraphs:
+        rows = tuple((Cell(text, r, 0),) for r, text in enumerate(paragraphs))
+        grids.append(Grid(rows=rows, source=name, sheet="正文"))
+        paragraphs.clear()
 
 
 def _children(parent: Any, tag: str) -> list[Any]:
@@ -127,7 +149,7 @@ def _read_table(tbl: Any, name: str, grids: list[Grid]) -> None:
     grids[index] = Grid(
         rows=tuple(tuple(Cell(t, rr, cc, rs, cs) for t, rr, cc, rs, cs in row) for row in rows),
         source=name,
-        sheet=f"表格{index + 1}",
+        sheet=f"表格{sum(1 for g in grids[:index] if g.sheet != '正文') + 1}",
     )
     for inner in nested:
         _read_table(inner, name, grids)

@@ -108,7 +108,12 @@ def get_format(name: str) -> Reader:
         path = FORMATS[name]
     except KeyError:
         raise ReadError(f"不支持的格式“{name}”。") from None
-    module: ModuleType = importlib.import_module(path)
+    try:
+        module: ModuleType = importlib.import_module(path)
+    except ImportError as exc:
+        raise ReadError(
+            f"读取“{name}”格式所需的组件没有安装（{exc.name or exc}）。请联系管理员安装完整的 jixiao。"
+        ) from exc
     return cast(Reader, module)
 
 
@@ -219,7 +224,7 @@ def _looks_like_html(head: bytes) -> bool:
 def _text_module() -> Reader | None:
     try:
         return get_format("text")
-    except ImportError:  # the plain-text reader is not there yet
+    except ReadError:  # the plain-text reader is not there
         return None
 
 
@@ -248,7 +253,9 @@ def read_grids(data: bytes, name: str, *, limits: Limits | None = None) -> list[
                 name,
             )
         if fmt == "zip":
-            raise ReadError("这是一个压缩包，不是单个报表文件；请直接提交压缩包让系统逐个读取其中的文件。", name)
+            raise ReadError(
+                "这是一个压缩包，不是单个报表文件；请直接提交压缩包让系统逐个读取其中的文件。", name
+            )
         reader = get_format(fmt)
         try:
             grids = reader.read(data, name)
@@ -344,9 +351,8 @@ def _prolog_is_safe(head: bytes) -> bool:
                 return b"<!doctype" not in low and b"<!entity" not in low
             pos = end + 2
             continue
-        if low.startswith(b"<!doctype", lt) or low.startswith(b"<!entity", lt):
-            return False
-        return True  # the root element starts: no DTD can follow
+        # The root element starts here, after which no DTD can follow.
+        return not (low.startswith(b"<!doctype", lt) or low.startswith(b"<!entity", lt))
 
 
 def check_ooxml(data: bytes, name: str, what: str) -> zipfile.ZipFile:
