@@ -6,14 +6,19 @@ file → grids → forms (formats) → scorecard and findings (core) → JSON / 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
+from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from jixiao.core.findings import Finding
-from jixiao.core.model import Form
-from jixiao.core.profiles import Profile
-from jixiao.core.scoring import Scorecard
+from jixiao.core.checks import check_batch, check_form
+from jixiao.core.findings import Finding, Severity
+from jixiao.core.layout_checks import layout_findings
+from jixiao.core.model import Form, FundRow
+from jixiao.core.profiles import Profile, detect_profile, load_profile
+from jixiao.core.scoring import Scorecard, score_form
+from jixiao.formats import ReadError
 
 
 @dataclass(frozen=True)
@@ -38,28 +43,156 @@ class Evaluation:
     findings: tuple[Finding, ...]
 
 
+def _forms_of(name: str, data: bytes) -> tuple[list[Form], ReadProblem | None]:
+    """The forms of one file; a file that can't be read or holds no form gives a problem."""
+    from jixiao.formats.layout import recognise
+    from jixiao.formats.registry import read_grids
+
+    try:
+        grids = read_grids(data, name)
+    except ReadError as err:
+        return [], ReadProblem(name, err.message)
+    forms = recognise(grids)
+    if not forms:
+        return [], ReadProblem(name, NO_FORM)
+    return [replace(f, source=replace(f.source, file=name)) for f in forms], None
+
+
+NO_FORM = "文件中没有找到绩效自评表（没有含“项目名称”的表格）；请确认这是预算绩效自评表，或用 jixiao inspect 查看识别结果。"
+
+
+def _collect(
+    items: Iterable[tuple[str, bytes] | ReadError],
+    jobs: int,
+    progress: Callable[[int, int], None] | None,
+) -> Batch:
+    inputs: list[tuple[str, bytes]] = []
+    problems: list[ReadProblem] = []
+    for item in items:
+        if isinstance(item, ReadError):
+            problems.append(ReadProblem(item.file, item.message))
+        else:
+            inputs.append(item)
+    forms: list[Form] = []
+    results: Iterable[tuple[list[Form], ReadProblem | None]]
+    if jobs > 1 and len(inputs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        results = pool.map(_forms_of, *zip(*inputs, strict=True), chunksize=4)
+    else:
+        pool = None
+        results = (_forms_of(name, data) for name, data in inputs)
+    try:
+        for done, (found, problem) in enumerate(results, 1):
+            forms.extend(found)
+            if problem:
+                problems.append(problem)
+            if progress:
+                progress(done, len(inputs))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return Batch(forms=tuple(forms), problems=tuple(problems), files_read=len(inputs))
+
+
 def read_paths(
     paths: Iterable[str | Path], *, jobs: int = 1, progress: Callable[[int, int], None] | None = None
 ) -> Batch:
     """Every form in files, folders (recursively) and zip archives; bad files become problems."""
-    raise NotImplementedError
+    from jixiao.formats.registry import iter_inputs
+
+    return _collect(iter_inputs(paths), jobs, progress)
 
 
 def read_upload(data: bytes, name: str) -> Batch:
     """Every form in one uploaded file (any readable format, or a zip)."""
-    raise NotImplementedError
+    from jixiao.formats.registry import iter_data
+
+    return _collect(iter_data(data, name), 1, None)
+
+
+def resolve_profile(form: Form, profile: str | Profile = "auto") -> Profile:
+    """The profile to score a form with: detected ("auto"), built-in by name, or from a TOML file."""
+    if isinstance(profile, Profile):
+        return profile
+    if profile in ("", "auto"):
+        return detect_profile(form)
+    return load_profile(profile)
 
 
 def evaluate(form: Form, profile: str | Profile = "auto", index: int = 1) -> Evaluation:
     """Score and check one form; profile is "auto", a built-in name, a TOML path or a Profile."""
-    raise NotImplementedError
+    chosen = resolve_profile(form, profile)
+    scorecard = score_form(form, chosen)
+    findings = [*layout_findings(form, index), *check_form(form, chosen, scorecard, index)]
+    return Evaluation(index, form, chosen, scorecard, tuple(_ordered(findings)))
+
+
+def _ordered(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (-f.severity.rank, f.code))
 
 
 def evaluate_batch(forms: Sequence[Form], profile: str | Profile = "auto") -> list[Evaluation]:
     """Score and check every form, with the batch checks (P05) added to the forms they concern."""
-    raise NotImplementedError
+    evaluations = [evaluate(form, profile, n) for n, form in enumerate(forms, 1)]
+    extra: dict[int, list[Finding]] = {}
+    for finding in check_batch(forms):
+        extra.setdefault(finding.form_index, []).append(finding)
+    return [
+        replace(e, findings=tuple(_ordered([*e.findings, *extra[e.index]]))) if e.index in extra else e
+        for e in evaluations
+    ]
 
 
-def check_report(evaluations: Sequence[Evaluation], problems: Sequence[ReadProblem] = ()) -> dict[str, Any]:
+def plain(value: Any) -> Any:
+    """A dataclass tree as JSON-ready data: Decimal as its printed string, enums as their value."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+def evaluation_dict(evaluation: Evaluation, min_severity: str = "info") -> dict[str, Any]:
+    """One form of the check report."""
+    rank = Severity(min_severity).rank
+    form = evaluation.form
+    return {
+        "index": evaluation.index,
+        "project": form.project,
+        "unit": form.unit,
+        "year": form.year,
+        "file": form.source.file,
+        "sheet": form.source.sheet,
+        "position": form.source.index,
+        "profile": evaluation.profile.name,
+        "printed": {
+            "fund_score": (form.fund("total") or FundRow("total")).score,
+            "total": form.total.score,
+        },
+        "scorecard": plain(evaluation.scorecard),
+        "findings": [f.as_dict() for f in evaluation.findings if f.severity.rank >= rank],
+    }
+
+
+def check_report(
+    evaluations: Sequence[Evaluation], problems: Sequence[ReadProblem] = (), min_severity: str = "info"
+) -> dict[str, Any]:
     """What `jixiao check --format json` prints: {"forms": [...], "summary": {...}, "problems": [...]}."""
-    raise NotImplementedError
+    forms = [evaluation_dict(e, min_severity) for e in evaluations]
+    counts = {s.value: 0 for s in Severity}
+    for e in evaluations:
+        for f in e.findings:
+            counts[f.severity.value] += 1
+    return {
+        "forms": forms,
+        "summary": {"forms": len(forms), **counts, "problems": len(problems)},
+        "problems": [{"file": p.file, "message": p.message} for p in problems],
+    }
