@@ -196,20 +196,26 @@ class _FormBuilder:
     level1: str = ""
     level2: str = ""
 
-    def feed(self, row: _Row) -> None:
+    def feed(self, row: _Row) -> str:
+        """Place a row in the form; returns the role it was given (for inspect)."""
         j = row.joined
         captions = all(len(key(t)) <= 24 for t in row.texts)
+        unplaced = len(self.unplaced)
         if self._header_pairs(row):
-            return
+            return "header"
         if captions and ("年初预算" in j or ("预算数" in j and "执行数" in j)):
             self._start("funds", row, FUND_COLUMNS)
-        elif captions and "完成" in j and any(w in j for w in ("设定目标", "预期目标", "年度目标")):
+            return "funds-header"
+        if captions and "完成" in j and any(w in j for w in ("设定目标", "预期目标", "年度目标")):
             self._start("goals", row, GOAL_COLUMNS)
-        elif captions and "一级指标" in j and ("二级指标" in j or "三级指标" in j):
+            return "goals-header"
+        if captions and "一级指标" in j and ("二级指标" in j or "三级指标" in j):
             self._start("indicators", row, INDICATOR_COLUMNS)
-        elif self.mode != "funds" and any(key(row.texts[0]).startswith(w) for w in TOTAL_LABELS):
+            return "indicators-header"
+        if self.mode != "funds" and any(key(row.texts[0]).startswith(w) for w in TOTAL_LABELS):
             self._total(row)
-        elif self.mode == "funds":
+            return "total"
+        if self.mode == "funds":
             self._fund(row)
         elif self.mode == "goals":
             self._goals(row)
@@ -217,6 +223,13 @@ class _FormBuilder:
             self._indicator(row)
         else:
             self._unplace(row)
+        return "unplaced" if len(self.unplaced) > unplaced else self.mode
+
+    def fields_of(self, row: _Row) -> list[tuple[int, str]]:
+        """(column, field) of each cell of a row under the current block header."""
+        if self.columns is None:
+            return []
+        return [(cell.col, name) for name, cell in self.columns.assign(row) if name]
 
     def _start(self, mode: str, row: _Row, table: Sequence[tuple[str, str]]) -> None:
         self.mode = mode
@@ -340,11 +353,29 @@ def _is_block_label(text: str) -> bool:
     return any(w in k for w in ("资金情况", "项目资金", "资金（万元）", "资金(万元)", "年度总体目标", "绩效指标"))
 
 
-def recognise(grids: Sequence[Grid]) -> list[Form]:
-    """Every form in a document's grids, in document order."""
+@dataclass(frozen=True)
+class RowRole:
+    """What the recogniser made of one row: for `jixiao inspect`."""
+
+    grid: int  # position of the grid in the document
+    row: int  # 1-based row in the grid
+    form: int  # 1-based form the row belongs to, 0 outside any form
+    role: str  # title, year, header, funds-header, funds, goals-header, goals, indicators-header,
+    # indicators, total, unplaced, outside
+    fields: tuple[tuple[int, str], ...] = ()  # (column, field) of the row's cells
+
+
+def recognise(grids: Sequence[Grid], trace: list[RowRole] | None = None) -> list[Form]:
+    """Every form in a document's grids, in document order; trace, if given, gets each row's role."""
     forms: list[Form] = []
     builder: _FormBuilder | None = None
     title, year = "", None
+
+    def mark(row: _Row, role: str, fields: Sequence[tuple[int, str]] = ()) -> None:
+        if trace is not None:
+            number = len(forms) + 1 if builder is not None else 0
+            trace.append(RowRole(row.grid, row.number, number, role, tuple(fields)))
+
     for index, grid in enumerate(grids):
         for row in _rows_of(grid, index):
             texts = row.texts
@@ -352,20 +383,25 @@ def recognise(grids: Sequence[Grid]) -> list[Form]:
                 continue
             if len(texts) == 1 and _is_year_line(texts[0]):
                 year = _year(texts[0])
+                mark(row, "year")
                 continue
             if len(texts) == 1 and _is_title(texts[0]):
                 if builder is not None:
                     forms.append(builder.build())
                     builder = None
                 title, year = key(texts[0]).split("（")[0].split("(")[0], _year(texts[0]) or year
+                mark(row, "title")
                 continue
             if any(key(t) == "项目名称" for t in texts) and (builder is None or builder.header):
                 if builder is not None:
                     forms.append(builder.build())
                 builder = _FormBuilder(title, year, len(forms) + 1, grid.source, grid.sheet)
                 title, year = "", None
-            if builder is not None:
-                builder.feed(row)
+            if builder is None:
+                mark(row, "outside")
+                continue
+            role = builder.feed(row)
+            mark(row, role, builder.fields_of(row) if role in ("funds", "goals", "indicators") else ())
     if builder is not None:
         forms.append(builder.build())
     return forms
