@@ -1,0 +1,62 @@
+"""Forms written back out in the standard layout of their template: .xlsx, .docx, .pdf, .html.
+
+Every writer renders the one layout description of jixiao.reports.layout; each writer module has
+`write(forms, path, *, scorecards=None, summaries=None, rescore=False)` and loads its library only
+when it is used. `write_forms` picks the writer by the extension of the output path.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jixiao.core.model import Form
+    from jixiao.services import Evaluation
+
+WRITERS: dict[str, str] = {
+    ".xlsx": "jixiao.reports.xlsx",
+    ".docx": "jixiao.reports.docx",
+    ".pdf": "jixiao.reports.pdf",
+    ".html": "jixiao.reports.html",
+    ".htm": "jixiao.reports.html",
+}
+
+
+def write_forms(
+    forms: Sequence[Form],
+    path: str | Path,
+    *,
+    evaluations: Sequence[Evaluation] | None = None,
+    rescore: bool = False,
+) -> None:
+    """Write forms in the standard layout to path (.xlsx/.docx/.pdf/.html), atomically.
+
+    evaluations, one per form in the same order, give the computed columns of the summary sheet and
+    the scores that rescore writes in place of the printed ones.
+    """
+    from jixiao.reports.layout import summarise
+
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in WRITERS:
+        raise ValueError(
+            f"不支持的输出格式“{path.suffix or '（无扩展名）'}”：{path.name}。"
+            "请使用 .xlsx、.docx、.pdf 或 .html 作为输出文件的扩展名。"
+        )
+    if not forms:
+        raise ValueError(f"没有可写出的表单：{path.name} 未生成。请先读取至少一张自评表。")
+    if evaluations is not None and len(evaluations) != len(forms):
+        raise ValueError(f"评价结果有 {len(evaluations)} 份，表单有 {len(forms)} 张，两者应一一对应。")
+    if rescore and evaluations is None:
+        raise ValueError("按规则重算分值（rescore）需要先对表单计分：请同时提供 evaluations。")
+    scorecards = [e.scorecard for e in evaluations] if evaluations is not None else None
+    summaries = (
+        [summarise(f, e.scorecard, e.findings) for f, e in zip(forms, evaluations, strict=True)]
+        if evaluations is not None
+        else [summarise(f) for f in forms]
+    )
+    writer = importlib.import_module(WRITERS[ext])
+    writer.write(forms, path, scorecards=scorecards, summaries=summaries, rescore=rescore)

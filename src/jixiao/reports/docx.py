@@ -1,0 +1,164 @@
+"""Word writer: each form on its own A4 page (landscape for the wide seed template), as printed.
+
+The title and the year are centred paragraphs above the table, as in the samples; merged cells are
+real Word merges (w:gridSpan, w:vMerge); rescored cells are shaded. Each form after the first starts
+a new section, so a batch may mix portrait and landscape forms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jixiao.reports._atomic import atomic_path
+from jixiao.reports.layout import (
+    BODY_FONT,
+    HIGHLIGHT,
+    TITLE_FONT,
+    FormLayout,
+    LayoutCell,
+    build_layouts,
+    column_fractions,
+)
+
+if TYPE_CHECKING:
+    from jixiao.core.model import Form
+    from jixiao.core.scoring import Scorecard
+    from jixiao.reports.layout import FormSummary
+
+MARGIN_MM = 15
+BODY_PT = 10
+TITLE_PT = 18
+
+
+def write(
+    forms: Sequence[Form],
+    path: Path,
+    *,
+    scorecards: Sequence[Scorecard | None] | None = None,
+    summaries: Sequence[FormSummary] | None = None,
+    rescore: bool = False,
+) -> None:
+    """Write the forms to a .docx file (summaries are for spreadsheets and are not printed here)."""
+    from docx import Document
+
+    layouts = build_layouts(forms, scorecards, rescore=rescore)
+    doc = Document()
+    _set_default_font(doc)
+    for n, layout in enumerate(layouts):
+        section = doc.sections[0] if n == 0 else _new_section(doc)
+        _page(section, layout.template.landscape)
+        _headings(doc, layout)
+        _table(doc, layout, section)
+        if layout.note:
+            p = doc.add_paragraph(layout.note)
+            _font(p.runs[0], BODY_PT - 1)
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
+
+
+def _new_section(doc: Any) -> Any:
+    from docx.enum.section import WD_SECTION
+
+    return doc.add_section(WD_SECTION.NEW_PAGE)
+
+
+def _page(section: Any, landscape: bool) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    short, long = Mm(210), Mm(297)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(MARGIN_MM if "left" in side or "right" in side else 15))
+
+
+def _east_asian(rpr_owner: Any, font: str) -> None:
+    from docx.oxml.ns import qn
+
+    rpr = rpr_owner.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), font)
+
+
+def _set_default_font(doc: Any) -> None:
+    from docx.shared import Pt
+
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(BODY_PT)
+    _east_asian(style.element, BODY_FONT)
+    style.paragraph_format.space_before = Pt(0)
+    style.paragraph_format.space_after = Pt(0)
+
+
+def _font(run: Any, size: float, *, font: str = BODY_FONT, bold: bool = False) -> None:
+    from docx.shared import Pt
+
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    _east_asian(run._r, font)
+
+
+def _headings(doc: Any, layout: FormLayout) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(p.add_run(layout.title), TITLE_PT, font=TITLE_FONT, bold=True)
+    if layout.subtitle:
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.space_after = Pt(6)
+        _font(p.add_run(layout.subtitle), BODY_PT + 2)
+
+
+def _table(doc: Any, layout: FormLayout, section: Any) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table = doc.add_table(rows=layout.height, cols=layout.width)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    text_width = section.page_width - section.left_margin - section.right_margin
+    widths = [int(text_width * f) for f in column_fractions(layout.template)]
+    for col, width in zip(table.columns, widths, strict=True):
+        col.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+    tbl_pr = table._tbl.tblPr
+    tbl_layout = OxmlElement("w:tblLayout")
+    tbl_layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(tbl_layout)
+    for cell in layout.cells:
+        target = table.cell(cell.row, cell.col)
+        if cell.rowspan > 1 or cell.colspan > 1:
+            target = target.merge(table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1))
+        _fill(target, cell)
+
+
+def _fill(target: Any, cell: LayoutCell) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    p = target.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.LEFT if cell.align == "left" else WD_ALIGN_PARAGRAPH.CENTER
+    if cell.text:
+        _font(p.add_run(cell.text), BODY_PT, bold=cell.role == "caption")
+    if cell.changed:
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:color"), "auto")
+        shd.set(qn("w:fill"), HIGHLIGHT)
+        target._tc.get_or_add_tcPr().append(shd)

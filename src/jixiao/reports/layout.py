@@ -1,0 +1,598 @@
+"""The standard layout of a self-evaluation form: ONE description that every writer renders.
+
+A form becomes a FormLayout: heading lines (title, year) and a table given as rows of the cells
+that start in them, with their spans, as jixiao.formats.grid does, so that what a writer draws is
+what a reader gives back. Each cell has a role (caption or value), an alignment and the record
+key it shows ("indicators[2].score"), so writers style cells without knowing the templates and
+tests find cells by key. The two templates (domain.md §2) are data below; a third is one more
+Template.
+
+With a Scorecard and rescore=True, the computed scores replace the printed ones where they differ
+beyond the printed-rounding tolerance of domain.md §5, and those cells are marked `changed`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from jixiao.core.model import Form
+from jixiao.core.values import parse_number
+
+if TYPE_CHECKING:
+    from jixiao.core.findings import Finding
+    from jixiao.core.scoring import Scorecard
+
+HIGHLIGHT = "FCE4D6"  # fill of a rescored cell (light orange), RGB hex
+HIGHLIGHT_TEXT = "C00000"  # text colour of a rescored cell where a writer colours text
+BODY_FONT = "宋体"
+TITLE_FONT = "黑体"
+RESCORE_NOTE = "注：底色标出的单元格为按评分规则重新计算、与原表印制值不同的数值。"
+
+# Record keys whose values are numbers on most forms: a spreadsheet may store them as numbers.
+_NUMERIC_FIELDS = frozenset(
+    {"initial", "annual", "executed", "weight", "weight_repeat", "rate", "score", "target", "actual"}
+)
+
+
+@dataclass(frozen=True)
+class Template:
+    """One printed template: its captions, the positions of its blocks, its column widths."""
+
+    key: str
+    title: str
+    widths: tuple[float, ...]  # column widths in spreadsheet character units (a CJK character ≈ 2)
+    landscape: bool
+    funds_caption: str
+    fund_label_span: int  # columns of the row label (年度资金总额：…)
+    fund_captions: tuple[str, ...]  # initial, annual, executed, weight, rate, score
+    goals_caption: str
+    goal_captions: tuple[str, str]  # planned, achieved
+    goal_spans: tuple[int, int]
+    indicators_caption: str
+    # (field, caption) of the indicator columns from column 1 on; field "weight_repeat" is the
+    # seed's second 分值 column.
+    indicator_columns: tuple[tuple[str, str], ...]
+
+    @property
+    def width(self) -> int:
+        return len(self.widths)
+
+
+SEED_2019 = Template(
+    key="seed-2019",
+    title="绩效目标自评表",
+    widths=(6, 12, 12, 22, 6, 11, 12, 6, 7, 21),
+    landscape=True,
+    funds_caption="资金情况（万元）",
+    fund_label_span=2,
+    fund_captions=("年初预算数", "全年预算数（A）", "全年执行数（B）", "分值", "执行率（B/A)", "得分"),
+    goals_caption="年度总体目标",
+    goal_captions=("年初设定目标", "年度总体目标完成情况综述"),
+    goal_spans=(4, 4),
+    indicators_caption="绩效指标",
+    indicator_columns=(
+        ("level1", "一级指标"),
+        ("level2", "二级指标"),
+        ("name", "三级指标"),
+        ("weight", "分值"),
+        ("target", "年度指标值"),
+        ("actual", "全年实际完成值"),
+        ("weight_repeat", "分值"),
+        ("score", "得分"),
+        ("reason", "未完成原因及拟采取的改进措施"),
+    ),
+)
+
+MOF_2020 = Template(
+    key="mof-2020",
+    title="项目支出绩效自评表",
+    widths=(4, 8, 12, 20, 12, 12, 7, 7, 16),
+    landscape=False,
+    funds_caption="项目资金（万元）",
+    fund_label_span=1,
+    fund_captions=("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"),
+    goals_caption="年度总体目标",
+    goal_captions=("预期目标", "实际完成情况"),
+    goal_spans=(4, 3),
+    indicators_caption="绩效指标",
+    indicator_columns=(
+        ("level1", "一级指标"),
+        ("level2", "二级指标"),
+        ("name", "三级指标"),
+        ("target", "年度指标值"),
+        ("actual", "实际完成值"),
+        ("weight", "分值"),
+        ("score", "得分"),
+        ("reason", "偏差原因分析及改进措施"),
+    ),
+)
+
+TEMPLATES = (SEED_2019, MOF_2020)
+_FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score")
+_TITLE_YEAR = re.compile(r"^(.*?)\s*[（(]\s*((?:19|20)\d{2})\s*年度?\s*[)）]\s*$")
+
+
+def choose_template(form: Form) -> Template:
+    """The template a form was printed in: by its fund rows, its second 分值 column, its title, its year."""
+    if any(f.kind == "carryover" for f in form.funds):
+        return MOF_2020
+    if any(i.weight_repeat is not None for i in form.indicators):
+        return SEED_2019
+    title = re.sub(r"\s", "", form.title)
+    if "项目支出" in title:
+        return MOF_2020
+    if "目标自评" in title:
+        return SEED_2019
+    return MOF_2020 if (form.year or 0) >= 2020 else SEED_2019
+
+
+def split_title(title: str, year: int | None) -> tuple[str, int | None]:
+    """"项目支出绩效自评表 (2022年度)" → ("项目支出绩效自评表", 2022): the year goes on its own line."""
+    m = _TITLE_YEAR.match(title)
+    if m and (year is None or int(m.group(2)) == year):
+        return m.group(1), int(m.group(2))
+    return title, year
+
+
+@dataclass(frozen=True)
+class LayoutCell:
+    text: str
+    row: int  # 0-based row of the table
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+    role: str = "value"  # "caption": printed by the template; "value": the form's text
+    align: str = "center"  # "center" | "left"
+    key: str = ""  # record key of a value cell: "project", "funds[0].score", "indicators[3].target"
+    changed: bool = False  # rescore: the computed value differs from the printed one
+    printed: str = ""  # rescore: the printed text that `text` replaced
+
+    @property
+    def numeric(self) -> bool:
+        """A value a spreadsheet may keep as a number (万元, 分值, 执行率, indicator values)."""
+        return self.role == "value" and self.key.rsplit(".", 1)[-1] in _NUMERIC_FIELDS
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    template: Template
+    title: str
+    subtitle: str  # "（2019年度）", or "" when the form has no year
+    rows: tuple[tuple[LayoutCell, ...], ...]  # cells starting in each table row
+    project: str
+    note: str = ""  # a line under the table (the rescore note), or ""
+
+    @property
+    def width(self) -> int:
+        return self.template.width
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return tuple(t for t in (self.title, self.subtitle) if t)
+
+    @property
+    def cells(self) -> Iterable[LayoutCell]:
+        for row in self.rows:
+            yield from row
+
+    def cell(self, key: str) -> LayoutCell:
+        """The value cell showing a record key (KeyError when the layout has none)."""
+        for c in self.cells:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    @property
+    def changed(self) -> bool:
+        return any(c.changed for c in self.cells)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building a layout
+
+
+@dataclass
+class _Builder:
+    template: Template
+    rows: list[list[LayoutCell]] = field(default_factory=list)
+
+    def new_row(self) -> int:
+        self.rows.append([])
+        return len(self.rows) - 1
+
+    def add(self, row: int, col: int, text: str, *, rowspan: int = 1, colspan: int = 1,
+            role: str = "value", align: str = "center", key: str = "") -> None:
+        self.rows[row].append(LayoutCell(text, row, col, rowspan, colspan, role, align, key))
+
+    def caption(self, row: int, col: int, text: str, *, rowspan: int = 1, colspan: int = 1) -> None:
+        self.add(row, col, text, rowspan=rowspan, colspan=colspan, role="caption")
+
+
+def points_label(level1: str, points: str) -> str:
+    """The level-1 cell as printed: "产出指标(75分)", or the bare name when there are no points."""
+    return f"{level1}({points}分)" if level1 and points else level1
+
+
+def build_layout(form: Form, scorecard: Scorecard | None = None, *, rescore: bool = False,
+                 template: Template | None = None) -> FormLayout:
+    """The standard layout of a form; with rescore, the scorecard's scores where they differ."""
+    t = template or choose_template(form)
+    b = _Builder(t)
+    _header(b, form)
+    _funds(b, form)
+    _goals(b, form)
+    _indicators(b, form)
+    _total(b, form)
+    rows = tuple(tuple(sorted(r, key=lambda c: c.col)) for r in b.rows)
+    title, year = split_title(form.title, form.year)
+    layout = FormLayout(
+        template=t,
+        title=title or t.title,
+        subtitle=f"（{year}年度）" if year is not None else "",
+        rows=rows,
+        project=form.project,
+    )
+    if rescore and scorecard is not None:
+        layout = _rescore(layout, form, scorecard)
+    return layout
+
+
+def _header(b: _Builder, form: Form) -> None:
+    rest = b.template.width - 8
+    for (label1, key1), (label2, key2) in (
+        (("项目名称", "project"), ("项目负责人及电话", "leader")),
+        (("主管部门", "department"), ("实施单位", "unit")),
+    ):
+        r = b.new_row()
+        b.caption(r, 0, label1, colspan=2)
+        b.add(r, 2, getattr(form, key1), colspan=4, key=key1)
+        b.caption(r, 6, label2, colspan=2)
+        b.add(r, 8, getattr(form, key2), colspan=rest, key=key2)
+
+
+def _funds(b: _Builder, form: Form) -> None:
+    t = b.template
+    r = b.new_row()
+    b.caption(r, 0, t.funds_caption, rowspan=1 + len(form.funds), colspan=2)
+    b.caption(r, 2, "", colspan=t.fund_label_span)
+    first = 2 + t.fund_label_span
+    for i, caption in enumerate(t.fund_captions):
+        b.caption(r, first + i, caption)
+    for n, fund in enumerate(form.funds):
+        r = b.new_row()
+        b.add(r, 2, fund.label, colspan=t.fund_label_span, align="left", key=f"funds[{n}].label")
+        for i, name in enumerate(_FUND_FIELDS):
+            b.add(r, first + i, getattr(fund, name), key=f"funds[{n}].{name}")
+
+
+def _goals(b: _Builder, form: Form) -> None:
+    t = b.template
+    spans = t.goal_spans
+    r = b.new_row()
+    b.caption(r, 0, t.goals_caption, rowspan=2, colspan=2)
+    b.caption(r, 2, t.goal_captions[0], colspan=spans[0])
+    b.caption(r, 2 + spans[0], t.goal_captions[1], colspan=spans[1])
+    r = b.new_row()
+    b.add(r, 2, form.goals.planned, colspan=spans[0], align="left", key="goals.planned")
+    b.add(r, 2 + spans[0], form.goals.achieved, colspan=spans[1], align="left", key="goals.achieved")
+
+
+def _runs(values: Sequence[tuple[str, ...]]) -> list[int]:
+    """For each position, how many rows a cell starting there spans (0 when covered by the one above)."""
+    spans = [0] * len(values)
+    start = 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            spans[start] = i - start
+            start = i
+    return spans
+
+
+def _indicators(b: _Builder, form: Form) -> None:
+    t = b.template
+    indicators = form.indicators
+    r0 = b.new_row()
+    b.caption(r0, 0, t.indicators_caption, rowspan=1 + len(indicators))
+    for c, (_, caption) in enumerate(t.indicator_columns, 1):
+        b.caption(r0, c, caption)
+    points = dict(form.category_points)
+    # Level-1 and level-2 cells merge over the consecutive rows that share them; a level-2 run never
+    # crosses into another level-1.
+    level1_spans = _runs([(i.level1,) for i in indicators])
+    level2_spans = _runs([(i.level1, i.level2) for i in indicators])
+    for n, ind in enumerate(indicators):
+        r = b.new_row()
+        for c, (name, _) in enumerate(t.indicator_columns, 1):
+            key = f"indicators[{n}].{name}"
+            if name == "level1":
+                if level1_spans[n]:
+                    b.add(r, c, points_label(ind.level1, points.get(ind.level1, "")),
+                          rowspan=level1_spans[n], key=key)
+            elif name == "level2":
+                if level2_spans[n]:
+                    b.add(r, c, ind.level2, rowspan=level2_spans[n], key=key)
+            elif name == "weight_repeat":
+                b.add(r, c, ind.weight if ind.weight_repeat is None else ind.weight_repeat, key=key)
+            else:
+                align = "left" if name in ("name", "reason") else "center"
+                b.add(r, c, getattr(ind, name), align=align, key=key)
+
+
+def _total(b: _Builder, form: Form) -> None:
+    """总分 over the columns before the first 分值, then 分值 and 得分 under theirs; blanks merged."""
+    t = b.template
+    fields = [name for name, _ in t.indicator_columns]
+    first = 1 + fields.index("weight") if "weight" in fields else t.width - 2
+    r = b.new_row()
+    b.caption(r, 0, "总分", colspan=first)
+    blank_from: int | None = None
+    for c in range(first, t.width):
+        name = fields[c - 1]
+        text = {"weight": form.total.weight, "weight_repeat": form.total.weight, "score": form.total.score}.get(name)
+        if text is None:
+            if blank_from is None:
+                blank_from = c
+            continue
+        if blank_from is not None:
+            b.add(r, blank_from, "", colspan=c - blank_from, key="")
+            blank_from = None
+        b.add(r, c, text, key="total.score" if name == "score" else f"total.{name}")
+    if blank_from is not None:
+        b.add(r, blank_from, "", colspan=t.width - blank_from, key="")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rescoring
+
+
+def format_decimal(number: Decimal, places: int = 2) -> str:
+    """A computed number as a form prints it: rounded to `places`, no trailing zeros ("5.6", "24")."""
+    q = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = format(q, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_rate(rate: Decimal) -> str:
+    """An execution rate (a fraction) as a percentage: 0.756 → "75.6%"."""
+    return format_decimal(rate * 100) + "%"
+
+
+def agrees(printed: str, computed: Decimal, *, percent: bool = False) -> bool:
+    """The printed number equals the computed one rounded or truncated to the decimals printed (§5)."""
+    number = parse_number(printed)
+    if number is None or (percent and not printed.strip().endswith(("%", "％"))):
+        return False
+    value = computed * 100 if percent else computed
+    exponent = number.as_tuple().exponent
+    places = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
+    return number in (value.quantize(places, ROUND_HALF_UP), value.quantize(places, ROUND_DOWN))
+
+
+def _rate_row(form: Form) -> int:
+    """Where the form prints its execution rate: the first fund row with a number there, else the total row."""
+    return next((n for n, f in enumerate(form.funds) if parse_number(f.rate) is not None), _fund_row(form))
+
+
+def _fund_row(form: Form) -> int:
+    return next((n for n, f in enumerate(form.funds) if f.kind == "total"), 0)
+
+
+def rescored_values(form: Form, scorecard: Scorecard) -> dict[str, str]:
+    """Record key → computed text, for the computed values that disagree with the printed ones."""
+    out: dict[str, str] = {}
+
+    def put(key: str, printed: str, computed: Decimal | None, percent: bool = False) -> None:
+        if computed is None or agrees(printed, computed, percent=percent):
+            return
+        out[key] = format_rate(computed) if percent else format_decimal(computed)
+
+    if form.funds:
+        n = _rate_row(form)
+        put(f"funds[{n}].rate", form.funds[n].rate, scorecard.execution_rate, percent=True)
+        k = _fund_row(form)
+        put(f"funds[{k}].score", form.funds[k].score, scorecard.fund_score)
+    for s in scorecard.indicators:
+        if s.applicable and 0 <= s.index < len(form.indicators):
+            put(f"indicators[{s.index}].score", form.indicators[s.index].score, s.score)
+    put("total.score", form.total.score, scorecard.total)
+    return out
+
+
+def _rescore(layout: FormLayout, form: Form, scorecard: Scorecard) -> FormLayout:
+    values = rescored_values(form, scorecard)
+    if not values:
+        return layout
+    rows = tuple(
+        tuple(
+            replace(c, text=values[c.key], changed=True, printed=c.text) if c.key in values else c
+            for c in row
+        )
+        for row in layout.rows
+    )
+    return replace(layout, rows=rows, note=RESCORE_NOTE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sizes shared by the writers
+
+
+def text_units(text: str) -> int:
+    """Width of a text in character units: 2 for a CJK / full-width character, 1 otherwise."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def line_count(text: str, units: float) -> int:
+    """Lines a text wraps to in a column `units` wide (character wrapping, as CJK text wraps)."""
+    usable = max(units - 1, 2)
+    lines = 0
+    for paragraph in text.split("\n") or [""]:
+        width = 0
+        count = 1
+        for ch in paragraph:
+            w = text_units(ch)
+            if width + w > usable:
+                count += 1
+                width = 0
+            width += w
+        lines += count
+    return max(lines, 1)
+
+
+def row_heights(layout: FormLayout, line_height: float, padding: float) -> list[float]:
+    """Height of each table row (in the units of line_height) so that every cell's text fits."""
+    widths = layout.template.widths
+    heights = [line_height + 2 * padding] * layout.height
+    spanning: list[tuple[LayoutCell, float]] = []
+    for cell in layout.cells:
+        units = sum(widths[cell.col:cell.col + cell.colspan])
+        need = line_count(cell.text, units) * line_height + 2 * padding
+        if cell.rowspan == 1:
+            heights[cell.row] = max(heights[cell.row], need)
+        else:
+            spanning.append((cell, need))
+    for cell, need in sorted(spanning, key=lambda x: x[0].rowspan):
+        have = sum(heights[cell.row:cell.row + cell.rowspan])
+        if need > have:
+            heights[cell.row + cell.rowspan - 1] += need - have
+    return heights
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheet names and the batch summary
+
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+SUMMARY_SHEET = "汇总"
+
+
+def sheet_name(text: str, suffix: str = "", taken: Iterable[str] = ()) -> str:
+    """A valid, unique worksheet name: no []:*?/\\, at most 31 characters, unique ignoring case."""
+    used = {t.casefold() for t in taken}
+    base = _SHEET_BAD.sub("_", text).strip().strip("'").strip() or "表"
+    if base.casefold() == "history":  # reserved by Excel
+        base = f"{base}_"
+    n = 1
+    while True:
+        tail = suffix if n == 1 else f"{suffix}~{n}"
+        name = base[: 31 - len(tail)].rstrip().rstrip("'") + tail
+        if name.casefold() not in used:
+            return name
+        n += 1
+
+
+def sheet_names(forms: Sequence[Form], reserved: Iterable[str] = ()) -> list[str]:
+    """One name per form, "项目名称-序号" as the samples name them, valid and unique."""
+    taken = list(reserved)
+    names = []
+    for n, form in enumerate(forms, 1):
+        name = sheet_name(form.project or "表", f"-{n}", taken)
+        taken.append(name)
+        names.append(name)
+    return names
+
+
+SUMMARY_COLUMNS = (
+    ("project", "项目", 26),
+    ("unit", "实施单位", 24),
+    ("year", "年度", 7),
+    ("annual", "全年预算数", 11),
+    ("executed", "全年执行数", 11),
+    ("rate", "执行率", 9),
+    ("fund_score", "资金得分", 9),
+    ("printed_total", "印制总分", 9),
+    ("computed_total", "计算总分", 9),
+    ("grade", "等级", 6),
+    ("errors", "错误数", 7),
+    ("warnings", "警告数", 7),
+)
+SUMMARY_TITLE = "预算绩效自评结果汇总"
+
+
+@dataclass(frozen=True)
+class FormSummary:
+    """One line of the batch summary; texts as shown, "" where nothing is known."""
+
+    project: str
+    unit: str
+    year: str
+    annual: str  # 全年预算数 of the total row (the sum of the sub-rows when the total row is blank)
+    executed: str
+    rate: str  # computed when a scorecard is given, else printed
+    fund_score: str  # computed when a scorecard is given, else printed
+    printed_total: str
+    computed_total: str
+    grade: str
+    errors: str
+    warnings: str
+
+    def values(self) -> list[str]:
+        return [getattr(self, name) for name, _, _ in SUMMARY_COLUMNS]
+
+
+def _fund_amount(form: Form, column: str) -> str:
+    total = form.fund("total")
+    printed: str = getattr(total, column) if total is not None else ""
+    if printed.strip():
+        return printed
+    parts = [f.amount(column) for f in form.funds if f.kind != "total"]
+    numbers = [p for p in parts if p is not None]
+    return format(sum(numbers, Decimal(0)), "f") if numbers else ""
+
+
+def summarise(form: Form, scorecard: Scorecard | None = None,
+              findings: Sequence[Finding] | None = None) -> FormSummary:
+    """The summary line of a form; the computed columns stay blank without a scorecard / findings."""
+    printed_rate = next((f.rate for f in form.funds if parse_number(f.rate) is not None), "")
+    fund_row = form.funds[_fund_row(form)] if form.funds else None
+    rate = printed_rate
+    fund_score = fund_row.score if fund_row else ""
+    computed_total = grade = ""
+    if scorecard is not None:
+        rate = format_rate(scorecard.execution_rate) if scorecard.execution_rate is not None else ""
+        fund_score = format_decimal(scorecard.fund_score) if scorecard.fund_score is not None else ""
+        computed_total = format_decimal(scorecard.total) if scorecard.total is not None else ""
+        grade = scorecard.grade
+    errors = warnings = ""
+    if findings is not None:
+        errors = str(sum(1 for f in findings if f.severity == "error"))
+        warnings = str(sum(1 for f in findings if f.severity == "warning"))
+    return FormSummary(
+        project=form.project,
+        unit=form.unit,
+        year=str(form.year) if form.year is not None else "",
+        annual=_fund_amount(form, "annual"),
+        executed=_fund_amount(form, "executed"),
+        rate=rate,
+        fund_score=fund_score,
+        printed_total=form.total.score,
+        computed_total=computed_total,
+        grade=grade,
+        errors=errors,
+        warnings=warnings,
+    )
+
+
+def build_layouts(forms: Sequence[Form], scorecards: Sequence[Scorecard | None] | None = None, *,
+                  rescore: bool = False) -> list[FormLayout]:
+    """The layouts of a batch; scorecards, when given, pair with the forms in order."""
+    if scorecards is not None and len(scorecards) != len(forms):
+        raise ValueError(f"计分结果有 {len(scorecards)} 份，表单有 {len(forms)} 张，两者应一一对应。")
+    cards = list(scorecards) if scorecards is not None else [None] * len(forms)
+    return [build_layout(f, s, rescore=rescore) for f, s in zip(forms, cards, strict=True)]
+
+
+def column_fractions(template: Template) -> list[float]:
+    """Each column's share of the table width."""
+    total = sum(template.widths)
+    return [w / total for w in template.widths]
