@@ -97,7 +97,8 @@ def _print_evaluation(e: services.Evaluation, out: Printer, min_rank: int) -> No
     shown = [f for f in e.findings if f.severity.rank >= min_rank]
     for f in shown:
         label = out.paint(f"{f.severity.label} {f.code}", f.severity.value)
-        detail = f"（印为 {f.found}，应为 {f.expected}）" if f.found and f.expected else ""
+        shown_values = f.found in f.message and f.expected in f.message
+        detail = f"（印为 {f.found}，应为 {f.expected}）" if f.found and f.expected and not shown_values else ""
         where = _where(f)
         out.line(f"    {label} {where + '：' if where else ''}{f.message}{detail}")
     if not shown:

@@ -1,0 +1,93 @@
+"""Benchmark: read + score + check throughput on a generated corpus of seed-like forms.
+
+Generates documents in the seed's text format whose numbers vary around the seed's, then times
+the whole path (decode → grid → forms → scorecard and findings) on one core and reports peak
+memory. Usage: python bench/check.py [--forms 10000] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import resource
+import sys
+import time
+import tracemalloc
+from importlib import resources
+
+from jixiao import services
+from jixiao.formats import layout, text
+
+NUMBER_CELL = re.compile(r"^(\t[\u3000 ]*)(≥|≤|=|＝)?(\d+(?:\.\d+)?)(%?)([\u3000 ]*)$", re.MULTILINE)
+
+
+def seed_text() -> str:
+    return resources.files("jixiao.data").joinpath("seed.txt").read_text(encoding="utf-8")
+
+
+def vary(source: str, rng: random.Random) -> str:
+    """The seed with every number cell moved by up to ±20 %, keeping its decimals."""
+
+    def move(m: re.Match[str]) -> str:
+        number = m.group(3)
+        decimals = len(number.split(".")[1]) if "." in number else 0
+        value = float(number) * rng.uniform(0.8, 1.2)
+        return f"{m.group(1)}{m.group(2) or ''}{value:.{decimals}f}{m.group(4)}{m.group(5)}"
+
+    return NUMBER_CELL.sub(move, source)
+
+
+def corpus(forms: int, seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    base = seed_text()
+    per_doc = len(layout.recognise(text.read(base.encode(), "seed.txt")))
+    return [vary(base, rng).encode("utf-8") for _ in range(-(-forms // per_doc))]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def run(documents: list[bytes]) -> tuple[int, int, float]:
+    forms = findings = 0
+    start = time.perf_counter()
+    for n, data in enumerate(documents):
+        batch = layout.recognise(text.read(data, f"doc{n}.txt"))
+        for e in services.evaluate_batch(batch, "auto"):
+            forms += 1
+            findings += len(e.findings)
+    return forms, findings, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--forms", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    documents = corpus(args.forms, args.seed)
+    run(documents[:5])  # warm up imports and caches
+    forms, findings, seconds = run(documents)
+    tracemalloc.start()
+    run(documents[:50])
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"machine: {machine()}")
+    print(f"corpus: {len(documents)} documents, {forms} forms, {sum(map(len, documents)) / 1e6:.1f} MB of text")
+    print(f"read + score + check: {forms / seconds:,.0f} forms/s on one core ({seconds:.2f} s, {findings} findings)")
+    print(f"peak memory: {rss:.0f} MB resident (process, corpus included); "
+          f"{traced_peak / 1e6:.1f} MB allocated while checking 50 documents")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
