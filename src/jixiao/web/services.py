@@ -367,12 +367,17 @@ def save_form(
         values["stage"] = stage
     with transaction.atomic():
         _check_unique(target_unit, parsed, form)
+        # Review (issue 5): the edit lock of submitted forms, the stale-version refusal and the history.
+        from jixiao.web.review import services as review
+
+        history = review.before_save(user, form, version, values["record"])
         if form is None:
             stored = PerformanceForm.objects.create(created_by=values["updated_by"], **values)
         else:
             stored = _update(form, values, version)
         FormFinding.objects.filter(form=stored).delete()
         FormFinding.objects.bulk_create(_findings(stored, evaluation))
+        review.after_save(history, stored)
     return stored
 
 
