@@ -55,12 +55,6 @@ Check = Callable[[Form, Profile, Scorecard], Iterable[Finding]]
 
 _BLOCK_ORDER = {"header": 0, "funds": 1, "goals": 2, "indicators": 3, "total": 4}
 _AMOUNTS = ("initial", "annual", "executed")
-# MoF 2020 level-2 types (财预〔2020〕10号), used for P04 when the profile does not list a type itself.
-_STANDARD_LEVEL2: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("产出指标", ("数量指标", "质量指标", "时效指标", "成本指标")),
-    ("效益指标", ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标")),
-    ("满意度指标", ("服务对象满意度指标",)),
-)
 # Words of a project name that say nothing about what it is (P06).
 _GENERIC_NAME_WORDS = ("专项经费", "专项资金", "补助经费", "补助资金", "经费", "资金", "专项", "项目", "补助",
                        "工作", "管理", "建设", "费用")
@@ -454,12 +448,9 @@ def check_p03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 
 
 def _owner(level2: str, profile: Profile) -> str | None:
-    """The level-1 a level-2 type belongs to: the profile's table first, then MoF 2020's."""
-    for table in (profile.level2_types, _STANDARD_LEVEL2):
-        for level1, types in table:
-            if any(_stem(t) == _stem(level2) for t in types):
-                return level1
-    return None
+    """The level-1 a level-2 type belongs to in the profile's tree ("数量" and "数量指标" alike)."""
+    return next((level1 for level1, types in profile.level2_types if any(_stem(t) == _stem(level2) for t in types)),
+                None)
 
 
 def check_p04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:

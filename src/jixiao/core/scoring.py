@@ -221,8 +221,10 @@ def _positive(target: Value, actual: Decimal, weight: Decimal) -> tuple[Decimal,
         met = b <= 0
         return (w if met else Decimal(0)), _all_or_nothing(b, "≤" if met else ">", a, w, met), met
     if a <= 0:
-        met = b > a if target.op is Op.GT else b >= a
-        return (w if met else Decimal(0)), _all_or_nothing(b, "≥" if met else "<", a, w, met), met
+        strict = target.op is Op.GT
+        met = b > a if strict else b >= a
+        sign = (">" if met else "≤") if strict else ("≥" if met else "<")
+        return (w if met else Decimal(0)), _all_or_nothing(b, sign, a, w, met), met
     if b >= a:
         return w, f"{fmt(b)} ≥ {fmt(a)}，达到目标，得满分 {fmt(w)}", True
     score = b / a * w
@@ -276,7 +278,7 @@ def _qualitative(indicator: Indicator, index: int, weight: Decimal, profile: Pro
     low, high = round2(band.low * weight), round2(band.high * weight)
     how = "按实际完成值" if named else "按所填得分"
     formula = f"定性指标，{how}属“{band.tier}”档，得分应在 {fmt2(low)}–{fmt2(high)} 之间"
-    met = (tier == 0) if named and tier in (0, len(bands) - 1) else None
+    met = (tier == 0) if named else None  # 部分达成 is not met
     return IndicatorScore(index, weight, None, formula, met, band=(low, high), tier=band.tier,
                           tier_from_actual=named)
 
