@@ -392,7 +392,8 @@ def detect_profile(form: Form) -> Profile:
     """
     builtins = list(builtin_profiles().values())
     scored = [(p, _evidence(p, form)) for p in builtins]
-    if all(score is None for _, score in scored):  # labels fit no profile: judge by weights alone
+    if all(score is None for p, score in scored if p.category_points):
+        # The labels fit no profile with a fixed split: judge by the weights alone.
         scored = [(p, _evidence(p, replace(form, category_points=()))) for p in builtins]
     best = max((score for _, score in scored if score is not None), default=0)
     if not best:

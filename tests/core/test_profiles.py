@@ -1,0 +1,288 @@
+"""Scoring profiles (domain.md §4): the built-in data, grades, malformed files, selection and detection."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from jixiao.core.model import Form, FundRow, Indicator, from_record
+from jixiao.core.profiles import (
+    Band,
+    ProfileError,
+    builtin_profiles,
+    detect_profile,
+    load_profile,
+    profile_for_year,
+)
+
+D = Decimal
+SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
+BUILTIN_DIR = Path(__file__).parents[2] / "src" / "jixiao" / "core" / "profiles"
+
+
+# The built-in profiles ------------------------------------------------------------------------
+
+# name → (fund weight, fund in total, level-1 points, indicator total, lowest band edge of 部分达成)
+BUILTINS = {
+    "mof-2020": (D(10), True, {"产出指标": D(50), "效益指标": D(30), "满意度指标": D(10)}, D(90), D("0.6")),
+    "local-2019": (D(10), False, {"产出指标": D(75), "满意度指标": D(25)}, D(100), D("0.6")),
+    "transfer-2020": (D(20), True, {}, D(80), D("0.5")),
+    "mof-2021": (D(10), True, {"产出指标": D(40), "成本指标": D(10), "效益指标": D(30), "满意度指标": D(10)},
+                 D(90), D("0.6")),
+}
+
+
+@pytest.mark.parametrize("name", list(BUILTINS))
+def test_each_builtin_loads_with_the_numbers_of_domain_section_4(name: str) -> None:
+    fund_weight, fund_in_total, points, indicator_total, partial_low = BUILTINS[name]
+    profile = load_profile(name)
+    assert profile.name == name
+    assert (profile.fund_weight, profile.fund_in_total) == (fund_weight, fund_in_total)
+    assert dict(profile.category_points) == points
+    assert (profile.indicator_total, profile.total) == (indicator_total, D(100))
+    assert profile.band("部分达成并具有一定效果") == Band("部分达成并具有一定效果", partial_low, D("0.8"))
+    assert (profile.overachievement_ratio, profile.low_execution_rate) == (D("1.3"), D("0.9"))
+    assert profile.reverse_formula == "ratio"
+    assert profile.title and profile.source
+
+
+def test_builtins_are_listed_with_the_default_first() -> None:
+    assert list(builtin_profiles()) == ["mof-2020", "local-2019", "transfer-2020", "mof-2021"]
+
+
+def test_profile_numbers_are_decimals_never_floats() -> None:
+    profile = load_profile("mof-2020")
+    numbers = [profile.fund_weight, profile.overachievement_ratio, profile.low_execution_rate,
+               *(b.low for b in profile.qualitative_bands), *(g.minimum for g in profile.grades)]
+    assert all(isinstance(n, Decimal) for n in numbers)
+
+
+def test_mof_2020_sources_10hao_and_is_in_force_from_2020() -> None:
+    profile = load_profile("mof-2020")
+    assert "财预〔2020〕10号" in profile.source
+    assert (profile.first_year, profile.last_year) == (2020, None)
+
+
+def test_mof_2021_raises_cost_to_level_1() -> None:
+    profile = load_profile("mof-2021")
+    assert "财预〔2021〕101号" in profile.source
+    assert dict(profile.level2_types)["成本指标"] == ("经济成本指标", "社会成本指标", "生态环境成本指标")
+
+
+def test_mof_2021_file_marks_its_points_to_be_checked() -> None:
+    assert "TO BE CHECKED" in (BUILTIN_DIR / "mof-2021.toml").read_text(encoding="utf-8")
+
+
+def test_level2_tree_of_mof_2020() -> None:
+    profile = load_profile("mof-2020")
+    assert dict(profile.level2_types) == {
+        "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
+        "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
+        "满意度指标": ("服务对象满意度指标",),
+    }
+
+
+def test_local_2019_lists_the_correct_tree_not_the_seeds() -> None:
+    # The seed files 社会效益指标 under 产出指标 (finding P04); the profile must not.
+    profile = load_profile("local-2019")
+    assert profile.level1_of("社会效益指标") == "效益指标"
+    assert profile.level1_of("数量指标") == "产出指标"
+    assert profile.level1_of("不存在的指标") is None
+
+
+def test_points_of_a_level_1_category() -> None:
+    assert load_profile("local-2019").points("产出指标") == D(75)
+    assert load_profile("transfer-2020").points("产出指标") is None
+
+
+# Grades ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [("100", "优"), ("90", "优"), ("89.99", "良"), ("80", "良"), ("79.99", "中"), ("60", "中"),
+     ("59.99", "差"), ("0", "差"), ("-1", "差")],
+)
+def test_grade_boundaries(score: str, grade: str) -> None:
+    assert load_profile("mof-2020").grade(D(score)) == grade
+
+
+# Malformed profiles ---------------------------------------------------------------------------
+
+
+def _builtin_text(name: str = "mof-2020") -> str:
+    return (BUILTIN_DIR / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "我的规则.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _error(tmp_path: Path, text: str) -> str:
+    path = _write(tmp_path, text)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(str(path))
+    message = str(caught.value)
+    assert str(path) in message  # every message names the file
+    return message
+
+
+def test_a_copy_of_a_builtin_loads_by_path(tmp_path: Path) -> None:
+    path = _write(tmp_path, _builtin_text().replace('name = "mof-2020"', 'name = "my-2020"'))
+    profile = load_profile(str(path))
+    assert (profile.name, profile.path) == ("my-2020", str(path))
+    assert profile.category_points == load_profile("mof-2020").category_points
+
+
+def test_missing_key_names_it_and_shows_a_valid_line(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace("fund_weight = 10 ", "# no fund weight "))
+    assert "fund_weight" in message and "缺失" in message
+    assert "fund_weight = 10" in message
+
+
+def test_wrong_type_names_the_key_and_the_value(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace("fund_weight = 10 ", 'fund_weight = "十" '))
+    assert "fund_weight" in message and "'十'" in message and "应为数字" in message
+    assert "fund_weight = 10" in message
+
+
+def test_wrong_boolean_type(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace("fund_in_total = true", 'fund_in_total = "是"'))
+    assert "fund_in_total" in message and "fund_in_total = true" in message
+
+
+def test_bands_that_leave_a_gap_are_refused(tmp_path: Path) -> None:
+    text = _builtin_text().replace('tier = "部分达成并具有一定效果"\nlow = 0.6', 'tier = "部分达成并具有一定效果"\nlow = 0.7')
+    message = _error(tmp_path, text)
+    assert "qualitative_bands" in message and "覆盖 0–1" in message
+    assert 'tier = "达成"、low = 0.8、high = 1.0' in message
+
+
+def test_bands_that_stop_short_of_100_percent_are_refused(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace("low = 0.8\nhigh = 1.0", "low = 0.8\nhigh = 0.9"))
+    assert "qualitative_bands" in message and "覆盖 0–1" in message
+
+
+def test_unknown_reverse_formula_is_refused(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace('reverse_formula = "ratio"', 'reverse_formula = "log"'))
+    assert "reverse_formula" in message and "'log'" in message and 'reverse_formula = "ratio"' in message
+
+
+def test_unreadable_toml_gives_the_line_number(tmp_path: Path) -> None:
+    text = _builtin_text().replace("total = 100\n", "total = 100\n总分 一百\n")
+    line = text.splitlines().index("总分 一百") + 1
+    message = _error(tmp_path, text)
+    assert "不是有效的 TOML" in message and f"第 {line} 行" in message
+    assert "fund_weight = 10" in message
+
+
+def test_misspelt_key_is_refused(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace("fund_weight = 10 ", "fund_wieght = 10 "))
+    assert "fund_wieght" in message and "无法识别" in message
+
+
+def test_points_that_do_not_add_up_are_refused(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace('"产出指标" = 50', '"产出指标" = 55'))
+    assert "category_points" in message and "indicator_total = 90" in message
+
+
+def test_grades_without_a_bottom_grade_are_refused(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace('minimum = 0\nname = "差"', 'minimum = 10\nname = "差"'))
+    assert "grades" in message and 'minimum = 90、name = "优"' in message
+
+
+def test_unknown_name_lists_the_builtins() -> None:
+    with pytest.raises(ProfileError, match="mof-2020"):
+        load_profile("no-such-profile")
+
+
+# Selection by year ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("year", "name"),
+    [(2015, "local-2019"), (2019, "local-2019"), (2020, "mof-2020"), (2022, "mof-2020"), (None, "mof-2020")],
+)
+def test_profile_for_year(year: int | None, name: str) -> None:
+    assert profile_for_year(year).name == name
+
+
+# Detection ------------------------------------------------------------------------------------
+
+
+def _sample_forms(name: str) -> list[Form]:
+    records = json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+    return [from_record(r) for r in records]
+
+
+@pytest.mark.parametrize(
+    ("sample", "name"),
+    [("seed.json", "local-2019"), ("seed-stacked.json", "local-2019"),
+     ("mof2020-a.json", "mof-2020"), ("mof2020-b.json", "mof-2020")],
+)
+def test_every_sample_form_is_detected(sample: str, name: str) -> None:
+    forms = _sample_forms(sample)
+    assert forms
+    assert [detect_profile(f).name for f in forms] == [name] * len(forms)
+
+
+def _form(
+    year: int | None = 2022,
+    points: tuple[tuple[str, str], ...] = (),
+    fund_weight: str = "10",
+    weights: tuple[str, ...] = (),
+) -> Form:
+    indicators = tuple(Indicator("产出指标", "数量指标", f"指标{n}", weight=w) for n, w in enumerate(weights))
+    return Form(project="测试项目", year=year, category_points=points,
+                funds=(FundRow(kind="total", weight=fund_weight),), indicators=indicators)
+
+
+def test_points_labels_75_and_25_detect_local_2019_even_in_2022() -> None:
+    assert detect_profile(_form(points=(("产出指标", "75"), ("满意度指标", "25")))).name == "local-2019"
+
+
+def test_points_labels_of_a_cut_short_mof_form_detect_mof_2020() -> None:
+    assert detect_profile(_form(year=None, points=(("产出指标", "50"), ("效益指标", "30")))).name == "mof-2020"
+
+
+def test_a_cost_category_label_detects_mof_2021() -> None:
+    points = (("产出指标", "40"), ("成本指标", "10"), ("效益指标", "30"), ("满意度指标", "10"))
+    assert detect_profile(_form(points=points)).name == "mof-2021"
+
+
+def test_indicators_summing_to_100_beside_a_10_point_fund_block_detect_local_2019() -> None:
+    assert detect_profile(_form(year=2021, weights=("25", "25", "25", "25"))).name == "local-2019"
+
+
+def test_indicators_summing_to_90_detect_mof_2020() -> None:
+    assert detect_profile(_form(year=2019, weights=("30", "30", "30"))).name == "mof-2020"
+
+
+def test_a_20_point_fund_block_detects_transfer_2020() -> None:
+    assert detect_profile(_form(fund_weight="20", weights=("40", "40"))).name == "transfer-2020"
+
+
+def test_a_20_point_fund_block_wins_over_matching_labels() -> None:
+    form = _form(fund_weight="20", points=(("产出指标", "50"), ("效益指标", "30")), weights=("50", "30"))
+    assert detect_profile(form).name == "transfer-2020"
+
+
+def test_labels_fitting_no_profile_leave_it_to_the_weights() -> None:
+    form = _form(points=(("产出指标", "60"), ("满意度指标", "40")), weights=("60", "40"))
+    assert detect_profile(form).name == "local-2019"
+
+
+@pytest.mark.parametrize(("year", "name"), [(2019, "local-2019"), (2023, "mof-2020"), (None, "mof-2020")])
+def test_without_evidence_the_year_decides(year: int | None, name: str) -> None:
+    assert detect_profile(Form(project="测试项目", year=year)).name == name
+
+
+def test_a_profile_can_be_forced_by_path(tmp_path: Path) -> None:
+    path = _write(tmp_path, _builtin_text("local-2019").replace('name = "local-2019"', 'name = "my-2019"'))
+    assert load_profile(str(path)).name == "my-2019"
+    assert load_profile("transfer-2020").name == "transfer-2020"
