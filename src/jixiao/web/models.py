@@ -179,10 +179,9 @@ class PerformanceForm(models.Model):
         verbose_name = "绩效自评表"
         verbose_name_plural = "绩效自评表"
         ordering = ("-year", "unit_id", "project", "id")
-        constraints = (
-            models.UniqueConstraint(fields=["unit", "year", "project"], name="form_unique_unit_year_project"),
-        )
+        # Not unique: real batches hold the same project twice (the seed's 社区矫正专项经费, check P05).
         indexes = (
+            models.Index(fields=["unit", "year", "project"]),
             models.Index(fields=["year", "department"]),
             models.Index(fields=["year", "unit"]),
             models.Index(fields=["error_count"]),

@@ -366,7 +366,6 @@ def save_form(
     if stage is not None:
         values["stage"] = stage
     with transaction.atomic():
-        _check_unique(target_unit, parsed, form)
         # Review (issue 5): the edit lock of submitted forms, the stale-version refusal and the history.
         from jixiao.web.review import services as review
 
@@ -379,17 +378,6 @@ def save_form(
         FormFinding.objects.bulk_create(_findings(stored, evaluation))
         review.after_save(history, stored)
     return stored
-
-
-def _check_unique(unit: Org, parsed: Form, form: PerformanceForm | None) -> None:
-    clash = PerformanceForm.objects.filter(unit=unit, year=parsed.year, project=parsed.project.strip())
-    if form is not None:
-        clash = clash.exclude(pk=form.pk)
-    if clash.exists():
-        raise ServiceError(
-            f"{unit.name} 已有 {parsed.year} 年度的「{parsed.project}」，请修改那张表或换一个项目名称。",
-            {"project": ["同一单位同一年度已有同名项目。"]},
-        )
 
 
 def _update(form: PerformanceForm, values: dict[str, Any], version: int | None) -> PerformanceForm:
@@ -514,7 +502,9 @@ def _preview(job: ImportJob, batch: core_services.Batch, evaluations: Sequence[c
             error = error or "表中没有年度，此表不能导入。"
         if not form.project.strip():
             error = error or "表中没有项目名称，此表不能导入。"
-        match = existing.get((unit.pk, form.year, form.project.strip())) if unit else None
+        # The n-th form of a batch with a name matches the n-th stored one: a batch may hold a name twice.
+        stored = existing.get((unit.pk, form.year, form.project.strip()), []) if unit else []
+        match = stored.pop(0) if stored else None
         counts = severity_counts(ev)
         rows.append(
             {
@@ -540,12 +530,17 @@ def _preview(job: ImportJob, batch: core_services.Batch, evaluations: Sequence[c
     return rows
 
 
-def _existing(units: Iterable[Org], evaluations: Sequence[core_services.Evaluation]) -> dict[tuple[int, int | None, str], int]:
-    """(unit id, year, project) → id of the stored form, for the forms of a batch (one query)."""
+def _existing(
+    units: Iterable[Org], evaluations: Sequence[core_services.Evaluation]
+) -> dict[tuple[int, int | None, str], list[int]]:
+    """(unit id, year, project) → ids of the stored forms, oldest first, for a batch's forms (one query)."""
     projects = {ev.form.project.strip() for ev in evaluations}
     years = {ev.form.year for ev in evaluations if ev.form.year is not None}
-    rows = PerformanceForm.objects.filter(unit__in=list(units), year__in=years, project__in=projects)
-    return {(u, y, p): pk for pk, u, y, p in rows.values_list("pk", "unit_id", "year", "project")}
+    rows = PerformanceForm.objects.filter(unit__in=list(units), year__in=years, project__in=projects).order_by("pk")
+    found: dict[tuple[int, int | None, str], list[int]] = {}
+    for pk, u, y, p in rows.values_list("pk", "unit_id", "year", "project"):
+        found.setdefault((u, y, p), []).append(pk)
+    return found
 
 
 def confirm_import(user: User, job: ImportJob, decisions: Mapping[int, str]) -> ImportResult:

@@ -1,2 +1,332 @@
+"""Pages. Each view validates its input, calls jixiao.web.services and renders; nothing else."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from jixiao.web import presenters, services
+from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
+
+
+def _error_page(request: HttpRequest, error: services.ServiceError) -> HttpResponse:
+    return render(request, "jixiao/error.html", {"error": error}, status=error.status)
+
+
+# ---------------------------------------------------------------- list
+
+
+FILTERS = ("year", "department", "unit", "phase", "stage", "grade", "errors", "q")
+
+
+def filter_forms(user: Any, params: Any) -> QuerySet[PerformanceForm]:
+    """The visible forms narrowed by the list's filters (shared by the page, the summary and the API)."""
+    qs = services.visible_forms(user)
+    if (year := params.get("year", "")).isdigit():
+        qs = qs.filter(year=int(year))
+    if (department := params.get("department", "")).isdigit():
+        qs = qs.filter(department_id=int(department))
+    if (unit := params.get("unit", "")).isdigit():
+        qs = qs.filter(unit_id=int(unit))
+    if (phase := params.get("phase", "")) in Phase.values:
+        qs = qs.filter(phase=phase)
+    if (stage := params.get("stage", "")) in Stage.values:
+        qs = qs.filter(stage=stage)
+    if grade := params.get("grade", ""):
+        qs = qs.filter(grade=grade)
+    if (errors := params.get("errors", "")) == "yes":
+        qs = qs.filter(error_count__gt=0)
+    elif errors == "no":
+        qs = qs.filter(error_count=0)
+    if q := params.get("q", "").strip():
+        qs = qs.filter(Q(project__icontains=q) | Q(unit__name__icontains=q))
+    return qs
+
+
+@login_required
+def form_list(request: HttpRequest) -> HttpResponse:
+    forms = filter_forms(request.user, request.GET).select_related("unit", "department")
+    page = Paginator(forms, settings.JIXIAO_PAGE_SIZE).get_page(request.GET.get("page"))
+    orgs = list(services.visible_orgs(request.user).only("id", "name", "kind", "path"))
+    years = sorted(set(services.visible_forms(request.user).values_list("year", flat=True).distinct()), reverse=True)
+    chosen = {k: request.GET.get(k, "") for k in FILTERS}
+    query = urlencode({k: v for k, v in chosen.items() if v})
+    return render(request, "jixiao/form_list.html", {
+        "page": page,
+        "chosen": chosen,
+        "query": query,
+        "years": years,
+        "departments": [o for o in orgs if o.kind == Org.Kind.DEPARTMENT],
+        "units": orgs,
+        "phases": Phase.choices,
+        "stages": Stage.choices,
+        "grades": ("优", "良", "中", "差"),
+        "can_create": services.writable_units(request.user).exists(),
+    })
+
+
+@login_required
+def export_summary(request: HttpRequest) -> HttpResponse:
+    forms = filter_forms(request.user, request.GET).select_related(None).order_by("-year", "department_id", "unit_id", "project")
+    return _download(services.export_summary(forms), "绩效自评汇总.xlsx")
+
+
+@login_required
+@require_POST
+def export_selection(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    fmt = request.POST.get("format", "pdf")
+    forms = list(services.visible_forms(request.user).filter(pk__in=ids))
+    if not forms:
+        messages.error(request, "请先勾选要导出的表。")
+        return redirect("form-list")
+    try:
+        return _download(services.export_zip(forms, fmt), "绩效自评表.zip")
+    except services.ServiceError as e:
+        return _error_page(request, e)
+
+
+def _download(data: bytes, filename: str) -> HttpResponse:
+    content_types = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "pdf": "application/pdf",
+        "zip": "application/zip",
+    }
+    response = HttpResponse(data, content_type=content_types.get(filename.rsplit(".", 1)[-1], "application/octet-stream"))
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# ---------------------------------------------------------------- detail
+
+
+@login_required
+def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        form = services.get_visible(request.user, pk)
+    except services.ServiceError as e:
+        return _error_page(request, e)
+    findings = list(form.findings.values("code", "severity", "location", "found", "expected", "message"))
+    layout = presenters.paper_layout(form.record, form.scorecard, findings)
+    return render(request, "jixiao/form_detail.html", {
+        "form": form,
+        "record": form.record,
+        "layout": layout,
+        "findings": presenters.index_findings(findings),
+        "finding_list": [dict(f, number=n) for n, f in enumerate(findings, 1)],
+        "can_edit": services.can_edit(request.user, form),
+        "formats": services.EXPORT_FORMATS,
+    })
+
+
+@login_required
+def form_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    try:
+        form = services.get_visible(request.user, pk)
+        return _download(services.export_forms([form], fmt), services.export_filename(form, fmt))
+    except services.ServiceError as e:
+        return _error_page(request, e)
+
+
+# ---------------------------------------------------------------- create and edit
+
+
+def _profiles() -> list[tuple[str, str]]:
+    try:
+        from jixiao.core.profiles import builtin_profiles
+
+        return [(name, p.title) for name, p in builtin_profiles().items()]
+    except NotImplementedError:
+        return []
+
+
+def _category_points(year: int | None, override: str = "") -> list[tuple[str, str]]:
+    """The level-1 categories and points of the profile a new form would be scored with."""
+    try:
+        from jixiao.core.profiles import load_profile, profile_for_year
+
+        name = services.profile_for(year, override)
+        profile = load_profile(name) if name != "auto" else profile_for_year(year)
+        return [(n, f"{p.normalize():f}") for n, p in profile.category_points]
+    except (NotImplementedError, ValueError):
+        return [("产出指标", "50"), ("效益指标", "30"), ("满意度指标", "10")]
+
+
+@login_required
+def form_create(request: HttpRequest) -> HttpResponse:
+    units = list(services.writable_units(request.user))
+    if not units:
+        return _error_page(request, services.PermissionDenied("您没有可填报的单位。"))
+    if request.method == "POST":
+        return _save(request, None, units)
+    from django.utils import timezone
+
+    year = timezone.now().year - 1
+    unit = units[0]
+    department = unit.department()
+    record = presenters.blank_record(year, unit.name, department.name if department else "", _category_points(year))
+    return _render_editor(request, None, record, units, unit.pk, Phase.TARGET, "", {})
+
+
+@login_required
+def form_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        form = services.get_visible(request.user, pk)
+    except services.ServiceError as e:
+        return _error_page(request, e)
+    if not services.can_edit(request.user, form):
+        return _error_page(request, services.PermissionDenied("此表当前状态下您不能修改。"))
+    units = list(services.writable_units(request.user))
+    if request.method == "POST":
+        return _save(request, form, units)
+    return _render_editor(request, form, form.record, units, form.unit_id, form.phase, form.profile_override, {})
+
+
+def _save(request: HttpRequest, form: PerformanceForm | None, units: list[Org]) -> HttpResponse:
+    data = request.POST
+    parsed = presenters.record_from_post(data)
+    errors = dict(parsed.errors)
+    unit = next((u for u in units if str(u.pk) == data.get("unit_id")), None)
+    if unit is None:
+        errors["unit_id"] = ["请选择实施单位。"]
+    phase = data.get("phase") if data.get("phase") in Phase.values else Phase.TARGET
+    profile = data.get("profile_override", "")
+    version = int(data["version"]) if data.get("version", "").isdigit() else None
+    if not errors:
+        try:
+            saved = services.save_form(request.user, parsed.record, unit=unit, form=form, phase=phase,
+                                       profile_override=profile, version=version)
+        except services.ServiceError as e:
+            errors = e.errors
+        else:
+            messages.success(request, f"已保存「{saved.project}」。")
+            return redirect("form-detail", pk=saved.pk)
+    return _render_editor(request, form, parsed.record, units, unit.pk if unit else None, phase, profile, errors,
+                          status=409 if "" in errors and form and _is_conflict(errors) else 400)
+
+
+def _is_conflict(errors: dict[str, list[str]]) -> bool:
+    return any("您的修改未保存" in m for m in errors.get("", []))
+
+
+def _render_editor(request: HttpRequest, form: PerformanceForm | None, record: dict[str, Any], units: list[Org],
+                   unit_id: int | None, phase: str, profile: str, errors: dict[str, list[str]],
+                   status: int = 200) -> HttpResponse:
+    return render(request, "jixiao/form_edit.html", {
+        "form": form,
+        "record": record,
+        "units": units,
+        "unit_id": unit_id,
+        "phase": phase,
+        "phases": Phase.choices,
+        "profile": profile,
+        "profiles": _profiles(),
+        "errors": errors,
+        "rows": presenters.editor_rows(record, errors),
+        "version": form.version if form else "",
+    }, status=status)
+
+
+@login_required
+@require_POST
+def form_evaluate(request: HttpRequest) -> JsonResponse:
+    """The editor's live evaluation: the posted fields scored and checked, nothing stored."""
+    parsed = presenters.record_from_post(request.POST)
+    try:
+        result = services.evaluate_record(parsed.record, request.POST.get("profile_override", ""))
+    except services.ServiceError as e:
+        return JsonResponse({"errors": e.errors}, status=400)
+    return JsonResponse({**result, "indicator_rows": parsed.indicator_rows, "errors": parsed.errors})
+
+
+# ---------------------------------------------------------------- import
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        uploads = [(f.name, f.read()) for f in request.FILES.getlist("files")]
+        try:
+            job = services.start_import(request.user, uploads)
+        except services.ServiceError as e:
+            return render(request, "jixiao/import_upload.html", {"errors": e.errors}, status=e.status)
+        return redirect("import-job", pk=job.pk)
+    jobs = ImportJob.objects.filter(user=request.user).order_by("-created")[:10]
+    return render(request, "jixiao/import_upload.html", {"errors": {}, "jobs": jobs})
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    if request.method == "POST":
+        decisions = {
+            int(key.removeprefix("action-")): value
+            for key, value in request.POST.items()
+            if key.startswith("action-") and key.removeprefix("action-").isdigit()
+        }
+        try:
+            result = services.confirm_import(request.user, job, decisions)
+        except services.ServiceError as e:
+            messages.error(request, f"导入未完成，没有保存任何表：{e.message}")
+            return redirect("import-job", pk=job.pk)
+        messages.success(
+            request,
+            f"已导入：新建 {len(result.created)} 张，替换 {len(result.replaced)} 张，跳过 {len(result.skipped)} 张。",
+        )
+        return redirect(reverse("form-list"))
+    importable = sum(1 for r in job.preview if not r["error"])
+    return render(request, "jixiao/import_job.html", {"job": job, "importable": importable})
+
+
+@login_required
+def import_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    return JsonResponse({"status": job.status, "label": job.get_status_display(), "done": job.done,
+                         "total": job.total, "progress": job.progress, "error": job.error})
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
+    ImportJob.objects.filter(pk=pk, user=request.user, status=ImportJob.Status.READY).update(
+        status=ImportJob.Status.CANCELLED
+    )
+    messages.info(request, "已取消此次导入，没有保存任何表。")
+    return redirect("import-upload")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "jixiao/login.html"
+    redirect_authenticated_user = True
+
+
+urlpatterns = [
+    path("", form_list, name="form-list"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("forms/new/", form_create, name="form-create"),
+    path("forms/evaluate/", form_evaluate, name="form-evaluate"),
+    path("forms/summary.xlsx", export_summary, name="export-summary"),
+    path("forms/export.zip", export_selection, name="export-selection"),
+    path("forms/<int:pk>/", form_detail, name="form-detail"),
+    path("forms/<int:pk>/edit/", form_edit, name="form-edit"),
+    path("forms/<int:pk>/export.<str:fmt>", form_export, name="form-export"),
+    path("import/", import_upload, name="import-upload"),
+    path("import/<int:pk>/", import_job, name="import-job"),
+    path("import/<int:pk>/status/", import_status, name="import-status"),
+    path("import/<int:pk>/cancel/", import_cancel, name="import-cancel"),
+]

@@ -159,6 +159,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='performanceform',
+            index=models.Index(fields=['unit', 'year', 'project'], name='jixiao_perf_unit_id_e4bdf1_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='performanceform',
             index=models.Index(fields=['year', 'department'], name='jixiao_perf_year_f136ce_idx'),
         ),
         migrations.AddIndex(
@@ -168,10 +172,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='performanceform',
             index=models.Index(fields=['error_count'], name='jixiao_perf_error_c_c7e52c_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='performanceform',
-            constraint=models.UniqueConstraint(fields=('unit', 'year', 'project'), name='form_unique_unit_year_project'),
         ),
         migrations.AddIndex(
             model_name='formfinding',

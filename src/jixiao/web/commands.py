@@ -1,0 +1,119 @@
+"""The web commands of the command line: `jixiao serve`, `jixiao worker`, `jixiao token create`.
+
+jixiao.cli calls register(subparsers); each sub-command sets `func`, which takes the parsed arguments
+and returns the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = subparsers.add_parser("serve", help="启动网页服务（数据在 JIXIAO_DATA_DIR 或 DATABASE_URL）")
+    serve.add_argument("--demo", action="store_true", help="载入演示单位、账号和种子表单（密码启动时显示）")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--threads", type=int, default=8, help="处理请求的线程数（默认 8）")
+    serve.add_argument("--no-worker", action="store_true", help="不在本进程运行后台任务（另开 jixiao worker）")
+    serve.set_defaults(func=run_serve)
+
+    worker = subparsers.add_parser("worker", help="运行后台任务（大文件导入）")
+    worker.add_argument("--batch", action="store_true", help="处理完已排队的任务后退出")
+    worker.set_defaults(func=run_worker)
+
+    token = subparsers.add_parser("token", help="管理 API 令牌")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help="为用户生成一个 API 令牌并显示（只显示这一次）")
+    create.add_argument("username")
+    create.add_argument("--name", default="", help="令牌用途说明")
+    create.set_defaults(func=run_token_create)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.web.settings")
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.conf import settings
+
+    migrate()
+    if args.demo:
+        from jixiao.web.demo import load_demo
+
+        passwords = load_demo()
+        print("演示账号（仅本次启动有效的密码）：")
+        for username, password in passwords.items():
+            print(f"  {username:<10} {password}")
+    if not args.no_worker and settings.TASKS["default"]["BACKEND"].endswith("DatabaseBackend"):
+        start_worker_thread()
+    from waitress import serve
+
+    from jixiao.web.wsgi import application
+
+    host = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host
+    print(f"绩效自评：http://{host}:{args.port}/  （Ctrl+C 停止）", flush=True)
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="jixiao")
+    return 0
+
+
+def _worker(batch: bool) -> object:
+    from django.utils.crypto import get_random_string
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    return Worker(
+        queue_names=["default"],
+        interval=1.0,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=get_random_string(12),
+        excluded_queue_names=[],
+    )
+
+
+def start_worker_thread() -> threading.Thread:
+    """The embedded default: background tasks run in a thread of the server process."""
+    worker = _worker(batch=False)
+    thread = threading.Thread(target=worker.run, name="jixiao-worker", daemon=True)  # type: ignore[attr-defined]
+    thread.start()
+    return thread
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    setup_django()
+    migrate()
+    worker = _worker(batch=args.batch)
+    worker.configure_signals()  # type: ignore[attr-defined]
+    print("后台任务进程已启动（Ctrl+C 停止）", flush=True)
+    worker.run()  # type: ignore[attr-defined]
+    return 0
+
+
+def run_token_create(args: argparse.Namespace) -> int:
+    setup_django()
+    migrate()
+    from django.contrib.auth import get_user_model
+
+    from jixiao.web.services import create_token
+
+    user = get_user_model().objects.filter(username=args.username).first()
+    if user is None:
+        print(f"没有用户「{args.username}」。请先在管理页面创建该用户。", file=sys.stderr)
+        return 1
+    print(create_token(user, args.name))
+    return 0
