@@ -79,7 +79,9 @@ def test_min_severity_hides_lower_findings(capsys: pytest.CaptureFixture[str]) -
     _, report = check_json(capsys, SEED)
     code, out, _ = run(capsys, "check", str(SEED), "--format", "json", "--min-severity", "error")
     shown = [f["severity"] for form in json.loads(out)["forms"] for f in form["findings"]]
-    assert shown and set(shown) == {"error"}
+    everything = [f["severity"] for form in report["forms"] for f in form["findings"]]
+    assert shown and set(shown) == {"error"} and len(everything) > len(shown)
+    assert json.loads(out)["summary"] == report["summary"]
     assert code == 1
 
 
