@@ -6,11 +6,12 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from helpers import CLEAN, build, findings, only, with_fund, with_indicator
+from helpers import CLEAN, build, findings, only, profile, sample_forms, with_fund, with_indicator
 
-from jixiao.core.checks import CODES, check_batch, printed_matches
+from jixiao.core.checks import CODES, check_batch, check_form, printed_matches
 from jixiao.core.findings import Severity
 from jixiao.core.model import Form
+from jixiao.core.scoring import score_form
 
 # Level-2 and level-1 cells of the clean form's rows: 0 数量, 1 质量, 2 时效, 3 满意度.
 QUANTITY, QUALITY, TIMELINESS, SATISFACTION = range(4)
@@ -395,3 +396,35 @@ def mof_form(**changes: object) -> Form:
         "效益指标 | 社会效益指标 | 干部业务能力提升率 | 30 | ≥10% | 12% | 30 | ",
         "满意度指标 | 服务对象满意度指标 | 学员满意度 | 10 | ≥90% | 96% | 10 | "]}
     return build(spec, **changes)
+
+
+# ---------------------------------------------------------------- the MoF 2020 samples
+
+
+@pytest.mark.parametrize("sample", ["mof2020-a", "mof2020-b"])
+def test_the_mof2020_samples_score_and_check_without_raising(sample: str) -> None:
+    forms = sample_forms(sample)
+    for form in forms:
+        card = score_form(form, profile("mof-2020"))
+        assert card.total is not None
+        check_form(form, profile("mof-2020"), card)
+    check_batch(forms)
+
+
+def test_the_cut_short_mof2020_form_is_told_what_it_lacks() -> None:
+    """mof2020-a form 1: no 满意度指标, a zero total row, an empty last indicator and no 总分."""
+    form = sample_forms("mof2020-a")[0]
+    found = findings(form, "mof-2020")
+    assert [f.expected for f in found if f.code == "P09"] == ["满意度指标"]
+    assert {f.location.column for f in found if f.code == "A06"} == {"年初预算数", "全年预算数", "全年执行数"}
+    assert not any(f.location.index == len(form.indicators) - 1 for f in found)  # the empty row says nothing
+    assert not any(f.code == "A03" for f in found)  # a blank 总分 is not a wrong one
+
+
+def test_a_slash_weight_marks_a_row_not_applicable_in_mof2020_b() -> None:
+    form = sample_forms("mof2020-b")[0]
+    card = score_form(form, profile("mof-2020"))
+    [left_out] = [s for s in card.indicators if s.not_applicable]
+    assert form.indicators[left_out.index].name == "指标1:/"
+    assert card.rescale is None  # the other weights already make 90
+    assert only("A05", form, "mof-2020") == []

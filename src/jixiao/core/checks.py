@@ -18,7 +18,7 @@ from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.model import FUND_CAPTIONS, INDICATOR_CAPTIONS, Form, FundRow, Indicator, to_record
 from jixiao.core.profiles import Profile
 from jixiao.core.scoring import HUNDRED, IndicatorScore, Scorecard, fmt, fmt2, percent2
-from jixiao.core.values import Kind, Op, Value, number_error, parse_number
+from jixiao.core.values import Kind, Op, Value, is_measurable_phrase, number_error, parse_number, same_unit
 
 # code → (severity, short Chinese title); the table of domain.md §5 plus input codes V01, V02.
 CODES: dict[str, tuple[str, str]] = {
@@ -60,9 +60,6 @@ _GENERIC_NAME_WORDS = ("专项经费", "专项资金", "补助经费", "补助�
                        "工作", "管理", "建设", "费用")
 # Indicators whose percentage may pass 100% (P01): growth, not shares.
 _GROWTH_WORDS = ("增长", "增加", "提高", "提升", "增幅", "增速", "倍")
-# Words that promise improvement without saying how much (P10).
-_VAGUE_WORDS = ("明显", "显著", "有所", "进一步", "逐步", "不断", "较好", "较高", "较大", "良好", "大幅", "稳步",
-                "持续", "积极", "一定", "提升", "提高", "改善", "增强", "加强", "促进", "推动", "有效", "大力")
 
 
 # ---------------------------------------------------------------- helpers
@@ -439,7 +436,7 @@ def check_p03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     """P03: target and actual in different units, or one without the unit the other has (domain.md §3)."""
     for n, ind, _ in _scored_rows(form, card):
         t, a = ind.target_value, ind.actual_value
-        if t.number is None or a.number is None or t.unit == a.unit:
+        if t.number is None or a.number is None or same_unit(t, a):
             continue
         yield _finding("P03", form, _indicator_location(ind, n, "actual"),
                        f"“{_name(ind)}”年度指标值 {ind.target} 的单位为“{t.unit or '无'}”，"
@@ -540,7 +537,7 @@ def check_p10(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     """P10: a qualitative target with no measurable standard (效果明显, 显著提高)."""
     for n, ind in enumerate(form.indicators):
         target = ind.target_value
-        if target.kind is not Kind.QUALITATIVE or not any(w in target.phrase for w in _VAGUE_WORDS):
+        if target.kind is not Kind.QUALITATIVE or is_measurable_phrase(target.phrase):
             continue
         yield _finding("P10", form, _indicator_location(ind, n, "target"),
                        f"“{_name(ind)}”的年度指标值“{ind.target}”没有可衡量的标准，建议改为可量化的指标值",
