@@ -271,17 +271,9 @@ def _first_token_width(line: _Line) -> float:
     return float(chars[end]["x1"] - chars[0]["x0"])
 
 
-def _last_word_width(line: _Line) -> float:
+def _first_char_width(line: _Line) -> float:
     chars = [c for c in line.chars if c["text"].strip()]
-    if not chars:
-        return 0.0
-    last = chars[-1]
-    start = last
-    for ch in reversed(chars[:-1]):
-        if _is_wide(ch["text"]) or start["x0"] - ch["x1"] > 0.3 * float(ch["size"]):
-            break
-        start = ch
-    return float(last["x1"] - start["x0"])
+    return float(chars[0]["x1"] - chars[0]["x0"]) if chars else 0.0
 
 
 def join_lines(lines: list[_Line], avail: float) -> str:
@@ -291,16 +283,15 @@ def join_lines(lines: list[_Line], avail: float) -> str:
     out = lines[0].text
     for prev, line in itertools.pairwise(lines):
         text = line.text
-        width = prev.x1 - prev.x0
-        wrapped = width + _first_token_width(line) > avail - WRAP_TOLERANCE
+        latin = _latin(out[-1:]) and _latin(text[:1])
+        # Between two Latin words the writer would also have needed the space between them.
+        space = 0.25 * float(line.chars[0]["size"]) if latin else 0.0
+        wrapped = (prev.x1 - prev.x0) + space + _first_token_width(line) > avail - WRAP_TOLERANCE
         if not wrapped:
             out += "\n" + text
-        elif (
-            _latin(out[-1:])
-            and _latin(text[:1])
-            and _last_word_width(prev) + _first_token_width(line) <= avail
-        ):
-            out += " " + text  # the word fitted on a line of its own: the break was at a space
+        elif latin and (prev.x1 - prev.x0) + _first_char_width(line) <= avail - WRAP_TOLERANCE:
+            # Not even one more letter would have been cut off here: the break was at a space.
+            out += " " + text
         else:
             out += text
     return out
