@@ -262,7 +262,7 @@ def test_p02_quiet_on_an_equal_target_met_exactly() -> None:
 def test_p03_fires_when_the_actual_lacks_the_targets_unit() -> None:
     form = with_indicator(build(), QUALITY, target="≥20%", actual="25")
     [finding] = only("P03", form)
-    assert (finding.found, finding.expected) == ("无单位", "%")
+    assert (finding.found, finding.expected) == ("无", "%")
 
 
 def test_p03_quiet_on_the_same_unit() -> None:
@@ -428,3 +428,8 @@ def test_a_slash_weight_marks_a_row_not_applicable_in_mof2020_b() -> None:
     assert form.indicators[left_out.index].name == "指标1:/"
     assert card.rescale is None  # the other weights already make 90
     assert only("A05", form, "mof-2020") == []
+
+
+def test_a03_quiet_when_a_score_is_known_neither_printed_nor_by_rule() -> None:
+    form = with_indicator(build(total=("100", "90")), TIMELINESS, target="按时完成", actual="见附件", score="")
+    assert only("A03", form) == []

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from jixiao.core.checks import check_form
 from jixiao.core.model import Form, Indicator
 from jixiao.core.profiles import Profile
-from jixiao.core.scoring import score_form, score_indicator
+from jixiao.core.scoring import band_ranges, score_form, score_indicator
 
 CASES = Path(__file__).parent / "scoring_cases"
 
@@ -135,3 +135,9 @@ def test_scoring_and_checking_never_raise_on_any_cells(rows: list[tuple[str, ...
     check_form(form, chosen, card)
     for s in card.indicators:
         assert s.score is None or s.weight is None or 0 <= s.score <= s.weight
+
+
+def test_band_ranges_give_each_tier_its_share_of_the_weight() -> None:
+    ranges = band_ranges(Decimal(10), profile("transfer-2020"))
+    assert [(low, high) for _, low, high in ranges] == [(Decimal(8), Decimal(10)), (Decimal(5), Decimal(8)),
+                                                        (Decimal(0), Decimal(5))]

@@ -170,23 +170,24 @@ def check_a02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
                    found=row.score, expected=expected)
 
 
-def _printed_parts(form: Form, profile: Profile, card: Scorecard) -> list[Decimal]:
-    """The scores the 总分 should add up: printed ones, the rule's where a cell is blank."""
-    parts = [p for _, ind, s in _scored_rows(form, card)
-             if (p := ind.score_number if ind.score_number is not None else s.score) is not None]
+def _printed_parts(form: Form, profile: Profile, card: Scorecard) -> list[Decimal] | None:
+    """The scores the 总分 should add up: printed ones, the rule's where a cell is blank.
+
+    None when one of them is known neither way: the sum can't be checked then.
+    """
+    parts = [ind.score_number if ind.score_number is not None else s.score for _, ind, s in _scored_rows(form, card)]
     if profile.fund_in_total:
         row = _fund_score_row(form)
-        fund = row[1].amount("score") if row is not None else card.fund_score
-        if fund is not None:
-            parts.insert(0, fund)
-    return parts
+        parts.insert(0, row[1].amount("score") if row is not None else card.fund_score)
+    known = [p for p in parts if p is not None]
+    return known if known and len(known) == len(parts) else None
 
 
 def check_a03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """A03: the printed 总分 ≠ the sum of the printed scores (with the fund score where the profile adds it)."""
     printed = parse_number(form.total.score)
     parts = _printed_parts(form, profile, card)
-    if printed is None or not parts:
+    if printed is None or parts is None:
         return
     expected = sum(parts, Decimal(0)) * (card.rescale or 1)
     if printed_matches(printed, expected):
@@ -374,9 +375,10 @@ def check_r06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if actual.number is None or actual.number < ratio * target.number or ind.reason.strip():
             continue
         yield _finding("R06", form, _indicator_location(ind, n, "actual"),
-                       f"“{_name(ind)}”实际完成值 {ind.actual} 达到年度指标值 {ind.target} 的 "
-                       f"{fmt2(actual.number / target.number * HUNDRED)}%，且未说明原因，目标可能定得偏低",
-                       found=ind.actual, expected=f"<{fmt(ratio * HUNDRED)}% × {fmt(target.number)}")
+                       f"“{_name(ind)}”实际完成值 {ind.actual} 是年度指标值 {ind.target} 的 "
+                       f"{fmt2(actual.number / target.number * HUNDRED)}%（超过 {fmt(ratio * HUNDRED)}%），"
+                       "且未说明原因，目标可能定得偏低，请说明超额完成的原因",
+                       found=ind.actual)
 
 
 def check_r07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -384,9 +386,10 @@ def check_r07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     rate = card.execution_rate_exact
     if rate is None or rate >= profile.low_execution_rate:
         return
+    threshold = f"≥{fmt(profile.low_execution_rate * HUNDRED)}%"
     yield _finding("R07", form, Location(block="funds", column="执行率", field="rate"),
-                   f"预算执行率为 {percent2(rate)}（{card.execution_formula}），低于 {fmt(profile.low_execution_rate * HUNDRED)}%",
-                   found=percent2(rate), expected=f"≥{fmt(profile.low_execution_rate * HUNDRED)}%")
+                   f"预算执行率为 {percent2(rate)}（{card.execution_formula}），未达到 {threshold}，请说明原因",
+                   found=percent2(rate), expected=threshold)
 
 
 # ---------------------------------------------------------------- P: patterns for a reviewer
@@ -441,7 +444,7 @@ def check_p03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         yield _finding("P03", form, _indicator_location(ind, n, "actual"),
                        f"“{_name(ind)}”年度指标值 {ind.target} 的单位为“{t.unit or '无'}”，"
                        f"实际完成值 {ind.actual} 的单位为“{a.unit or '无'}”，无法直接比较，请统一单位",
-                       found=a.unit or "无单位", expected=t.unit or "无单位")
+                       found=a.unit or "无", expected=t.unit or "无")
 
 
 def _owner(level2: str, profile: Profile) -> str | None:

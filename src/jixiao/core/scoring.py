@@ -166,6 +166,11 @@ def bands_high_first(profile: Profile) -> tuple[Band, ...]:
     return tuple(sorted(profile.qualitative_bands, key=lambda b: b.high, reverse=True))
 
 
+def band_ranges(weight: Decimal, profile: Profile) -> tuple[tuple[str, Decimal, Decimal], ...]:
+    """The score range of each qualitative tier for a weight, highest first: (("达成", 8.00, 10.00), …)."""
+    return tuple((b.tier, round2(b.low * weight), round2(b.high * weight)) for b in bands_high_first(profile))
+
+
 def tier_named_by(actual: str) -> int | None:
     """The tier (0 = 达成, 1 = 部分达成, 2 = 未达成) a 实际完成值 phrase names, None when it names none."""
     for tier, words in _TIER_WORDS:
@@ -274,12 +279,11 @@ def _qualitative(indicator: Indicator, index: int, weight: Decimal, profile: Pro
         tier = band_for_share(bands, printed / weight) if printed is not None and weight > 0 else None
     if tier is None or tier >= len(bands):
         return IndicatorScore(index, weight, None, "定性指标，无法确定完成档次，得分由评价人判断", None)
-    band = bands[tier]
-    low, high = round2(band.low * weight), round2(band.high * weight)
+    name, low, high = band_ranges(weight, profile)[tier]
     how = "按实际完成值" if named else "按所填得分"
-    formula = f"定性指标，{how}属“{band.tier}”档，得分应在 {fmt2(low)}–{fmt2(high)} 之间"
+    formula = f"定性指标，{how}属“{name}”档，得分应在 {fmt2(low)}–{fmt2(high)} 之间"
     met = (tier == 0) if named else None  # 部分达成 is not met
-    return IndicatorScore(index, weight, None, formula, met, band=(low, high), tier=band.tier,
+    return IndicatorScore(index, weight, None, formula, met, band=(low, high), tier=name,
                           tier_from_actual=named)
 
 
