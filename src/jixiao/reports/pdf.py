@@ -1,0 +1,295 @@
+"""PDF writer (fpdf2): each form on its own A4 page, ruled cells, text selectable and searchable.
+
+The CJK font is Noto Sans SC (SIL OFL 1.1), shipped by the PyPI package pylopdf-fonts-zh-cn; it is
+embedded as a subset (only the glyphs used, see jixiao.reports.fonts), so the file needs no font on
+the reader's machine and no network. Every cell is one ruled rectangle (a merged cell is one rectangle over its rows and
+columns), which is what PDF table readers look for; text is wrapped by measuring it in the font, a
+line never breaks inside a Latin word or number where a space could break it, and the CJK rules for
+punctuation (no "，" at a line start, no "（" at a line end) are kept.
+
+A form is set in the largest size (9.5 pt down to 7.5 pt) that fits one page; a longer form goes on
+over pages, breaking between rows, never where a merged cell's first part would be too small for
+its text. Rescored cells are filled in colour, their text in red.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jixiao.reports._atomic import atomic_path
+from jixiao.reports.layout import (
+    HIGHLIGHT,
+    HIGHLIGHT_TEXT,
+    FormLayout,
+    LayoutCell,
+    build_layouts,
+    column_fractions,
+)
+
+if TYPE_CHECKING:
+    from jixiao.core.model import Form
+    from jixiao.core.scoring import Scorecard
+    from jixiao.reports.layout import FormSummary
+
+FONT = "NotoSansSC"
+MARGIN = 12.0  # mm, every side
+PADDING = 1.2  # mm, left and right inside a cell
+V_PADDING = 1.0  # mm, above and below the text of a cell
+LEADING = 1.3  # line height / font size
+SIZES = (9.5, 9.0, 8.5, 8.0, 7.5)  # pt, tried in order until the form fits one page
+TITLE_PT = 16.0
+YEAR_PT = 10.5
+PT = 25.4 / 72  # mm per point
+
+# Line-breaking rules of CJK typesetting: these never start a line, these never end one.
+NO_START = frozenset("，。、；：？！）》」』】〕〉”’…—·%％‰℃．,.;:?!)]}>")
+NO_END = frozenset("（《「『【〔〈“‘([{<")
+
+
+def write(
+    forms: Sequence[Form],
+    path: Path,
+    *,
+    scorecards: Sequence[Scorecard | None] | None = None,
+    summaries: Sequence[FormSummary] | None = None,
+    rescore: bool = False,
+) -> None:
+    """Write the forms to a .pdf file (summaries are for spreadsheets and are not printed here)."""
+    import tempfile
+
+    from fpdf import FPDF
+
+    from jixiao.reports.fonts import truetype_subset
+
+    layouts = build_layouts(forms, scorecards, rescore=rescore)
+    with tempfile.TemporaryDirectory(prefix="jixiao-font-") as folder:
+        font = Path(folder) / "NotoSansSC-subset.ttf"
+        font.write_bytes(truetype_subset(_all_text(layouts)))
+        pdf = _document(FPDF, layouts, font)
+    with atomic_path(path) as tmp:
+        pdf.output(str(tmp))
+
+
+def _all_text(layouts: Sequence[FormLayout]) -> str:
+    return "".join(
+        "".join(c.text for c in layout.cells) + layout.title + layout.subtitle + layout.note
+        for layout in layouts
+    )
+
+
+def _document(fpdf_class: Any, layouts: Sequence[FormLayout], font: Path) -> Any:
+    pdf = fpdf_class(unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf.c_margin = 0  # cells place text exactly where the wrapping measured it
+    pdf.add_font(FONT, fname=str(font))
+    pdf.set_creator("jixiao")
+    pdf.set_lang("zh-CN")
+    pdf.set_title(layouts[0].title if len(layouts) == 1 else "预算绩效自评表")
+    for layout in layouts:
+        _form(pdf, layout)
+    return pdf
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring and wrapping
+
+
+def _tokens(text: str) -> list[str]:
+    """Pieces a line may break between: one CJK character, a Latin word or number, a blank.
+
+    Punctuation that may not start a line sticks to the piece before it, and punctuation that may
+    not end a line sticks to the piece after it.
+    """
+    pieces: list[str] = []
+    for ch in text:
+        prev = pieces[-1] if pieces else ""
+        latin = ch.isascii() and not ch.isspace() and ch not in NO_START and ch not in NO_END
+        if prev and (
+            ch in NO_START
+            or prev[-1] in NO_END
+            or (latin and prev[-1].isascii() and not prev[-1].isspace() and prev[-1] not in NO_START)
+        ):
+            pieces[-1] = prev + ch
+        else:
+            pieces.append(ch)
+    return pieces
+
+
+def wrap(text: str, width: float, measure: Any) -> list[str]:
+    """Lines of a cell's text in `width` mm: greedy, breaking between pieces, never losing a blank."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for piece in _tokens(paragraph):
+            if line and measure(line + piece) > width:
+                if piece.isspace():  # a break at a blank: the blank is the break
+                    lines.append(line)
+                    line = ""
+                    continue
+                lines.append(line.rstrip() if line.rstrip() else line)
+                line = ""
+            while measure(piece) > width and len(piece) > 1:  # a piece wider than the cell
+                cut = len(piece) - 1
+                while cut > 1 and measure(piece[:cut]) > width:
+                    cut -= 1
+                lines.append(piece[:cut])
+                piece = piece[cut:]
+            line += piece
+        lines.append(line)
+    return lines
+
+
+@dataclass(frozen=True)
+class _Sized:
+    cell: LayoutCell
+    lines: list[str]
+    need: float  # mm of height the text needs
+
+
+@dataclass(frozen=True)
+class _Plan:
+    size: float
+    line: float  # mm
+    x: list[float]  # column edges, mm
+    heights: list[float]  # row heights, mm
+    cells: list[_Sized]
+
+
+def _plan(pdf: Any, layout: FormLayout, size: float, width: float) -> _Plan:
+    pdf.set_font(FONT, size=size)
+    x = [MARGIN]
+    for f in column_fractions(layout.template):
+        x.append(x[-1] + width * f)
+    line = size * PT * LEADING
+    heights = [line + 2 * V_PADDING] * layout.height
+    sized = []
+    for cell in layout.cells:
+        avail = x[cell.col + cell.colspan] - x[cell.col] - 2 * PADDING
+        lines = wrap(cell.text, avail, pdf.get_string_width) if cell.text else []
+        need = max(len(lines), 1) * line + 2 * V_PADDING
+        sized.append(_Sized(cell, lines, need))
+        if cell.rowspan == 1:
+            heights[cell.row] = max(heights[cell.row], need)
+    for s in sorted((s for s in sized if s.cell.rowspan > 1), key=lambda s: s.cell.rowspan):
+        r0, r1 = s.cell.row, s.cell.row + s.cell.rowspan
+        have = sum(heights[r0:r1])
+        if s.need > have:
+            extra = (s.need - have) / s.cell.rowspan
+            for r in range(r0, r1):
+                heights[r] += extra
+    return _Plan(size, line, x, heights, sized)
+
+
+def _heading_height(layout: FormLayout) -> float:
+    height = TITLE_PT * PT * 1.6
+    if layout.subtitle:
+        height += YEAR_PT * PT * 1.8
+    return height + 1.5
+
+
+def _pages(plan: _Plan, first: float, later: float) -> list[tuple[int, int]]:
+    """Row ranges per page: break between rows, never leaving a merged cell's text too little room."""
+    n = len(plan.heights)
+    pages: list[tuple[int, int]] = []
+    start, room = 0, first
+    while start < n:
+        end, used = start, 0.0
+        while end < n and used + plan.heights[end] <= room:
+            used += plan.heights[end]
+            end += 1
+        end = max(end, start + 1)  # a row taller than a page still gets a page
+        if end < n:
+            end = _safe_break(plan, start, end)
+        pages.append((start, end))
+        start, room = end, later
+    return pages
+
+
+def _safe_break(plan: _Plan, start: int, end: int) -> int:
+    """Move a page break up above merged cells whose part on this page can't hold their text."""
+    for s in plan.cells:
+        r0, r1 = s.cell.row, s.cell.row + s.cell.rowspan
+        if r0 < end < r1 and r0 > start and sum(plan.heights[r0:end]) < s.need:
+            return _safe_break(plan, start, r0)
+    return end
+
+
+def _form(pdf: Any, layout: FormLayout) -> None:
+    orientation = "L" if layout.template.landscape else "P"
+    pdf.add_page(orientation=orientation)
+    page_w, page_h = pdf.w, pdf.h
+    width = page_w - 2 * MARGIN
+    heading = _heading_height(layout)
+    note = 6.0 if layout.note else 0.0
+    first, later = page_h - 2 * MARGIN - heading - note, page_h - 2 * MARGIN - note
+    plan = next(
+        (p for p in (_plan(pdf, layout, s, width) for s in SIZES) if sum(p.heights) <= first),
+        None,
+    ) or _plan(pdf, layout, 8.0, width)
+    # Title and year, centred above the table (the font has one weight: the title is larger).
+    y = MARGIN
+    pdf.set_font(FONT, size=TITLE_PT)
+    pdf.set_xy(MARGIN, y)
+    pdf.cell(width, TITLE_PT * PT * 1.6, layout.title, align="C")
+    y += TITLE_PT * PT * 1.6
+    if layout.subtitle:
+        pdf.set_font(FONT, size=YEAR_PT)
+        pdf.set_xy(MARGIN, y)
+        pdf.cell(width, YEAR_PT * PT * 1.8, layout.subtitle, align="C")
+    top = MARGIN + heading
+    pages = _pages(plan, first, later)
+    for n, (r0, r1) in enumerate(pages):
+        if n:
+            pdf.add_page(orientation=orientation)
+            top = MARGIN
+        _draw_rows(pdf, plan, r0, r1, top)
+        bottom = top + sum(plan.heights[r0:r1])
+    if layout.note:
+        pdf.set_font(FONT, size=8)
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_xy(MARGIN, bottom + 1.5)
+        pdf.cell(width, 4.5, layout.note, align="L")
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[0:2], 16), int(hex_colour[2:4], 16), int(hex_colour[4:6], 16)
+
+
+def _draw_rows(pdf: Any, plan: _Plan, r0: int, r1: int, top: float) -> None:
+    """The parts of the cells that fall in rows r0..r1 of the table, drawn from y = top."""
+    y_of = [top]
+    for r in range(r0, r1):
+        y_of.append(y_of[-1] + plan.heights[r])
+    pdf.set_line_width(0.3)
+    pdf.set_draw_color(0, 0, 0)
+    for s in plan.cells:
+        c = s.cell
+        a, b = max(c.row, r0), min(c.row + c.rowspan, r1)
+        if a >= b:
+            continue
+        x0, x1 = plan.x[c.col], plan.x[c.col + c.colspan]
+        y0, y1 = y_of[a - r0], y_of[b - r0]
+        if c.changed:
+            pdf.set_fill_color(*_rgb(HIGHLIGHT))
+            pdf.rect(x0, y0, x1 - x0, y1 - y0, style="DF")
+        else:
+            pdf.rect(x0, y0, x1 - x0, y1 - y0, style="D")
+        if c.row == a and s.lines:  # the text goes in the first part of a cell split over pages
+            _draw_text(pdf, plan, s, x0, x1, y0, y1)
+
+
+def _draw_text(pdf: Any, plan: _Plan, s: _Sized, x0: float, x1: float, y0: float, y1: float) -> None:
+    pdf.set_font(FONT, size=plan.size)
+    pdf.set_text_color(*(_rgb(HIGHLIGHT_TEXT) if s.cell.changed else (0, 0, 0)))
+    block = len(s.lines) * plan.line
+    y = y0 + max((y1 - y0 - block) / 2, V_PADDING)
+    align = "L" if s.cell.align == "left" else "C"
+    for text in s.lines:
+        pdf.set_xy(x0 + PADDING, y)
+        pdf.cell(x1 - x0 - 2 * PADDING, plan.line, text, align=align)
+        y += plan.line
+    pdf.set_text_color(0, 0, 0)
