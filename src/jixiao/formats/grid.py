@@ -13,10 +13,12 @@ order (a grid of its own before the table's grid, or rows inside it), so the rec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One cell (a named tuple: grids hold many thousands, and they are built in the hot path)."""
+
     text: str  # the text as displayed; line breaks inside the cell kept as "\n"
     row: int  # 0-based row of the top-left corner
     col: int  # 0-based column of the top-left corner

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from jixiao.core.model import Form, FundRow, Goals, Indicator, Source, Total
 from jixiao.formats.grid import Grid
@@ -83,31 +85,32 @@ def clean(text: str) -> str:
     return "".join(line.strip(_BLANKS) for line in lines)
 
 
+_KEY_TABLE = str.maketrans("", "", _BLANKS + ":：\n\r")
+
+
+@lru_cache(maxsize=8192)
 def key(text: str) -> str:
-    """Text for matching words: no blanks, no colons."""
-    return re.sub(rf"[{_BLANKS}:：]", "", text)
+    """Text for matching words: no blanks, no colons, no line breaks."""
+    return text.translate(_KEY_TABLE)
 
 
-@dataclass(frozen=True)
-class _Cell:
+class _Cell(NamedTuple):
     text: str
     col: int
     end: int  # one past the last column
 
 
-@dataclass(frozen=True)
 class _Row:
-    cells: tuple[_Cell, ...]
-    grid: int
-    number: int  # 1-based row in its grid
+    """A row of cleaned cells; its texts and matching key are computed once."""
 
-    @property
-    def texts(self) -> list[str]:
-        return [c.text for c in self.cells if c.text]
+    __slots__ = ("cells", "grid", "joined", "number", "texts")
 
-    @property
-    def joined(self) -> str:
-        return key("".join(self.texts))
+    def __init__(self, cells: tuple[_Cell, ...], grid: int, number: int) -> None:
+        self.cells = cells
+        self.grid = grid
+        self.number = number  # 1-based row in its grid
+        self.texts = [c.text for c in cells if c.text]
+        self.joined = key("".join(self.texts))
 
 
 def _rows_of(grid: Grid, grid_index: int) -> Iterable[_Row]:
@@ -115,12 +118,14 @@ def _rows_of(grid: Grid, grid_index: int) -> Iterable[_Row]:
     covered: dict[int, list[tuple[int, int]]] = {}
     for number, cells in enumerate(grid.rows):
         row_cells = [_Cell(clean(c.text), c.col, c.col + c.colspan) for c in cells]
-        for col, end in covered.pop(number, []):
-            row_cells.append(_Cell("", col, end))
+        spans = covered.pop(number, None)
+        if spans:
+            row_cells.extend(_Cell("", col, end) for col, end in spans)
+            row_cells.sort(key=lambda c: c.col)
         for c in cells:
-            for r in range(number + 1, number + c.rowspan):
-                covered.setdefault(r, []).append((c.col, c.col + c.colspan))
-        row_cells.sort(key=lambda c: c.col)
+            if c.rowspan > 1:
+                for r in range(number + 1, number + c.rowspan):
+                    covered.setdefault(r, []).append((c.col, c.col + c.colspan))
         yield _Row(tuple(row_cells), grid_index, number + 1)
 
 
@@ -131,17 +136,16 @@ class _Columns:
     row: _Row
     fields: tuple[str, ...]  # per header cell, "" for none
 
+    @cached_property
+    def by_column(self) -> dict[int, str]:
+        """Field of every column the header covers."""
+        return {c: f for f, h in zip(self.fields, self.row.cells, strict=True) for c in range(h.col, h.end)}
+
     def assign(self, row: _Row) -> list[tuple[str, _Cell]]:
         if row.grid != self.row.grid and len(row.cells) == len(self.fields):
             return list(zip(self.fields, row.cells, strict=True))
-        pairs = []
-        for cell in row.cells:
-            name = next(
-                (f for f, h in zip(self.fields, self.row.cells, strict=True) if h.col <= cell.col < h.end),
-                "",
-            )
-            pairs.append((name, cell))
-        return pairs
+        by_column = self.by_column
+        return [(by_column.get(cell.col, ""), cell) for cell in row.cells]
 
 
 def _header_fields(row: _Row, table: Sequence[tuple[str, str]]) -> tuple[str, ...]:
@@ -153,6 +157,24 @@ def _header_fields(row: _Row, table: Sequence[tuple[str, str]]) -> tuple[str, ..
             name = "weight_repeat"
         fields.append(name)
     return tuple(fields)
+
+
+HEADER_WORDS = ("项目名称", "负责人", "主管部门", "实施单位", "预算单位")
+
+
+def _block_header(row: _Row) -> tuple[str, Sequence[tuple[str, str]]] | None:
+    """The block whose column captions a row holds: funds, goals or indicators."""
+    j = row.joined
+    if "年初预算" in j or ("预算数" in j and "执行数" in j):
+        block: tuple[str, Sequence[tuple[str, str]]] = ("funds", FUND_COLUMNS)
+    elif "完成" in j and any(w in j for w in ("设定目标", "预期目标", "年度目标")):
+        block = ("goals", GOAL_COLUMNS)
+    elif "一级指标" in j and ("二级指标" in j or "三级指标" in j):
+        block = ("indicators", INDICATOR_COLUMNS)
+    else:
+        return None
+    # Captions are short; a goal text that happens to hold these words is not a header.
+    return block if all(len(key(t)) <= 24 for t in row.texts) else None
 
 
 def _year(text: str) -> int | None:
@@ -198,20 +220,14 @@ class _FormBuilder:
 
     def feed(self, row: _Row) -> str:
         """Place a row in the form; returns the role it was given (for inspect)."""
-        j = row.joined
-        captions = all(len(key(t)) <= 24 for t in row.texts)
         unplaced = len(self.unplaced)
-        if self._header_pairs(row):
+        if any(w in row.joined for w in HEADER_WORDS) and self._header_pairs(row):
             return "header"
-        if captions and ("年初预算" in j or ("预算数" in j and "执行数" in j)):
-            self._start("funds", row, FUND_COLUMNS)
-            return "funds-header"
-        if captions and "完成" in j and any(w in j for w in ("设定目标", "预期目标", "年度目标")):
-            self._start("goals", row, GOAL_COLUMNS)
-            return "goals-header"
-        if captions and "一级指标" in j and ("二级指标" in j or "三级指标" in j):
-            self._start("indicators", row, INDICATOR_COLUMNS)
-            return "indicators-header"
+        block = _block_header(row)
+        if block:
+            mode, table = block
+            self._start(mode, row, table)
+            return f"{mode}-header"
         if self.mode != "funds" and any(key(row.texts[0]).startswith(w) for w in TOTAL_LABELS):
             self._total(row)
             return "total"
@@ -392,7 +408,7 @@ def recognise(grids: Sequence[Grid], trace: list[RowRole] | None = None) -> list
                 title, year = key(texts[0]).split("（")[0].split("(")[0], _year(texts[0]) or year
                 mark(row, "title")
                 continue
-            if any(key(t) == "项目名称" for t in texts) and (builder is None or builder.header):
+            if "项目名称" in row.joined and any(key(t) == "项目名称" for t in texts) and (builder is None or builder.header):
                 if builder is not None:
                     forms.append(builder.build())
                 builder = _FormBuilder(title, year, len(forms) + 1, grid.source, grid.sheet)
@@ -401,7 +417,8 @@ def recognise(grids: Sequence[Grid], trace: list[RowRole] | None = None) -> list
                 mark(row, "outside")
                 continue
             role = builder.feed(row)
-            mark(row, role, builder.fields_of(row) if role in ("funds", "goals", "indicators") else ())
+            if trace is not None:
+                mark(row, role, builder.fields_of(row) if role in ("funds", "goals", "indicators") else ())
     if builder is not None:
         forms.append(builder.build())
     return forms
