@@ -1,0 +1,213 @@
+"""The review side in the JSON API (/api/…): transitions, review state, history, rounds, draws, overview,
+and the published forms. Authentication and errors are the web API's (`api_view`: session or Bearer)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from jixiao.web import services as web
+from jixiao.web.api import api_view, form_json
+from jixiao.web.models import Phase
+from jixiao.web.review import services as review
+from jixiao.web.review.models import Draw
+
+MAX_PAGE_SIZE = 200
+
+
+def _json(data: Any, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise web.ServiceError(f"请求内容不是有效的 JSON：{e}") from e
+    if not isinstance(data, dict):
+        raise web.ServiceError("请求内容应为 JSON 对象。")
+    return data
+
+
+def _refused(e: review.Refused) -> JsonResponse:
+    return _json({"error": e.message, "errors": e.errors, "items": e.items}, status=e.status)
+
+
+@api_view
+@require_http_methods(["POST"])
+def transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """{"action": "submit"|"return"|"approve"|"recheck"|"publish", "comment": "…", "field": "indicators[2].score"}"""
+    form = web.get_visible(request.user, pk)
+    data = _body(request)
+    cells = [review.Cell(str(c.get("field", "")), str(c.get("comment", ""))) for c in data.get("cells") or []]
+    if data.get("field"):
+        cells.insert(0, review.Cell(str(data["field"]), str(data.get("field_comment") or data.get("comment", ""))))
+    try:
+        done = review.transition(form, request.user, str(data.get("action", "")), str(data.get("comment", "")), cells)
+    except review.Refused as e:
+        return _refused(e)
+    return _json({**form_json(web.get_visible(request.user, done.pk)), "review": review.review_state(done, request.user)})
+
+
+@api_view
+def form_review(request: HttpRequest, pk: int) -> HttpResponse:
+    form = web.get_visible(request.user, pk)
+    return _json(review.review_state(form, request.user))
+
+
+@api_view
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    form = web.get_visible(request.user, pk)
+    return _json({"id": form.pk, "version": form.version, "timeline": review.timeline(form)})
+
+
+@api_view
+def diff(request: HttpRequest, pk: int) -> HttpResponse:
+    form = web.get_visible(request.user, pk)
+    a, b = request.GET.get("from", ""), request.GET.get("to", str(form.version))
+    if not (a.isdigit() and b.isdigit()):
+        raise web.ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。")
+    return _json({"from": int(a), "to": int(b), "changes": review.version_diff(form, int(a), int(b))})
+
+
+@api_view
+@require_http_methods(["POST"])
+def recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    """{"own_score": "92.5", "problems": "…", "finish": true} — finish also takes the "recheck" step."""
+    form = web.get_visible(request.user, pk)
+    data = _body(request)
+    try:
+        review.record_recheck(request.user, form, str(data.get("own_score", "")), str(data.get("problems", "")))
+        if data.get("finish"):
+            review.transition(form, request.user, "recheck", str(data.get("problems", "")))
+    except review.Refused as e:
+        return _refused(e)
+    form = web.get_visible(request.user, pk)
+    return _json(review.review_state(form, request.user))
+
+
+@api_view
+def review_forms(request: HttpRequest) -> HttpResponse:
+    """The forms behind an overview figure (filters: year, department, unit, phase, stage, grade, rate,
+    errors, code, diff, sampled, q)."""
+    params = {k: v for k, v in request.GET.items() if v and k not in ("page", "page_size")}
+    qs = review.filtered_forms(request.user, params).select_related("unit", "department").order_by("pk")
+    size = min(int(request.GET["page_size"]), MAX_PAGE_SIZE) if request.GET.get("page_size", "").isdigit() else 50
+    page = Paginator(qs, max(size, 1)).get_page(request.GET.get("page"))
+    return _json({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
+                  "results": [form_json(f) for f in page]})
+
+
+@api_view
+@require_http_methods(["GET", "POST"])
+def rounds(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        data = _body(request)
+        try:
+            deadline = datetime.date.fromisoformat(str(data.get("deadline", "")))
+        except ValueError:
+            raise web.ServiceError("deadline 应为日期，如 2025-03-31。", {"deadline": ["格式不对"]}) from None
+        r = review.create_round(
+            request.user, year=int(data.get("year") or 0), phase=str(data.get("phase", Phase.SELF)),
+            title=str(data.get("title", "")), deadline=deadline,
+            departments=[int(d) for d in data.get("departments") or []], note=str(data.get("note", "")),
+        )
+        return _json(review.round_dict(r), status=201)
+    return _json([review.round_dict(r) for r in review.rounds_for(request.user)])
+
+
+@api_view
+def round_item(request: HttpRequest, pk: int) -> HttpResponse:
+    r = review.rounds_for(request.user).filter(pk=pk).first()
+    if r is None:
+        raise web.ServiceError("没有找到此填报任务。", status=404)
+    return _json(review.round_status(r, request.user))
+
+
+@api_view
+def tasks(request: HttpRequest) -> HttpResponse:
+    """What the user's units owe, per round, with deadline and days left."""
+    return _json(review.obligations(request.user))
+
+
+@api_view
+@require_http_methods(["GET", "POST"])
+def draws(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        data = _body(request)
+        d = review.draw_sample(
+            request.user, year=int(data.get("year") or 0), phase=str(data.get("phase", Phase.SELF)),
+            share=data.get("share"), count=data.get("count"), seed=data.get("seed"),
+            departments=[int(x) for x in data.get("departments") or []],
+        )
+        return _json(review.draw_detail(d, request.user), status=201)
+    if "finance" not in web.roles(request.user):
+        raise web.PermissionDenied("只有财政复核人员可以查看抽评。")
+    return _json([review.draw_detail(d, request.user) for d in Draw.objects.all()[:50]])
+
+
+@api_view
+def draw_item(request: HttpRequest, pk: int) -> HttpResponse:
+    d = Draw.objects.filter(pk=pk).first()
+    if d is None or "finance" not in web.roles(request.user):
+        raise web.ServiceError("没有找到此次抽评。", status=404)
+    return _json(review.draw_detail(d, request.user))
+
+
+@api_view
+def overview(request: HttpRequest) -> HttpResponse:
+    year = request.GET.get("year", "")
+    if not year.isdigit():
+        raise web.ServiceError("请以 ?year= 指定年度。", {"year": ["缺少"]})
+    department = request.GET.get("department", "")
+    phase = request.GET.get("phase") if request.GET.get("phase") in Phase.values else None
+    return _json(review.overview(request.user, int(year), int(department) if department.isdigit() else None, phase))
+
+
+def public_forms(request: HttpRequest) -> HttpResponse:
+    """Published forms (no login): ?year=&department= ; each with its record (domain.md §8)."""
+    qs = review.published_forms().select_related("unit", "department").order_by("year", "department_id", "pk")
+    if request.GET.get("year", "").isdigit():
+        qs = qs.filter(year=int(request.GET["year"]))
+    if request.GET.get("department", "").isdigit():
+        qs = qs.filter(department_id=int(request.GET["department"]))
+    page = Paginator(qs, MAX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return _json({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
+                  "results": [_public_json(f) for f in page]})
+
+
+def public_form(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        form = review.public_form(pk)
+    except web.ServiceError as e:
+        return _json({"error": e.message}, status=404)
+    return _json(_public_json(form))
+
+
+def _public_json(form: Any) -> dict[str, Any]:
+    return {"id": form.pk, "year": form.year, "department": form.department.name if form.department else "",
+            "unit": form.unit.name, "project": form.project, "stage": form.stage, "form": form.record}
+
+
+urlpatterns = [
+    path("forms/<int:pk>/transition", transition, name="api-review-transition"),
+    path("forms/<int:pk>/review", form_review, name="api-review-form"),
+    path("forms/<int:pk>/history", history, name="api-review-history"),
+    path("forms/<int:pk>/diff", diff, name="api-review-diff"),
+    path("forms/<int:pk>/recheck", recheck, name="api-review-recheck"),
+    path("review/forms", review_forms, name="api-review-forms"),
+    path("rounds", rounds, name="api-review-rounds"),
+    path("rounds/<int:pk>", round_item, name="api-review-round"),
+    path("tasks", tasks, name="api-review-tasks"),
+    path("draws", draws, name="api-review-draws"),
+    path("draws/<int:pk>", draw_item, name="api-review-draw"),
+    path("overview", overview, name="api-review-overview"),
+    path("public/forms", public_forms, name="api-public-forms"),
+    path("public/forms/<int:pk>", public_form, name="api-public-form"),
+]

@@ -1,0 +1,332 @@
+"""Review pages and the public pages. Each view parses input, calls review.services and renders."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from jixiao.web import services as web
+from jixiao.web.models import Org, PerformanceForm, Phase, Stage
+from jixiao.web.review import presenters
+from jixiao.web.review import services as review
+from jixiao.web.review.models import Draw
+
+View = Callable[..., HttpResponse]
+
+
+def refusals(view: View) -> View:
+    """A service refusal becomes the error page with its status and message (and the list, if any)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except web.ServiceError as e:
+            return render(request, "review/error.html", {"error": e, "items": getattr(e, "items", [])},
+                          status=e.status)
+
+    return wrapper
+
+
+def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# ---------------------------------------------------------------- the review of one form
+
+
+def _cells(request: HttpRequest) -> list[review.Cell]:
+    fields = request.POST.getlist("field")
+    comments = request.POST.getlist("cell_comment")
+    return [review.Cell(f, c) for f, c in zip(fields, comments, strict=False) if f and c.strip()]
+
+
+@login_required
+@refusals
+def form_review(request: HttpRequest, pk: int) -> HttpResponse:
+    form = web.get_visible(request.user, pk)
+    return _render_review(request, form)
+
+
+def _render_review(request: HttpRequest, form: PerformanceForm, refused: review.Refused | None = None,
+                   status: int = 200) -> HttpResponse:
+    state = review.review_state(form, request.user)
+    findings = [*state["errors"], *state["warnings"]]
+    comments = state["returned_cells"] if form.stage in (Stage.RETURNED, Stage.DRAFT) or state["actions"] else []
+    return render(request, "review/form_review.html", {
+        "form": form,
+        "state": state,
+        "paper": presenters.paper(form.record, findings, comments),
+        "cells": review.record_cells(form.record),
+        "can_edit": web.can_edit(request.user, form),
+        "refused": refused,
+        "labels": review.ACTION_LABELS,
+    }, status=status)
+
+
+@login_required
+@require_POST
+@refusals
+def form_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    form = web.get_visible(request.user, pk)
+    action = request.POST.get("action", "")
+    try:
+        done = review.transition(form, request.user, action, request.POST.get("comment", ""), _cells(request))
+    except review.Refused as e:
+        return _render_review(request, form, e, status=e.status)
+    messages.success(request, f"已{review.ACTION_LABELS[action]}：「{done.project}」，现为「{done.get_stage_display()}」。")
+    return redirect("review-form", pk=pk)
+
+
+@login_required
+@require_POST
+@refusals
+def form_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    form = web.get_visible(request.user, pk)
+    try:
+        review.record_recheck(request.user, form, request.POST.get("own_score", ""), request.POST.get("problems", ""))
+        if request.POST.get("finish"):
+            review.transition(form, request.user, "recheck", request.POST.get("problems", ""))
+    except review.Refused as e:
+        return _render_review(request, form, e, status=e.status)
+    messages.success(request, "已录入复核结果。")
+    return redirect("review-form", pk=pk)
+
+
+@login_required
+@refusals
+def form_history(request: HttpRequest, pk: int) -> HttpResponse:
+    form = web.get_visible(request.user, pk)
+    events = review.timeline(form)
+    versions = [e["version"] for e in events]
+    a = _int(request.GET.get("a"), versions[-1] if versions else 1)
+    b = _int(request.GET.get("b"), versions[0] if versions else 1)
+    diff = review.version_diff(form, a, b) if versions and "a" in request.GET else None
+    return render(request, "review/form_history.html", {
+        "form": form, "events": events, "versions": versions, "a": a, "b": b, "diff": diff,
+    })
+
+
+def _int(text: str | None, default: int) -> int:
+    return int(text) if text and text.isdigit() else default
+
+
+# ---------------------------------------------------------------- lists
+
+
+@login_required
+@refusals
+def form_list(request: HttpRequest) -> HttpResponse:
+    params = {k: v for k, v in request.GET.items() if v and k != "page"}
+    if not params:
+        params = _default_queue(request.user)
+    forms = review.filtered_forms(request.user, params).select_related("unit", "department")
+    page = Paginator(forms.order_by("department__path", "unit__path", "project", "pk"),
+                     settings.JIXIAO_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "review/form_list.html", {
+        "page": page, "params": params, "query": urlencode(params), "stages": Stage.choices,
+        "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
+        "years": _years(request.user),
+    })
+
+
+def _default_queue(user: Any) -> dict[str, str]:
+    """What waits for the user: fillers their returned and draft forms, reviewers submitted, finance approved."""
+    roles = web.roles(user)
+    if "finance" in roles:
+        return {"stage": "approved,rechecked"}
+    if "reviewer" in roles:
+        return {"stage": "submitted"}
+    return {"stage": "draft,returned"}
+
+
+def _years(user: Any) -> list[int]:
+    return list(web.visible_forms(user).order_by("-year").values_list("year", flat=True).distinct())
+
+
+# ---------------------------------------------------------------- rounds and tasks
+
+
+@login_required
+@refusals
+def rounds(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        deadline = _date(request.POST.get("deadline", ""))
+        try:
+            r = review.create_round(
+                request.user, year=_int(request.POST.get("year"), 0), phase=request.POST.get("phase", ""),
+                title=request.POST.get("title", ""), deadline=deadline,
+                departments=[int(d) for d in request.POST.getlist("departments") if d.isdigit()],
+                note=request.POST.get("note", ""),
+            )
+        except web.ServiceError as e:
+            messages.error(request, "；".join(m for ms in e.errors.values() for m in ms))
+        else:
+            messages.success(request, f"已发布填报任务「{r.title}」。")
+            return redirect("review-round", pk=r.pk)
+    return render(request, "review/rounds.html", {
+        "tasks": review.obligations(request.user),
+        "is_finance": "finance" in web.roles(request.user),
+        "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
+        "phases": Phase.choices,
+        "this_year": datetime.date.today().year - 1,
+    })
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise web.ServiceError("截止日期格式应为 2025-03-31。", {"deadline": ["截止日期格式应为 2025-03-31。"]}) from None
+
+
+@login_required
+@refusals
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    r = review.rounds_for(request.user).filter(pk=pk).first()
+    if r is None:
+        raise Http404
+    return render(request, "review/round_detail.html", {"status": review.round_status(r, request.user)})
+
+
+# ---------------------------------------------------------------- random re-check
+
+
+@login_required
+@refusals
+def draws(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        count = request.POST.get("count", "").strip()
+        seed = request.POST.get("seed", "").strip()
+        try:
+            d = review.draw_sample(
+                request.user, year=_int(request.POST.get("year"), 0), phase=request.POST.get("phase", Phase.SELF),
+                share=request.POST.get("share", "").strip() or None, count=int(count) if count.isdigit() else None,
+                seed=int(seed) if seed.isdigit() else None,
+                departments=[int(d) for d in request.POST.getlist("departments") if d.isdigit()],
+            )
+        except web.ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"已抽取 {d.items.count()} 张表（随机种子 {d.seed}）。")
+            return redirect("review-draw", pk=d.pk)
+    return render(request, "review/draws.html", {
+        "draws": Draw.objects.all()[:50] if "finance" in web.roles(request.user) else [],
+        "is_finance": "finance" in web.roles(request.user),
+        "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
+        "phases": Phase.choices,
+        "years": _years(request.user),
+    })
+
+
+@login_required
+@refusals
+def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    d = Draw.objects.filter(pk=pk).first()
+    if d is None or "finance" not in web.roles(request.user):
+        raise Http404
+    return render(request, "review/draw_detail.html", {"draw": review.draw_detail(d, request.user)})
+
+
+# ---------------------------------------------------------------- overview
+
+
+def _overview_args(request: HttpRequest) -> tuple[int, int | None, str | None]:
+    years = _years(request.user)
+    year = _int(request.GET.get("year"), years[0] if years else datetime.date.today().year - 1)
+    department = _int(request.GET.get("department"), 0) or None
+    phase = request.GET.get("phase") if request.GET.get("phase") in Phase.values else None
+    return year, department, phase
+
+
+@login_required
+@refusals
+def overview(request: HttpRequest) -> HttpResponse:
+    year, department, phase = _overview_args(request)
+    data = review.overview(request.user, year, department, phase)
+    base = {"year": str(year), **({"department": str(department)} if department else {}),
+            **({"phase": phase} if phase else {})}
+    return render(request, "review/overview.html", {
+        "o": data, "base": urlencode(base), "years": _years(request.user),
+        "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
+        "stage_bars": presenters.bars(data["stages"]), "grade_bars": presenters.bars(data["grades"]),
+        "rate_bars": presenters.bars(data["rates"]),
+        "code_bars": presenters.bars([{**c, "count": c["findings"]} for c in data["codes"]]),
+        "list_url": reverse("review-forms"),
+    })
+
+
+@login_required
+@refusals
+def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    year, department, phase = _overview_args(request)
+    data = review.overview(request.user, year, department, phase)
+    if fmt == "xlsx":
+        return _download(review.overview_xlsx(data), f"{year}年度绩效自评总览.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if fmt == "pdf":
+        return _download(review.overview_pdf(data), f"{year}年度绩效自评总览.pdf", "application/pdf")
+    raise Http404
+
+
+# ---------------------------------------------------------------- public pages (no login)
+
+
+def public_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "review/public_index.html", {"years": review.public_years()})
+
+
+def public_year(request: HttpRequest, year: int) -> HttpResponse:
+    departments = review.public_departments(year)
+    if not departments:
+        raise Http404
+    return render(request, "review/public_year.html", {"year": year, "departments": departments})
+
+
+def public_department(request: HttpRequest, year: int, department: int) -> HttpResponse:
+    forms = list(review.published_forms().filter(year=year, department_id=department)
+                 .select_related("unit", "department").order_by("unit__path", "project", "pk"))
+    if not forms:
+        raise Http404
+    return render(request, "review/public_department.html",
+                  {"year": year, "department": forms[0].department, "forms": forms})
+
+
+def _public(pk: int) -> PerformanceForm:
+    try:
+        return review.public_form(pk)
+    except web.ServiceError:
+        raise Http404 from None
+
+
+def public_form(request: HttpRequest, pk: int) -> HttpResponse:
+    form = _public(pk)
+    return render(request, "review/public_form.html", {"form": form, "paper": presenters.paper(form.record)})
+
+
+def public_form_json(request: HttpRequest, pk: int) -> HttpResponse:
+    return JsonResponse(review.public_record(_public(pk)), json_dumps_params={"ensure_ascii": False})
+
+
+def public_form_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    form = _public(pk)
+    types = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    if fmt not in types:
+        raise Http404
+    return _download(web.export_forms([form], fmt), web.export_filename(form, fmt), types[fmt])
+
