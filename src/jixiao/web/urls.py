@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("jixiao.web.api")),
+    path("api/", include("jixiao.web.review.api")),
     path("", include("jixiao.web.views")),
+    path("", include("jixiao.web.review.urls")),
 ]
