@@ -433,3 +433,13 @@ def test_a_slash_weight_marks_a_row_not_applicable_in_mof2020_b() -> None:
 def test_a03_quiet_when_a_score_is_known_neither_printed_nor_by_rule() -> None:
     form = with_indicator(build(total=("100", "90")), TIMELINESS, target="按时完成", actual="见附件", score="")
     assert only("A03", form) == []
+
+
+@pytest.mark.parametrize(("sample", "profile_name"),
+                         [("seed", "local-2019"), ("mof2020-a", "mof-2020"), ("mof2020-b", "mof-2020")])
+def test_every_finding_has_its_codes_severity_and_a_chinese_message(sample: str, profile_name: str) -> None:
+    for form in sample_forms(sample):
+        for finding in findings(form, profile_name):
+            assert finding.severity == CODES[finding.code][0]
+            assert any("\u4e00" <= c <= "\u9fff" for c in finding.message)
+            assert finding.project == form.project and finding.location.block
