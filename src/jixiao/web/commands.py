@@ -1,7 +1,7 @@
 """The web commands of the command line: `jixiao serve`, `jixiao worker`, `jixiao token create`.
 
-jixiao.cli calls register(subparsers); each sub-command sets `func`, which takes the parsed arguments
-and returns the exit status.
+jixiao.cli calls register(subparsers); each sub-command sets `handler` (and `func`), which takes the parsed
+arguments and returns the exit status.
 """
 
 from __future__ import annotations
@@ -19,18 +19,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     serve.add_argument("--threads", type=int, default=8, help="处理请求的线程数（默认 8）")
     serve.add_argument("--no-worker", action="store_true", help="不在本进程运行后台任务（另开 jixiao worker）")
-    serve.set_defaults(func=run_serve)
+    serve.set_defaults(handler=run_serve, func=run_serve)
 
     worker = subparsers.add_parser("worker", help="运行后台任务（大文件导入）")
     worker.add_argument("--batch", action="store_true", help="处理完已排队的任务后退出")
-    worker.set_defaults(func=run_worker)
+    worker.set_defaults(handler=run_worker, func=run_worker)
 
     token = subparsers.add_parser("token", help="管理 API 令牌")
     token_sub = token.add_subparsers(dest="token_command", required=True)
     create = token_sub.add_parser("create", help="为用户生成一个 API 令牌并显示（只显示这一次）")
     create.add_argument("username")
     create.add_argument("--name", default="", help="令牌用途说明")
-    create.set_defaults(func=run_token_create)
+    create.set_defaults(handler=run_token_create, func=run_token_create)
 
 
 def setup_django() -> None:

@@ -206,21 +206,20 @@ def _save(request: HttpRequest, form: PerformanceForm | None, units: list[Org]) 
     phase = data.get("phase") if data.get("phase") in Phase.values else Phase.TARGET
     profile = data.get("profile_override", "")
     version = int(data["version"]) if data.get("version", "").isdigit() else None
+    status = 400
     if not errors:
         try:
             saved = services.save_form(request.user, parsed.record, unit=unit, form=form, phase=phase,
                                        profile_override=profile, version=version)
+        except services.Conflict as e:
+            errors, status = e.errors, 409
         except services.ServiceError as e:
-            errors = e.errors
+            errors, status = e.errors, e.status
         else:
             messages.success(request, f"已保存「{saved.project}」。")
             return redirect("form-detail", pk=saved.pk)
     return _render_editor(request, form, parsed.record, units, unit.pk if unit else None, phase, profile, errors,
-                          status=409 if "" in errors and form and _is_conflict(errors) else 400)
-
-
-def _is_conflict(errors: dict[str, list[str]]) -> bool:
-    return any("您的修改未保存" in m for m in errors.get("", []))
+                          status=status)
 
 
 def _render_editor(request: HttpRequest, form: PerformanceForm | None, record: dict[str, Any], units: list[Org],

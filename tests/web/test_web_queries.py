@@ -1,0 +1,60 @@
+"""No page issues a number of queries that grows with the number of forms or of indicators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from web_helpers import record_for
+
+from jixiao.web.models import Phase
+from jixiao.web.services import save_form
+
+MAX_QUERIES = 12
+
+
+def _add_forms(cast: Any, seed_records: list[dict[str, Any]], count: int) -> None:
+    for n in range(count):
+        record = record_for(seed_records, 1 + n % 11, cast.unit_a, project=f"项目{n}")
+        save_form(cast.clerk_a, record, unit=cast.unit_a, phase=Phase.SELF)
+
+
+def _queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/", "/api/forms", "/forms/summary.xlsx", "/?errors=yes&q=专项"])
+def test_list_queries_do_not_grow_with_the_number_of_forms(web_cast, seed_records, url):
+    client = web_cast.client("reviewer")
+    few = _queries(client, url)
+    _add_forms(web_cast, seed_records, 30)
+    many = _queries(web_cast.client("reviewer"), url)
+    assert many == few
+    assert many <= MAX_QUERIES
+
+
+@pytest.mark.parametrize("url", ["/forms/{pk}/", "/api/forms/{pk}", "/forms/{pk}/edit/"])
+def test_detail_queries_do_not_grow_with_the_number_of_indicators(web_cast, url):
+    form = web_cast.form_a
+    client = web_cast.client("clerk_a")
+    few = _queries(client, url.format(pk=form.pk))
+    record = dict(form.record)
+    record["indicators"] = record["indicators"] * 10
+    save_form(web_cast.clerk_a, record, form=form)
+    many = _queries(web_cast.client("clerk_a"), url.format(pk=form.pk))
+    assert form.findings.count() > 4  # more indicators, more findings to place on the page
+    assert many == few
+    assert many <= MAX_QUERIES
+
+
+def test_the_list_page_with_many_forms_fits_a_fixed_budget(web_cast, seed_records, django_assert_max_num_queries):
+    _add_forms(web_cast, seed_records, 60)  # more than one page
+    client = web_cast.client("finance")
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get("/?page=2")
+    assert "第 2/2 页" in response.content.decode()
