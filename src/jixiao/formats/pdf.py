@@ -97,32 +97,34 @@ def detect(head: bytes, name: str) -> bool:
 def read(data: bytes, name: str) -> list[Grid]:
     """Grids of the document: tables (joined across page breaks) and the text between them."""
     import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        pages = pdf.pages
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise ReadError(
-            "PDF 已加密（设置了打开密码），无法读取。请取消密码后另存一份再提交。", name
-        ) from None
-    except Exception as exc:
-        raise ReadError(
-            f"PDF 文件已损坏，无法打开（{type(exc).__name__}）。请重新导出 PDF，或提交原始 Word/Excel 文件。",
-            name,
-        ) from None
     items: list[_Table | list[_Line]] = []
     any_text = False
     try:
-        for number, page in enumerate(pages, start=1):
-            chars = [c for c in page.chars if c.get("upright", True)]
-            any_text = any_text or any(c["text"].strip() for c in chars)
-            items.extend(_page_items(page, number, chars))
-    finally:
-        pdf.close()
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                chars = [c for c in page.chars if c.get("upright", True)]
+                any_text = any_text or any(c["text"].strip() for c in chars)
+                items.extend(_page_items(page, number, chars))
+    except ReadError:
+        raise
+    except Exception as exc:
+        raise _error(exc, name) from None
     if not any_text:
         raise ReadError(NO_TEXT, name)
     return _grids(_join_pages(items), name)
+
+
+def _error(exc: Exception, name: str) -> ReadError:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    causes = [exc, *exc.args, exc.__cause__, exc.__context__]
+    if any(isinstance(c, PDFPasswordIncorrect | PDFEncryptionError) for c in causes):
+        return ReadError("PDF 已加密（设置了打开密码），无法读取。请取消密码后另存一份再提交。", name)
+    return ReadError(
+        f"PDF 文件已损坏，无法读取（{type(exc).__name__}）。请重新导出 PDF，或提交原始 Word/Excel 文件。",
+        name,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -156,7 +156,7 @@ def _detect_zip(head: bytes, ext: str) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(head)) as zf:
             names = zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except Exception:  # BadZipFile, or a damaged header zipfile rejects in its own ways
         # Only the head of the file: look at the names in the local headers it holds.
         names = [n.decode("utf-8", "replace") for n in _local_names(head)]
         if not names:
@@ -290,7 +290,7 @@ def open_zip(data: bytes, name: str, *, what: str = "压缩包") -> zipfile.ZipF
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise ReadError(f"{what}已损坏，无法打开（{exc}）。请重新下载或重新保存后再试。", name) from None
     if len(infos) > lim.max_members:
         raise ReadError(f"{what}内的条目太多（{len(infos)} 个，上限 {lim.max_members}），已拒绝读取。", name)
@@ -325,8 +325,14 @@ def check_xml_prolog(zf: zipfile.ZipFile, name: str) -> None:
     for info in zf.infolist():
         if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
-        with zf.open(info) as fh:
-            head = fh.read(4096)
+        try:
+            with zf.open(info) as fh:
+                head = fh.read(4096)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            raise ReadError(
+                f"文件中的“{info.filename}”已损坏，无法解压（{exc}）。请用 Office 或 WPS 打开后另存一份再提交。",
+                name,
+            ) from None
         if not _prolog_is_safe(head):
             raise ReadError(
                 f"文件中的“{info.filename}”含有 DTD/实体声明（可能是恶意构造的文件），已拒绝读取。"

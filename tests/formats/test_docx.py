@@ -1,0 +1,79 @@
+"""Word reader: spans from gridSpan/vMerge, paragraphs, nested tables, errors (real .docx files)."""
+
+from __future__ import annotations
+
+import pytest
+from reader_helpers import FIXTURES, SAMPLES, assert_well_formed, read, spans, tables, texts
+
+from jixiao.formats import ReadError
+from jixiao.formats.docx import read as read_docx
+
+
+def test_seed_has_eleven_tables_each_after_its_title() -> None:
+    grids = read(SAMPLES / "seed.docx")
+    assert [g.sheet for g in grids[:4]] == ["正文", "表格1", "正文", "表格2"]
+    assert len(tables(grids)) == 11
+    assert texts(grids[0]) == [["绩效目标自评表"], ["（2019年度）"]]
+    for grid in grids:
+        assert_well_formed(grid)
+
+
+def test_seed_merges_become_spans() -> None:
+    form1 = tables(read(SAMPLES / "seed.docx"))[0]
+    assert spans(form1, "项目名称") == (0, 0, 1, 2)
+    assert spans(form1, "包联驻村专项经费") == (0, 2, 1, 4)
+    assert spans(form1, "资金情况（万元）") == (2, 0, 4, 2)
+    assert spans(form1, "绩效指标") == (8, 0, 5, 1)
+    assert spans(form1, "产出指标(75分)") == (9, 1, 3, 1)
+    assert spans(form1, "总分") == (13, 0, 1, 4)
+    assert spans(form1, "75.6%") == (4, 8, 1, 1)
+
+
+def test_level2_merged_over_two_rows_in_form_8() -> None:
+    form8 = tables(read(SAMPLES / "seed.docx"))[7]
+    level2 = [c for row in form8.rows for c in row if c.col == 2 and c.text.endswith("指标") and c.row > 8]
+    assert level2 and all(c.rowspan == 2 for c in level2[:4])
+
+
+def test_vmerge_gridspan_and_paragraphs() -> None:
+    grids = read(FIXTURES / "docx_vmerge_gridspan.docx")
+    assert [g.sheet for g in grids] == ["正文", "表格1", "正文", "表格2"]
+    table = grids[1]
+    assert_well_formed(table)
+    assert spans(table, "测试项目") == (0, 2, 1, 3)
+    assert spans(table, "产出指标(75分)") == (2, 0, 3, 1)
+    assert spans(table, "数量\n指标") == (2, 1, 2, 1)  # two paragraphs joined with "\n"
+    assert spans(table, "质量指标") == (4, 1, 1, 1)
+    assert texts(grids[2]) == [["注：本表为测试。"]]
+
+
+def test_nested_table_line_break_and_grid_before() -> None:
+    grids = read(FIXTURES / "docx_nested_table_br_gridbefore.docx")
+    outer, inner = grids
+    assert spans(outer, "第一行\n第二行") == (0, 1, 1, 1)  # w:br inside a run
+    assert outer.rows[1][0].col == 1  # w:gridBefore skips the first grid column
+    assert spans(outer, "B") == (1, 2, 1, 1)
+    assert texts(inner) == [["内00", "内01"], ["内10", "内11"]]
+    assert "内00" not in "".join(c.text for row in outer.rows for c in row)
+
+
+def test_no_tables() -> None:
+    with pytest.raises(ReadError, match="文档中没有表格") as err:
+        read(FIXTURES / "docx_no_tables.docx")
+    assert err.value.file == "docx_no_tables.docx"
+
+
+def test_truncated_docx_is_a_read_error() -> None:
+    with pytest.raises(ReadError, match="已损坏"):
+        read(FIXTURES / "docx_truncated.docx")
+
+
+def test_wrong_extension_read_by_content() -> None:
+    grids = read(FIXTURES / "docx_named_as.xls")
+    assert spans(tables(grids)[0], "水旱灾害防御经费") == (0, 2, 1, 4)
+
+
+def test_reader_called_directly_checks_too() -> None:
+    with pytest.raises(ReadError, match="DTD"):
+        data = (FIXTURES / "docx_entity_expansion.docx").read_bytes()
+        read_docx(data, "x.docx")

@@ -1,0 +1,73 @@
+"""PDF reader: ruled cells, wrapped text joined back, tables cut by page breaks, no text layer."""
+
+from __future__ import annotations
+
+import pytest
+from reader_helpers import FIXTURES, SAMPLES, assert_well_formed, read, spans, tables, texts
+
+from jixiao.formats import ReadError
+from jixiao.formats.pdf import NO_TEXT
+
+
+def test_wrapped_text_joined_and_real_breaks_kept() -> None:
+    grids = read(FIXTURES / "pdf_wrapped_cells.pdf")
+    assert texts(grids[0]) == [["绩效目标自评表"]]
+    table = grids[1]
+    assert_well_formed(table)
+    assert texts(table)[0] == [
+        "数量\n指标",  # two short lines in a wide cell: a real break
+        "=100%",  # "=100" + "%" wrapped in a narrow cell: joined without a space
+        "≥1000000",
+        "Service rate",  # a Latin phrase wrapped at its space
+        "驻村各项任务落实情况",
+    ]
+    assert spans(table, "产出指标(75分)") == (1, 0, 2, 1)
+    assert spans(table, "第一行") == (1, 1, 1, 4)
+    assert spans(table, "第二行") == (2, 1, 1, 4)
+
+
+def test_row_cut_by_page_break_is_one_row() -> None:
+    grids = read(FIXTURES / "pdf_split_row_across_pages.pdf")
+    assert len(grids) == 1 and grids[0].sheet == "第1–2页"
+    rows = texts(grids[0])
+    assert rows[-2] == ["满意度指标(25分)", "服务对象满意度指标", "25", "24"]
+    assert rows[-1] == ["总分", "", "100", "94"]
+    assert_well_formed(grids[0])
+
+
+def test_seed_pdf_forms_across_pages() -> None:
+    grids = read(SAMPLES / "seed.pdf")
+    found = tables(grids)
+    assert len(found) == 11
+    assert found[0].sheet == "第1–2页"
+    form1 = found[0]
+    assert_well_formed(form1)
+    assert spans(form1, "项目负责人及电话") == (0, 6, 1, 2)
+    assert spans(form1, "=100%") == (10, 5, 1, 1)
+    assert spans(form1, "75.6%") == (4, 8, 1, 1)
+    assert spans(form1, "满意度指标(25分)") == (12, 1, 1, 1)  # cut by the page break, rejoined
+    assert spans(form1, "村民对驻村工作组的满意度") == (12, 3, 1, 1)
+
+
+def test_mof_pdf_continuation_without_split_row() -> None:
+    form1 = tables(read(SAMPLES / "mof2020-a.pdf"))[0]
+    assert form1.sheet == "第1–2页"
+    assert spans(form1, "时效指标")[0] + 1 == spans(form1, "成本指标")[0]
+    assert [c.text for c in form1.rows[4]][1:4] == ["90", "89.974", "89.974"]  # "89.97" + "4" joined
+
+
+def test_no_text_layer() -> None:
+    with pytest.raises(ReadError) as err:
+        read(FIXTURES / "pdf_no_text_layer.pdf")
+    assert err.value.message == NO_TEXT
+    assert NO_TEXT == "该 PDF 没有文字层（可能是扫描件），请提供原始 Word/Excel 文件或先做文字识别"
+
+
+def test_encrypted_pdf() -> None:
+    with pytest.raises(ReadError, match="加密"):
+        read(FIXTURES / "pdf_encrypted.pdf")
+
+
+def test_truncated_pdf() -> None:
+    with pytest.raises(ReadError, match="损坏"):
+        read(FIXTURES / "pdf_truncated.pdf")
