@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from jixiao.core.checks import check_form
 from jixiao.core.model import Form, Indicator
 from jixiao.core.profiles import Profile
-from jixiao.core.scoring import band_ranges, score_form, score_indicator
+from jixiao.core.scoring import band_ranges, score_form, score_indicator, tier_named_by
 
 CASES = Path(__file__).parent / "scoring_cases"
 
@@ -141,3 +141,9 @@ def test_band_ranges_give_each_tier_its_share_of_the_weight() -> None:
     ranges = band_ranges(Decimal(10), profile("transfer-2020"))
     assert [(low, high) for _, low, high in ranges] == [(Decimal(8), Decimal(10)), (Decimal(5), Decimal(8)),
                                                         (Decimal(0), Decimal(5))]
+
+
+@pytest.mark.parametrize(("actual", "tier"), [("达成预期指标", 0), ("基本完成", 1), ("部分达成，有一定效果", 1),
+                                               ("未完成", 2), ("没有达成预期", 2), ("不符合规定", 2), ("见附件", None)])
+def test_the_tier_a_qualitative_actual_names(actual: str, tier: int | None) -> None:
+    assert tier_named_by(actual) == tier
