@@ -168,6 +168,21 @@ def test_bands_that_stop_short_of_100_percent_are_refused(tmp_path: Path) -> Non
     assert "qualitative_bands" in message and "覆盖 0–1" in message
 
 
+def test_a_band_without_its_low_edge_names_the_row(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace('tier = "达成"\nlow = 0.8\n', 'tier = "达成"\n'))
+    assert "qualitative_bands[1].low" in message and "缺失" in message
+
+
+def test_a_band_given_in_percent_is_refused(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace("low = 0.8\nhigh = 1.0", "low = 80\nhigh = 100"))
+    assert "qualitative_bands[1].high" in message and "不超过 1" in message
+
+
+def test_a_grade_with_a_quoted_minimum_names_the_row(tmp_path: Path) -> None:
+    message = _error(tmp_path, _builtin_text().replace("minimum = 90", 'minimum = "90"'))
+    assert "grades[1].minimum" in message and "应为数字" in message
+
+
 def test_unknown_reverse_formula_is_refused(tmp_path: Path) -> None:
     message = _error(tmp_path, _builtin_text().replace('reverse_formula = "ratio"', 'reverse_formula = "log"'))
     assert "reverse_formula" in message and "'log'" in message and 'reverse_formula = "ratio"' in message

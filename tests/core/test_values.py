@@ -54,6 +54,9 @@ READABLE = [
     ("　≥95%　", Op.GE, D("95"), "%", Kind.POSITIVE),
     ("≥95\n%", Op.GE, D("95"), "%", Kind.POSITIVE),
     ("百分之95", None, D("95"), "%", Kind.POSITIVE),
+    ("验收合格率≥95%", Op.GE, D("95"), "%", Kind.POSITIVE),  # the name written before the sign
+    ("≥95%。", Op.GE, D("95"), "%", Kind.POSITIVE),
+    ("≥95%；", Op.GE, D("95"), "%", Kind.POSITIVE),
     # A bare number is a target to reach: POSITIVE, told apart from "≥" by op None.
     ("1", None, D("1"), "", Kind.POSITIVE),
     ("90%", None, D("90"), "%", Kind.POSITIVE),
@@ -102,6 +105,8 @@ def test_blank_and_placeholders_are_blank(text: str) -> None:
         ("≤5%以上", "相互矛盾"),
         ("≥五十个", "运算符后没有数字"),
         ("95%-100%", "数字写法有误"),
+        ("合格率≥", "运算符后没有数字"),
+        ("合格率≥abc5", "运算符后没有可读的数字"),
     ],
 )
 def test_numeric_looking_text_that_cannot_be_read_is_unreadable_with_a_chinese_reason(

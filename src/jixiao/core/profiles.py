@@ -129,18 +129,23 @@ DEFAULTS: dict[str, Any] = {
 class _Reader:
     """Typed access to the keys of one profile file; every problem becomes a ProfileError."""
 
-    def __init__(self, data: Mapping[str, Any], file: str) -> None:
+    def __init__(self, data: Mapping[str, Any], file: str, prefix: str = "") -> None:
         self.data = data
         self.file = file
+        self.prefix = prefix  # "qualitative_bands[2]." inside one row of an array of tables
+
+    def row(self, data: Mapping[str, Any], key: str) -> _Reader:
+        return _Reader(data, self.file, f"{self.prefix}{key}.")
 
     def fail(self, key: str, problem: str) -> ProfileError:
-        example = EXAMPLES.get(key.split(".")[0].split("[")[0], "fund_weight = 10")
-        return ProfileError(f"评分规则文件 {self.file} 有误：键“{key}”{problem}。正确写法示例：{example}")
+        where = self.prefix + key
+        example = EXAMPLES.get(where.split(".")[0].split("[")[0], "fund_weight = 10")
+        return ProfileError(f"评分规则文件 {self.file} 有误：键“{where}”{problem}。正确写法示例：{example}")
 
     def get(self, key: str) -> Any:
         if key in self.data:
             return self.data[key]
-        if key in DEFAULTS:
+        if key in DEFAULTS and not self.prefix:
             return DEFAULTS[key]
         raise self.fail(key, "缺失")
 
@@ -193,14 +198,10 @@ def _bands(reader: _Reader) -> tuple[Band, ...]:
     """Qualitative bands; together they must cover 0–100% of the weight without gaps (domain §4)."""
     bands = []
     for n, row in enumerate(reader.rows("qualitative_bands"), 1):
-        sub = _Reader(row, reader.file)
-        where = f"qualitative_bands[{n}]"
-        try:
-            band = Band(tier=sub.text("tier"), low=sub.decimal("low"), high=sub.decimal("high"))
-        except ProfileError as error:
-            raise reader.fail(where, "写法有误：" + str(error).split("有误：", 1)[1].split("。")[0]) from None
+        sub = reader.row(row, f"qualitative_bands[{n}]")
+        band = Band(tier=sub.text("tier"), low=sub.decimal("low"), high=sub.decimal("high"))
         if not band.low < band.high <= 1:
-            raise reader.fail(where, f"的 low 应小于 high 且 high 不超过 1，实际为 {band.low}–{band.high}")
+            raise sub.fail("high", f"应大于 low 且不超过 1，实际为 {band.low}–{band.high}")
         bands.append(band)
     bands.sort(key=lambda b: b.low)
     edges = [Decimal(0)] + [b.high for b in bands]
@@ -213,11 +214,8 @@ def _bands(reader: _Reader) -> tuple[Band, ...]:
 def _grades(reader: _Reader) -> tuple[Grade, ...]:
     grades = []
     for n, row in enumerate(reader.rows("grades"), 1):
-        sub = _Reader(row, reader.file)
-        try:
-            grades.append(Grade(minimum=sub.decimal("minimum"), name=sub.text("name")))
-        except ProfileError as error:
-            raise reader.fail(f"grades[{n}]", "写法有误：" + str(error).split("有误：", 1)[1].split("。")[0]) from None
+        sub = reader.row(row, f"grades[{n}]")
+        grades.append(Grade(minimum=sub.decimal("minimum"), name=sub.text("name")))
     grades.sort(key=lambda g: g.minimum, reverse=True)
     if grades[-1].minimum != 0:
         raise reader.fail("grades", f"最低一档的 minimum 应为 0（如“差”），实际为 {grades[-1].minimum}")

@@ -9,6 +9,7 @@ Reading rules (domain.md §2–§3):
   (不低于/不少于/达到/大于等于 → ≥, 不高于/不超过/不大于/小于等于/控制在 → ≤, 大于/高于/超过 → >,
   小于/低于/少于 → <, 等于 → =) and after it (以上 → ≥, 以下/以内/之内 → ≤).
 - The unit follows the number; "百分比" and "百分之" mean "%". Percent stays in percent units (95 for 95%).
+- An indicator name before a sign is dropped ("验收合格率≥95%" → "≥95%"), and so is a trailing "。" or "；".
 - A bare number ("1", "90%") has no operator and is read as POSITIVE: a target the unit has to reach.
   Domain §4 scores positive and equal targets with the same formula, and forms that print a bare
   number mean "at least this many" far more often than "exactly"; `Value.op is None` still tells
@@ -71,6 +72,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _BAD_UNIT_CHARS = set(".,;:+-=<>≥≤≠")
 _UNIT_MAX_LENGTH = 4  # 个工作日, 万平方米; longer text after a number is a sentence, not a unit
 _NOT_UNIT_WORDS = ("前", "后", "底", "完成")  # "12月底前完成" is a deadline phrase
+_LABEL = re.compile(r"[\u4e00-\u9fff]{1,12}\s*(?=[≥≤=<>])")
+_TRAILING_PUNCTUATION = "。;,、 "
 _EXAMPLE = "请写成运算符、数字和单位，如“≥95%”“≤90万元”“=100%”，或写成文字描述"
 
 
@@ -136,15 +139,23 @@ def _parse_value(text: str) -> Value:
     if plain in BLANK_TEXTS:
         return Value(text=trimmed)
     if not any(c.isdigit() for c in plain):
-        if plain[0] in _OP_START:
+        if _without_label(plain)[0] in _OP_START:
             return Value(text=trimmed, error=f"无法读取“{trimmed}”：运算符后没有数字。{_EXAMPLE}。")
         return Value(text=trimmed, phrase=trimmed)
-    read = _read_quantity(plain)
+    read = _read_quantity(_without_label(plain).rstrip(_TRAILING_PUNCTUATION))
     if isinstance(read, Value):
         return Value(text=trimmed, op=read.op, number=read.number, unit=read.unit)
-    if _starts_with_op(plain) or len(_CJK.findall(plain)) < 2:
+    if _starts_with_op(_without_label(plain)) or len(_CJK.findall(plain)) < 2:
         return Value(text=trimmed, error=f"无法读取“{trimmed}”：{read}。{_EXAMPLE}。")
     return Value(text=trimmed, phrase=trimmed)
+
+
+def _without_label(s: str) -> str:
+    """The value after an indicator name written before its sign: "验收合格率≥95%" → "≥95%"."""
+    match = _LABEL.match(s)
+    if match is None or any(match.group().rstrip().endswith(w) for w, _ in _WORD_OPS):
+        return s  # "不低于<5" is an operator, not a name
+    return s[match.end():]
 
 
 def _starts_with_op(s: str) -> bool:
