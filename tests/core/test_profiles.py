@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jixiao.core.model import Form, FundRow, Indicator, from_record
 from jixiao.core.profiles import (
@@ -15,6 +17,7 @@ from jixiao.core.profiles import (
     builtin_profiles,
     detect_profile,
     load_profile,
+    parse_profile,
     profile_for_year,
 )
 
@@ -211,6 +214,23 @@ def test_grades_without_a_bottom_grade_are_refused(tmp_path: Path) -> None:
     assert "grades" in message and 'minimum = 90、name = "优"' in message
 
 
+TOML_VALUES = ['"x"', "-1", "0", "true", "[]", "{}", "1.5", '[1, "a"]', '["a"]', "2019", '""', "{a = 1}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_any_wrong_value_gives_a_profile_error_or_a_profile(data: st.DataObject) -> None:
+    lines = _builtin_text().splitlines()
+    assignments = [n for n, line in enumerate(lines) if " = " in line]
+    n = data.draw(st.sampled_from(assignments))
+    key = lines[n].split(" = ")[0]
+    lines[n] = f"{key} = {data.draw(st.sampled_from(TOML_VALUES))}"
+    try:
+        parse_profile("\n".join(lines), "fuzz.toml")
+    except ProfileError as error:
+        assert "fuzz.toml" in str(error) and "正确写法示例" in str(error)
+
+
 def test_unknown_name_lists_the_builtins() -> None:
     with pytest.raises(ProfileError, match="mof-2020"):
         load_profile("no-such-profile")
@@ -225,6 +245,15 @@ def test_unknown_name_lists_the_builtins() -> None:
 )
 def test_profile_for_year(year: int | None, name: str) -> None:
     assert profile_for_year(year).name == name
+
+
+def test_covers_checks_the_year_range_and_the_region() -> None:
+    from dataclasses import replace
+
+    hubei = replace(load_profile("mof-2020"), regions=("湖北省",))
+    assert hubei.covers(2022, "湖北省") and not hubei.covers(2022, "四川省")
+    assert hubei.covers(2022)  # no region given: any profile for the year applies
+    assert not load_profile("local-2019").covers(2020)
 
 
 # Detection ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from jixiao.core.values import (
     is_measurable_phrase,
     number_error,
     parse_number,
+    parse_parts,
     parse_value,
     same_unit,
     to_fraction,
@@ -186,6 +187,25 @@ def test_phrases_with_a_standard_are_measurable(text: str) -> None:
     assert is_measurable_phrase(text)
 
 
+@pytest.mark.parametrize(
+    ("parts", "op", "number", "unit"),
+    [(("≥", "95", "%"), Op.GE, D("95"), "%"), (("正向", "100", "百分比"), Op.GE, D("100"), "%"),
+     (("反向", "90", "万元"), Op.LE, D("90"), "万元"), (("＝", "１００", "％"), Op.EQ, D("100"), "%"),
+     (("", "12", "个"), None, D("12"), "个")],
+)
+def test_three_column_targets_read_like_one_cell(
+    parts: tuple[str, str, str], op: Op | None, number: Decimal, unit: str
+) -> None:
+    value = parse_parts(*parts)
+    assert (value.op, value.number, value.unit) == (op, number, unit)
+    assert value.error == ""
+
+
+def test_three_column_qualitative_target_keeps_its_phrase() -> None:
+    value = parse_parts("定性", "效果明显", "")
+    assert (value.kind, value.phrase) == (Kind.QUALITATIVE, "效果明显")
+
+
 # Properties -----------------------------------------------------------------------------------
 
 VALUE_ALPHABET = st.characters(
@@ -232,3 +252,8 @@ def test_every_readable_value_survives_format_and_parse(text: str) -> None:
     value = parse_value(text)
     if value.is_readable:
         assert _same(parse_value(value.format()), value)
+
+
+@given(st.text(alphabet=VALUE_ALPHABET), st.text(alphabet=VALUE_ALPHABET), st.text(alphabet=VALUE_ALPHABET))
+def test_parse_parts_never_raises(nature: str, number: str, unit: str) -> None:
+    assert isinstance(parse_parts(nature, number, unit).kind, Kind)

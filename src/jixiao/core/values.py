@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -229,6 +229,23 @@ def _unit_error(unit: str) -> str:
     if len(unit.replace(" ", "")) > _UNIT_MAX_LENGTH or any(w in unit for w in _NOT_UNIT_WORDS):
         return "数字后的文字不是单位"
     return ""
+
+
+# 指标性质 column of three-column templates: its word stands for the operator.
+_NATURE_OPS = {"正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤", "定量": "", "定性": "", "定性指标": ""}
+
+
+def parse_parts(nature: str, number: str, unit: str) -> Value:
+    """A target split over three columns (指标性质 "≥" | 指标值 "95" | 度量单位 "%", domain §3).
+
+    指标性质 may be a sign or 正向/反向 (≥/≤); a 定性 row's 指标值 is its phrase. Never raises.
+    """
+    sign = _NATURE_OPS.get(normalise(nature), nature)
+    joined = "".join(part.strip() for part in (sign, number, unit))
+    if not any(c.isdigit() for c in normalise(number)):
+        joined = number  # a phrase (or nothing) in the value column: the unit column says nothing more
+    value = parse_value(joined)
+    return replace(value, text=" ".join(p.strip() for p in (nature, number, unit) if p.strip()))
 
 
 def parse_number(text: str) -> Decimal | None:
