@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from jixiao.core.model import FUND_CAPTIONS, FUND_FIELDS, INDICATOR_FIELDS, SCHEMA
@@ -118,12 +119,33 @@ class Cell:
     computed: str | None = None  # the computed value where it differs from or accompanies the printed one
     formula: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)
+    exact: str | None = None  # the computed value unrounded, to compare with the printed one
+
+    @property
+    def differs(self) -> bool:
+        """The computed value disagrees with the printed one beyond printing (rounded or truncated)."""
+        return differs(self.text, self.exact if self.exact is not None else self.computed)
 
     @property
     def severity(self) -> str:
         """The worst severity of the cell's findings, for its colour."""
         order = {"error": 2, "warning": 1, "info": 0}
         return max((f["severity"] for f in self.findings), key=lambda s: order.get(s, 0), default="")
+
+
+def differs(printed: str, computed: str | None) -> bool:
+    """True when a printed number isn't the computed one rounded or truncated to the printed decimals."""
+    from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+    if computed in (None, ""):
+        return False
+    try:
+        shown = Decimal(printed.strip().rstrip("%％").strip())
+        value = Decimal(str(computed).rstrip("%"))
+    except (InvalidOperation, AttributeError):
+        return False
+    step = Decimal(1).scaleb(shown.as_tuple().exponent if isinstance(shown.as_tuple().exponent, int) else 0)
+    return shown not in (value.quantize(step, ROUND_HALF_UP), value.quantize(step, ROUND_DOWN))
 
 
 def _key(location: Mapping[str, Any]) -> tuple[str, int | None, str]:
@@ -150,9 +172,12 @@ def paper_layout(record: Mapping[str, Any], scorecard: Mapping[str, Any],
     cells = index_findings(findings)
 
     def cell(block: str, index: int | None, column: str, text: str, computed: str | None = None,
-             formula: str = "") -> Cell:
+             formula: str = "", exact: str | None = None) -> Cell:
         marks = cells.get((block, index, column), [])
-        return Cell(text=text, computed=computed, formula=formula, findings=marks)
+        return Cell(text=text, computed=computed, formula=formula, findings=marks, exact=exact)
+
+    rate = scorecard.get("execution_rate")
+    rate_exact = None if rate is None else str(Decimal(rate) * 100)
 
     funds = []
     for i, f in enumerate(record.get("funds", [])):
@@ -166,7 +191,7 @@ def paper_layout(record: Mapping[str, Any], scorecard: Mapping[str, Any],
                 cell("funds", i, "executed", f["executed"]),
                 cell("funds", i, "weight", f["weight"]),
                 cell("funds", i, "rate", f["rate"], rate_computed if f["rate"] or is_total else None,
-                     scorecard.get("execution_formula", "")),
+                     scorecard.get("execution_formula", ""), rate_exact),
                 cell("funds", i, "score", f["score"], scorecard.get("fund_score") if is_total else None,
                      scorecard.get("fund_formula", "") if is_total else ""),
             ],
