@@ -24,6 +24,7 @@ _VAL = W + "val"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _TXBX = W + "txbxContent"
 _WRAPPERS = (_SDT, _SDTCONTENT, _CUSTOM, _SMART)
+_PARAGRAPHS = "正文"  # the sheet name of a grid of paragraphs outside tables
 
 
 def detect(head: bytes, name: str) -> bool:
@@ -75,7 +76,7 @@ def read(data: bytes, name: str) -> list[Grid]:
 
 
 def _main_part(zf: Any) -> str | None:
-    names = set(zf.namelist())
+    names: set[str] = set(zf.namelist())
     if "word/document.xml" in names:
         return "word/document.xml"
     # A renamed main part is declared in [Content_Types].xml; look for the main document type.
@@ -101,7 +102,7 @@ def _flush(paragraphs: list[str], name: str, grids: list[Grid]) -> None:
     """Paragraphs outside tables (the title, the year line) as a grid of one-cell rows."""
     if paragraphs:
         rows = tuple((Cell(text, r, 0),) for r, text in enumerate(paragraphs))
-        grids.append(Grid(rows=rows, source=name, sheet="正文"))
+        grids.append(Grid(rows=rows, source=name, sheet=_PARAGRAPHS))
         paragraphs.clear()
 
 
@@ -149,7 +150,7 @@ def _read_table(tbl: Any, name: str, grids: list[Grid]) -> None:
     grids[index] = Grid(
         rows=tuple(tuple(Cell(t, rr, cc, rs, cs) for t, rr, cc, rs, cs in row) for row in rows),
         source=name,
-        sheet=f"表格{sum(1 for g in grids[:index] if g.sheet != '正文') + 1}",
+        sheet=f"表格{sum(1 for g in grids[:index] if g.sheet != _PARAGRAPHS) + 1}",
     )
     for inner in nested:
         _read_table(inner, name, grids)

@@ -66,6 +66,7 @@ class _PCell:
     col: int = 0
     rowspan: int = 1
     colspan: int = 1
+    chars: list[dict[str, Any]] = field(default_factory=list)
     lines: list[_Line] = field(default_factory=list)
     avail: float = 0.0  # width available to text: the cell less its left and right padding
 
@@ -195,16 +196,16 @@ def _table(boxes: list[tuple[float, float, float, float]], page: int, height: fl
 def _assign(table: _Table, ch: dict[str, Any], cx: float, cy: float) -> None:
     for cell in table.cells:
         if cell.x0 <= cx <= cell.x1 and cell.top <= cy <= cell.bottom:
-            cell.lines.append(ch)  # type: ignore[arg-type]  # chars for now, lines in _finish
+            cell.chars.append(ch)
             return
 
 
 def _finish(table: _Table) -> None:
     """Turn each cell's characters into lines, and measure the padding the writer used."""
-    offsets = []
+    offsets: list[float] = []
     for cell in table.cells:
-        chars: list[dict[str, Any]] = cell.lines  # type: ignore[assignment]
-        cell.lines = _lines(chars)
+        cell.lines = _lines(cell.chars)
+        cell.chars = []
         offsets.extend(ln.x0 - cell.x0 for ln in cell.lines)
     # The tightest left offset in the table is the cell padding (left-aligned or full lines).
     pad = min((o for o in offsets if o >= 0), default=2.0)

@@ -173,7 +173,7 @@ def _detect_zip(head: bytes, ext: str) -> str | None:
 
 
 def _local_names(head: bytes) -> list[bytes]:
-    names = []
+    names: list[bytes] = []
     pos = 0
     while True:
         pos = head.find(_ZIP_MAGIC, pos)
