@@ -271,7 +271,7 @@ class StaleEdit(Conflict):
         listed = "；".join(f"{c['label']}：{_shown(c['old'])} → {_shown(c['new'])}" for c in changes[:10])
         more = f"等 {len(changes)} 处" if len(changes) > 10 else ""
         self.message = (
-            f"您打开的是第 {loaded} 版，此表之后已被 {who} 改为第 {current.version} 版，您的保存未生效。"
+            f"您打开的是第 {loaded} 版，此表之后已被 {who} 改为第 {current.version} 版，您的修改未保存。"
             f"期间的改动：{listed or '（状态变化）'}{more}。您填写的内容仍保留在页面上，请核对后重新保存。"
         )
         self.errors = {"": [self.message]}
