@@ -1015,49 +1015,41 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
-
-
-def cjk_font() -> str:
-    """The CJK font for PDFs: the one jixiao.reports ships when it has one, else a system font."""
+def overview_pdf(data: Mapping[str, Any]) -> bytes:
+    """The overview as a printable A4 PDF: fpdf2 with the reports' CJK font (jixiao.reports.fonts), cut to
+    the characters used, so that the text stays readable by PDF readers (pdfplumber included)."""
+    import tempfile
     from pathlib import Path
 
-    import jixiao.reports
-
-    shipped = sorted(p for ext in ("ttf", "otf") for p in Path(jixiao.reports.__file__).parent.rglob(f"*.{ext}"))
-    for candidate in [*map(str, shipped), *FONT_CANDIDATES]:
-        if Path(candidate).exists():
-            return candidate
-    raise ServiceError("没有找到可用于 PDF 的中文字体，请安装 fonts-noto-cjk。", status=500)
-
-
-def overview_pdf(data: Mapping[str, Any]) -> bytes:
-    """The overview as a printable A4 PDF (fpdf2 with the CJK font of the reports)."""
     from fpdf import FPDF
+    from fpdf.fonts import FontFace
 
+    from jixiao.reports.fonts import truetype_subset
+
+    title = f"{data['year']} 年度绩效自评总览（共 {data['total']} 张表）"
+    tables = _overview_tables(data)
+    text = title + "".join(c + "".join(h) + "".join(str(v) for r in rows for v in r) for c, h, rows in tables)
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_font("cjk", "", cjk_font())
-    pdf.add_page()
-    pdf.set_font("cjk", size=15)
-    title = f"{data['year']} 年度绩效自评总览（共 {data['total']} 张表）"
-    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT", align="C")
-    for caption, header, rows in _overview_tables(data):
-        pdf.set_font("cjk", size=11)
-        pdf.cell(0, 8, caption, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("cjk", size=8 if len(header) > 6 else 9)
-        widths = _widths(len(header), pdf.epw)
-        with pdf.table(col_widths=widths, text_align="LEFT", line_height=5.5, first_row_as_headings=True) as table:
-            for row in [header, *rows]:
-                cells = table.row()
-                for value in row:
-                    cells.cell(str(value))
-        pdf.ln(3)
-    return bytes(pdf.output())
+    with tempfile.TemporaryDirectory(prefix="jixiao-overview-") as folder:
+        font = Path(folder) / "cjk.ttf"
+        font.write_bytes(truetype_subset(text))
+        pdf.add_font("cjk", "", str(font))
+        pdf.add_page()
+        pdf.set_font("cjk", size=15)
+        pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT", align="C")
+        for caption, header, rows in tables:
+            pdf.set_font("cjk", size=11)
+            pdf.cell(0, 8, caption, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("cjk", size=8 if len(header) > 6 else 9)
+            with pdf.table(col_widths=_widths(len(header), pdf.epw), text_align="LEFT", line_height=5.5,
+                           headings_style=FontFace(emphasis="", fill_color=(238, 242, 246))) as table:
+                for row in [header, *rows]:
+                    cells = table.row()
+                    for value in row:
+                        cells.cell(str(value))
+            pdf.ln(3)
+        return bytes(pdf.output())
 
 
 def _widths(columns: int, total: float) -> tuple[float, ...]:

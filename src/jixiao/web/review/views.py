@@ -266,7 +266,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "stage_bars": presenters.bars(data["stages"]), "grade_bars": presenters.bars(data["grades"]),
         "rate_bars": presenters.bars(data["rates"]),
-        "code_bars": presenters.bars([{**c, "count": c["findings"]} for c in data["codes"]]),
+        # A bar counts the forms with the code (what its link lists); the label says how many findings.
+        "code_bars": presenters.bars([{**c, "key": c["code"], "label": f"{c['code']}（{c['findings']}条）",
+                                       "count": c["forms"]} for c in data["codes"]]),
         "list_url": reverse("review-forms"),
     })
 
