@@ -214,7 +214,7 @@ def test_grades_without_a_bottom_grade_are_refused(tmp_path: Path) -> None:
     assert "grades" in message and 'minimum = 90、name = "优"' in message
 
 
-TOML_VALUES = ['"x"', "-1", "0", "true", "[]", "{}", "1.5", '[1, "a"]', '["a"]', "2019", '""', "{a = 1}"]
+TOML_VALUES = ['"x"', "-1", "0", "true", "[]", "{}", "1.5", '[1, "a"]', '["a"]', "2019", '""', "{a = 1}", "nan", "inf", "2020.5"]
 
 
 @settings(max_examples=300, deadline=None)

@@ -115,10 +115,7 @@ EXAMPLES: dict[str, str] = {
     "qualitative_bands": '[[qualitative_bands]] 下三行写 tier = "达成"、low = 0.8、high = 1.0',
     "grades": '[[grades]] 下两行写 minimum = 90、name = "优"',
 }
-REQUIRED = (
-    "name", "title", "source", "fund_weight", "fund_in_total", "indicator_total", "total",
-    "reverse_formula", "qualitative_bands", "grades",
-)
+# Keys a profile may leave out; every other key of EXAMPLES is required.
 DEFAULTS: dict[str, Any] = {
     "first_year": None, "last_year": None, "regions": [], "chosen_by_year": True,
     "category_points": {}, "level2_types": {},
@@ -172,6 +169,8 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             raise self.fail(key, f"应为数字（不加引号），实际为 {value!r}")
         number = Decimal(value)
+        if not number.is_finite():
+            raise self.fail(key, f"应为有限的数字，实际为 {value}")
         if number < 0:
             raise self.fail(key, f"不能为负数，实际为 {value}")
         return number

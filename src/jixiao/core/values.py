@@ -138,16 +138,17 @@ def _parse_value(text: str) -> Value:
     plain = normalise(text)
     if plain in BLANK_TEXTS:
         return Value(text=trimmed)
+    value = _without_label(plain)
     if not any(c.isdigit() for c in plain):
-        if _without_label(plain)[0] in _OP_START:
+        if value[0] in _OP_START:
             return Value(text=trimmed, error=f"无法读取“{trimmed}”：运算符后没有数字。{_EXAMPLE}。")
         return Value(text=trimmed, phrase=trimmed)
-    read = _read_quantity(_without_label(plain).rstrip(_TRAILING_PUNCTUATION))
+    read = _read_quantity(value.rstrip(_TRAILING_PUNCTUATION))
     if isinstance(read, Value):
         return Value(text=trimmed, op=read.op, number=read.number, unit=read.unit)
-    if _starts_with_op(_without_label(plain)) or len(_CJK.findall(plain)) < 2:
+    if _starts_with_op(value) or len(_CJK.findall(plain)) < 2:  # looks like a number: P08
         return Value(text=trimmed, error=f"无法读取“{trimmed}”：{read}。{_EXAMPLE}。")
-    return Value(text=trimmed, phrase=trimmed)
+    return Value(text=trimmed, phrase=trimmed)  # a sentence with a date or count in it
 
 
 def _without_label(s: str) -> str:
