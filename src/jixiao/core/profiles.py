@@ -290,8 +290,9 @@ def parse_profile(text: str, file: str) -> Profile:
     except tomllib.TOMLDecodeError as error:
         where = re.search(r"line (\d+), column (\d+)", str(error))
         at = f"第 {where[1]} 行第 {where[2]} 列" if where else "某处"
+        hint = re.sub(r"\s*\(at .*?\)", "", str(error))
         raise ProfileError(
-            f"评分规则文件 {file} 不是有效的 TOML：{at}写法有误（{error}）。"
+            f"评分规则文件 {file} 不是有效的 TOML：{at}写法有误（解析器提示：{hint}）。"
             f"每行应写成“键 = 值”，文本加英文引号，正确写法示例：fund_weight = 10"
         ) from None
     return profile_from_data(data, file)
