@@ -533,7 +533,8 @@ def round_status(r: Round, user: User, today: datetime.date | None = None) -> di
     in_round = Q(forms__year=r.year, forms__phase=r.phase)
     stage_counts = {s: Count("forms", filter=in_round & Q(forms__stage=s)) for s in Stage.values}
     units = (
-        _round_units(r).filter(pk__in=visible_orgs(user).values("pk"))
+        # The units as a subquery: joining memberships here would multiply the counted forms.
+        Org.objects.filter(pk__in=_round_units(r).values("pk")).filter(pk__in=visible_orgs(user).values("pk"))
         .annotate(total=Count("forms", filter=in_round), **stage_counts)
         .order_by("path")
     )
@@ -729,7 +730,7 @@ def draw_detail(draw: Draw, user: User) -> dict[str, Any]:
             {"form": i.form_id, "project": i.form.project, "unit": i.form.unit.name,
              "department": i.department.name if i.department else "", "stage": i.form.stage,
              "stage_label": STAGE_LABELS[i.form.stage], "unit_score": _t(i.form.printed_total),
-             "computed": _t(i.form.computed_total), "own_score": _t(i.own_score), "difference": _t(i.difference),
+             "computed": _t(i.form.computed_total), "own_score": _t(i.own_score), "difference": _t(_q2(i.difference)),
              "problems": i.problems}
             for i in items
         ],
