@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest test-web-postgres bench bench-web clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,8 +11,9 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+# The demo web app on http://127.0.0.1:8000 (accounts and their passwords are printed at start).
 run: $(BIN)/.installed
-	$(BIN)/jixiao check src/jixiao/data/seed.txt
+	$(BIN)/jixiao serve --demo --host 127.0.0.1 --port 8000
 
 test: $(BIN)/.installed lint typecheck pytest
 
@@ -25,8 +26,17 @@ typecheck: $(BIN)/.installed
 pytest: $(BIN)/.installed
 	$(BIN)/pytest
 
+# The web tests again on PostgreSQL (pytest-django makes and drops the test_… database).
+WEB_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+test-web-postgres: $(BIN)/.installed
+	DATABASE_URL=$(WEB_DATABASE_URL) $(BIN)/pytest tests/web
+
 bench: $(BIN)/.installed
 	$(BIN)/python bench/check.py
+
+# 20,000 forms in PostgreSQL, served by waitress, 20 concurrent clients (BENCH_DATABASE_URL to change).
+bench-web: $(BIN)/.installed
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
