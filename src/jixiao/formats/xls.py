@@ -47,7 +47,8 @@ def read(data: bytes, name: str) -> list[Grid]:
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            rows = ([_value(book, sheet, r, c) for c in range(sheet.ncols)] for r in range(sheet.nrows))
+            formats: dict[int, str] = {}
+            rows = (_row(book, sheet, r, formats) for r in range(sheet.nrows))
             merges = [
                 (r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in sheet.merged_cells if r2 > r1 and c2 > c1
             ]
@@ -58,35 +59,44 @@ def read(data: bytes, name: str) -> list[Grid]:
     return grids
 
 
-def _value(book: Any, sheet: Any, r: int, c: int) -> tuple[Any, str]:
-    """(value, number format) of a cell, dates as datetime and errors as Excel shows them."""
+def _row(book: Any, sheet: Any, r: int, formats: dict[int, str]) -> list[tuple[Any, str]]:
+    """(value, number format) of each cell of a row; dates as datetime, errors as Excel shows them."""
     import xlrd
 
-    cell = sheet.cell(r, c)
-    ctype, value = cell.ctype, cell.value
-    if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-        return None, "General"
-    if ctype == xlrd.XL_CELL_TEXT:
-        return value, "@"
-    if ctype == xlrd.XL_CELL_BOOLEAN:
-        return bool(value), "General"
-    if ctype == xlrd.XL_CELL_ERROR:
-        return xlrd.error_text_from_code.get(value, "#ERR!"), "@"
-    fmt = "General"
-    try:
-        xf = book.xf_list[cell.xf_index]
-        fmt_key = xf.format_key
-        fmt = "mm-dd-yy" if fmt_key == _SHORT_DATE else book.format_map[fmt_key].format_str
-    except (IndexError, KeyError, AttributeError, TypeError):
-        pass
-    if ctype == xlrd.XL_CELL_DATE:
+    out: list[tuple[Any, str]] = []
+    for c, (ctype, value) in enumerate(zip(sheet.row_types(r), sheet.row_values(r), strict=True)):
+        if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            out.append((None, "General"))
+        elif ctype == xlrd.XL_CELL_TEXT:
+            out.append((value, "@"))
+        elif ctype == xlrd.XL_CELL_BOOLEAN:
+            out.append((bool(value), "General"))
+        elif ctype == xlrd.XL_CELL_ERROR:
+            out.append((xlrd.error_text_from_code.get(value, "#ERR!"), "@"))
+        else:
+            fmt = _format(book, sheet.cell_xf_index(r, c), formats)
+            if ctype == xlrd.XL_CELL_DATE:
+                try:
+                    out.append((xlrd.xldate.xldate_as_datetime(value, book.datemode), fmt))
+                except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+                    out.append((value, "General"))
+            else:
+                out.append((value, fmt))
+    return out
+
+
+def _format(book: Any, xf_index: int, formats: dict[int, str]) -> str:
+    """The number format code of a cell style, cached per style."""
+    fmt = formats.get(xf_index)
+    if fmt is None:
+        fmt = "General"
         try:
-            return xlrd.xldate.xldate_as_datetime(value, book.datemode), fmt
-        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
-            return value, "General"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 and fmt == "General":
-        return int(value), fmt
-    return value, fmt
+            fmt_key = book.xf_list[xf_index].format_key
+            fmt = "mm-dd-yy" if fmt_key == _SHORT_DATE else book.format_map[fmt_key].format_str
+        except (IndexError, KeyError, AttributeError, TypeError):
+            pass
+        formats[xf_index] = fmt
+    return fmt
 
 
 class _Quiet:
