@@ -191,8 +191,12 @@ def _heading_height(layout: FormLayout) -> float:
     return height + 1.5
 
 
-def _pages(plan: _Plan, first: float, later: float) -> list[tuple[int, int]]:
-    """Row ranges per page: break between rows, never leaving a merged cell's text too little room."""
+def _pages(plan: _Plan, first: float, later: float, header: int | None) -> list[tuple[int, int]]:
+    """Row ranges per page: break between rows, never leaving a merged cell's text too little room.
+
+    A page that goes on inside the indicator block repeats its header row (一级指标, 二级指标, …)
+    at the top, so `later` pages have that much less room there.
+    """
     n = len(plan.heights)
     pages: list[tuple[int, int]] = []
     start, room = 0, first
@@ -206,6 +210,8 @@ def _pages(plan: _Plan, first: float, later: float) -> list[tuple[int, int]]:
             end = _safe_break(plan, start, end)
         pages.append((start, end))
         start, room = end, later
+        if header is not None and header < start:
+            room -= plan.heights[header]
     return pages
 
 
@@ -241,13 +247,17 @@ def _form(pdf: Any, layout: FormLayout) -> None:
         pdf.set_xy(MARGIN, y)
         pdf.cell(width, YEAR_PT * PT * 1.8, layout.subtitle, align="C")
     top = MARGIN + heading
-    pages = _pages(plan, first, later)
+    header = _indicator_header(layout)
+    pages = _pages(plan, first, later, header)
     for n, (r0, r1) in enumerate(pages):
+        rows = list(range(r0, r1))
         if n:
             pdf.add_page(orientation=orientation)
             top = MARGIN
-        _draw_rows(pdf, plan, r0, r1, top)
-        bottom = top + sum(plan.heights[r0:r1])
+            if header is not None and header < r0:
+                rows.insert(0, header)  # the indicator captions again, as a printed table repeats them
+        _draw_rows(pdf, plan, rows, top)
+        bottom = top + sum(plan.heights[r] for r in rows)
     if layout.note:
         pdf.set_font(FONT, size=8)
         pdf.set_text_color(0, 0, 0)
@@ -259,26 +269,33 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(hex_colour[0:2], 16), int(hex_colour[2:4], 16), int(hex_colour[4:6], 16)
 
 
-def _draw_rows(pdf: Any, plan: _Plan, r0: int, r1: int, top: float) -> None:
-    """The parts of the cells that fall in rows r0..r1 of the table, drawn from y = top."""
-    y_of = [top]
-    for r in range(r0, r1):
-        y_of.append(y_of[-1] + plan.heights[r])
+def _indicator_header(layout: FormLayout) -> int | None:
+    """The row of the indicator captions (一级指标 …), repeated on the pages the indicators go on to."""
+    return next((c.row for c in layout.cells if c.role == "caption" and c.text == "一级指标"), None)
+
+
+def _draw_rows(pdf: Any, plan: _Plan, rows: list[int], top: float) -> None:
+    """The parts of the cells that fall in `rows` (consecutive, but for a repeated header first)."""
+    y_of: dict[int, tuple[float, float]] = {}
+    y = top
+    for r in rows:
+        y_of[r] = (y, y + plan.heights[r])
+        y += plan.heights[r]
     pdf.set_line_width(0.3)
     pdf.set_draw_color(0, 0, 0)
     for s in plan.cells:
         c = s.cell
-        a, b = max(c.row, r0), min(c.row + c.rowspan, r1)
-        if a >= b:
+        shown = [r for r in rows if c.row <= r < c.row + c.rowspan]
+        if not shown:
             continue
         x0, x1 = plan.x[c.col], plan.x[c.col + c.colspan]
-        y0, y1 = y_of[a - r0], y_of[b - r0]
+        y0, y1 = y_of[shown[0]][0], y_of[shown[-1]][1]
         if c.changed:
             pdf.set_fill_color(*_rgb(HIGHLIGHT))
             pdf.rect(x0, y0, x1 - x0, y1 - y0, style="DF")
         else:
             pdf.rect(x0, y0, x1 - x0, y1 - y0, style="D")
-        if c.row == a and s.lines:  # the text goes in the first part of a cell split over pages
+        if c.row == shown[0] and s.lines:  # text only where the cell starts
             _draw_text(pdf, plan, s, x0, x1, y0, y1)
 
 

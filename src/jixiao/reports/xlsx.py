@@ -93,6 +93,7 @@ def _styles() -> dict[str, Any]:
         "body": Font(name=BODY_FONT, size=BODY_PT),
         "bold": Font(name=BODY_FONT, size=BODY_PT, bold=True),
         "title": Font(name=TITLE_FONT, size=TITLE_PT, bold=True),
+        "link": Font(name=BODY_FONT, size=BODY_PT, color="0563C1", underline="single"),
         "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
         "left": Alignment(horizontal="left", vertical="center", wrap_text=True),
         "fill": PatternFill(fill_type="solid", start_color=HIGHLIGHT, end_color=HIGHLIGHT),
@@ -174,6 +175,7 @@ def _put(ws: Any, cell: LayoutCell, top: int, st: dict[str, Any]) -> None:
 
 def _summary_sheet(ws: Any, summaries: Sequence[FormSummary], names: Sequence[str]) -> None:
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     st = _styles()
     width = len(SUMMARY_COLUMNS)
@@ -194,8 +196,10 @@ def _summary_sheet(ws: Any, summaries: Sequence[FormSummary], names: Sequence[st
             cell = _set(ws.cell(r, c), value, fmt)
             cell.font, cell.border = st["body"], st["border"]
             cell.alignment = st["left"] if name in ("project", "unit") else st["center"]
-            if name == "project":
-                cell.hyperlink = f"#'{sheet}'!A1"
+            if name == "project":  # a link inside the workbook to the form's sheet
+                quoted = sheet.replace("'", "''")
+                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{quoted}'!A1")
+                cell.font = st["link"]
     last = 2 + len(summaries)
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(width)}{last}"
