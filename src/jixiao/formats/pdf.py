@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,7 +151,8 @@ def _page_items(page: Any, number: int, chars: list[dict[str, Any]]) -> list[_Ta
         else:
             outside.append(ch)
     items: list[_Table | list[_Line]] = []
-    lines = _lines(outside)
+    height = float(page.height)
+    lines = [ln for ln in _lines(outside) if not _page_furniture(ln, height)]
     for table in tables:
         table.above = [ln for ln in lines if (ln.chars[0]["top"] + ln.chars[0]["bottom"]) / 2 < table.top]
         lines = lines[len(table.above) :]
@@ -161,6 +163,21 @@ def _page_items(page: Any, number: int, chars: list[dict[str, Any]]) -> list[_Ta
     if lines:
         items.append(lines)
     return items
+
+
+_PAGE_NUMBER = re.compile(
+    r"^[-—－–\s]*(?:第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d+|"
+    r"page\s*\d+(?:\s*of\s*\d+)?)[-—－–\s]*$",
+    re.IGNORECASE,
+)
+
+
+def _page_furniture(line: _Line, height: float) -> bool:
+    """A page number in the head or foot margin: not part of the form, and it must not stop a
+    table that goes on over the page break from being joined."""
+    top = float(line.chars[0]["top"])
+    in_margin = top < PAGE_MARGIN * 1.5 or top > height - PAGE_MARGIN * 1.5
+    return in_margin and _PAGE_NUMBER.match(line.text) is not None
 
 
 def _snap(values: list[float]) -> list[float]:
