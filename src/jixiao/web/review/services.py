@@ -280,6 +280,11 @@ class StaleEdit(Conflict):
         self.record = record
 
 
+def _local(moment: datetime.datetime) -> str:
+    """A moment in the configured time zone (Asia/Shanghai by default), to the second."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
 def _shown(value: str | None) -> str:
     return "（无）" if value is None else ("（空）" if value == "" else f"「{value}」")
 
@@ -385,7 +390,7 @@ def _change_dict(c: FieldChange, record: Mapping[str, Any]) -> dict[str, Any]:
         "old": STAGE_LABELS.get(c.old or "", c.old) if is_stage else c.old,
         "new": STAGE_LABELS.get(c.new or "", c.new) if is_stage else c.new,
         "user": str(c.user) if c.user_id else "",
-        "at": c.at.isoformat(),
+        "at": _local(c.at),
         "phase": c.phase,
         "stage": c.stage,
     }
@@ -413,7 +418,7 @@ def timeline(form: PerformanceForm) -> list[dict[str, Any]]:
                 "kind": v.kind,
                 "label": ACTION_LABELS.get(v.kind, v.kind),
                 "user": str(v.user) if v.user_id else "",
-                "at": v.at.isoformat(),
+                "at": _local(v.at),
                 "stage": v.stage,
                 "stage_label": STAGE_LABELS.get(v.stage, v.stage),
                 "phase": v.phase,
@@ -451,7 +456,7 @@ def review_state(form: PerformanceForm, user: User) -> dict[str, Any]:
         "actions": allowed_actions(user, form),
         "events": [
             {"action": e.action, "label": ACTION_LABELS[e.action], "from": e.from_stage, "to": e.to_stage,
-             "user": str(e.user) if e.user_id else "", "at": e.at.isoformat(), "comment": e.comment,
+             "user": str(e.user) if e.user_id else "", "at": _local(e.at), "comment": e.comment,
              "cells": [{**c, "label": _label(form.record, c["field"])} for c in e.cells]}
             for e in events
         ],
@@ -709,7 +714,7 @@ def _item_dict(item: DrawItem, form: PerformanceForm) -> dict[str, Any]:
         "draw": item.draw_id, "form": form.pk, "own_score": _t(item.own_score), "problems": item.problems,
         "unit_score": _t(unit), "computed": _t(form.computed_total),
         "difference": _t(unit - item.own_score) if unit is not None and item.own_score is not None else None,
-        "recorded_at": item.recorded_at.isoformat() if item.recorded_at else None,
+        "recorded_at": _local(item.recorded_at) if item.recorded_at else None,
     }
 
 
@@ -724,7 +729,7 @@ def draw_detail(draw: Draw, user: User) -> dict[str, Any]:
     return {
         "id": draw.pk, "year": draw.year, "phase": draw.phase, "seed": draw.seed,
         "share": _t(draw.share), "count": draw.count, "population": len(draw.population),
-        "created_at": draw.created_at.isoformat(), "created_by": str(draw.created_by or ""),
+        "created_at": _local(draw.created_at), "created_by": str(draw.created_by or ""),
         "departments": [d.name for d in draw.departments.all()],
         "items": [
             {"form": i.form_id, "project": i.form.project, "unit": i.form.unit.name,

@@ -1,0 +1,13 @@
+"""Template filters of the review pages."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def when(iso: str | None) -> str:
+    """"2020-03-31T14:05:09+08:00" → "2020-03-31 14:05" (the moments the services give are local already)."""
+    return "" if not iso else iso[:16].replace("T", " ")

@@ -1,0 +1,162 @@
+"""One form's whole life in a browser (Playwright in Debian's chromium, never downloaded): the clerk submits,
+the reviewer returns it with a comment on a cell, the clerk fixes and resubmits, the reviewer approves,
+the finance bureau samples, re-checks and publishes it, and the public page shows it.
+Screenshots of each step: artifacts/screenshots/review-*.png."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+PASSWORD = "pw-for-tests"
+
+if not CHROMIUM.exists() or not __import__("importlib").util.find_spec("playwright"):
+    if os.environ.get("JIXIAO_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("浏览器测试需要 /usr/bin/chromium 和 playwright：apt-get install -y chromium")
+    pytest.skip("no /usr/bin/chromium or playwright", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+class Session:
+    """One person's browser window (its own cookies)."""
+
+    def __init__(self, browser: Browser, base: str, username: str | None) -> None:
+        self.context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        self.page: Page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.base = base
+        if username:
+            self.page.goto(f"{base}/login/")
+            self.page.get_by_label("用户名").fill(username)
+            self.page.get_by_label("密码").fill(PASSWORD)
+            self.page.keyboard.press("Enter")
+            self.page.wait_for_load_state()
+
+    def open(self, path: str) -> Page:
+        self.page.goto(self.base + path)
+        return self.page
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"review-{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_form_from_draft_to_the_public_page(live_server: Any, cast: Any, browser: Browser) -> None:
+    from jixiao.web.models import PerformanceForm
+
+    form = cast.form("信息化建设")
+    base = live_server.url
+    clerk = Session(browser, base, "clerk")
+    reviewer = Session(browser, base, "reviewer")
+    finance = Session(browser, base, "finance")
+
+    # 1. The clerk submits, explaining the warnings.
+    page = clerk.open(f"/review/forms/{form.pk}/")
+    expect(page.locator("#stage")).to_have_text("草稿")
+    page.get_by_label("提交说明").fill("P04 为本地模板的指标分类，已与主管部门核实。")
+    page.locator("#do-submit").click()
+    expect(page.locator("#stage")).to_have_text("已提交")
+    clerk.shot("1-submitted")
+
+    # 2. The reviewer sees the explanation beside the warnings and returns the form with a comment on a cell.
+    page = reviewer.open("/review/")
+    page.get_by_role("link", name="信息化建设").click()
+    expect(page.locator("#warnings .explain").first).to_contain_text("已与主管部门核实")
+    page.locator('td[data-field="indicators[2].score"]').click()
+    expect(page.locator("#field")).to_have_value("indicators[2].score")
+    page.locator("#cell_comment").fill("得分与完成值不符，请核对后说明原因。")
+    page.get_by_label("审核意见").fill("请按批注修改。")
+    page.locator("#do-return").click()
+    expect(page.locator("#stage")).to_have_text("已退回")
+    expect(page.locator('td[data-field="indicators[2].score"]')).to_have_class("cell mark-comment")
+    reviewer.shot("2-returned-with-cell-comment")
+
+    # 3. The clerk sees the comment on the cell, fixes the form in the editor and resubmits.
+    page = clerk.open(f"/review/forms/{form.pk}/")
+    expect(page.get_by_text("得分与完成值不符，请核对后说明原因。").first).to_be_visible()
+    clerk.shot("3-clerk-sees-comment")
+    page.get_by_role("link", name="修改", exact=True).click()
+    page.locator('input[name="ind-2-reason"]').fill("系统升级推迟一个月，已于次年一月完成。")
+    page.locator("#save").click()
+    page.wait_for_load_state()
+    clerk.shot("4-fixed")
+    page = clerk.open(f"/review/forms/{form.pk}/")
+    page.get_by_label("提交说明").fill("已按批注补充原因；P04 为本地模板的指标分类。")
+    page.locator("#do-submit").click()
+    expect(page.locator("#stage")).to_have_text("已提交")
+    clerk.shot("5-resubmitted")
+
+    # 4. The reviewer approves.
+    page = reviewer.open(f"/review/forms/{form.pk}/")
+    page.get_by_label("审核意见").fill("同意。")
+    page.locator("#do-approve").click()
+    expect(page.locator("#stage")).to_have_text("已审核")
+    reviewer.shot("6-approved")
+
+    # 5. The finance bureau draws a sample (this form is the only one submitted or approved) and re-checks it.
+    page = finance.open("/review/draws/")
+    page.locator("#count").fill("1")
+    page.locator("#seed").fill("20200331")
+    page.locator("#do-draw").click()
+    expect(page.locator("#draw-seed")).to_have_text("20200331")
+    finance.shot("7-sampled")
+    page.get_by_role("link", name="信息化建设").click()
+    page.get_by_label("复核得分").fill("95")
+    page.get_by_label("发现的问题").fill("满意度缺少问卷佐证材料，扣 5 分。")
+    page.locator("#do-recheck").click()
+    expect(page.locator("#stage")).to_have_text("已复核")
+    expect(page.locator("#score-diff")).to_have_text("5.00")
+    finance.shot("8-rechecked")
+
+    # 6. The finance bureau publishes it; the public page shows it, without logging in.
+    page.locator("#do-publish").click()
+    expect(page.locator("#stage")).to_have_text("已公开")
+    finance.shot("9-published")
+    visitor = Session(browser, base, None)
+    page = visitor.open("/public/")
+    page.get_by_role("link", name="2019 年度").click()
+    page.get_by_role("link", name="鄂尔多斯市司法局").click()
+    page.get_by_role("link", name="信息化建设").click()
+    expect(page.locator(".paper-title")).to_be_visible()
+    expect(page.get_by_text("系统升级推迟一个月，已于次年一月完成。")).to_be_visible()
+    visitor.shot("10-public")
+
+    # 7. The year at a glance, and the form's history with the clerk's fix in it.
+    page = finance.open("/review/overview/?year=2019")
+    expect(page.locator("#n-total")).to_have_text("11")
+    finance.shot("11-overview")
+    page.locator("#n-errors").click()
+    expect(page.get_by_text("共 3 张表")).to_be_visible()
+    page = clerk.open(f"/review/forms/{form.pk}/history/?a=1&b=4")
+    expect(page.locator("#diff")).to_contain_text("系统升级推迟一个月")
+    clerk.shot("12-history")
+
+    stored = PerformanceForm.objects.get(pk=form.pk)
+    assert stored.stage == "published"
+    for s in (clerk, reviewer, finance, visitor):
+        s.close()
