@@ -90,7 +90,9 @@ def _section(layout: FormLayout) -> str:
     out.append(f'<p class="title">{escape(layout.title)}</p>')
     if layout.subtitle:
         out.append(f'<p class="year">{escape(layout.subtitle)}</p>')
-    out.append("<table>")
+    # The border attributes keep the rules where a page is shown without its style sheet (Word,
+    # WPS, web publishing systems that strip <style>), as published forms are.
+    out.append('<table border="1" cellspacing="0" cellpadding="3">')
     out.append("<colgroup>" + "".join(
         f'<col style="width:{f * 100:.2f}%">' for f in column_fractions(layout.template)
     ) + "</colgroup>")
@@ -117,6 +119,7 @@ def _cell(cell: LayoutCell) -> str:
     if classes:
         attrs.append(f'class="{" ".join(classes)}"')
     if cell.changed:
+        attrs.append(f'style="background:#{HIGHLIGHT};color:#{HIGHLIGHT_TEXT}"')
         printed = cell.printed or "（空白）"
         attrs.append(f'title="{escape("原表印制值：" + printed)}"')
     head = "<td" + "".join(" " + a for a in attrs) + ">"
