@@ -309,7 +309,7 @@ def before_save(user: User, form: PerformanceForm | None, version: int | None, r
     """
     if form is None:
         return SaveContext(user=user)
-    current = PerformanceForm.objects.select_for_update().select_related("updated_by").get(pk=form.pk)
+    current = PerformanceForm.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=form.pk)
     if current.stage not in EDITABLE_STAGES:
         raise PermissionDenied(
             f"此表已{STAGE_LABELS[current.stage]}，在被退回之前不能修改。"
