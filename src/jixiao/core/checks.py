@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.model import FUND_CAPTIONS, INDICATOR_CAPTIONS, Form, FundRow, Indicator, to_record
@@ -102,6 +103,7 @@ def _row_label(row: FundRow) -> str:
                                         "carryover": "上年结转资金", "other": "其他资金"}[row.kind]
 
 
+@lru_cache(maxsize=4096)
 def _stem(name: str) -> str:
     """A level name without blanks and its "指标" suffix, for comparison: "数量\u3000指标" → "数量"."""
     plain = re.sub(r"\s", "", name)
@@ -610,7 +612,11 @@ def sort_key(finding: Finding) -> tuple[int, int, int, int, str]:
 
 def check_form(form: Form, profile: Profile, scorecard: Scorecard, form_index: int = 1) -> list[Finding]:
     """All per-form findings, ordered by severity then position on the form."""
-    findings = [replace(f, form_index=form_index) for check in CHECKS for f in check(form, profile, scorecard)]
+    findings = [
+        Finding(f.code, f.severity, form_index, f.project, f.location, f.found, f.expected, f.message)
+        for check in CHECKS
+        for f in check(form, profile, scorecard)
+    ]
     return sorted(findings, key=sort_key)
 
 
@@ -622,8 +628,10 @@ def check_batch(forms: Sequence[Form]) -> list[Finding]:
             groups.setdefault(re.sub(r"\s", "", form.project), []).append(n)
     findings = []
     for indexes in groups.values():
+        if len(indexes) < 2:
+            continue
         contents = {json.dumps(to_record(forms[n - 1]), ensure_ascii=False, sort_keys=True) for n in indexes}
-        if len(indexes) < 2 or len(contents) < 2:
+        if len(contents) < 2:
             continue
         for n in indexes:
             findings.append(_duplicate_name(forms[n - 1], n, [m for m in indexes if m != n]))

@@ -180,6 +180,11 @@ def _text(record: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
+def _indicator(item: Mapping[str, Any], where: str) -> Indicator:
+    level1, level2, name, weight, target, actual, score, reason = (_text(item, c, where) for c in INDICATOR_FIELDS)
+    return Indicator(level1, level2, name, weight, target, actual, score, reason)
+
+
 def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form:
     """A form from its interchange record; raises RecordError naming the bad key."""
     if not isinstance(record, Mapping):
@@ -195,12 +200,9 @@ def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form
         kind = _text(f, "kind", where)
         if kind not in FUND_KINDS:
             raise RecordError(f"{where}.kind 应为 {'/'.join(FUND_KINDS)} 之一，实际为 {kind!r}")
-        funds.append(FundRow(kind=kind, label=_text(f, "label", where),
-                             **{c: _text(f, c, where) for c in FUND_FIELDS}))
-    indicators = [
-        Indicator(**{c: _text(i, c, f"indicators[{n}]") for c in INDICATOR_FIELDS})
-        for n, i in enumerate(record.get("indicators") or [], 1)
-    ]
+        initial, annual, executed, weight, rate, score = (_text(f, c, where) for c in FUND_FIELDS)
+        funds.append(FundRow(kind, _text(f, "label", where), initial, annual, executed, weight, rate, score))
+    indicators = [_indicator(i, f"indicators[{n}]") for n, i in enumerate(record.get("indicators") or [], 1)]
     goals = record.get("goals") or {}
     total = record.get("total") or {}
     points = record.get("category_points") or {}

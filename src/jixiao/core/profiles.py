@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -368,15 +368,15 @@ def _label_evidence(profile: Profile, printed: Mapping[str, Decimal]) -> int | N
     return 2 if all(points.get(name) == value for name, value in printed.items()) else None
 
 
-def _evidence(profile: Profile, form: Form) -> int | None:
+def _evidence(profile: Profile, printed: Mapping[str, Decimal], fund: Decimal | None,
+              indicators: Decimal | None) -> int | None:
     """How strongly a form fits a profile; None when its points labels rule the profile out.
 
     Points labels and the fund weight weigh 2 (they tell the templates apart), the indicator sum 1.
     """
-    labels = _label_evidence(profile, _printed_points(form))
+    labels = _label_evidence(profile, printed)
     if labels is None:
         return None
-    fund, indicators = _fund_weight(form), _indicator_sum(form)
     return labels + 2 * int(fund == profile.fund_weight) + int(indicators == profile.indicator_total)
 
 
@@ -389,10 +389,11 @@ def detect_profile(form: Form) -> Profile:
     for the form's year (profile_for_year) wins.
     """
     builtins = list(builtin_profiles().values())
-    scored = [(p, _evidence(p, form)) for p in builtins]
+    fund, indicators = _fund_weight(form), _indicator_sum(form)
+    scored = [(p, _evidence(p, _printed_points(form), fund, indicators)) for p in builtins]
     if all(score is None for p, score in scored if p.category_points):
         # The labels fit no profile with a fixed split: judge by the weights alone.
-        scored = [(p, _evidence(p, replace(form, category_points=()))) for p in builtins]
+        scored = [(p, _evidence(p, {}, fund, indicators)) for p in builtins]
     best = max((score for _, score in scored if score is not None), default=0)
     if not best:
         return profile_for_year(form.year)

@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Op(StrEnum):
@@ -124,8 +125,12 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_SYMBOLS).strip()
 
 
+@lru_cache(maxsize=16384)
 def parse_value(text: str) -> Value:
-    """Read a target or an actual; never raises (unreadable text gives kind UNREADABLE)."""
+    """Read a target or an actual; never raises (unreadable text gives kind UNREADABLE).
+
+    Cached: a batch repeats the same cell texts many times, and a Value is immutable.
+    """
     try:
         return _parse_value(text)
     except Exception:  # a reader must not stop a batch; anything unforeseen is a P08 finding
@@ -249,6 +254,7 @@ def parse_parts(nature: str, number: str, unit: str) -> Value:
     return replace(value, text=" ".join(p.strip() for p in (nature, number, unit) if p.strip()))
 
 
+@lru_cache(maxsize=16384)
 def parse_number(text: str) -> Decimal | None:
     """Read a plain number cell (万元, 分值, 得分, 执行率 without its %); None for blank, "-" or unreadable.
 
@@ -258,13 +264,14 @@ def parse_number(text: str) -> Decimal | None:
         plain = normalise(text)
         if plain.endswith(PERCENT):
             plain = plain[:-1].rstrip()
-        if not re.fullmatch(_NUMBER.pattern, plain):
+        if not _NUMBER.fullmatch(plain):
             return None
         return Decimal(plain.replace(",", ""))
     except (InvalidOperation, TypeError, AttributeError, ValueError):
         return None
 
 
+@lru_cache(maxsize=4096)
 def number_error(text: str) -> str:
     """Why a number cell can't be read (Chinese); "" when it is blank, a placeholder ("-", "/") or a number."""
     try:
