@@ -447,7 +447,8 @@ def review_state(form: PerformanceForm, user: User) -> dict[str, Any]:
     explanation, the re-check, and the actions the user may take."""
     events = list(ReviewEvent.objects.filter(form=form).select_related("user").order_by("at", "id"))
     last_submit = next((e for e in reversed(events) if e.action == "submit"), None)
-    last_return = next((e for e in reversed(events) if e.action == "return"), None)
+    # The comments of the last return stand while the form is returned; afterwards they are history.
+    last_return = events[-1] if events and events[-1].action == "return" and form.stage == Stage.RETURNED else None
     item = _open_item(form)
     return {
         "stage": form.stage,

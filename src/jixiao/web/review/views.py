@@ -67,11 +67,10 @@ def _render_review(request: HttpRequest, form: PerformanceForm, refused: review.
                    status: int = 200) -> HttpResponse:
     state = review.review_state(form, request.user)
     findings = [*state["errors"], *state["warnings"]]
-    comments = state["returned_cells"] if form.stage in (Stage.RETURNED, Stage.DRAFT) or state["actions"] else []
     return render(request, "review/form_review.html", {
         "form": form,
         "state": state,
-        "paper": presenters.paper(form.record, findings, comments),
+        "paper": presenters.paper(form.record, findings, state["returned_cells"]),
         "cells": review.record_cells(form.record),
         "can_edit": web.can_edit(request.user, form),
         "refused": refused,
