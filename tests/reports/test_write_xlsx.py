@@ -171,3 +171,30 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path, seed_forms: list[Form], m
         write_forms(seed_forms, path)
     assert path.read_bytes() == b"old"  # the old file untouched
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "fmt"),
+    [
+        ("10", 10, "General"),
+        ("89.974", 89.974, "General"),
+        ("0", 0, "General"),
+        ("-2.5", -2.5, "General"),
+        ("75.6%", 0.756, "0.0%"),
+        ("100%", 1.0, "0%"),
+        ("94.06%", 0.9406, "0.00%"),
+        ("75.60%", 0.756, "0.00%"),  # the printed decimals are kept by the format
+        # Text that Excel would not show as printed stays text.
+        ("1.50", "1.50", "General"),
+        ("007", "007", "General"),
+        ("1,000", "1,000", "General"),
+        ("12345678901234567", "12345678901234567", "General"),
+        ("≥95%", "≥95%", "General"),
+        ("", "", "General"),
+    ],
+)
+def test_excel_values(text: str, value: object, fmt: str) -> None:
+    got, got_fmt = xlsx.excel_value(text, numeric=True)
+    assert got == pytest.approx(value) if isinstance(value, float) else got == value
+    assert got_fmt == fmt
+    assert xlsx.excel_value(text, numeric=False) == (text, "General")  # captions and names

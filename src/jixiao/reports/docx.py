@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 MARGIN_MM = 15
 BODY_PT = 10
 TITLE_PT = 18
+ROW_TWIPS = 397  # 7 mm
 
 
 def write(
@@ -117,32 +118,53 @@ def _headings(doc: Any, layout: FormLayout) -> None:
 
 
 def _table(doc: Any, layout: FormLayout, section: Any) -> None:
+    """The table, written row by row as Word stores merges (python-docx's merge() is quadratic)."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Emu
+    from docx.table import _Cell
 
-    table = doc.add_table(rows=layout.height, cols=layout.width)
+    table = doc.add_table(rows=0, cols=layout.width)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+    table.autofit = False  # w:tblLayout fixed: the column widths below hold
     text_width = section.page_width - section.left_margin - section.right_margin
     widths = [int(text_width * f) for f in column_fractions(layout.template)]
     for col, width in zip(table.columns, widths, strict=True):
-        col.width = width
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-        tr_pr = row._tr.get_or_add_trPr()
+        col.width = Emu(width)
+    starts = {(c.row, c.col): c for c in layout.cells}
+    covered = {
+        (r, c.col): c for c in layout.cells for r in range(c.row + 1, c.row + c.rowspan)
+    }  # rows below the first of a vertical merge: Word writes a w:vMerge continuation cell there
+    for r in range(layout.height):
+        tr = table._tbl.add_tr()
+        tr_pr = tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
-    tbl_pr = table._tbl.tblPr
-    tbl_layout = OxmlElement("w:tblLayout")
-    tbl_layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(tbl_layout)
-    for cell in layout.cells:
-        target = table.cell(cell.row, cell.col)
-        if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1))
-        _fill(target, cell)
+        height = OxmlElement("w:trHeight")  # at least 7 mm: room to write in by hand, as printed forms have
+        height.set(qn("w:val"), str(ROW_TWIPS))
+        height.set(qn("w:hRule"), "atLeast")
+        tr_pr.append(height)
+        col = 0
+        while col < layout.width:
+            cell = starts.get((r, col)) or covered.get((r, col))
+            span = cell.colspan if cell is not None else 1
+            tc = tr.add_tc()
+            target = _Cell(tc, table)
+            target.width = Emu(sum(widths[col:col + span]))
+            tc_pr = tc.get_or_add_tcPr()
+            if span > 1:
+                grid_span = OxmlElement("w:gridSpan")
+                grid_span.set(qn("w:val"), str(span))
+                tc_pr.append(grid_span)
+            if cell is not None and cell.rowspan > 1:
+                v_merge = OxmlElement("w:vMerge")
+                if cell.row == r:
+                    v_merge.set(qn("w:val"), "restart")
+                tc_pr.append(v_merge)
+            if cell is not None and cell.row == r:
+                _fill(target, cell)
+            col += span
 
 
 def _fill(target: Any, cell: LayoutCell) -> None:
@@ -151,14 +173,14 @@ def _fill(target: Any, cell: LayoutCell) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    p = target.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.LEFT if cell.align == "left" else WD_ALIGN_PARAGRAPH.CENTER
-    if cell.text:
-        _font(p.add_run(cell.text), BODY_PT, bold=cell.role == "caption")
-    if cell.changed:
+    if cell.changed:  # w:shd goes before w:vAlign in w:tcPr (the schema's order, which Word checks)
         shd = OxmlElement("w:shd")
         shd.set(qn("w:val"), "clear")
         shd.set(qn("w:color"), "auto")
         shd.set(qn("w:fill"), HIGHLIGHT)
         target._tc.get_or_add_tcPr().append(shd)
+    target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    p = target.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.LEFT if cell.align == "left" else WD_ALIGN_PARAGRAPH.CENTER
+    if cell.text:
+        _font(p.add_run(cell.text), BODY_PT, bold=cell.role == "caption")
