@@ -46,3 +46,13 @@ def test_every_writer_writes_a_batch_with_evaluations(ext: str, tmp_path: Path, 
     write_forms(seed_forms, path, evaluations=evaluate_batch(seed_forms), rescore=True)
     assert path.stat().st_size > 1000
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+@pytest.mark.parametrize("ext", [".xlsx", ".docx", ".pdf", ".html"])
+def test_each_writer_refuses_an_empty_batch(ext: str, tmp_path: Path) -> None:
+    import importlib
+
+    writer = importlib.import_module(WRITERS[ext])
+    with pytest.raises(ValueError, match="没有可写出的表单"):
+        writer.write([], tmp_path / f"out{ext}")
+    assert list(tmp_path.iterdir()) == []

@@ -586,6 +586,8 @@ def summarise(form: Form, scorecard: Scorecard | None = None,
 def build_layouts(forms: Sequence[Form], scorecards: Sequence[Scorecard | None] | None = None, *,
                   rescore: bool = False) -> list[FormLayout]:
     """The layouts of a batch; scorecards, when given, pair with the forms in order."""
+    if not forms:
+        raise ValueError("没有可写出的表单：请至少提供一张自评表。")
     if scorecards is not None and len(scorecards) != len(forms):
         raise ValueError(f"计分结果有 {len(scorecards)} 份，表单有 {len(forms)} 张，两者应一一对应。")
     cards = list(scorecards) if scorecards is not None else [None] * len(forms)
