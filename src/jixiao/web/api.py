@@ -8,7 +8,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_http_methods
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from jixiao.web import services
 from jixiao.web.models import Org, PerformanceForm, Phase
 from jixiao.web.openapi import SCHEMA
-from jixiao.web.views import _download, filter_forms
+from jixiao.web.views import _download, filter_forms, paginate
 
 View = Callable[..., HttpResponse]
 MAX_PAGE_SIZE = 200
@@ -88,9 +87,9 @@ def form_json(form: PerformanceForm, findings: list[dict[str, Any]] | None = Non
 def forms(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _create(request)
-    qs = filter_forms(request.user, request.GET).select_related("unit", "department")
+    qs = filter_forms(request.user, request.GET)
     size = min(int(request.GET["page_size"]), MAX_PAGE_SIZE) if request.GET.get("page_size", "").isdigit() else 50
-    page = Paginator(qs, max(size, 1)).get_page(request.GET.get("page"))
+    page = paginate(qs, max(size, 1), request.GET.get("page"), shown=qs.select_related("unit", "department"))
     return _json({
         "count": page.paginator.count,
         "page": page.number,

@@ -7,9 +7,14 @@ arguments and returns the exit status.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 import threading
+import time
+from collections.abc import Callable
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -17,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.add_argument("--demo", action="store_true", help="载入演示单位、账号和种子表单（密码启动时显示）")
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
-    serve.add_argument("--threads", type=int, default=8, help="处理请求的线程数（默认 8）")
+    serve.add_argument("--threads", type=int, default=8, help="每个进程处理请求的线程数（默认 8）")
+    serve.add_argument("--processes", type=int, default=1,
+                       help="服务进程数（默认 1；多核服务器上可设为 CPU 核数，仅限 Linux/macOS）")
     serve.add_argument("--no-worker", action="store_true", help="不在本进程运行后台任务（另开 jixiao worker）")
     serve.set_defaults(handler=run_serve, func=run_serve)
 
@@ -58,16 +65,67 @@ def run_serve(args: argparse.Namespace) -> int:
         print("演示账号（仅本次启动有效的密码）：")
         for username, password in passwords.items():
             print(f"  {username:<10} {password}")
-    if not args.no_worker and settings.TASKS["default"]["BACKEND"].endswith("DatabaseBackend"):
-        start_worker_thread()
-    from waitress import serve
-
+    in_process = not args.no_worker and settings.TASKS["default"]["BACKEND"].endswith("DatabaseBackend")
     from jixiao.web.wsgi import application
 
     host = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host
     print(f"绩效自评：http://{host}:{args.port}/  （Ctrl+C 停止）", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="jixiao")
+    serve_wsgi(application, args.host, args.port, args.threads, max(1, args.processes),
+               on_start=start_worker_thread if in_process else None)
     return 0
+
+
+def serve_wsgi(application: Any, host: str, port: int, threads: int, processes: int,
+               on_start: Callable[[], object] | None = None) -> None:
+    """waitress on host:port; with processes > 1 (POSIX), that many processes share one listening socket,
+    so that Python code runs on several cores (one process runs on one core at a time).
+
+    on_start runs in the first process only, once the others are forked (the in-process task worker).
+    """
+    from waitress import serve
+
+    if processes == 1 or not hasattr(os, "fork"):
+        if on_start:
+            on_start()
+        serve(application, host=host, port=port, threads=threads, ident="jixiao")
+        return
+    import socket
+
+    from django.db import connections
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    connections.close_all()  # each process opens its own database connections
+    children = []
+    for _ in range(processes - 1):
+        pid = os.fork()
+        if pid == 0:
+            _exit_with_parent(os.getppid())
+            serve(application, sockets=[listener], threads=threads, ident="jixiao")
+            os._exit(0)
+        children.append(pid)
+    if on_start:
+        on_start()
+    try:
+        serve(application, sockets=[listener], threads=threads, ident="jixiao")
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A child process ends when the process that started it is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _worker(batch: bool) -> object:

@@ -1,0 +1,292 @@
+"""Web benchmark: 20,000 forms in PostgreSQL, served by waitress (`jixiao serve`), 20 concurrent clients.
+
+Prints the median and p95 latency of the list, detail and API pages, and the machine. Target: p95 ≤ 200 ms.
+
+    python bench/web.py [--forms 20000] [--clients 20] [--requests 20] [--database-url URL] [--keep]
+
+The database (default postgres://postgres@127.0.0.1:5432/jixiao_bench) is dropped and made anew unless
+--keep is given and it already holds the forms. Forms vary the seed's eleven: year, unit, project name,
+executed funds and one actual value, each evaluated by jixiao.services.evaluate as the app would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jixiao_bench"
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str, data_dir: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["JIXIAO_DATA_DIR"] = data_dir
+    os.environ.setdefault("JIXIAO_SECRET_KEY", "bench-only")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jixiao.web.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def variant(form: Any, n: int, rng: random.Random) -> Any:
+    """Seed form varied: year, project name, executed funds of the appropriation row, one actual value."""
+    funds = []
+    for f in form.funds:
+        if f.kind == "appropriation" and f.amount("annual"):
+            executed = (f.amount("annual") * Decimal(rng.randint(40, 100)) / 100).quantize(Decimal("0.01"))
+            f = replace(f, executed=str(executed))
+        funds.append(f)
+    indicators = list(form.indicators)
+    if indicators:
+        i = rng.randrange(len(indicators))
+        value = indicators[i].actual_value
+        if value.number is not None:
+            new = (value.number * Decimal(rng.randint(70, 130)) / 100).quantize(Decimal("0.1"))
+            indicators[i] = replace(indicators[i], actual=f"{new.normalize():f}{value.unit}")
+    return replace(form, year=2015 + n % 10, project=f"{form.project}（{n:05d}）", funds=tuple(funds),
+                   indicators=tuple(indicators))
+
+
+def load(count: int) -> dict[str, Any]:
+    """Org tree (finance → 20 departments → 10 units each), users, and `count` evaluated forms."""
+    from django.contrib.auth.models import User
+
+    from jixiao import services as core_services
+    from jixiao.core.model import to_record
+    from jixiao.web import services
+    from jixiao.web.models import FormFinding, Membership, Org, PerformanceForm, Phase, Role
+
+    finance_org = Org.objects.create(name="鄂尔多斯市财政局", kind=Org.Kind.FINANCE)
+    units = []
+    departments = []
+    for d in range(20):
+        department = Org.objects.create(name=f"部门{d:02d}", kind=Org.Kind.DEPARTMENT, parent=finance_org)
+        departments.append(department)
+        units += [Org.objects.create(name=f"部门{d:02d}单位{u}", parent=department) for u in range(10)]
+    finance = User.objects.create_user("finance")
+    Membership.objects.create(user=finance, org=finance_org, role=Role.FINANCE)
+    reviewer = User.objects.create_user("reviewer")
+    Membership.objects.create(user=reviewer, org=departments[0], role=Role.REVIEWER)
+    clerk = User.objects.create_user("clerk")
+    Membership.objects.create(user=clerk, org=units[0], role=Role.FILLER)
+
+    seed = core_services.read_paths([ROOT / "src" / "jixiao" / "data" / "seed.txt"]).forms
+    rng = random.Random(20)
+    started = time.perf_counter()
+    batch_forms: list[PerformanceForm] = []
+    batch_findings: list[list[FormFinding]] = []
+
+    def flush() -> None:
+        PerformanceForm.objects.bulk_create(batch_forms)
+        for stored, findings in zip(batch_forms, batch_findings, strict=True):
+            for f in findings:
+                f.form = stored
+        FormFinding.objects.bulk_create([f for fs in batch_findings for f in fs], batch_size=5000)
+        batch_forms.clear()
+        batch_findings.clear()
+
+    for n in range(count):
+        form = variant(seed[n % len(seed)], n, rng)
+        unit = units[n % len(units)]
+        evaluation = core_services.evaluate(form)
+        columns = services._columns(form, evaluation)
+        stored = PerformanceForm(unit=unit, department=unit.parent, record=to_record(form), phase=Phase.SELF,
+                                 created_by=clerk, updated_by=clerk, **columns)
+        batch_forms.append(stored)
+        batch_findings.append(services._findings(stored, evaluation))
+        if len(batch_forms) == 1000:
+            flush()
+    if batch_forms:
+        flush()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # what autovacuum does to a live table after a bulk load
+    return {"seconds": time.perf_counter() - started, "finance": finance, "reviewer": reviewer, "clerk": clerk}
+
+
+def session_cookie(user: Any) -> str:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, data_dir: str, port: int, threads: int, processes: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, DATABASE_URL=url, JIXIAO_DATA_DIR=data_dir, JIXIAO_SECRET_KEY="bench-only")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = [sys.executable, "-c", "from jixiao.cli import main; raise SystemExit(main())",
+               "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads),
+               "--processes", str(processes), "--no-worker"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=2).read()
+            return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("服务器没有启动：" + (server.stderr.read().decode() if server.stderr else ""))
+
+
+def measure(base: str, paths: list[str], headers: dict[str, str], clients: int, per_client: int) -> list[float]:
+    """Latencies (ms) of clients × per_client GETs, each client walking the paths in turn."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def client(k: int) -> None:
+        mine = []
+        for i in range(per_client):
+            path = paths[(k * per_client + i) % len(paths)]
+            request = urllib.request.Request(base + urllib.parse.quote(path, safe="/?=&"), headers=headers)
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    response.read()
+                    if response.status != 200:
+                        errors.append(f"{path}: {response.status}")
+            except Exception as e:  # every failure is reported below
+                errors.append(f"{path}: {e}")
+            mine.append((time.perf_counter() - start) * 1000)
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if errors:
+        raise SystemExit(f"{len(errors)} 个请求失败，例如 {errors[:3]}")
+    return latencies
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def machine() -> str:
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()}, "
+            f"Django {django.get_version()}, PostgreSQL {pg}, waitress")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=20, help="requests per client and page")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="server processes (default: CPUs)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--keep", action="store_true", help="reuse the database if it holds the forms")
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="jixiao-bench-")
+    if not args.keep:
+        recreate_database(args.database_url)
+    setup_django(args.database_url, data_dir)
+    from django.contrib.auth.models import User
+
+    from jixiao.web.models import PerformanceForm
+
+    if PerformanceForm.objects.count() != args.forms:
+        if args.keep:
+            recreate_database(args.database_url)
+            setup_django(args.database_url, data_dir)
+        loaded = load(args.forms)
+        print(f"载入 {args.forms} 张表（评分、复核、批量写入）：{loaded['seconds']:.1f} 秒")
+    users = {u.username: u for u in User.objects.filter(username__in=["finance", "reviewer", "clerk"])}
+    rng = random.Random(5)
+    ids = list(PerformanceForm.objects.values_list("pk", flat=True))
+    some = [rng.choice(ids) for _ in range(200)]
+    finance_cookie = session_cookie(users["finance"])
+    from jixiao.web.services import create_token
+
+    token = create_token(users["finance"])
+
+    port = free_port()
+    server = start_server(args.database_url, data_dir, port, args.threads, args.processes)
+    base = f"http://127.0.0.1:{port}"
+    page = {"Cookie": finance_cookie}
+    api = {"Authorization": f"Bearer {token}"}
+    scenarios = [
+        ("列表 /（财政复核，全部 20,000 张，第 1 页）", ["/"], page),
+        ("列表 筛选+搜索+翻页", ["/?year=2019&errors=yes", "/?q=社区矫正", "/?page=150", "/?grade=良&department=3"], page),
+        ("详情 /forms/{id}/", [f"/forms/{i}/" for i in some], page),
+        ("API 列表 /api/forms", ["/api/forms", "/api/forms?year=2020&page=7"], api),
+        ("API 详情 /api/forms/{id}", [f"/api/forms/{i}" for i in some], api),
+    ]
+    try:
+        measure(base, ["/", f"/forms/{some[0]}/"], page, 2, 5)  # warm up connections and caches
+        print(f"{args.clients} 个并发客户端，每个页面每个客户端 {args.requests} 次请求；"
+              f"waitress {args.processes} 个进程 × {args.threads} 线程")
+        print(f"{'页面':<40} {'中位数 ms':>10} {'p95 ms':>10} {'请求数':>8}")
+        worst = 0.0
+        for name, paths, headers in scenarios:
+            latencies = measure(base, paths, headers, args.clients, args.requests)
+            worst = max(worst, p95(latencies))
+            print(f"{name:<40} {statistics.median(latencies):>10.1f} {p95(latencies):>10.1f} {len(latencies):>8}")
+        print(f"最差 p95：{worst:.1f} ms（目标 ≤ 200 ms：{'达到' if worst <= 200 else '未达到'}）")
+        print(f"机器：{machine()}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
