@@ -66,3 +66,11 @@ def cast(db: Any) -> Cast:
         other_department=other,
         forms=list(PerformanceForm.objects.order_by("pk")),
     )
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """The overview cache is per process: no test sees another's figures."""
+    from django.core.cache import cache
+
+    cache.clear()

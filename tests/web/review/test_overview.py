@@ -162,3 +162,15 @@ def test_overview_in_the_api(cast: Any) -> None:
     assert cast.api("anonymous").get("/api/overview?year=2019").status_code == 401
     data = cast.api("reviewer").get("/api/overview?year=2019").json()
     assert data["total"] == 11 and data["with_errors"] == 3
+
+
+def test_a_kept_overview_is_never_stale(cast: Any) -> None:
+    finance = cast.user("finance")
+    first = review.overview(finance, 2019)
+    with CaptureQueriesContext(connection) as kept:
+        assert review.overview(finance, 2019) == first
+    assert len(kept.captured_queries) == 1  # the stamp only
+    review.transition(cast.form("信息化建设"), cast.user("clerk"), "submit", "已说明")
+    after = review.overview(finance, 2019)
+    assert {s["key"]: s["count"] for s in after["stages"]}["submitted"] == 1
+    assert review.overview(cast.user("clerk2"), 2019)["total"] == 1  # another scope, another entry

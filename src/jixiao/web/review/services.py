@@ -8,7 +8,9 @@ jixiao.web.services (who sees what); this module adds who may take which review 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
+import os
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,8 +18,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DecimalField, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Abs
 from django.utils import timezone
 
@@ -828,13 +832,36 @@ def _int(text: str, name: str) -> int:
 def overview(user: User, year: int, department: int | None = None, phase: str | None = None) -> dict[str, Any]:
     """The year at a glance, every figure one database aggregate (no loop over forms):
     forms by stage, grades, execution-rate bands, forms with errors, frequent finding codes, unit score
-    vs computed, and a table per department and unit."""
+    vs computed, and a table per department and unit.
+
+    The figures are kept in the cache under the forms' stamp (how many, the sum of their versions, the
+    latest change): every save and stage change bumps a version, so a stale overview is never shown, and
+    a busy spring morning of people opening the same overview costs one small query each.
+    """
     params = {"year": str(year)}
     if department:
         params["department"] = str(department)
     if phase:
         params["phase"] = phase
     qs = filtered_forms(user, params).order_by()
+    seconds = overview_cache_seconds()
+    if not seconds:
+        return _overview(qs, year, department, phase)
+    stamp = qs.aggregate(n=Count("pk"), versions=Sum("version"), last=Max("updated_at"))
+    key = "review-overview:" + hashlib.sha256(f"{qs.query}|{sorted(stamp.items())}".encode()).hexdigest()
+    data: dict[str, Any] | None = cache.get(key)
+    if data is None:
+        data = _overview(qs, year, department, phase)
+        cache.set(key, data, seconds)
+    return data
+
+
+def overview_cache_seconds() -> int:
+    """How long an overview is kept (JIXIAO_OVERVIEW_CACHE_SECONDS, default 300; 0 computes every time)."""
+    return int(getattr(settings, "JIXIAO_OVERVIEW_CACHE_SECONDS", os.environ.get("JIXIAO_OVERVIEW_CACHE_SECONDS", 300)))
+
+
+def _overview(qs: QuerySet[PerformanceForm], year: int, department: int | None, phase: str | None) -> dict[str, Any]:
     money = DecimalField(max_digits=10, decimal_places=2)
     figures = qs.aggregate(
         total=Count("pk"),

@@ -1,0 +1,109 @@
+"""Overview benchmark (issue 5): 20,000 forms in PostgreSQL, the year's overview under 20 concurrent clients.
+
+Prints the median and p95 latency of the overview page (whole year, one department, the API) and the
+machine. Target: p95 ≤ 500 ms. Loading, serving and measuring are bench/web.py's (the same forms, the
+same waitress server); this adds a mix of review stages and a re-check draw so that every figure of the
+overview has something to count.
+
+    python bench/overview.py [--forms 20000] [--clients 20] [--requests 10] [--database-url URL] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import web  # bench/web.py: load, start_server, measure, p95, machine
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jixiao_bench_overview"
+STAGES = ("draft", "submitted", "returned", "approved", "rechecked", "published")
+
+
+def spread_stages() -> None:
+    """Give the forms a mix of review stages (by id), in one UPDATE per stage."""
+    from django.db.models import F
+
+    from jixiao.web.models import PerformanceForm
+
+    for n, stage in enumerate(STAGES):
+        PerformanceForm.objects.annotate(m=F("pk") % len(STAGES)).filter(m=n).update(stage=stage)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=10, help="requests per client and scenario")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="server processes (default: CPUs)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_OVERVIEW_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--keep", action="store_true", help="reuse the database if it holds the forms")
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="jixiao-bench-overview-")
+    if not args.keep:
+        web.recreate_database(args.database_url)
+    web.setup_django(args.database_url, data_dir)
+    from django.contrib.auth.models import User
+
+    from jixiao.web.models import Org, PerformanceForm
+    from jixiao.web.review import services as review
+    from jixiao.web.services import create_token
+
+    if PerformanceForm.objects.count() != args.forms:
+        if args.keep:
+            web.recreate_database(args.database_url)
+            web.setup_django(args.database_url, data_dir)
+        loaded = web.load(args.forms)
+        print(f"载入 {args.forms} 张表（评分、复核、批量写入）：{loaded['seconds']:.1f} 秒")
+        spread_stages()
+        finance = User.objects.get(username="finance")
+        review.draw_sample(finance, year=2019, share="10%", seed=2019)
+    finance = User.objects.get(username="finance")
+    cookie = web.session_cookie(finance)
+    token = create_token(finance)
+    department = Org.objects.filter(kind=Org.Kind.DEPARTMENT).order_by("pk").values_list("pk", flat=True)[3]
+    started = time.perf_counter()
+    figures = review.overview(finance, 2019)
+    one_call = (time.perf_counter() - started) * 1000
+    print(f"2019 年度：{figures['total']} 张表，{figures['with_errors']} 张有错误；单次 overview() {one_call:.0f} ms")
+
+    port = web.free_port()
+    server = web.start_server(args.database_url, data_dir, port, args.threads, args.processes)
+    base = f"http://127.0.0.1:{port}"
+    page = {"Cookie": cookie}
+    api = {"Authorization": f"Bearer {token}"}
+    scenarios = [
+        ("总览 /review/overview/（全年，全部部门）", [f"/review/overview/?year={y}" for y in (2019, 2020, 2021)], page),
+        ("总览 按主管部门", [f"/review/overview/?year=2019&department={department}"], page),
+        ("API /api/overview", [f"/api/overview?year={y}" for y in (2019, 2022)], api),
+        ("总览背后的表 /review/?…", ["/review/?year=2019&rate=lt60", "/review/?year=2019&code=R01",
+                                   "/review/?year=2019&diff=higher&stage=approved"], page),
+    ]
+    try:
+        web.measure(base, ["/review/overview/?year=2019"], page, 2, 3)  # warm up connections and caches
+        print(f"{args.clients} 个并发客户端，每个场景每个客户端 {args.requests} 次请求；"
+              f"waitress {args.processes} 个进程 × {args.threads} 线程")
+        print(f"{'页面':<36} {'中位数 ms':>10} {'p95 ms':>10} {'请求数':>8}")
+        worst = 0.0
+        for name, paths, headers in scenarios:
+            latencies = web.measure(base, paths, headers, args.clients, args.requests)
+            worst = max(worst, web.p95(latencies))
+            print(f"{name:<36} {statistics.median(latencies):>10.1f} {web.p95(latencies):>10.1f} {len(latencies):>8}")
+        print(f"最差 p95：{worst:.1f} ms（目标 ≤ 500 ms：{'达到' if worst <= 500 else '未达到'}）")
+        print(f"机器：{web.machine()}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
