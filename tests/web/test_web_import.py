@@ -129,3 +129,14 @@ def test_uploading_nothing_says_so_next_to_the_field(demo_passwords, client, dja
     response = client.post("/import/", {})
     assert response.status_code == 400
     assert "请选择要导入的文件" in response.content.decode()
+
+
+def test_batch_findings_are_stored_as_previewed(demo_passwords, seed_bytes, django_user_model):
+    PerformanceForm.objects.all().delete()
+    admin = django_user_model.objects.get(username="admin")
+    job = services.start_import(admin, [("seed.txt", seed_bytes)])
+    previewed = sorted((row["project"], len(row["findings"])) for row in job.preview)
+    services.confirm_import(admin, job, {})
+    stored = sorted((f.project, f.findings.count()) for f in PerformanceForm.objects.all())
+    assert stored == previewed
+    assert PerformanceForm.objects.filter(findings__code="P05").count() == 2  # 社区矫正专项经费, forms 2 and 9

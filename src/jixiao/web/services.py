@@ -561,6 +561,9 @@ def confirm_import(user: User, job: ImportJob, decisions: Mapping[int, str]) -> 
             raise ServiceError("此导入已经处理过了。")
         units = writable_units(user).in_bulk([r["unit_id"] for r in job.preview if r["unit_id"]])
         forms = PerformanceForm.objects.in_bulk([r["existing_id"] for r in job.preview if r["existing_id"]])
+        # The batch is evaluated again as a whole, so that batch findings (P05) are stored as previewed.
+        batch = core_services.evaluate_batch([parse_record(r["record"]) for r in job.preview]) if job.preview else []
+        evaluations = {row["index"]: ev for row, ev in zip(job.preview, batch, strict=True)}
         for row in job.preview:
             action = decisions.get(row["index"], "import" if not row["existing_id"] else "")
             if row["error"] or action == "skip":
@@ -572,7 +575,8 @@ def confirm_import(user: User, job: ImportJob, decisions: Mapping[int, str]) -> 
             if unit is None:
                 raise PermissionDenied(f"您不能为单位「{row['unit_name']}」导入。")
             existing = forms.get(row["existing_id"]) if row["existing_id"] else None
-            stored = save_form(user, row["record"], unit=unit, form=existing, phase=None if existing else Phase.SELF)
+            stored = save_form(user, row["record"], unit=unit, form=existing, phase=None if existing else Phase.SELF,
+                               evaluation=evaluations[row["index"]])
             (result.replaced if existing else result.created).append(stored.pk)
         job.status = ImportJob.Status.DONE
         job.result = {"created": result.created, "replaced": result.replaced, "skipped": result.skipped}
