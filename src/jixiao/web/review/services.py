@@ -846,13 +846,14 @@ def overview(user: User, year: int, department: int | None = None, phase: str | 
     qs = filtered_forms(user, params).order_by()
     seconds = overview_cache_seconds()
     if not seconds:
-        return _overview(qs, year, department, phase)
+        return {**_overview(qs, year, department, phase), "key": "", "cache_seconds": 0}
     stamp = qs.aggregate(n=Count("pk"), versions=Sum("version"), last=Max("updated_at"))
-    key = "review-overview:" + hashlib.sha256(f"{qs.query}|{sorted(stamp.items())}".encode()).hexdigest()
-    data: dict[str, Any] | None = cache.get(key)
+    key = hashlib.sha256(f"{qs.query}|{sorted(stamp.items())}".encode()).hexdigest()
+    data: dict[str, Any] | None = cache.get("review-overview:" + key)
     if data is None:
-        data = _overview(qs, year, department, phase)
-        cache.set(key, data, seconds)
+        # `key` also names the rendered page fragment, which the template keeps as long.
+        data = {**_overview(qs, year, department, phase), "key": key, "cache_seconds": seconds}
+        cache.set("review-overview:" + key, data, seconds)
     return data
 
 

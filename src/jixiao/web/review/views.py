@@ -245,8 +245,9 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- overview
 
 
-def _overview_args(request: HttpRequest) -> tuple[int, int | None, str | None]:
-    years = _years(request.user)
+def _overview_args(request: HttpRequest, years: list[int] | None = None) -> tuple[int, int | None, str | None]:
+    if years is None:
+        years = _years(request.user)
     year = _int(request.GET.get("year"), years[0] if years else datetime.date.today().year - 1)
     department = _int(request.GET.get("department"), 0) or None
     phase = request.GET.get("phase") if request.GET.get("phase") in Phase.values else None
@@ -256,12 +257,13 @@ def _overview_args(request: HttpRequest) -> tuple[int, int | None, str | None]:
 @login_required
 @refusals
 def overview(request: HttpRequest) -> HttpResponse:
-    year, department, phase = _overview_args(request)
+    years = _years(request.user)
+    year, department, phase = _overview_args(request, years)
     data = review.overview(request.user, year, department, phase)
     base = {"year": str(year), **({"department": str(department)} if department else {}),
             **({"phase": phase} if phase else {})}
     return render(request, "review/overview.html", {
-        "o": data, "base": urlencode(base), "years": _years(request.user),
+        "o": data, "base": urlencode(base), "years": years,
         "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "stage_bars": presenters.bars(data["stages"]), "grade_bars": presenters.bars(data["grades"]),
         "rate_bars": presenters.bars(data["rates"]),
