@@ -90,3 +90,15 @@ def test_damaged_files_give_read_errors_only(name: str) -> None:
             read_grids(variant, name)
         except ReadError as err:
             assert err.file == name and err.message
+
+
+def test_pdf_stream_bomb_refused_before_pdfminer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pdfplumber
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("pdfplumber was called")
+
+    monkeypatch.setattr(pdfplumber, "open", no_parsing)
+    data = (FIXTURES / "pdf_stream_bomb.pdf").read_bytes()  # 2.5 KB inflating to 2 MB
+    with pytest.raises(ReadError, match="解压后超过 1 MB"):
+        read_grids(data, "bomb.pdf", limits=Limits(max_unpacked_size=1024 * 1024))

@@ -18,6 +18,7 @@ import io
 import itertools
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +101,7 @@ def read(data: bytes, name: str) -> list[Grid]:
     """Grids of the document: tables (joined across page breaks) and the text between them."""
     import pdfplumber
 
+    _check_streams(data, name)
     items: list[_Table | list[_Line]] = []
     any_text = False
     try:
@@ -115,6 +117,40 @@ def read(data: bytes, name: str) -> list[Grid]:
     if not any_text:
         raise ReadError(NO_TEXT, name)
     return _grids(_join_pages(items), name)
+
+
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def _check_streams(data: bytes, name: str) -> None:
+    """Refuse a PDF whose compressed streams unpack to more than the limit (a "PDF bomb").
+
+    pdfminer inflates every stream whole, in memory; here each Flate stream is inflated in
+    pieces that are counted and dropped, before pdfminer sees the file.
+    """
+    from jixiao.formats.registry import MB, current_limits
+
+    limit = current_limits().max_unpacked_size
+    total = 0
+    for m in _STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        pos = m.end()
+        try:
+            while pos < len(data) and not inflater.eof:
+                piece = data[pos : pos + 65536]
+                pos += len(piece)
+                out = inflater.decompress(piece, MB)
+                total += len(out)
+                while inflater.unconsumed_tail and not inflater.eof and total <= limit:
+                    total += len(inflater.decompress(inflater.unconsumed_tail, MB))
+                if total > limit:
+                    raise ReadError(
+                        f"PDF 中的压缩数据解压后超过 {limit // MB} MB，疑似恶意构造的文件，已拒绝读取。"
+                        "请重新导出 PDF，或提交原始 Word/Excel 文件。",
+                        name,
+                    )
+        except zlib.error:
+            continue  # not a Flate stream (images, or "endstream" matched): nothing to count
 
 
 def _error(exc: Exception, name: str) -> ReadError:
