@@ -186,3 +186,21 @@ def test_list_filter_by_unit_and_department(web_cast):
     client = web_cast.client("finance")
     assert client.get(f"/api/forms?unit={web_cast.unit_a.pk}").json()["count"] == 1
     assert client.get(f"/api/forms?department={web_cast.department.pk}").json()["count"] == 2
+
+
+def test_the_token_command_prints_a_token_that_authenticates(web_cast, capsys):
+    from django.test import Client
+
+    from jixiao.cli import main
+
+    assert main(["token", "create", "clerk_a"]) == 0
+    token = capsys.readouterr().out.strip()
+    response = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/forms")
+    assert [f["id"] for f in response.json()["results"]] == [web_cast.form_a.pk]
+
+
+def test_the_token_command_refuses_an_unknown_user(web_cast, capsys):
+    from jixiao.cli import main
+
+    assert main(["token", "create", "nobody"]) == 1
+    assert "没有用户「nobody」" in capsys.readouterr().err
