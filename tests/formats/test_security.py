@@ -102,3 +102,23 @@ def test_pdf_stream_bomb_refused_before_pdfminer(monkeypatch: pytest.MonkeyPatch
     data = (FIXTURES / "pdf_stream_bomb.pdf").read_bytes()  # 2.5 KB inflating to 2 MB
     with pytest.raises(ReadError, match="解压后超过 1 MB"):
         read_grids(data, "bomb.pdf", limits=Limits(max_unpacked_size=1024 * 1024))
+
+
+def test_sheet_merged_over_the_whole_grid_is_refused(tmp_path: Path) -> None:
+    """One merged range A1:XFD1048576 would be 17 billion cells: refused, not allocated."""
+    src = FIXTURES / "xlsx_percent_format.xlsx"
+    path = tmp_path / "huge_merge.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'ref="A4:A6"', b'ref="A1:XFD1048576"')
+            zout.writestr(info, data)
+    assert "范围过大" in _error(path).message
+
+
+def test_html_spans_over_a_huge_area_are_refused() -> None:
+    cell = '<td rowspan="1000" colspan="1000">x</td>'
+    page = f"<table><tr>{cell * 3}</tr></table>".encode()
+    with pytest.raises(ReadError, match="范围过大"):
+        read_grids(page, "spans.html")

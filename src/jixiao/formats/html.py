@@ -49,6 +49,7 @@ _BLOCK = frozenset(
 _SKIP = frozenset(("script", "style", "head", "title", "noscript", "template"))
 _BREAK = "\x00"  # a real line break while blanks are being collapsed
 _MAX_SPAN = 1000  # colspan="100000000" must not allocate a row of that width
+_MAX_CELLS = 1_000_000  # ... nor many such cells a table of that area
 
 
 def detect(head: bytes, name: str) -> bool:
@@ -198,6 +199,11 @@ def _read_table(table: Any, name: str, sheet: str) -> Grid:
             rs, cs = _span(td, "rowspan"), _span(td, "colspan")
             cells.append(Cell(cell_text(td), r, col, rs, cs))
             if rs > 1 or cs > 1:
+                if len(taken) + rs * cs > _MAX_CELLS:
+                    raise ReadError(
+                        "网页表格的合并单元格范围过大（rowspan/colspan 异常），不像一张自评表，已拒绝读取。",
+                        name,
+                    )
                 for rr in range(r, r + rs):
                     for cc in range(col, col + cs):
                         taken.add((rr, cc))

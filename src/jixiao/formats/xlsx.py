@@ -118,6 +118,9 @@ def _ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col - 1
 
 
+MAX_CELLS = 2_000_000  # a form is a few hundred cells; a sheet this large is an attack or a mistake
+
+
 def build_grid(
     rows: Any,
     merges: list[tuple[int, int, int, int]],
@@ -125,29 +128,36 @@ def build_grid(
     sheet: str,
     extra: dict[tuple[int, int], str] | None = None,
 ) -> Grid:
-    """A grid from rows of (value, number format) and merged ranges; blank trailing rows dropped."""
-    origin: dict[tuple[int, int], tuple[int, int]] = {}
-    covered: set[tuple[int, int]] = set()
-    for r1, c1, r2, c2 in merges:
-        origin[(r1, c1)] = (r2 - r1 + 1, c2 - c1 + 1)
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                if (r, c) != (r1, c1):
-                    covered.add((r, c))
-    out: list[tuple[Cell, ...]] = []
+    """A grid from rows of (value, number format) and merged ranges, over the area that holds text.
+
+    Blank rows and columns beyond the last text are left out, except where a merged cell that
+    holds text reaches into them.
+    """
     texts: dict[tuple[int, int], str] = {}
-    width = max((c2 + 1 for _, _, _, c2 in merges), default=0)
     for r, row in enumerate(rows):
         for c, (value, fmt) in enumerate(row):
             if value is not None and value != "":
                 texts[(r, c)] = display(value, fmt)
-                width = max(width, c + 1)
-    for (r, c), text in (extra or {}).items():
-        if (r, c) not in texts:
-            texts[(r, c)] = text
-            width = max(width, c + 1)
+    for key, text in (extra or {}).items():
+        texts.setdefault(key, text)
     height = max((r + 1 for r, _ in texts), default=0)
-    height = max([height, *(r1 + 1 for r1, c1, _, _ in merges if (r1, c1) in texts)])
+    width = max((c + 1 for _, c in texts), default=0)
+    kept = [m for m in merges if (m[0], m[1]) in texts or (m[0] < height and m[1] < width)]
+    height = max([height, *(r2 + 1 for _, _, r2, _ in kept)])
+    width = max([width, *(c2 + 1 for _, _, _, c2 in kept)])
+    if height * width > MAX_CELLS:
+        raise ReadError(
+            f"工作表“{sheet}”的使用范围过大（{height} 行 × {width} 列），不像一张自评表。"
+            "请删除多余的行列或把自评表复制到新工作簿后再提交。",
+            name,
+        )
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    covered: set[tuple[int, int]] = set()
+    for r1, c1, r2, c2 in kept:
+        origin[(r1, c1)] = (r2 - r1 + 1, c2 - c1 + 1)
+        covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+        covered.discard((r1, c1))
+    out: list[tuple[Cell, ...]] = []
     for r in range(height):
         cells = []
         for c in range(width):
