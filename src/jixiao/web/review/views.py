@@ -155,7 +155,7 @@ def _default_queue(user: Any) -> dict[str, str]:
 
 
 def _years(user: Any) -> list[int]:
-    return list(web.visible_forms(user).order_by("-year").values_list("year", flat=True).distinct())
+    return review.years(user)
 
 
 # ---------------------------------------------------------------- rounds and tasks
