@@ -105,3 +105,23 @@ def record_texts(record: dict[str, Any]) -> dict[str, str]:
     out["total.score"] = record["total"]["score"]
     out["total.weight"] = record["total"]["weight"]
     return out
+
+
+def odd_form() -> Form:
+    """Seed form 1 with the texts that trip writers up: Latin words and blanks in narrow cells,
+    full-width signs, quotes, a long reason, a value with blanks between operator, number and unit."""
+    from dataclasses import replace
+
+    from jixiao.core.model import from_record
+
+    form = from_record(records("seed")[0])
+    rows = list(form.indicators)
+    rows[0] = replace(rows[0], name="Windows Server 2019 system upgrade rate of all county offices",
+                      target="≧ 735 人次", actual="735 人次")
+    rows[1] = replace(rows[1], name="“12348”法律服务热线（含微信、网站）接通率", target="＝100%",
+                      reason="由于“四项制度”落实不到位，部分旗县区（市）未按期完成；下一步将加强督导检查，"
+                             "确保2020年6月底前全部完成整改任务。")
+    rows[2] = replace(rows[2], name="A/B test of e-government portal (phase II)", actual="完成 80% 以上",
+                      reason="The county offices upgrade plan was delayed by procurement approval")
+    return replace(form, indicators=tuple(rows), project="Smart Court 智慧法院 phase 2 项目",
+                   unit="鄂尔多斯市 司法局", leader="张三 0477-8888888")

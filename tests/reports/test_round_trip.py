@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_helpers import first_form_scorecard, long_form, records
+from report_helpers import first_form_scorecard, long_form, odd_form, records
 
 from jixiao.core.model import Form, from_record, to_record
 from jixiao.formats.layout import recognise
@@ -36,6 +36,14 @@ def test_samples_read_back_to_their_records(sample: str, ext: str, tmp_path: Pat
 def test_a_form_over_several_pages_reads_back(ext: str, tmp_path: Path) -> None:
     form = long_form(60)
     path = tmp_path / f"long{ext}"
+    write_forms([form], path)
+    assert read_back(path) == [to_record(form)]
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_odd_texts_read_back(ext: str, tmp_path: Path) -> None:
+    form = odd_form()
+    path = tmp_path / f"odd{ext}"
     write_forms([form], path)
     assert read_back(path) == [to_record(form)]
 

@@ -133,3 +133,19 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path, seed_forms: list[Form], m
     with pytest.raises(OSError, match="disk full"):
         write_forms(seed_forms[:1], tmp_path / "out.pdf")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_lines_break_where_no_blank_is_lost() -> None:
+    def measure(text: str) -> float:  # one unit per character
+        return float(len(text))
+
+    assert pdf_writer.wrap("upgrade rate of all", 8, measure) == ["upgrade ", "rate of ", "all"]
+    # A blank next to a sign or a number binds: "≧ 735 人" breaks at none of its blanks, even where
+    # it is wider than the cell and must be cut.
+    assert pdf_writer.wrap("≧ 735 人次", 7, measure) == ["≧ 735 人", "次"]
+    assert pdf_writer.wrap("≧ 735 人次", 6, measure) == ["≧ 73", "5 人次"]
+    # CJK breaks anywhere but before closing and after opening punctuation.
+    assert pdf_writer.wrap("目标（含）。完成", 3, measure) == ["目", "标", "（含）。", "完成"]
+    assert "".join(pdf_writer.wrap("落实中央关于基层组织和基层政权建设有关要求", 5, measure)) == (
+        "落实中央关于基层组织和基层政权建设有关要求"
+    )

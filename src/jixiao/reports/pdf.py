@@ -99,10 +99,12 @@ def _document(fpdf_class: Any, layouts: Sequence[FormLayout], font: Path) -> Any
 
 
 def _tokens(text: str) -> list[str]:
-    """Pieces a line may break between: one CJK character, a Latin word or number, a blank.
+    """Pieces a line may break between: one CJK character, or a Latin word or number.
 
     Punctuation that may not start a line sticks to the piece before it, and punctuation that may
-    not end a line sticks to the piece after it.
+    not end a line sticks to the piece after it. A blank is a place to break only between two Latin
+    letters, where a reader of the PDF puts the blank back ("upgrade rate"); it ends the piece before
+    it. Elsewhere ("≧ 735", "portal (phase") it binds its neighbours, so that no blank is lost.
     """
     pieces: list[str] = []
     for ch in text:
@@ -116,26 +118,42 @@ def _tokens(text: str) -> list[str]:
             pieces[-1] = prev + ch
         else:
             pieces.append(ch)
-    return pieces
+    out: list[str] = []
+    glue = False  # the last piece ends with a blank that binds it to the next one
+    for piece in pieces:
+        if piece.isspace():
+            if out:
+                out[-1] += piece
+                glue = glue or not out[-1].rstrip()[-1:].isalpha() or not out[-1].rstrip()[-1:].isascii()
+            else:
+                out.append(piece)
+                glue = True
+            continue
+        if out and out[-1][-1:].isspace() and (glue or not (piece[:1].isascii() and piece[:1].isalpha())):
+            out[-1] += piece
+        else:
+            out.append(piece)
+        glue = False
+    return out
 
 
 def wrap(text: str, width: float, measure: Any) -> list[str]:
-    """Lines of a cell's text in `width` mm: greedy, breaking between pieces, never losing a blank."""
+    """Lines of a cell's text in `width` mm: greedy, breaking between pieces, never losing a blank.
+
+    A line broken at a blank keeps the blank at its end: a reader measuring the line then sees that
+    the next word could not have fitted, so the break was a wrap and the blank goes back in.
+    """
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
         for piece in _tokens(paragraph):
-            if line and measure(line + piece) > width:
-                if piece.isspace():  # a break at a blank: the blank is the break
-                    lines.append(line)
-                    line = ""
-                    continue
-                lines.append(line.rstrip() if line.rstrip() else line)
+            if line and measure(line + piece.rstrip()) > width:
+                lines.append(line)
                 line = ""
-            while measure(piece) > width and len(piece) > 1:  # a piece wider than the cell
+            while measure(piece.rstrip()) > width and len(piece.rstrip()) > 1:  # wider than the cell
                 cut = len(piece) - 1
-                while cut > 1 and measure(piece[:cut]) > width:
-                    cut -= 1
+                while cut > 1 and (measure(piece[:cut]) > width or piece[cut - 1].isspace() or piece[cut].isspace()):
+                    cut -= 1  # never cut beside a blank: the reader would lose it
                 lines.append(piece[:cut])
                 piece = piece[cut:]
             line += piece
