@@ -140,3 +140,12 @@ def test_member_too_big_for_the_limit(tmp_path: Path) -> None:
         zf.writestr("big.html", "<table><tr><td>x</td></tr></table>" + " " * 5000)
     items = list(iter_inputs([path], limits=Limits(max_file_size=4000)))
     assert len(items) == 1 and isinstance(items[0], ReadError) and "太大" in items[0].message
+
+
+def test_folder_link_loop_is_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.html").write_bytes((SAMPLES / "mof2020-b.html").read_bytes())
+    (tmp_path / "d" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    assert [i[0] for i in iter_inputs([tmp_path]) if not isinstance(i, ReadError)] == [
+        str(tmp_path / "d" / "x.html")
+    ]

@@ -385,15 +385,21 @@ def iter_inputs(paths: Iterable[str | Path], *, limits: Limits | None = None) ->
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                rel = file.relative_to(path)
-                if _skipped(rel.parts) or not _known(file.name):
-                    continue
+            for file in _walk(path):
                 yield from _from_file(file, str(file), lim)
         elif path.exists():
             yield from _from_file(path, str(path), lim)
         else:
             yield ReadError("文件或文件夹不存在，请检查路径。", str(path))
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files under a folder in path order, without following links (a link loop can't trap it)."""
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not _skipped((d,))]
+        found.extend(Path(root) / n for n in files if not _skipped((n,)) and _known(n))
+    yield from sorted(found)
 
 
 def _skipped(parts: tuple[str, ...]) -> bool:
