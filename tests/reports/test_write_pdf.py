@@ -145,7 +145,7 @@ def test_lines_break_where_no_blank_is_lost() -> None:
     assert pdf_writer.wrap("≧ 735 人次", 7, measure) == ["≧ 735 人", "次"]
     assert pdf_writer.wrap("≧ 735 人次", 6, measure) == ["≧ 73", "5 人次"]
     # CJK breaks anywhere but before closing and after opening punctuation.
-    assert pdf_writer.wrap("目标（含）。完成", 3, measure) == ["目", "标", "（含）。", "完成"]
+    assert pdf_writer.wrap("目标（含）。完成", 4, measure) == ["目标", "（含）。", "完成"]
     assert "".join(pdf_writer.wrap("落实中央关于基层组织和基层政权建设有关要求", 5, measure)) == (
         "落实中央关于基层组织和基层政权建设有关要求"
     )
