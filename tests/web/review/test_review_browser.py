@@ -5,6 +5,7 @@ Screenshots of each step: artifacts/screenshots/review-*.png."""
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,6 +75,18 @@ def test_one_form_from_draft_to_the_public_page(live_server: Any, cast: Any, bro
     clerk = Session(browser, base, "clerk")
     reviewer = Session(browser, base, "reviewer")
     finance = Session(browser, base, "finance")
+
+    # 0. The finance bureau opens the round; the clerk sees what the unit owes and by when.
+    page = finance.open("/review/rounds/")
+    page.get_by_label("名称").fill("2019 年度项目支出绩效自评")
+    page.get_by_label("年度").fill("2019")
+    page.get_by_label("截止日期").fill((datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="发布").click()
+    expect(page.locator("#round-units")).to_contain_text("鄂尔多斯市法律援助中心")
+    finance.shot("0-round")
+    page = clerk.open("/review/rounds/")
+    expect(page.get_by_text("待交 10 张")).to_be_visible()
+    clerk.shot("0-clerk-owes")
 
     # 1. The clerk submits, explaining the warnings.
     page = clerk.open(f"/review/forms/{form.pk}/")
