@@ -31,6 +31,7 @@ from jixiao.formats.registry import (
         ("samples/seed.html", "html"),
         ("samples/seed.txt", "text"),
         ("xls_merged_percent.xls", "xls"),
+        ("xls_spreadsheet_xml_2003.xls", "xls"),
         ("docx_named_as.xls", "docx"),
         ("html_table_named_as.xls", "html"),
         ("html_gbk_no_meta.html", "html"),

@@ -99,3 +99,15 @@ def test_xls_merged_and_formatted() -> None:
     assert spans(sheet, "10.00") == (2, 2, 1, 1)
     assert spans(sheet, "2019-12-31") == (3, 2, 1, 1)
     assert [c.text for c in sheet.rows[4]][1:3] == ["25", "7.56"]
+
+
+def test_xml_spreadsheet_2003_named_xls() -> None:
+    (sheet,) = read(FIXTURES / "xls_spreadsheet_xml_2003.xls")
+    assert sheet.sheet == "自评表"
+    assert_well_formed(sheet)
+    assert spans(sheet, "绩效目标自评表") == (0, 0, 1, 4)  # ss:MergeAcross
+    assert spans(sheet, "产出指标(75分)") == (1, 0, 2, 1)  # ss:MergeDown
+    assert spans(sheet, "75.6%") == (1, 2, 1, 1)
+    assert spans(sheet, "10.00") == (2, 2, 1, 1)  # the named format "Fixed"; ss:Index skips a cell
+    assert spans(sheet, "25") == (4, 2, 1, 1)  # Row ss:Index="5"
+    assert spans(sheet, "2019-12-31") == (4, 3, 1, 1)

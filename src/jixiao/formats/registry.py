@@ -141,6 +141,8 @@ def detect_format(head: bytes, name: str) -> str | None:
         return "pdf"
     if stripped.startswith(b"{\\rtf"):
         return "office"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in head[:4096] and b"<Workbook" in head[:4096]:
+        return "xls"  # XML Spreadsheet 2003, which finance systems export as .xls
     if _looks_like_html(head):
         return "html"
     text = _text_module()
@@ -333,7 +335,7 @@ def check_xml_prolog(zf: zipfile.ZipFile, name: str) -> None:
                 f"文件中的“{info.filename}”已损坏，无法解压（{exc}）。请用 Office 或 WPS 打开后另存一份再提交。",
                 name,
             ) from None
-        if not _prolog_is_safe(head):
+        if not prolog_is_safe(head):
             raise ReadError(
                 f"文件中的“{info.filename}”含有 DTD/实体声明（可能是恶意构造的文件），已拒绝读取。"
                 "请用 Office 或 WPS 打开后另存一份再提交。",
@@ -341,7 +343,7 @@ def check_xml_prolog(zf: zipfile.ZipFile, name: str) -> None:
             )
 
 
-def _prolog_is_safe(head: bytes) -> bool:
+def prolog_is_safe(head: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", "ignore").encode("utf-8")
     low = head.lower()
@@ -395,7 +397,7 @@ def iter_inputs(paths: Iterable[str | Path], *, limits: Limits | None = None) ->
 
 def _walk(folder: Path) -> Iterator[Path]:
     """Files under a folder in path order, without following links (a link loop can't trap it)."""
-    found = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = [d for d in dirs if not _skipped((d,))]
         found.extend(Path(root) / n for n in files if not _skipped((n,)) and _known(n))

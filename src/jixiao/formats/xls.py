@@ -1,7 +1,9 @@
-"""Excel 97–2003 (.xls) and WPS (.et) reader: one grid per sheet, values as the sheet displays them.
+"""Excel 97–2003 (.xls), WPS (.et) and XML Spreadsheet 2003 reader: one grid per sheet, values as
+the sheet displays them.
 
 xlrd reads the BIFF records with formatting information, which gives the merged ranges and each
-cell's number format; the display rules are those of the .xlsx reader.
+cell's number format; the display rules are those of the .xlsx reader. Finance systems often
+export "XML Spreadsheet 2003" under the .xls extension; that XML is read here too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ def detect(head: bytes, name: str) -> bool:
 
 def read(data: bytes, name: str) -> list[Grid]:
     """One grid per worksheet, in workbook order."""
+    if not data.startswith(b"\xd0\xcf\x11\xe0") and is_spreadsheet_xml(data[:4096]):
+        return read_spreadsheet_xml(data, name)
     import xlrd
 
     from jixiao.formats.xlsx import build_grid
@@ -97,6 +101,110 @@ def _format(book: Any, xf_index: int, formats: dict[int, str]) -> str:
             pass
         formats[xf_index] = fmt
     return fmt
+
+
+# ---------------------------------------------------------------------------------------------
+# XML Spreadsheet 2003
+
+SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+# Named formats of Excel 2003's XML, as format codes.
+_NAMED_FORMATS = {
+    "general": "General",
+    "general number": "General",
+    "fixed": "0.00",
+    "standard": "#,##0.00",
+    "percent": "0.00%",
+    "scientific": "0.00E+00",
+    "short date": "yyyy-mm-dd",
+    "medium date": "yyyy-mm-dd",
+    "long date": "yyyy-mm-dd",
+    "general date": "yyyy-mm-dd hh:mm",
+    "short time": "hh:mm",
+    "medium time": "hh:mm",
+    "long time": "hh:mm:ss",
+    "yes/no": "General",
+    "true/false": "General",
+    "on/off": "General",
+    "currency": "#,##0.00",
+    "euro currency": "#,##0.00",
+}
+
+
+def is_spreadsheet_xml(head: bytes) -> bool:
+    return b"urn:schemas-microsoft-com:office:spreadsheet" in head and b"Workbook" in head
+
+
+def read_spreadsheet_xml(data: bytes, name: str) -> list[Grid]:
+    """Worksheet/Table/Row/Cell with ss:Index, ss:MergeAcross and ss:MergeDown."""
+    import datetime as dt
+
+    from lxml import etree
+
+    from jixiao.formats.registry import prolog_is_safe
+    from jixiao.formats.xlsx import build_grid
+
+    if not prolog_is_safe(data[:4096]):
+        raise ReadError(
+            "文件含有 DTD/实体声明（可能是恶意构造的文件），已拒绝读取。请另存为 .xlsx 后再提交。", name
+        )
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ReadError(
+            f"XML 表格文件已损坏（{exc}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。", name
+        ) from None
+    styles = {
+        st.get(SS + "ID"): (st.find(SS + "NumberFormat").get(SS + "Format") or "General")
+        for st in root.iter(SS + "Style")
+        if st.find(SS + "NumberFormat") is not None
+    }
+    grids: list[Grid] = []
+    for sheet in root.iter(SS + "Worksheet"):
+        cells: dict[int, dict[int, tuple[object, str]]] = {}
+        merges: list[tuple[int, int, int, int]] = []
+        table = sheet.find(SS + "Table")
+        r = -1
+        for row in table.iter(SS + "Row") if table is not None else ():
+            r = int(row.get(SS + "Index", r + 2)) - 1
+            c = -1
+            for cell in row.iter(SS + "Cell"):
+                c = int(cell.get(SS + "Index", c + 2)) - 1
+                across, down = int(cell.get(SS + "MergeAcross", 0)), int(cell.get(SS + "MergeDown", 0))
+                if across or down:
+                    merges.append((r, c, r + down, c + across))
+                fmt = styles.get(cell.get(SS + "StyleID"), "General")
+                fmt = _NAMED_FORMATS.get(fmt.lower(), fmt)
+                node = cell.find(SS + "Data")
+                value: object = None
+                if node is not None:
+                    text = "".join(node.itertext())
+                    kind = node.get(SS + "Type", "String")
+                    try:
+                        if kind == "Number":
+                            value = int(text) if text.lstrip("-").isdigit() else float(text)
+                        elif kind == "DateTime":
+                            value = dt.datetime.fromisoformat(text.rstrip("Z")[:26])
+                        elif kind == "Boolean":
+                            value = text.strip() in ("1", "true", "TRUE")
+                        else:
+                            value, fmt = text, "@"
+                    except ValueError:
+                        value, fmt = text, "@"
+                cells.setdefault(r, {})[c] = (value, fmt)
+                c += across
+        height = max(cells, default=-1) + 1
+        rows = (
+            [
+                cells.get(rr, {}).get(cc, (None, "General"))
+                for cc in range(max(cells.get(rr, {0: 0}), default=0) + 1)
+            ]
+            for rr in range(height)
+        )
+        grids.append(build_grid(rows, merges, name, sheet.get(SS + "Name", f"Sheet{len(grids) + 1}")))
+    if not grids:
+        raise ReadError("XML 表格文件中没有工作表。请用 Excel 或 WPS 打开确认后另存为 .xlsx 再提交。", name)
+    return grids
 
 
 class _Quiet:
