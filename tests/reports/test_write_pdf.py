@@ -149,3 +149,12 @@ def test_lines_break_where_no_blank_is_lost() -> None:
     assert "".join(pdf_writer.wrap("落实中央关于基层组织和基层政权建设有关要求", 5, measure)) == (
         "落实中央关于基层组织和基层政权建设有关要求"
     )
+
+
+def test_each_form_has_a_bookmark(seed_pdf: Path, seed_forms: list[Form]) -> None:
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    with seed_pdf.open("rb") as f:
+        titles = [title for _, title, *_ in PDFDocument(PDFParser(f)).get_outlines()]
+    assert titles == [f.project for f in seed_forms]

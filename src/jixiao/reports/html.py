@@ -47,7 +47,8 @@ td.caption {{ font-weight: bold; }}
 td.left {{ text-align: left; }}
 td.rescored {{ background: #{HIGHLIGHT}; color: #{HIGHLIGHT_TEXT}; }}
 p.note {{ font-size: 9pt; margin: .4em 0 0; }}
-@media print {{ body {{ margin: 0; max-width: none; }} section.form {{ margin: 0; }}
+@media print {{ body {{ margin: 0; max-width: none; font-size: 9pt; }} section.form {{ margin: 0; }}
+  p.title {{ font-size: 16pt; }} td {{ padding: 2px 3px; }} tr {{ break-inside: avoid; }}
   td.rescored {{ print-color-adjust: exact; -webkit-print-color-adjust: exact; }} }}
 """
 

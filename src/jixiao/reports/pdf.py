@@ -245,6 +245,7 @@ def _safe_break(plan: _Plan, start: int, end: int) -> int:
 def _form(pdf: Any, layout: FormLayout) -> None:
     orientation = "L" if layout.template.landscape else "P"
     pdf.add_page(orientation=orientation)
+    pdf.start_section(layout.project or layout.title)  # a bookmark per form (no text on the page)
     page_w, page_h = pdf.w, pdf.h
     width = page_w - 2 * MARGIN
     heading = _heading_height(layout)

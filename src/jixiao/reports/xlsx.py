@@ -72,6 +72,8 @@ def write(
     batch = len(forms) > 1
     wb = Workbook()
     wb.remove(wb.active)
+    wb.properties.creator = "jixiao"
+    wb.properties.title = "预算绩效自评表"
     names = sheet_names(forms, reserved=[SUMMARY_SHEET] if batch else [])
     if batch:
         if summaries is None:
