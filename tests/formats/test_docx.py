@@ -44,6 +44,7 @@ def test_vmerge_gridspan_and_paragraphs() -> None:
     assert spans(table, "产出指标(75分)") == (2, 0, 3, 1)
     assert spans(table, "数量\n指标") == (2, 1, 2, 1)  # two paragraphs joined with "\n"
     assert spans(table, "质量指标") == (4, 1, 1, 1)
+    assert spans(table, "≥50人次") == (3, 3, 1, 1)  # "≥" inserted as a Symbol-font w:sym
     assert texts(grids[2]) == [["注：本表为测试。"]]
 
 

@@ -20,6 +20,12 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TBL, _TR, _TC, _P, _SDT, _SDTCONTENT = (W + t for t in ("tbl", "tr", "tc", "p", "sdt", "sdtContent"))
 _CUSTOM, _SMART = W + "customXml", W + "smartTag"
 _T, _TAB, _BR, _CR, _NBH = W + "t", W + "tab", W + "br", W + "cr", W + "noBreakHyphen"
+_SYM = W + "sym"
+# Word's Insert > Symbol writes signs as w:sym in the Symbol font (private-use codes F0xx).
+_SYMBOL_FONT = {
+    0x3C: "<", 0x3D: "=", 0x3E: ">", 0xA3: "≤", 0xB3: "≥", 0xB9: "≠", 0xB1: "±", 0xB0: "°",
+    0xB4: "×", 0xB8: "÷", 0xBB: "≈", 0x25: "%", 0xAE: "→", 0xAC: "←", 0xD6: "√", 0xA5: "∞",
+}  # fmt: skip
 _VAL = W + "val"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _TXBX = W + "txbxContent"
@@ -209,7 +215,7 @@ def _block_text(el: Any, paragraphs: list[str], nested: list[Any]) -> None:
 
 def _paragraph_text(p: Any) -> str:
     parts: list[str] = []
-    for node in p.iter(_T, _TAB, _BR, _CR, _NBH, _TXBX, _MC_FALLBACK):
+    for node in p.iter(_T, _TAB, _BR, _CR, _NBH, _SYM, _TXBX, _MC_FALLBACK):
         tag = node.tag
         if tag in (_TXBX, _MC_FALLBACK):
             continue
@@ -222,9 +228,25 @@ def _paragraph_text(p: Any) -> str:
                 parts.append("\t")
         elif tag == _NBH:
             parts.append("-")
+        elif tag == _SYM:
+            parts.append(_symbol(node))
         else:
             parts.append("\n")
     return "".join(parts)
+
+
+def _symbol(node: Any) -> str:
+    """The character of a w:sym: Symbol-font signs mapped to Unicode, others as coded."""
+    try:
+        code = int(node.get(W + "char", ""), 16)
+    except ValueError:
+        return ""
+    if code >= 0xF000:
+        code -= 0xF000
+        if (node.get(W + "font") or "").lower() == "symbol":
+            return _SYMBOL_FONT.get(code, "")
+        return ""  # a private-use glyph of a picture font (Wingdings): no text
+    return chr(code)
 
 
 def _inside_skipped(node: Any, stop: Any) -> bool:
