@@ -204,3 +204,11 @@ def test_the_token_command_refuses_an_unknown_user(web_cast, capsys):
 
     assert main(["token", "create", "nobody"]) == 1
     assert "没有用户「nobody」" in capsys.readouterr().err
+
+
+def test_a_form_in_the_api_list_is_the_form_read_alone_without_its_findings(web_cast):
+    client = web_cast.client("reviewer")
+    listed = {f["id"]: f for f in client.get("/api/forms").json()["results"]}
+    alone = client.get(f"/api/forms/{web_cast.form_b.pk}").json()
+    alone.pop("findings")
+    assert listed[web_cast.form_b.pk] == alone

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_http_methods
@@ -89,13 +91,35 @@ def forms(request: HttpRequest) -> HttpResponse:
         return _create(request)
     qs = filter_forms(request.user, request.GET)
     size = min(int(request.GET["page_size"]), MAX_PAGE_SIZE) if request.GET.get("page_size", "").isdigit() else 50
-    page = paginate(qs, max(size, 1), request.GET.get("page"), shown=qs.select_related("unit", "department"))
-    return _json({
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "results": [form_json(f) for f in page],
-    })
+    shown = qs.values(*LIST_VALUES, record_json=Cast("record", TextField()), scorecard_json=Cast("scorecard", TextField()))
+    page = paginate(qs, max(size, 1), request.GET.get("page"), shown=shown)
+    head = json.dumps({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages},
+                      ensure_ascii=False)
+    results = ",".join(_list_item(row) for row in page.object_list)
+    return HttpResponse(f'{head[:-1]}, "results": [{results}]}}', content_type="application/json")
+
+
+LIST_VALUES = (
+    "id", "unit_id", "unit__name", "department_id", "department__name", "year", "project", "phase", "stage",
+    "profile", "profile_override", "version", "updated_at", "error_count", "warning_count", "info_count",
+)
+
+
+def _list_item(row: dict[str, Any]) -> str:
+    """A form of the list as JSON, the same shape as form_json; the stored JSON of record and scorecard
+    is passed through as the database returns it, not decoded and encoded again (50 records a page)."""
+    meta = {
+        "id": row["id"],
+        "unit": {"id": row["unit_id"], "name": row["unit__name"]},
+        "department": None if row["department_id"] is None else {"id": row["department_id"],
+                                                                   "name": row["department__name"]},
+        "year": row["year"], "project": row["project"], "phase": row["phase"], "stage": row["stage"],
+        "profile": row["profile"], "profile_override": row["profile_override"], "version": row["version"],
+        "updated_at": row["updated_at"].isoformat(),
+        "counts": {"error": row["error_count"], "warning": row["warning_count"], "info": row["info_count"]},
+    }
+    text = json.dumps(meta, ensure_ascii=False)
+    return f'{text[:-1]}, "form": {row["record_json"]}, "scorecard": {row["scorecard_json"]}}}'
 
 
 def _unit(user: Any, unit_id: Any) -> Org:
