@@ -52,7 +52,8 @@ class Session:
             self.page.get_by_label("用户名").fill(username)
             self.page.get_by_label("密码").fill(PASSWORD)
             self.page.keyboard.press("Enter")
-            self.page.wait_for_load_state()
+            # Logged in once the login page has sent us on (to the form list).
+            self.page.wait_for_url(lambda url: "/login/" not in url)
 
     def open(self, path: str) -> Page:
         self.page.goto(self.base + path)
