@@ -11,3 +11,11 @@ register = template.Library()
 def when(iso: str | None) -> str:
     """"2020-03-31T14:05:09+08:00" → "2020-03-31 14:05" (the moments the services give are local already)."""
     return "" if not iso else iso[:16].replace("T", " ")
+
+
+@register.filter
+def shown(value: str | None) -> str:
+    """A field's value in a history: "（无）" when the field did not exist, "（空）" when it was blank."""
+    if value is None:
+        return "（无）"
+    return value if value != "" else "（空）"
