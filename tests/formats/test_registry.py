@@ -150,3 +150,9 @@ def test_folder_link_loop_is_not_followed(tmp_path: Path) -> None:
     assert [i[0] for i in iter_inputs([tmp_path]) if not isinstance(i, ReadError)] == [
         str(tmp_path / "d" / "x.html")
     ]
+
+
+def test_head_of_a_zip_without_telling_parts_goes_by_extension() -> None:
+    head = (SAMPLES / "seed.xlsx").read_bytes()[:300]  # only docProps/ within the head
+    assert detect_format(head, "form.xlsx") == "xlsx"
+    assert detect_format(head, "forms.zip") == "zip"

@@ -154,23 +154,24 @@ def detect_format(head: bytes, name: str) -> str | None:
 
 
 def _detect_zip(head: bytes, ext: str) -> str | None:
+    partial = False
     names: list[str]
     try:
         with zipfile.ZipFile(io.BytesIO(head)) as zf:
             names = zf.namelist()
     except Exception:  # BadZipFile, or a damaged header zipfile rejects in its own ways
         # Only the head of the file: look at the names in the local headers it holds.
+        partial = True
         names = [n.decode("utf-8", "replace") for n in _local_names(head)]
-        if not names:
-            return EXTENSIONS.get(ext) if ext in EXTENSIONS else "zip"
-    if "word/document.xml" in names or any(n.startswith("word/") for n in names):
+    if any(n.startswith("word/") for n in names):
         return "docx"
-    if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
+    if any(n.startswith("xl/") for n in names):
         return "xlsx"
     if "content.xml" in names and "mimetype" in names:
         return "office"  # OpenDocument (.odt/.ods): LibreOffice converts it
-    if ext in (".docx", ".xlsx") and not names:
-        return EXTENSIONS[ext]
+    if partial:
+        # The parts that tell may lie beyond the head: the extension decides.
+        return EXTENSIONS.get(ext, "zip")
     return "zip"
 
 
