@@ -24,6 +24,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -201,6 +202,37 @@ def measure(base: str, paths: list[str], headers: dict[str, str], clients: int, 
     return latencies
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, from /proc (0 where there is no /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes(match: Callable[[int, str, int], bool]) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if match(int(entry.name), name, ppid):
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_use(server: int) -> tuple[float, float]:
+    """CPU seconds used so far by the server's processes and by PostgreSQL's (all of its backends)."""
+    servers = [server, *_processes(lambda pid, name, ppid: ppid == server)]
+    postgres = _processes(lambda pid, name, ppid: name.startswith("postgres"))
+    return sum(map(_cpu, servers)), sum(map(_cpu, postgres))
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
@@ -274,14 +306,19 @@ def main() -> int:
         measure(base, ["/", f"/forms/{some[0]}/"], page, 2, 5)  # warm up connections and caches
         print(f"{args.clients} 个并发客户端，每个页面每个客户端 {args.requests} 次请求；"
               f"waitress {args.processes} 个进程 × {args.threads} 线程")
-        print(f"{'页面':<40} {'中位数 ms':>10} {'p95 ms':>10} {'请求数':>8}")
+        print(f"{'页面':<40} {'中位数 ms':>10} {'p95 ms':>10} {'请求数':>8} {'每秒':>6} {'CPU ms/请求（服务/PG）':>22}")
         worst = 0.0
         for name, paths, headers in scenarios:
+            before, started = cpu_use(server.pid), time.perf_counter()
             latencies = measure(base, paths, headers, args.clients, args.requests)
+            after, elapsed = cpu_use(server.pid), time.perf_counter() - started
             worst = max(worst, p95(latencies))
-            print(f"{name:<40} {statistics.median(latencies):>10.1f} {p95(latencies):>10.1f} {len(latencies):>8}")
+            n = len(latencies)
+            cpu = f"{(after[0] - before[0]) * 1000 / n:.1f} / {(after[1] - before[1]) * 1000 / n:.1f}"
+            print(f"{name:<40} {statistics.median(latencies):>10.1f} {p95(latencies):>10.1f} {n:>8} "
+                  f"{n / elapsed:>6.0f} {cpu:>22}")
         print(f"最差 p95：{worst:.1f} ms（目标 ≤ 200 ms：{'达到' if worst <= 200 else '未达到'}）")
-        print(f"机器：{machine()}")
+        print(f"机器：{machine()}；测量时的负载（1 分钟平均）：{os.getloadavg()[0]:.1f}")
     finally:
         server.terminate()
         server.wait(timeout=10)
