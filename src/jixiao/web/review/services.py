@@ -103,12 +103,14 @@ def _refusal(user: User, form: PerformanceForm, action: str) -> str | None:
         return f"此表当前状态为「{STAGE_LABELS[form.stage]}」，不能{ACTION_LABELS[action]}。"
     if not _holds(user, role, form):
         return f"只有本表所属单位的{ROLE_LABELS[role]}可以{ACTION_LABELS[action]}此表。"
-    if action == "recheck" and _open_item(form) is None:
-        return "此表未被抽中复核，不需要复核；可直接公开。"
-    if action == "recheck" and _open_item(form).own_score is None:  # type: ignore[union-attr]
-        return "请先录入复核得分和发现的问题，再完成复核。"
-    if action == "publish" and form.stage == Stage.APPROVED and _open_item(form) is not None:
-        return "此表已被抽中复核，请先完成复核再公开。"
+    if action == "recheck" or (action == "publish" and form.stage == Stage.APPROVED):
+        item = _open_item(form)
+        if action == "publish" and item is not None:
+            return "此表已被抽中复核，请先完成复核再公开。"
+        if action == "recheck" and item is None:
+            return "此表未被抽中复核，不需要复核；可直接公开。"
+        if action == "recheck" and item is not None and item.own_score is None:
+            return "请先录入复核得分和发现的问题，再完成复核。"
     return None
 
 
@@ -551,8 +553,10 @@ def round_status(r: Round, user: User, today: datetime.date | None = None) -> di
     left = days_left(r.deadline, today)
     rows = []
     for u in units.values("pk", "name", "path", "kind", "total", *Stage.values):
-        owed = u["draft"] + u["returned"] + (1 if u["total"] == 0 else 0)
-        rows.append({**u, "owed": owed, "done": u["total"] - u["draft"] - u["returned"],
+        # A unit with no form at all for the round still owes one.
+        pending = sum(u[s] for s in OWED_STAGES)
+        owed = pending + (1 if u["total"] == 0 else 0)
+        rows.append({**u, "owed": owed, "done": u["total"] - pending,
                      "overdue": owed > 0 and left < 0})
     return {
         "round": round_dict(r, today),
