@@ -124,6 +124,11 @@ def writable_units(user: User) -> QuerySet[Org]:
     return qs if scope is None else qs.filter(scope)
 
 
+def can_fill(user: User) -> bool:
+    """Whether the user fills in forms anywhere (has a unit to write to), without a query."""
+    return user.is_superuser or any(m.role in (Role.FILLER, Role.ADMIN) for m in memberships(user))
+
+
 def visible_orgs(user: User) -> QuerySet[Org]:
     """Orgs a user may filter by: those under the places where they have a role."""
     qs = Org.objects.all()

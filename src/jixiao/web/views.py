@@ -101,7 +101,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
             "grade": _options(((g, g) for g in ("优", "良", "中", "差")), chosen["grade"]),
             "errors": _options((("yes", "有错误"), ("no", "无错误")), chosen["errors"]),
         },
-        "can_create": services.writable_units(request.user).exists(),
+        "can_create": services.can_fill(request.user),
     })
 
 
