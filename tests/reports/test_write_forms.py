@@ -56,3 +56,8 @@ def test_each_writer_refuses_an_empty_batch(ext: str, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="没有可写出的表单"):
         writer.write([], tmp_path / f"out{ext}")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_folder_is_refused_in_chinese(tmp_path: Path, seed_forms: list[Form]) -> None:
+    with pytest.raises(ValueError, match="输出目录不存在"):
+        write_forms(seed_forms, tmp_path / "missing" / "out.xlsx")

@@ -46,6 +46,8 @@ def write_forms(
             f"不支持的输出格式“{path.suffix or '（无扩展名）'}”：{path.name}。"
             "请使用 .xlsx、.docx、.pdf 或 .html 作为输出文件的扩展名。"
         )
+    if not path.parent.is_dir():
+        raise ValueError(f"输出目录不存在：{path.parent}。请先创建该目录，或换一个输出路径。")
     if not forms:
         raise ValueError(f"没有可写出的表单：{path.name} 未生成。请先读取至少一张自评表。")
     if evaluations is not None and len(evaluations) != len(forms):
