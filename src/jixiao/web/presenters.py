@@ -26,8 +26,10 @@ NUMBER_FIELDS = {"initial", "annual", "executed", "weight", "score"}
 
 
 def blank_record(year: int | None, unit: str = "", department: str = "",
-                 category_points: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+                 category_points: Sequence[tuple[str, str]] = (), fund_weight: str = "") -> dict[str, Any]:
     """A new form: the three fund rows, the profile's level-1 categories, one empty indicator row each."""
+    funds = [{"kind": k, "label": FUND_LABELS[k], **dict.fromkeys(FUND_FIELDS, "")} for k in DEFAULT_FUND_KINDS]
+    funds[0]["weight"] = fund_weight
     return {
         "schema": SCHEMA,
         "title": "项目支出绩效自评表",
@@ -36,7 +38,7 @@ def blank_record(year: int | None, unit: str = "", department: str = "",
         "leader": "",
         "department": department,
         "unit": unit,
-        "funds": [{"kind": k, "label": FUND_LABELS[k], **dict.fromkeys(FUND_FIELDS, "")} for k in DEFAULT_FUND_KINDS],
+        "funds": funds,
         "goals": {"planned": "", "achieved": ""},
         "category_points": dict(category_points),
         "indicators": [

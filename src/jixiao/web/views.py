@@ -183,16 +183,17 @@ def _profiles() -> list[tuple[str, str]]:
         return []
 
 
-def _category_points(year: int | None, override: str = "") -> list[tuple[str, str]]:
-    """The level-1 categories and points of the profile a new form would be scored with."""
+def _profile_defaults(year: int | None, override: str = "") -> tuple[list[tuple[str, str]], str]:
+    """The level-1 categories with their points, and the fund weight, of the profile a new form gets."""
     try:
         from jixiao.core.profiles import load_profile, profile_for_year
 
         name = services.profile_for(year, override)
         profile = load_profile(name) if name != "auto" else profile_for_year(year)
-        return [(n, f"{p.normalize():f}") for n, p in profile.category_points]
+        points = [(n, f"{p.normalize():f}") for n, p in profile.category_points]
+        return points, f"{profile.fund_weight.normalize():f}"
     except (NotImplementedError, ValueError):
-        return [("产出指标", "50"), ("效益指标", "30"), ("满意度指标", "10")]
+        return [("产出指标", "50"), ("效益指标", "30"), ("满意度指标", "10")], "10"
 
 
 @login_required
@@ -207,7 +208,8 @@ def form_create(request: HttpRequest) -> HttpResponse:
     year = timezone.now().year - 1
     unit = units[0]
     department = unit.department()
-    record = presenters.blank_record(year, unit.name, department.name if department else "", _category_points(year))
+    points, fund_weight = _profile_defaults(year)
+    record = presenters.blank_record(year, unit.name, department.name if department else "", points, fund_weight)
     return _render_editor(request, None, record, units, unit.pk, Phase.TARGET, "", {})
 
 
