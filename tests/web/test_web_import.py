@@ -140,3 +140,30 @@ def test_batch_findings_are_stored_as_previewed(demo_passwords, seed_bytes, djan
     stored = sorted((f.project, f.findings.count()) for f in PerformanceForm.objects.all())
     assert stored == previewed
     assert PerformanceForm.objects.filter(findings__code="P05").count() == 2  # 社区矫正专项经费, forms 2 and 9
+
+
+def test_cancelling_an_import_stores_nothing_and_drops_the_files(demo_passwords, seed_bytes, client, django_user_model):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    PerformanceForm.objects.all().delete()
+    admin = django_user_model.objects.get(username="admin")
+    job = services.start_import(admin, [("seed.txt", seed_bytes)])
+    assert (Path(settings.UPLOAD_DIR) / str(job.pk)).exists()
+    client.force_login(admin)
+    assert client.post(f"/import/{job.pk}/cancel/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CANCELLED
+    assert not (Path(settings.UPLOAD_DIR) / str(job.pk)).exists()
+    assert PerformanceForm.objects.count() == 0
+    with pytest.raises(services.ServiceError):
+        services.confirm_import(admin, job, {})
+
+
+def test_one_cannot_see_or_confirm_another_persons_import(demo_passwords, seed_bytes, client, django_user_model):
+    admin = django_user_model.objects.get(username="admin")
+    job = services.start_import(admin, [("seed.txt", seed_bytes)])
+    client.force_login(django_user_model.objects.get(username="clerk"))
+    assert client.get(f"/import/{job.pk}/").status_code == 404
+    assert client.post(f"/import/{job.pk}/", {}).status_code == 404

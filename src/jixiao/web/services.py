@@ -590,6 +590,14 @@ def confirm_import(user: User, job: ImportJob, decisions: Mapping[int, str]) -> 
     return result
 
 
+def cancel_import(user: User, job_id: int) -> None:
+    """Drop a previewed import and its uploaded files; nothing was stored."""
+    if ImportJob.objects.filter(pk=job_id, user_id=user.pk, status=ImportJob.Status.READY).update(
+        status=ImportJob.Status.CANCELLED
+    ):
+        shutil.rmtree(Path(settings.UPLOAD_DIR) / str(job_id), ignore_errors=True)
+
+
 def check_upload(uploads: Sequence[tuple[str, bytes]], profile: str = "auto") -> dict[str, Any]:
     """What `jixiao check --format json` prints for uploaded files (nothing is stored)."""
     forms: list[Form] = []

@@ -332,9 +332,7 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_POST
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
-    ImportJob.objects.filter(pk=pk, user=request.user, status=ImportJob.Status.READY).update(
-        status=ImportJob.Status.CANCELLED
-    )
+    services.cancel_import(request.user, pk)
     messages.info(request, "已取消此次导入，没有保存任何表。")
     return redirect("import-upload")
 
