@@ -23,6 +23,7 @@ EXPECTED = [
         "html_gb2312_meta.html",
         "html_utf8_bom.html",
         "html_meta_utf8_but_gbk.html",  # the declaration lies: the bytes decide
+        "html_meta_gb2312_but_utf8.html",  # re-saved as UTF-8, old declaration kept
         "html_table_named_as.xls",  # Excel's "web page" saved under .xls
     ],
 )

@@ -59,26 +59,30 @@ def detect(head: bytes, name: str) -> bool:
 
 
 def encoding_of(data: bytes) -> str:
-    """BOM, then the declared charset if the bytes decode with it, then UTF-8, then GB18030."""
+    """BOM, then UTF-8 if the bytes are UTF-8, then the declared charset, then GB18030.
+
+    Valid UTF-8 comes before the declaration: GBK text is almost never valid UTF-8, while pages
+    re-saved as UTF-8 often keep their old "gb2312" declaration (and GB18030 decodes anything).
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
-    head = data[:4096]
-    m = _CHARSET_RE.search(head) or _XML_ENC_RE.search(head)
-    candidates = []
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    m = _CHARSET_RE.search(data[:4096]) or _XML_ENC_RE.search(data[:4096])
     if m:
         declared = m.group(1).decode("ascii").lower()
         if declared in ("gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "euc-cn"):
             declared = "gb18030"  # what browsers do: GB2312/GBK pages use GBK's superset
-        candidates.append(declared)
-    candidates += ["utf-8", "gb18030"]
-    for enc in candidates:
         try:
-            data.decode(enc)
+            data.decode(declared)
+            return declared
         except (UnicodeDecodeError, LookupError):
-            continue
-        return "utf-8" if enc in ("utf8", "utf-8") else enc
+            pass
     return "gb18030"
 
 
