@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from reader_helpers import FIXTURES, SAMPLES, assert_well_formed, read, spans, tables, texts
 
 from jixiao.formats import ReadError
-from jixiao.formats.pdf import NO_TEXT
+from jixiao.formats.pdf import NO_TEXT, debug_image
 
 
 def test_wrapped_text_joined_and_real_breaks_kept() -> None:
@@ -71,3 +73,9 @@ def test_encrypted_pdf() -> None:
 def test_truncated_pdf() -> None:
     with pytest.raises(ReadError, match="损坏"):
         read(FIXTURES / "pdf_truncated.pdf")
+
+
+def test_debug_image(tmp_path: Path) -> None:
+    out = tmp_path / "page1.png"
+    debug_image((FIXTURES / "pdf_wrapped_cells.pdf").read_bytes(), 1, str(out), resolution=36)
+    assert out.read_bytes().startswith(b"\x89PNG")

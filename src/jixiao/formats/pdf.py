@@ -467,3 +467,36 @@ def _grids(items: list[_Table | list[_Line]], name: str) -> list[Grid]:
                 Grid(rows=tuple((Cell(t, r, 0),) for r, t in enumerate(texts)), source=name, sheet="正文")
             )
     return grids
+
+
+# ---------------------------------------------------------------------------------------------
+# Looking at what was found
+
+
+def debug_image(data: bytes, page: int, path: str, resolution: int = 96) -> None:
+    """Save a PNG of one page (1-based) with the ruled cells found and the text lines in them.
+
+    For finding out why a PDF reads wrongly: cells are outlined in red, each line of a cell's
+    text in blue, text outside the tables in green.
+    """
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pg = pdf.pages[page - 1]
+        chars = [c for c in pg.chars if c.get("upright", True)]
+        image = pg.to_image(resolution=resolution)
+        for item in _page_items(pg, page, chars):
+            if isinstance(item, _Table):
+                image.draw_rects(
+                    [(c.x0, c.top, c.x1, c.bottom) for c in item.cells], stroke="red", fill=(0, 0, 0, 0)
+                )
+                lines = [ln for c in item.cells for ln in c.lines]
+                colour = "blue"
+            else:
+                lines, colour = item, "green"
+            boxes = [
+                (ln.x0, min(c["top"] for c in ln.chars), ln.x1, max(c["bottom"] for c in ln.chars))
+                for ln in lines
+            ]
+            image.draw_rects(boxes, stroke=colour, fill=(0, 0, 0, 0), stroke_width=1)
+        image.save(path)
