@@ -60,3 +60,22 @@ def test_without_libreoffice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 def test_xls_fixture_is_not_sent_to_libreoffice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     assert read_grids((FIXTURES / "xls_merged_percent.xls").read_bytes(), "a.et")
+
+
+def test_workbook_xlrd_cannot_read_goes_to_libreoffice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = bytearray((FIXTURES / "xls_merged_percent.xls").read_bytes())
+    bof = data.find(b"\x09\x08\x10\x00")  # the BIFF8 start record, as WPS variants break it
+    data[bof : bof + 2] = b"\x00\x00"
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ReadError, match="另存为"):
+        read_grids(bytes(data), "book.et")
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{path}")
+    program = tmp_path / "soffice"
+    program.write_text(FAKE_SOFFICE)
+    program.chmod(0o755)
+    (tmp_path / "converted.xlsx").write_bytes((SAMPLES / "mof2020-b.xlsx").read_bytes())
+    (sheet,) = read_grids(bytes(data), "book.et")
+    assert spans(sheet, "水旱灾害防御经费") == (2, 2, 1, 4)

@@ -40,6 +40,10 @@ def read(data: bytes, name: str) -> list[Grid]:
                 "Excel 文件已加密（设置了打开密码），无法读取。请在 Excel 或 WPS 中取消密码后另存，再重新提交。",
                 name,
             ) from None
+        from jixiao.formats import office
+
+        if office.soffice() is not None:  # records xlrd doesn't know (WPS, old Excel): convert
+            return office.read(data, name)
         raise ReadError(
             f"无法读取这个 Excel 97–2003 文件（{exc}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。", name
         ) from None
