@@ -104,7 +104,7 @@ def run(base: str, cookie: str, token: str, department: int, args: argparse.Name
     ]
     # Warm up connections, and (with the cache) each page once per server process: the steady state.
     for _, paths, headers in scenarios:
-        web.measure(base, paths, headers, 2 * args.processes, len(paths))
+        web.measure(base, paths, headers, args.clients, len(paths))
     print(f"\n{'有缓存（稳定状态）' if cached else '无缓存（每次都聚合）'}：{args.clients} 个并发客户端，"
           f"每个场景每个客户端 {args.requests} 次请求；waitress {args.processes} 个进程 × {args.threads} 线程")
     print(f"{'页面':<36} {'中位数 ms':>10} {'p95 ms':>10} {'请求数':>8}")
