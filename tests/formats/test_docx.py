@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from reader_helpers import FIXTURES, SAMPLES, assert_well_formed, read, spans, tables, texts
 
@@ -78,3 +80,20 @@ def test_reader_called_directly_checks_too() -> None:
     with pytest.raises(ReadError, match="DTD"):
         data = (FIXTURES / "docx_entity_expansion.docx").read_bytes()
         read_docx(data, "x.docx")
+
+
+def test_tracked_changes_read_as_shown(tmp_path: Path) -> None:
+    """Inserted text counts, deleted text and the old place of moved text don't."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    p = document.add_table(rows=1, cols=1).cell(0, 0).paragraphs[0]._p
+    p.append(parse_xml(f'<w:moveFrom {nsdecls("w")}><w:r><w:t>旧</w:t></w:r></w:moveFrom>'))
+    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t>≥95</w:t></w:r>'))
+    p.append(parse_xml(f'<w:del {nsdecls("w")}><w:r><w:delText>%删</w:delText></w:r></w:del>'))
+    p.append(parse_xml(f'<w:ins {nsdecls("w")}><w:r><w:t>%</w:t></w:r></w:ins>'))
+    path = tmp_path / "tracked.docx"
+    document.save(path)
+    assert texts(read(path)[0]) == [["≥95%"]]

@@ -30,6 +30,9 @@ _VAL = W + "val"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _TXBX = W + "txbxContent"
 _WRAPPERS = (_SDT, _SDTCONTENT, _CUSTOM, _SMART)
+# Text under these is not shown as the cell's text: text boxes, the fallback copy of drawings,
+# properties, and the old place of text moved with tracked changes (w:moveFrom).
+_SKIPPED_PARENTS = frozenset((_TXBX, _MC_FALLBACK, W + "pPr", W + "rPr", W + "moveFrom"))
 _PARAGRAPHS = "正文"  # the sheet name of a grid of paragraphs outside tables
 
 
@@ -253,7 +256,7 @@ def _inside_skipped(node: Any, stop: Any) -> bool:
     """Text of text boxes and of the fallback copy of drawings is not the cell's text."""
     parent = node.getparent()
     while parent is not None and parent is not stop:
-        if parent.tag in (_TXBX, _MC_FALLBACK, W + "pPr", W + "rPr"):
+        if parent.tag in _SKIPPED_PARENTS:
             return True
         parent = parent.getparent()
     return False
