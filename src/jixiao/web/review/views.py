@@ -134,7 +134,8 @@ def form_list(request: HttpRequest) -> HttpResponse:
     params = {k: v for k, v in request.GET.items() if v and k != "page"}
     if not params:
         params = _default_queue(request.user)
-    forms = review.filtered_forms(request.user, params).select_related("unit", "department")
+    # The list shows columns only: the records and scorecards (the bulk of a row) stay in the database.
+    forms = review.filtered_forms(request.user, params).select_related("unit", "department").defer("record", "scorecard")
     page = Paginator(forms.order_by("department__path", "unit__path", "project", "pk"),
                      settings.JIXIAO_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "review/form_list.html", {
