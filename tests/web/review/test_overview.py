@@ -165,6 +165,12 @@ def test_overview_in_the_api(cast: Any) -> None:
     assert cast.api("anonymous").get("/api/overview?year=2019").status_code == 401
     data = cast.api("reviewer").get("/api/overview?year=2019").json()
     assert data["total"] == 11 and data["with_errors"] == 3
+    assert cast.api("reviewer").get("/api/overview").status_code == 400
+    pdf = cast.api("reviewer").get("/api/overview.pdf?year=2019")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    xlsx = cast.api("reviewer").get("/api/overview.xlsx?year=2019")
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert cast.api("anonymous").get("/api/overview.pdf?year=2019").status_code == 401
 
 
 def test_a_kept_overview_is_never_stale(cast: Any) -> None:

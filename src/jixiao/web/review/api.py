@@ -160,14 +160,38 @@ def draw_item(request: HttpRequest, pk: int) -> HttpResponse:
     return _json(review.draw_detail(d, request.user))
 
 
-@api_view
-def overview(request: HttpRequest) -> HttpResponse:
+def _overview_data(request: HttpRequest) -> dict[str, Any]:
     year = request.GET.get("year", "")
     if not year.isdigit():
         raise web.ServiceError("请以 ?year= 指定年度。", {"year": ["缺少"]})
     department = request.GET.get("department", "")
     phase = request.GET.get("phase") if request.GET.get("phase") in Phase.values else None
-    return _json(review.overview(request.user, int(year), int(department) if department.isdigit() else None, phase))
+    return review.overview(request.user, int(year), int(department) if department.isdigit() else None, phase)
+
+
+@api_view
+def overview(request: HttpRequest) -> HttpResponse:
+    return _json(_overview_data(request))
+
+
+@api_view
+def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The overview as .xlsx or .pdf (the same files as the page's export buttons)."""
+    data = _overview_data(request)
+    if fmt == "xlsx":
+        return _file(review.overview_xlsx(data), f"{data['year']}年度绩效自评总览.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if fmt == "pdf":
+        return _file(review.overview_pdf(data), f"{data['year']}年度绩效自评总览.pdf", "application/pdf")
+    raise web.ServiceError(f"不支持的格式「{fmt}」，可选 xlsx、pdf。", status=404)
+
+
+def _file(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def public_forms(request: HttpRequest) -> HttpResponse:
@@ -208,6 +232,7 @@ urlpatterns = [
     path("draws", draws, name="api-review-draws"),
     path("draws/<int:pk>", draw_item, name="api-review-draw"),
     path("overview", overview, name="api-review-overview"),
+    path("overview.<str:fmt>", overview_export, name="api-review-overview-export"),
     path("public/forms", public_forms, name="api-public-forms"),
     path("public/forms/<int:pk>", public_form, name="api-public-form"),
 ]
