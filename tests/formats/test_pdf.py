@@ -37,6 +37,18 @@ def test_row_cut_by_page_break_is_one_row() -> None:
     assert_well_formed(grids[0])
 
 
+def test_new_row_after_page_break_is_not_joined() -> None:
+    """Text only under text and the numbers blank, as in a cut row; but the last line above was
+    not full, so nothing was cut."""
+    grids = read(FIXTURES / "pdf_new_row_after_page_break.pdf")
+    assert len(grids) == 1
+    assert texts(grids[0])[-3:] == [
+        ["质量指标", "合格率", "10", "9"],
+        ["时效指标", "及时率", "", ""],
+        ["总分", "", "100", "94"],
+    ]
+
+
 def test_seed_pdf_forms_across_pages() -> None:
     grids = read(SAMPLES / "seed.pdf")
     found = tables(grids)

@@ -416,31 +416,40 @@ def _is_split_row(last_row: list[_PCell], first_row: list[_PCell]) -> bool:
     """Whether the first row of the continuation is the rest of the last row, cut by the page.
 
     A row cut by the page break goes on with text only in the cells that had text above and were
-    cut; the cells whose text was complete (the numbers) are empty below. A new row, by contrast,
-    has text in a cell that was blank or merged from further up in the row above.
+    cut, and at least one of them was cut in mid-text: its last line above is full, the text
+    wraps on below. The cells whose text was complete (the numbers) are empty below. A new row,
+    by contrast, has text in a cell that was blank or merged from further up in the row above.
     """
     if not first_row or not last_row:
         return False
     bottom_row = max(c.row for c in last_row)
-    starts_here = [c for c in last_row if c.row == bottom_row]
-    filled_above = {(round(c.x0), round(c.x1)) for c in starts_here if c.lines}
-    any_text = False
+    above = {(round(c.x0), round(c.x1)): c for c in last_row if c.row == bottom_row}
+    pairs = []
     for cell in first_row:
         if not cell.lines:
             continue
-        any_text = True
-        if not any(
-            abs(cell.x0 - x0) <= SNAP * 2 and abs(cell.x1 - x1) <= SNAP * 2 for x0, x1 in filled_above
-        ):
+        match = next(
+            (
+                c
+                for (x0, x1), c in above.items()
+                if abs(cell.x0 - x0) <= SNAP * 2 and abs(cell.x1 - x1) <= SNAP * 2
+            ),
+            None,
+        )
+        if match is None or not match.lines:
             return False
-    if not any_text:
+        pairs.append((match, cell))
+    if not pairs:
         return False
-    emptied = [
-        c
-        for c in starts_here
-        if c.lines and not any(abs(n.x0 - c.x0) <= SNAP * 2 and n.lines for n in first_row)
-    ]
-    return bool(emptied)
+    continued = {id(c) for c, _ in pairs}
+    emptied = any(c.lines and id(c) not in continued for c in above.values())
+    cut_mid_text = any(_wraps(c.lines[-1], n.lines[0], c.avail) for c, n in pairs)
+    return emptied and cut_mid_text
+
+
+def _wraps(prev: _Line, line: _Line, avail: float) -> bool:
+    """Whether line continues prev in the same paragraph: the start of line did not fit after it."""
+    return (prev.x1 - prev.x0) + _first_token_width(line) > avail - WRAP_TOLERANCE
 
 
 # ---------------------------------------------------------------------------------------------
