@@ -171,7 +171,8 @@ def _overview_data(request: HttpRequest) -> dict[str, Any]:
 
 @api_view
 def overview(request: HttpRequest) -> HttpResponse:
-    return _json(_overview_data(request))
+    data = _overview_data(request)
+    return _json({k: v for k, v in data.items() if k not in ("key", "cache_seconds")})  # the page cache's
 
 
 @api_view
