@@ -65,6 +65,7 @@ def test_fixture_values_as_displayed() -> None:
     assert spans(sheet, "产出指标(75分)") == (3, 0, 3, 1)
     assert spans(sheet, "数量指标") == (3, 1, 1, 2)
     assert spans(sheet, "指标\n换行") == (4, 1, 1, 1)
+    assert spans(sheet, "数量\n指标") == (4, 2, 1, 1)  # "_x000D_\n" in the file
     assert spans(grids[1], "第二张表") == (1, 1, 1, 1)
 
 

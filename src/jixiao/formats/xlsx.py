@@ -58,13 +58,28 @@ def read(data: bytes, name: str) -> list[Grid]:
             uncalculated = _uncalculated_formulas(xml)
             ws.reset_dimensions()  # the stored dimension is often wrong; read what is there
             rows = (
-                [(c.value, getattr(c, "number_format", "General")) for c in row] for row in ws.iter_rows()
+                [(_text(c.value), getattr(c, "number_format", "General")) for c in row]
+                for row in ws.iter_rows()
             )
             grids.append(build_grid(rows, merges, name, ws.title, uncalculated))
     finally:
         wb.close()
         zf.close()
     return grids
+
+
+_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _text(value: Any) -> Any:
+    """Strings with OOXML's escapes undone ("_x000D_" is a carriage return) and line ends as "\\n"."""
+    if not isinstance(value, str):
+        return value
+    if "_x" in value:
+        value = _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 def _sheet_xml(zf: Any, path: str) -> bytes:
