@@ -25,6 +25,7 @@ EXPECTED = [
         "html_meta_utf8_but_gbk.html",  # the declaration lies: the bytes decide
         "html_meta_gb2312_but_utf8.html",  # re-saved as UTF-8, old declaration kept
         "html_table_named_as.xls",  # Excel's "web page" saved under .xls
+        "html_word_single_file.mht",  # MIME, quoted-printable gb2312
     ],
 )
 def test_encodings_and_spans(name: str) -> None:

@@ -35,6 +35,7 @@ from jixiao.formats.registry import (
         ("docx_named_as.xls", "docx"),
         ("html_table_named_as.xls", "html"),
         ("html_gbk_no_meta.html", "html"),
+        ("html_word_single_file.mht", "html"),
         ("xlsx_encrypted.xlsx", "encrypted"),
         ("zip_nested.zip", "zip"),
     ],

@@ -15,7 +15,7 @@ from typing import Any
 from jixiao.formats import ReadError
 from jixiao.formats.grid import Cell, Grid
 
-EXTENSIONS = (".html", ".htm")
+EXTENSIONS = (".html", ".htm", ".mht", ".mhtml")
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _XML_ENC_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-]+)""", re.IGNORECASE)
@@ -99,10 +99,40 @@ def _bytes_and_encoding(data: bytes) -> tuple[str, bytes]:
     return "utf-8", data.decode(enc, "replace").encode("utf-8")
 
 
+def is_mhtml(head: bytes) -> bool:
+    """Word's and browsers' "single file web page": a MIME message holding the HTML."""
+    low = head[:4096].lower()
+    return b"mime-version:" in low and b"multipart/related" in low
+
+
+def _mhtml_page(data: bytes, name: str) -> bytes:
+    """The HTML part of an MHTML file, re-encoded as UTF-8 with its charset declared."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes):
+                continue
+            charset = part.get_content_charset()
+            if charset:
+                try:
+                    text = payload.decode("gb18030" if charset.lower() in ("gb2312", "gbk") else charset)
+                except (LookupError, UnicodeDecodeError):
+                    text = payload.decode(encoding_of(payload), "replace")
+                return b"\xef\xbb\xbf" + text.encode("utf-8")
+            return payload
+    raise ReadError("单个文件网页（.mht）中没有网页内容。请用 Word 打开后另存为 .docx 再提交。", name)
+
+
 def read(data: bytes, name: str) -> list[Grid]:
     """One grid per table, in document order (an outer table before the tables inside it)."""
     from lxml import etree
 
+    if is_mhtml(data):
+        data = _mhtml_page(data, name)
     encoding, body = _bytes_and_encoding(data)
     # lxml's plain tree, not lxml.html's element classes: the same parser at a third of the cost.
     parser = etree.HTMLParser(

@@ -85,6 +85,8 @@ EXTENSIONS: dict[str, str] = {
     ".pdf": "pdf",
     ".html": "html",
     ".htm": "html",
+    ".mht": "html",
+    ".mhtml": "html",
     ".txt": "text",
     ".tsv": "text",
     ".doc": "office",
@@ -143,8 +145,10 @@ def detect_format(head: bytes, name: str) -> str | None:
         return "office"
     if b"urn:schemas-microsoft-com:office:spreadsheet" in head[:4096] and b"<Workbook" in head[:4096]:
         return "xls"  # XML Spreadsheet 2003, which finance systems export as .xls
-    if _looks_like_html(head):
-        return "html"
+    if _looks_like_html(head) or (
+        b"MIME-Version" in head[:1024] and b"multipart/related" in head[:4096].lower()
+    ):
+        return "html"  # a web page, or a "single file web page" (.mht) holding one
     text = _text_module()
     if text is not None and text.detect(head, name):
         return "text"
