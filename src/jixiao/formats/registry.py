@@ -131,7 +131,8 @@ def extension(name: str) -> str:
 def detect_format(head: bytes, name: str) -> str | None:
     """The format of a file from its first bytes (the whole file where possible); None if unknown.
 
-    "zip" is returned for an archive that is neither a Word nor an Excel document.
+    Besides the names in FORMATS: "zip" for an archive that is neither a Word nor an Excel
+    document, "encrypted" for an Office file that needs a password (an OLE2 EncryptedPackage).
     """
     ext = extension(name)
     if head.startswith((_ZIP_MAGIC, _ZIP_EMPTY)):
