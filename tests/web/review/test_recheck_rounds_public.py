@@ -194,3 +194,18 @@ def test_public_downloads(cast: Any, fmt: str) -> None:
 def test_a_published_form_has_its_stage_in_the_api(cast: Any) -> None:
     shown = _publish(cast, "信息化建设")
     assert cast.api("clerk").get(f"/api/forms/{shown.pk}").json()["stage"] == Stage.PUBLISHED
+
+
+@pytest.mark.parametrize("role", ["reviewer", "clerk", "clerk2", "outsider"])
+def test_only_the_finance_bureau_draws_and_opens_rounds_through_the_pages(cast: Any, role: str) -> None:
+    from jixiao.web.review.models import Round
+
+    _submit_all(cast)
+    client = cast.page(role)
+    page = client.post("/review/draws/", {"year": "2019", "phase": "self", "count": "2"}, follow=True)
+    assert "只有财政复核可以进行此操作" in page.content.decode()
+    page = client.post("/review/rounds/", {"title": "x", "year": "2019", "phase": "self", "deadline": "2030-01-01"},
+                       follow=True)
+    assert "只有财政复核可以进行此操作" in page.content.decode()
+    assert not Draw.objects.exists() and not Round.objects.exists()
+    assert client.get("/review/draws/1/").status_code == 404
