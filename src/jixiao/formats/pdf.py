@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 import re
 import unicodedata
 import zlib
@@ -101,6 +102,8 @@ def read(data: bytes, name: str) -> list[Grid]:
     """Grids of the document: tables (joined across page breaks) and the text between them."""
     import pdfplumber
 
+    # pdfminer warns on stderr about every oddity of a damaged file; the ReadError says enough.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     _check_streams(data, name)
     items: list[_Table | list[_Line]] = []
     any_text = False

@@ -151,8 +151,11 @@ def detect_format(head: bytes, name: str) -> str | None:
     ):
         return "html"  # a web page, or a "single file web page" (.mht) holding one
     text = _text_module()
-    if text is not None and text.detect(head, name):
-        return "text"
+    try:
+        if text is not None and text.detect(head, name):
+            return "text"
+    except Exception:  # a detector must not fail a batch: unknown, not an error
+        pass
     if ext in (".txt", ".tsv") and text is not None:
         return "text"
     return None
