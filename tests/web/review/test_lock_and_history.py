@@ -175,3 +175,11 @@ def test_a_concurrent_edit_is_refused_and_loses_nothing(cast: Any) -> None:
     stored = PerformanceForm.objects.get(pk=form.pk)
     assert stored.record["indicators"][1]["actual"] == "88%"
     assert stored.version == opened + 1
+
+
+def test_history_records_a_change_of_phase_and_profile(cast: Any) -> None:
+    form = cast.form(PROJECT)
+    saved = save_form(cast.user("clerk"), _record(form), form=form, phase="target", profile_override="mof-2020",
+                      version=form.version)
+    rows = {(c.path, c.old, c.new) for c in FieldChange.objects.filter(form=form, version=saved.version)}
+    assert ("phase", "self", "target") in rows and ("profile_override", "", "mof-2020") in rows

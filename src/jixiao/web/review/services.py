@@ -325,7 +325,13 @@ def before_save(user: User, form: PerformanceForm | None, version: int | None, r
     if version is not None and version != current.version:
         raise StaleEdit(current, version, changes_since(current, version), record)
     _baseline(current, user)
-    return SaveContext(record=current.record, version=current.version, user=user, kind="edit")
+    return SaveContext(record=current.record, version=current.version, user=user, kind="edit",
+                       extra=_columns_kept(current))
+
+
+def _columns_kept(form: PerformanceForm) -> dict[str, str]:
+    """What a save can change outside the record: the unit it belongs to, its phase, its chosen profile."""
+    return {"unit": form.unit.name, "phase": form.phase, "profile_override": form.profile_override}
 
 
 def after_save(context: SaveContext, stored: PerformanceForm) -> list[FieldChange]:
@@ -338,10 +344,12 @@ def after_save(context: SaveContext, stored: PerformanceForm) -> list[FieldChang
     )
     if context.record is None:
         return []
+    after = _columns_kept(stored)
+    moved = [(k, v, after[k]) for k, v in context.extra.items() if v != after[k]]
     changes = [
         FieldChange(form=stored, version=stored.version, path=p, old=o, new=n, phase=stored.phase,
                     stage=stored.stage, user=user)
-        for p, o, n in diff_records(context.record, stored.record)
+        for p, o, n in [*moved, *diff_records(context.record, stored.record)]
     ]
     return FieldChange.objects.bulk_create(changes)
 
@@ -381,10 +389,11 @@ def diff_records(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -
     return [(p, a.get(p), b.get(p)) for p in paths if a.get(p) != b.get(p)]
 
 
+COLUMN_LABELS = {"stage": "状态", "unit": "实施单位（所属）", "phase": "阶段", "profile_override": "指定评分规则"}
+
+
 def _label(record: Mapping[str, Any], path: str) -> str:
-    if path == "stage":
-        return "状态"
-    return field_label(record, path) or path
+    return COLUMN_LABELS.get(path) or field_label(record, path) or path
 
 
 def _change_dict(c: FieldChange, record: Mapping[str, Any]) -> dict[str, Any]:
