@@ -43,6 +43,16 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def database_exists(url: str) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(url).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
 def setup_django(url: str, data_dir: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["JIXIAO_DATA_DIR"] = data_dir
@@ -268,7 +278,7 @@ def main() -> int:
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="jixiao-bench-")
-    if not args.keep:
+    if not args.keep or not database_exists(args.database_url):
         recreate_database(args.database_url)
     setup_django(args.database_url, data_dir)
     from django.contrib.auth.models import User
