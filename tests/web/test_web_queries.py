@@ -58,3 +58,15 @@ def test_the_list_page_with_many_forms_fits_a_fixed_budget(web_cast, seed_record
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.get("/?page=2")
     assert "第 2/2 页" in response.content.decode()
+
+
+def test_the_import_preview_queries_do_not_grow_with_the_number_of_forms(web_cast, client):
+    from web_helpers import SEED
+
+    from jixiao.web.services import start_import
+
+    client.force_login(web_cast.admin)
+    small = start_import(web_cast.admin, [("seed.txt", SEED.read_bytes())])
+    large = start_import(web_cast.admin, [("a.txt", SEED.read_bytes()), ("b.txt", SEED.read_bytes())])
+    assert (len(small.preview), len(large.preview)) == (11, 22)
+    assert _queries(client, f"/import/{small.pk}/") == _queries(client, f"/import/{large.pk}/") <= MAX_QUERIES
