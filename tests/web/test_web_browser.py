@@ -163,3 +163,46 @@ def test_export_a_pdf_and_check_its_text(live_server, demo, page, tmp_path):
         text = "".join(p.extract_text() or "" for p in pdf.pages)
     assert "法律援助专项经费" in text
     assert "鄂尔多斯市法律援助中心" in text
+
+
+def test_indicator_rows_are_added_moved_and_removed_with_the_scores_following(live_server, demo, page):
+    from jixiao.web.models import PerformanceForm
+
+    form = PerformanceForm.objects.get(project="包联驻村专项经费")
+    names = [i["name"] for i in form.record["indicators"]]
+    login(page, live_server.url, "clerk")
+    page.goto(f"{live_server.url}/forms/{form.pk}/edit/")
+    rows = page.locator("#indicators tbody tr")
+    expect(rows).to_have_count(len(names))
+    expect(rows.nth(1).locator("[data-computed-score]")).to_have_text("24")  # 质量 96 ÷ 100 × 25
+
+    rows.nth(1).get_by_role("button", name="下移").click()  # 质量 moves to third place, its score with it
+    expect(rows.nth(2).get_by_label("三级指标")).to_have_value(names[1])
+    expect(rows.nth(2).locator("[data-computed-score]")).to_have_text("24")
+    expect(rows.nth(1).locator("[data-computed-score]")).to_have_text("25")
+
+    rows.nth(0).get_by_role("button", name="删除此行").click()  # weights now sum to 75: A05
+    expect(rows).to_have_count(len(names) - 1)
+    expect(page.locator("#live-findings li[data-code=A05]")).not_to_have_count(0)
+
+    page.get_by_role("button", name="添加指标").click()
+    expect(rows).to_have_count(len(names))
+    last = rows.nth(len(names) - 1)
+    expect(last.get_by_label("三级指标")).to_be_focused()
+    expect(last.get_by_label("一级指标")).to_have_value(form.record["indicators"][3]["level1"])  # copied from above
+    last.get_by_label("一级指标").fill("产出指标")
+    last.get_by_label("二级指标").fill("数量指标")
+    last.get_by_label("三级指标").fill("新增指标")
+    last.get_by_label("分值", exact=True).fill("25")
+    last.get_by_label("年度指标值").fill("≥1")
+    last.get_by_label("实际完成值").fill("1")
+    last.get_by_label("得分", exact=True).fill("25")
+    expect(last.locator("[data-computed-score]")).to_have_text("25")
+    expect(page.locator("#live-findings li[data-code=A05]")).to_have_count(0)
+    shot(page, "10-rows-moved-removed-added", full_page=True)
+
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".paper-title")).to_be_visible()
+    form.refresh_from_db()
+    assert [i["name"] for i in form.record["indicators"]] == [names[2], names[1], names[3], "新增指标"]
+    assert form.version == 2
