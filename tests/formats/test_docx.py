@@ -90,10 +90,31 @@ def test_tracked_changes_read_as_shown(tmp_path: Path) -> None:
 
     document = docx.Document()
     p = document.add_table(rows=1, cols=1).cell(0, 0).paragraphs[0]._p
-    p.append(parse_xml(f'<w:moveFrom {nsdecls("w")}><w:r><w:t>旧</w:t></w:r></w:moveFrom>'))
-    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t>≥95</w:t></w:r>'))
-    p.append(parse_xml(f'<w:del {nsdecls("w")}><w:r><w:delText>%删</w:delText></w:r></w:del>'))
-    p.append(parse_xml(f'<w:ins {nsdecls("w")}><w:r><w:t>%</w:t></w:r></w:ins>'))
+    p.append(parse_xml(f"<w:moveFrom {nsdecls('w')}><w:r><w:t>旧</w:t></w:r></w:moveFrom>"))
+    p.append(parse_xml(f"<w:r {nsdecls('w')}><w:t>≥95</w:t></w:r>"))
+    p.append(parse_xml(f"<w:del {nsdecls('w')}><w:r><w:delText>%删</w:delText></w:r></w:del>"))
+    p.append(parse_xml(f"<w:ins {nsdecls('w')}><w:r><w:t>%</w:t></w:r></w:ins>"))
     path = tmp_path / "tracked.docx"
     document.save(path)
     assert texts(read(path)[0]) == [["≥95%"]]
+
+
+def test_vertical_merge_continued_by_a_wider_cell(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    tc0, tc1 = table.rows[0]._tr.tc_lst[0], table.rows[1]._tr.tc_lst[0]
+    tc0.get_or_add_tcPr().append(parse_xml(f'<w:vMerge {nsdecls("w")} w:val="restart"/>'))
+    table.cell(0, 0).text = "产出指标"
+    pr = tc1.get_or_add_tcPr()
+    pr.append(parse_xml(f'<w:gridSpan {nsdecls("w")} w:val="2"/>'))
+    pr.append(parse_xml(f"<w:vMerge {nsdecls('w')}/>"))
+    table.rows[1]._tr.remove(table.rows[1]._tr.tc_lst[1])
+    path = tmp_path / "wide.docx"
+    document.save(path)
+    (grid,) = read(path)
+    assert_well_formed(grid)
+    assert spans(grid, "产出指标") == (0, 0, 2, 1)

@@ -144,7 +144,9 @@ def _read_table(tbl: Any, name: str, grids: list[Grid]) -> None:
                 col += span
                 continue
             origin = vertical.get(col)
-            if vmerge == "continue" and origin is not None and origin[4] == span:
+            # A continuation at least as wide as its origin extends it (a wider one, as messy
+            # documents have, leaves a gap rather than cells that overlap).
+            if vmerge == "continue" and origin is not None and origin[4] <= span:
                 origin[3] += 1
             else:
                 cell = [_cell_text(tc, nested), r, col, 1, span]
