@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 
 class Op(StrEnum):
@@ -87,7 +87,7 @@ class Value:
     phrase: str = ""  # the qualitative phrase when there is no number
     error: str = ""  # why the text can't be read (Chinese), empty when it can
 
-    @property
+    @cached_property
     def kind(self) -> Kind:
         if self.error:
             return Kind.UNREADABLE

@@ -77,6 +77,7 @@ FUND_KINDS = (
 TOTAL_LABELS = ("总分", "合计", "总计")
 
 
+@lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """A cell's value as the record keeps it: line breaks removed, blanks trimmed (domain.md §8)."""
     if "\n" not in text and "\r" not in text:
