@@ -16,7 +16,6 @@ from jixiao.web import services as web
 from jixiao.web.api import api_view, form_json
 from jixiao.web.models import Phase
 from jixiao.web.review import services as review
-from jixiao.web.review.models import Draw
 
 MAX_PAGE_SIZE = 200
 
@@ -147,17 +146,14 @@ def draws(request: HttpRequest) -> HttpResponse:
             departments=[int(x) for x in data.get("departments") or []],
         )
         return _json(review.draw_detail(d, request.user), status=201)
-    if "finance" not in web.roles(request.user):
+    if not review.is_finance(request.user):
         raise web.PermissionDenied("只有财政复核人员可以查看抽评。")
-    return _json([review.draw_detail(d, request.user) for d in Draw.objects.all()[:50]])
+    return _json([review.draw_detail(d, request.user) for d in review.draws_for(request.user)[:50]])
 
 
 @api_view
 def draw_item(request: HttpRequest, pk: int) -> HttpResponse:
-    d = Draw.objects.filter(pk=pk).first()
-    if d is None or "finance" not in web.roles(request.user):
-        raise web.ServiceError("没有找到此次抽评。", status=404)
-    return _json(review.draw_detail(d, request.user))
+    return _json(review.draw_detail(review.get_draw(request.user, pk), request.user))
 
 
 def _overview_data(request: HttpRequest) -> dict[str, Any]:

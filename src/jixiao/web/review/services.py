@@ -726,6 +726,23 @@ def record_recheck(user: User, form: PerformanceForm, score: Decimal | str, prob
     return item
 
 
+def is_finance(user: User) -> bool:
+    """Whether the user draws samples and opens rounds: the finance bureau (or a superuser)."""
+    return bool(user.is_superuser) or any(m.role == Role.FINANCE for m in memberships(user))
+
+
+def draws_for(user: User) -> QuerySet[Draw]:
+    """The draws a user may look at: the finance bureau's, nobody else's."""
+    return Draw.objects.all() if is_finance(user) else Draw.objects.none()
+
+
+def get_draw(user: User, pk: int) -> Draw:
+    draw = draws_for(user).filter(pk=pk).first()
+    if draw is None:
+        raise ServiceError("没有找到此次抽评，或您无权查看。", status=404)
+    return draw
+
+
 def _item_dict(item: DrawItem, form: PerformanceForm) -> dict[str, Any]:
     unit = form.printed_total
     return {

@@ -22,7 +22,6 @@ from jixiao.web import services as web
 from jixiao.web.models import Org, PerformanceForm, Phase, Stage
 from jixiao.web.review import presenters
 from jixiao.web.review import services as review
-from jixiao.web.review.models import Draw
 
 View = Callable[..., HttpResponse]
 
@@ -181,7 +180,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
             return redirect("review-round", pk=r.pk)
     return render(request, "review/rounds.html", {
         "tasks": review.obligations(request.user),
-        "is_finance": "finance" in web.roles(request.user),
+        "is_finance": review.is_finance(request.user),
         "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "phases": Phase.choices,
         "this_year": datetime.date.today().year - 1,
@@ -226,8 +225,8 @@ def draws(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已抽取 {d.items.count()} 张表（随机种子 {d.seed}）。")
             return redirect("review-draw", pk=d.pk)
     return render(request, "review/draws.html", {
-        "draws": Draw.objects.all()[:50] if "finance" in web.roles(request.user) else [],
-        "is_finance": "finance" in web.roles(request.user),
+        "draws": review.draws_for(request.user)[:50],
+        "is_finance": review.is_finance(request.user),
         "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "phases": Phase.choices,
         "years": _years(request.user),
@@ -237,10 +236,8 @@ def draws(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals
 def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    d = Draw.objects.filter(pk=pk).first()
-    if d is None or "finance" not in web.roles(request.user):
-        raise Http404
-    return render(request, "review/draw_detail.html", {"draw": review.draw_detail(d, request.user)})
+    draw = review.get_draw(request.user, pk)
+    return render(request, "review/draw_detail.html", {"draw": review.draw_detail(draw, request.user)})
 
 
 # ---------------------------------------------------------------- overview
