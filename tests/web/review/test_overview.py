@@ -117,6 +117,9 @@ def test_every_number_links_to_the_forms_behind_it(cast: Any) -> None:
     links = re.findall(r'href="(/review/\?[^"]+)"[^>]*>\s*(?:<g[^>]*>\s*<text[^>]*>[^<]*</text>\s*<rect[^>]*></rect>\s*'
                        r'<text[^>]*>)?(\d+)<', page)
     assert len(links) > 30
+    # Averages and rates link to the forms they are taken over.
+    assert f'<a href="/review/?year=2019&amp;department={cast.department.pk}">96.91</a>' in page
+    assert f'<a href="/review/?year=2019&amp;unit={cast.centre.pk}">100.00%</a>' in page
     for href, count in links:
         listed = client.get(href.replace("&amp;", "&")).content.decode()
         assert f"共 {count} 张表" in listed, href

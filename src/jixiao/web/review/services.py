@@ -938,6 +938,7 @@ def _overview(qs: QuerySet[PerformanceForm], year: int, department: int | None, 
     )
     return {
         "year": year,
+        "year_text": str(year),
         "department": department,
         "phase": phase,
         "total": figures["total"],
@@ -983,6 +984,9 @@ def _row(r: dict[str, Any]) -> dict[str, Any]:
     rate = r["executed"] / r["budget"] if r.get("budget") and r.get("executed") is not None else None
     return {
         **r,
+        # Text ids, so that templates can build the links of the row with |add.
+        "department_text": "" if r.get("department_id") is None else str(r["department_id"]),
+        "unit_text": str(r.get("unit_id", "")),
         "avg_printed": _t(_q2(r["avg_printed"])),
         "avg_computed": _t(_q2(r["avg_computed"])),
         "budget": _t(r["budget"]),
