@@ -62,6 +62,7 @@ STEPS: dict[str, tuple[tuple[str, ...], str, str]] = {
 # The finance bureau may also send back a form it re-checks and finds wanting.
 FINANCE_RETURNS_FROM = (Stage.APPROVED, Stage.RECHECKED)
 STAGE_LABELS = dict(Stage.choices)
+PHASE_LABELS = dict(Phase.choices)
 ROLE_LABELS = dict(Role.choices)
 
 
@@ -437,6 +438,7 @@ def timeline(form: PerformanceForm) -> list[dict[str, Any]]:
                 "stage": v.stage,
                 "stage_label": STAGE_LABELS.get(v.stage, v.stage),
                 "phase": v.phase,
+                "phase_label": PHASE_LABELS.get(v.phase, v.phase),
                 "comment": event.comment if event else "",
                 "cells": [{**c, "label": _label(v.record, c["field"])} for c in event.cells] if event else [],
                 "changes": changes.get(v.version, []),
