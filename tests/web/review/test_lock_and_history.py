@@ -143,6 +143,10 @@ def test_stage_changes_are_in_the_history_too(cast: Any) -> None:
         ("approve", "approved", "reviewer"), ("submit", "submitted", "clerk"), ("create", "draft", "admin")]
     assert timeline[0]["changes"][0] == {**timeline[0]["changes"][0], "path": "stage", "old": "已提交", "new": "已审核"}
     assert FormVersion.objects.filter(form=form).count() == 3
+    # A stage change keeps no copy of the record; comparing across it finds the stage alone.
+    assert list(FormVersion.objects.filter(form=form).order_by("version").values_list("record", flat=True))[1:] == [
+        None, None]
+    assert [(d["path"], d["old"], d["new"]) for d in review.version_diff(form, 1, 3)] == [("stage", "草稿", "已审核")]
 
 
 def test_a_concurrent_edit_is_refused_and_loses_nothing(cast: Any) -> None:

@@ -67,11 +67,12 @@ class ReviewEvent(models.Model):
 
 
 class FormVersion(models.Model):
-    """The record of a form as it was at one version, so that any two versions can be compared."""
+    """One version of a form: who made it, how, in which stage; and its record when the record changed
+    (a stage change keeps no copy: the record is that of the version before), so any two versions compare."""
 
     form = models.ForeignKey(PerformanceForm, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField("版本")
-    record = models.JSONField("表单")
+    record = models.JSONField("表单", null=True, blank=True)
     stage = models.CharField("状态", max_length=12, choices=Stage.choices)
     phase = models.CharField("阶段", max_length=10, choices=Phase.choices)
     kind = models.CharField("类型", max_length=12)  # create, edit, baseline or a review action

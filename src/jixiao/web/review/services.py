@@ -200,7 +200,7 @@ def transition(
             user=_user_or_none(user),
         )
         FormVersion.objects.create(
-            form=form, version=version, record=form.record, stage=target, phase=form.phase, kind=action,
+            form=form, version=version, record=None, stage=target, phase=form.phase, kind=action,
             user=_user_or_none(user),
         )
     return _fresh(form)
@@ -420,7 +420,7 @@ def changes_since(form: PerformanceForm, version: int) -> list[dict[str, Any]]:
 
 def timeline(form: PerformanceForm) -> list[dict[str, Any]]:
     """Every version of a form, newest first, with who, when, what action, comment and changed fields."""
-    versions = list(FormVersion.objects.filter(form=form).select_related("user").order_by("-version"))
+    versions = list(FormVersion.objects.filter(form=form).defer("record").select_related("user").order_by("-version"))
     changes: dict[int, list[dict[str, Any]]] = {}
     for c in FieldChange.objects.filter(form=form).select_related("user").order_by("version", "id"):
         changes.setdefault(c.version, []).append(_change_dict(c, form.record))
@@ -440,7 +440,7 @@ def timeline(form: PerformanceForm) -> list[dict[str, Any]]:
                 "phase": v.phase,
                 "phase_label": PHASE_LABELS.get(v.phase, v.phase),
                 "comment": event.comment if event else "",
-                "cells": [{**c, "label": _label(v.record, c["field"])} for c in event.cells] if event else [],
+                "cells": [{**c, "label": _label(form.record, c["field"])} for c in event.cells] if event else [],
                 "changes": changes.get(v.version, []),
             }
         )
@@ -449,14 +449,24 @@ def timeline(form: PerformanceForm) -> list[dict[str, Any]]:
 
 def version_diff(form: PerformanceForm, a: int, b: int) -> list[dict[str, Any]]:
     """What differs between two kept versions of a form (path, label, value in a, value in b)."""
-    kept = {v.version: v for v in FormVersion.objects.filter(form=form, version__in=[a, b])}
+    kept = {v.version: v for v in FormVersion.objects.filter(form=form, version__in=[a, b]).defer("record")}
     missing = [n for n in (a, b) if n not in kept]
     if missing:
         raise ServiceError(f"没有第 {missing[0]} 版的记录。", status=404)
-    rows = diff_records(kept[a].record, kept[b].record)
+    old, new = _record_at(form, a), _record_at(form, b)
+    rows = diff_records(old, new)
     if kept[a].stage != kept[b].stage:
         rows.insert(0, ("stage", STAGE_LABELS[kept[a].stage], STAGE_LABELS[kept[b].stage]))
-    return [{"path": p, "label": _label(kept[b].record, p), "old": o, "new": n} for p, o, n in rows]
+    return [{"path": p, "label": _label(new, p), "old": o, "new": n} for p, o, n in rows]
+
+
+def _record_at(form: PerformanceForm, version: int) -> dict[str, Any]:
+    """The record as it was at a version: that of the latest version up to it that kept one."""
+    kept = (
+        FormVersion.objects.filter(form=form, version__lte=version, record__isnull=False)
+        .order_by("-version").values_list("record", flat=True).first()
+    )
+    return dict(kept or {})
 
 
 def review_state(form: PerformanceForm, user: User) -> dict[str, Any]:
