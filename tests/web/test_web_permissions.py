@@ -37,6 +37,19 @@ def test_export_of_form_a(web_cast, who, allowed):
     assert response.status_code == (200 if allowed else 404)
 
 
+@pytest.mark.parametrize(("who", "allowed"), VIEWERS_OF_A.items())
+def test_api_export_of_form_a(web_cast, who, allowed):
+    response = web_cast.token_client(who).get(f"/api/forms/{web_cast.form_a.pk}/export.docx")
+    assert response.status_code == (200 if allowed else 404)
+
+
+@pytest.mark.parametrize(("who", "allowed"), VIEWERS_OF_A.items())
+def test_api_zip_export_of_form_a(web_cast, who, allowed):
+    body = json.dumps({"ids": [web_cast.form_a.pk], "format": "xlsx"})
+    response = web_cast.client(who).post("/api/export", body, content_type="application/json")
+    assert response.status_code == (200 if allowed else 400)  # 400: none of the ids is one they may see
+
+
 @pytest.mark.parametrize(
     ("who", "expected"),
     [("clerk_a", {"a"}), ("clerk_b", {"b"}), ("reviewer", {"a", "b"}), ("finance", {"a", "b"}),
