@@ -212,3 +212,17 @@ def test_a_form_in_the_api_list_is_the_form_read_alone_without_its_findings(web_
     alone = client.get(f"/api/forms/{web_cast.form_b.pk}").json()
     alone.pop("findings")
     assert listed[web_cast.form_b.pk] == alone
+
+
+def test_absurd_printed_numbers_are_stored_without_overflowing_their_columns(web_cast):
+    from jixiao.web.services import save_form
+
+    record = dict(web_cast.form_a.record)
+    record["funds"] = [dict(f) for f in record["funds"]]
+    record["funds"][1]["annual"] = "0.00001"
+    record["funds"][1]["executed"] = "99999999999999999"
+    record["total"] = {"weight": "100", "score": "1e30"}
+    stored = save_form(web_cast.clerk_a, record, form=web_cast.form_a)
+    stored.refresh_from_db()
+    assert stored.executed is None and stored.printed_total is None
+    assert stored.record["funds"][1]["executed"] == "99999999999999999"  # the record keeps what was printed

@@ -260,12 +260,12 @@ def _columns(form: Form, evaluation: core_services.Evaluation) -> dict[str, Any]
         "project": form.project.strip(),
         "profile": evaluation.profile.name,
         "scorecard": scorecard_dict(sc),
-        "budget": _money(form, "annual"),
-        "executed": _money(form, "executed"),
-        "execution_rate": None if rate is None else round(rate, 6),
-        "fund_score": sc.fund_score,
-        "printed_total": _clamp(_number(form.total.score)),
-        "computed_total": sc.total,
+        "budget": _fits(_money(form, "annual"), 12, 4),
+        "executed": _fits(_money(form, "executed"), 12, 4),
+        "execution_rate": _fits(rate, 4, 6),
+        "fund_score": _fits(sc.fund_score, 6, 2),
+        "printed_total": _fits(_number(form.total.score), 6, 2),
+        "computed_total": _fits(sc.total, 6, 2),
         "grade": sc.grade or "",
         "indicator_count": len(form.indicators),
         "error_count": counts["error"],
@@ -280,11 +280,11 @@ def _number(text: str) -> Decimal | None:
     return parse_number(text)
 
 
-def _clamp(value: Decimal | None) -> Decimal | None:
-    """A printed number that fits the column (8 digits, 2 decimals); None when it can't be a score."""
-    if value is None or abs(value) >= Decimal("1000000"):
+def _fits(value: Decimal | None, whole: int, places: int) -> Decimal | None:
+    """A number rounded to its column, or None when a form prints one too large for it (a typo, not data)."""
+    if value is None or not value.is_finite() or abs(value) >= Decimal(10) ** whole:
         return None
-    return round(value, 2)
+    return round(value, places)
 
 
 def _findings(stored: PerformanceForm, evaluation: core_services.Evaluation) -> list[FormFinding]:
