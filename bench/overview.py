@@ -83,7 +83,7 @@ def main() -> int:
         server = web.start_server(args.database_url, data_dir, port, args.threads, args.processes)
         base = f"http://127.0.0.1:{port}"
         try:
-            run(base, cookie, token, department, args, cached)
+            run(base, server.pid, cookie, token, department, args, cached)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -92,7 +92,8 @@ def main() -> int:
     return 0
 
 
-def run(base: str, cookie: str, token: str, department: int, args: argparse.Namespace, cached: bool) -> None:
+def run(base: str, server: int, cookie: str, token: str, department: int, args: argparse.Namespace,
+        cached: bool) -> None:
     page = {"Cookie": cookie}
     api = {"Authorization": f"Bearer {token}"}
     scenarios = [
@@ -107,13 +108,18 @@ def run(base: str, cookie: str, token: str, department: int, args: argparse.Name
         web.measure(base, paths, headers, args.clients, len(paths))
     print(f"\n{'有缓存（稳定状态）' if cached else '无缓存（每次都聚合）'}：{args.clients} 个并发客户端，"
           f"每个场景每个客户端 {args.requests} 次请求；waitress {args.processes} 个进程 × {args.threads} 线程")
-    print(f"{'页面':<36} {'中位数 ms':>10} {'p95 ms':>10} {'请求数':>8}")
+    print(f"{'页面':<36} {'中位数 ms':>10} {'p95 ms':>10} {'请求数':>8} {'每秒':>6} {'CPU ms/请求（服务/PG）':>22}")
     worst = 0.0
     for name, paths, headers in scenarios:
+        before, started = web.cpu_use(server), time.perf_counter()
         latencies = web.measure(base, paths, headers, args.clients, args.requests)
+        after, elapsed = web.cpu_use(server), time.perf_counter() - started
         if name.startswith(("总览 ", "API")):  # the target is the overview's; the list is shown for reference
             worst = max(worst, web.p95(latencies))
-        print(f"{name:<36} {statistics.median(latencies):>10.1f} {web.p95(latencies):>10.1f} {len(latencies):>8}")
+        n = len(latencies)
+        cpu = f"{(after[0] - before[0]) * 1000 / n:.1f} / {(after[1] - before[1]) * 1000 / n:.1f}"
+        print(f"{name:<36} {statistics.median(latencies):>10.1f} {web.p95(latencies):>10.1f} {n:>8} "
+              f"{n / elapsed:>6.0f} {cpu:>22}")
     print(f"总览最差 p95：{worst:.1f} ms（目标 ≤ 500 ms：{'达到' if worst <= 500 else '未达到'}）")
 
 
