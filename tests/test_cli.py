@@ -176,3 +176,36 @@ def test_twenty_megabytes_of_random_text_is_refused_cleanly(tmp_path: Path) -> N
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
     assert str(big) in proc.stdout
+
+
+def test_folders_zips_and_parallel_reading_give_the_same_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import shutil
+    import zipfile
+
+    samples = FIXTURES / "samples"
+    folder = tmp_path / "批次"
+    (folder / "子目录").mkdir(parents=True)
+    for name in ("seed.docx", "mof2020-a.xlsx"):
+        shutil.copy(samples / name, folder / name)
+    shutil.copy(samples / "mof2020-b.html", folder / "子目录" / "mof2020-b.html")
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(folder.rglob("*.*")):
+            zf.write(path, path.relative_to(folder).as_posix())
+
+    def projects(*args: str) -> list[str]:
+        _, out, _ = run(capsys, "check", *args, "--format", "json")
+        return sorted(f["project"] for f in json.loads(out)["forms"])
+
+    serial = projects(str(folder))
+    assert len(serial) == 14
+    assert projects(str(folder), "--jobs", "2") == serial
+    assert projects(str(archive)) == serial
+
+
+def test_text_output_ends_with_the_batch_summary(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    empty = write(tmp_path, "empty.txt", b"")
+    _, out, _ = run(capsys, "check", str(SEED), str(empty))
+    assert "读取文件 2 个，找到自评表 11 张，无法读取 1 个" in out.splitlines()[-1]
