@@ -303,7 +303,6 @@ class SaveContext:
     record: dict[str, Any] | None = None
     version: int = 0
     user: Any = None
-    kind: str = "create"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -319,15 +318,14 @@ def before_save(user: User, form: PerformanceForm | None, version: int | None, r
     current = PerformanceForm.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=form.pk)
     if current.stage not in EDITABLE_STAGES:
         raise PermissionDenied(
-            f"此表已{STAGE_LABELS[current.stage]}，在被退回之前不能修改。"
+            f"此表{STAGE_LABELS[current.stage]}，在被退回之前不能修改。"
             if current.stage != Stage.SUBMITTED
             else "此表已提交审核，在被退回之前不能修改。"
         )
     if version is not None and version != current.version:
         raise StaleEdit(current, version, changes_since(current, version), record)
     _baseline(current, user)
-    return SaveContext(record=current.record, version=current.version, user=user, kind="edit",
-                       extra=_columns_kept(current))
+    return SaveContext(record=current.record, version=current.version, user=user, extra=_columns_kept(current))
 
 
 def _columns_kept(form: PerformanceForm) -> dict[str, str]:
@@ -723,7 +721,7 @@ def record_recheck(user: User, form: PerformanceForm, score: Decimal | str, prob
     if item is None:
         raise Refused("此表未被抽中复核。")
     if form.stage not in RECORDABLE_STAGES:
-        raise Refused(f"此表已{STAGE_LABELS[form.stage]}，不能再修改复核结果。")
+        raise Refused(f"此表{STAGE_LABELS[form.stage]}，不能再修改复核结果。")
     try:
         value = Decimal(str(score).strip())
     except InvalidOperation:
