@@ -62,6 +62,7 @@ STEPS: dict[str, tuple[tuple[str, ...], str, str]] = {
 # The finance bureau may also send back a form it re-checks and finds wanting.
 FINANCE_RETURNS_FROM = (Stage.APPROVED, Stage.RECHECKED)
 STAGE_LABELS = dict(Stage.choices)
+WHO = {Role.FILLER: "本表所属单位的填报人", Role.REVIEWER: "本表主管部门的审核人", Role.FINANCE: "财政局的复核人员"}
 PHASE_LABELS = dict(Phase.choices)
 ROLE_LABELS = dict(Role.choices)
 
@@ -103,7 +104,7 @@ def _refusal(user: User, form: PerformanceForm, action: str) -> str | None:
     elif form.stage not in sources:
         return f"此表当前状态为「{STAGE_LABELS[form.stage]}」，不能{ACTION_LABELS[action]}。"
     if not _holds(user, role, form):
-        return f"只有本表所属单位的{ROLE_LABELS[role]}可以{ACTION_LABELS[action]}此表。"
+        return f"只有{WHO[role]}可以{ACTION_LABELS[action]}此表。"
     if action == "recheck" or (action == "publish" and form.stage == Stage.APPROVED):
         item = _open_item(form)
         if action == "publish" and item is not None:
