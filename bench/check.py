@@ -1,6 +1,7 @@
 """Benchmark: read + score + check throughput on a generated corpus of seed-like forms.
 
-Generates documents in the seed's text format whose numbers vary around the seed's, then times
+Generates documents in the seed's text format whose year-end values (executed funds, actuals,
+scores) vary around the seed's, then times
 the whole path (decode → grid → forms → scorecard and findings) on one core and reports peak
 memory. Usage: python bench/check.py [--forms 10000] [--seed 1]
 """
@@ -21,30 +22,52 @@ from importlib import resources
 from jixiao import services
 from jixiao.formats import layout, text
 
-NUMBER_CELL = re.compile(r"^(\t[\u3000 ]*)(≥|≤|=|＝)?(\d+(?:\.\d+)?)(%?)([\u3000 ]*)$", re.MULTILINE)
-
 
 def seed_text() -> str:
     return resources.files("jixiao.data").joinpath("seed.txt").read_text(encoding="utf-8")
 
 
-def vary(source: str, rng: random.Random) -> str:
-    """The seed with every number cell moved by up to ±20 %, keeping its decimals."""
+NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
+
+
+def _move(cell: str, rng: random.Random, low: float, high: float, cap: float | None = None) -> str:
+    """The cell with its first number moved by a random factor, keeping its decimals and signs."""
 
     def move(m: re.Match[str]) -> str:
-        number = m.group(3)
+        number = m.group(1)
         decimals = len(number.split(".")[1]) if "." in number else 0
-        value = float(number) * rng.uniform(0.8, 1.2)
-        return f"{m.group(1)}{m.group(2) or ''}{value:.{decimals}f}{m.group(4)}{m.group(5)}"
+        value = float(number) * rng.uniform(low, high)
+        if cap is not None:
+            value = min(value, cap)
+        return f"{value:.{decimals}f}"
 
-    return NUMBER_CELL.sub(move, source)
+    return NUMBER.sub(move, cell, count=1)
+
+
+def vary(rows: list[list[str]], rng: random.Random) -> str:
+    """The seed's forms with what a unit fills in at year end changed: executed funds, actuals, scores.
+
+    Weights, budgets and targets stay as the template and the declaration fixed them, so the corpus
+    has the mix of findings real forms have, not arithmetic noise in every cell.
+    """
+    out = []
+    for row in rows:
+        row = list(row)
+        if len(row) == 10 and NUMBER.search(row[6]) and NUMBER.search(row[4]):  # an indicator row
+            row[6] = _move(row[6], rng, 0.85, 1.1)
+            row[8] = _move(row[8], rng, 0.8, 1.0, cap=float(NUMBER.search(row[4]).group(1)))
+        elif len(row) == 8 and "财政拨款" in row[1] and NUMBER.search(row[4]):  # the appropriation row
+            row[4] = _move(row[4], rng, 0.6, 1.0)
+        out.append("".join(f"\t{cell}\n" for cell in row))
+    return "\n".join(out)
 
 
 def corpus(forms: int, seed: int) -> list[bytes]:
     rng = random.Random(seed)
     base = seed_text()
+    rows = text.parse_rows(base)
     per_doc = len(layout.recognise(text.read(base.encode(), "seed.txt")))
-    return [vary(base, rng).encode("utf-8") for _ in range(-(-forms // per_doc))]
+    return [vary(rows, rng).encode("utf-8") for _ in range(-(-forms // per_doc))]
 
 
 def machine() -> str:

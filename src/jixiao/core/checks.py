@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.model import FUND_CAPTIONS, INDICATOR_CAPTIONS, Form, FundRow, Indicator, to_record
@@ -552,26 +552,39 @@ def check_p10(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 # ---------------------------------------------------------------- V: input that can't be read
 
 
-def _number_cells(form: Form) -> Iterator[tuple[Location, str, str]]:
-    """Every cell that must hold a number, with its location and a Chinese name for messages."""
+def _number_cells(form: Form) -> Iterator[tuple[str, Callable[[], tuple[Location, str]]]]:
+    """Every cell that must hold a number, with a function giving its location and Chinese name.
+
+    The location is built only for a cell that fails: most cells are fine, and this runs per form.
+    """
     for n, row in enumerate(form.funds):
         for column in FUND_CAPTIONS:
-            yield _fund_location(row, n, column), getattr(row, column), f"{_row_label(row)}的{FUND_CAPTIONS[column]}"
+            yield getattr(row, column), partial(_fund_cell, row, n, column)
     for n, ind in enumerate(form.indicators):
         for column in ("weight", "score"):
-            yield _indicator_location(ind, n, column), getattr(ind, column), f"“{_name(ind)}”的{INDICATOR_CAPTIONS[column]}"
+            yield getattr(ind, column), partial(_indicator_cell, ind, n, column, "")
         if ind.weight_repeat is not None:
-            yield _indicator_location(ind, n, "weight"), ind.weight_repeat, f"“{_name(ind)}”的第二列分值"
+            yield ind.weight_repeat, partial(_indicator_cell, ind, n, "weight", "第二列分值")
     for column, caption in (("weight", "分值"), ("score", "得分")):
         location = Location(block="total", row=form.total.row, column=caption, field=column)
-        yield location, getattr(form.total, column), f"总分的{caption}"
+        yield getattr(form.total, column), partial(lambda loc, cap: (loc, f"总分的{cap}"), location, caption)
+
+
+def _fund_cell(row: FundRow, n: int, column: str) -> tuple[Location, str]:
+    return _fund_location(row, n, column), f"{_row_label(row)}的{FUND_CAPTIONS[column]}"
+
+
+def _indicator_cell(ind: Indicator, n: int, column: str, caption: str) -> tuple[Location, str]:
+    what = f"“{_name(ind)}”的{caption or INDICATOR_CAPTIONS[column]}"
+    return _indicator_location(ind, n, column), what
 
 
 def check_v01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """V01: a number cell (amounts, weights, scores, total) with text that can't be read as a number."""
-    for location, text, what in _number_cells(form):
-        error = number_error(text)
+    for text, place in _number_cells(form):
+        error = number_error(text) if text else ""
         if error:
+            location, what = place()
             yield _finding("V01", form, location, f"{what}无法识别：{error}", found=text)
 
 

@@ -149,10 +149,16 @@ class _Columns:
         return [(by_column.get(cell.col, ""), cell) for cell in row.cells]
 
 
-def _header_fields(row: _Row, table: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+def _header_fields(row: _Row, table: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return _caption_fields(tuple(c.text for c in row.cells), table)
+
+
+@lru_cache(maxsize=1024)
+def _caption_fields(captions: tuple[str, ...], table: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The field of each caption of a header row; the second 分值 is the seed's repeated column."""
     fields: list[str] = []
-    for cell in row.cells:
-        k = key(cell.text)
+    for caption in captions:
+        k = key(caption)
         name = next((f for word, f in table if word in k), "")
         if name == "weight" and "weight" in fields:
             name = "weight_repeat"
@@ -161,13 +167,14 @@ def _header_fields(row: _Row, table: Sequence[tuple[str, str]]) -> tuple[str, ..
 
 
 HEADER_WORDS = ("项目名称", "负责人", "主管部门", "实施单位", "预算单位")
+_HEADER_WORDS = re.compile("|".join(HEADER_WORDS))
 
 
-def _block_header(row: _Row) -> tuple[str, Sequence[tuple[str, str]]] | None:
+def _block_header(row: _Row) -> tuple[str, tuple[tuple[str, str], ...]] | None:
     """The block whose column captions a row holds: funds, goals or indicators."""
     j = row.joined
     if "年初预算" in j or ("预算数" in j and "执行数" in j):
-        block: tuple[str, Sequence[tuple[str, str]]] = ("funds", FUND_COLUMNS)
+        block: tuple[str, tuple[tuple[str, str], ...]] = ("funds", FUND_COLUMNS)
     elif "完成" in j and any(w in j for w in ("设定目标", "预期目标", "年度目标")):
         block = ("goals", GOAL_COLUMNS)
     elif "一级指标" in j and ("二级指标" in j or "三级指标" in j):
@@ -222,14 +229,14 @@ class _FormBuilder:
     def feed(self, row: _Row) -> str:
         """Place a row in the form; returns the role it was given (for inspect)."""
         unplaced = len(self.unplaced)
-        if any(w in row.joined for w in HEADER_WORDS) and self._header_pairs(row):
+        if _HEADER_WORDS.search(row.joined) and self._header_pairs(row):
             return "header"
         block = _block_header(row)
         if block:
             mode, table = block
             self._start(mode, row, table)
             return f"{mode}-header"
-        if self.mode != "funds" and any(key(row.texts[0]).startswith(w) for w in TOTAL_LABELS):
+        if self.mode != "funds" and key(row.texts[0]).startswith(TOTAL_LABELS):
             self._total(row)
             return "total"
         if self.mode == "funds":
@@ -248,7 +255,7 @@ class _FormBuilder:
             return []
         return [(cell.col, name) for name, cell in self.columns.assign(row) if name]
 
-    def _start(self, mode: str, row: _Row, table: Sequence[tuple[str, str]]) -> None:
+    def _start(self, mode: str, row: _Row, table: tuple[tuple[str, str], ...]) -> None:
         self.mode = mode
         self.columns = _Columns(row, _header_fields(row, table))
 
