@@ -43,11 +43,11 @@ def api_view(view: View) -> View:
     return wrapper
 
 
-def _json(data: Any, status: int = 200) -> JsonResponse:
+def json_response(data: Any, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
+def json_body(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError) as e:
@@ -138,12 +138,12 @@ def _phase(value: Any) -> str | None:
 
 
 def _create(request: HttpRequest) -> HttpResponse:
-    data = _body(request)
+    data = json_body(request)
     unit = _unit(request.user, data.get("unit"))
     saved = services.save_form(request.user, data.get("form") or {}, unit=unit,
                                phase=_phase(data.get("phase")) or Phase.TARGET,
                                profile_override=str(data.get("profile_override", "")))
-    return _json(form_json(_reload(request, saved.pk), _findings(saved)), status=201)
+    return json_response(form_json(_reload(request, saved.pk), _findings(saved)), status=201)
 
 
 def _findings(form: PerformanceForm) -> list[dict[str, Any]]:
@@ -159,8 +159,8 @@ def _reload(request: HttpRequest, pk: int) -> PerformanceForm:
 def form_item(request: HttpRequest, pk: int) -> HttpResponse:
     form = services.get_visible(request.user, pk)
     if request.method == "GET":
-        return _json(form_json(form, _findings(form)))
-    data = _body(request)
+        return json_response(form_json(form, _findings(form)))
+    data = json_body(request)
     record = data.get("form", form.record if request.method == "PATCH" else None)
     if record is None:
         raise services.ServiceError("PUT 需要完整的 form（jixiao.form/1 记录）。", {"form": ["缺少"]})
@@ -171,7 +171,7 @@ def form_item(request: HttpRequest, pk: int) -> HttpResponse:
     saved = services.save_form(request.user, record, form=form, unit=unit, phase=_phase(data.get("phase")),
                                profile_override=data.get("profile_override"),
                                version=version if isinstance(version, int) else None)
-    return _json(form_json(_reload(request, saved.pk), _findings(saved)))
+    return json_response(form_json(_reload(request, saved.pk), _findings(saved)))
 
 
 @api_view
@@ -189,7 +189,7 @@ def summary(request: HttpRequest) -> HttpResponse:
 @api_view
 @require_http_methods(["POST"])
 def export(request: HttpRequest) -> HttpResponse:
-    data = _body(request)
+    data = json_body(request)
     ids = [i for i in data.get("ids", []) if isinstance(i, int)]
     chosen = list(services.visible_forms(request.user).filter(pk__in=ids))
     if not chosen:
@@ -204,27 +204,27 @@ def check(request: HttpRequest) -> HttpResponse:
     uploads = [(f.name, f.read()) for f in request.FILES.getlist("file") + request.FILES.getlist("files")]
     if not uploads:
         raise services.ServiceError("请以 multipart/form-data 上传文件（字段名 file）。", {"file": ["缺少"]})
-    return _json(services.check_upload(uploads, request.POST.get("profile", "auto") or "auto"))
+    return json_response(services.check_upload(uploads, request.POST.get("profile", "auto") or "auto"))
 
 
 @api_view
 @require_http_methods(["POST"])
 def evaluate(request: HttpRequest) -> HttpResponse:
-    data = _body(request)
-    return _json(services.evaluate_record(data.get("form") or {}, str(data.get("profile", "") or "")))
+    data = json_body(request)
+    return json_response(services.evaluate_record(data.get("form") or {}, str(data.get("profile", "") or "")))
 
 
 @api_view
 def units(request: HttpRequest) -> HttpResponse:
     writable = set(services.writable_units(request.user).values_list("pk", flat=True))
-    return _json([
+    return json_response([
         {"id": o.pk, "name": o.name, "kind": o.kind, "parent": o.parent_id, "writable": o.pk in writable}
         for o in services.visible_orgs(request.user)
     ])
 
 
 def openapi(request: HttpRequest) -> HttpResponse:
-    return _json(SCHEMA)
+    return json_response(SCHEMA)
 
 
 urlpatterns = [

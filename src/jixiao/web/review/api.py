@@ -4,7 +4,6 @@ and the published forms. Authentication and errors are the web API's (`api_view`
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -13,29 +12,15 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from jixiao.web import services as web
-from jixiao.web.api import api_view, form_json
+from jixiao.web.api import api_view, form_json, json_body, json_response
 from jixiao.web.models import Phase
 from jixiao.web.review import services as review
 
 MAX_PAGE_SIZE = 200
 
 
-def _json(data: Any, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
-
-
-def _body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as e:
-        raise web.ServiceError(f"请求内容不是有效的 JSON：{e}") from e
-    if not isinstance(data, dict):
-        raise web.ServiceError("请求内容应为 JSON 对象。")
-    return data
-
-
 def _refused(e: review.Refused) -> JsonResponse:
-    return _json({"error": e.message, "errors": e.errors, "items": e.items}, status=e.status)
+    return json_response({"error": e.message, "errors": e.errors, "items": e.items}, status=e.status)
 
 
 @api_view
@@ -43,7 +28,7 @@ def _refused(e: review.Refused) -> JsonResponse:
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
     """{"action": "submit"|"return"|"approve"|"recheck"|"publish", "comment": "…", "field": "indicators[2].score"}"""
     form = web.get_visible(request.user, pk)
-    data = _body(request)
+    data = json_body(request)
     cells = [review.Cell(str(c.get("field", "")), str(c.get("comment", ""))) for c in data.get("cells") or []]
     if data.get("field"):
         cells.insert(0, review.Cell(str(data["field"]), str(data.get("field_comment") or data.get("comment", ""))))
@@ -51,19 +36,19 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
         done = review.transition(form, request.user, str(data.get("action", "")), str(data.get("comment", "")), cells)
     except review.Refused as e:
         return _refused(e)
-    return _json({**form_json(web.get_visible(request.user, done.pk)), "review": review.review_state(done, request.user)})
+    return json_response({**form_json(web.get_visible(request.user, done.pk)), "review": review.review_state(done, request.user)})
 
 
 @api_view
 def form_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = web.get_visible(request.user, pk)
-    return _json(review.review_state(form, request.user))
+    return json_response(review.review_state(form, request.user))
 
 
 @api_view
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     form = web.get_visible(request.user, pk)
-    return _json({"id": form.pk, "version": form.version, "timeline": review.timeline(form)})
+    return json_response({"id": form.pk, "version": form.version, "timeline": review.timeline(form)})
 
 
 @api_view
@@ -72,7 +57,7 @@ def diff(request: HttpRequest, pk: int) -> HttpResponse:
     a, b = request.GET.get("from", ""), request.GET.get("to", str(form.version))
     if not (a.isdigit() and b.isdigit()):
         raise web.ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。")
-    return _json({"from": int(a), "to": int(b), "changes": review.version_diff(form, int(a), int(b))})
+    return json_response({"from": int(a), "to": int(b), "changes": review.version_diff(form, int(a), int(b))})
 
 
 @api_view
@@ -80,7 +65,7 @@ def diff(request: HttpRequest, pk: int) -> HttpResponse:
 def recheck(request: HttpRequest, pk: int) -> HttpResponse:
     """{"own_score": "92.5", "problems": "…", "finish": true} — finish also takes the "recheck" step."""
     form = web.get_visible(request.user, pk)
-    data = _body(request)
+    data = json_body(request)
     try:
         review.record_recheck(request.user, form, str(data.get("own_score", "")), str(data.get("problems", "")))
         if data.get("finish"):
@@ -88,7 +73,7 @@ def recheck(request: HttpRequest, pk: int) -> HttpResponse:
     except review.Refused as e:
         return _refused(e)
     form = web.get_visible(request.user, pk)
-    return _json(review.review_state(form, request.user))
+    return json_response(review.review_state(form, request.user))
 
 
 @api_view
@@ -99,7 +84,7 @@ def review_forms(request: HttpRequest) -> HttpResponse:
     qs = review.filtered_forms(request.user, params).select_related("unit", "department").order_by("pk")
     size = min(int(request.GET["page_size"]), MAX_PAGE_SIZE) if request.GET.get("page_size", "").isdigit() else 50
     page = Paginator(qs, max(size, 1)).get_page(request.GET.get("page"))
-    return _json({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
+    return json_response({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
                   "results": [form_json(f) for f in page]})
 
 
@@ -107,7 +92,7 @@ def review_forms(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rounds(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        data = _body(request)
+        data = json_body(request)
         try:
             deadline = datetime.date.fromisoformat(str(data.get("deadline", "")))
         except ValueError:
@@ -117,8 +102,8 @@ def rounds(request: HttpRequest) -> HttpResponse:
             title=str(data.get("title", "")), deadline=deadline,
             departments=[int(d) for d in data.get("departments") or []], note=str(data.get("note", "")),
         )
-        return _json(review.round_dict(r), status=201)
-    return _json([review.round_dict(r) for r in review.rounds_for(request.user)])
+        return json_response(review.round_dict(r), status=201)
+    return json_response([review.round_dict(r) for r in review.rounds_for(request.user)])
 
 
 @api_view
@@ -126,34 +111,34 @@ def round_item(request: HttpRequest, pk: int) -> HttpResponse:
     r = review.rounds_for(request.user).filter(pk=pk).first()
     if r is None:
         raise web.ServiceError("没有找到此填报任务。", status=404)
-    return _json(review.round_status(r, request.user))
+    return json_response(review.round_status(r, request.user))
 
 
 @api_view
 def tasks(request: HttpRequest) -> HttpResponse:
     """What the user's units owe, per round, with deadline and days left."""
-    return _json(review.obligations(request.user))
+    return json_response(review.obligations(request.user))
 
 
 @api_view
 @require_http_methods(["GET", "POST"])
 def draws(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        data = _body(request)
+        data = json_body(request)
         d = review.draw_sample(
             request.user, year=int(data.get("year") or 0), phase=str(data.get("phase", Phase.SELF)),
             share=data.get("share"), count=data.get("count"), seed=data.get("seed"),
             departments=[int(x) for x in data.get("departments") or []],
         )
-        return _json(review.draw_detail(d, request.user), status=201)
+        return json_response(review.draw_detail(d, request.user), status=201)
     if not review.is_finance(request.user):
         raise web.PermissionDenied("只有财政复核人员可以查看抽评。")
-    return _json([review.draw_detail(d, request.user) for d in review.draws_for(request.user)[:50]])
+    return json_response([review.draw_detail(d, request.user) for d in review.draws_for(request.user)[:50]])
 
 
 @api_view
 def draw_item(request: HttpRequest, pk: int) -> HttpResponse:
-    return _json(review.draw_detail(review.get_draw(request.user, pk), request.user))
+    return json_response(review.draw_detail(review.get_draw(request.user, pk), request.user))
 
 
 def _overview_data(request: HttpRequest) -> dict[str, Any]:
@@ -168,7 +153,7 @@ def _overview_data(request: HttpRequest) -> dict[str, Any]:
 @api_view
 def overview(request: HttpRequest) -> HttpResponse:
     data = _overview_data(request)
-    return _json({k: v for k, v in data.items() if k not in ("key", "cache_seconds")})  # the page cache's
+    return json_response({k: v for k, v in data.items() if k not in ("key", "cache_seconds")})  # the page cache's
 
 
 @api_view
@@ -199,7 +184,7 @@ def public_forms(request: HttpRequest) -> HttpResponse:
     if request.GET.get("department", "").isdigit():
         qs = qs.filter(department_id=int(request.GET["department"]))
     page = Paginator(qs, MAX_PAGE_SIZE).get_page(request.GET.get("page"))
-    return _json({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
+    return json_response({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
                   "results": [_public_json(f) for f in page]})
 
 
@@ -207,8 +192,8 @@ def public_form(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         form = review.public_form(pk)
     except web.ServiceError as e:
-        return _json({"error": e.message}, status=404)
-    return _json(_public_json(form))
+        return json_response({"error": e.message}, status=404)
+    return json_response(_public_json(form))
 
 
 def _public_json(form: Any) -> dict[str, Any]:
