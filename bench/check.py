@@ -9,8 +9,6 @@ memory. Usage: python bench/check.py [--forms 10000] [--seed 1]
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import re
 import resource
@@ -18,6 +16,8 @@ import sys
 import time
 import tracemalloc
 from importlib import resources
+
+from machine_info import describe
 
 from jixiao import services
 from jixiao.formats import layout, text
@@ -71,13 +71,7 @@ def corpus(forms: int, seed: int) -> list[bytes]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return describe()
 
 
 def run(documents: list[bytes]) -> tuple[int, int, float, float]:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import io
-import platform
 import re
 import sys
 import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+
+from machine_info import describe
 
 from jixiao.formats.layout import recognise
 from jixiao.formats.registry import read_grids
@@ -36,16 +37,7 @@ PROJECT = re.compile("专项经费|委托业务项目|水旱灾害防御经费")
 
 
 def machine() -> str:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.platform()} | CPU: {cpu or 'unknown'} | Python {platform.python_version()}"
-
+    return describe()
 
 # ---------------------------------------------------------------------------------------------
 # Corpus

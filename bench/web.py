@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import socket
 import statistics
@@ -29,6 +28,8 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from machine_info import describe
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jixiao_bench"
@@ -254,16 +255,7 @@ def machine() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()}, "
-            f"Django {django.get_version()}, PostgreSQL {pg}, waitress")
+    return f"{describe()}; Django {django.get_version()}, PostgreSQL {pg}, waitress"
 
 
 def main() -> int:
