@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +38,36 @@ def editor_post(record: dict[str, Any], unit_id: int, version: int | str, **chan
             data[f"ind-{n}-{key}"] = value
     data.update(changes)
     return data
+
+
+# Browser tests: Debian's chromium, never a downloaded browser.
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def require_browser() -> None:
+    """Skip the calling module without chromium or playwright; fail instead when CI requires them."""
+    import importlib.util
+    import os
+
+    import pytest
+
+    if CHROMIUM.exists() and importlib.util.find_spec("playwright"):
+        # Playwright's sync API runs an event loop in this thread; the tests' ORM calls stay synchronous.
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        return
+    if os.environ.get("JIXIAO_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("浏览器测试需要 /usr/bin/chromium 和 playwright：apt-get install -y chromium")
+    pytest.skip("no /usr/bin/chromium or playwright", allow_module_level=True)
+
+
+def launched_browser() -> Iterator[Any]:
+    """A headless chromium for a module-scoped fixture."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

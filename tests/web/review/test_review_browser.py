@@ -6,37 +6,22 @@ Screenshots of each step: artifacts/screenshots/review-*.png."""
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from web_helpers import SHOTS, launched_browser, require_browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 PASSWORD = "pw-for-tests"
 
-if not CHROMIUM.exists() or not __import__("importlib").util.find_spec("playwright"):
-    if os.environ.get("JIXIAO_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("浏览器测试需要 /usr/bin/chromium 和 playwright：apt-get install -y chromium")
-    pytest.skip("no /usr/bin/chromium or playwright", allow_module_level=True)
+require_browser()
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
+    yield from launched_browser()
 
 
 class Session:
