@@ -92,11 +92,11 @@ class Indicator:
     def actual_value(self) -> Value:
         return parse_value(self.actual)
 
-    @property
+    @cached_property
     def weight_number(self) -> Decimal | None:
         return parse_number(self.weight)
 
-    @property
+    @cached_property
     def score_number(self) -> Decimal | None:
         return parse_number(self.score)
 
