@@ -80,9 +80,12 @@ def printed_matches(printed: Decimal, true: Decimal) -> bool:
 
 def _finding(code: str, form: Form, location: Location, message: str, found: str = "",
              expected: str = "") -> Finding:
-    severity, _ = CODES[code]
-    return Finding(code=code, severity=Severity(severity), form_index=0, project=form.project,
-                   location=location, found=found, expected=expected, message=message)
+    return Finding(code, _severity(code), 0, form.project, location, found, expected, message)
+
+
+@lru_cache(maxsize=64)
+def _severity(code: str) -> Severity:
+    return Severity(CODES[code][0])
 
 
 def _fund_location(row: FundRow, index: int, column: str) -> Location:

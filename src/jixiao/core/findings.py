@@ -14,11 +14,14 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        return {"info": 0, "warning": 1, "error": 2}[self.value]
+        return _RANKS[self.value]
 
     @property
     def label(self) -> str:
         return {"info": "提示", "warning": "警告", "error": "错误"}[self.value]
+
+
+_RANKS = {"info": 0, "warning": 1, "error": 2}
 
 
 @dataclass(frozen=True)
