@@ -129,8 +129,12 @@ def evaluate(form: Form, profile: str | Profile = "auto", index: int = 1) -> Eva
     return Evaluation(index, form, chosen, scorecard, tuple(_ordered(findings)))
 
 
+_RANK = {severity: severity.rank for severity in Severity}
+
+
 def _ordered(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (-f.severity.rank, f.code))
+    """Errors first, then by code (stable: each code's findings keep their order on the form)."""
+    return sorted(findings, key=lambda f: (-_RANK[f.severity], f.code))
 
 
 def evaluate_batch(forms: Sequence[Form], profile: str | Profile = "auto") -> list[Evaluation]:

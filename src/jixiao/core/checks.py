@@ -54,6 +54,7 @@ CODES: dict[str, tuple[str, str]] = {
 
 Check = Callable[[Form, Profile, Scorecard], Iterable[Finding]]
 
+_RANK = {severity: severity.rank for severity in Severity}
 _BLOCK_ORDER = {"header": 0, "funds": 1, "goals": 2, "indicators": 3, "total": 4}
 _AMOUNTS = ("initial", "annual", "executed")
 # Words of a project name that say nothing about what it is (P06).
@@ -74,8 +75,16 @@ def decimals(number: Decimal) -> int:
 
 def printed_matches(printed: Decimal, true: Decimal) -> bool:
     """The tolerance of domain.md §5: the true value rounded or truncated to the decimals printed."""
-    step = Decimal(1).scaleb(-decimals(printed))
+    if printed == true:  # exactly representable with the decimals printed: both roundings give it
+        return True
+    step = _step(decimals(printed))
     return printed in (true.quantize(step, rounding=ROUND_HALF_UP), true.quantize(step, rounding=ROUND_DOWN))
+
+
+@lru_cache(maxsize=64)
+def _step(places: int) -> Decimal:
+    """1 in the last of that many decimals: 2 → 0.01 (the quantum of a printed number)."""
+    return Decimal(1).scaleb(-places)
 
 
 def _finding(code: str, form: Form, location: Location, message: str, found: str = "",
@@ -113,11 +122,22 @@ def _stem(name: str) -> str:
     return plain[:-2] if plain.endswith("指标") else plain
 
 
-def _scored_rows(form: Form, card: Scorecard) -> Iterator[tuple[int, Indicator, IndicatorScore]]:
+ScoredRows = tuple[tuple[int, Indicator, IndicatorScore], ...]
+# The scored rows of the last form checked: a dozen checks ask for them in turn (one entry, by identity).
+_last_scored: tuple[Form, Scorecard, ScoredRows] | None = None
+
+
+def _scored_rows(form: Form, card: Scorecard) -> ScoredRows:
     """Applicable indicator rows with their scores (不适用 rows and rows without a weight are skipped)."""
-    for (n, indicator), scored in zip(enumerate(form.indicators), card.indicators, strict=True):
-        if scored.applicable:
-            yield n, indicator, scored
+    global _last_scored
+    last = _last_scored
+    if last is not None and last[0] is form and last[1] is card:
+        return last[2]
+    rows = tuple((n, indicator, scored)
+                 for (n, indicator), scored in zip(enumerate(form.indicators), card.indicators, strict=True)
+                 if scored.applicable)
+    _last_scored = (form, card, rows)
+    return rows
 
 
 def _printed_rate(row: FundRow) -> Decimal | None:
@@ -429,7 +449,7 @@ def _equal_numbers(ind: Indicator) -> bool:
 
 def check_p02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """P02: an actual exactly equal to a ≥/≤ target (copied?); once more per form when all are equal."""
-    rows = list(_scored_rows(form, card))
+    rows = _scored_rows(form, card)
     for n, ind, _ in rows:
         if ind.target_value.op in (Op.GE, Op.LE) and _equal_numbers(ind):
             yield _finding("P02", form, _indicator_location(ind, n, "actual"),
@@ -622,18 +642,18 @@ CHECKS: tuple[Check, ...] = (
 def sort_key(finding: Finding) -> tuple[int, int, int, int, str]:
     """Errors first, then by place on the form: block, row position, then code."""
     loc = finding.location
-    return (-finding.severity.rank, _BLOCK_ORDER.get(loc.block, len(_BLOCK_ORDER)),
+    return (-_RANK[finding.severity], _BLOCK_ORDER.get(loc.block, len(_BLOCK_ORDER)),
             -1 if loc.index is None else loc.index, loc.row or 0, finding.code)
 
 
 def check_form(form: Form, profile: Profile, scorecard: Scorecard, form_index: int = 1) -> list[Finding]:
     """All per-form findings, ordered by severity then position on the form."""
-    findings = [
-        Finding(f.code, f.severity, form_index, f.project, f.location, f.found, f.expected, f.message)
-        for check in CHECKS
-        for f in check(form, profile, scorecard)
-    ]
-    return sorted(findings, key=sort_key)
+    findings = [f for check in CHECKS for f in check(form, profile, scorecard)]
+    for f in findings:
+        # The checks made these findings just now and nobody else holds them: set the index in place.
+        object.__setattr__(f, "form_index", form_index)
+    findings.sort(key=sort_key)
+    return findings
 
 
 def check_batch(forms: Sequence[Form]) -> list[Finding]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
+from jixiao.core.lazy import cached_value
 from jixiao.core.values import Value, parse_number, parse_value
 
 SCHEMA = "jixiao.form/1"
@@ -60,7 +60,7 @@ class FundRow:
         """The number printed in a column (万元, weight or score), None when blank or unreadable."""
         return parse_number(getattr(self, column))
 
-    @cached_property
+    @cached_value
     def rate_value(self) -> Value:
         return parse_value(self.rate)
 
@@ -84,19 +84,19 @@ class Indicator:
     weight_repeat: str | None = None  # the seed template's second 分值 column (check A07)
     row: int | None = None  # row in the source grid (1-based), for messages
 
-    @cached_property
+    @cached_value
     def target_value(self) -> Value:
         return parse_value(self.target)
 
-    @cached_property
+    @cached_value
     def actual_value(self) -> Value:
         return parse_value(self.actual)
 
-    @cached_property
+    @cached_value
     def weight_number(self) -> Decimal | None:
         return parse_number(self.weight)
 
-    @cached_property
+    @cached_value
     def score_number(self) -> Decimal | None:
         return parse_number(self.score)
 

@@ -26,7 +26,9 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import lru_cache
+
+from jixiao.core.lazy import cached_value
 
 
 class Op(StrEnum):
@@ -87,7 +89,7 @@ class Value:
     phrase: str = ""  # the qualitative phrase when there is no number
     error: str = ""  # why the text can't be read (Chinese), empty when it can
 
-    @cached_property
+    @cached_value
     def kind(self) -> Kind:
         if self.error:
             return Kind.UNREADABLE

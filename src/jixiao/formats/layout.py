@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
+from jixiao.core.lazy import cached_value
 from jixiao.core.model import Form, FundRow, Goals, Indicator, Source, Total
 from jixiao.formats.grid import Grid
 
@@ -137,7 +138,7 @@ class _Columns:
     row: _Row
     fields: tuple[str, ...]  # per header cell, "" for none
 
-    @cached_property
+    @cached_value
     def by_column(self) -> dict[int, str]:
         """Field of every column the header covers."""
         return {c: f for f, h in zip(self.fields, self.row.cells, strict=True) for c in range(h.col, h.end)}
