@@ -9,6 +9,7 @@ cell here has span 1.
 from __future__ import annotations
 
 import codecs
+import re
 
 from jixiao.formats import ReadError
 from jixiao.formats.grid import Cell, Grid
@@ -56,9 +57,13 @@ def _decode(data: bytes, encoding: str, name: str) -> str:
         raise ReadError(f"文件不是有效的 {encoding.upper()} 文本（第 {exc.start} 字节处出错）", name) from exc
 
 
+# Control characters other than tab, line feed, form feed and carriage return.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _is_text(text: str) -> bool:
-    controls = sum(1 for ch in text[:4096] if ch < " " and ch not in "\t\r\n\f")
-    return controls <= len(text[:4096]) * 0.01
+    head = text[:4096]
+    return len(_CONTROLS.findall(head)) <= len(head) * 0.01
 
 
 def detect(head: bytes, name: str = "") -> bool:
@@ -74,23 +79,21 @@ def detect(head: bytes, name: str = "") -> bool:
     return _is_text(text) and ("\n\t" in text or text.startswith("\t"))
 
 
+# A run of blank lines (nothing but spaces, U+3000 or form feeds) ends a row; so do those the text starts with.
+_ROW_END = re.compile("(?:^|\n)(?:[ \u3000\f]*\n)+")
+
+
 def parse_rows(text: str) -> list[list[str]]:
-    """Rows of cell texts; line breaks inside a cell are kept as "\\n"."""
+    """Rows of cell texts; line breaks inside a cell are kept as "\\n".
+
+    The text is cut at runs of blank lines into rows, and a row at each line that starts with a
+    tab into cells: a line without one continues the cell above (or starts the row).
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
     rows: list[list[str]] = []
-    row: list[str] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if line.startswith("\t"):
-            row.append(line[1:])
-        elif line.strip(" \u3000\f"):
-            if row:
-                row[-1] += "\n" + line
-            else:
-                row.append(line)
-        elif row:
-            rows.append(row)
-            row = []
-    if row:
-        rows.append(row)
+    for chunk in _ROW_END.split(text):
+        if chunk:
+            rows.append((chunk[1:] if chunk[0] == "\t" else chunk).split("\n\t"))
     return _rejoin_split_rows(rows)
 
 
@@ -121,5 +124,10 @@ def read(data: bytes, name: str = "") -> list[Grid]:
     if not _is_text(text):
         raise ReadError("这不是文本文件（含有大量控制字符）；请提供 Word、Excel、PDF、HTML 或文本格式的自评表", name)
     rows = parse_rows(text)
-    cells = tuple(tuple(Cell(t, r, c) for c, t in enumerate(row)) for r, row in enumerate(rows))
-    return [Grid(rows=cells, source=name)]
+    return [Grid(rows=tuple([_cells(row, r) for r, row in enumerate(rows)]), source=name)]
+
+
+def _cells(texts: list[str], row: int) -> tuple[Cell, ...]:
+    """A row of unmerged cells (built as plain tuples: a document has thousands of cells)."""
+    new = tuple.__new__
+    return tuple([new(Cell, (text, row, col, 1, 1)) for col, text in enumerate(texts)])
