@@ -70,3 +70,26 @@ def test_the_import_preview_queries_do_not_grow_with_the_number_of_forms(web_cas
     large = start_import(web_cast.admin, [("a.txt", SEED.read_bytes()), ("b.txt", SEED.read_bytes())])
     assert (len(small.preview), len(large.preview)) == (11, 22)
     assert _queries(client, f"/import/{small.pk}/") == _queries(client, f"/import/{large.pk}/") <= MAX_QUERIES
+
+
+def test_pages_read_by_id_first_hold_the_ordered_filtered_forms(web_cast, seed_records, settings):
+    """Each page of the list and the API is the slice of the whole filtered, ordered list: no row lost,
+    repeated or let through the filters and permissions by picking a page's ids first."""
+    from jixiao.web.models import PerformanceForm
+
+    _add_forms(web_cast, seed_records, 23)
+    settings.JIXIAO_PAGE_SIZE = 5
+    expected = list(PerformanceForm.objects.filter(unit=web_cast.unit_a, error_count=0).values_list("pk", flat=True))
+    assert len(expected) > 10
+    client = web_cast.token_client("clerk_a")
+    seen = []
+    for number in range(1, 10):
+        data = client.get(f"/api/forms?errors=no&page_size=5&page={number}").json()
+        if number > data["pages"]:
+            break
+        seen += [r["id"] for r in data["results"]]
+    assert seen == expected
+    page = web_cast.client("clerk_a").get("/?errors=no&page=2").content.decode()
+    assert [f'value="{pk}"' in page for pk in expected[5:10]] == [True] * 5
+    assert f'value="{expected[4]}"' not in page and f'value="{expected[10]}"' not in page
+    assert f'value="{web_cast.form_b.pk}"' not in page

@@ -91,8 +91,8 @@ def forms(request: HttpRequest) -> HttpResponse:
         return _create(request)
     qs = filter_forms(request.user, request.GET)
     size = min(int(request.GET["page_size"]), MAX_PAGE_SIZE) if request.GET.get("page_size", "").isdigit() else 50
-    shown = qs.values(*LIST_VALUES, record_json=Cast("record", TextField()), scorecard_json=Cast("scorecard", TextField()))
-    page = paginate(qs, max(size, 1), request.GET.get("page"), shown=shown)
+    page = paginate(qs, max(size, 1), request.GET.get("page"), values=LIST_VALUES,
+                    annotations={"record_json": Cast("record", TextField()), "scorecard_json": Cast("scorecard", TextField())})
     head = json.dumps({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages},
                       ensure_ascii=False)
     results = ",".join(_list_item(row) for row in page.object_list)

@@ -69,9 +69,37 @@ def _options(choices: Any, chosen: str) -> str:
     ))
 
 
-def paginate(forms: QuerySet[Any], per_page: int, number: str | None, shown: QuerySet[Any] | None = None) -> Any:
-    """A page of `shown` (forms with joins for display), counted on `forms` alone: no join in the count."""
-    paginator = Paginator(shown if shown is not None else forms, per_page)
+class _IdsFirstPaginator(Paginator):
+    """Pages whose rows are picked by id first: the page's ids come from the ordered, filtered forms
+    alone (an index scan, no joins, no wide columns), and only those rows are read with their columns.
+
+    Without this, page 150 joins and projects the 7,450 rows it skips (and the API casts their JSON).
+    """
+
+    def __init__(self, forms: QuerySet[Any], per_page: int, values: tuple[str, ...], annotations: dict[str, Any]) -> None:
+        super().__init__(forms, per_page)
+        self.values, self.annotations = values, annotations
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        forms = self.object_list
+        rows = forms.model._default_manager.order_by(*forms.query.order_by or forms.model._meta.ordering)
+        if top <= bottom:
+            rows = rows.none()
+        else:
+            # The filters (and permissions) are the subquery's: the outer query reads these rows only.
+            rows = rows.filter(pk__in=forms.values("pk")[bottom:top])
+        return self._get_page(rows.values(*self.values, **self.annotations), number, self)
+
+
+def paginate(forms: QuerySet[Any], per_page: int, number: str | None, values: tuple[str, ...] = (),
+             annotations: dict[str, Any] | None = None) -> Any:
+    """A page of `forms` as dicts of `values` and `annotations`, counted on `forms` alone: no join in the count."""
+    paginator = _IdsFirstPaginator(forms, per_page, values, annotations or {})
     paginator.count = forms.order_by().count()  # type: ignore[misc]  # a cached_property, set ahead
     return paginator.get_page(number)
 
@@ -79,8 +107,7 @@ def paginate(forms: QuerySet[Any], per_page: int, number: str | None, shown: Que
 @login_required
 def form_list(request: HttpRequest) -> HttpResponse:
     forms = filter_forms(request.user, request.GET)
-    page = paginate(forms, settings.JIXIAO_PAGE_SIZE, request.GET.get("page"),
-                    shown=forms.values(*presenters.LIST_VALUES))
+    page = paginate(forms, settings.JIXIAO_PAGE_SIZE, request.GET.get("page"), values=presenters.LIST_VALUES)
     orgs = list(services.visible_orgs(request.user).values_list("id", "name", "kind"))
     # Every year from the first to the last with forms (two index look-ups), visible or not: not a secret.
     span = PerformanceForm.objects.aggregate(first=Min("year"), last=Max("year"))
