@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.model import FUND_CAPTIONS, INDICATOR_CAPTIONS, Form, FundRow, Indicator, to_record
@@ -98,12 +98,18 @@ def _severity(code: str) -> Severity:
 
 
 def _fund_location(row: FundRow, index: int, column: str) -> Location:
-    return Location(block="funds", row=row.row, column=FUND_CAPTIONS[column], field=column, index=index)
+    return _location("funds", row.row, FUND_CAPTIONS[column], "", column, index)
 
 
 def _indicator_location(indicator: Indicator, index: int, column: str = "", what: str = "") -> Location:
-    return Location(block="indicators", row=indicator.row, column=INDICATOR_CAPTIONS.get(column, ""),
-                    indicator=what or _name(indicator), field=column, index=index)
+    return _location("indicators", indicator.row, INDICATOR_CAPTIONS.get(column, ""), what or _name(indicator),
+                     column, index)
+
+
+@lru_cache(maxsize=4096)
+def _location(block: str, row: int | None, column: str, indicator: str, field: str, index: int) -> Location:
+    """A cell's location; cached, as the forms of a batch share their layout (a Location is immutable)."""
+    return Location(block=block, row=row, column=column, indicator=indicator, field=field, index=index)
 
 
 def _name(indicator: Indicator) -> str:
@@ -474,8 +480,12 @@ def check_p03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 
 def _owner(level2: str, profile: Profile) -> str | None:
     """The level-1 a level-2 type belongs to in the profile's tree ("数量" and "数量指标" alike)."""
-    return next((level1 for level1, types in profile.level2_types if any(_stem(t) == _stem(level2) for t in types)),
-                None)
+    return _owner_in(level2, profile.level2_types)
+
+
+@lru_cache(maxsize=1024)
+def _owner_in(level2: str, level2_types: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    return next((level1 for level1, types in level2_types if any(_stem(t) == _stem(level2) for t in types)), None)
 
 
 def check_p04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -496,7 +506,7 @@ def check_p04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 
 def check_p06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """P06: no key term of the project name appears in its goals or indicators (content of another project?)."""
-    terms = key_terms(form.project)
+    terms = _key_terms(form.project)
     text = "".join((form.goals.planned, form.goals.achieved,
                     *(f"{i.name}{i.target}{i.actual}" for i in form.indicators)))
     if not terms or not text or any(bigram in text for term in terms for bigram in _bigrams(term)):
@@ -509,14 +519,20 @@ def check_p06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 
 def key_terms(project: str) -> list[str]:
     """The words of a project name that say what it is: "律师、公证管理专项经费" → ["律师", "公证"]."""
+    return list(_key_terms(project))
+
+
+@lru_cache(maxsize=4096)
+def _key_terms(project: str) -> tuple[str, ...]:
     core = project
     for word in _GENERIC_NAME_WORDS:
         core = core.replace(word, " ")
-    return [t for t in re.split(r"[\s、，,；;（）()“”\"/]+", core) if len(t) >= 2]
+    return tuple(t for t in re.split(r"[\s、，,；;（）()“”\"/]+", core) if len(t) >= 2)
 
 
-def _bigrams(term: str) -> list[str]:
-    return [term[i:i + 2] for i in range(len(term) - 1)]
+@lru_cache(maxsize=4096)
+def _bigrams(term: str) -> tuple[str, ...]:
+    return tuple(term[i:i + 2] for i in range(len(term) - 1))
 
 
 def check_p07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -575,24 +591,6 @@ def check_p10(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 # ---------------------------------------------------------------- V: input that can't be read
 
 
-def _number_cells(form: Form) -> Iterator[tuple[str, Callable[[], tuple[Location, str]]]]:
-    """Every cell that must hold a number, with a function giving its location and Chinese name.
-
-    The location is built only for a cell that fails: most cells are fine, and this runs per form.
-    """
-    for n, row in enumerate(form.funds):
-        for column in FUND_CAPTIONS:
-            yield getattr(row, column), partial(_fund_cell, row, n, column)
-    for n, ind in enumerate(form.indicators):
-        for column in ("weight", "score"):
-            yield getattr(ind, column), partial(_indicator_cell, ind, n, column, "")
-        if ind.weight_repeat is not None:
-            yield ind.weight_repeat, partial(_indicator_cell, ind, n, "weight", "第二列分值")
-    for column, caption in (("weight", "分值"), ("score", "得分")):
-        location = Location(block="total", row=form.total.row, column=caption, field=column)
-        yield getattr(form.total, column), partial(lambda loc, cap: (loc, f"总分的{cap}"), location, caption)
-
-
 def _fund_cell(row: FundRow, n: int, column: str) -> tuple[Location, str]:
     return _fund_location(row, n, column), f"{_row_label(row)}的{FUND_CAPTIONS[column]}"
 
@@ -602,13 +600,32 @@ def _indicator_cell(ind: Indicator, n: int, column: str, caption: str) -> tuple[
     return _indicator_location(ind, n, column), what
 
 
+def _unreadable_cells(form: Form) -> Iterator[tuple[str, str, tuple[Location, str]]]:
+    """Every number cell whose text can't be read as a number: text, why, location and Chinese name.
+
+    The location is built only for a cell that fails: most cells are fine, and this runs per form.
+    """
+    for n, row in enumerate(form.funds):
+        for column in FUND_CAPTIONS:
+            text = getattr(row, column)
+            if text and (error := number_error(text)):
+                yield text, error, _fund_cell(row, n, column)
+    for n, ind in enumerate(form.indicators):
+        for column, text, caption in (("weight", ind.weight, ""), ("score", ind.score, ""),
+                                      ("weight", ind.weight_repeat, "第二列分值")):
+            if text and (error := number_error(text)):
+                yield text, error, _indicator_cell(ind, n, column, caption)
+    for column, caption in (("weight", "分值"), ("score", "得分")):
+        text = getattr(form.total, column)
+        if text and (error := number_error(text)):
+            location = Location(block="total", row=form.total.row, column=caption, field=column)
+            yield text, error, (location, f"总分的{caption}")
+
+
 def check_v01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """V01: a number cell (amounts, weights, scores, total) with text that can't be read as a number."""
-    for text, place in _number_cells(form):
-        error = number_error(text) if text else ""
-        if error:
-            location, what = place()
-            yield _finding("V01", form, location, f"{what}无法识别：{error}", found=text)
+    for text, error, (location, what) in _unreadable_cells(form):
+        yield _finding("V01", form, location, f"{what}无法识别：{error}", found=text)
 
 
 def check_v02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:

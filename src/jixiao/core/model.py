@@ -58,7 +58,15 @@ class FundRow:
 
     def amount(self, column: str) -> Decimal | None:
         """The number printed in a column (万元, weight or score), None when blank or unreadable."""
-        return parse_number(getattr(self, column))
+        try:
+            return self._amounts[column]
+        except KeyError:  # not a number column ("label"): read it as asked
+            return parse_number(getattr(self, column))
+
+    @cached_value
+    def _amounts(self) -> dict[str, Decimal | None]:
+        """The number of every column, read once: scoring and a dozen checks ask for them."""
+        return {column: parse_number(getattr(self, column)) for column in FUND_FIELDS}
 
     @cached_value
     def rate_value(self) -> Value:

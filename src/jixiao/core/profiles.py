@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -328,10 +328,12 @@ def load_profile(name_or_path: str) -> Profile:
     return parse_profile(text, str(path))
 
 
+@lru_cache(maxsize=256)
 def profile_for_year(year: int | None, region: str = "") -> Profile:
     """The profile in force for a year and region: local-2019 up to 2019, mof-2020 from 2020 (and when unknown).
 
-    A profile for the region wins over one for everywhere; then the latest first_year.
+    A profile for the region wins over one for everywhere; then the latest first_year. Cached: the
+    built-in profiles are read once, and every form of a batch asks for its year.
     """
     builtins = builtin_profiles()
     if year is None:
@@ -388,9 +390,9 @@ def detect_profile(form: Form) -> Profile:
     block → local-2019; to 90 → mof-2020. With no evidence, or between equals, the profile in force
     for the form's year (profile_for_year) wins.
     """
-    builtins = list(builtin_profiles().values())
-    fund, indicators = _fund_weight(form), _indicator_sum(form)
-    scored = [(p, _evidence(p, _printed_points(form), fund, indicators)) for p in builtins]
+    builtins = _builtins()
+    fund, indicators, printed = _fund_weight(form), _indicator_sum(form), _printed_points(form)
+    scored = [(p, _evidence(p, printed, fund, indicators)) for p in builtins]
     if all(score is None for p, score in scored if p.category_points):
         # The labels fit no profile with a fixed split: judge by the weights alone.
         scored = [(p, _evidence(p, {}, fund, indicators)) for p in builtins]
