@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from jixiao.core.lazy import cached_value
 from jixiao.core.model import Form, FundRow, Goals, Indicator, Source, Total
-from jixiao.formats.grid import Grid
+from jixiao.formats.grid import Cell, Grid
 
 _BLANKS = " \t\u3000\xa0\u2002\u2003\u200b\ufeff"
 _YEAR = re.compile(r"[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?")
@@ -111,24 +112,34 @@ class _Row:
         self.cells = cells
         self.grid = grid
         self.number = number  # 1-based row in its grid
-        self.texts = [c.text for c in cells if c.text]
+        self.texts = [text for text, _, _ in cells if text]
         self.joined = key("".join(self.texts))
+
+
+_ROWSPAN = itemgetter(3)  # Cell.rowspan
 
 
 def _rows_of(grid: Grid, grid_index: int) -> Iterable[_Row]:
     """A grid's rows with a blank placeholder where a cell from a row above covers the row."""
     covered: dict[int, list[tuple[int, int]]] = {}
+    new = tuple.__new__  # cells are built as plain tuples: a document has thousands
     for number, cells in enumerate(grid.rows):
-        row_cells = [_Cell(clean(c.text), c.col, c.col + c.colspan) for c in cells]
-        spans = covered.pop(number, None)
+        row_cells = [new(_Cell, (clean(text), col, col + colspan)) for text, _, col, _, colspan in cells]
+        spans = covered.pop(number, None) if covered else None
         if spans:
             row_cells.extend(_Cell("", col, end) for col, end in spans)
             row_cells.sort(key=lambda c: c.col)
-        for c in cells:
-            if c.rowspan > 1:
-                for r in range(number + 1, number + c.rowspan):
-                    covered.setdefault(r, []).append((c.col, c.col + c.colspan))
+        if max(map(_ROWSPAN, cells), default=1) > 1:
+            _cover(covered, cells, number)
         yield _Row(tuple(row_cells), grid_index, number + 1)
+
+
+def _cover(covered: dict[int, list[tuple[int, int]]], cells: Sequence[Cell], number: int) -> None:
+    """Note the columns each cell merged over the rows below covers in those rows."""
+    for c in cells:
+        if c.rowspan > 1:
+            for r in range(number + 1, number + c.rowspan):
+                covered.setdefault(r, []).append((c.col, c.col + c.colspan))
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,7 @@ def _is_year_line(text: str) -> bool:
     return bool(_YEAR.fullmatch(k)) or (k.endswith("年度") and _year(k) is not None and len(k) <= 12)
 
 
+@lru_cache(maxsize=1024)
 def split_points(level1: str) -> tuple[str, str]:
     """"产出指标(75分)" → ("产出指标", "75"); a name without a points label → (name, "")."""
     m = _POINTS.match(level1)
@@ -285,7 +297,7 @@ class _FormBuilder:
                 values.setdefault(name, cell.text)
             elif cell.text and not label and not _is_block_label(cell.text):
                 label = cell.text
-        kind = next((k for word, k in FUND_KINDS if word in key(label)), "")
+        kind = _fund_kind(label)
         if not kind:
             self._unplace(row)
             return
@@ -373,6 +385,14 @@ class _FormBuilder:
         )
 
 
+@lru_cache(maxsize=1024)
+def _fund_kind(label: str) -> str:
+    """The kind of a fund row from its label (total, appropriation…), "" when the label names none."""
+    k = key(label)
+    return next((kind for word, kind in FUND_KINDS if word in k), "")
+
+
+@lru_cache(maxsize=4096)
 def _is_block_label(text: str) -> bool:
     k = key(text)
     return any(w in k for w in ("资金情况", "项目资金", "资金（万元）", "资金(万元)", "年度总体目标", "绩效指标"))
