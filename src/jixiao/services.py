@@ -14,6 +14,7 @@ from typing import Any
 
 from jixiao.core.checks import check_batch, check_form
 from jixiao.core.findings import Finding, Severity
+from jixiao.core.frozen import fast_init
 from jixiao.core.layout_checks import layout_findings
 from jixiao.core.model import Form, FundRow
 from jixiao.core.profiles import Profile, detect_profile, load_profile
@@ -34,6 +35,7 @@ class Batch:
     files_read: int
 
 
+@fast_init
 @dataclass(frozen=True)
 class Evaluation:
     index: int  # 1-based position in the batch

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from jixiao.core.frozen import fast_init
+
 
 class Severity(StrEnum):
     ERROR = "error"  # provably inconsistent (arithmetic)
@@ -24,6 +26,7 @@ class Severity(StrEnum):
 _RANKS = {"info": 0, "warning": 1, "error": 2}
 
 
+@fast_init
 @dataclass(frozen=True)
 class Location:
     block: str = ""  # header, funds, goals, indicators, total
@@ -37,6 +40,7 @@ class Location:
         return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
 
 
+@fast_init
 @dataclass(frozen=True)
 class Finding:
     code: str

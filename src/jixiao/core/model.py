@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from jixiao.core.frozen import fast_init
 from jixiao.core.lazy import cached_value
 from jixiao.core.values import Value, parse_number, parse_value
 
@@ -44,6 +45,7 @@ class RecordError(ValueError):
     """An interchange record that does not have the shape of jixiao.form/1."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class FundRow:
     kind: str
@@ -73,12 +75,14 @@ class FundRow:
         return parse_value(self.rate)
 
 
+@fast_init
 @dataclass(frozen=True)
 class Goals:
     planned: str = ""
     achieved: str = ""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Indicator:
     level1: str
@@ -114,6 +118,7 @@ class Indicator:
         return not any(getattr(self, f) for f in ("name", "weight", "target", "actual", "score", "reason"))
 
 
+@fast_init
 @dataclass(frozen=True)
 class Total:
     weight: str = ""
@@ -121,6 +126,7 @@ class Total:
     row: int | None = None
 
 
+@fast_init
 @dataclass(frozen=True)
 class Source:
     """Where a form was read from: file, sheet or page, and its position in the document (1-based)."""
@@ -130,6 +136,7 @@ class Source:
     index: int = 0
 
 
+@fast_init
 @dataclass(frozen=True)
 class Form:
     project: str

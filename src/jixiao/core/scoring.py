@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from jixiao.core.frozen import fast_init
 from jixiao.core.model import Form, FundRow, Indicator
 from jixiao.core.profiles import Band, Profile
 from jixiao.core.values import Kind, Op, Value
@@ -41,6 +42,7 @@ NOT_APPLICABLE = "不适用"
 _PLACEHOLDER_WEIGHTS = frozenset({"/", "-", "--", "—", "——", "／", "－", "\\", "无"})
 
 
+@fast_init
 @dataclass(frozen=True)
 class IndicatorScore:
     index: int  # position in form.indicators (0-based)
@@ -56,6 +58,7 @@ class IndicatorScore:
     not_applicable: bool = False  # marked 不适用 (or its 分值 is "/"): left out and the rest rescaled
 
 
+@fast_init
 @dataclass(frozen=True)
 class Scorecard:
     profile: str
@@ -73,6 +76,7 @@ class Scorecard:
     rescale: Decimal | None = None  # indicator total ÷ applicable weights, when 不适用 rows were left out
 
 
+@fast_init
 @dataclass(frozen=True)
 class ExecutionBasis:
     """The amounts the execution rate is computed from, and the rows they were taken from."""

@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 
+from jixiao.core.frozen import fast_init
 from jixiao.core.lazy import cached_value
 
 
@@ -80,6 +81,7 @@ _TRAILING_PUNCTUATION = "。;,、 "
 _EXAMPLE = "请写成运算符、数字和单位，如“≥95%”“≤90万元”“=100%”，或写成文字描述"
 
 
+@fast_init
 @dataclass(frozen=True)
 class Value:
     text: str  # as printed, trimmed
