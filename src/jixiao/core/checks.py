@@ -427,7 +427,13 @@ def check_r07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 
 
 def _is_satisfaction(ind: Indicator) -> bool:
-    return any("满意" in text for text in (ind.name, ind.level2, ind.level1))
+    return "满意" in ind.name or "满意" in ind.level2 or "满意" in ind.level1
+
+
+@lru_cache(maxsize=4096)
+def _is_growth(name: str) -> bool:
+    """An indicator of growth ("增长率"), whose percentage may pass 100%."""
+    return any(word in name for word in _GROWTH_WORDS)
 
 
 def check_p01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -436,7 +442,7 @@ def check_p01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         t = ind.target_value
         if t.number is None or t.unit != "%" or t.kind not in (Kind.POSITIVE, Kind.EQUAL):
             continue
-        bounded = not any(word in ind.name for word in _GROWTH_WORDS)
+        bounded = not _is_growth(ind.name)
         if bounded and (t.number > 100 or (t.number == 100 and t.op is Op.GT)):
             why = "比例不可能超过 100%，任何结果都无法达到"
         elif _is_satisfaction(ind) and t.number >= 100:

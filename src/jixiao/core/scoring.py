@@ -162,8 +162,9 @@ def _fund_score(rate: Decimal | None, profile: Profile) -> tuple[Decimal | None,
 
 def is_not_applicable(indicator: Indicator) -> bool:
     """A row marked 不适用, or one whose 分值 is a placeholder such as "/" (domain.md §4)."""
-    cells = (indicator.name, indicator.weight, indicator.target, indicator.actual, indicator.score)
-    return any(NOT_APPLICABLE in c for c in cells) or indicator.weight.strip() in _PLACEHOLDER_WEIGHTS
+    return (NOT_APPLICABLE in indicator.name or NOT_APPLICABLE in indicator.weight or NOT_APPLICABLE in indicator.target
+            or NOT_APPLICABLE in indicator.actual or NOT_APPLICABLE in indicator.score
+            or indicator.weight.strip() in _PLACEHOLDER_WEIGHTS)
 
 
 def bands_high_first(profile: Profile) -> tuple[Band, ...]:

@@ -22,6 +22,7 @@ from jixiao.formats.grid import Cell, Grid
 
 _BLANKS = " \t\u3000\xa0\u2002\u2003\u200b\ufeff"
 _YEAR = re.compile(r"[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _POINTS = re.compile(r"^(.*?)\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
 # Titles whose interchange record carries the year, as the MoF 2020 template prints it on one line.
 TITLES_WITH_YEAR = ("项目支出绩效自评表",)
@@ -162,7 +163,7 @@ class _Columns:
 
 
 def _header_fields(row: _Row, table: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    return _caption_fields(tuple(c.text for c in row.cells), table)
+    return _caption_fields(tuple([c.text for c in row.cells]), table)
 
 
 @lru_cache(maxsize=1024)
@@ -194,7 +195,7 @@ def _block_header(row: _Row) -> tuple[str, tuple[tuple[str, str], ...]] | None:
     else:
         return None
     # Captions are short; a goal text that happens to hold these words is not a header.
-    return block if all(len(key(t)) <= 24 for t in row.texts) else None
+    return block if max(map(len, map(key, row.texts)), default=0) <= 24 else None
 
 
 def _year(text: str) -> int | None:
@@ -358,7 +359,7 @@ class _FormBuilder:
                 elif name == "score":
                     score = cell.text
         if not score:
-            numbers = [t for t in row.texts[1:] if re.fullmatch(r"-?\d+(?:\.\d+)?", t)]
+            numbers = [t for t in row.texts[1:] if _PLAIN_NUMBER.fullmatch(t)]
             if numbers:
                 weight = numbers[0] if len(numbers) > 1 else ""
                 score = numbers[-1]

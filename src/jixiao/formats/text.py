@@ -105,16 +105,17 @@ def _rejoin_split_rows(rows: list[list[str]]) -> list[list[str]]:
     the width of the row above are one row.
     """
     out: list[list[str]] = []
-    i = 0
-    while i < len(rows):
+    width = 0  # of the last row out
+    i, count = 0, len(rows)
+    while i < count:
         row = rows[i]
-        width = len(out[-1]) if out else 0
-        nxt = rows[i + 1] if i + 1 < len(rows) else []
-        if len(row) < width and 0 < len(nxt) < width and len(row) + len(nxt) == width:
-            out.append(row + nxt)
+        size = len(row)
+        if size < width and i + 1 < count and 0 < len(rows[i + 1]) < width and size + len(rows[i + 1]) == width:
+            out.append(row + rows[i + 1])
             i += 2
             continue
         out.append(row)
+        width = size
         i += 1
     return out
 
