@@ -79,8 +79,8 @@ def detect(head: bytes, name: str = "") -> bool:
     return _is_text(text) and ("\n\t" in text or text.startswith("\t"))
 
 
-# A run of blank lines (nothing but spaces, U+3000 or form feeds) ends a row; so do those the text starts with.
-_ROW_END = re.compile("(?:^|\n)(?:[ \u3000\f]*\n)+")
+# A run of blank lines (nothing but spaces, U+3000 or form feeds) ends a row.
+_ROW_END = re.compile("\n[ \u3000\f\n]*\n")
 
 
 def parse_rows(text: str) -> list[list[str]]:
@@ -89,9 +89,10 @@ def parse_rows(text: str) -> list[list[str]]:
     The text is cut at runs of blank lines into rows, and a row at each line that starts with a
     tab into cells: a line without one continues the cell above (or starts the row).
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+    chunks = _ROW_END.split("\n" + text.replace("\r\n", "\n").replace("\r", "\n") + "\n\n")
+    chunks[0] = chunks[0][1:]  # the line break put before the first line (blank lines there are a run)
     rows: list[list[str]] = []
-    for chunk in _ROW_END.split(text):
+    for chunk in chunks:
         if chunk:
             rows.append((chunk[1:] if chunk[0] == "\t" else chunk).split("\n\t"))
     return _rejoin_split_rows(rows)
