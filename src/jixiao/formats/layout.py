@@ -120,12 +120,17 @@ class _Row:
 _ROWSPAN = itemgetter(3)  # Cell.rowspan
 
 
+@lru_cache(maxsize=65536)
+def _cell(text: str, col: int, colspan: int) -> _Cell:
+    """A grid cell as the recogniser reads it; cached, as labels, captions and blanks recur in every form."""
+    return _Cell(clean(text), col, col + colspan)
+
+
 def _rows_of(grid: Grid, grid_index: int) -> Iterable[_Row]:
     """A grid's rows with a blank placeholder where a cell from a row above covers the row."""
     covered: dict[int, list[tuple[int, int]]] = {}
-    new = tuple.__new__  # cells are built as plain tuples: a document has thousands
     for number, cells in enumerate(grid.rows):
-        row_cells = [new(_Cell, (clean(text), col, col + colspan)) for text, _, col, _, colspan in cells]
+        row_cells = [_cell(text, col, colspan) for text, _, col, _, colspan in cells]
         spans = covered.pop(number, None) if covered else None
         if spans:
             row_cells.extend(_Cell("", col, end) for col, end in spans)
