@@ -9,6 +9,7 @@ memory. Usage: python bench/check.py [--forms 10000] [--seed 1]
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import resource
@@ -74,6 +75,13 @@ def machine() -> str:
     return describe()
 
 
+def _load() -> str:
+    """The 1-minute load average against the cores: CPU-time figures drop when other work shares them."""
+    one_minute = os.getloadavg()[0]
+    return f"{one_minute:.2f} on {os.cpu_count()} cores" + (" (busy: compare runs made side by side)"
+                                                            if one_minute > 1.5 else "")
+
+
 def run(documents: list[bytes]) -> tuple[int, int, float, float]:
     """Forms, findings, wall seconds and CPU seconds of this process (one core)."""
     forms = findings = 0
@@ -100,6 +108,7 @@ def main() -> None:
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"machine: {machine()}")
+    print(f"load while measuring: {_load()}")
     print(f"corpus: {len(documents)} documents, {forms} forms, {sum(map(len, documents)) / 1e6:.1f} MB of text")
     print(f"read + score + check: {forms / cpu:,.0f} forms/s of CPU time on one core ({cpu:.2f} s CPU, "
           f"{seconds:.2f} s wall = {forms / seconds:,.0f} forms/s; {findings} findings)")
