@@ -93,3 +93,40 @@ def test_pages_read_by_id_first_hold_the_ordered_filtered_forms(web_cast, seed_r
     assert [f'value="{pk}"' in page for pk in expected[5:10]] == [True] * 5
     assert f'value="{expected[4]}"' not in page and f'value="{expected[10]}"' not in page
     assert f'value="{web_cast.form_b.pk}"' not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_counts_and_options_follow_every_committed_change(web_cast, seed_records):
+    """Counts and filter options are kept between requests only under the data version that database
+    triggers change with every committed change of forms or orgs, whoever writes them and however."""
+    from jixiao.web.models import Org, PerformanceForm
+    from jixiao.web.views import data_version
+
+    client = web_cast.client("finance")
+    api = web_cast.token_client("finance")
+
+    def shown() -> tuple[str, int]:
+        return client.get("/").content.decode(), api.get("/api/forms").json()["count"]
+
+    version = data_version()
+    assert version is not None  # outside a transaction: the pages keep what they count
+    page, count = shown()
+    total = PerformanceForm.objects.count()
+    assert f"共 {total} 张表" in page and count == total
+    assert shown()[1] == total and data_version() == version  # reading changes nothing
+
+    _add_forms(web_cast, seed_records, 2)
+    assert data_version() != version
+    page, count = shown()
+    assert f"共 {total + 2} 张表" in page and count == total + 2
+
+    PerformanceForm.objects.filter(unit=web_cast.unit_a).update(error_count=0)  # a bulk update, no save()
+    assert "共 0 张表" not in client.get("/?errors=no").content.decode()
+    assert f"共 {PerformanceForm.objects.filter(error_count=0).count()} 张表" in client.get("/?errors=no").content.decode()
+
+    Org.objects.filter(pk=web_cast.unit_b.pk).update(name="改名后的单位")
+    assert "改名后的单位" in client.get("/").content.decode()
+
+    PerformanceForm.objects.filter(unit=web_cast.unit_b).delete()
+    page, count = shown()
+    assert f"共 {total + 1} 张表" in page and count == total + 1

@@ -264,3 +264,17 @@ class ImportJob(models.Model):
     def progress(self) -> int:
         """Percent of files read."""
         return 100 if not self.total else round(100 * self.done / self.total)
+
+
+class DataVersion(models.Model):
+    """One row whose value changes (to a new random number) with every committed change of forms or orgs.
+
+    Database triggers set it (migration 0003), so no way of writing is missed: the list pages keep their
+    counts and filter options under the value they were computed at and drop them when it changes.
+    """
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"

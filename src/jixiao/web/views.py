@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Max, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +21,9 @@ from django.views.decorators.http import require_POST
 
 from jixiao.web import presenters, services
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
+
+
+T = TypeVar("T")
 
 
 def _error_page(request: HttpRequest, error: services.ServiceError) -> HttpResponse:
@@ -97,21 +103,85 @@ class _IdsFirstPaginator(Paginator):
 
 
 def paginate(forms: QuerySet[Any], per_page: int, number: str | None, values: tuple[str, ...] = (),
-             annotations: dict[str, Any] | None = None) -> Any:
-    """A page of `forms` as dicts of `values` and `annotations`, counted on `forms` alone: no join in the count."""
+             annotations: dict[str, Any] | None = None, version: int | None = None) -> Any:
+    """A page of `forms` as dicts of `values` and `annotations`, counted on `forms` alone: no join in the count.
+
+    The count is kept under the data version: counting 20,000 forms on every page costs more than the page.
+    """
     paginator = _IdsFirstPaginator(forms, per_page, values, annotations or {})
-    paginator.count = forms.order_by().count()  # type: ignore[misc]  # a cached_property, set ahead
+    counted = forms.order_by()
+    paginator.count = kept(version, ("count", _sql_key(counted)), counted.count)  # type: ignore[misc]  # a cached_property, set ahead
     return paginator.get_page(number)
+
+
+# ---------------------------------------------------------------- kept between requests
+
+_kept: dict[tuple[Any, ...], Any] = {}
+_KEPT_MAX = 5000
+
+
+def data_version() -> int | None:
+    """The data version (jixiao.web.models.DataVersion), or None when nothing may be kept: inside a
+    transaction (PostgreSQL changes it when the transaction's changes commit), or without its row."""
+    if connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM jixiao_dataversion WHERE id = 1")
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def _sql_key(qs: QuerySet[Any]) -> tuple[str, str] | None:
+    """A query's SQL and parameters: the same text asks the database the same question."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, repr(params)
+
+
+def kept(version: int | None, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """compute(), or what it returned under the same data version and key in this process."""
+    if version is None or None in key:
+        return compute()
+    full = (version, *key)
+    try:
+        return _kept[full]  # type: ignore[no-any-return]
+    except KeyError:
+        pass
+    value = compute()
+    if len(_kept) >= _KEPT_MAX:
+        _kept.clear()
+    _kept[full] = value
+    return value
+
+
+def _org_and_year_options(user: Any, chosen: dict[str, str], version: int | None) -> dict[str, str]:
+    """The year, department and unit filters' options (kept under the data version: orgs and years change
+    only with it; the key is the org query itself, so each user's scope is kept apart)."""
+    orgs_query = services.visible_orgs(user).values_list("id", "name", "kind")
+
+    def build() -> dict[str, str]:
+        orgs = list(orgs_query)
+        # Every year from the first to the last with forms (two index look-ups), visible or not: not a secret.
+        span = PerformanceForm.objects.aggregate(first=Min("year"), last=Max("year"))
+        years = list(range(span["last"], span["first"] - 1, -1)) if span["first"] else []
+        return {
+            "year": _options(((y, y) for y in years), chosen["year"]),
+            "department": _options(((i, n) for i, n, k in orgs if k == Org.Kind.DEPARTMENT), chosen["department"]),
+            "unit": _options(((i, n) for i, n, _ in orgs), chosen["unit"]),
+        }
+
+    key = ("options", _sql_key(orgs_query), chosen["year"], chosen["department"], chosen["unit"])
+    return kept(version, key, build)
 
 
 @login_required
 def form_list(request: HttpRequest) -> HttpResponse:
+    version = data_version()
     forms = filter_forms(request.user, request.GET)
-    page = paginate(forms, settings.JIXIAO_PAGE_SIZE, request.GET.get("page"), values=presenters.LIST_VALUES)
-    orgs = list(services.visible_orgs(request.user).values_list("id", "name", "kind"))
-    # Every year from the first to the last with forms (two index look-ups), visible or not: not a secret.
-    span = PerformanceForm.objects.aggregate(first=Min("year"), last=Max("year"))
-    years = list(range(span["last"], span["first"] - 1, -1)) if span["first"] else []
+    page = paginate(forms, settings.JIXIAO_PAGE_SIZE, request.GET.get("page"), values=presenters.LIST_VALUES,
+                    version=version)
     chosen = {k: request.GET.get(k, "") for k in FILTERS}
     query = urlencode({k: v for k, v in chosen.items() if v})
     return render(request, "jixiao/form_list.html", {
@@ -120,9 +190,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "query": query,
         "options": {
-            "year": _options(((y, y) for y in years), chosen["year"]),
-            "department": _options(((i, n) for i, n, k in orgs if k == Org.Kind.DEPARTMENT), chosen["department"]),
-            "unit": _options(((i, n) for i, n, _ in orgs), chosen["unit"]),
+            **_org_and_year_options(request.user, chosen, version),
             "phase": _options(Phase.choices, chosen["phase"]),
             "stage": _options(Stage.choices, chosen["stage"]),
             "grade": _options(((g, g) for g in ("优", "良", "中", "差")), chosen["grade"]),
