@@ -226,3 +226,20 @@ def test_absurd_printed_numbers_are_stored_without_overflowing_their_columns(web
     stored.refresh_from_db()
     assert stored.executed is None and stored.printed_total is None
     assert stored.record["funds"][1]["executed"] == "99999999999999999"  # the record keeps what was printed
+
+
+def test_the_detail_page_escapes_what_the_form_says_in_every_cell_and_finding(web_cast):
+    """The paper form's rows and the findings table are built in Python: everything typed is escaped."""
+    from jixiao.web.services import save_form
+
+    form = web_cast.form_a
+    record = json.loads(json.dumps(form.record))
+    record["indicators"][0]["name"] = '<script>alert("名")</script>'
+    record["indicators"][0]["reason"] = "a & b < c"
+    record["funds"][0]["label"] = "<b>资金</b>"
+    save_form(web_cast.clerk_a, record, form=form)
+    page = web_cast.client("clerk_a").get(f"/forms/{form.pk}/").content.decode()
+    assert "<script>alert" not in page and "<b>资金" not in page
+    assert "&lt;script&gt;alert(&quot;名&quot;)&lt;/script&gt;" in page
+    assert "a &amp; b &lt; c" in page and "&lt;b&gt;资金&lt;/b&gt;" in page
+    assert page.count('<tr id="finding-') == form.findings.count() > 0
