@@ -130,3 +130,11 @@ def test_kept_counts_and_options_follow_every_committed_change(web_cast, seed_re
     PerformanceForm.objects.filter(unit=web_cast.unit_b).delete()
     page, count = shown()
     assert f"共 {total + 1} 张表" in page and count == total + 1
+
+    # Kept per scope: each user still counts only what they may see, with the same filters.
+    for name, unit in (("clerk_a", web_cast.unit_a), ("clerk_b", web_cast.unit_b), ("finance", None)):
+        for query in ("", "?errors=no"):
+            expected = PerformanceForm.objects.filter(**({"unit": unit} if unit else {}),
+                                                      **({"error_count": 0} if query else {})).count()
+            assert web_cast.token_client(name).get(f"/api/forms{query}").json()["count"] == expected
+            assert f"共 {expected} 张表" in web_cast.client(name).get(f"/{query}").content.decode()

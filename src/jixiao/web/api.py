@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from jixiao.web import services
 from jixiao.web.models import Org, PerformanceForm, Phase
 from jixiao.web.openapi import SCHEMA
-from jixiao.web.views import _download, data_version, filter_forms, paginate
+from jixiao.web.views import _download, data_version, filter_forms, filter_key, paginate
 
 View = Callable[..., HttpResponse]
 MAX_PAGE_SIZE = 200
@@ -93,7 +93,7 @@ def forms(request: HttpRequest) -> HttpResponse:
     size = min(int(request.GET["page_size"]), MAX_PAGE_SIZE) if request.GET.get("page_size", "").isdigit() else 50
     page = paginate(qs, max(size, 1), request.GET.get("page"), values=LIST_VALUES,
                     annotations={"record_json": Cast("record", TextField()), "scorecard_json": Cast("scorecard", TextField())},
-                    version=data_version())
+                    version=data_version(), key=filter_key(request.user, request.GET))
     head = json.dumps({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages},
                       ensure_ascii=False)
     results = ",".join(_list_item(row) for row in page.object_list)

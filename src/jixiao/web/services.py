@@ -115,6 +115,14 @@ def visible_forms(user: User) -> QuerySet[PerformanceForm]:
     return qs if scope is None else qs.filter(scope)
 
 
+def scope_key(user: User) -> tuple[Any, ...]:
+    """Everything visible_forms and visible_orgs depend on besides the stored data: what is kept for a
+    user's lists (jixiao.web.views.kept) is kept under this, never shared between different scopes."""
+    if not user.is_authenticated:
+        return ("anonymous",)
+    return (bool(user.is_superuser), tuple(sorted((m.role, m.org_id, m.org.path) for m in memberships(user))))
+
+
 def writable_units(user: User) -> QuerySet[Org]:
     """The units whose forms the user may create and change: 填报人 its unit, 管理员 its subtree."""
     qs = Org.objects.all()

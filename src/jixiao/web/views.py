@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Max, Min, Q, QuerySet
@@ -21,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from jixiao.web import presenters, services
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
-
 
 T = TypeVar("T")
 
@@ -37,7 +35,10 @@ FILTERS = ("year", "department", "unit", "phase", "stage", "grade", "errors", "q
 
 
 def filter_forms(user: Any, params: Any) -> QuerySet[PerformanceForm]:
-    """The visible forms narrowed by the list's filters (shared by the page, the summary and the API)."""
+    """The visible forms narrowed by the list's filters (shared by the page, the summary and the API).
+
+    Reads no parameter but FILTERS: counts are kept under filter_key (the user's scope and those values).
+    """
     qs = services.visible_forms(user)
     if (year := params.get("year", "")).isdigit():
         qs = qs.filter(year=int(year))
@@ -61,6 +62,11 @@ def filter_forms(user: Any, params: Any) -> QuerySet[PerformanceForm]:
         units = Org.objects.filter(**{f"name__{lookup}": q}).values("pk")
         qs = qs.filter(Q(**{f"project__{lookup}": q}) | Q(unit_id__in=units))
     return qs
+
+
+def filter_key(user: Any, params: Any) -> tuple[Any, ...]:
+    """What filter_forms' result depends on besides the stored data, to keep its count under."""
+    return ("forms", services.scope_key(user), *(params.get(k, "") for k in FILTERS))
 
 
 def _options(choices: Any, chosen: str) -> str:
@@ -94,23 +100,22 @@ class _IdsFirstPaginator(Paginator):
             top = self.count
         forms = self.object_list
         rows = forms.model._default_manager.order_by(*forms.query.order_by or forms.model._meta.ordering)
-        if top <= bottom:
-            rows = rows.none()
-        else:
-            # The filters (and permissions) are the subquery's: the outer query reads these rows only.
-            rows = rows.filter(pk__in=forms.values("pk")[bottom:top])
+        # The filters (and permissions) are the subquery's: the outer query reads these rows only.
+        rows = rows.none() if top <= bottom else rows.filter(pk__in=forms.values("pk")[bottom:top])
         return self._get_page(rows.values(*self.values, **self.annotations), number, self)
 
 
 def paginate(forms: QuerySet[Any], per_page: int, number: str | None, values: tuple[str, ...] = (),
-             annotations: dict[str, Any] | None = None, version: int | None = None) -> Any:
+             annotations: dict[str, Any] | None = None, version: int | None = None,
+             key: tuple[Any, ...] | None = None) -> Any:
     """A page of `forms` as dicts of `values` and `annotations`, counted on `forms` alone: no join in the count.
 
-    The count is kept under the data version: counting 20,000 forms on every page costs more than the page.
+    With a data version and a key that determines `forms` (filter_key), the count is kept: counting
+    20,000 forms on every page costs more than the page.
     """
     paginator = _IdsFirstPaginator(forms, per_page, values, annotations or {})
     counted = forms.order_by()
-    paginator.count = kept(version, ("count", _sql_key(counted)), counted.count)  # type: ignore[misc]  # a cached_property, set ahead
+    paginator.count = kept(version, ("count", key), counted.count)  # type: ignore[misc]  # a cached_property, set ahead
     return paginator.get_page(number)
 
 
@@ -131,15 +136,6 @@ def data_version() -> int | None:
     return None if row is None else int(row[0])
 
 
-def _sql_key(qs: QuerySet[Any]) -> tuple[str, str] | None:
-    """A query's SQL and parameters: the same text asks the database the same question."""
-    try:
-        sql, params = qs.query.sql_with_params()
-    except EmptyResultSet:
-        return None
-    return sql, repr(params)
-
-
 def kept(version: int | None, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """compute(), or what it returned under the same data version and key in this process."""
     if version is None or None in key:
@@ -158,7 +154,7 @@ def kept(version: int | None, key: tuple[Any, ...], compute: Callable[[], T]) ->
 
 def _org_and_year_options(user: Any, chosen: dict[str, str], version: int | None) -> dict[str, str]:
     """The year, department and unit filters' options (kept under the data version: orgs and years change
-    only with it; the key is the org query itself, so each user's scope is kept apart)."""
+    only with it; the key holds the user's scope, so scopes are kept apart)."""
     orgs_query = services.visible_orgs(user).values_list("id", "name", "kind")
 
     def build() -> dict[str, str]:
@@ -172,7 +168,7 @@ def _org_and_year_options(user: Any, chosen: dict[str, str], version: int | None
             "unit": _options(((i, n) for i, n, _ in orgs), chosen["unit"]),
         }
 
-    key = ("options", _sql_key(orgs_query), chosen["year"], chosen["department"], chosen["unit"])
+    key = ("options", services.scope_key(user), chosen["year"], chosen["department"], chosen["unit"])
     return kept(version, key, build)
 
 
@@ -181,7 +177,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
     version = data_version()
     forms = filter_forms(request.user, request.GET)
     page = paginate(forms, settings.JIXIAO_PAGE_SIZE, request.GET.get("page"), values=presenters.LIST_VALUES,
-                    version=version)
+                    version=version, key=filter_key(request.user, request.GET))
     chosen = {k: request.GET.get(k, "") for k in FILTERS}
     query = urlencode({k: v for k, v in chosen.items() if v})
     return render(request, "jixiao/form_list.html", {
