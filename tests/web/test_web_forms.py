@@ -243,3 +243,21 @@ def test_the_detail_page_escapes_what_the_form_says_in_every_cell_and_finding(we
     assert "&lt;script&gt;alert(&quot;名&quot;)&lt;/script&gt;" in page
     assert "a &amp; b &lt; c" in page and "&lt;b&gt;资金&lt;/b&gt;" in page
     assert page.count('<tr id="finding-') == form.findings.count() > 0
+
+
+def test_every_form_in_the_api_list_reads_as_its_detail_with_the_same_key_order(web_cast):
+    """The list passes the stored JSON through as text; parsed with key order kept, each result is the
+    detail response without its findings, and the results come in the list's order."""
+    def ordered(body: bytes):
+        return json.loads(body, object_pairs_hook=lambda pairs: [(k, v) for k, v in pairs])
+
+    client = web_cast.client("finance")
+    listed = ordered(client.get("/api/forms?page_size=200").content)
+    results = dict(listed)["results"]
+    assert len(results) == dict(listed)["count"] >= 2
+    for item in results:
+        pk = dict(item)["id"]
+        alone = [(k, v) for k, v in ordered(client.get(f"/api/forms/{pk}").content) if k != "findings"]
+        assert item == alone
+    page = client.get("/api/forms?page_size=1&page=2").json()["results"]
+    assert [dict(i)["id"] for i in results][1] == page[0]["id"]
