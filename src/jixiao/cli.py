@@ -125,7 +125,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_evaluation(e, out, min_rank)
         out.line()
     _report_problems(batch, out)
-    counts = {s: sum(f.severity is s for e in evaluations for f in e.findings) for s in Severity}
+    counts = services.severity_counts(evaluations)
     out.line(
         out.paint("合计", "bold")
         + f"：{_batch_summary(batch)}；错误 {counts[Severity.ERROR]} 条，警告 {counts[Severity.WARNING]} 条，"

@@ -141,6 +141,8 @@ def _ordered(findings: Iterable[Finding]) -> list[Finding]:
 
 def evaluate_batch(forms: Sequence[Form], profile: str | Profile = "auto") -> list[Evaluation]:
     """Score and check every form, with the batch checks (P05) added to the forms they concern."""
+    if not isinstance(profile, Profile) and profile not in ("", "auto") and forms:
+        profile = load_profile(profile)  # a named or file profile is read once, not once per form
     evaluations = [evaluate(form, profile, n) for n, form in enumerate(forms, 1)]
     extra: dict[int, list[Finding]] = {}
     for finding in check_batch(forms):
@@ -188,15 +190,21 @@ def evaluation_dict(evaluation: Evaluation, min_severity: str = "info") -> dict[
     }
 
 
+def severity_counts(evaluations: Sequence[Evaluation]) -> dict[Severity, int]:
+    """How many findings of each severity a batch has."""
+    counts = dict.fromkeys(Severity, 0)
+    for e in evaluations:
+        for f in e.findings:
+            counts[f.severity] += 1
+    return counts
+
+
 def check_report(
     evaluations: Sequence[Evaluation], problems: Sequence[ReadProblem] = (), min_severity: str = "info"
 ) -> dict[str, Any]:
     """What `jixiao check --format json` prints: {"forms": [...], "summary": {...}, "problems": [...]}."""
     forms = [evaluation_dict(e, min_severity) for e in evaluations]
-    counts = {s.value: 0 for s in Severity}
-    for e in evaluations:
-        for f in e.findings:
-            counts[f.severity.value] += 1
+    counts = {s.value: n for s, n in severity_counts(evaluations).items()}
     return {
         "forms": forms,
         "summary": {"forms": len(forms), **counts, "problems": len(problems)},
