@@ -37,15 +37,9 @@ def spread_stages() -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--forms", type=int, default=20_000)
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=10, help="requests per client and scenario")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="server processes (default: CPUs)")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_OVERVIEW_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--keep", action="store_true", help="reuse the database if it holds the forms")
-    args = parser.parse_args()
+    args = web.arguments(
+        __doc__, requests=10, url_variable="BENCH_OVERVIEW_DATABASE_URL", default_url=DEFAULT_URL
+    ).parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="jixiao-bench-overview-")
     if not args.keep:

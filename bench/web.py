@@ -258,16 +258,21 @@ def machine() -> str:
     return f"{describe()}; Django {django.get_version()}, PostgreSQL {pg}, waitress"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str | None, *, requests: int, url_variable: str, default_url: str = DEFAULT_URL) -> argparse.ArgumentParser:
+    """The options every web benchmark takes: corpus size, load, server and database."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--forms", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=20, help="requests per client and page")
+    parser.add_argument("--requests", type=int, default=requests, help="requests per client and page")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="server processes (default: CPUs)")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--database-url", default=os.environ.get(url_variable, default_url))
     parser.add_argument("--keep", action="store_true", help="reuse the database if it holds the forms")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> int:
+    args = arguments(__doc__, requests=20, url_variable="BENCH_DATABASE_URL").parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="jixiao-bench-")
     if not args.keep or not database_exists(args.database_url):
