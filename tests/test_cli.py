@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import subprocess
@@ -209,3 +210,18 @@ def test_text_output_ends_with_the_batch_summary(capsys: pytest.CaptureFixture[s
     empty = write(tmp_path, "empty.txt", b"")
     _, out, _ = run(capsys, "check", str(SEED), str(empty))
     assert "读取文件 2 个，找到自评表 11 张，无法读取 1 个" in out.splitlines()[-1]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_findings_are_coloured_on_a_terminal_and_plain_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jixiao.cli import Printer
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert Printer(_Terminal()).paint("错误 A03", "error") == "\033[31m错误 A03\033[0m"
+    assert Printer(io.StringIO()).paint("错误 A03", "error") == "错误 A03"
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert Printer(_Terminal()).paint("错误 A03", "error") == "错误 A03"
