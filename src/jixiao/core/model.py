@@ -115,7 +115,7 @@ class Indicator:
     @property
     def is_blank(self) -> bool:
         """A row with nothing but its level names: a level-2 with no level-3 rows."""
-        return not any(getattr(self, f) for f in ("name", "weight", "target", "actual", "score", "reason"))
+        return not (self.name or self.weight or self.target or self.actual or self.score or self.reason)
 
 
 @fast_init
