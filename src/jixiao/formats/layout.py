@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter
 from typing import NamedTuple
 
 from jixiao.core.lazy import cached_value
@@ -109,15 +109,12 @@ class _Row:
 
     __slots__ = ("cells", "grid", "joined", "number", "texts")
 
-    def __init__(self, cells: tuple[_Cell, ...], grid: int, number: int) -> None:
+    def __init__(self, cells: tuple[_Cell, ...], texts: list[str], grid: int, number: int) -> None:
         self.cells = cells
         self.grid = grid
         self.number = number  # 1-based row in its grid
-        self.texts = [text for text, _, _ in cells if text]
-        self.joined = key("".join(self.texts))
-
-
-_ROWSPAN = itemgetter(3)  # Cell.rowspan
+        self.texts = texts  # the non-empty cleaned texts, left to right
+        self.joined = key("".join(texts))
 
 
 @lru_cache(maxsize=65536)
@@ -126,18 +123,26 @@ def _cell(text: str, col: int, colspan: int) -> _Cell:
     return _Cell(clean(text), col, col + colspan)
 
 
+_TEXT = attrgetter("text")
+
+
 def _rows_of(grid: Grid, grid_index: int) -> Iterable[_Row]:
     """A grid's rows with a blank placeholder where a cell from a row above covers the row."""
     covered: dict[int, list[tuple[int, int]]] = {}
     for number, cells in enumerate(grid.rows):
-        row_cells = [_cell(text, col, colspan) for text, _, col, _, colspan in cells]
+        if not cells:
+            yield _Row((), [], grid_index, number + 1)
+            continue
+        # One transpose and a few C-level maps per row: a document has thousands of rows.
+        texts, _, cols, rowspans, colspans = zip(*cells)  # noqa: B905 - every Cell has five fields
+        row_cells = list(map(_cell, texts, cols, colspans))
         spans = covered.pop(number, None) if covered else None
         if spans:
             row_cells.extend(_Cell("", col, end) for col, end in spans)
             row_cells.sort(key=lambda c: c.col)
-        if max(map(_ROWSPAN, cells), default=1) > 1:
+        if max(rowspans) > 1:
             _cover(covered, cells, number)
-        yield _Row(tuple(row_cells), grid_index, number + 1)
+        yield _Row(tuple(row_cells), list(filter(None, map(_TEXT, row_cells))), grid_index, number + 1)
 
 
 def _cover(covered: dict[int, list[tuple[int, int]]], cells: Sequence[Cell], number: int) -> None:
