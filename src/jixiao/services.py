@@ -12,7 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from jixiao.core.checks import check_batch, check_form
+from jixiao.core.checks import check_batch, report_key, run_checks, sort_key
 from jixiao.core.findings import Finding, Severity
 from jixiao.core.frozen import fast_init
 from jixiao.core.layout_checks import layout_findings
@@ -127,8 +127,13 @@ def evaluate(form: Form, profile: str | Profile = "auto", index: int = 1) -> Eva
     """Score and check one form; profile is "auto", a built-in name, a TOML path or a Profile."""
     chosen = resolve_profile(form, profile)
     scorecard = score_form(form, chosen)
-    findings = [*layout_findings(form, index), *check_form(form, chosen, scorecard, index)]
-    return Evaluation(index, form, chosen, scorecard, tuple(_ordered(findings)))
+    findings = run_checks(form, chosen, scorecard, index)
+    layout = layout_findings(form, index)
+    if layout:  # the shape's findings keep their own order within a code
+        findings = _ordered([*layout, *sorted(findings, key=sort_key)])
+    else:
+        findings.sort(key=report_key)
+    return Evaluation(index, form, chosen, scorecard, tuple(findings))
 
 
 _RANK = {severity: severity.rank for severity in Severity}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pytest
 from helpers import CLEAN, build, findings, only, profile, sample_forms, with_fund, with_indicator
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jixiao.core.checks import CODES, check_batch, check_form, printed_matches
 from jixiao.core.findings import Severity
@@ -36,6 +38,22 @@ def test_every_code_of_the_spec_has_a_severity_and_a_title() -> None:
 )
 def test_a_printed_number_is_right_when_rounded_or_truncated(printed: str, true: str, right: bool) -> None:
     assert printed_matches(Decimal(printed), Decimal(true)) is right
+
+
+@given(st.integers(min_value=-10**6, max_value=10**6), st.integers(min_value=-4, max_value=3),
+       st.integers(min_value=-2000, max_value=2000))
+def test_printed_matches_is_the_rounded_or_truncated_true_value(coefficient: int, exponent: int, offset: int) -> None:
+    """The fast comparison agrees with domain.md §5 read literally, for any printed exponent.
+
+    The printed number is coefficient × 10^exponent (so 1E+1 and 10.000 alike); the true value lies
+    within two of its last printed units, where rounding and truncation differ.
+    """
+    printed = Decimal(coefficient).scaleb(exponent)
+    true = printed + Decimal(offset).scaleb(exponent - 3)
+    places = max(0, -printed.as_tuple().exponent)
+    step = Decimal(1).scaleb(-places)
+    literal = printed in (true.quantize(step, rounding=ROUND_HALF_UP), true.quantize(step, rounding=ROUND_DOWN))
+    assert printed_matches(printed, true) is literal
 
 
 # ---------------------------------------------------------------- A
