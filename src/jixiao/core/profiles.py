@@ -390,15 +390,25 @@ def detect_profile(form: Form) -> Profile:
     block → local-2019; to 90 → mof-2020. With no evidence, or between equals, the profile in force
     for the form's year (profile_for_year) wins.
     """
+    return _detect(form.year, _fund_weight(form), _indicator_sum(form), tuple(_printed_points(form).items()))
+
+
+@lru_cache(maxsize=1024)
+def _detect(year: int | None, fund: Decimal | None, indicators: Decimal | None,
+            labels: tuple[tuple[str, Decimal], ...]) -> Profile:
+    """detect_profile on the evidence alone: cached, as the forms of a batch share a few shapes.
+
+    Decimals are keys by value (10 and 10.0 alike), as the evidence compares them by value.
+    """
     builtins = _builtins()
-    fund, indicators, printed = _fund_weight(form), _indicator_sum(form), _printed_points(form)
+    printed = dict(labels)
     scored = [(p, _evidence(p, printed, fund, indicators)) for p in builtins]
     if all(score is None for p, score in scored if p.category_points):
         # The labels fit no profile with a fixed split: judge by the weights alone.
         scored = [(p, _evidence(p, {}, fund, indicators)) for p in builtins]
     best = max((score for _, score in scored if score is not None), default=0)
     if not best:
-        return profile_for_year(form.year)
+        return profile_for_year(year)
     pool = [p for p, score in scored if score == best]
-    preferred = profile_for_year(form.year)
+    preferred = profile_for_year(year)
     return preferred if preferred in pool else pool[0]
