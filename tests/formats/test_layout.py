@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from jixiao.core.model import to_record
 from jixiao.formats import layout, text
-from jixiao.formats.grid import Cell, Grid, grid_from_rows
+from jixiao.formats.grid import Cell, Grid, SpanFreeRows, grid_from_rows
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
 
@@ -134,3 +134,17 @@ def test_no_form_in_random_text() -> None:
 def test_recognise_never_raises_on_any_grid(rows: list[list[str]]) -> None:
     for form in layout.recognise([grid_from_rows(rows)]):
         assert isinstance(to_record(form), dict)
+
+
+@pytest.mark.parametrize("name", ["seed", "mof2020-a", "mof2020-b"])
+def test_span_free_rows_recognise_as_the_same_cells_given_one_by_one(name: str) -> None:
+    """The recogniser's shortcut for span-free rows (text files) gives what the general path gives."""
+    grids = text.read((SAMPLES / f"{name}.txt").read_bytes(), f"{name}.txt")
+    assert all(isinstance(g.rows, SpanFreeRows) for g in grids)
+    as_cells = [Grid(rows=tuple(g.rows), source=g.source, sheet=g.sheet) for g in grids]
+    assert layout.recognise(grids) == layout.recognise(as_cells)
+    trace_lazy: list[layout.RowRole] = []
+    trace_cells: list[layout.RowRole] = []
+    layout.recognise(grids, trace_lazy)
+    layout.recognise(as_cells, trace_cells)
+    assert trace_lazy == trace_cells

@@ -12,8 +12,9 @@ order (a grid of its own before the table's grid, or rows inside it), so the rec
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 
 class Cell(NamedTuple):
@@ -26,9 +27,58 @@ class Cell(NamedTuple):
     colspan: int = 1
 
 
+class SpanFreeRows(Sequence[tuple[Cell, ...]]):
+    """Rows whose every cell has span 1 and starts at the next column, kept as their texts.
+
+    It reads as the tuple of rows of Cells it stands for (indexing, iteration, equality, hashing),
+    but a Cell is made only when one is asked for. The text of a Word table, and any reader that
+    can't see merges, gives thousands of such cells per document; the recogniser reads the texts.
+    """
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: Iterable[Iterable[str]]) -> None:
+        self.texts: tuple[tuple[str, ...], ...] = tuple(map(tuple, texts))
+
+    @staticmethod
+    def _row(number: int, texts: tuple[str, ...]) -> tuple[Cell, ...]:
+        return tuple([Cell(text, number, col) for col, text in enumerate(texts)])
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Cell, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[tuple[Cell, ...], ...]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Cell, ...] | tuple[tuple[Cell, ...], ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        number = range(len(self.texts))[index]  # negative indexes and IndexError as a tuple gives them
+        return self._row(number, self.texts[number])
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __iter__(self) -> Iterator[tuple[Cell, ...]]:
+        return map(self._row, range(len(self.texts)), self.texts)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SpanFreeRows):
+            return self.texts == other.texts
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"SpanFreeRows({self.texts!r})"
+
+
 @dataclass(frozen=True)
 class Grid:
-    rows: tuple[tuple[Cell, ...], ...]  # cells starting in each row, left to right
+    rows: Sequence[tuple[Cell, ...]]  # cells starting in each row, left to right
     source: str = ""  # file name, for messages
     sheet: str = ""  # sheet name, page range or table number, for messages
 
@@ -39,8 +89,4 @@ class Grid:
 
 def grid_from_rows(rows: list[list[str]], source: str = "", sheet: str = "") -> Grid:
     """A grid of unmerged cells from rows of texts (tests and simple readers)."""
-    return Grid(
-        rows=tuple(tuple(Cell(t, r, c) for c, t in enumerate(row)) for r, row in enumerate(rows)),
-        source=source,
-        sheet=sheet,
-    )
+    return Grid(rows=SpanFreeRows(rows), source=source, sheet=sheet)

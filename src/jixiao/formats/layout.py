@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from operator import attrgetter
 from typing import NamedTuple
 
 from jixiao.core.lazy import cached_value
 from jixiao.core.model import Form, FundRow, Goals, Indicator, Source, Total
-from jixiao.formats.grid import Cell, Grid
+from jixiao.formats.grid import Cell, Grid, SpanFreeRows
 
 _BLANKS = " \t\u3000\xa0\u2002\u2003\u200b\ufeff"
 _YEAR = re.compile(r"[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?")
@@ -128,6 +129,11 @@ _TEXT = attrgetter("text")
 
 def _rows_of(grid: Grid, grid_index: int) -> Iterable[_Row]:
     """A grid's rows with a blank placeholder where a cell from a row above covers the row."""
+    if isinstance(grid.rows, SpanFreeRows):  # every cell spans 1: no cover, columns 0, 1, 2…
+        for number, texts in enumerate(grid.rows.texts, 1):
+            row_cells = tuple(map(_cell, texts, range(len(texts)), repeat(1)))
+            yield _Row(row_cells, list(filter(None, map(_TEXT, row_cells))), grid_index, number)
+        return
     covered: dict[int, list[tuple[int, int]]] = {}
     for number, cells in enumerate(grid.rows):
         if not cells:

@@ -12,7 +12,7 @@ import codecs
 import re
 
 from jixiao.formats import ReadError
-from jixiao.formats.grid import Cell, Grid
+from jixiao.formats.grid import Grid, SpanFreeRows
 
 EXTENSIONS = (".txt", ".text")
 ENCODINGS = ("utf-8", "gb18030")
@@ -125,11 +125,4 @@ def read(data: bytes, name: str = "") -> list[Grid]:
     text = decode(data, name)
     if not _is_text(text):
         raise ReadError("这不是文本文件（含有大量控制字符）；请提供 Word、Excel、PDF、HTML 或文本格式的自评表", name)
-    rows = parse_rows(text)
-    return [Grid(rows=tuple([_cells(row, r) for r, row in enumerate(rows)]), source=name)]
-
-
-def _cells(texts: list[str], row: int) -> tuple[Cell, ...]:
-    """A row of unmerged cells (built as plain tuples: a document has thousands of cells)."""
-    new = tuple.__new__
-    return tuple([new(Cell, (text, row, col, 1, 1)) for col, text in enumerate(texts)])
+    return [Grid(rows=SpanFreeRows(parse_rows(text)), source=name)]
