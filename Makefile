@@ -31,8 +31,11 @@ WEB_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-web-postgres: $(BIN)/.installed
 	DATABASE_URL=$(WEB_DATABASE_URL) $(BIN)/pytest tests/web
 
+# bench/check.py and bench/formats.py (xlwt, from the bench extra, writes the .xls batch).
 bench: $(BIN)/.installed
+	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/formats.py
 
 # 20,000 forms in PostgreSQL, served by waitress, 20 concurrent clients (BENCH_DATABASE_URL to change).
 bench-web: $(BIN)/.installed

@@ -3,7 +3,7 @@
 Generates documents in the seed's text format whose year-end values (executed funds, actuals,
 scores) vary around the seed's, then times
 the whole path (decode → grid → forms → scorecard and findings) on one core and reports peak
-memory. Usage: python bench/check.py [--forms 10000] [--seed 1]
+memory. Usage: python bench/check.py [--forms 10000] [--seed 1] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import os
 import random
 import re
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
@@ -98,10 +99,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--forms", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="timed passes over the corpus; the best and the median are printed")
     args = parser.parse_args()
     documents = corpus(args.forms, args.seed)
     run(documents[:5])  # warm up imports and caches
-    forms, findings, seconds, cpu = run(documents)
+    # As timeit advises, the best pass is the figure: slower ones measure what else the machine ran.
+    passes = sorted((run(documents) for _ in range(max(1, args.repeat))), key=lambda p: p[3])
+    forms, findings, seconds, cpu = passes[0]
+    median_cpu = statistics.median(p[3] for p in passes)
     tracemalloc.start()
     run(documents[:50])
     _, traced_peak = tracemalloc.get_traced_memory()
@@ -110,8 +116,9 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"load while measuring: {_load()}")
     print(f"corpus: {len(documents)} documents, {forms} forms, {sum(map(len, documents)) / 1e6:.1f} MB of text")
-    print(f"read + score + check: {forms / cpu:,.0f} forms/s of CPU time on one core ({cpu:.2f} s CPU, "
-          f"{seconds:.2f} s wall = {forms / seconds:,.0f} forms/s; {findings} findings)")
+    print(f"read + score + check: {forms / cpu:,.0f} forms/s of CPU time on one core, best of {len(passes)} passes "
+          f"({cpu:.2f} s CPU, {seconds:.2f} s wall = {forms / seconds:,.0f} forms/s; {findings} findings); "
+          f"median pass {forms / median_cpu:,.0f} forms/s")
     print(f"peak memory: {rss:.0f} MB resident (process, corpus included); "
           f"{traced_peak / 1e6:.1f} MB allocated while checking 50 documents")
     sys.stdout.flush()

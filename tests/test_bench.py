@@ -1,0 +1,32 @@
+"""The benchmarks still run: each prints its figures (never judged here; speed is not a test's business)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).parent.parent / "bench"
+
+
+def run_bench(*args: str) -> str:
+    done = subprocess.run([sys.executable, *args], cwd=BENCH, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_check_benchmark_reports_its_corpus_rate_and_memory() -> None:
+    out = run_bench("check.py", "--forms", "40", "--repeat", "2")
+    corpus = re.search(r"corpus: (\d+) documents, (\d+) forms", out)
+    assert corpus and int(corpus[2]) >= 40 and int(corpus[2]) == 11 * int(corpus[1])  # the seed has 11 forms
+    assert re.search(r"read \+ score \+ check: [\d,]+ forms/s .* best of 2 passes .* (\d+) findings", out)
+    assert re.search(r"peak memory: \d+ MB resident", out)
+
+
+def test_formats_benchmark_reports_reader_and_library_rates() -> None:
+    out = run_bench("formats.py", "--forms", "6", "--formats", "html,docx")
+    for name in ("html", "docx"):
+        line = next(line for line in out.splitlines() if line.startswith(name))
+        assert re.search(r"read +[\d.]+ forms/s .* read/library = [\d.]+", line), line
