@@ -42,7 +42,7 @@ def main() -> int:
     ).parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="jixiao-bench-overview-")
-    if not args.keep:
+    if not args.keep or not web.database_exists(args.database_url):
         web.recreate_database(args.database_url)
     web.setup_django(args.database_url, data_dir)
     from django.contrib.auth.models import User
