@@ -37,7 +37,12 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jixiao_bench"
 
 def recreate_database(url: str) -> None:
     import psycopg
+    from django.conf import settings
 
+    if settings.configured:  # Django's own connection would die with the database it points at
+        from django.db import connections
+
+        connections.close_all()
     base, name = url.rsplit("/", 1)
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
