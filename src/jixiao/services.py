@@ -17,9 +17,10 @@ from jixiao.core.findings import Finding, Severity
 from jixiao.core.frozen import fast_init
 from jixiao.core.layout_checks import layout_findings
 from jixiao.core.model import Form, FundRow
-from jixiao.core.profiles import Profile, detect_profile, load_profile
+from jixiao.core.profiles import Profile
 from jixiao.core.scoring import Scorecard, score_form
 from jixiao.formats import ReadError
+from jixiao.profile_files import detect_profile, load_profile
 
 
 @dataclass(frozen=True)

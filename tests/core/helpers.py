@@ -14,8 +14,9 @@ from typing import Any
 from jixiao.core.checks import check_form
 from jixiao.core.findings import Finding
 from jixiao.core.model import Form, FundRow, Indicator, from_record
-from jixiao.core.profiles import Profile, load_profile
+from jixiao.core.profiles import Profile
 from jixiao.core.scoring import score_form
+from jixiao.profile_files import load_profile
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 

@@ -11,19 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao.core.model import Form, FundRow, Indicator, from_record
-from jixiao.core.profiles import (
-    Band,
-    ProfileError,
-    builtin_profiles,
-    detect_profile,
-    load_profile,
-    parse_profile,
-    profile_for_year,
-)
+from jixiao.core.profiles import Band, ProfileError, ProfileSet, parse_profile
+from jixiao.profile_files import builtin_profiles, detect_profile, load_profile, profile_for_year
 
 D = Decimal
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
-BUILTIN_DIR = Path(__file__).parents[2] / "src" / "jixiao" / "core" / "profiles"
+BUILTIN_DIR = Path(__file__).parents[2] / "src" / "jixiao" / "data" / "profiles"
 
 
 # The built-in profiles ------------------------------------------------------------------------
@@ -330,3 +323,39 @@ def test_a_profile_can_be_forced_by_path(tmp_path: Path) -> None:
     path = _write(tmp_path, _builtin_text("local-2019").replace('name = "local-2019"', 'name = "my-2019"'))
     assert load_profile(str(path)).name == "my-2019"
     assert load_profile("transfer-2020").name == "transfer-2020"
+
+
+# A set of profiles of one's own ----------------------------------------------------------------
+
+
+def test_a_profile_set_chooses_only_among_its_profiles() -> None:
+    """A province that keeps only its own rules gets them for every form, whatever the evidence."""
+    only_local = ProfileSet([load_profile("local-2019")], default="local-2019")
+    mof_labels = _form(year=2022, points=(("产出指标", "50"), ("效益指标", "30")))
+    assert detect_profile(mof_labels).name == "mof-2020"
+    assert only_local.detect(mof_labels).name == "local-2019"
+    assert only_local.for_year(2022).name == "local-2019"  # none covers 2022: the set's default
+
+
+def test_a_regional_profile_in_a_set_wins_for_its_region_only() -> None:
+    sichuan = parse_profile(_builtin_text().replace('name = "mof-2020"', 'name = "sichuan-2020"')
+                            .replace("regions = []", 'regions = ["四川省"]'), "sichuan.toml")
+    assert sichuan.regions == ("四川省",)
+    profiles = ProfileSet([*builtin_profiles().values(), sichuan], default="mof-2020")
+    assert profiles.for_year(2021, "四川省").name == "sichuan-2020"
+    assert profiles.for_year(2021, "湖北省").name == "mof-2020"
+    assert profiles.for_year(2019, "四川省").name == "local-2019"
+
+
+def test_a_profile_set_refuses_a_default_it_does_not_hold() -> None:
+    with pytest.raises(ValueError, match="mof-2020"):
+        ProfileSet([load_profile("local-2019")], default="mof-2020")
+
+
+def test_detection_is_remembered_per_shape_and_kept_bounded() -> None:
+    profiles = ProfileSet(builtin_profiles().values(), default="mof-2020")
+    first = profiles.detect(_form(year=2021, weights=("25", "25", "25", "25")))
+    assert profiles.detect(_form(year=2021, weights=("50", "50"))) is first  # same evidence: 100 beside 10
+    for n in range(5000):
+        profiles.detect(_form(year=2021, weights=(str(n),)))
+    assert len(profiles._detected) <= 4096

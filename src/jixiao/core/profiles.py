@@ -1,20 +1,19 @@
-"""Scoring profiles: every number of the scoring rules, as dated data files with their source (domain.md §4).
+"""Scoring profiles: every number of the scoring rules, as dated data with their source (domain.md §4).
 
-CONTRACT (implemented by the profiles work). Built-in profiles live in jixiao/core/profiles/*.toml:
-mof-2020, local-2019, transfer-2020 (and mof-2021 for 财预〔2021〕101号, 成本指标 as level 1).
-A user's profile is a TOML file with the same keys; decimals are read as Decimal, never float.
+A profile is parsed from the text of a TOML file (parse_profile); decimals are read as Decimal,
+never float. A ProfileSet is the profiles a form may be scored under and the choice among them:
+by the form's own evidence (detect) or by its year (for_year). jixiao.core reads no files: the
+built-in profiles (jixiao/data/profiles/*.toml: mof-2020, local-2019, transfer-2020, mof-2021) and
+a user's profile file are read by jixiao.profile_files.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache, lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jixiao.core.values import parse_number
@@ -91,8 +90,6 @@ class Profile:
 
 
 REVERSE_FORMULAS = ("ratio", "linear")
-DEFAULT_PROFILE = "mof-2020"
-BUILTIN_NAMES = ("mof-2020", "local-2019", "transfer-2020", "mof-2021")
 
 # A valid line for every key, shown in the message of a ProfileError.
 EXAMPLES: dict[str, str] = {
@@ -298,50 +295,70 @@ def parse_profile(text: str, file: str) -> Profile:
     return profile_from_data(data, file)
 
 
-@cache
-def _builtins() -> tuple[Profile, ...]:
-    folder = resources.files("jixiao.core").joinpath("profiles")
-    return tuple(
-        parse_profile(folder.joinpath(f"{name}.toml").read_text(encoding="utf-8"), f"{name}.toml")
-        for name in BUILTIN_NAMES
-    )
+_CHOICES_KEPT = 4096
 
 
-def builtin_profiles() -> dict[str, Profile]:
-    """The built-in profiles by name, in order: mof-2020 (the default), local-2019, transfer-2020, mof-2021."""
-    return {p.name: p for p in _builtins()}
+class ProfileSet:
+    """The profiles a form may be scored under, and the choice among them (domain.md §4).
 
-
-def load_profile(name_or_path: str) -> Profile:
-    """A built-in profile by name, or a user's TOML file by path; raises ProfileError."""
-    builtins = builtin_profiles()
-    if name_or_path in builtins:
-        return builtins[name_or_path]
-    path = Path(name_or_path)
-    if not path.is_file():
-        names = "、".join(builtins)
-        raise ProfileError(f"找不到评分规则“{name_or_path}”：请使用内置规则（{names}）之一，或给出 .toml 文件的路径。")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProfileError(f"评分规则文件 {path} 无法读取（{error}）：请确认文件存在且以 UTF-8 编码保存。") from None
-    return parse_profile(text, str(path))
-
-
-@lru_cache(maxsize=256)
-def profile_for_year(year: int | None, region: str = "") -> Profile:
-    """The profile in force for a year and region: local-2019 up to 2019, mof-2020 from 2020 (and when unknown).
-
-    A profile for the region wins over one for everywhere; then the latest first_year. Cached: the
-    built-in profiles are read once, and every form of a batch asks for its year.
+    Choices are cached per set by what decides them: the forms of a batch share a few shapes.
     """
-    builtins = builtin_profiles()
-    if year is None:
-        return builtins[DEFAULT_PROFILE]
-    candidates = [p for p in builtins.values() if p.chosen_by_year and p.covers(year, region)]
-    if not candidates:
-        return builtins[DEFAULT_PROFILE]
-    return max(candidates, key=lambda p: (bool(p.regions), p.first_year or 0))
+
+    def __init__(self, profiles: Sequence[Profile], default: str) -> None:
+        self.profiles = tuple(profiles)
+        self.by_name = {p.name: p for p in self.profiles}
+        if default not in self.by_name:
+            raise ValueError(f"default profile {default!r} is not among {list(self.by_name)}")
+        self.default = self.by_name[default]
+        self._for_year: dict[tuple[int | None, str], Profile] = {}
+        self._detected: dict[tuple[Any, ...], Profile] = {}
+
+    def for_year(self, year: int | None, region: str = "") -> Profile:
+        """The profile in force for a year and region: local-2019 up to 2019, mof-2020 from 2020 (and when unknown).
+
+        A profile for the region wins over one for everywhere; then the latest first_year.
+        """
+        key = (year, region)
+        found = self._for_year.get(key)
+        if found is None:
+            candidates = [p for p in self.profiles if p.chosen_by_year and p.covers(year, region)]
+            if year is None or not candidates:
+                found = self.default
+            else:
+                found = max(candidates, key=lambda p: (bool(p.regions), p.first_year or 0))
+            self._for_year[key] = found
+        return found
+
+    def detect(self, form: Form) -> Profile:
+        """The profile a form was written under, from its points labels and weight sums.
+
+        Points labels: "产出指标(75分)" and "满意度指标(25分)" fit local-2019 only, "(50分)" mof-2020.
+        Weights: a fund block of 20 → transfer-2020; indicators summing to 100 beside a 10-point fund
+        block → local-2019; to 90 → mof-2020. With no evidence, or between equals, the profile in
+        force for the form's year (for_year) wins.
+        """
+        # Decimals are keys by value (10 and 10.0 alike), as the evidence compares them by value.
+        key = (form.year, _fund_weight(form), _indicator_sum(form), tuple(_printed_points(form).items()))
+        found = self._detected.get(key)
+        if found is None:
+            if len(self._detected) >= _CHOICES_KEPT:  # a server reads forms for years: keep it bounded
+                self._detected.clear()
+            found = self._detected[key] = self._weigh(*key)
+        return found
+
+    def _weigh(self, year: int | None, fund: Decimal | None, indicators: Decimal | None,
+               labels: tuple[tuple[str, Decimal], ...]) -> Profile:
+        printed = dict(labels)
+        scored = [(p, _evidence(p, printed, fund, indicators)) for p in self.profiles]
+        if all(score is None for p, score in scored if p.category_points):
+            # The labels fit no profile with a fixed split: judge by the weights alone.
+            scored = [(p, _evidence(p, {}, fund, indicators)) for p in self.profiles]
+        best = max((score for _, score in scored if score is not None), default=0)
+        if not best:
+            return self.for_year(year)
+        pool = [p for p, score in scored if score == best]
+        preferred = self.for_year(year)
+        return preferred if preferred in pool else pool[0]
 
 
 def _printed_points(form: Form) -> dict[str, Decimal]:
@@ -380,35 +397,3 @@ def _evidence(profile: Profile, printed: Mapping[str, Decimal], fund: Decimal | 
     if labels is None:
         return None
     return labels + 2 * int(fund == profile.fund_weight) + int(indicators == profile.indicator_total)
-
-
-def detect_profile(form: Form) -> Profile:
-    """The profile a form was written under, from its points labels and weight sums (domain.md §4).
-
-    Points labels: "产出指标(75分)" and "满意度指标(25分)" fit local-2019 only, "(50分)" mof-2020.
-    Weights: a fund block of 20 → transfer-2020; indicators summing to 100 beside a 10-point fund
-    block → local-2019; to 90 → mof-2020. With no evidence, or between equals, the profile in force
-    for the form's year (profile_for_year) wins.
-    """
-    return _detect(form.year, _fund_weight(form), _indicator_sum(form), tuple(_printed_points(form).items()))
-
-
-@lru_cache(maxsize=1024)
-def _detect(year: int | None, fund: Decimal | None, indicators: Decimal | None,
-            labels: tuple[tuple[str, Decimal], ...]) -> Profile:
-    """detect_profile on the evidence alone: cached, as the forms of a batch share a few shapes.
-
-    Decimals are keys by value (10 and 10.0 alike), as the evidence compares them by value.
-    """
-    builtins = _builtins()
-    printed = dict(labels)
-    scored = [(p, _evidence(p, printed, fund, indicators)) for p in builtins]
-    if all(score is None for p, score in scored if p.category_points):
-        # The labels fit no profile with a fixed split: judge by the weights alone.
-        scored = [(p, _evidence(p, {}, fund, indicators)) for p in builtins]
-    best = max((score for _, score in scored if score is not None), default=0)
-    if not best:
-        return profile_for_year(year)
-    pool = [p for p, score in scored if score == best]
-    preferred = profile_for_year(year)
-    return preferred if preferred in pool else pool[0]

@@ -267,7 +267,7 @@ def form_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 def _profiles() -> list[tuple[str, str]]:
     try:
-        from jixiao.core.profiles import builtin_profiles
+        from jixiao.profile_files import builtin_profiles
 
         return [(name, p.title) for name, p in builtin_profiles().items()]
     except NotImplementedError:
@@ -277,7 +277,7 @@ def _profiles() -> list[tuple[str, str]]:
 def _profile_defaults(year: int | None, override: str = "") -> tuple[list[tuple[str, str]], str]:
     """The level-1 categories with their points, and the fund weight, of the profile a new form gets."""
     try:
-        from jixiao.core.profiles import load_profile, profile_for_year
+        from jixiao.profile_files import load_profile, profile_for_year
 
         name = services.profile_for(year, override)
         profile = load_profile(name) if name != "auto" else profile_for_year(year)
