@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -44,3 +46,10 @@ def test_a_grid_of_span_free_rows_equals_the_grid_of_its_cells() -> None:
     rows = [["项目名称", "x"], ["", "1"]]
     assert grid_from_rows(rows, "a.txt") == Grid(rows=as_cells(rows), source="a.txt")
     assert hash(grid_from_rows(rows, "a.txt")) == hash(Grid(rows=as_cells(rows), source="a.txt"))
+
+
+def test_a_grid_of_span_free_rows_crosses_processes_intact() -> None:
+    """`jixiao check --jobs N` reads files in worker processes and sends their grids back pickled."""
+    grid = grid_from_rows([["项目名称", "x"], ["1"]], "a.txt", "表1")
+    again = pickle.loads(pickle.dumps(grid))
+    assert again == grid and isinstance(again.rows, SpanFreeRows) and again.rows.texts == grid.rows.texts
