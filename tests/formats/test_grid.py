@@ -48,8 +48,8 @@ def test_a_grid_of_span_free_rows_equals_the_grid_of_its_cells() -> None:
     assert hash(grid_from_rows(rows, "a.txt")) == hash(Grid(rows=as_cells(rows), source="a.txt"))
 
 
-def test_a_grid_of_span_free_rows_crosses_processes_intact() -> None:
-    """`jixiao check --jobs N` reads files in worker processes and sends their grids back pickled."""
+def test_a_grid_of_span_free_rows_pickles_intact() -> None:
+    """Grids are plain values: pickled for a worker process or a cache, a span-free grid comes back the same."""
     grid = grid_from_rows([["项目名称", "x"], ["1"]], "a.txt", "表1")
     again = pickle.loads(pickle.dumps(grid))
     assert again == grid and isinstance(again.rows, SpanFreeRows) and again.rows.texts == grid.rows.texts
