@@ -12,7 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from jixiao.core.checks import check_batch, report_key, run_checks, sort_key
+from jixiao.core.checks import check_batch, report_key, run_checks
 from jixiao.core.findings import Finding, Severity
 from jixiao.core.frozen import fast_init
 from jixiao.core.layout_checks import layout_findings
@@ -128,21 +128,9 @@ def evaluate(form: Form, profile: str | Profile = "auto", index: int = 1) -> Eva
     """Score and check one form; profile is "auto", a built-in name, a TOML path or a Profile."""
     chosen = resolve_profile(form, profile)
     scorecard = score_form(form, chosen)
-    findings = run_checks(form, chosen, scorecard, index)
-    layout = layout_findings(form, index)
-    if layout:  # the shape's findings keep their own order within a code
-        findings = _ordered([*layout, *sorted(findings, key=sort_key)])
-    else:
-        findings.sort(key=report_key)
+    # Errors first, then by code, then by place (S01's blocks in form order; S02 in reading order).
+    findings = sorted([*layout_findings(form, index), *run_checks(form, chosen, scorecard, index)], key=report_key)
     return Evaluation(index, form, chosen, scorecard, tuple(findings))
-
-
-_RANK = {severity: severity.rank for severity in Severity}
-
-
-def _ordered(findings: Iterable[Finding]) -> list[Finding]:
-    """Errors first, then by code (stable: each code's findings keep their order on the form)."""
-    return sorted(findings, key=lambda f: (-_RANK[f.severity], f.code))
 
 
 def evaluate_batch(forms: Sequence[Form], profile: str | Profile = "auto") -> list[Evaluation]:
@@ -154,7 +142,7 @@ def evaluate_batch(forms: Sequence[Form], profile: str | Profile = "auto") -> li
     for finding in check_batch(forms):
         extra.setdefault(finding.form_index, []).append(finding)
     return [
-        replace(e, findings=tuple(_ordered([*e.findings, *extra[e.index]]))) if e.index in extra else e
+        replace(e, findings=tuple(sorted([*e.findings, *extra[e.index]], key=report_key))) if e.index in extra else e
         for e in evaluations
     ]
 
