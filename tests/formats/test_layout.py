@@ -148,3 +148,11 @@ def test_span_free_rows_recognise_as_the_same_cells_given_one_by_one(name: str) 
     layout.recognise(grids, trace_lazy)
     layout.recognise(as_cells, trace_cells)
     assert trace_lazy == trace_cells
+
+
+def test_a_row_with_no_cell_of_its_own_still_gets_the_cover_of_the_cell_above() -> None:
+    """A row wholly covered by a merged cell from above lists a blank placeholder where it is covered."""
+    grid = Grid(rows=((Cell("一级指标", 0, 0, rowspan=2), Cell("x", 0, 1)), ()))
+    first, second = layout._rows_of(grid, 0)
+    assert [(c.text, c.col, c.end) for c in first.cells] == [("一级指标", 0, 1), ("x", 1, 2)]
+    assert [(c.text, c.col, c.end) for c in second.cells] == [("", 0, 1)] and second.texts == []

@@ -136,11 +136,8 @@ def _rows_of(grid: Grid, grid_index: int) -> Iterable[_Row]:
         return
     covered: dict[int, list[tuple[int, int]]] = {}
     for number, cells in enumerate(grid.rows):
-        if not cells:
-            yield _Row((), [], grid_index, number + 1)
-            continue
         # One transpose and a few C-level maps per row: a document has thousands of rows.
-        texts, _, cols, rowspans, colspans = zip(*cells)  # noqa: B905 - every Cell has five fields
+        texts, _, cols, rowspans, colspans = zip(*cells) if cells else ((), (), (), (1,), ())  # noqa: B905
         row_cells = list(map(_cell, texts, cols, colspans))
         spans = covered.pop(number, None) if covered else None
         if spans:
