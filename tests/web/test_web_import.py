@@ -167,3 +167,18 @@ def test_one_cannot_see_or_confirm_another_persons_import(demo_passwords, seed_b
     client.force_login(django_user_model.objects.get(username="clerk"))
     assert client.get(f"/import/{job.pk}/").status_code == 404
     assert client.post(f"/import/{job.pk}/", {}).status_code == 404
+
+
+def test_the_preview_makes_every_check_the_commit_makes_the_year_range_too(demo_passwords, seed_bytes,
+                                                                          django_user_model):
+    """The preview is the commit run and rolled back: a form the commit would refuse is named in it."""
+    PerformanceForm.objects.all().delete()
+    admin = django_user_model.objects.get(username="admin")
+    text = seed_bytes.decode("utf-8").replace("2019", "1980", 1)  # the first form's year only
+    job = imports.start_import(admin, [("seed.txt", text.encode("utf-8"))])
+    first, *rest = job.preview
+    assert first["year"] == 1980 and "1980" in first["error"] and "1990" in first["error"]
+    assert not any(r["error"] for r in rest)
+    assert PerformanceForm.objects.count() == 0  # the dry run left nothing behind
+    result = imports.confirm_import(admin, job, {})
+    assert len(result.created) == 10 and result.skipped == [first["index"]]
