@@ -70,6 +70,19 @@ class EditorInput:
     record: dict[str, Any]
     indicator_rows: list[int]  # the posted row number n of each indicator in the record
     errors: dict[str, list[str]] = field(default_factory=dict)
+    fund_rows: list[int] = field(default_factory=list)  # the posted row number n of each fund row
+
+    def field_errors(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A service's errors by record path ("funds[1].executed") as the editor's field names ("fund-1-executed")."""
+        out: dict[str, list[str]] = {}
+        for key, messages in errors.items():
+            m = re.match(r"^(funds|indicators)\[(\d+)\]\.(\w+)$", key)
+            if m:
+                rows, prefix = (self.fund_rows, "fund") if m.group(1) == "funds" else (self.indicator_rows, "ind")
+                index = int(m.group(2))
+                key = f"{prefix}-{rows[index]}-{m.group(3)}" if index < len(rows) else ""
+            out.setdefault(key, []).extend(messages)
+        return out
 
 
 def record_from_post(data: Mapping[str, str]) -> EditorInput:
@@ -84,11 +97,12 @@ def record_from_post(data: Mapping[str, str]) -> EditorInput:
             year = int(year_text)
         else:
             errors["year"] = ["年度应为四位数字，如 2024。"]
-    funds = []
+    funds, fund_rows = [], []
     for n, row in _numbered(data, "fund"):
         kind = row.get("kind", "")
         if kind not in FUND_LABELS:
             continue
+        fund_rows.append(n)
         funds.append({"kind": kind, "label": row.get("label") or FUND_LABELS[kind],
                       **{c: row.get(c, "") for c in FUND_FIELDS}})
         for column in FUND_FIELDS:
@@ -115,7 +129,7 @@ def record_from_post(data: Mapping[str, str]) -> EditorInput:
         "indicators": indicators,
         "total": {"weight": str(data.get("total-weight", "")).strip(), "score": str(data.get("total-score", "")).strip()},
     }
-    return EditorInput(record=record, indicator_rows=numbers, errors=errors)
+    return EditorInput(record=record, indicator_rows=numbers, errors=errors, fund_rows=fund_rows)
 
 
 # ---------------------------------------------------------------- the paper form (detail, review and public pages)

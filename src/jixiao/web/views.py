@@ -201,7 +201,7 @@ def _save(request: HttpRequest, form: PerformanceForm | None, units: list[Org]) 
         except store.Conflict as e:
             errors, status = e.errors, 409
         except ServiceError as e:
-            errors, status = e.errors, e.status
+            errors, status = parsed.field_errors(e.errors), e.status
         else:
             messages.success(request, f"已保存「{saved.project}」。")
             return redirect("form-detail", pk=saved.pk)
