@@ -140,6 +140,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
                      settings.JIXIAO_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "review/form_list.html", {
         "page": page, "params": params, "query": urlencode(params), "stages": Stage.choices,
+        "caption": filters.describe(params),
         "departments": access.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "years": _years(request.user),
     })
