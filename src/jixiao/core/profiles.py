@@ -39,6 +39,50 @@ class Grade:
     name: str  # 优
 
 
+WEIGHT_MODES = ("points", "percent", "none")
+TARGET_MODES = ("whole", "split")
+TOTAL_PLACES = ("row", "header")
+HEADER_FIELDS = ("project", "leader", "department", "unit", "total")
+FUND_ROW_KINDS = ("total", "appropriation", "carryover", "other")
+FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score", "reason")
+INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "target_op", "target_unit", "actual",
+                    "score", "formula", "reason", "core")
+
+
+@dataclass(frozen=True)
+class Template:
+    """How a profile's form is laid out and worded: what the recogniser, the scorer and the checker read.
+
+    Every wording is matched on the cell's text without blanks, colons and line breaks. Words are added
+    to the recogniser's own (formats/layout.py) for every profile of the set, so that a province's
+    template is added by writing one TOML file.
+    """
+
+    header: tuple[tuple[str, str], ...] = ()  # (label as printed, field): ("转移支付(项目)名称", "project")
+    fund_rows: tuple[tuple[str, str], ...] = ()  # (word in the row label, kind): ("中央补助", "appropriation")
+    fund_columns: tuple[tuple[str, str], ...] = ()  # (word in the caption, field): ("调整后预算数", "annual")
+    indicator_columns: tuple[tuple[str, str], ...] = ()  # ("权重占比", "weight"), ("得分计算方法", "formula")
+    weight: str = "points"  # how indicator weights are printed: points, percent (of indicator_total), none
+    target: str = "whole"  # whole: "≥95%" in one cell; split: 指标性质 | 指标值 | 度量单位
+    scored: bool = True  # the form prints scores (a form with no score columns is read and checked, never scored)
+    rate: str = "percent"  # how 执行率 is printed: percent ("95%") or fraction ("0.95")
+    level1_aliases: tuple[tuple[str, str], ...] = ()  # (printed, meant): ("效果指标", "效益指标")
+    goal_blocks: tuple[str, ...] = ()  # headings of goal blocks carrying points: "年度绩效目标" (…1(40分))
+    points_from_form: bool = False  # level-1 points are the form's own labels (决策/过程/产出/效益 frameworks)
+    total: str = "row"  # where the total is printed: a 总分 row, or the header (自评总分)
+    detect: tuple[str, ...] = ()  # words of header labels or captions that mark this template
+    level1_names: tuple[str, ...] = ()  # further level-1 names the template uses (besides its points)
+    checks: tuple[str, ...] = ()  # the check codes that apply; empty: all of them
+    template_free: bool = False  # the profile of a form no profile fits: template-free rules only
+
+    def canonical(self, level1: str) -> str:
+        """The level-1 a printed name means: 效果指标 → 效益指标 in Hebei's template."""
+        return dict(self.level1_aliases).get(level1, level1)
+
+    def runs(self, code: str) -> bool:
+        return not self.checks or code in self.checks
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str  # "mof-2020"
@@ -60,6 +104,21 @@ class Profile:
     low_execution_rate: Decimal  # R07: rate below 0.9
     path: str = ""  # the file it was loaded from
     chosen_by_year: bool = True  # a candidate of profile_for_year (variants like transfer-2020 are not)
+    template: Template = Template()
+    years: str = ""  # the years and regions in words, for users: "2020年起，湖北省"
+
+    @property
+    def level1_known(self) -> frozenset[str]:
+        """Every level-1 name the profile's template uses: points, level-2 tree, aliases, further names."""
+        names = {n for n, _ in self.category_points} | {n for n, _ in self.level2_types}
+        names |= {a for a, _ in self.template.level1_aliases} | set(self.template.level1_names)
+        return frozenset(names)
+
+    def weight_points(self, weight: Decimal) -> Decimal:
+        """The points a printed weight stands for: itself, or its percentage of indicator_total."""
+        if self.template.weight == "percent":
+            return weight * self.indicator_total / 100
+        return weight
 
     def grade(self, score: Decimal) -> str:
         """The grade whose minimum the score reaches (≥90 优, ≥80 良, ≥60 中, else 差 in 10号)."""
@@ -111,12 +170,33 @@ EXAMPLES: dict[str, str] = {
     "level2_types": '[level2_types] 下一行写 "产出指标" = ["数量指标", "质量指标", "时效指标", "成本指标"]',
     "qualitative_bands": '[[qualitative_bands]] 下三行写 tier = "达成"、low = 0.8、high = 1.0',
     "grades": '[[grades]] 下两行写 minimum = 90、name = "优"',
+    "years": 'years = "2020年起，湖北省"',
+    "template": '[template] 下一行写 weight = "points"（或 "percent"、"none"）',
+}
+TEMPLATE_EXAMPLES: dict[str, str] = {
+    "header": '[template.header] 下一行写 "转移支付(项目)名称" = "project"',
+    "fund_rows": '[template.fund_rows] 下一行写 "中央补助" = "appropriation"',
+    "fund_columns": '[template.fund_columns] 下一行写 "调整后预算数" = "annual"',
+    "indicator_columns": '[template.indicator_columns] 下一行写 "权重占比" = "weight"',
+    "weight": 'weight = "points"',
+    "target": 'target = "split"',
+    "scored": "scored = true",
+    "rate": 'rate = "percent"',
+    "level1_aliases": '[template.level1_aliases] 下一行写 "效果指标" = "效益指标"',
+    "goal_blocks": 'goal_blocks = ["年度绩效目标"]',
+    "points_from_form": "points_from_form = true",
+    "total": 'total = "row"',
+    "detect": 'detect = ["转移支付"]',
+    "level1_names": 'level1_names = ["决策", "过程"]',
+    "checks": 'checks = ["A01", "A03"]',
+    "template_free": "template_free = false",
 }
 # Keys a profile may leave out; every other key of EXAMPLES is required.
 DEFAULTS: dict[str, Any] = {
     "first_year": None, "last_year": None, "regions": [], "chosen_by_year": True,
     "category_points": {}, "level2_types": {},
     "overachievement_ratio": Decimal("1.3"), "low_execution_rate": Decimal("0.9"),
+    "years": "", "template": {},
 }
 
 
@@ -133,14 +213,19 @@ class _Reader:
 
     def fail(self, key: str, problem: str) -> ProfileError:
         where = self.prefix + key
-        example = EXAMPLES.get(where.split(".")[0].split("[")[0], "fund_weight = 10")
+        parts = where.split(".")
+        example = EXAMPLES.get(parts[0].split("[")[0], "fund_weight = 10")
+        if parts[0] == "template" and len(parts) > 1:
+            example = TEMPLATE_EXAMPLES.get(parts[1], example)
         return ProfileError(f"评分规则文件 {self.file} 有误：键“{where}”{problem}。正确写法示例：{example}")
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str, default: Any = None) -> Any:
         if key in self.data:
             return self.data[key]
         if key in DEFAULTS and not self.prefix:
             return DEFAULTS[key]
+        if default is not None:
+            return default
         raise self.fail(key, "缺失")
 
     def text(self, key: str) -> str:
@@ -235,6 +320,70 @@ def _reverse_formula(reader: _Reader) -> str:
     return formula
 
 
+def _choice(reader: _Reader, key: str, default: str, allowed: Sequence[str]) -> str:
+    value = reader.get(key, default)
+    if value not in allowed:
+        raise reader.fail(key, "应为 " + "、".join(f'"{a}"' for a in allowed) + f" 之一，实际为 {value!r}")
+    return str(value)
+
+
+def _pairs(reader: _Reader, key: str, allowed: Sequence[str] | None) -> tuple[tuple[str, str], ...]:
+    table = reader.get(key, {})
+    if not isinstance(table, Mapping):
+        raise reader.fail(key, "应为一个表")
+    pairs = []
+    for word, value in table.items():
+        if not isinstance(value, str) or (allowed is not None and value not in allowed):
+            what = "、".join(f'"{a}"' for a in allowed) if allowed else "文本"
+            raise reader.fail(f"{key}.{word}", f"应为 {what} 之一，实际为 {value!r}")
+        if not word.strip():
+            raise reader.fail(key, "含有空白的键")
+        pairs.append((word.strip(), value))
+    # Longer words first: "调整后预算数" must decide before "预算数".
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def _flag(reader: _Reader, key: str, default: bool) -> bool:
+    value = reader.get(key, default) if key in reader.data else default
+    if not isinstance(value, bool):
+        raise reader.fail(key, f"应为 true 或 false，实际为 {value!r}")
+    return value
+
+
+def _template(reader: _Reader) -> Template:
+    data = reader.table("template")
+    sub = reader.row(data, "template")
+    unknown = sorted(set(data) - set(TEMPLATE_EXAMPLES))
+    if unknown:
+        raise sub.fail(unknown[0], "无法识别（拼写有误？可用的键：" + "、".join(TEMPLATE_EXAMPLES) + "）")
+
+    def words(key: str) -> tuple[str, ...]:
+        return sub.strings(key, sub.get(key, [])) if key in data else ()
+
+    checks = words("checks")
+    from_codes = [c for c in checks if not re.fullmatch(r"[A-Z]\d\d", c)]
+    if from_codes:
+        raise sub.fail("checks", f"应为检查代码（如 \"A01\"），实际含 {from_codes[0]!r}")
+    return Template(
+        header=_pairs(sub, "header", HEADER_FIELDS),
+        fund_rows=_pairs(sub, "fund_rows", FUND_ROW_KINDS),
+        fund_columns=_pairs(sub, "fund_columns", FUND_FIELDS),
+        indicator_columns=_pairs(sub, "indicator_columns", INDICATOR_FIELDS),
+        weight=_choice(sub, "weight", "points", WEIGHT_MODES),
+        target=_choice(sub, "target", "whole", TARGET_MODES),
+        scored=_flag(sub, "scored", True),
+        rate=_choice(sub, "rate", "percent", ("percent", "fraction")),
+        level1_aliases=_pairs(sub, "level1_aliases", None),
+        goal_blocks=words("goal_blocks"),
+        points_from_form=_flag(sub, "points_from_form", False),
+        total=_choice(sub, "total", "row", TOTAL_PLACES),
+        detect=words("detect"),
+        level1_names=words("level1_names"),
+        checks=checks,
+        template_free=_flag(sub, "template_free", False),
+    )
+
+
 def _check_sums(reader: _Reader, profile: Profile) -> None:
     """Points must add up: level-1 points to indicator_total, and with the fund weight to total."""
     if profile.category_points:
@@ -275,6 +424,8 @@ def profile_from_data(data: Mapping[str, Any], file: str) -> Profile:
         low_execution_rate=reader.decimal("low_execution_rate"),
         path=file,
         chosen_by_year=reader.flag("chosen_by_year"),
+        template=_template(reader),
+        years=reader.get("years") if isinstance(reader.get("years"), str) else "",
     )
     _check_sums(reader, profile)
     return profile
