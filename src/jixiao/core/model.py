@@ -215,8 +215,9 @@ def _text(record: Mapping[str, Any], key: str, where: str) -> str:
 
 def _indicator(item: Mapping[str, Any], where: str) -> Indicator:
     level1, level2, name, weight, target, actual, score, reason = (_text(item, c, where) for c in INDICATOR_FIELDS)
-    optional = {c: _text(item, c, where) for c in OPTIONAL_INDICATOR_FIELDS}
-    return Indicator(level1, level2, name, weight, target, actual, score, reason, **optional)
+    nature, unit, formula, core = (_text(item, c, where) for c in OPTIONAL_INDICATOR_FIELDS)
+    return Indicator(level1, level2, name, weight, target, actual, score, reason,
+                     target_nature=nature, target_unit=unit, formula=formula, core=core)
 
 
 def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form:
