@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jixiao.core.values import parse_number
 
@@ -74,6 +74,7 @@ class Template:
     level1_names: tuple[str, ...] = ()  # further level-1 names the template uses (besides its points)
     checks: tuple[str, ...] = ()  # the check codes that apply; empty: all of them
     template_free: bool = False  # the profile of a form no profile fits: template-free rules only
+    fund_block: bool = True  # the form has a fund block (frameworks put 预算执行率 among the indicators)
 
     def canonical(self, level1: str) -> str:
         """The level-1 a printed name means: 效果指标 → 效益指标 in Hebei's template."""
@@ -113,6 +114,10 @@ class Profile:
         names = {n for n, _ in self.category_points} | {n for n, _ in self.level2_types}
         names |= {a for a, _ in self.template.level1_aliases} | set(self.template.level1_names)
         return frozenset(names)
+
+    def runs_check(self, code: str) -> bool:
+        """Whether the check of a code applies under this profile (template.checks)."""
+        return self.template.runs(code)
 
     def weight_points(self, weight: Decimal) -> Decimal:
         """The points a printed weight stands for: itself, or its percentage of indicator_total."""
@@ -190,6 +195,7 @@ TEMPLATE_EXAMPLES: dict[str, str] = {
     "level1_names": 'level1_names = ["决策", "过程"]',
     "checks": 'checks = ["A01", "A03"]',
     "template_free": "template_free = false",
+    "fund_block": "fund_block = true",
 }
 # Keys a profile may leave out; every other key of EXAMPLES is required.
 DEFAULTS: dict[str, Any] = {
@@ -381,6 +387,7 @@ def _template(reader: _Reader) -> Template:
         level1_names=words("level1_names"),
         checks=checks,
         template_free=_flag(sub, "template_free", False),
+        fund_block=_flag(sub, "fund_block", True),
     )
 
 
@@ -462,7 +469,8 @@ class ProfileSet:
             raise ValueError(f"default profile {default!r} is not among {list(self.by_name)}")
         self.default = self.by_name[default]
         self._for_year: dict[tuple[int | None, str], Profile] = {}
-        self._detected: dict[tuple[Any, ...], Profile] = {}
+        self._detected: dict[_EvidenceKey, Choice] = {}
+        self._detect_words = tuple(dict.fromkeys(w for p in self.profiles for w in p.template.detect))
 
     def for_year(self, year: int | None, region: str = "") -> Profile:
         """The profile in force for a year and region: local-2019 up to 2019, mof-2020 from 2020 (and when unknown).
@@ -481,35 +489,96 @@ class ProfileSet:
         return found
 
     def detect(self, form: Form) -> Profile:
-        """The profile a form was written under, from its points labels and weight sums.
+        """The profile a form was written under, from its own evidence (choose)."""
+        return self.choose(form).profile
 
-        Points labels: "产出指标(75分)" and "满意度指标(25分)" fit local-2019 only, "(50分)" mof-2020.
-        Weights: a fund block of 20 → transfer-2020; indicators summing to 100 beside a 10-point fund
-        block → local-2019; to 90 → mof-2020. With no evidence, or between equals, the profile in
-        force for the form's year (for_year) wins.
+    def choose(self, form: Form) -> Choice:
+        """The profile a form was written under, with the evidence and the reason in words.
+
+        Evidence: words of its header labels and column captions that mark a template (weigh 3 each),
+        its points labels ("产出指标(75分)" fits local-2019 only, 2), its fund weight (20 → transfer, 2),
+        its indicator weight sum (1), split targets (1). A profile is ruled out by a points label that
+        contradicts it, a level-1 name its template does not use, weights where it prints none, or
+        no score at all where it prints scores. When every profile is ruled out, the set's
+        template-free profile is taken (template-free rules only); with no evidence, or between
+        equals, the profile in force for the form's year (for_year) wins.
         """
         # Decimals are keys by value (10 and 10.0 alike), as the evidence compares them by value.
-        key = (form.year, _fund_weight(form), _indicator_sum(form), tuple(_printed_points(form).items()))
+        key = _evidence_key(form, self._detect_words)
         found = self._detected.get(key)
         if found is None:
             if len(self._detected) >= _CHOICES_KEPT:  # a server reads forms for years: keep it bounded
                 self._detected.clear()
-            found = self._detected[key] = self._weigh(*key)
+            found = self._detected[key] = self._weigh(key)
         return found
 
-    def _weigh(self, year: int | None, fund: Decimal | None, indicators: Decimal | None,
-               labels: tuple[tuple[str, Decimal], ...]) -> Profile:
-        printed = dict(labels)
-        scored = [(p, _evidence(p, printed, fund, indicators)) for p in self.profiles]
-        if all(score is None for p, score in scored if p.category_points):
+    def _weigh(self, key: _EvidenceKey) -> Choice:
+        candidates = [p for p in self.profiles if not p.template.template_free]
+        scored = [(p, _evidence(p, key, use_labels=True)) for p in candidates]
+        if all(e is None for p, e in scored if p.category_points) and key.labels:
             # The labels fit no profile with a fixed split: judge by the weights alone.
-            scored = [(p, _evidence(p, {}, fund, indicators)) for p in self.profiles]
-        best = max((score for _, score in scored if score is not None), default=0)
+            scored = [(p, _evidence(p, key, use_labels=False)) for p in candidates]
+        fitting = [(p, e) for p, e in scored if e is not None]
+        if not fitting:
+            free = next((p for p in self.profiles if p.template.template_free), self.default)
+            names = "、".join(key.level1) or "无"
+            return Choice(free, f"没有与本表相符的评分规则（一级指标：{names}），只按与模板无关的规则复核", ())
+        best = max(sum(w for w, _ in e) for _, e in fitting)
+        preferred = self.for_year(key.year)
         if not best:
-            return self.for_year(year)
-        pool = [p for p, score in scored if score == best]
-        preferred = self.for_year(year)
-        return preferred if preferred in pool else pool[0]
+            return Choice(preferred, f"表中没有可区分模板的依据，按年度选用“{preferred.title}”", ())
+        pool = [(p, e) for p, e in fitting if sum(w for w, _ in e) == best]
+        profile, evidence = next(((p, e) for p, e in pool if p is preferred), pool[0])
+        reasons = tuple(why for weight, why in evidence if weight)
+        return Choice(profile, f"依据：{'；'.join(reasons)}", reasons)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A detected profile with the evidence that chose it (`jixiao check` prints the reason)."""
+
+    profile: Profile
+    reason: str
+    evidence: tuple[str, ...]
+
+
+class _EvidenceKey(NamedTuple):
+    year: int | None
+    fund: Decimal | None
+    indicators: Decimal | None
+    labels: tuple[tuple[str, Decimal], ...]
+    level1: tuple[str, ...]  # level-1 names printed, without 指标
+    words: tuple[str, ...]  # template-marking words found in the captions
+    weights: bool  # some indicator prints a weight
+    scores: bool | None  # a score column or a printed score; None: unknown (a record has no captions)
+    split: bool  # targets split over 指标性质 | 指标值 | 度量单位
+
+
+def _evidence_key(form: Form, words: tuple[str, ...]) -> _EvidenceKey:
+    captions = "|".join(form.captions)
+    indicators = form.indicators
+    level1 = tuple(dict.fromkeys(stem(i.level1) for i in indicators if i.level1))
+    return _EvidenceKey(
+        form.year, _fund_weight(form), _indicator_sum(form), tuple(_printed_points(form).items()), level1,
+        tuple(w for w in words if w in captions) if captions else (),
+        any(i.weight_number is not None for i in indicators),
+        _has_scores(form, captions),
+        any(i.target_nature or i.target_unit for i in indicators),
+    )
+
+
+def _has_scores(form: Form, captions: str) -> bool | None:
+    if form.total.score.strip() or any(i.score.strip() for i in form.indicators):
+        return True
+    if not captions:
+        return None
+    return "得分" in captions or "评分" in captions
+
+
+def stem(name: str) -> str:
+    """A level name without blanks and its "指标" suffix, for comparison: "数量\u3000指标" → "数量"."""
+    plain = re.sub(r"\s", "", name)
+    return plain[:-2] if plain.endswith("指标") else plain
 
 
 def _printed_points(form: Form) -> dict[str, Decimal]:
@@ -529,22 +598,41 @@ def _indicator_sum(form: Form) -> Decimal | None:
 
 def _label_evidence(profile: Profile, printed: Mapping[str, Decimal]) -> int | None:
     """2 when every printed points label ("产出指标(75分)") is a category of the profile with those
-    points, 0 when the profile fixes no split (transfer-2020), None when a label contradicts it."""
-    if not printed:
+    points, 0 when the profile fixes no split (transfer-2020, frameworks), None when a label contradicts it."""
+    if not printed or not profile.category_points:
         return 0
-    if not profile.category_points:
-        return 0
-    points = dict(profile.category_points)
-    return 2 if all(points.get(name) == value for name, value in printed.items()) else None
+    points = {stem(n): v for n, v in profile.category_points}
+    canonical = profile.template.canonical
+    return 2 if all(points.get(stem(canonical(name))) == value for name, value in printed.items()) else None
 
 
-def _evidence(profile: Profile, printed: Mapping[str, Decimal], fund: Decimal | None,
-              indicators: Decimal | None) -> int | None:
-    """How strongly a form fits a profile; None when its points labels rule the profile out.
-
-    Points labels and the fund weight weigh 2 (they tell the templates apart), the indicator sum 1.
-    """
-    labels = _label_evidence(profile, printed)
+def _evidence(profile: Profile, key: _EvidenceKey, use_labels: bool) -> list[tuple[int, str]] | None:
+    """How strongly a form fits a profile, item by item (weight, reason in words); None when ruled out."""
+    template = profile.template
+    labels = _label_evidence(profile, dict(key.labels) if use_labels else {})
     if labels is None:
         return None
-    return labels + 2 * int(fund == profile.fund_weight) + int(indicators == profile.indicator_total)
+    known = {stem(n) for n in profile.level1_known}
+    if known and any(name not in known for name in key.level1):
+        return None
+    if template.weight == "none" and key.weights:
+        return None
+    if template.scored and key.scores is False:
+        return None
+    found: list[tuple[int, str]] = [(3, f"表头或栏目含“{w}”") for w in template.detect if w in key.words]
+    if labels:
+        found.append((labels, "一级指标分值 " + "、".join(f"{n} {v}" for n, v in key.labels)))
+    if key.fund is not None and key.fund == profile.fund_weight:
+        found.append((2, f"预算执行分值 {key.fund}"))
+    expected = Decimal(100) if template.weight == "percent" else profile.indicator_total
+    if key.indicators is not None and key.indicators == expected:
+        found.append((1, f"指标分值合计 {key.indicators}"))
+    if key.split and template.target == "split":
+        found.append((1, "指标值分列为指标性质、指标值、度量单位"))
+    if not template.scored:
+        if key.scores is not False:
+            return None  # a form with scores is scored under a profile that scores
+        found.append((3, "表中没有得分栏"))
+    if template.weight == "none" and not key.weights and key.scores:
+        found.append((1, "指标没有分值栏"))
+    return found

@@ -540,7 +540,7 @@ class _FormBuilder:
             total=self.total,
             source=Source(file=self.source, sheet=self.sheet, index=self.index),
             unplaced=tuple(self.unplaced),
-            captions=tuple(self.captions),
+            captions=(self.title, *self.captions) if self.title else tuple(self.captions),
         )
 
 
