@@ -117,6 +117,20 @@ def _name(indicator: Indicator) -> str:
     return indicator.name or indicator.level2 or indicator.level1
 
 
+def _target(ind: Indicator) -> str:
+    """The target as printed: its one cell, or its parts ("≥ 95 %") where the template splits it."""
+    return ind.target_value.text if ind.target_nature or ind.target_unit else ind.target
+
+
+def has_column(form: Form, words: tuple[str, ...]) -> bool:
+    """Whether the form prints a column captioned with one of the words; True when unknown (a record)."""
+    return not form.captions or any(w in caption for caption in form.captions for w in words)
+
+
+_REASON_WORDS = ("原因", "说明", "改进措施")
+_TARGET_WORDS = ("指标值", "目标值", "目标")
+
+
 def _row_label(row: FundRow) -> str:
     return row.label.rstrip("：:") or {"total": "年度资金总额", "appropriation": "财政拨款",
                                         "carryover": "上年结转资金", "other": "其他资金"}[row.kind]
@@ -400,7 +414,7 @@ def check_r02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if _deducted_though_met(ind, s):
             assert s.weight is not None
             yield _finding("R02", form, _indicator_location(ind, n, "score"),
-                           f"“{_name(ind)}”实际完成值 {ind.actual} 已达到年度指标值 {ind.target}，"
+                           f"“{_name(ind)}”实际完成值 {ind.actual} 已达到年度指标值 {_target(ind)}，"
                            f"却只得 {ind.score} 分（满分 {fmt(s.weight)}）",
                            found=ind.score, expected=fmt(s.weight))
 
@@ -411,13 +425,15 @@ def check_r03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if _full_though_missed(ind, s):
             assert s.score is not None
             yield _finding("R03", form, _indicator_location(ind, n, "score"),
-                           f"“{_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {ind.target}，"
+                           f"“{_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {_target(ind)}，"
                            f"却得满分 {ind.score}；按计分规则应为 {fmt2(s.score)}（{s.formula}）",
                            found=ind.score, expected=fmt2(s.score))
 
 
 def check_r04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """R04: points deducted and no reason (未完成原因 / 偏差原因) given."""
+    """R04: points deducted and no reason (未完成原因 / 偏差原因) given; not on a form with no reason column."""
+    if not has_column(form, _REASON_WORDS):
+        return
     for n, ind, s in _scored_rows(form, card):
         score = ind.score_number
         if score is None or s.weight is None or score >= s.weight or ind.reason.strip():
@@ -449,7 +465,7 @@ def check_r06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if actual.number is None or actual.number < ratio * target.number or ind.reason.strip():
             continue
         yield _finding("R06", form, _indicator_location(ind, n, "actual"),
-                       f"“{_name(ind)}”实际完成值 {ind.actual} 是年度指标值 {ind.target} 的 "
+                       f"“{_name(ind)}”实际完成值 {ind.actual} 是年度指标值 {_target(ind)} 的 "
                        f"{fmt2(actual.number / target.number * HUNDRED)}%（超过 {fmt(ratio * HUNDRED)}%），"
                        "且未说明原因，目标可能定得偏低，请说明超额完成的原因",
                        found=ind.actual)
@@ -493,7 +509,7 @@ def check_p01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         else:
             continue
         yield _finding("P01", form, _indicator_location(ind, n, "target"),
-                       f"“{_name(ind)}”的年度指标值为 {ind.target}：{why}，请核实目标设定是否合理",
+                       f"“{_name(ind)}”的年度指标值为 {_target(ind)}：{why}，请核实目标设定是否合理",
                        found=ind.target)
 
 
@@ -508,7 +524,7 @@ def check_p02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     for n, ind, _ in rows:
         if ind.target_value.op in (Op.GE, Op.LE) and _equal_numbers(ind):
             yield _finding("P02", form, _indicator_location(ind, n, "actual"),
-                           f"“{_name(ind)}”实际完成值 {ind.actual} 与年度指标值 {ind.target} 恰好相同，请核实是否照抄目标",
+                           f"“{_name(ind)}”实际完成值 {ind.actual} 与年度指标值 {_target(ind)} 恰好相同，请核实是否照抄目标",
                            found=ind.actual, expected="")
     if len(rows) >= 2 and all(_equal_numbers(ind) for _, ind, _ in rows):
         yield _finding("P02", form, Location(block="indicators", column="实际完成值", field="actual"),
@@ -522,7 +538,7 @@ def check_p03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if t.number is None or a.number is None or same_unit(t, a):
             continue
         yield _finding("P03", form, _indicator_location(ind, n, "actual"),
-                       f"“{_name(ind)}”年度指标值 {ind.target} 的单位为“{t.unit or '无'}”，"
+                       f"“{_name(ind)}”年度指标值 {_target(ind)} 的单位为“{t.unit or '无'}”，"
                        f"实际完成值 {ind.actual} 的单位为“{a.unit or '无'}”，无法直接比较，请统一单位",
                        found=a.unit or "无", expected=t.unit or "无")
 
@@ -591,12 +607,17 @@ def check_p07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if "数量" not in ind.level2 or "%" not in (ind.target_value.unit, ind.actual_value.unit):
             continue
         yield _finding("P07", form, _indicator_location(ind, n, "target"),
-                       f"“{_name(ind)}”列在数量指标下，却以百分比计量（{ind.target}），请核实指标类型",
+                       f"“{_name(ind)}”列在数量指标下，却以百分比计量（{_target(ind)}），请核实指标类型",
                        found=ind.target)
 
 
 def check_p08(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """P08: a target or actual that cannot be read as a value (or is missing on a weighted row)."""
+    """P08: a target or actual that cannot be read as a value (or is missing on a weighted row).
+
+    Not on a form with no target column (决策/过程 frameworks score by a 评分标准 instead).
+    """
+    if not has_column(form, _TARGET_WORDS):
+        return
     for n, ind, _ in _scored_rows(form, card):
         target, actual = ind.target_value, ind.actual_value
         if target.kind is Kind.BLANK and actual.kind is Kind.BLANK:
@@ -635,7 +656,7 @@ def check_p10(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if target.kind is not Kind.QUALITATIVE or is_measurable_phrase(target.phrase):
             continue
         yield _finding("P10", form, _indicator_location(ind, n, "target"),
-                       f"“{_name(ind)}”的年度指标值“{ind.target}”没有可衡量的标准，建议改为可量化的指标值",
+                       f"“{_name(ind)}”的年度指标值“{_target(ind)}”没有可衡量的标准，建议改为可量化的指标值",
                        found=ind.target)
 
 
@@ -658,10 +679,10 @@ def check_r08(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
             continue
         if s.weight is not None and ind.score_number is not None and profile.runs_check("R04"):
             continue  # R04's: points deducted without a reason
-        if target_met(ind) is not False:
+        if target_met(ind) is not False or not has_column(form, _REASON_WORDS):
             continue
         yield _finding("R08", form, _indicator_location(ind, n, "reason"),
-                       f"“{_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {ind.target or ind.target_value.text}，"
+                       f"“{_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {_target(ind)}，"
                        "但未填写未完成原因", found="", expected="未完成原因")
 
 

@@ -22,11 +22,12 @@ def missing_blocks(form: Form, index: int, profile: Profile | None = None) -> It
     """S01: no project name, no fund rows (where the template has a fund block), no indicators, or
     (for a read file) no 总分 row."""
     fund_block = profile is None or profile.template.fund_block
+    total_row = profile is None or profile.template.total != "none"  # forms with no score print no 总分
     missing = [
         (not form.project, "header", "项目名称"),
         (fund_block and not form.funds, "funds", "资金情况"),
         (not form.indicators, "indicators", "绩效指标"),
-        (bool(form.source.file) and form.total.row is None and not form.total.score, "total", "总分行"),
+        (total_row and bool(form.source.file) and form.total.row is None and not form.total.score, "total", "总分行"),
     ]
     for absent, block, caption in missing:
         if absent:

@@ -41,7 +41,7 @@ class Grade:
 
 WEIGHT_MODES = ("points", "percent", "none")
 TARGET_MODES = ("whole", "split")
-TOTAL_PLACES = ("row", "header")
+TOTAL_PLACES = ("row", "header", "none")
 HEADER_FIELDS = ("project", "leader", "department", "unit", "total")
 FUND_ROW_KINDS = ("total", "appropriation", "carryover", "other")
 FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score", "reason")
@@ -69,7 +69,7 @@ class Template:
     level1_aliases: tuple[tuple[str, str], ...] = ()  # (printed, meant): ("效果指标", "效益指标")
     goal_blocks: tuple[str, ...] = ()  # headings of goal blocks carrying points: "年度绩效目标" (…1(40分))
     points_from_form: bool = False  # level-1 points are the form's own labels (决策/过程/产出/效益 frameworks)
-    total: str = "row"  # where the total is printed: a 总分 row, or the header (自评总分)
+    total: str = "row"  # where the total is printed: a 总分 row, the header (自评总分), or none (no scores)
     detect: tuple[str, ...] = ()  # words of header labels or captions that mark this template
     level1_names: tuple[str, ...] = ()  # further level-1 names the template uses (besides its points)
     checks: tuple[str, ...] = ()  # the check codes that apply; empty: all of them
@@ -620,6 +620,9 @@ def _evidence(profile: Profile, key: _EvidenceKey, use_labels: bool) -> list[tup
     if template.scored and key.scores is False:
         return None
     found: list[tuple[int, str]] = [(3, f"表头或栏目含“{w}”") for w in template.detect if w in key.words]
+    own = {stem(n) for n in template.level1_names}
+    if own and any(name in own for name in key.level1):
+        found.append((3, "一级指标为 " + "、".join(key.level1)))
     if labels:
         found.append((labels, "一级指标分值 " + "、".join(f"{n} {v}" for n, v in key.labels)))
     if key.fund is not None and key.fund == profile.fund_weight:

@@ -25,6 +25,7 @@ ROLE_NAMES = {
     "indicators-header": "指标栏目",
     "indicators": "指标",
     "total": "总分",
+    "note": "注释",
     "unplaced": "未识别",
     "outside": "表外",
 }
@@ -46,6 +47,8 @@ FIELD_NAMES = {
     "target_unit": "度量单位",
     "actual": "完成值",
     "reason": "原因",
+    "formula": "得分计算方法",
+    "core": "是否核心指标",
 }
 COLOURS = {
     "title": "#eef",
@@ -58,6 +61,7 @@ COLOURS = {
     "indicators-header": "#e4dcf5",
     "indicators": "#f3effb",
     "total": "#d6eef5",
+    "note": "#f4f4e0",
     "unplaced": "#f9d0d0",
     "outside": "#eeeeee",
 }

@@ -96,6 +96,14 @@ TOTAL_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "自�
 _PLACEHOLDER_NAME = re.compile(r"(?:指标\d*|[…\.。]+|\d+[、.])")
 _GOAL_POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
 _BRACKETS = str.maketrans("（）【】", "()[]")
+# Lines of a published form that are neither cells nor unplaceable text: notes, signatures, units.
+NOTE_STARTS = ("注：", "注:", "注1", "注（", "注(", "说明：", "说明:", "备注", "填表人", "填报人", "填报单位",
+               "填表单位", "联系电话", "单位：", "单位:", "金额单位", "审核人", "填表日期", "填报日期")
+
+
+@lru_cache(maxsize=4096)
+def _is_note(text: str) -> bool:
+    return text.strip(_BLANKS).startswith(NOTE_STARTS)
 
 
 @lru_cache(maxsize=65536)
@@ -345,6 +353,7 @@ class _FormBuilder:
     level1: str = ""
     level2: str = ""
     captions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # 注：…, 说明：…, 填表人：… lines: kept, not unplaced
     table: tuple[tuple[str, str], ...] = ()
     after_header: bool = False  # the row before was a block's header row
 
@@ -352,7 +361,7 @@ class _FormBuilder:
         """Place a row in the form; returns the role it was given (for inspect)."""
         unplaced = len(self.unplaced)
         after_header, self.after_header = self.after_header, False
-        if self.vocabulary.header_words.search(row.joined) and self._header_pairs(row):
+        if self.vocabulary.header_words.search(row.joined.translate(_BRACKETS)) and self._header_pairs(row):
             return "header"
         block = _block_header(row, self.vocabulary)
         if block:
@@ -361,6 +370,9 @@ class _FormBuilder:
             return f"{mode}-header"
         if after_header and self.mode != "goals" and self.columns is not None and self._second_header(row):
             return f"{self.mode}-header"
+        if len(row.texts) == 1 and _is_note(row.texts[0]):
+            self.notes.append(row.texts[0])
+            return "note"
         if self.mode != "funds" and key(row.texts[0]).startswith(TOTAL_LABELS):
             self._total(row)
             return "total"
@@ -456,6 +468,8 @@ class _FormBuilder:
                 values[name] = cell.text
         if self._goal_block(row):
             return
+        if all(_PLACEHOLDER_NAME.fullmatch(key(v)) for v in values.values() if v):
+            return  # a row of nothing but "……" or "指标2：" in any column
         level1, points = split_points(values.pop("level1", ""))
         new_level1 = bool(level1)
         if level1:

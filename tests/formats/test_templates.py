@@ -1,0 +1,149 @@
+"""Every template family, read, scored and checked by its own profile (issue 9).
+
+The cases are data (tests/fixtures/templates/cases.toml): for each family a published-layout sample in
+three formats, the profile it must be read under, the total its rules give, and errors planted one
+cell at a time. A consistent form gives no error-level finding; a planted error gives exactly its codes.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jixiao import services
+from jixiao.core.findings import Severity
+from jixiao.core.model import Form, Total, to_record
+from jixiao.formats.layout import recognise
+from jixiao.formats.registry import read_grids
+from jixiao.profile_files import load_profile
+
+HERE = Path(__file__).resolve().parents[1] / "fixtures" / "templates"
+CASES: list[dict[str, Any]] = tomllib.loads((HERE / "cases.toml").read_text(encoding="utf-8"))["case"]
+FORMATS = ("html", "xlsx", "docx")
+BY_FAMILY = {case["family"]: case for case in CASES}
+
+
+def read(family: str, fmt: str = "html") -> list[Form]:
+    path = HERE / f"{family}.{fmt}"
+    forms = recognise(read_grids(path.read_bytes(), path.name))
+    return [replace(f, source=replace(f.source, file=path.name)) for f in forms]
+
+
+def errors(evaluation: services.Evaluation) -> set[str]:
+    return {f.code for f in evaluation.findings if f.severity is Severity.ERROR}
+
+
+def plant(form: Form, cell: str, value: str) -> Form:
+    """The form with one printed cell changed: "indicators.2.score", "funds.0.rate", "total.score"."""
+    block, *rest = cell.split(".")
+    if block == "total":
+        return replace(form, total=replace(form.total, **{rest[0]: value}))
+    index, name = int(rest[0]), rest[1]
+    rows = list(getattr(form, block))
+    rows[index] = replace(rows[index], **{name: value})
+    return replace(form, **{block: tuple(rows)})
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("family", list(BY_FAMILY))
+def test_each_family_reads_cell_for_cell_in_every_format(family: str, fmt: str) -> None:
+    expected = json.loads((HERE / f"{family}.json").read_text(encoding="utf-8"))
+    assert [to_record(f) for f in read(family, fmt)] == expected
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("family", list(BY_FAMILY))
+def test_each_family_is_read_under_its_profile_with_a_reason_and_no_error(family: str, fmt: str) -> None:
+    (form,) = read(family, fmt)
+    evaluation = services.evaluate(form)
+    assert evaluation.profile.name == BY_FAMILY[family]["profile"]
+    assert evaluation.reason
+    assert errors(evaluation) == set(), [f.message for f in evaluation.findings]
+
+
+@pytest.mark.parametrize("family", list(BY_FAMILY))
+def test_each_family_scores_to_its_total(family: str) -> None:
+    (form,) = read(family)
+    card = services.evaluate(form).scorecard
+    expected = BY_FAMILY[family]["total"]
+    assert (str(card.total) if card.total is not None else "") == expected
+
+
+PLANTED = [(case["family"], plant_) for case in CASES for plant_ in case["planted"]]
+
+
+@pytest.mark.parametrize(("family", "planted"), PLANTED, ids=[f"{f}-{p['cell']}" for f, p in PLANTED])
+def test_a_planted_error_gives_exactly_that_error(family: str, planted: dict[str, Any]) -> None:
+    (form,) = read(family)
+    evaluation = services.evaluate(plant(form, planted["cell"], planted["value"]))
+    assert evaluation.profile.name == BY_FAMILY[family]["profile"]
+    assert errors(evaluation) == set(planted["errors"]), planted["what"]
+    warnings = {f.code for f in evaluation.findings if f.severity is Severity.WARNING}
+    assert set(planted.get("warnings", ())) <= warnings
+
+
+def test_the_hubei_form_that_adds_up_gets_no_a03_though_its_weights_are_blank() -> None:
+    (form,) = read("hubei-2021")
+    assert all(i.weight == "" for i in form.indicators)
+    evaluation = services.evaluate(form)
+    assert "A03" not in {f.code for f in evaluation.findings}
+    assert evaluation.scorecard.fund_score is not None and str(evaluation.scorecard.fund_score) == "19.80"
+
+
+def test_a_framework_form_is_not_held_to_mof_2020_points() -> None:
+    (form,) = read("framework-2020")
+    codes = {f.code for f in services.evaluate(form).findings}
+    assert not codes & {"A03", "A05", "P09", "S01"}
+    # forced under mof-2020 it would be wrong, and says so: the detection is what keeps it honest
+    assert "A05" in {f.code for f in services.evaluate(form, "mof-2020").findings}
+
+
+def test_a_form_of_no_known_template_cites_only_template_free_rules_and_says_so() -> None:
+    (form,) = read("unknown")
+    evaluation = services.evaluate(form)
+    free = set(load_profile("template-free").template.checks) | {"S01", "S02"}
+    codes = [f.code for f in evaluation.findings]
+    assert set(codes) <= free
+    assert codes.count("T01") == 1
+    t01 = next(f for f in evaluation.findings if f.code == "T01")
+    assert "jixiao profile init" in t01.message and t01.severity is Severity.INFO
+    assert evaluation.scorecard.total is None  # never scored under a template it does not follow
+
+
+def test_a_form_cut_off_before_its_total_gets_s01_and_no_weight_sum_or_total_error() -> None:
+    (form,) = read("sichuan-2020")
+    cut = replace(form, indicators=form.indicators[:3], total=Total())
+    evaluation = services.evaluate(cut)
+    assert errors(evaluation) == {"S01"}
+    assert "A05" not in {f.code for f in evaluation.findings}
+
+
+def test_split_targets_are_read_from_their_parts_and_checked() -> None:
+    (form,) = read("sichuan-2020")
+    first = form.indicators[0]
+    assert (first.target_nature, first.target, first.target_unit) == ("正向", "500", "人次")
+    assert first.target_value.format() == "≥500人次"
+    card = services.evaluate(form).scorecard
+    assert str(card.indicators[2].score) == "13.50"  # 90 ÷ 100 × 15: scored, not taken for a phrase
+
+
+def test_a_score_formula_column_is_kept_and_never_taken_for_the_score() -> None:
+    (form,) = read("framework-2020")
+    assert form.indicators[2].formula.startswith("编制依据充分") and form.indicators[2].score == "9"
+
+
+def test_transfer_payment_header_words_are_read() -> None:
+    (form,) = read("transfer-2020")
+    assert (form.project, form.department, form.unit) == ("农业生产发展资金", "农业农村部", "某县农业农村局")
+    assert [f.label for f in form.funds] == ["年度资金总额", "其中：中央补助", "地方资金", "其他资金"]
+
+
+def test_note_lines_and_empty_template_rows_are_neither_indicators_nor_unplaced() -> None:
+    (form,) = read("hubei-2021")
+    assert [i.name for i in form.indicators] == ["新建集中供水工程", "工程验收合格率", "受益农村人口", "受益群众满意度"]
+    assert form.unplaced == ()
