@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 
 
 class ProfileError(ValueError):
-    """A profile file that can't be used: the message names the file, the key and a valid example."""
+    """A profile file that can't be used: the message names the file, the line, the key and a valid example."""
+
+    def __init__(self, message: str, line: int | None = None, key: str = "") -> None:
+        super().__init__(message)
+        self.line = line  # 1-based line of the TOML text, None when no line holds the problem
+        self.key = key  # the key at fault ("template.weight", "qualitative_bands[2].high")
 
 
 @dataclass(frozen=True)
@@ -223,7 +228,7 @@ class _Reader:
         example = EXAMPLES.get(parts[0].split("[")[0], "fund_weight = 10")
         if parts[0] == "template" and len(parts) > 1:
             example = TEMPLATE_EXAMPLES.get(parts[1], example)
-        return ProfileError(f"评分规则文件 {self.file} 有误：键“{where}”{problem}。正确写法示例：{example}")
+        return ProfileError(f"评分规则文件 {self.file} 有误：键“{where}”{problem}。正确写法示例：{example}", key=where)
 
     def get(self, key: str, default: Any = None) -> Any:
         if key in self.data:
@@ -448,9 +453,68 @@ def parse_profile(text: str, file: str) -> Profile:
         hint = re.sub(r"\s*\(at .*?\)", "", str(error))
         raise ProfileError(
             f"评分规则文件 {file} 不是有效的 TOML：{at}写法有误（解析器提示：{hint}）。"
-            f"每行应写成“键 = 值”，文本加英文引号，正确写法示例：fund_weight = 10"
+            f"每行应写成“键 = 值”，文本加英文引号，正确写法示例：fund_weight = 10",
+            line=int(where[1]) if where else None,
         ) from None
-    return profile_from_data(data, file)
+    try:
+        return profile_from_data(data, file)
+    except ProfileError as error:
+        line = line_of(text, error.key) if error.key else None
+        if line is None:
+            raise
+        message = str(error).replace(f"评分规则文件 {file} 有误：", f"评分规则文件 {file} 第 {line} 行有误：", 1)
+        raise ProfileError(message, line=line, key=error.key) from None
+
+
+def validate_profile_text(text: str, file: str = "上传的评分规则") -> Profile | ProfileError:
+    """A profile from uploaded TOML text, or the error that says (in Chinese) which line is wrong and why.
+
+    For the web app's upload page: it never raises on bad input.
+    """
+    try:
+        return parse_profile(text, file)
+    except ProfileError as error:
+        return error
+
+
+_TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def line_of(text: str, where: str) -> int | None:
+    """The 1-based line of a key ("fund_weight", "template.weight", "qualitative_bands[2].high") in TOML text.
+
+    A key naming a table gives its header line; a key missing from its table gives the table's header
+    (where it should be added); a key missing at the top gives None.
+    """
+    match = re.fullmatch(r"(.*?)(?:\[(\d+)\])?(?:\.(.*))?", where)
+    if match is None:
+        return None
+    head, number, rest = match.group(1), match.group(2), match.group(3) or ""
+    if number is not None:  # qualitative_bands[2].high: the 2nd [[qualitative_bands]], then its key
+        table, count, key = head, int(number), rest
+    elif "." in where:
+        table, count, key = where.rsplit(".", 1)[0], 1, where.rsplit(".", 1)[1]
+    else:
+        table, count, key = "", 1, where
+    current, seen, header_line = "", 0, None
+    for n, line in enumerate(text.splitlines(), 1):
+        found = _TABLE.match(line)
+        if found:
+            current = found.group(2).strip().replace('"', "")
+            if current == table:
+                seen += 1
+                if seen == count:
+                    header_line = n
+            if not table and current == key:
+                return n  # a key naming a table: its header
+            continue
+        if current == table and (not table or seen == count):
+            bare = line.split("=", 1)[0].strip().strip('"')
+            if "=" in line and bare == key:
+                return n
+    if table and key and header_line is not None:
+        return header_line
+    return None
 
 
 _CHOICES_KEPT = 4096
