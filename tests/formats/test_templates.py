@@ -147,3 +147,58 @@ def test_note_lines_and_empty_template_rows_are_neither_indicators_nor_unplaced(
     (form,) = read("hubei-2021")
     assert [i.name for i in form.indicators] == ["新建集中供水工程", "工程验收合格率", "受益农村人口", "受益群众满意度"]
     assert form.unplaced == ()
+
+
+# A profile from a sample (jixiao profile init / check) ----------------------------------------
+
+SCORED = [c["family"] for c in CASES]
+
+
+def _draft(family: str, tmp_path: Path) -> Path:
+    from jixiao.cli import main
+
+    target = tmp_path / f"my-{family}.toml"
+    assert main(["profile", "init", str(HERE / f"{family}.html"), "-o", str(target)]) == 0
+    return target
+
+
+@pytest.mark.parametrize("family", SCORED)
+def test_a_draft_from_one_sample_scores_the_other_sample_as_the_builtin_does(family: str, tmp_path: Path) -> None:
+    """No hand edits: the draft from the html sample, used on the xlsx sample and its planted errors."""
+    draft = load_profile(str(_draft(family, tmp_path)))
+    (form,) = read(family, "xlsx")
+    builtin = services.evaluate(form)
+    mine = services.evaluate(form, draft)
+    if not builtin.profile.template.template_free:  # a template no profile knows is never scored built-in
+        assert mine.scorecard.total == builtin.scorecard.total
+    assert errors(mine) == errors(builtin) == set()
+    for planted in BY_FAMILY[family]["planted"]:
+        changed = plant(form, planted["cell"], planted["value"])
+        assert errors(services.evaluate(changed, draft)) == set(planted["errors"]), planted["what"]
+
+
+def test_a_draft_marks_its_guesses_and_reads_back(tmp_path: Path) -> None:
+    text = _draft("hubei-2021", tmp_path).read_text(encoding="utf-8")
+    assert "推测" in text
+    assert 'weight = "none"' in text and "fund_weight = 20" in text and "fund_in_total = true" in text
+    assert tomllib.loads(text)["template"]["goal_blocks"] == ["年度绩效目标"]
+
+
+def test_profile_check_shows_how_forms_score_under_a_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from jixiao.cli import main
+
+    draft = _draft("sichuan-2020", tmp_path)
+    capsys.readouterr()
+    code = main(["profile", "check", str(draft), str(HERE / "sichuan-2020.docx")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "my-sichuan-2020" in out and "印制 98  计算 98.00" in out
+
+
+def test_profile_init_on_a_file_with_no_form_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from jixiao.cli import main
+
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><body><p>没有表格</p></body></html>", encoding="utf-8")
+    assert main(["profile", "init", str(empty), "-o", str(tmp_path / "x.toml")]) == 2
+    assert "无法从" in capsys.readouterr().err and not (tmp_path / "x.toml").exists()
