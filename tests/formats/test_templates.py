@@ -202,3 +202,24 @@ def test_profile_init_on_a_file_with_no_form_says_so(tmp_path: Path, capsys: pyt
     empty.write_text("<html><body><p>没有表格</p></body></html>", encoding="utf-8")
     assert main(["profile", "init", str(empty), "-o", str(tmp_path / "x.toml")]) == 2
     assert "无法从" in capsys.readouterr().err and not (tmp_path / "x.toml").exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx", "html"])
+def test_a_level1_label_stays_as_printed_through_json_and_back(fmt: str, tmp_path: Path) -> None:
+    """"产出指标（50分）" with full-width brackets: convert → JSON → file → read gives the same record."""
+    from jixiao.core.model import from_record
+    from jixiao.reports import write_forms
+
+    source = HERE.parent / "samples" / "mof2020-b.txt"
+    (form,) = recognise(read_grids(source.read_bytes(), source.name))
+    record = to_record(form)
+    record["category_labels"] = {"产出指标": "产出指标（50分）"}
+    out = tmp_path / f"form.{fmt}"
+    write_forms([from_record(json.loads(json.dumps(record, ensure_ascii=False)))], out)
+    assert [to_record(f) for f in recognise(read_grids(out.read_bytes(), out.name))] == [record]
+
+
+def test_goal_block_headings_are_kept_as_printed() -> None:
+    (form,) = read("hubei-2021")
+    assert dict(form.category_points) == {"年度绩效目标1": "40", "年度绩效目标2": "40"}
+    assert dict(form.category_labels)["年度绩效目标1"] == "年度绩效目标1(40分)：完成饮水工程建设"

@@ -157,6 +157,8 @@ class Form:
     funds: tuple[FundRow, ...] = ()
     goals: Goals = field(default_factory=Goals)
     category_points: tuple[tuple[str, str], ...] = ()  # (level-1 name, printed points), in order
+    # (level-1 name, its cell as printed) where that is not "name(N分)": "项目决策（10分）", "年度绩效目标1(40分)：…"
+    category_labels: tuple[tuple[str, str], ...] = ()
     indicators: tuple[Indicator, ...] = ()
     total: Total = field(default_factory=Total)
     source: Source = field(default_factory=Source)
@@ -193,6 +195,7 @@ def to_record(form: Form) -> dict[str, Any]:
         ],
         "goals": {"planned": form.goals.planned, "achieved": form.goals.achieved},
         "category_points": dict(form.category_points),
+        **({"category_labels": dict(form.category_labels)} if form.category_labels else {}),
         "indicators": [_indicator_record(i) for i in form.indicators],
         "total": {"weight": form.total.weight, "score": form.total.score},
     }
@@ -251,6 +254,7 @@ def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form
         funds=tuple(funds),
         goals=Goals(planned=_text(goals, "planned", "goals"), achieved=_text(goals, "achieved", "goals")),
         category_points=tuple((str(k), str(v)) for k, v in points.items()),
+        category_labels=tuple((str(k), str(v)) for k, v in (record.get("category_labels") or {}).items()),
         indicators=tuple(indicators),
         total=Total(weight=_text(total, "weight", "total"), score=_text(total, "score", "total")),
         source=source or Source(),

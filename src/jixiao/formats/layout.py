@@ -345,6 +345,7 @@ class _FormBuilder:
     planned: list[str] = field(default_factory=list)
     achieved: list[str] = field(default_factory=list)
     points: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # level-1 cells printed otherwise than "name(N分)"
     indicators: list[Indicator] = field(default_factory=list)
     total: Total = field(default_factory=Total)
     unplaced: list[str] = field(default_factory=list)
@@ -470,13 +471,16 @@ class _FormBuilder:
             return
         if all(_PLACEHOLDER_NAME.fullmatch(key(v)) for v in values.values() if v):
             return  # a row of nothing but "……" or "指标2：" in any column
-        level1, points = split_points(values.pop("level1", ""))
+        printed = values.pop("level1", "")
+        level1, points = split_points(printed)
         new_level1 = bool(level1)
         if level1:
             self.level1 = level1
             self.level2 = ""
             if points:
                 self.points[level1] = points
+                if printed != f"{level1}({points}分)":
+                    self.labels.setdefault(level1, printed)
         level2 = values.pop("level2", "")
         new_level2 = bool(level2)
         if level2:
@@ -516,7 +520,10 @@ class _FormBuilder:
         found = _GOAL_POINTS.search(first)
         name = first[: found.start()] if found else first
         if found:
-            self.points[name.rstrip(":：")] = found.group(1)
+            block = name.rstrip(":：")
+            self.points[block] = found.group(1)
+            if row.texts[0] != f"{block}({found.group(1)}分)":
+                self.labels.setdefault(block, row.texts[0])
         self.level1 = self.level2 = ""
         return True
 
@@ -550,6 +557,7 @@ class _FormBuilder:
             funds=tuple(self.funds),
             goals=Goals(planned="".join(self.planned), achieved="".join(self.achieved)),
             category_points=tuple(self.points.items()),
+            category_labels=tuple(self.labels.items()),
             indicators=tuple(self.indicators),
             total=self.total,
             source=Source(file=self.source, sheet=self.sheet, index=self.index),
