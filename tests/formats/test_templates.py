@@ -223,3 +223,21 @@ def test_goal_block_headings_are_kept_as_printed() -> None:
     (form,) = read("hubei-2021")
     assert dict(form.category_points) == {"年度绩效目标1": "40", "年度绩效目标2": "40"}
     assert dict(form.category_labels)["年度绩效目标1"] == "年度绩效目标1(40分)：完成饮水工程建设"
+
+
+def test_the_issue_s_decision_management_performance_form_gets_no_false_error() -> None:
+    """决策 2 / 管理 13 / 绩效 85 (issue 9): scored against mof-2020 it got A03 and A05; now no error, no P04."""
+    from jixiao.core.model import Indicator
+
+    rows = [("决策", "项目立项", "立项程序规范性", "2", "2"), ("管理", "资金管理", "资金使用合规性", "8", "8"),
+            ("管理", "组织实施", "管理制度执行有效性", "5", "4"), ("绩效", "产出数量", "实际完成率", "40", "39"),
+            ("绩效", "产出质量", "质量达标率", "20", "20"), ("绩效", "项目效益", "社会效益", "25", "22")]
+    form = Form(project="某项目", year=2022, category_points=(("决策", "2"), ("管理", "13"), ("绩效", "85")),
+                indicators=tuple(Indicator(a, b, c, weight=w, score=s) for a, b, c, w, s in rows),
+                total=Total(weight="100", score="95"))
+    evaluation = services.evaluate(form)
+    assert evaluation.profile.name == "framework-2020"
+    codes = {f.code for f in evaluation.findings}
+    assert not codes & {"A03", "A05", "P04", "P09"}
+    wrong = replace(form, total=Total(weight="100", score="96"))
+    assert errors(services.evaluate(wrong)) == {"A03"}

@@ -553,6 +553,13 @@ def _owner_in(level2: str, level2_types: tuple[tuple[str, tuple[str, ...]], ...]
     return next((level1 for level1, types in level2_types if any(_stem(t) == _stem(level2) for t in types)), None)
 
 
+def _listed_under(ind: Indicator, profile: Profile) -> bool:
+    """Whether the profile lists the level-2 under this very level-1 too (绩效 → 产出数量 in a framework)."""
+    level1 = _stem(profile.template.canonical(ind.level1))
+    return any(_stem(l1) == level1 and any(_stem(t) == _stem(ind.level2) for t in types)
+               for l1, types in profile.level2_types)
+
+
 def check_p04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """P04: a level-2 type under the wrong level-1 (社会效益指标 under 产出指标); once per level-2 cell."""
     previous: tuple[str, str] | None = None
@@ -563,7 +570,7 @@ def check_p04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
             continue
         previous = group
         owner = _owner(ind.level2, profile)
-        if owner is None or _stem(owner) == _stem(canonical(ind.level1)):
+        if owner is None or _stem(owner) == _stem(canonical(ind.level1)) or _listed_under(ind, profile):
             continue
         yield _finding("P04", form, _indicator_location(ind, n, "level2", ind.level2),
                        f"二级指标“{ind.level2}”属于“{owner}”，却列在“{ind.level1}”下",

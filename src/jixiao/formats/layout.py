@@ -101,6 +101,12 @@ NOTE_STARTS = ("注：", "注:", "注1", "注（", "注(", "说明：", "说明:
                "填表单位", "联系电话", "单位：", "单位:", "金额单位", "审核人", "填表日期", "填报日期")
 
 
+@lru_cache(maxsize=16384)
+def _is_placeholder(text: str) -> bool:
+    """A cell of an empty template row: "指标2：", "……", "1、"."""
+    return bool(_PLACEHOLDER_NAME.fullmatch(key(text)))
+
+
 @lru_cache(maxsize=4096)
 def _is_note(text: str) -> bool:
     return text.strip(_BLANKS).startswith(NOTE_STARTS)
@@ -469,7 +475,7 @@ class _FormBuilder:
                 values[name] = cell.text
         if self._goal_block(row):
             return
-        if all(_PLACEHOLDER_NAME.fullmatch(key(v)) for v in values.values() if v):
+        if all(map(_is_placeholder, filter(None, values.values()))):
             return  # a row of nothing but "……" or "指标2：" in any column
         printed = values.pop("level1", "")
         level1, points = split_points(printed)
@@ -485,7 +491,7 @@ class _FormBuilder:
         new_level2 = bool(level2)
         if level2:
             self.level2 = level2
-        if _PLACEHOLDER_NAME.fullmatch(key(values.get("name", ""))) and not any(
+        if _is_placeholder(values.get("name", "")) and not any(
                 values.get(f) for f in ("weight", "target", "actual", "score", "reason")):
             return  # an empty template row (指标2：, ……): not an indicator
         if not any(values.values()) and not (new_level1 or new_level2):
