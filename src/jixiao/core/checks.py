@@ -124,7 +124,8 @@ def _target(ind: Indicator) -> str:
 
 def has_column(form: Form, words: tuple[str, ...]) -> bool:
     """Whether the form prints a column captioned with one of the words; True when unknown (a record)."""
-    return not form.captions or any(w in caption for caption in form.captions for w in words)
+    text = form.caption_text
+    return not text or any(w in text for w in words)
 
 
 _REASON_WORDS = ("原因", "说明", "改进措施")

@@ -168,6 +168,11 @@ class Form:
     # (profile detection, `jixiao inspect`). Layout, like source, not part of the record.
     captions: tuple[str, ...] = ()
 
+    @cached_value
+    def caption_text(self) -> str:
+        """The captions in one string, for word tests ("原因" in form.caption_text)."""
+        return "|".join(self.captions)
+
     def fund(self, kind: str) -> FundRow | None:
         return next((f for f in self.funds if f.kind == kind), None)
 
@@ -201,9 +206,12 @@ def to_record(form: Form) -> dict[str, Any]:
     }
 
 
-def _indicator_record(indicator: Indicator) -> dict[str, str]:
-    record = {c: getattr(indicator, c) for c in INDICATOR_FIELDS}
-    record.update((c, v) for c in OPTIONAL_INDICATOR_FIELDS if (v := getattr(indicator, c)))
+def _indicator_record(i: Indicator) -> dict[str, str]:
+    """The record of an indicator row (INDICATOR_FIELDS, then the OPTIONAL_INDICATOR_FIELDS it prints)."""
+    record = {"level1": i.level1, "level2": i.level2, "name": i.name, "weight": i.weight, "target": i.target,
+              "actual": i.actual, "score": i.score, "reason": i.reason}
+    if i.target_nature or i.target_unit or i.formula or i.core:
+        record.update((c, v) for c in OPTIONAL_INDICATOR_FIELDS if (v := getattr(i, c)))
     return record
 
 

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jixiao.core.values import parse_number
@@ -619,12 +620,12 @@ class _EvidenceKey(NamedTuple):
 
 
 def _evidence_key(form: Form, words: tuple[str, ...]) -> _EvidenceKey:
-    captions = "|".join(form.captions)
+    captions = form.caption_text
     indicators = form.indicators
     level1 = tuple(dict.fromkeys(stem(i.level1) for i in indicators if i.level1))
     return _EvidenceKey(
         form.year, _fund_weight(form), _indicator_sum(form), tuple(_printed_points(form).items()), level1,
-        tuple(w for w in words if w in captions) if captions else (),
+        _words_in(captions, words),
         any(i.weight_number is not None for i in indicators),
         _has_scores(form, captions),
         any(i.target_nature or i.target_unit for i in indicators),
@@ -639,6 +640,13 @@ def _has_scores(form: Form, captions: str) -> bool | None:
     return "得分" in captions or "评分" in captions
 
 
+@lru_cache(maxsize=1024)
+def _words_in(captions: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The template-marking words the captions hold; cached, as the forms of a batch share their captions."""
+    return tuple(w for w in words if w in captions) if captions else ()
+
+
+@lru_cache(maxsize=4096)
 def stem(name: str) -> str:
     """A level name without blanks and its "指标" suffix, for comparison: "数量\u3000指标" → "数量"."""
     plain = re.sub(r"\s", "", name)

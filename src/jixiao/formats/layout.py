@@ -96,6 +96,7 @@ TOTAL_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "自�
 _PLACEHOLDER_NAME = re.compile(r"(?:指标\d*|[…\.。]+|\d+[、.])")
 _GOAL_POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
 _BRACKETS = str.maketrans("（）【】", "()[]")
+_FULL_WIDTH = str.maketrans("()[]", "（）【】")
 # Lines of a published form that are neither cells nor unplaceable text: notes, signatures, units.
 NOTE_STARTS = ("注：", "注:", "注1", "注（", "注(", "说明：", "说明:", "备注", "填表人", "填报人", "填报单位",
                "填表单位", "联系电话", "单位：", "单位:", "金额单位", "审核人", "填表日期", "填报日期")
@@ -145,7 +146,7 @@ class Vocabulary:
     indicator_columns: tuple[tuple[str, str], ...]
     fund_kinds: tuple[tuple[str, str], ...]
     goal_blocks: tuple[str, ...]
-    header_words: re.Pattern[str]  # a row holds a header label
+    header_words: re.Pattern[str]  # a row holding a header label holds one of these few words (a quick test)
 
     @classmethod
     def of(cls, profiles: Iterable[Profile]) -> Vocabulary:
@@ -166,14 +167,17 @@ class Vocabulary:
         def longest_first(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
             return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
-        words = sorted({w for w in header if header[w] != "total"} | set(HEADER_WORDS), key=len, reverse=True)
+        # Few short words that every label holds one of: a row is tested with a handful of `in`.
+        anchors: set[str] = set()
+        for label in set(header) | set(HEADER_WORDS):
+            anchors.add(next((a for a in _HEADER_ANCHORS if a in label), label.translate(_FULL_WIDTH)))
         return cls(
             header=header,
             fund_columns=longest_first(funds) + FUND_COLUMNS,
             indicator_columns=longest_first(indicators) + INDICATOR_COLUMNS,
             fund_kinds=longest_first(kinds) + FUND_KINDS,
             goal_blocks=tuple(blocks),
-            header_words=re.compile("|".join(map(re.escape, words))),
+            header_words=re.compile("|".join(map(re.escape, sorted(anchors, key=len, reverse=True)))),
         )
 
 
@@ -299,6 +303,7 @@ def _caption_fields(captions: tuple[str, ...], table: tuple[tuple[str, str], ...
 
 
 HEADER_WORDS = ("项目名称", "负责人", "主管部门", "实施单位", "预算单位")
+_HEADER_ANCHORS = ("名称", "负责人", "主管部门", "单位")
 
 
 def _block_header(row: _Row, vocabulary: Vocabulary) -> tuple[str, tuple[tuple[str, str], ...]] | None:
@@ -368,7 +373,7 @@ class _FormBuilder:
         """Place a row in the form; returns the role it was given (for inspect)."""
         unplaced = len(self.unplaced)
         after_header, self.after_header = self.after_header, False
-        if self.vocabulary.header_words.search(row.joined.translate(_BRACKETS)) and self._header_pairs(row):
+        if self.vocabulary.header_words.search(row.joined) and self._header_pairs(row):
             return "header"
         block = _block_header(row, self.vocabulary)
         if block:
@@ -473,9 +478,9 @@ class _FormBuilder:
         for name, cell in self.columns.assign(row):
             if name and name not in values:
                 values[name] = cell.text
-        if self._goal_block(row):
+        if self.vocabulary.goal_blocks and len(row.texts) <= 2 and self._goal_block(row):
             return
-        if all(map(_is_placeholder, filter(None, values.values()))):
+        if _is_placeholder(row.texts[0]) and all(map(_is_placeholder, filter(None, values.values()))):
             return  # a row of nothing but "……" or "指标2：" in any column
         printed = values.pop("level1", "")
         level1, points = split_points(printed)
@@ -518,8 +523,6 @@ class _FormBuilder:
     def _goal_block(self, row: _Row) -> bool:
         """A goal block's heading row, "年度绩效目标1(40分)…": its points are kept, it is no indicator."""
         blocks = self.vocabulary.goal_blocks
-        if not blocks or len(row.texts) > 2:
-            return False
         first = key(row.texts[0])
         if not first.startswith(blocks):
             return False
