@@ -124,7 +124,11 @@ def _target(ind: Indicator) -> str:
 
 def has_column(form: Form, words: tuple[str, ...]) -> bool:
     """Whether the form prints a column captioned with one of the words; True when unknown (a record)."""
-    text = form.caption_text
+    return _holds_any(form.caption_text, words)
+
+
+@lru_cache(maxsize=1024)
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
     return not text or any(w in text for w in words)
 
 
@@ -223,11 +227,9 @@ def _printed_parts(form: Form, profile: Profile, card: Scorecard, with_fund: boo
     Every row counts that prints a score, with or without a weight (Hubei prints no weight column);
     None when a weighted row's score is known neither way: the sum can't be checked then.
     """
-    parts = []
-    for ind, s in zip(form.indicators, card.indicators, strict=True):
-        if s.not_applicable or (not s.applicable and ind.score_number is None):
-            continue
-        parts.append(ind.score_number if ind.score_number is not None else s.score)
+    parts = [ind.score_number if ind.score_number is not None else s.score
+             for ind, s in zip(form.indicators, card.indicators, strict=True)
+             if not s.not_applicable and (s.applicable or ind.score_number is not None)]
     if with_fund:
         row = _fund_score_row(form)
         parts.insert(0, row[1].amount("score") if row is not None else card.fund_score)
@@ -265,7 +267,8 @@ def check_a04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     """A04: an indicator score above its weight or below 0."""
     for n, ind in enumerate(form.indicators):
         score, weight = ind.score_number, ind.weight_number
-        weight = profile.weight_points(weight) if weight is not None else None
+        if weight is not None and profile.template.weight == "percent":
+            weight = profile.weight_points(weight)
         if score is None or not (score < 0 or (weight is not None and score > weight)):
             continue
         limit = f"0–{fmt(weight)}" if weight is not None else "不低于 0"
@@ -647,8 +650,11 @@ def _unreadable_message(ind: Indicator, column: str, value: Value) -> str:
 
 def check_p09(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """P09: a level-1 category the profile requires has no indicator."""
-    canonical = profile.template.canonical
-    present = {_stem(canonical(i.level1)) for i in form.indicators if not i.is_blank}
+    if profile.template.level1_aliases:
+        canonical = profile.template.canonical
+        present = {_stem(canonical(i.level1)) for i in form.indicators if not i.is_blank}
+    else:
+        present = {_stem(i.level1) for i in form.indicators if not i.is_blank}
     for name, points in profile.category_points:
         if _stem(name) in present:
             continue
@@ -683,10 +689,10 @@ def target_met(ind: Indicator) -> bool | None:
 def check_r08(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """R08: a target missed and no reason given, on a row R04 can't judge (no weight or no score)."""
     for n, (ind, s) in enumerate(zip(form.indicators, card.indicators, strict=True)):
+        if s.weight is not None and ind.score_number is not None:
+            continue  # R04's: points deducted without a reason
         if s.not_applicable or ind.reason.strip():
             continue
-        if s.weight is not None and ind.score_number is not None and profile.runs_check("R04"):
-            continue  # R04's: points deducted without a reason
         if target_met(ind) is not False or not has_column(form, _REASON_WORDS):
             continue
         yield _finding("R08", form, _indicator_location(ind, n, "reason"),

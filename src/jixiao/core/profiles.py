@@ -84,7 +84,9 @@ class Template:
 
     def canonical(self, level1: str) -> str:
         """The level-1 a printed name means: 效果指标 → 效益指标 in Hebei's template."""
-        return dict(self.level1_aliases).get(level1, level1)
+        if not self.level1_aliases:
+            return level1
+        return next((meant for printed, meant in self.level1_aliases if printed == level1), level1)
 
     def runs(self, code: str) -> bool:
         return not self.checks or code in self.checks

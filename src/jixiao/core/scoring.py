@@ -193,7 +193,7 @@ def band_for_share(bands: Sequence[Band], share: Decimal) -> int | None:
 def score_indicator(indicator: Indicator, index: int, profile: Profile) -> IndicatorScore:
     """The rule's score of one indicator row (domain.md §4), with its formula in words."""
     weight = indicator.weight_number
-    if weight is not None:
+    if weight is not None and profile.template.weight == "percent":
         weight = profile.weight_points(weight)  # 权重占比 20% of 90 points is 18 points
     if is_not_applicable(indicator):
         return IndicatorScore(index, weight, None, "不适用，不计分", None, applicable=False, not_applicable=True)

@@ -281,6 +281,8 @@ CELL_UNITS = ("万元", "万", "分", PERCENT)
 
 
 def _without_cell_unit(plain: str) -> str:
+    if not plain or plain[-1] not in "万元分%":
+        return plain
     for unit in CELL_UNITS:
         if plain.endswith(unit):
             return plain[: -len(unit)].rstrip()

@@ -414,9 +414,11 @@ class _FormBuilder:
     def _second_header(self, row: _Row) -> bool:
         """A row of captions under merged header cells: every text names a column, none is a value."""
         assert self.columns is not None
+        if any(len(t) > 10 or parse_number_like(t) for t in row.texts):  # a data row (most are): no captions
+            return False
         fields = _header_fields(row, self.table)
         named = [f for f, c in zip(fields, row.cells, strict=True) if c.text]
-        if not named or not all(named) or any(parse_number_like(t) or len(t) > 10 for t in row.texts):
+        if not named or not all(named):
             return False
         self.columns = self.columns.refined(row, fields)
         self.captions.extend(row.texts)
