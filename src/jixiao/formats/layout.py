@@ -285,11 +285,22 @@ class _Columns:
         return [(by_column.get(cell.col, ""), cell) for cell in row.cells]
 
 
+_FIELDS_CACHE: dict[tuple[int, tuple[str, ...]], tuple[str, ...]] = {}
+_KIND_CACHE: dict[tuple[int, str], str] = {}
+
+
 def _header_fields(row: _Row, table: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    return _caption_fields(tuple([c.text for c in row.cells]), table)
+    """The fields of a header row's captions, cached by the table's identity (hashing it costs)."""
+    captions = tuple([c.text for c in row.cells])
+    cache_key = (id(table), captions)
+    found = _FIELDS_CACHE.get(cache_key)
+    if found is None:
+        if len(_FIELDS_CACHE) > 4096:
+            _FIELDS_CACHE.clear()
+        found = _FIELDS_CACHE[cache_key] = _caption_fields(captions, table)
+    return found
 
 
-@lru_cache(maxsize=1024)
 def _caption_fields(captions: tuple[str, ...], table: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     """The field of each caption of a header row; the second 分值 is the seed's repeated column."""
     fields: list[str] = []
@@ -458,7 +469,12 @@ class _FormBuilder:
                 continue
             elif cell.text and not label and not _is_block_label(cell.text):
                 label = cell.text
-        kind = _fund_kind(label, self.vocabulary.fund_kinds)
+        kinds = self.vocabulary.fund_kinds
+        kind = _KIND_CACHE.get((id(kinds), label))
+        if kind is None:
+            if len(_KIND_CACHE) > 4096:
+                _KIND_CACHE.clear()
+            kind = _KIND_CACHE[(id(kinds), label)] = _fund_kind(label, kinds)
         if not kind and label and any(parse_number_like(v) for v in values.values()):
             kind = "other"  # a fund row of any label: 地方资金, 彩票公益金… (issue 9)
         if not kind:
@@ -577,7 +593,6 @@ class _FormBuilder:
         )
 
 
-@lru_cache(maxsize=1024)
 def _fund_kind(label: str, kinds: tuple[tuple[str, str], ...] = FUND_KINDS) -> str:
     """The kind of a fund row from its label (total, appropriation…), "" when the label names none."""
     k = key(label)
