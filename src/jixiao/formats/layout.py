@@ -285,20 +285,22 @@ class _Columns:
         return [(by_column.get(cell.col, ""), cell) for cell in row.cells]
 
 
-_FIELDS_CACHE: dict[tuple[int, tuple[str, ...]], tuple[str, ...]] = {}
-_KIND_CACHE: dict[tuple[int, str], str] = {}
+# Caches keyed by a table's identity, as hashing its long tuple per row costs; each entry keeps the
+# table itself, so that an identity reused after the table is gone can't answer for another.
+_FIELDS_CACHE: dict[tuple[int, tuple[str, ...]], tuple[object, tuple[str, ...]]] = {}
+_KIND_CACHE: dict[tuple[int, str], tuple[object, str]] = {}
 
 
 def _header_fields(row: _Row, table: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    """The fields of a header row's captions, cached by the table's identity (hashing it costs)."""
+    """The fields of a header row's captions, cached by the table's identity."""
     captions = tuple([c.text for c in row.cells])
     cache_key = (id(table), captions)
     found = _FIELDS_CACHE.get(cache_key)
-    if found is None:
+    if found is None or found[0] is not table:
         if len(_FIELDS_CACHE) > 4096:
             _FIELDS_CACHE.clear()
-        found = _FIELDS_CACHE[cache_key] = _caption_fields(captions, table)
-    return found
+        found = _FIELDS_CACHE[cache_key] = (table, _caption_fields(captions, table))
+    return found[1]
 
 
 def _caption_fields(captions: tuple[str, ...], table: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
@@ -470,11 +472,12 @@ class _FormBuilder:
             elif cell.text and not label and not _is_block_label(cell.text):
                 label = cell.text
         kinds = self.vocabulary.fund_kinds
-        kind = _KIND_CACHE.get((id(kinds), label))
-        if kind is None:
+        cached = _KIND_CACHE.get((id(kinds), label))
+        if cached is None or cached[0] is not kinds:
             if len(_KIND_CACHE) > 4096:
                 _KIND_CACHE.clear()
-            kind = _KIND_CACHE[(id(kinds), label)] = _fund_kind(label, kinds)
+            cached = _KIND_CACHE[(id(kinds), label)] = (kinds, _fund_kind(label, kinds))
+        kind = cached[1]
         if not kind and label and any(parse_number_like(v) for v in values.values()):
             kind = "other"  # a fund row of any label: 地方资金, 彩票公益金… (issue 9)
         if not kind:
