@@ -48,7 +48,7 @@ CODES: dict[str, tuple[str, str]] = {
     "P09": (Severity.WARNING, "缺少一级指标"),
     "P10": (Severity.INFO, "定性指标缺少可衡量的标准"),
     "R08": (Severity.WARNING, "未完成目标且未说明原因"),
-    "T01": (Severity.INFO, "未识别出表格模板"),
+    "U01": (Severity.INFO, "未识别出表格模板"),
     "V01": (Severity.ERROR, "数字单元格无法识别"),
     "V02": (Severity.ERROR, "全年预算数缺失，无法计算执行率"),
 }
@@ -700,11 +700,11 @@ def check_r08(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
                        "但未填写未完成原因", found="", expected="未完成原因")
 
 
-def check_t01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """T01: the form's template fits no profile; only template-free rules were applied, nothing scored."""
+def check_u01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
+    """U01: the form's template fits no profile; only template-free rules were applied, nothing scored."""
     if not profile.template.template_free:
         return
-    yield _finding("T01", form, Location(block="header", column="模板"),
+    yield _finding("U01", form, Location(block="header", column="模板"),
                    "本表的格式与已有的评分规则都不相符，只按与模板无关的规则复核（总分与各项得分之和、执行率、"
                    "得分不超过分值、未完成须说明原因、单位一致），未重新计分。如需按本地模板复核，请运行"
                    "“jixiao profile init 本文件 -o 新规则.toml”生成规则草稿，核对后用“--profile 新规则.toml”复核。")
@@ -774,7 +774,7 @@ CHECKS: tuple[Check, ...] = (
     check_a01, check_a02, check_a03, check_a04, check_a05, check_a06, check_a07, check_a08,
     check_r01, check_r02, check_r03, check_r04, check_r05, check_r06, check_r07,
     check_r08, check_p01, check_p02, check_p03, check_p04, check_p06, check_p07, check_p08, check_p09, check_p10,
-    check_t01, check_v01, check_v02,
+    check_u01, check_v01, check_v02,
 )
 CHECK_CODES = {check: check.__name__.removeprefix("check_").upper() for check in CHECKS}
 
