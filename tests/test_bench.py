@@ -30,3 +30,9 @@ def test_formats_benchmark_reports_reader_and_library_rates() -> None:
     for name in ("html", "docx"):
         line = next(line for line in out.splitlines() if line.startswith(name))
         assert re.search(r"read +[\d.]+ forms/s .* read/library = [\d.]+", line), line
+
+
+def test_accuracy_benchmark_prints_a_row_per_sample_and_format() -> None:
+    out = run_bench("accuracy.py")
+    assert "| seed | pdf |" in out and "| hubei-2021 | docx |" in out
+    assert re.search(r"\| all \| \d+ files \| \d+ / \d+ \| [\d.]+% \|", out)

@@ -89,7 +89,7 @@ def _print_evaluation(e: services.Evaluation, out: Printer, min_rank: int) -> No
     form, card = e.form, e.scorecard
     place = f"{form.source.file}" + (f"，{form.source.sheet}" if form.source.sheet else "")
     out.line(out.paint(f"[{e.index}] {form.project or '（无项目名称）'}", "bold") + out.paint(f"  {place}", "dim"))
-    out.line(f"    评分规则 {e.profile.name}（{e.profile.title}）")
+    out.line(f"    评分规则 {e.profile.name}（{e.profile.title}）" + (f"  {e.reason}" if e.reason else ""))
     total_fund = form.fund("total")
     printed_fund = total_fund.score if total_fund else ""
     out.line(f"    资金得分  印制 {printed_fund or '—'}  计算 {_num(card.fund_score)}    {card.fund_formula}")
@@ -235,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--html", metavar="输出.html", help="另存为 HTML 页面")
     inspect.set_defaults(handler=cmd_inspect)
 
+    from jixiao.profile_cli import register as register_profile
+
+    register_profile(sub)
     if importlib.util.find_spec("jixiao.web.commands") is not None:
         from jixiao.web.commands import register
 

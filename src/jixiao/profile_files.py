@@ -15,12 +15,13 @@ from jixiao.core.model import Form
 from jixiao.core.profiles import Profile, ProfileError, ProfileSet, parse_profile
 
 DEFAULT_PROFILE = "mof-2020"
-BUILTIN_NAMES = ("mof-2020", "local-2019", "transfer-2020", "mof-2021")
+BUILTIN_NAMES = ("mof-2020", "local-2019", "transfer-2020", "mof-2021", "hubei-2021", "sichuan-2020", "yunnan-2020",
+                 "xianjie-2021", "hebei-2020", "ningxia-2020", "framework-2020", "noscore-2020", "template-free")
 
 
 @cache
 def builtin_set() -> ProfileSet:
-    """The built-in profiles, read once: mof-2020 (the default), local-2019, transfer-2020, mof-2021."""
+    """The built-in profiles, read once: mof-2020 (the default), then the others of BUILTIN_NAMES."""
     folder = resources.files("jixiao.data").joinpath("profiles")
     profiles = [parse_profile(folder.joinpath(f"{name}.toml").read_text(encoding="utf-8"), f"{name}.toml")
                 for name in BUILTIN_NAMES]
@@ -28,7 +29,7 @@ def builtin_set() -> ProfileSet:
 
 
 def builtin_profiles() -> dict[str, Profile]:
-    """The built-in profiles by name, in order: mof-2020 (the default), local-2019, transfer-2020, mof-2021."""
+    """The built-in profiles by name, in the order of BUILTIN_NAMES: mof-2020 (the default) first."""
     return dict(builtin_set().by_name)
 
 

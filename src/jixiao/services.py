@@ -20,7 +20,7 @@ from jixiao.core.model import Form, FundRow
 from jixiao.core.profiles import Profile
 from jixiao.core.scoring import Scorecard, score_form
 from jixiao.formats import ReadError
-from jixiao.profile_files import detect_profile, load_profile
+from jixiao.profile_files import builtin_set, detect_profile, load_profile
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class Evaluation:
     profile: Profile
     scorecard: Scorecard
     findings: tuple[Finding, ...]
+    reason: str = ""  # why this profile: the form's evidence, or "指定" when forced (issue 9)
 
 
 def _forms_of(name: str, data: bytes) -> tuple[list[Form], ReadProblem | None]:
@@ -126,11 +127,16 @@ def resolve_profile(form: Form, profile: str | Profile = "auto") -> Profile:
 
 def evaluate(form: Form, profile: str | Profile = "auto", index: int = 1) -> Evaluation:
     """Score and check one form; profile is "auto", a built-in name, a TOML path or a Profile."""
-    chosen = resolve_profile(form, profile)
+    if isinstance(profile, str) and profile in ("", "auto"):
+        choice = builtin_set().choose(form)
+        chosen, reason = choice.profile, choice.reason
+    else:
+        chosen, reason = resolve_profile(form, profile), "按指定的评分规则"
     scorecard = score_form(form, chosen)
     # Errors first, then by code, then by place (S01's blocks in form order; S02 in reading order).
-    findings = sorted([*layout_findings(form, index), *run_checks(form, chosen, scorecard, index)], key=report_key)
-    return Evaluation(index, form, chosen, scorecard, tuple(findings))
+    findings = sorted([*layout_findings(form, index, chosen), *run_checks(form, chosen, scorecard, index)],
+                      key=report_key)
+    return Evaluation(index, form, chosen, scorecard, tuple(findings), reason)
 
 
 def evaluate_batch(forms: Sequence[Form], profile: str | Profile = "auto") -> list[Evaluation]:
@@ -175,6 +181,7 @@ def evaluation_dict(evaluation: Evaluation, min_severity: str = "info") -> dict[
         "sheet": form.source.sheet,
         "position": form.source.index,
         "profile": evaluation.profile.name,
+        "profile_reason": evaluation.reason,
         "printed": {
             "fund_score": (form.fund("total") or FundRow("total")).score,
             "total": form.total.score,

@@ -46,7 +46,8 @@ def test_each_builtin_loads_with_the_numbers_of_domain_section_4(name: str) -> N
 
 
 def test_builtins_are_listed_with_the_default_first() -> None:
-    assert list(builtin_profiles()) == ["mof-2020", "local-2019", "transfer-2020", "mof-2021"]
+    assert list(builtin_profiles())[:4] == ["mof-2020", "local-2019", "transfer-2020", "mof-2021"]
+    assert {"hubei-2021", "sichuan-2020", "framework-2020", "template-free"} <= set(builtin_profiles())
 
 
 def test_profile_numbers_are_decimals_never_floats() -> None:
@@ -359,3 +360,53 @@ def test_detection_is_remembered_per_shape_and_kept_bounded() -> None:
     for n in range(5000):
         profiles.detect(_form(year=2021, weights=(str(n),)))
     assert len(profiles._detected) <= 4096
+
+
+# Validating an uploaded profile (issue 9, point 5): the error names the line ------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [("fund_weight = 10 ", 'fund_weight = "十" ', "fund_weight"),
+     ('weight = "points"', 'weight = "pts"', "template.weight"),
+     ('"产出指标" = 50', '"产出指标" = 55', "category_points")],
+)
+def test_validate_profile_text_names_the_line_of_the_toml(old: str, new: str, key: str) -> None:
+    from jixiao.core.profiles import validate_profile_text
+
+    text = _builtin_text().replace(old, new, 1)
+    error = validate_profile_text(text)
+    assert isinstance(error, ProfileError)
+    line = next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(new.strip()[:12])
+                or (key == "category_points" and line.strip() == "[category_points]"))
+    assert error.line == line and f"第 {line} 行" in str(error) and key in str(error)
+
+
+def test_validate_profile_text_names_the_line_of_a_toml_syntax_error() -> None:
+    from jixiao.core.profiles import validate_profile_text
+
+    text = _builtin_text().replace("fund_in_total = true", "fund_in_total = tru", 1)
+    error = validate_profile_text(text)
+    assert isinstance(error, ProfileError) and error.line == 14 and "第 14 行" in str(error)
+
+
+def test_validate_profile_text_gives_the_profile_when_it_is_right() -> None:
+    from jixiao.core.profiles import Profile, validate_profile_text
+
+    profile = validate_profile_text(_builtin_text("hubei-2021"))
+    assert isinstance(profile, Profile) and profile.template.weight == "none"
+
+
+@pytest.mark.parametrize("name", ["hubei-2021", "sichuan-2020", "hebei-2020", "framework-2020", "template-free"])
+def test_every_builtin_template_family_names_its_source_and_years(name: str) -> None:
+    profile = load_profile(name)
+    assert profile.source and profile.years
+
+
+def test_a_user_profile_for_a_region_and_year_is_chosen_by_year_too(tmp_path: Path) -> None:
+    text = _builtin_text("sichuan-2020").replace('name = "sichuan-2020"', 'name = "my-sichuan"') \
+        .replace("chosen_by_year = false", "chosen_by_year = true")
+    mine = parse_profile(text, "my.toml")
+    profiles = ProfileSet([*builtin_profiles().values(), mine], default="mof-2020")
+    assert profiles.for_year(2022, "四川省").name == "my-sichuan"
+    assert profiles.for_year(2022, "湖北省").name == "mof-2020"

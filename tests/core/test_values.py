@@ -12,6 +12,7 @@ from jixiao.core.values import (
     Kind,
     Op,
     Value,
+    cell_unit,
     is_measurable_phrase,
     number_error,
     parse_number,
@@ -138,7 +139,7 @@ def test_parse_number_reads_number_cells(text: str, number: Decimal) -> None:
     assert parse_number(text) == number
 
 
-@pytest.mark.parametrize("text", ["-", "", "/", "abc", "1O0", "12..5", "1,00", "10万元"])
+@pytest.mark.parametrize("text", ["-", "", "/", "abc", "1O0", "12..5", "1,00", "620元", "10万人"])
 def test_parse_number_gives_none_for_placeholders_and_non_numbers(text: str) -> None:
     assert parse_number(text) is None
 
@@ -257,3 +258,35 @@ def test_every_readable_value_survives_format_and_parse(text: str) -> None:
 @given(st.text(alphabet=VALUE_ALPHABET), st.text(alphabet=VALUE_ALPHABET), st.text(alphabet=VALUE_ALPHABET))
 def test_parse_parts_never_raises(nature: str, number: str, unit: str) -> None:
     assert isinstance(parse_parts(nature, number, unit).kind, Kind)
+
+
+# Number cells with their unit printed in the cell (issue 9, point 4) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "unit"),
+    [("620.82万元", D("620.82"), "万元"), ("10万", D("10"), "万"), ("259.45 万元", D("259.45"), "万元"),
+     ("20%", D("20"), "%"), ("２０％", D("20"), "%"), ("20分", D("20"), "分"), ("39.6", D("39.6"), "")],
+)
+def test_number_cells_with_their_unit_read_as_numbers(text: str, number: Decimal, unit: str) -> None:
+    assert parse_number(text) == number
+    assert cell_unit(text) == unit
+    assert number_error(text) == ""
+
+
+def test_an_amount_in_yuan_in_a_form_in_wanyuan_is_a_finding_not_a_conversion() -> None:
+    assert parse_number("6208200元") is None
+    message = number_error("6208200元")
+    assert "元" in message and "万元" in message and "不会自行换算" in message
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False),
+       st.sampled_from(["万元", "万", "分", "%", "％", " 万元", ""]))
+def test_any_number_with_a_cell_unit_reads_back_as_its_number(number: Decimal, unit: str) -> None:
+    assert parse_number(f"{number}{unit}") == number
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
+def test_any_number_in_yuan_is_refused_with_a_reason(number: Decimal) -> None:
+    assert parse_number(f"{number}元") is None
+    assert "万元" in number_error(f"{number}元")

@@ -41,3 +41,12 @@ def test_inspect_of_a_missing_file_says_so() -> None:
 def test_render_html_escapes_cell_text() -> None:
     grids = [text.read(b"\t<script>\n", "x.txt")[0]]
     assert "<script>" not in render_html("x", grids, [])
+
+
+def test_inspect_shows_the_profile_chosen_and_its_evidence() -> None:
+    out = io.StringIO()
+    fixture = Path(__file__).parent.parent / "fixtures" / "templates" / "transfer-2020.html"
+    assert inspect_path(str(fixture), out=out) == 0
+    printed = out.getvalue()
+    assert "评分规则 transfer-2020" in printed and "依据：" in printed and "“中央主管部门”" in printed
+    assert "表头与栏目用语：" in printed and "资金使用单位" in printed

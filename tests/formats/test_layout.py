@@ -65,7 +65,9 @@ def test_an_extra_column_does_not_shift_the_others() -> None:
     rows[10] = [*rows[10][:5], "≥", "10", "个", *rows[10][6:]]
     rows[11] = [*rows[11][:5], "≥", "90", "%", *rows[11][6:]]
     (form,) = layout.recognise([grid_from_rows(rows)])
-    assert [i.target for i in form.indicators] == ["≥10个", "≥90%"]
+    # Each column keeps what it prints; the target is read from its parts (values.parse_parts).
+    assert [(i.target_nature, i.target, i.target_unit) for i in form.indicators] == [("≥", "10", "个"), ("≥", "90", "%")]
+    assert [i.target_value.format() for i in form.indicators] == ["≥10个", "≥90%"]
     assert [i.actual for i in form.indicators] == ["8个", "95%"]
 
 

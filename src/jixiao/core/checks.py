@@ -47,6 +47,8 @@ CODES: dict[str, tuple[str, str]] = {
     "P08": (Severity.WARNING, "指标值无法识别"),
     "P09": (Severity.WARNING, "缺少一级指标"),
     "P10": (Severity.INFO, "定性指标缺少可衡量的标准"),
+    "R08": (Severity.WARNING, "未完成目标且未说明原因"),
+    "U01": (Severity.INFO, "未识别出表格模板"),
     "V01": (Severity.ERROR, "数字单元格无法识别"),
     "V02": (Severity.ERROR, "全年预算数缺失，无法计算执行率"),
 }
@@ -113,6 +115,25 @@ def _location(block: str, row: int | None, column: str, indicator: str, field: s
 
 def _name(indicator: Indicator) -> str:
     return indicator.name or indicator.level2 or indicator.level1
+
+
+def _target(ind: Indicator) -> str:
+    """The target as printed: its one cell, or its parts ("≥ 95 %") where the template splits it."""
+    return ind.target_value.text if ind.target_nature or ind.target_unit else ind.target
+
+
+def has_column(form: Form, words: tuple[str, ...]) -> bool:
+    """Whether the form prints a column captioned with one of the words; True when unknown (a record)."""
+    return _holds_any(form.caption_text, words)
+
+
+@lru_cache(maxsize=1024)
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    return not text or any(w in text for w in words)
+
+
+_REASON_WORDS = ("原因", "说明", "改进措施")
+_TARGET_WORDS = ("指标值", "目标值", "目标")
 
 
 def _row_label(row: FundRow) -> str:
@@ -200,13 +221,16 @@ def check_a02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
                    found=row.score, expected=expected)
 
 
-def _printed_parts(form: Form, profile: Profile, card: Scorecard) -> list[Decimal] | None:
+def _printed_parts(form: Form, profile: Profile, card: Scorecard, with_fund: bool) -> list[Decimal] | None:
     """The scores the 总分 should add up: printed ones, the rule's where a cell is blank.
 
-    None when one of them is known neither way: the sum can't be checked then.
+    Every row counts that prints a score, with or without a weight (Hubei prints no weight column);
+    None when a weighted row's score is known neither way: the sum can't be checked then.
     """
-    parts = [ind.score_number if ind.score_number is not None else s.score for _, ind, s in _scored_rows(form, card)]
-    if profile.fund_in_total:
+    parts = [ind.score_number if ind.score_number is not None else s.score
+             for ind, s in zip(form.indicators, card.indicators, strict=True)
+             if not s.not_applicable and (s.applicable or ind.score_number is not None)]
+    if with_fund:
         row = _fund_score_row(form)
         parts.insert(0, row[1].amount("score") if row is not None else card.fund_score)
     known = [p for p in parts if p is not None]
@@ -214,14 +238,25 @@ def _printed_parts(form: Form, profile: Profile, card: Scorecard) -> list[Decima
 
 
 def check_a03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """A03: the printed 总分 ≠ the sum of the printed scores (with the fund score where the profile adds it)."""
+    """A03: the printed 总分 ≠ the sum of the printed scores (with the fund score where the profile adds it).
+
+    Under the template-free profile the fund score may or may not count: the total must match one way.
+    """
     printed = parse_number(form.total.score)
-    parts = _printed_parts(form, profile, card)
+    with_fund = profile.fund_in_total
+    parts = _printed_parts(form, profile, card, with_fund)
     if printed is None or parts is None:
         return
     expected = sum(parts, Decimal(0)) * (card.rescale or 1)
     if printed_matches(printed, expected):
         return
+    if profile.template.template_free and _fund_score_row(form) is not None:
+        with_fund = True
+        alternative = _printed_parts(form, profile, card, with_fund)
+        if alternative is not None:
+            expected = sum(alternative, Decimal(0))
+            if printed_matches(printed, expected):
+                return
     shown = fmt2(expected) if card.rescale else fmt(expected)
     what = "预算执行得分与各指标得分之和" if profile.fund_in_total else "各指标得分之和"
     yield _finding("A03", form, Location(block="total", row=form.total.row, column="得分", field="score"),
@@ -232,6 +267,8 @@ def check_a04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     """A04: an indicator score above its weight or below 0."""
     for n, ind in enumerate(form.indicators):
         score, weight = ind.score_number, ind.weight_number
+        if weight is not None and profile.template.weight == "percent":
+            weight = profile.weight_points(weight)
         if score is None or not (score < 0 or (weight is not None and score > weight)):
             continue
         limit = f"0–{fmt(weight)}" if weight is not None else "不低于 0"
@@ -240,16 +277,41 @@ def check_a04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
                        found=ind.score, expected=limit)
 
 
+def cut_off(form: Form) -> bool:
+    """A form read from a file that ends before its 总分 (S01): its weights can't be summed."""
+    return bool(form.source.file) and form.total.row is None and not form.total.score
+
+
+def _expected_weights(form: Form, profile: Profile) -> tuple[Decimal, str] | None:
+    """What all weights must add up to, and why: the profile's total, or the form's own labels."""
+    if profile.template.weight == "percent":
+        return Decimal(100), f"按“{profile.title}”权重占比合计应为 100%"
+    if profile.template.points_from_form:
+        points = [p for p in form.points.values() if p is not None]
+        if not points:
+            return None
+        total = sum(points, Decimal(0))
+        return total, f"按表中一级指标所标分值之和应为 {fmt(total)}"
+    return profile.indicator_total, f"按“{profile.title}”应为 {fmt(profile.indicator_total)}"
+
+
 def check_a05(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """A05: weights under a level-1 ≠ its points label, or all weights ≠ the profile's total."""
-    yield from _category_weights(form)
+    """A05: weights under a level-1 ≠ its points label, or all weights ≠ the profile's total.
+
+    Not on a form cut off before its total (S01 says so): the missing rows would be counted short.
+    """
+    if cut_off(form):
+        return
+    if profile.template.weight != "percent":
+        yield from _category_weights(form)
     weights = [w for ind in form.indicators if (w := ind.weight_number) is not None]
     total = sum(weights, Decimal(0))
-    if weights and total != profile.indicator_total and card.rescale is None:
+    expected = _expected_weights(form, profile)
+    if weights and expected and total != expected[0] and card.rescale is None:
         first = form.indicators[0]
         yield _finding("A05", form, _indicator_location(first, 0, "weight", "全部指标"),
-                       f"各指标分值合计为 {fmt(total)}，按“{profile.title}”应为 {fmt(profile.indicator_total)}",
-                       found=fmt(total), expected=fmt(profile.indicator_total))
+                       f"各指标分值合计为 {fmt(total)}，{expected[1]}",
+                       found=fmt(total), expected=fmt(expected[0]))
     printed = parse_number(form.total.weight)
     if printed is not None and printed != profile.total:
         yield _finding("A05", form, Location(block="total", row=form.total.row, column="分值", field="weight"),
@@ -356,7 +418,7 @@ def check_r02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if _deducted_though_met(ind, s):
             assert s.weight is not None
             yield _finding("R02", form, _indicator_location(ind, n, "score"),
-                           f"“{_name(ind)}”实际完成值 {ind.actual} 已达到年度指标值 {ind.target}，"
+                           f"“{_name(ind)}”实际完成值 {ind.actual} 已达到年度指标值 {_target(ind)}，"
                            f"却只得 {ind.score} 分（满分 {fmt(s.weight)}）",
                            found=ind.score, expected=fmt(s.weight))
 
@@ -367,13 +429,15 @@ def check_r03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if _full_though_missed(ind, s):
             assert s.score is not None
             yield _finding("R03", form, _indicator_location(ind, n, "score"),
-                           f"“{_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {ind.target}，"
+                           f"“{_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {_target(ind)}，"
                            f"却得满分 {ind.score}；按计分规则应为 {fmt2(s.score)}（{s.formula}）",
                            found=ind.score, expected=fmt2(s.score))
 
 
 def check_r04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """R04: points deducted and no reason (未完成原因 / 偏差原因) given."""
+    """R04: points deducted and no reason (未完成原因 / 偏差原因) given; not on a form with no reason column."""
+    if not has_column(form, _REASON_WORDS):
+        return
     for n, ind, s in _scored_rows(form, card):
         score = ind.score_number
         if score is None or s.weight is None or score >= s.weight or ind.reason.strip():
@@ -405,7 +469,7 @@ def check_r06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if actual.number is None or actual.number < ratio * target.number or ind.reason.strip():
             continue
         yield _finding("R06", form, _indicator_location(ind, n, "actual"),
-                       f"“{_name(ind)}”实际完成值 {ind.actual} 是年度指标值 {ind.target} 的 "
+                       f"“{_name(ind)}”实际完成值 {ind.actual} 是年度指标值 {_target(ind)} 的 "
                        f"{fmt2(actual.number / target.number * HUNDRED)}%（超过 {fmt(ratio * HUNDRED)}%），"
                        "且未说明原因，目标可能定得偏低，请说明超额完成的原因",
                        found=ind.actual)
@@ -449,7 +513,7 @@ def check_p01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         else:
             continue
         yield _finding("P01", form, _indicator_location(ind, n, "target"),
-                       f"“{_name(ind)}”的年度指标值为 {ind.target}：{why}，请核实目标设定是否合理",
+                       f"“{_name(ind)}”的年度指标值为 {_target(ind)}：{why}，请核实目标设定是否合理",
                        found=ind.target)
 
 
@@ -464,7 +528,7 @@ def check_p02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     for n, ind, _ in rows:
         if ind.target_value.op in (Op.GE, Op.LE) and _equal_numbers(ind):
             yield _finding("P02", form, _indicator_location(ind, n, "actual"),
-                           f"“{_name(ind)}”实际完成值 {ind.actual} 与年度指标值 {ind.target} 恰好相同，请核实是否照抄目标",
+                           f"“{_name(ind)}”实际完成值 {ind.actual} 与年度指标值 {_target(ind)} 恰好相同，请核实是否照抄目标",
                            found=ind.actual, expected="")
     if len(rows) >= 2 and all(_equal_numbers(ind) for _, ind, _ in rows):
         yield _finding("P02", form, Location(block="indicators", column="实际完成值", field="actual"),
@@ -478,7 +542,7 @@ def check_p03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if t.number is None or a.number is None or same_unit(t, a):
             continue
         yield _finding("P03", form, _indicator_location(ind, n, "actual"),
-                       f"“{_name(ind)}”年度指标值 {ind.target} 的单位为“{t.unit or '无'}”，"
+                       f"“{_name(ind)}”年度指标值 {_target(ind)} 的单位为“{t.unit or '无'}”，"
                        f"实际完成值 {ind.actual} 的单位为“{a.unit or '无'}”，无法直接比较，请统一单位",
                        found=a.unit or "无", expected=t.unit or "无")
 
@@ -493,16 +557,24 @@ def _owner_in(level2: str, level2_types: tuple[tuple[str, tuple[str, ...]], ...]
     return next((level1 for level1, types in level2_types if any(_stem(t) == _stem(level2) for t in types)), None)
 
 
+def _listed_under(ind: Indicator, profile: Profile) -> bool:
+    """Whether the profile lists the level-2 under this very level-1 too (绩效 → 产出数量 in a framework)."""
+    level1 = _stem(profile.template.canonical(ind.level1))
+    return any(_stem(l1) == level1 and any(_stem(t) == _stem(ind.level2) for t in types)
+               for l1, types in profile.level2_types)
+
+
 def check_p04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """P04: a level-2 type under the wrong level-1 (社会效益指标 under 产出指标); once per level-2 cell."""
     previous: tuple[str, str] | None = None
+    canonical = profile.template.canonical
     for n, ind in enumerate(form.indicators):
         group = (ind.level1, ind.level2)
         if group == previous:
             continue
         previous = group
         owner = _owner(ind.level2, profile)
-        if owner is None or _stem(owner) == _stem(ind.level1):
+        if owner is None or _stem(owner) == _stem(canonical(ind.level1)) or _listed_under(ind, profile):
             continue
         yield _finding("P04", form, _indicator_location(ind, n, "level2", ind.level2),
                        f"二级指标“{ind.level2}”属于“{owner}”，却列在“{ind.level1}”下",
@@ -546,12 +618,17 @@ def check_p07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if "数量" not in ind.level2 or "%" not in (ind.target_value.unit, ind.actual_value.unit):
             continue
         yield _finding("P07", form, _indicator_location(ind, n, "target"),
-                       f"“{_name(ind)}”列在数量指标下，却以百分比计量（{ind.target}），请核实指标类型",
+                       f"“{_name(ind)}”列在数量指标下，却以百分比计量（{_target(ind)}），请核实指标类型",
                        found=ind.target)
 
 
 def check_p08(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """P08: a target or actual that cannot be read as a value (or is missing on a weighted row)."""
+    """P08: a target or actual that cannot be read as a value (or is missing on a weighted row).
+
+    Not on a form with no target column (决策/过程 frameworks score by a 评分标准 instead).
+    """
+    if not has_column(form, _TARGET_WORDS):
+        return
     for n, ind, _ in _scored_rows(form, card):
         target, actual = ind.target_value, ind.actual_value
         if target.kind is Kind.BLANK and actual.kind is Kind.BLANK:
@@ -573,7 +650,11 @@ def _unreadable_message(ind: Indicator, column: str, value: Value) -> str:
 
 def check_p09(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """P09: a level-1 category the profile requires has no indicator."""
-    present = {_stem(i.level1) for i in form.indicators if not i.is_blank}
+    if profile.template.level1_aliases:
+        canonical = profile.template.canonical
+        present = {_stem(canonical(i.level1)) for i in form.indicators if not i.is_blank}
+    else:
+        present = {_stem(i.level1) for i in form.indicators if not i.is_blank}
     for name, points in profile.category_points:
         if _stem(name) in present:
             continue
@@ -589,8 +670,44 @@ def check_p10(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if target.kind is not Kind.QUALITATIVE or is_measurable_phrase(target.phrase):
             continue
         yield _finding("P10", form, _indicator_location(ind, n, "target"),
-                       f"“{_name(ind)}”的年度指标值“{ind.target}”没有可衡量的标准，建议改为可量化的指标值",
+                       f"“{_name(ind)}”的年度指标值“{_target(ind)}”没有可衡量的标准，建议改为可量化的指标值",
                        found=ind.target)
+
+
+def target_met(ind: Indicator) -> bool | None:
+    """Whether the actual reaches the target, from the values alone (no weight needed); None when unknown."""
+    t, a = ind.target_value, ind.actual_value
+    if t.number is None or a.number is None or not same_unit(t, a):
+        return None
+    if t.kind is Kind.REVERSE:
+        return a.number < t.number if t.op is Op.LT else a.number <= t.number
+    if t.kind is Kind.EQUAL:
+        return a.number == t.number if t.number == 0 else a.number >= t.number
+    return a.number > t.number if t.op is Op.GT else a.number >= t.number
+
+
+def check_r08(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
+    """R08: a target missed and no reason given, on a row R04 can't judge (no weight or no score)."""
+    for n, (ind, s) in enumerate(zip(form.indicators, card.indicators, strict=True)):
+        if s.weight is not None and ind.score_number is not None:
+            continue  # R04's: points deducted without a reason
+        if s.not_applicable or ind.reason.strip():
+            continue
+        if target_met(ind) is not False or not has_column(form, _REASON_WORDS):
+            continue
+        yield _finding("R08", form, _indicator_location(ind, n, "reason"),
+                       f"“{_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {_target(ind)}，"
+                       "但未填写未完成原因", found="", expected="未完成原因")
+
+
+def check_u01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
+    """U01: the form's template fits no profile; only template-free rules were applied, nothing scored."""
+    if not profile.template.template_free:
+        return
+    yield _finding("U01", form, Location(block="header", column="模板"),
+                   "本表的格式与已有的评分规则都不相符，只按与模板无关的规则复核（总分与各项得分之和、执行率、"
+                   "得分不超过分值、未完成须说明原因、单位一致），未重新计分。如需按本地模板复核，请运行"
+                   "“jixiao profile init 本文件 -o 新规则.toml”生成规则草稿，核对后用“--profile 新规则.toml”复核。")
 
 
 # ---------------------------------------------------------------- V: input that can't be read
@@ -656,9 +773,10 @@ def check_v02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 CHECKS: tuple[Check, ...] = (
     check_a01, check_a02, check_a03, check_a04, check_a05, check_a06, check_a07, check_a08,
     check_r01, check_r02, check_r03, check_r04, check_r05, check_r06, check_r07,
-    check_p01, check_p02, check_p03, check_p04, check_p06, check_p07, check_p08, check_p09, check_p10,
-    check_v01, check_v02,
+    check_r08, check_p01, check_p02, check_p03, check_p04, check_p06, check_p07, check_p08, check_p09, check_p10,
+    check_u01, check_v01, check_v02,
 )
+CHECK_CODES = {check: check.__name__.removeprefix("check_").upper() for check in CHECKS}
 
 
 def report_key(finding: Finding) -> tuple[int, str, int, int, int]:
@@ -670,7 +788,9 @@ def report_key(finding: Finding) -> tuple[int, str, int, int, int]:
 
 def run_checks(form: Form, profile: Profile, scorecard: Scorecard, form_index: int = 1) -> list[Finding]:
     """All per-form findings in the order the checks make them (check_form sorts them)."""
-    findings = [f for check in CHECKS for f in check(form, profile, scorecard)]
+    template = profile.template
+    checks = CHECKS if not template.checks else [c for c in CHECKS if template.runs(CHECK_CODES[c])]
+    findings = [f for check in checks for f in check(form, profile, scorecard)]
     for f in findings:
         # The checks made these findings just now and nobody else holds them: set the index in place.
         object.__setattr__(f, "form_index", form_index)

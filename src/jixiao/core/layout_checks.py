@@ -10,15 +10,19 @@ from collections.abc import Iterator
 
 from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.model import Form
+from jixiao.core.profiles import Profile
 
 
-def missing_blocks(form: Form, index: int) -> Iterator[Finding]:
-    """S01: no project name, no fund rows, no indicators, or (for a read file) no 总分 row."""
+def missing_blocks(form: Form, index: int, profile: Profile | None = None) -> Iterator[Finding]:
+    """S01: no project name, no fund rows (where the template has a fund block), no indicators, or
+    (for a read file) no 总分 row."""
+    fund_block = profile is None or profile.template.fund_block
+    total_row = profile is None or profile.template.total != "none"  # forms with no score print no 总分
     missing = [
         (not form.project, "header", "项目名称"),
-        (not form.funds, "funds", "资金情况"),
+        (fund_block and not form.funds, "funds", "资金情况"),
         (not form.indicators, "indicators", "绩效指标"),
-        (bool(form.source.file) and form.total.row is None and not form.total.score, "total", "总分行"),
+        (total_row and bool(form.source.file) and form.total.row is None and not form.total.score, "total", "总分行"),
     ]
     for absent, block, caption in missing:
         if absent:
@@ -46,5 +50,5 @@ def unplaced_text(form: Form, index: int) -> Iterator[Finding]:
         )
 
 
-def layout_findings(form: Form, index: int = 1) -> list[Finding]:
-    return [*missing_blocks(form, index), *unplaced_text(form, index)]
+def layout_findings(form: Form, index: int = 1, profile: Profile | None = None) -> list[Finding]:
+    return [*missing_blocks(form, index, profile), *unplaced_text(form, index)]

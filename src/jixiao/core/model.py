@@ -13,12 +13,14 @@ from typing import Any
 
 from jixiao.core.frozen import fast_init
 from jixiao.core.lazy import cached_value
-from jixiao.core.values import Value, parse_number, parse_value
+from jixiao.core.values import Value, parse_number, parse_parts, parse_value
 
 SCHEMA = "jixiao.form/1"
 FUND_KINDS = ("total", "appropriation", "carryover", "other")
 FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score")
 INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "actual", "score", "reason")
+# Columns only some templates print; the record carries them only when the form printed them.
+OPTIONAL_INDICATOR_FIELDS = ("target_nature", "target_unit", "formula", "core")
 
 # Column captions used in messages (the seed template's wording).
 FUND_CAPTIONS = {
@@ -95,9 +97,16 @@ class Indicator:
     reason: str = ""
     weight_repeat: str | None = None  # the seed template's second 分值 column (check A07)
     row: int | None = None  # row in the source grid (1-based), for messages
+    # Templates that split the target over 指标性质 | 指标值 | 度量单位 keep the parts as printed.
+    target_nature: str = ""  # 指标性质: "正向", "≥"…
+    target_unit: str = ""  # 度量单位: "%"…
+    formula: str = ""  # 得分计算方法 / 评分标准 as printed: never the score
+    core: str = ""  # 是否核心指标 as printed
 
     @cached_value
     def target_value(self) -> Value:
+        if self.target_nature or self.target_unit:
+            return parse_parts(self.target_nature, self.target, self.target_unit)
         return parse_value(self.target)
 
     @cached_value
@@ -148,11 +157,21 @@ class Form:
     funds: tuple[FundRow, ...] = ()
     goals: Goals = field(default_factory=Goals)
     category_points: tuple[tuple[str, str], ...] = ()  # (level-1 name, printed points), in order
+    # (level-1 name, its cell as printed) where that is not "name(N分)": "项目决策（10分）", "年度绩效目标1(40分)：…"
+    category_labels: tuple[tuple[str, str], ...] = ()
     indicators: tuple[Indicator, ...] = ()
     total: Total = field(default_factory=Total)
     source: Source = field(default_factory=Source)
     # Text the recogniser found inside the form but could not place; reported, never dropped.
     unplaced: tuple[str, ...] = ()
+    # The header labels and column captions as printed: the evidence of the form's template
+    # (profile detection, `jixiao inspect`). Layout, like source, not part of the record.
+    captions: tuple[str, ...] = ()
+
+    @cached_value
+    def caption_text(self) -> str:
+        """The captions in one string, for word tests ("原因" in form.caption_text)."""
+        return "|".join(self.captions)
 
     def fund(self, kind: str) -> FundRow | None:
         return next((f for f in self.funds if f.kind == kind), None)
@@ -178,9 +197,19 @@ def to_record(form: Form) -> dict[str, Any]:
         ],
         "goals": {"planned": form.goals.planned, "achieved": form.goals.achieved},
         "category_points": dict(form.category_points),
-        "indicators": [{c: getattr(i, c) for c in INDICATOR_FIELDS} for i in form.indicators],
+        **({"category_labels": dict(form.category_labels)} if form.category_labels else {}),
+        "indicators": [_indicator_record(i) for i in form.indicators],
         "total": {"weight": form.total.weight, "score": form.total.score},
     }
+
+
+def _indicator_record(i: Indicator) -> dict[str, str]:
+    """The record of an indicator row (INDICATOR_FIELDS, then the OPTIONAL_INDICATOR_FIELDS it prints)."""
+    record = {"level1": i.level1, "level2": i.level2, "name": i.name, "weight": i.weight, "target": i.target,
+              "actual": i.actual, "score": i.score, "reason": i.reason}
+    if i.target_nature or i.target_unit or i.formula or i.core:
+        record.update((c, v) for c in OPTIONAL_INDICATOR_FIELDS if (v := getattr(i, c)))
+    return record
 
 
 def _text(record: Mapping[str, Any], key: str, where: str) -> str:
@@ -194,7 +223,9 @@ def _text(record: Mapping[str, Any], key: str, where: str) -> str:
 
 def _indicator(item: Mapping[str, Any], where: str) -> Indicator:
     level1, level2, name, weight, target, actual, score, reason = (_text(item, c, where) for c in INDICATOR_FIELDS)
-    return Indicator(level1, level2, name, weight, target, actual, score, reason)
+    nature, unit, formula, core = (_text(item, c, where) for c in OPTIONAL_INDICATOR_FIELDS)
+    return Indicator(level1, level2, name, weight, target, actual, score, reason,
+                     target_nature=nature, target_unit=unit, formula=formula, core=core)
 
 
 def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form:
@@ -228,6 +259,7 @@ def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form
         funds=tuple(funds),
         goals=Goals(planned=_text(goals, "planned", "goals"), achieved=_text(goals, "achieved", "goals")),
         category_points=tuple((str(k), str(v)) for k, v in points.items()),
+        category_labels=tuple((str(k), str(v)) for k, v in (record.get("category_labels") or {}).items()),
         indicators=tuple(indicators),
         total=Total(weight=_text(total, "weight", "total"), score=_text(total, "score", "total")),
         source=source or Source(),

@@ -14,7 +14,8 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jixiao.core.values import parse_number
 
@@ -23,7 +24,12 @@ if TYPE_CHECKING:
 
 
 class ProfileError(ValueError):
-    """A profile file that can't be used: the message names the file, the key and a valid example."""
+    """A profile file that can't be used: the message names the file, the line, the key and a valid example."""
+
+    def __init__(self, message: str, line: int | None = None, key: str = "") -> None:
+        super().__init__(message)
+        self.line = line  # 1-based line of the TOML text, None when no line holds the problem
+        self.key = key  # the key at fault ("template.weight", "qualitative_bands[2].high")
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,53 @@ class Band:
 class Grade:
     minimum: Decimal  # score from which the grade applies, 90
     name: str  # 优
+
+
+WEIGHT_MODES = ("points", "percent", "none")
+TARGET_MODES = ("whole", "split")
+TOTAL_PLACES = ("row", "header", "none")
+HEADER_FIELDS = ("project", "leader", "department", "unit", "total")
+FUND_ROW_KINDS = ("total", "appropriation", "carryover", "other")
+FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score", "reason")
+INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "target_op", "target_unit", "actual",
+                    "score", "formula", "reason", "core")
+
+
+@dataclass(frozen=True)
+class Template:
+    """How a profile's form is laid out and worded: what the recogniser, the scorer and the checker read.
+
+    Every wording is matched on the cell's text without blanks, colons and line breaks. Words are added
+    to the recogniser's own (formats/layout.py) for every profile of the set, so that a province's
+    template is added by writing one TOML file.
+    """
+
+    header: tuple[tuple[str, str], ...] = ()  # (label as printed, field): ("转移支付(项目)名称", "project")
+    fund_rows: tuple[tuple[str, str], ...] = ()  # (word in the row label, kind): ("中央补助", "appropriation")
+    fund_columns: tuple[tuple[str, str], ...] = ()  # (word in the caption, field): ("调整后预算数", "annual")
+    indicator_columns: tuple[tuple[str, str], ...] = ()  # ("权重占比", "weight"), ("得分计算方法", "formula")
+    weight: str = "points"  # how indicator weights are printed: points, percent (of indicator_total), none
+    target: str = "whole"  # whole: "≥95%" in one cell; split: 指标性质 | 指标值 | 度量单位
+    scored: bool = True  # the form prints scores (a form with no score columns is read and checked, never scored)
+    rate: str = "percent"  # how 执行率 is printed: percent ("95%") or fraction ("0.95")
+    level1_aliases: tuple[tuple[str, str], ...] = ()  # (printed, meant): ("效果指标", "效益指标")
+    goal_blocks: tuple[str, ...] = ()  # headings of goal blocks carrying points: "年度绩效目标" (…1(40分))
+    points_from_form: bool = False  # level-1 points are the form's own labels (决策/过程/产出/效益 frameworks)
+    total: str = "row"  # where the total is printed: a 总分 row, the header (自评总分), or none (no scores)
+    detect: tuple[str, ...] = ()  # words of header labels or captions that mark this template
+    level1_names: tuple[str, ...] = ()  # further level-1 names the template uses (besides its points)
+    checks: tuple[str, ...] = ()  # the check codes that apply; empty: all of them
+    template_free: bool = False  # the profile of a form no profile fits: template-free rules only
+    fund_block: bool = True  # the form has a fund block (frameworks put 预算执行率 among the indicators)
+
+    def canonical(self, level1: str) -> str:
+        """The level-1 a printed name means: 效果指标 → 效益指标 in Hebei's template."""
+        if not self.level1_aliases:
+            return level1
+        return next((meant for printed, meant in self.level1_aliases if printed == level1), level1)
+
+    def runs(self, code: str) -> bool:
+        return not self.checks or code in self.checks
 
 
 @dataclass(frozen=True)
@@ -60,6 +113,25 @@ class Profile:
     low_execution_rate: Decimal  # R07: rate below 0.9
     path: str = ""  # the file it was loaded from
     chosen_by_year: bool = True  # a candidate of profile_for_year (variants like transfer-2020 are not)
+    template: Template = Template()
+    years: str = ""  # the years and regions in words, for users: "2020年起，湖北省"
+
+    @property
+    def level1_known(self) -> frozenset[str]:
+        """Every level-1 name the profile's template uses: points, level-2 tree, aliases, further names."""
+        names = {n for n, _ in self.category_points} | {n for n, _ in self.level2_types}
+        names |= {a for a, _ in self.template.level1_aliases} | set(self.template.level1_names)
+        return frozenset(names)
+
+    def runs_check(self, code: str) -> bool:
+        """Whether the check of a code applies under this profile (template.checks)."""
+        return self.template.runs(code)
+
+    def weight_points(self, weight: Decimal) -> Decimal:
+        """The points a printed weight stands for: itself, or its percentage of indicator_total."""
+        if self.template.weight == "percent":
+            return weight * self.indicator_total / 100
+        return weight
 
     def grade(self, score: Decimal) -> str:
         """The grade whose minimum the score reaches (≥90 优, ≥80 良, ≥60 中, else 差 in 10号)."""
@@ -111,12 +183,34 @@ EXAMPLES: dict[str, str] = {
     "level2_types": '[level2_types] 下一行写 "产出指标" = ["数量指标", "质量指标", "时效指标", "成本指标"]',
     "qualitative_bands": '[[qualitative_bands]] 下三行写 tier = "达成"、low = 0.8、high = 1.0',
     "grades": '[[grades]] 下两行写 minimum = 90、name = "优"',
+    "years": 'years = "2020年起，湖北省"',
+    "template": '[template] 下一行写 weight = "points"（或 "percent"、"none"）',
+}
+TEMPLATE_EXAMPLES: dict[str, str] = {
+    "header": '[template.header] 下一行写 "转移支付(项目)名称" = "project"',
+    "fund_rows": '[template.fund_rows] 下一行写 "中央补助" = "appropriation"',
+    "fund_columns": '[template.fund_columns] 下一行写 "调整后预算数" = "annual"',
+    "indicator_columns": '[template.indicator_columns] 下一行写 "权重占比" = "weight"',
+    "weight": 'weight = "points"',
+    "target": 'target = "split"',
+    "scored": "scored = true",
+    "rate": 'rate = "percent"',
+    "level1_aliases": '[template.level1_aliases] 下一行写 "效果指标" = "效益指标"',
+    "goal_blocks": 'goal_blocks = ["年度绩效目标"]',
+    "points_from_form": "points_from_form = true",
+    "total": 'total = "row"',
+    "detect": 'detect = ["转移支付"]',
+    "level1_names": 'level1_names = ["决策", "过程"]',
+    "checks": 'checks = ["A01", "A03"]',
+    "template_free": "template_free = false",
+    "fund_block": "fund_block = true",
 }
 # Keys a profile may leave out; every other key of EXAMPLES is required.
 DEFAULTS: dict[str, Any] = {
     "first_year": None, "last_year": None, "regions": [], "chosen_by_year": True,
     "category_points": {}, "level2_types": {},
     "overachievement_ratio": Decimal("1.3"), "low_execution_rate": Decimal("0.9"),
+    "years": "", "template": {},
 }
 
 
@@ -133,14 +227,19 @@ class _Reader:
 
     def fail(self, key: str, problem: str) -> ProfileError:
         where = self.prefix + key
-        example = EXAMPLES.get(where.split(".")[0].split("[")[0], "fund_weight = 10")
-        return ProfileError(f"评分规则文件 {self.file} 有误：键“{where}”{problem}。正确写法示例：{example}")
+        parts = where.split(".")
+        example = EXAMPLES.get(parts[0].split("[")[0], "fund_weight = 10")
+        if parts[0] == "template" and len(parts) > 1:
+            example = TEMPLATE_EXAMPLES.get(parts[1], example)
+        return ProfileError(f"评分规则文件 {self.file} 有误：键“{where}”{problem}。正确写法示例：{example}", key=where)
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str, default: Any = None) -> Any:
         if key in self.data:
             return self.data[key]
         if key in DEFAULTS and not self.prefix:
             return DEFAULTS[key]
+        if default is not None:
+            return default
         raise self.fail(key, "缺失")
 
     def text(self, key: str) -> str:
@@ -235,6 +334,71 @@ def _reverse_formula(reader: _Reader) -> str:
     return formula
 
 
+def _choice(reader: _Reader, key: str, default: str, allowed: Sequence[str]) -> str:
+    value = reader.get(key, default)
+    if value not in allowed:
+        raise reader.fail(key, "应为 " + "、".join(f'"{a}"' for a in allowed) + f" 之一，实际为 {value!r}")
+    return str(value)
+
+
+def _pairs(reader: _Reader, key: str, allowed: Sequence[str] | None) -> tuple[tuple[str, str], ...]:
+    table = reader.get(key, {})
+    if not isinstance(table, Mapping):
+        raise reader.fail(key, "应为一个表")
+    pairs = []
+    for word, value in table.items():
+        if not isinstance(value, str) or (allowed is not None and value not in allowed):
+            what = "、".join(f'"{a}"' for a in allowed) if allowed else "文本"
+            raise reader.fail(f"{key}.{word}", f"应为 {what} 之一，实际为 {value!r}")
+        if not word.strip():
+            raise reader.fail(key, "含有空白的键")
+        pairs.append((word.strip(), value))
+    # Longer words first: "调整后预算数" must decide before "预算数".
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def _flag(reader: _Reader, key: str, default: bool) -> bool:
+    value = reader.get(key, default) if key in reader.data else default
+    if not isinstance(value, bool):
+        raise reader.fail(key, f"应为 true 或 false，实际为 {value!r}")
+    return value
+
+
+def _template(reader: _Reader) -> Template:
+    data = reader.table("template")
+    sub = reader.row(data, "template")
+    unknown = sorted(set(data) - set(TEMPLATE_EXAMPLES))
+    if unknown:
+        raise sub.fail(unknown[0], "无法识别（拼写有误？可用的键：" + "、".join(TEMPLATE_EXAMPLES) + "）")
+
+    def words(key: str) -> tuple[str, ...]:
+        return sub.strings(key, sub.get(key, [])) if key in data else ()
+
+    checks = words("checks")
+    from_codes = [c for c in checks if not re.fullmatch(r"[A-Z]\d\d", c)]
+    if from_codes:
+        raise sub.fail("checks", f"应为检查代码（如 \"A01\"），实际含 {from_codes[0]!r}")
+    return Template(
+        header=_pairs(sub, "header", HEADER_FIELDS),
+        fund_rows=_pairs(sub, "fund_rows", FUND_ROW_KINDS),
+        fund_columns=_pairs(sub, "fund_columns", FUND_FIELDS),
+        indicator_columns=_pairs(sub, "indicator_columns", INDICATOR_FIELDS),
+        weight=_choice(sub, "weight", "points", WEIGHT_MODES),
+        target=_choice(sub, "target", "whole", TARGET_MODES),
+        scored=_flag(sub, "scored", True),
+        rate=_choice(sub, "rate", "percent", ("percent", "fraction")),
+        level1_aliases=_pairs(sub, "level1_aliases", None),
+        goal_blocks=words("goal_blocks"),
+        points_from_form=_flag(sub, "points_from_form", False),
+        total=_choice(sub, "total", "row", TOTAL_PLACES),
+        detect=words("detect"),
+        level1_names=words("level1_names"),
+        checks=checks,
+        template_free=_flag(sub, "template_free", False),
+        fund_block=_flag(sub, "fund_block", True),
+    )
+
+
 def _check_sums(reader: _Reader, profile: Profile) -> None:
     """Points must add up: level-1 points to indicator_total, and with the fund weight to total."""
     if profile.category_points:
@@ -275,6 +439,8 @@ def profile_from_data(data: Mapping[str, Any], file: str) -> Profile:
         low_execution_rate=reader.decimal("low_execution_rate"),
         path=file,
         chosen_by_year=reader.flag("chosen_by_year"),
+        template=_template(reader),
+        years=reader.get("years") if isinstance(reader.get("years"), str) else "",
     )
     _check_sums(reader, profile)
     return profile
@@ -290,9 +456,68 @@ def parse_profile(text: str, file: str) -> Profile:
         hint = re.sub(r"\s*\(at .*?\)", "", str(error))
         raise ProfileError(
             f"评分规则文件 {file} 不是有效的 TOML：{at}写法有误（解析器提示：{hint}）。"
-            f"每行应写成“键 = 值”，文本加英文引号，正确写法示例：fund_weight = 10"
+            f"每行应写成“键 = 值”，文本加英文引号，正确写法示例：fund_weight = 10",
+            line=int(where[1]) if where else None,
         ) from None
-    return profile_from_data(data, file)
+    try:
+        return profile_from_data(data, file)
+    except ProfileError as error:
+        line = line_of(text, error.key) if error.key else None
+        if line is None:
+            raise
+        message = str(error).replace(f"评分规则文件 {file} 有误：", f"评分规则文件 {file} 第 {line} 行有误：", 1)
+        raise ProfileError(message, line=line, key=error.key) from None
+
+
+def validate_profile_text(text: str, file: str = "上传的评分规则") -> Profile | ProfileError:
+    """A profile from uploaded TOML text, or the error that says (in Chinese) which line is wrong and why.
+
+    For the web app's upload page: it never raises on bad input.
+    """
+    try:
+        return parse_profile(text, file)
+    except ProfileError as error:
+        return error
+
+
+_TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def line_of(text: str, where: str) -> int | None:
+    """The 1-based line of a key ("fund_weight", "template.weight", "qualitative_bands[2].high") in TOML text.
+
+    A key naming a table gives its header line; a key missing from its table gives the table's header
+    (where it should be added); a key missing at the top gives None.
+    """
+    match = re.fullmatch(r"(.*?)(?:\[(\d+)\])?(?:\.(.*))?", where)
+    if match is None:
+        return None
+    head, number, rest = match.group(1), match.group(2), match.group(3) or ""
+    if number is not None:  # qualitative_bands[2].high: the 2nd [[qualitative_bands]], then its key
+        table, count, key = head, int(number), rest
+    elif "." in where:
+        table, count, key = where.rsplit(".", 1)[0], 1, where.rsplit(".", 1)[1]
+    else:
+        table, count, key = "", 1, where
+    current, seen, header_line = "", 0, None
+    for n, line in enumerate(text.splitlines(), 1):
+        found = _TABLE.match(line)
+        if found:
+            current = found.group(2).strip().replace('"', "")
+            if current == table:
+                seen += 1
+                if seen == count:
+                    header_line = n
+            if not table and current == key:
+                return n  # a key naming a table: its header
+            continue
+        if current == table and (not table or seen == count):
+            bare = line.split("=", 1)[0].strip().strip('"')
+            if "=" in line and bare == key:
+                return n
+    if table and key and header_line is not None:
+        return header_line
+    return None
 
 
 _CHOICES_KEPT = 4096
@@ -311,7 +536,8 @@ class ProfileSet:
             raise ValueError(f"default profile {default!r} is not among {list(self.by_name)}")
         self.default = self.by_name[default]
         self._for_year: dict[tuple[int | None, str], Profile] = {}
-        self._detected: dict[tuple[Any, ...], Profile] = {}
+        self._detected: dict[_EvidenceKey, Choice] = {}
+        self._detect_words = tuple(dict.fromkeys(w for p in self.profiles for w in p.template.detect))
 
     def for_year(self, year: int | None, region: str = "") -> Profile:
         """The profile in force for a year and region: local-2019 up to 2019, mof-2020 from 2020 (and when unknown).
@@ -330,35 +556,103 @@ class ProfileSet:
         return found
 
     def detect(self, form: Form) -> Profile:
-        """The profile a form was written under, from its points labels and weight sums.
+        """The profile a form was written under, from its own evidence (choose)."""
+        return self.choose(form).profile
 
-        Points labels: "产出指标(75分)" and "满意度指标(25分)" fit local-2019 only, "(50分)" mof-2020.
-        Weights: a fund block of 20 → transfer-2020; indicators summing to 100 beside a 10-point fund
-        block → local-2019; to 90 → mof-2020. With no evidence, or between equals, the profile in
-        force for the form's year (for_year) wins.
+    def choose(self, form: Form) -> Choice:
+        """The profile a form was written under, with the evidence and the reason in words.
+
+        Evidence: words of its header labels and column captions that mark a template (weigh 3 each),
+        its points labels ("产出指标(75分)" fits local-2019 only, 2), its fund weight (20 → transfer, 2),
+        its indicator weight sum (1), split targets (1). A profile is ruled out by a points label that
+        contradicts it, a level-1 name its template does not use, weights where it prints none, or
+        no score at all where it prints scores. When every profile is ruled out, the set's
+        template-free profile is taken (template-free rules only); with no evidence, or between
+        equals, the profile in force for the form's year (for_year) wins.
         """
         # Decimals are keys by value (10 and 10.0 alike), as the evidence compares them by value.
-        key = (form.year, _fund_weight(form), _indicator_sum(form), tuple(_printed_points(form).items()))
+        key = _evidence_key(form, self._detect_words)
         found = self._detected.get(key)
         if found is None:
             if len(self._detected) >= _CHOICES_KEPT:  # a server reads forms for years: keep it bounded
                 self._detected.clear()
-            found = self._detected[key] = self._weigh(*key)
+            found = self._detected[key] = self._weigh(key)
         return found
 
-    def _weigh(self, year: int | None, fund: Decimal | None, indicators: Decimal | None,
-               labels: tuple[tuple[str, Decimal], ...]) -> Profile:
-        printed = dict(labels)
-        scored = [(p, _evidence(p, printed, fund, indicators)) for p in self.profiles]
-        if all(score is None for p, score in scored if p.category_points):
+    def _weigh(self, key: _EvidenceKey) -> Choice:
+        candidates = [p for p in self.profiles if not p.template.template_free]
+        scored = [(p, _evidence(p, key, use_labels=True)) for p in candidates]
+        if all(e is None for p, e in scored if p.category_points) and key.labels:
             # The labels fit no profile with a fixed split: judge by the weights alone.
-            scored = [(p, _evidence(p, {}, fund, indicators)) for p in self.profiles]
-        best = max((score for _, score in scored if score is not None), default=0)
+            scored = [(p, _evidence(p, key, use_labels=False)) for p in candidates]
+        fitting = [(p, e) for p, e in scored if e is not None]
+        if not fitting:
+            free = next((p for p in self.profiles if p.template.template_free), self.default)
+            names = "、".join(key.level1) or "无"
+            return Choice(free, f"没有与本表相符的评分规则（一级指标：{names}），只按与模板无关的规则复核", ())
+        best = max(sum(w for w, _ in e) for _, e in fitting)
+        preferred = self.for_year(key.year)
         if not best:
-            return self.for_year(year)
-        pool = [p for p, score in scored if score == best]
-        preferred = self.for_year(year)
-        return preferred if preferred in pool else pool[0]
+            return Choice(preferred, f"表中没有可区分模板的依据，按年度选用“{preferred.title}”", ())
+        pool = [(p, e) for p, e in fitting if sum(w for w, _ in e) == best]
+        profile, evidence = next(((p, e) for p, e in pool if p is preferred), pool[0])
+        reasons = tuple(why for weight, why in evidence if weight)
+        return Choice(profile, f"依据：{'；'.join(reasons)}", reasons)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A detected profile with the evidence that chose it (`jixiao check` prints the reason)."""
+
+    profile: Profile
+    reason: str
+    evidence: tuple[str, ...]
+
+
+class _EvidenceKey(NamedTuple):
+    year: int | None
+    fund: Decimal | None
+    indicators: Decimal | None
+    labels: tuple[tuple[str, Decimal], ...]
+    level1: tuple[str, ...]  # level-1 names printed, without 指标
+    words: tuple[str, ...]  # template-marking words found in the captions
+    weights: bool  # some indicator prints a weight
+    scores: bool | None  # a score column or a printed score; None: unknown (a record has no captions)
+    split: bool  # targets split over 指标性质 | 指标值 | 度量单位
+
+
+def _evidence_key(form: Form, words: tuple[str, ...]) -> _EvidenceKey:
+    captions = form.caption_text
+    indicators = form.indicators
+    level1 = tuple(dict.fromkeys(stem(i.level1) for i in indicators if i.level1))
+    return _EvidenceKey(
+        form.year, _fund_weight(form), _indicator_sum(form), tuple(_printed_points(form).items()), level1,
+        _words_in(captions, words),
+        any(i.weight_number is not None for i in indicators),
+        _has_scores(form, captions),
+        any(i.target_nature or i.target_unit for i in indicators),
+    )
+
+
+def _has_scores(form: Form, captions: str) -> bool | None:
+    if form.total.score.strip() or any(i.score.strip() for i in form.indicators):
+        return True
+    if not captions:
+        return None
+    return "得分" in captions or "评分" in captions
+
+
+@lru_cache(maxsize=1024)
+def _words_in(captions: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The template-marking words the captions hold; cached, as the forms of a batch share their captions."""
+    return tuple(w for w in words if w in captions) if captions else ()
+
+
+@lru_cache(maxsize=4096)
+def stem(name: str) -> str:
+    """A level name without blanks and its "指标" suffix, for comparison: "数量\u3000指标" → "数量"."""
+    plain = re.sub(r"\s", "", name)
+    return plain[:-2] if plain.endswith("指标") else plain
 
 
 def _printed_points(form: Form) -> dict[str, Decimal]:
@@ -378,22 +672,44 @@ def _indicator_sum(form: Form) -> Decimal | None:
 
 def _label_evidence(profile: Profile, printed: Mapping[str, Decimal]) -> int | None:
     """2 when every printed points label ("产出指标(75分)") is a category of the profile with those
-    points, 0 when the profile fixes no split (transfer-2020), None when a label contradicts it."""
-    if not printed:
+    points, 0 when the profile fixes no split (transfer-2020, frameworks), None when a label contradicts it."""
+    if not printed or not profile.category_points:
         return 0
-    if not profile.category_points:
-        return 0
-    points = dict(profile.category_points)
-    return 2 if all(points.get(name) == value for name, value in printed.items()) else None
+    points = {stem(n): v for n, v in profile.category_points}
+    canonical = profile.template.canonical
+    return 2 if all(points.get(stem(canonical(name))) == value for name, value in printed.items()) else None
 
 
-def _evidence(profile: Profile, printed: Mapping[str, Decimal], fund: Decimal | None,
-              indicators: Decimal | None) -> int | None:
-    """How strongly a form fits a profile; None when its points labels rule the profile out.
-
-    Points labels and the fund weight weigh 2 (they tell the templates apart), the indicator sum 1.
-    """
-    labels = _label_evidence(profile, printed)
+def _evidence(profile: Profile, key: _EvidenceKey, use_labels: bool) -> list[tuple[int, str]] | None:
+    """How strongly a form fits a profile, item by item (weight, reason in words); None when ruled out."""
+    template = profile.template
+    labels = _label_evidence(profile, dict(key.labels) if use_labels else {})
     if labels is None:
         return None
-    return labels + 2 * int(fund == profile.fund_weight) + int(indicators == profile.indicator_total)
+    known = {stem(n) for n in profile.level1_known}
+    if known and any(name not in known for name in key.level1):
+        return None
+    if template.weight == "none" and key.weights:
+        return None
+    if template.scored and key.scores is False:
+        return None
+    found: list[tuple[int, str]] = [(3, f"表头或栏目含“{w}”") for w in template.detect if w in key.words]
+    own = {stem(n) for n in template.level1_names}
+    if own and any(name in own for name in key.level1):
+        found.append((3, "一级指标为 " + "、".join(key.level1)))
+    if labels:
+        found.append((labels, "一级指标分值 " + "、".join(f"{n} {v}" for n, v in key.labels)))
+    if key.fund is not None and key.fund == profile.fund_weight:
+        found.append((2, f"预算执行分值 {key.fund}"))
+    expected = Decimal(100) if template.weight == "percent" else profile.indicator_total
+    if key.indicators is not None and key.indicators == expected:
+        found.append((1, f"指标分值合计 {key.indicators}"))
+    if key.split and template.target == "split":
+        found.append((1, "指标值分列为指标性质、指标值、度量单位"))
+    if not template.scored:
+        if key.scores is not False:
+            return None  # a form with scores is scored under a profile that scores
+        found.append((3, "表中没有得分栏"))
+    if template.weight == "none" and not key.weights and key.scores:
+        found.append((1, "指标没有分值栏"))
+    return found

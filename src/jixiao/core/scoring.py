@@ -193,10 +193,15 @@ def band_for_share(bands: Sequence[Band], share: Decimal) -> int | None:
 def score_indicator(indicator: Indicator, index: int, profile: Profile) -> IndicatorScore:
     """The rule's score of one indicator row (docs/domain.md §4), with its formula in words."""
     weight = indicator.weight_number
+    if weight is not None and profile.template.weight == "percent":
+        weight = profile.weight_points(weight)  # 权重占比 20% of 90 points is 18 points
     if is_not_applicable(indicator):
         return IndicatorScore(index, weight, None, "不适用，不计分", None, applicable=False, not_applicable=True)
     if weight is None:
-        return IndicatorScore(index, None, None, "未填写分值，不计分", None, applicable=False)
+        why = "本模板无分值栏" if profile.template.weight == "none" else "未填写分值"
+        return IndicatorScore(index, None, None, f"{why}，按所印得分计入总分", None, applicable=False)
+    if not profile.template.scored:
+        return IndicatorScore(index, weight, None, f"“{profile.title}”不计分", None)
     target, actual = indicator.target_value, indicator.actual_value
     missing = _unscorable(target, "年度指标值") or _unscorable(actual, "实际完成值")
     if target.kind is Kind.QUALITATIVE or actual.kind is Kind.QUALITATIVE:
@@ -298,8 +303,10 @@ def _qualitative(indicator: Indicator, index: int, weight: Decimal, profile: Pro
 
 def _indicator_part(indicator: Indicator, scored: IndicatorScore) -> Decimal | None:
     """What a row adds to the sum: the rule's score, or the printed one where the rule gives none."""
-    if not scored.applicable:
+    if scored.not_applicable:
         return None
+    if not scored.applicable:  # no weight column (Hubei): the printed score is what the row adds
+        return indicator.score_number
     return scored.score if scored.score is not None else indicator.score_number
 
 
@@ -337,8 +344,14 @@ def score_form(form: Form, profile: Profile) -> Scorecard:
     """What every score of the form should be under the profile (docs/domain.md §4)."""
     rate, rate_formula = _execution(form)
     fund, fund_formula = _fund_score(rate, profile)
+    if not profile.template.scored:
+        fund, fund_formula = None, f"“{profile.title}”不计分"
+    elif profile.fund_weight == 0:
+        fund, fund_formula = None, f"“{profile.title}”不设预算执行得分"
     scores = tuple(score_indicator(ind, n, profile) for n, ind in enumerate(form.indicators))
     indicator_sum, total, total_formula, factor = _total(form, scores, fund, profile)
+    if not profile.template.scored:
+        total, total_formula = None, f"“{profile.title}”不计分，只复核"
     return Scorecard(
         profile=profile.name,
         execution_rate=None if rate is None else rate.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),

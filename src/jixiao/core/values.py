@@ -258,17 +258,40 @@ def parse_parts(nature: str, number: str, unit: str) -> Value:
 def parse_number(text: str) -> Decimal | None:
     """Read a plain number cell (万元, 分值, 得分, 执行率 without its %); None for blank, "-" or unreadable.
 
-    "1,000" → 1000, "75.6%" → 75.6 (percent units), "　10" → 10; never raises.
+    "1,000" → 1000, "75.6%" → 75.6 (percent units), "　10" → 10, "620.82万元" → 620.82, "20分" → 20;
+    "620元" → None (number_error says why: the form counts in 万元). Never raises.
     """
     try:
-        plain = normalise(text)
-        if plain.endswith(PERCENT):
-            plain = plain[:-1].rstrip()
+        plain = _without_cell_unit(normalise(text))
         if not _NUMBER.fullmatch(plain):
             return None
         return Decimal(plain.replace(",", ""))
     except (InvalidOperation, TypeError, AttributeError, ValueError):
         return None
+
+
+# Units a number cell may print after its number, and mean what its column says: 万元 in a 万元 form,
+# 分 for points, % for a rate or a weight printed as a percentage (issue 9: "620.82万元", "10万", "20%").
+# "元" is not among them: an amount in 元 in a form in 万元 is a finding (number_error), never converted.
+CELL_UNITS = ("万元", "万", "分", PERCENT)
+
+
+def _without_cell_unit(plain: str) -> str:
+    if not plain or plain[-1] not in "万元分%":
+        return plain
+    for unit in CELL_UNITS:
+        if plain.endswith(unit):
+            return plain[: -len(unit)].rstrip()
+    return plain
+
+
+def cell_unit(text: str) -> str:
+    """The unit a number cell prints after its number ("万元", "万", "分", "%"), "" when none."""
+    try:
+        plain = normalise(text)
+    except (TypeError, AttributeError):
+        return ""
+    return next((unit for unit in CELL_UNITS if plain.endswith(unit)), "")
 
 
 @lru_cache(maxsize=4096)
@@ -280,6 +303,9 @@ def number_error(text: str) -> str:
         return "单元格内容不是文本，无法读取为数字。"
     if plain in BLANK_TEXTS or parse_number(text) is not None:
         return ""
+    if plain.endswith("元") and _NUMBER.fullmatch(plain[:-1].rstrip()):
+        return (f"“{text.strip()}”以“元”为单位，而表中金额以“万元”为单位：请换算为万元后填写"
+                f"（如 6208200元 写作 620.82），系统不会自行换算。")
     letters = [c for c in plain if c.isalpha() and c.isascii()]
     if letters and any(c.isdigit() for c in plain):
         return f"“{text.strip()}”不是数字：其中混有字母“{letters[0]}”，请改为阿拉伯数字，如“100”。"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from jixiao.core.model import Form
 from jixiao.formats import ReadError
 from jixiao.formats.grid import Grid
 from jixiao.formats.layout import RowRole, clean, recognise
@@ -25,6 +26,7 @@ ROLE_NAMES = {
     "indicators-header": "指标栏目",
     "indicators": "指标",
     "total": "总分",
+    "note": "注释",
     "unplaced": "未识别",
     "outside": "表外",
 }
@@ -46,6 +48,8 @@ FIELD_NAMES = {
     "target_unit": "度量单位",
     "actual": "完成值",
     "reason": "原因",
+    "formula": "得分计算方法",
+    "core": "是否核心指标",
 }
 COLOURS = {
     "title": "#eef",
@@ -58,6 +62,7 @@ COLOURS = {
     "indicators-header": "#e4dcf5",
     "indicators": "#f3effb",
     "total": "#d6eef5",
+    "note": "#f4f4e0",
     "unplaced": "#f9d0d0",
     "outside": "#eeeeee",
 }
@@ -135,6 +140,20 @@ def render_html(name: str, grids: Sequence[Grid], trace: Sequence[RowRole]) -> s
     return "".join(parts)
 
 
+def evidence_lines(forms: Sequence[Form]) -> list[str]:
+    """For each form: the profile chosen for it, why, and the wordings it was chosen from."""
+    from jixiao.profile_files import builtin_set
+
+    lines = []
+    for n, form in enumerate(forms, 1):
+        choice = builtin_set().choose(form)
+        lines.append(f"表{n} {form.project or '（无项目名称）'}：评分规则 {choice.profile.name}（{choice.profile.title}）；"
+                     f"{choice.reason}")
+        if form.captions:
+            lines.append(f"    表头与栏目用语：{'、'.join(dict.fromkeys(form.captions))}")
+    return lines
+
+
 def inspect_path(path: str, *, html: str | None = None, out: TextIO) -> int:
     """Print the roles of a file's rows; write the HTML view too when asked. Returns the exit code."""
     try:
@@ -146,6 +165,8 @@ def inspect_path(path: str, *, html: str | None = None, out: TextIO) -> int:
     forms = recognise(grids, trace)
     out.write(render_text(grids, trace))
     print(f"共识别出自评表 {len(forms)} 张。", file=out)
+    for line in evidence_lines(forms):
+        print(line, file=out)
     if html:
         Path(html).write_text(render_html(name, grids, trace), encoding="utf-8")
         print(f"已写出识别结果页面 {html}", file=out)

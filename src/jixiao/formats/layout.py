@@ -5,6 +5,10 @@ or column numbers. The grids of a document are read as one stream of rows, so a 
 several tables or pages and several forms may stand on one sheet. Within a form, each block's
 header row (资金, 目标, 指标) gives the columns of the rows below it; a data cell belongs to the
 header cell whose columns it starts in. Whatever can't be placed is kept in Form.unplaced.
+
+The words are the recogniser's own (below) and those of every profile's template (core.profiles.Template:
+header wordings, fund rows and columns, indicator columns), compiled once into a Vocabulary: a
+province's template is added by writing its profile file, and the recogniser reads it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import NamedTuple
 
 from jixiao.core.lazy import cached_value
 from jixiao.core.model import Form, FundRow, Goals, Indicator, Source, Total
+from jixiao.core.profiles import Profile
 from jixiao.formats.grid import Cell, Grid, SpanFreeRows
 
 _BLANKS = " \t\u3000\xa0\u2002\u2003\u200b\ufeff"
@@ -43,12 +48,13 @@ HEADER_LABELS = {
 # (keyword, field): the first keyword a header cell contains decides its field; order matters.
 FUND_COLUMNS = (
     ("年初预算", "initial"),
+    ("得分", "score"),  # before 执行率: Hubei's caption is 得分(20分*执行率)
     ("执行率", "rate"),
     ("执行数", "executed"),
     ("预算数", "annual"),
     ("分值", "weight"),
     ("权重", "weight"),
-    ("得分", "score"),
+    ("原因", "reason"),
 )
 INDICATOR_COLUMNS = (
     ("一级指标", "level1"),
@@ -61,8 +67,15 @@ INDICATOR_COLUMNS = (
     ("实际值", "actual"),
     ("指标值", "target"),
     ("目标值", "target"),
+    ("指标名称", "name"),
+    ("指标内容", "name"),
     ("分值", "weight"),
     ("权重", "weight"),
+    ("计算方法", "formula"),  # 得分计算方法 / 评分标准: the rule, never the score
+    ("评分标准", "formula"),
+    ("评分方法", "formula"),
+    ("计分方法", "formula"),
+    ("核心指标", "core"),
     ("得分", "score"),
     ("原因", "reason"),
     ("改进措施", "reason"),
@@ -78,7 +91,26 @@ FUND_KINDS = (
     ("其他资金", "other"),
     ("其他", "other"),
 )
-TOTAL_LABELS = ("总分", "合计", "总计")
+TOTAL_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "自评得分", "项目总得分", "综合得分")
+# Rows of an empty template that a filled form keeps: "指标2：", "……", "…".
+_PLACEHOLDER_NAME = re.compile(r"(?:指标\d*|[…\.。]+|\d+[、.])")
+_GOAL_POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+_BRACKETS = str.maketrans("（）【】", "()[]")
+_FULL_WIDTH = str.maketrans("()[]", "（）【】")
+# Lines of a published form that are neither cells nor unplaceable text: notes, signatures, units.
+NOTE_STARTS = ("注：", "注:", "注1", "注（", "注(", "说明：", "说明:", "备注", "填表人", "填报人", "填报单位",
+               "填表单位", "联系电话", "单位：", "单位:", "金额单位", "审核人", "填表日期", "填报日期")
+
+
+@lru_cache(maxsize=16384)
+def _is_placeholder(text: str) -> bool:
+    """A cell of an empty template row: "指标2：", "……", "1、"."""
+    return bool(_PLACEHOLDER_NAME.fullmatch(key(text)))
+
+
+@lru_cache(maxsize=4096)
+def _is_note(text: str) -> bool:
+    return text.strip(_BLANKS).startswith(NOTE_STARTS)
 
 
 @lru_cache(maxsize=65536)
@@ -97,6 +129,68 @@ _KEY_TABLE = str.maketrans("", "", _BLANKS + ":：\n\r")
 def key(text: str) -> str:
     """Text for matching words: no blanks, no colons, no line breaks."""
     return text.translate(_KEY_TABLE)
+
+
+@lru_cache(maxsize=8192)
+def label_key(text: str) -> str:
+    """A header label for matching: key() with ASCII brackets, "转移支付（项目）名称" as "转移支付(项目)名称"."""
+    return key(text).translate(_BRACKETS)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words the recogniser matches: its own, with every profile's template words before them."""
+
+    header: dict[str, str]  # label_key → field (project, leader, department, unit, total)
+    fund_columns: tuple[tuple[str, str], ...]
+    indicator_columns: tuple[tuple[str, str], ...]
+    fund_kinds: tuple[tuple[str, str], ...]
+    goal_blocks: tuple[str, ...]
+    header_words: re.Pattern[str]  # a row holding a header label holds one of these few words (a quick test)
+
+    @classmethod
+    def of(cls, profiles: Iterable[Profile]) -> Vocabulary:
+        header = {label_key(k): v for k, v in HEADER_LABELS.items()}
+        funds: list[tuple[str, str]] = []
+        indicators: list[tuple[str, str]] = []
+        kinds: list[tuple[str, str]] = []
+        blocks: list[str] = []
+        for profile in profiles:
+            t = profile.template
+            for label, name in t.header:
+                header.setdefault(label_key(label), name)
+            funds += [(key(w), f) for w, f in t.fund_columns if (key(w), f) not in funds]
+            indicators += [(key(w), f) for w, f in t.indicator_columns if (key(w), f) not in indicators]
+            kinds += [(key(w), k) for w, k in t.fund_rows if (key(w), k) not in kinds]
+            blocks += [key(b) for b in t.goal_blocks if key(b) not in blocks]
+
+        def longest_first(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+            return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+        # Few short words that every label holds one of: a row is tested with a handful of `in`.
+        anchors: set[str] = set()
+        for label in set(header) | set(HEADER_WORDS):
+            anchors.add(next((a for a in _HEADER_ANCHORS if a in label), label.translate(_FULL_WIDTH)))
+        return cls(
+            header=header,
+            fund_columns=longest_first(funds) + FUND_COLUMNS,
+            indicator_columns=longest_first(indicators) + INDICATOR_COLUMNS,
+            fund_kinds=longest_first(kinds) + FUND_KINDS,
+            goal_blocks=tuple(blocks),
+            header_words=re.compile("|".join(map(re.escape, sorted(anchors, key=len, reverse=True)))),
+        )
+
+
+_DEFAULT: list[Vocabulary] = []
+
+
+def default_vocabulary() -> Vocabulary:
+    """The words of the built-in profiles (jixiao/data/profiles), compiled once."""
+    if not _DEFAULT:
+        from jixiao.profile_files import builtin_set
+
+        _DEFAULT.append(Vocabulary.of(builtin_set().profiles))
+    return _DEFAULT[0]
 
 
 class _Cell(NamedTuple):
@@ -163,6 +257,22 @@ class _Columns:
     row: _Row
     fields: tuple[str, ...]  # per header cell, "" for none
 
+    def refined(self, sub: _Row, sub_fields: tuple[str, ...]) -> _Columns:
+        """The columns with a second header row (指标性质 | 指标值 | 度量单位 under a merged 年度指标值)."""
+        cells: list[_Cell] = []
+        fields: list[str] = []
+        for name, head in zip(self.fields, self.row.cells, strict=True):
+            below = [(f, c) for f, c in zip(sub_fields, sub.cells, strict=True)
+                     if c.text and head.col <= c.col < head.end]
+            if below and head.end - head.col > 1:
+                fields += [f for f, _ in below]
+                cells += [c for _, c in below]
+            else:
+                fields.append(name)
+                cells.append(head)
+        row = _Row(tuple(cells), [c.text for c in cells if c.text], self.row.grid, self.row.number)
+        return _Columns(row, tuple(fields))
+
     @cached_value
     def by_column(self) -> dict[int, str]:
         """Field of every column the header covers."""
@@ -175,11 +285,24 @@ class _Columns:
         return [(by_column.get(cell.col, ""), cell) for cell in row.cells]
 
 
+# Caches keyed by a table's identity, as hashing its long tuple per row costs; each entry keeps the
+# table itself, so that an identity reused after the table is gone can't answer for another.
+_FIELDS_CACHE: dict[tuple[int, tuple[str, ...]], tuple[object, tuple[str, ...]]] = {}
+_KIND_CACHE: dict[tuple[int, str], tuple[object, str]] = {}
+
+
 def _header_fields(row: _Row, table: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    return _caption_fields(tuple([c.text for c in row.cells]), table)
+    """The fields of a header row's captions, cached by the table's identity."""
+    captions = tuple([c.text for c in row.cells])
+    cache_key = (id(table), captions)
+    found = _FIELDS_CACHE.get(cache_key)
+    if found is None or found[0] is not table:
+        if len(_FIELDS_CACHE) > 4096:
+            _FIELDS_CACHE.clear()
+        found = _FIELDS_CACHE[cache_key] = (table, _caption_fields(captions, table))
+    return found[1]
 
 
-@lru_cache(maxsize=1024)
 def _caption_fields(captions: tuple[str, ...], table: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     """The field of each caption of a header row; the second 分值 is the seed's repeated column."""
     fields: list[str] = []
@@ -193,18 +316,18 @@ def _caption_fields(captions: tuple[str, ...], table: tuple[tuple[str, str], ...
 
 
 HEADER_WORDS = ("项目名称", "负责人", "主管部门", "实施单位", "预算单位")
-_HEADER_WORDS = re.compile("|".join(HEADER_WORDS))
+_HEADER_ANCHORS = ("名称", "负责人", "主管部门", "单位")
 
 
-def _block_header(row: _Row) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+def _block_header(row: _Row, vocabulary: Vocabulary) -> tuple[str, tuple[tuple[str, str], ...]] | None:
     """The block whose column captions a row holds: funds, goals or indicators."""
     j = row.joined
     if "年初预算" in j or ("预算数" in j and "执行数" in j):
-        block: tuple[str, tuple[tuple[str, str], ...]] = ("funds", FUND_COLUMNS)
+        block: tuple[str, tuple[tuple[str, str], ...]] = ("funds", vocabulary.fund_columns)
     elif "完成" in j and any(w in j for w in ("设定目标", "预期目标", "年度目标")):
         block = ("goals", GOAL_COLUMNS)
     elif "一级指标" in j and ("二级指标" in j or "三级指标" in j):
-        block = ("indicators", INDICATOR_COLUMNS)
+        block = ("indicators", vocabulary.indicator_columns)
     else:
         return None
     # Captions are short; a goal text that happens to hold these words is not a header.
@@ -240,11 +363,13 @@ class _FormBuilder:
     index: int
     source: str
     sheet: str
+    vocabulary: Vocabulary
     header: dict[str, str] = field(default_factory=dict)
     funds: list[FundRow] = field(default_factory=list)
     planned: list[str] = field(default_factory=list)
     achieved: list[str] = field(default_factory=list)
     points: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # level-1 cells printed otherwise than "name(N分)"
     indicators: list[Indicator] = field(default_factory=list)
     total: Total = field(default_factory=Total)
     unplaced: list[str] = field(default_factory=list)
@@ -252,17 +377,27 @@ class _FormBuilder:
     columns: _Columns | None = None
     level1: str = ""
     level2: str = ""
+    captions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # 注：…, 说明：…, 填表人：… lines: kept, not unplaced
+    table: tuple[tuple[str, str], ...] = ()
+    after_header: bool = False  # the row before was a block's header row
 
     def feed(self, row: _Row) -> str:
         """Place a row in the form; returns the role it was given (for inspect)."""
         unplaced = len(self.unplaced)
-        if _HEADER_WORDS.search(row.joined) and self._header_pairs(row):
+        after_header, self.after_header = self.after_header, False
+        if self.vocabulary.header_words.search(row.joined) and self._header_pairs(row):
             return "header"
-        block = _block_header(row)
+        block = _block_header(row, self.vocabulary)
         if block:
             mode, table = block
             self._start(mode, row, table)
             return f"{mode}-header"
+        if after_header and self.mode != "goals" and self.columns is not None and self._second_header(row):
+            return f"{self.mode}-header"
+        if len(row.texts) == 1 and _is_note(row.texts[0]):
+            self.notes.append(row.texts[0])
+            return "note"
         if self.mode != "funds" and key(row.texts[0]).startswith(TOTAL_LABELS):
             self._total(row)
             return "total"
@@ -284,22 +419,45 @@ class _FormBuilder:
 
     def _start(self, mode: str, row: _Row, table: tuple[tuple[str, str], ...]) -> None:
         self.mode = mode
+        self.table = table
         self.columns = _Columns(row, _header_fields(row, table))
+        self.captions.extend(row.texts)
+        self.after_header = True
+
+    def _second_header(self, row: _Row) -> bool:
+        """A row of captions under merged header cells: every text names a column, none is a value."""
+        assert self.columns is not None
+        if any(len(t) > 10 or parse_number_like(t) for t in row.texts):  # a data row (most are): no captions
+            return False
+        fields = _header_fields(row, self.table)
+        named = [f for f, c in zip(fields, row.cells, strict=True) if c.text]
+        if not named or not all(named):
+            return False
+        self.columns = self.columns.refined(row, fields)
+        self.captions.extend(row.texts)
+        self.after_header = True
+        return True
 
     def _unplace(self, row: _Row) -> None:
         self.unplaced.append(f"第{row.number}行：" + " | ".join(row.texts))
 
     def _header_pairs(self, row: _Row) -> bool:
         cells = row.cells
-        labels = [(i, HEADER_LABELS.get(key(c.text))) for i, c in enumerate(cells)]
+        header = self.vocabulary.header
+        labels = [(i, header.get(label_key(c.text))) for i, c in enumerate(cells)]
         found = [(i, name) for i, name in labels if name]
         if not found or (self.mode not in ("header",) and len(found) < 2 and found[0][1] != "project"):
             return False
         for i, name in found:
             value = ""
-            if i + 1 < len(cells) and not HEADER_LABELS.get(key(cells[i + 1].text)):
+            if i + 1 < len(cells) and not header.get(label_key(cells[i + 1].text)):
                 value = cells[i + 1].text
-            self.header.setdefault(name, value)
+            self.captions.append(cells[i].text)
+            if name == "total":  # 自评总分 printed in the header
+                if not self.total.score:
+                    self.total = Total(weight="", score=value, row=row.number)
+            else:
+                self.header.setdefault(name, value)
         return True
 
     def _fund(self, row: _Row) -> None:
@@ -309,9 +467,19 @@ class _FormBuilder:
         for name, cell in self.columns.assign(row):
             if name in ("initial", "annual", "executed", "weight", "rate", "score"):
                 values.setdefault(name, cell.text)
+            elif name == "reason":
+                continue
             elif cell.text and not label and not _is_block_label(cell.text):
                 label = cell.text
-        kind = _fund_kind(label)
+        kinds = self.vocabulary.fund_kinds
+        cached = _KIND_CACHE.get((id(kinds), label))
+        if cached is None or cached[0] is not kinds:
+            if len(_KIND_CACHE) > 4096:
+                _KIND_CACHE.clear()
+            cached = _KIND_CACHE[(id(kinds), label)] = (kinds, _fund_kind(label, kinds))
+        kind = cached[1]
+        if not kind and label and any(parse_number_like(v) for v in values.values()):
+            kind = "other"  # a fund row of any label: 地方资金, 彩票公益金… (issue 9)
         if not kind:
             self._unplace(row)
             return
@@ -331,20 +499,27 @@ class _FormBuilder:
         for name, cell in self.columns.assign(row):
             if name and name not in values:
                 values[name] = cell.text
-        level1, points = split_points(values.pop("level1", ""))
+        if self.vocabulary.goal_blocks and len(row.texts) <= 2 and self._goal_block(row):
+            return
+        if _is_placeholder(row.texts[0]) and all(map(_is_placeholder, filter(None, values.values()))):
+            return  # a row of nothing but "……" or "指标2：" in any column
+        printed = values.pop("level1", "")
+        level1, points = split_points(printed)
         new_level1 = bool(level1)
         if level1:
             self.level1 = level1
             self.level2 = ""
             if points:
                 self.points[level1] = points
+                if printed != f"{level1}({points}分)":
+                    self.labels.setdefault(level1, printed)
         level2 = values.pop("level2", "")
         new_level2 = bool(level2)
         if level2:
             self.level2 = level2
-        op, unit = values.pop("target_op", ""), values.pop("target_unit", "")
-        if values.get("target") and (op or unit):
-            values["target"] = f"{op}{values['target']}{unit}"
+        if _is_placeholder(values.get("name", "")) and not any(
+                values.get(f) for f in ("weight", "target", "actual", "score", "reason")):
+            return  # an empty template row (指标2：, ……): not an indicator
         if not any(values.values()) and not (new_level1 or new_level2):
             return
         self.indicators.append(
@@ -359,8 +534,28 @@ class _FormBuilder:
                 reason=values.get("reason", ""),
                 weight_repeat=values.get("weight_repeat"),
                 row=row.number,
+                target_nature=values.get("target_op", ""),
+                target_unit=values.get("target_unit", ""),
+                formula=values.get("formula", ""),
+                core=values.get("core", ""),
             )
         )
+
+    def _goal_block(self, row: _Row) -> bool:
+        """A goal block's heading row, "年度绩效目标1(40分)…": its points are kept, it is no indicator."""
+        blocks = self.vocabulary.goal_blocks
+        first = key(row.texts[0])
+        if not first.startswith(blocks):
+            return False
+        found = _GOAL_POINTS.search(first)
+        name = first[: found.start()] if found else first
+        if found:
+            block = name.rstrip(":：")
+            self.points[block] = found.group(1)
+            if row.texts[0] != f"{block}({found.group(1)}分)":
+                self.labels.setdefault(block, row.texts[0])
+        self.level1 = self.level2 = ""
+        return True
 
     def _total(self, row: _Row) -> None:
         self.mode = "total"
@@ -392,24 +587,42 @@ class _FormBuilder:
             funds=tuple(self.funds),
             goals=Goals(planned="".join(self.planned), achieved="".join(self.achieved)),
             category_points=tuple(self.points.items()),
+            category_labels=tuple(self.labels.items()),
             indicators=tuple(self.indicators),
             total=self.total,
             source=Source(file=self.source, sheet=self.sheet, index=self.index),
             unplaced=tuple(self.unplaced),
+            captions=(self.title, *self.captions) if self.title else tuple(self.captions),
         )
 
 
-@lru_cache(maxsize=1024)
-def _fund_kind(label: str) -> str:
+def _fund_kind(label: str, kinds: tuple[tuple[str, str], ...] = FUND_KINDS) -> str:
     """The kind of a fund row from its label (total, appropriation…), "" when the label names none."""
     k = key(label)
-    return next((kind for word, kind in FUND_KINDS if word in k), "")
+    return next((kind for word, kind in kinds if word in k), "")
+
+
+# Headings of the fund block (often merged down its rows); a row label such as 中央补助资金(万元) is none.
+_BLOCK_HEADINGS = frozenset({"项目资金", "资金", "年度资金", "资金情况", "年度资金情况", "项目资金情况", "预算执行情况",
+                             "年度预算执行情况", "预算资金", "资金使用情况", "预算执行"})
+_UNIT_NOTE = re.compile(r"\((?:单位)?[:：]?万元\)|万元$")
 
 
 @lru_cache(maxsize=4096)
 def _is_block_label(text: str) -> bool:
-    k = key(text)
-    return any(w in k for w in ("资金情况", "项目资金", "资金（万元）", "资金(万元)", "年度总体目标", "绩效指标"))
+    k = label_key(text)
+    if "年度总体目标" in k or "绩效指标" in k:
+        return True
+    return _UNIT_NOTE.sub("", k) in _BLOCK_HEADINGS
+
+
+_NUMBER_LIKE = re.compile(r"-?\d[\d,]*(?:\.\d+)?\s*(?:%|％|万元|万|分|元)?")
+
+
+@lru_cache(maxsize=8192)
+def parse_number_like(text: str) -> bool:
+    """Whether a cell prints a number (with or without its unit): a value, not a caption."""
+    return bool(_NUMBER_LIKE.fullmatch(text.strip(_BLANKS)))
 
 
 @dataclass(frozen=True)
@@ -424,8 +637,14 @@ class RowRole:
     fields: tuple[tuple[int, str], ...] = ()  # (column, field) of the row's cells
 
 
-def recognise(grids: Sequence[Grid], trace: list[RowRole] | None = None) -> list[Form]:
-    """Every form in a document's grids, in document order; trace, if given, gets each row's role."""
+def recognise(grids: Sequence[Grid], trace: list[RowRole] | None = None,
+              vocabulary: Vocabulary | None = None) -> list[Form]:
+    """Every form in a document's grids, in document order; trace, if given, gets each row's role.
+
+    vocabulary: the words to match, by default those of the built-in profiles (Vocabulary.of adds a user's).
+    """
+    words = vocabulary or default_vocabulary()
+    header = words.header
     forms: list[Form] = []
     builder: _FormBuilder | None = None
     title, year = "", None
@@ -451,10 +670,11 @@ def recognise(grids: Sequence[Grid], trace: list[RowRole] | None = None) -> list
                 title, year = key(texts[0]).split("（")[0].split("(")[0], _year(texts[0]) or year
                 mark(row, "title")
                 continue
-            if "项目名称" in row.joined and any(key(t) == "项目名称" for t in texts) and (builder is None or builder.header):
+            if "名称" in row.joined and any(header.get(label_key(t)) == "project" for t in texts) \
+                    and (builder is None or builder.header):
                 if builder is not None:
                     forms.append(builder.build())
-                builder = _FormBuilder(title, year, len(forms) + 1, grid.source, grid.sheet)
+                builder = _FormBuilder(title, year, len(forms) + 1, grid.source, grid.sheet, words)
                 title, year = "", None
             if builder is None:
                 mark(row, "outside")

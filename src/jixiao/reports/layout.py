@@ -305,6 +305,7 @@ def _indicators(b: _Builder, form: Form) -> None:
     for c, (_, caption) in enumerate(t.indicator_columns, 1):
         b.caption(r0, c, caption)
     points = dict(form.category_points)
+    printed = dict(form.category_labels)  # a level-1 cell printed otherwise than "name(N分)" stays as printed
     # Level-1 and level-2 cells merge over the consecutive rows that share them; a level-2 run never
     # crosses into another level-1.
     level1_spans = _runs([(i.level1,) for i in indicators])
@@ -315,7 +316,7 @@ def _indicators(b: _Builder, form: Form) -> None:
             key = f"indicators[{n}].{name}"
             if name == "level1":
                 if level1_spans[n]:
-                    b.add(r, c, points_label(ind.level1, points.get(ind.level1, "")),
+                    b.add(r, c, printed.get(ind.level1) or points_label(ind.level1, points.get(ind.level1, "")),
                           rowspan=level1_spans[n], key=key)
             elif name == "level2":
                 if level2_spans[n]:
