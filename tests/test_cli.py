@@ -144,9 +144,11 @@ def test_a_form_cut_off_in_the_middle_is_an_error_naming_the_missing_part(
 ) -> None:
     form = one_form(SEED_TEXT)
     cut = write(tmp_path, "cut.txt", form[: form.index("质量")])
-    code, findings = findings_of(capsys, cut)
-    s01 = [f for f in findings if f["code"] == "S01"]
-    assert code == 1 and s01 and "总分" in s01[0]["message"]
+    code, report = check_json(capsys, cut)
+    s01 = [f for form in report["forms"] for f in form["findings"] if f["code"] == "S01"]
+    assert s01 and "总分" in s01[0]["message"]
+    # The file, cut in the middle of a row, is also named as cut short (issue 16 point 7): exit 2.
+    assert code == 2 and "文本文件不完整" in report["problems"][0]["message"]
 
 
 def test_letters_in_a_number_cell_are_an_error_naming_the_cell(

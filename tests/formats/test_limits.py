@@ -191,3 +191,11 @@ def test_html_spans_follow_the_limits_object() -> None:
     page = b"<table><tr><td colspan='50'>a</td><td rowspan='99999999999999'>b</td></tr></table>"
     (grid,) = read_grids(page, "p.html", limits=Limits(max_span=20))
     assert [(c.colspan, c.rowspan) for c in grid.rows[0]] == [(20, 1), (1, 20)]
+
+
+def test_a_cell_whose_attribute_swallowed_its_text_is_named() -> None:
+    data = (SAMPLES / "seed.html").read_bytes().replace(b'<td colspan="2">', b'<td colspan="2#>', 1)
+    with pytest.raises(ReadError, match="表格标记已损坏") as err:
+        read_grids(data, "seed.html")
+    batch = services.read_upload(data, "seed.html")
+    assert len(batch.problems) == 1 and len(batch.forms) == 10 and err.value.grids

@@ -52,6 +52,9 @@ _SKIP = frozenset(("script", "style", "head", "title", "noscript", "template"))
 _BREAK = "\x00"  # a real line break while blanks are being collapsed
 _TABLE_OPEN = re.compile(rb"<table[\s>/]", re.IGNORECASE)
 _TABLE_CLOSE = re.compile(rb"</table\s*>", re.IGNORECASE)
+_HTML_OPEN = re.compile(rb"<html[\s>]", re.IGNORECASE)  # a whole page (Word, Excel, browsers) ends with </html>
+_HTML_CLOSE = re.compile(rb"</html\s*>", re.IGNORECASE)
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_:][-A-Za-z0-9_:.]*")  # a name that isn't one is markup a lost quote or > swallowed
 
 
 def detect(data: bytes, name: str) -> bool:
@@ -175,10 +178,20 @@ def read(data: bytes, name: str) -> list[Grid]:
     parts: list[str] = []
     tables = _document(root, parts, grids, name, 0)
     _flush(parts, grids, name)
-    unclosed = len(_TABLE_OPEN.findall(body)) - len(_TABLE_CLOSE.findall(body))
-    if unclosed > 0 or cut:
+    broken = _broken_cells(root)
+    if broken:
         raise ReadError(
-            f"网页文件不完整（{'有 ' + str(unclosed) + ' 个表格没有结尾' if unclosed > 0 else '结尾处的文字被截断'}），"
+            f"网页的表格标记已损坏（{broken} 个单元格的属性没有正确结束，其中的文字无法读出），"
+            f"已读出的 {tables} 个表格可能不完整。请重新导出网页，或提交原始 Word/Excel 文件。",
+            name,
+            grids=grids,
+        )
+    unclosed = len(_TABLE_OPEN.findall(body)) - len(_TABLE_CLOSE.findall(body))
+    ended = _HTML_CLOSE.search(body, max(0, len(body) - 65536)) is not None or not _HTML_OPEN.search(body, 0, 4096)
+    if unclosed > 0 or cut or not ended:
+        what = f"有 {unclosed} 个表格没有结尾" if unclosed > 0 else "结尾处的文字被截断" if cut else "缺少网页的结尾 </html>"
+        raise ReadError(
+            f"网页文件不完整（{what}），"
             f"可能上传或下载时被截断，已读出的 {tables} 个表格中最后一个可能缺少内容。请重新导出或重新上传完整的文件。",
             name,
             grids=grids,
@@ -186,6 +199,16 @@ def read(data: bytes, name: str) -> list[Grid]:
     if not tables:
         raise ReadError("网页中没有表格。请确认文件是含自评表表格的网页，或提交原始 Word/Excel 文件。", name)
     return grids
+
+
+def _broken_cells(root: Any) -> int:
+    """Cells whose attribute swallowed markup (a quote lost: colspan="2#>项目名称</td>…): their text is
+    gone into the attribute, and with it, maybe, a form."""
+    return sum(
+        1
+        for el in root.iter("td", "th", "tr", "table")
+        if any("<" in v or not _ATTRIBUTE_NAME.fullmatch(k) for k, v in el.attrib.items())
+    )
 
 
 def _cut_in_character(data: bytes) -> int:
@@ -247,15 +270,34 @@ def _lines(raw: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def _rows_of(table: Any) -> list[Any]:
-    rows = []
-    for child in table:
+def _rows_of(table: Any) -> list[list[Any]]:
+    """The cells of each row. Cells that stand directly in the table or its body (a damaged or
+    hand-made page whose <tr> is missing) make a row of their own, as a browser shows them."""
+    rows: list[list[Any]] = []
+    loose: list[Any] = []
+    for child in _row_parents(table):
         tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in ("td", "th"):
+            loose.append(child)
+            continue
+        if loose:
+            rows.append(loose)
+            loose = []
         if tag == "tr":
-            rows.append(child)
-        elif tag in ("thead", "tbody", "tfoot"):
-            rows.extend(c for c in child if c.tag == "tr")
+            rows.append([c for c in child if c.tag in ("td", "th")])
+    if loose:
+        rows.append(loose)
     return rows
+
+
+def _row_parents(table: Any) -> list[Any]:
+    out: list[Any] = []
+    for child in table:
+        if child.tag in ("thead", "tbody", "tfoot"):
+            out.extend(child)
+        else:
+            out.append(child)
+    return out
 
 
 def _span(el: Any, attr: str) -> int:
@@ -277,8 +319,6 @@ def _read_table(table: Any, name: str, sheet: str) -> Grid:
         col = 0
         cells = []
         for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
             while (r, col) in taken:
                 col += 1
             rs, cs = _span(td, "rowspan"), _span(td, "colspan")

@@ -160,7 +160,7 @@ def read(data: bytes, name: str = "") -> list[Grid]:
     grid = Grid(rows=SpanFreeRows(rows), source=name)
     if cut or _ends_mid_line(text):
         raise ReadError(
-            "文本文件不完整：结尾处" + ("的文字被截断" if cut else "没有换行，最后一行被截断")
+            "文本文件不完整：" + ("结尾处的文字被截断" if cut else "文件在表格的一行中间结束")
             + "，可能上传或下载时出错，最后一张自评表可能缺少内容。请重新导出或重新上传完整的文件。",
             name,
             grids=[grid],
@@ -169,7 +169,23 @@ def read(data: bytes, name: str = "") -> list[Grid]:
 
 
 def _ends_mid_line(text: str) -> bool:
-    """Word ends every row of a table with a line break (blanks may follow): a text of cells that
-    stops in the middle of a line was cut short."""
-    end = text.rstrip(" \t\u3000\f\x00")
-    return bool(end) and "\t" in text and end[-1] not in "\r\n"
+    """A text of cells cut short: inside a line, or just after the line of a cell.
+
+    Word ends every line with a line break, and a table's last row with a blank line or with the
+    paragraph after the table; a text that stops inside a line (or after the tab that starts a
+    cell), or with nothing after the line break of a cell's line, stopped in the middle of a row.
+    """
+    if "\t" not in text:
+        return False
+    end = text.rstrip(" \u3000\f\x00")  # not tabs: "…\n\t" stops at the start of a cell
+    if not end:
+        return False
+    if end[-1] not in "\r\n":
+        return True
+    if len(end) < len(text):
+        return False  # blanks after the last line break: the paragraph after the table
+    body = end.rstrip("\r\n")
+    last = body[body.rfind("\n") + 1 :]
+    single = end[len(body) :].replace("\r\n", "\n") == "\n"
+    # (only in a text of several rows: a one-row snippet has no row end to go by)
+    return single and last.startswith("\t") and _ROW_END.search(body) is not None
