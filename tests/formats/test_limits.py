@@ -199,3 +199,17 @@ def test_a_cell_whose_attribute_swallowed_its_text_is_named() -> None:
         read_grids(data, "seed.html")
     batch = services.read_upload(data, "seed.html")
     assert len(batch.problems) == 1 and len(batch.forms) == 10 and err.value.grids
+
+
+def test_an_xlsx_row_numbered_a_billion_is_refused_quickly() -> None:
+    """Found by the fuzz test: <row r="1e9"> made openpyxl yield a billion empty rows (a hang)."""
+    src = zipfile.ZipFile(SAMPLES / "mof2020-b.xlsx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<row r="2"', b'<row r="1e9"', data, count=1)
+            dst.writestr(info, data)
+    with pytest.raises(ReadError, match="范围过大"):
+        within(QUICK, lambda: read_grids(out.getvalue(), "rows.xlsx"))
