@@ -241,3 +241,14 @@ def test_my_readers_do_not_call_back_into_the_registry() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_inspect_looks_past_the_members_an_archive_skips(tmp_path: Path) -> None:
+    from jixiao.formats.inspect import load
+
+    path = tmp_path / "mac.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("__MACOSX/._form.html", b"\x00\x05\x16\x07")
+        zf.writestr("form.html", (SAMPLES / "mof2020-b.html").read_bytes())
+    name, grids = load(str(path))
+    assert name.endswith("!/form.html") and grids
