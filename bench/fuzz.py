@@ -12,7 +12,7 @@ read as the batch reads it (registry → reader → recogniser). Printed:
                  read are whole and equal to the original's, is counted apart (it is a whole shorter file)
   slowest        the slowest read and its case
 The cases come from --seed, so a run can be replayed; failures print their case so it can be rerun.
-Usage: python bench/fuzz.py [--cases 5000] [--seed 16] [--limit 10] [--formats docx,html,...]
+Usage: python bench/fuzz.py [--cases 5000] [--seed 16] [--limit 20] [--jobs 1] [--formats docx,html,...]
 """
 
 from __future__ import annotations
@@ -44,62 +44,81 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
     raise Hang
 
 
+def case_of(seed: int, n: int, formats: list[str]) -> tuple[str, str, str, int, int, int]:
+    """Case n of a run: the same for a seed whichever worker runs it."""
+    rng = random.Random(f"{seed}-{n}")
+    fmt = rng.choices(formats, [WEIGHTS[f] for f in formats])[0]
+    return fmt, rng.choice(SAMPLES[fmt]), rng.choice(KINDS), rng.randrange(1 << 20), rng.randrange(1 << 10), rng.randrange(1 << 10)
+
+
+def run_cases(job: tuple[int, list[int], list[str], float]) -> dict[str, object]:
+    """Read the cases numbered, in one process; what happened, counted."""
+    seed, numbers, formats, limit = job
+    signal.signal(signal.SIGALRM, _alarm)
+    out: dict[str, object] = {"counts": Counter(), "named": Counter(), "tracebacks": [], "hangs": [], "losses": [],
+                              "clean_cuts": 0, "slowest": (0.0, "")}  # fmt: skip
+    for n in numbers:
+        fmt, path, kind, a, b, c = case_of(seed, n, formats)
+        case = f"#{n} {fmt} {path} {kind}({a}, {b}, {c})"
+        data = mutate(sample(path), kind, a, b, c)
+        original = original_forms(path)
+        signal.setitimer(signal.ITIMER_REAL, limit * 3)
+        try:
+            verdict = judge(data, path.rsplit("/", 1)[-1])
+        except Hang:
+            verdict = Verdict(limit * 3, 0, (), None)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        out["counts"][fmt] += 1  # type: ignore[index]
+        if verdict.seconds > out["slowest"][0]:  # type: ignore[index]
+            out["slowest"] = (verdict.seconds, case)
+        if verdict.error is not None:
+            out["tracebacks"].append(f"{case}: {verdict.error!r}")  # type: ignore[attr-defined]
+        elif verdict.seconds > limit:
+            out["hangs"].append(f"{case}: {verdict.seconds:.1f} s")  # type: ignore[attr-defined]
+        elif verdict.lost_forms(original) and verdict.cut_between_forms(path, kind):
+            out["clean_cuts"] += 1  # type: ignore[operator]
+        elif verdict.lost_forms(original):
+            out["losses"].append(f"{case}: {verdict.forms} of {original} forms, no problem reported")  # type: ignore[attr-defined]
+        elif verdict.problems:
+            out["named"][fmt] += 1  # type: ignore[index]
+    out["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--limit", type=float, default=20.0, help="seconds one read may take (a shared machine is slow)")
     parser.add_argument("--formats", default=",".join(SAMPLES))
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (peak memory is the largest worker's)")
     args = parser.parse_args()
     formats = [f for f in args.formats.split(",") if f in SAMPLES]
-    rng = random.Random(args.seed)
-    signal.signal(signal.SIGALRM, _alarm)
     print(describe())
-    weights = [WEIGHTS[f] for f in formats]
-    counts: Counter[str] = Counter()
-    tracebacks: list[str] = []
-    hangs: list[str] = []
-    losses: list[str] = []
-    named = Counter[str]()
-    clean_cuts = 0
-    slowest = (0.0, "")
+    jobs = [(args.seed, list(range(i, args.cases, args.jobs)), formats, args.limit) for i in range(args.jobs)]
     started = time.perf_counter()
-    for n in range(args.cases):
-        fmt = rng.choices(formats, weights)[0]
-        path = rng.choice(SAMPLES[fmt])
-        kind = rng.choice(KINDS)
-        a, b, c = rng.randrange(1 << 20), rng.randrange(1 << 10), rng.randrange(1 << 10)
-        case = f"#{n} {fmt} {path} {kind}({a}, {b}, {c})"
-        data = mutate(sample(path), kind, a, b, c)
-        name = path.rsplit("/", 1)[-1]
-        original = original_forms(path)
-        signal.setitimer(signal.ITIMER_REAL, args.limit * 3)
-        try:
-            verdict = judge(data, name)
-        except Hang:
-            verdict = Verdict(args.limit * 3, 0, (), None)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        counts[fmt] += 1
-        if verdict.seconds > slowest[0]:
-            slowest = (verdict.seconds, case)
-        if verdict.error is not None:
-            tracebacks.append(f"{case}: {verdict.error!r}")
-        elif verdict.seconds > args.limit:
-            hangs.append(f"{case}: {verdict.seconds:.1f} s")
-        elif verdict.lost_forms(original) and verdict.cut_between_forms(path, kind):
-            clean_cuts += 1
-        elif verdict.lost_forms(original):
-            losses.append(f"{case}: {verdict.forms} of {original} forms, no problem reported")
-        elif verdict.problems:
-            named[fmt] += 1
+    if args.jobs > 1:
+        from multiprocessing import Pool
+
+        with Pool(args.jobs) as pool:
+            results = pool.map(run_cases, jobs)
+    else:
+        results = [run_cases(jobs[0])]
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"cases: {sum(counts.values())} ({', '.join(f'{f} {counts[f]}' for f in formats)}) in {elapsed:.0f} s")
+    counts: Counter[str] = sum((r["counts"] for r in results), Counter())  # type: ignore[misc]
+    named: Counter[str] = sum((r["named"] for r in results), Counter())  # type: ignore[misc]
+    tracebacks = [t for r in results for t in r["tracebacks"]]  # type: ignore[attr-defined]
+    hangs = [t for r in results for t in r["hangs"]]  # type: ignore[attr-defined]
+    losses = [t for r in results for t in r["losses"]]  # type: ignore[attr-defined]
+    clean_cuts = sum(r["clean_cuts"] for r in results)  # type: ignore[misc]
+    slowest = max(r["slowest"] for r in results)  # type: ignore[type-var]
+    peak = max(r["peak"] for r in results)  # type: ignore[type-var]
+    print(f"cases: {sum(counts.values())} ({', '.join(f'{f} {counts[f]}' for f in formats)}) in {elapsed:.0f} s, {args.jobs} process(es)")
     print(f"named with a problem: {sum(named.values())} ({', '.join(f'{f} {named[f]}' for f in formats)})")
     print(f"tracebacks: {len(tracebacks)}")
     print(f"hangs over {args.limit:.0f} s: {len(hangs)}")
-    print(f"peak memory: {peak:.0f} MB resident")
+    print(f"peak memory: {peak:.0f} MB resident (largest worker)")
     print(f"silent losses: {len(losses)}")
     print(f"cut exactly between two forms (whole forms read, nothing of the rest left; not a loss): {clean_cuts}")
     print(f"slowest read: {slowest[0]:.2f} s ({slowest[1]})")
