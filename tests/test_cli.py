@@ -144,9 +144,11 @@ def test_a_form_cut_off_in_the_middle_is_an_error_naming_the_missing_part(
 ) -> None:
     form = one_form(SEED_TEXT)
     cut = write(tmp_path, "cut.txt", form[: form.index("质量")])
-    code, findings = findings_of(capsys, cut)
-    s01 = [f for f in findings if f["code"] == "S01"]
-    assert code == 1 and s01 and "总分" in s01[0]["message"]
+    code, report = check_json(capsys, cut)
+    s01 = [f for form in report["forms"] for f in form["findings"] if f["code"] == "S01"]
+    assert s01 and "总分" in s01[0]["message"]
+    # The file, cut in the middle of a row, is also named as cut short (issue 16 point 7): exit 2.
+    assert code == 2 and "文本文件不完整" in report["problems"][0]["message"]
 
 
 def test_letters_in_a_number_cell_are_an_error_naming_the_cell(
@@ -225,3 +227,17 @@ def test_findings_are_coloured_on_a_terminal_and_plain_elsewhere(monkeypatch: py
     assert Printer(io.StringIO()).paint("错误 A03", "error") == "错误 A03"
     monkeypatch.setenv("NO_COLOR", "1")
     assert Printer(_Terminal()).paint("错误 A03", "error") == "错误 A03"
+
+
+def test_a_folder_lists_its_files_of_unknown_type_as_skipped(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder = tmp_path / "批次"
+    folder.mkdir()
+    write(folder, "seed.txt", SEED.read_bytes())
+    write(folder, "扫描件.png", b"\x89PNG\r\n\x1a\n")
+    write(folder, "说明", b"no extension")
+    code, out, _ = run(capsys, "check", str(folder))
+    last = out.splitlines()[-1]
+    assert "读取文件 1 个，找到自评表 11 张，无法读取 0 个，跳过 2 个" in last
+    assert str(folder / "扫描件.png") in last and str(folder / "说明") in last
+    assert any(line.startswith("跳过") and "“.png”" in line for line in out.splitlines())
+    assert code == 1  # the seed's own findings; a skipped file is not an unreadable one

@@ -55,10 +55,17 @@ def _read(args: argparse.Namespace) -> services.Batch:
 def _report_problems(batch: services.Batch, out: Printer) -> None:
     for problem in batch.problems:
         out.line(out.paint("无法读取", "error") + f" {problem.file}：{problem.message}")
+    for skipped in batch.skipped:
+        out.line(out.paint("跳过", "warning") + f" {skipped.file}：{skipped.message}")
 
 
 def _batch_summary(batch: services.Batch) -> str:
-    return f"读取文件 {batch.files_read} 个，找到自评表 {len(batch.forms)} 张，无法读取 {len(batch.problems)} 个"
+    skipped = batch.skipped
+    names = "、".join(p.file for p in skipped[:5]) + ("等" if len(skipped) > 5 else "")
+    return (
+        f"读取文件 {batch.files_read} 个，找到自评表 {len(batch.forms)} 张，无法读取 {len(batch.problems)} 个"
+        + (f"，跳过 {len(skipped)} 个（{names}）" if skipped else "")
+    )
 
 
 def _exit_code(evaluations: Sequence[services.Evaluation], batch: services.Batch) -> int:

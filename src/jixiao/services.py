@@ -34,6 +34,7 @@ class Batch:
     forms: tuple[Form, ...]  # form.source says file, sheet and position
     problems: tuple[ReadProblem, ...]
     files_read: int
+    skipped: tuple[ReadProblem, ...] = ()  # files of a folder or archive left out, each with why
 
 
 @fast_init
@@ -55,7 +56,9 @@ def _forms_of(name: str, data: bytes) -> tuple[list[Form], ReadProblem | None]:
     try:
         grids = read_grids(data, name)
     except ReadError as err:
-        return [], ReadProblem(name, err.message)
+        # A damaged file may still hold forms read before the damage: keep them, and name the file.
+        found = recognise(list(err.grids)) if err.grids else []
+        return [replace(f, source=replace(f.source, file=name)) for f in found], ReadProblem(name, err.message)
     forms = recognise(grids)
     if not forms:
         return [], ReadProblem(name, NO_FORM)
@@ -70,10 +73,15 @@ def _collect(
     jobs: int,
     progress: Callable[[int, int], None] | None,
 ) -> Batch:
+    from jixiao.formats import Skipped
+
     inputs: list[tuple[str, bytes]] = []
     problems: list[ReadProblem] = []
+    skipped: list[ReadProblem] = []
     for item in items:
-        if isinstance(item, ReadError):
+        if isinstance(item, Skipped):
+            skipped.append(ReadProblem(item.file, item.message))
+        elif isinstance(item, ReadError):
             problems.append(ReadProblem(item.file, item.message))
         else:
             inputs.append(item)
@@ -97,7 +105,7 @@ def _collect(
     finally:
         if pool is not None:
             pool.shutdown()
-    return Batch(forms=tuple(forms), problems=tuple(problems), files_read=len(inputs))
+    return Batch(forms=tuple(forms), problems=tuple(problems), files_read=len(inputs), skipped=tuple(skipped))
 
 
 def read_paths(

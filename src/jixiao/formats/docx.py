@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from jixiao.formats import ReadError
+from jixiao.formats.containers import check_ooxml, read_member, zip_holds
 from jixiao.formats.grid import Cell, Grid
+from jixiao.formats.limits import clamp_span, current_limits, too_deep, too_large
 
 EXTENSIONS = (".docx", ".docm")
 
@@ -36,17 +38,14 @@ _SKIPPED_PARENTS = frozenset((_TXBX, _MC_FALLBACK, W + "pPr", W + "rPr", W + "mo
 _PARAGRAPHS = "正文"  # the sheet name of a grid of paragraphs outside tables
 
 
-def detect(head: bytes, name: str) -> bool:
-    from jixiao.formats.registry import detect_format
-
-    return detect_format(head, name) == "docx"
+def detect(data: bytes, name: str) -> bool:
+    """A zip holding word/ parts (a head too short to list them: the extension decides)."""
+    return zip_holds(data, name, "word/", EXTENSIONS)
 
 
 def read(data: bytes, name: str) -> list[Grid]:
     """One grid per table, in document order (nested tables after their parent)."""
     from lxml import etree
-
-    from jixiao.formats.registry import check_ooxml
 
     zf = check_ooxml(data, name, "Word 文档")
     with zf:
@@ -55,11 +54,19 @@ def read(data: bytes, name: str) -> list[Grid]:
             raise ReadError(
                 "不是有效的 Word 文档（缺少 word/document.xml）。请用 Word 或 WPS 另存为 .docx 后再试。", name
             )
-        xml = zf.read(part)
+        size = zf.getinfo(part).file_size
+        if size > current_limits().max_file_size:
+            raise ReadError(
+                f"Word 文档的正文部分解压后有 {size // (1024 * 1024)} MB，远超一张自评表，已拒绝读取。请拆分文档后再提交。",
+                name,
+            )
+        xml = read_member(zf, part, name)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc):
+            raise too_deep(256, name, "Word 文档") from None
         raise ReadError(
             f"Word 文档的内容已损坏（{exc}）。请用 Word 或 WPS 打开后另存一份再试。", name
         ) from None
@@ -132,12 +139,21 @@ def _read_table(tbl: Any, name: str, grids: list[Grid]) -> None:
     rows: list[list[list[Any]]] = []
     vertical: dict[int, list[Any]] = {}  # grid column → the cell a vertical merge extends
     nested: list[Any] = []
+    lim = current_limits()
+    where = f"Word 文档的表格{sum(1 for g in grids[:index] if g.sheet != _PARAGRAPHS) + 1}"
+    area = 0  # grid cells covered so far: every loop below is bounded by it
     for r, tr in enumerate(_children(tbl, _TR)):
+        if r >= lim.max_rows:
+            raise too_large(r + 1, 1, name, where)
         row_cells: list[list[Any]] = []
-        col = _int_prop(tr, "trPr", "gridBefore", 0)
+        # A span is a number the file gives: a huge gridSpan/gridBefore is clamped, never looped over.
+        col = clamp_span(_int_prop(tr, "trPr", "gridBefore", 0) + 1) - 1
         for tc in _children(tr, _TC):
             tcpr = tc.find(W + "tcPr")
-            span = max(_int_child(tcpr, "gridSpan", 1), 1)
+            span = clamp_span(_int_child(tcpr, "gridSpan", 1))
+            area += span
+            if col + span > lim.max_columns or area > lim.max_cells:
+                raise too_large(r + 1, col + span, name, where)
             vmerge = _vmerge(tcpr)
             if _is_hmerge_continue(tcpr) and row_cells:
                 row_cells[-1][4] += span  # legacy w:hMerge: widen the cell on the left

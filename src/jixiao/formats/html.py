@@ -13,7 +13,9 @@ import re
 from typing import Any
 
 from jixiao.formats import ReadError
+from jixiao.formats.containers import is_ole2, is_zip
 from jixiao.formats.grid import Cell, Grid
+from jixiao.formats.limits import check_chars, clamp_span, current_limits, too_deep, too_large
 
 EXTENSIONS = (".html", ".htm", ".mht", ".mhtml")
 
@@ -48,14 +50,30 @@ _BLOCK = frozenset(
 )
 _SKIP = frozenset(("script", "style", "head", "title", "noscript", "template"))
 _BREAK = "\x00"  # a real line break while blanks are being collapsed
-_MAX_SPAN = 1000  # colspan="100000000" must not allocate a row of that width
-_MAX_CELLS = 1_000_000  # ... nor many such cells a table of that area
+_TABLE_OPEN = re.compile(rb"<table[\s>/]", re.IGNORECASE)
+_TABLE_CLOSE = re.compile(rb"</table\s*>", re.IGNORECASE)
+_HTML_OPEN = re.compile(rb"<html[\s>]", re.IGNORECASE)  # a whole page (Word, Excel, browsers) ends with </html>
+_HTML_CLOSE = re.compile(rb"</html\s*>", re.IGNORECASE)
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_:][-A-Za-z0-9_:.]*")  # a name that isn't one is markup a lost quote or > swallowed
 
 
-def detect(head: bytes, name: str) -> bool:
-    from jixiao.formats.registry import detect_format
+def detect(data: bytes, name: str) -> bool:
+    """A web page, or a "single file web page" (.mht) holding one (never a zip or OLE2 container,
+    which may hold a page stored uncompressed)."""
+    if is_zip(data) or is_ole2(data):
+        return False
+    return _looks_like_html(data) or is_mhtml(data)
 
-    return detect_format(head, name) == "html"
+
+def _looks_like_html(head: bytes) -> bool:
+    sample = head[:4096]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            sample = sample.decode("utf-16").encode("ascii", "ignore")
+        except UnicodeDecodeError:
+            return False
+    low = sample.lower()
+    return any(tag in low for tag in (b"<html", b"<table", b"<!doctype html", b"<body"))
 
 
 def encoding_of(data: bytes) -> str:
@@ -128,33 +146,89 @@ def _mhtml_page(data: bytes, name: str) -> bytes:
 
 
 def read(data: bytes, name: str) -> list[Grid]:
-    """One grid per table, in document order (an outer table before the tables inside it)."""
+    """One grid per table, in document order (an outer table before the tables inside it).
+
+    A page cut short (a table opened and never closed: a truncated download or upload) gives a
+    ReadError that names the damage and carries the grids read, so no form is lost in silence.
+    """
     from lxml import etree
 
     if is_mhtml(data):
         data = _mhtml_page(data, name)
+    cut = _cut_in_character(data)
+    if cut:
+        data = data[:cut]  # UTF-8 up to a character cut at the very end: not a GBK page
     encoding, body = _bytes_and_encoding(data)
+    check_chars(len(body), name)
     # lxml's plain tree, not lxml.html's element classes: the same parser at a third of the cost.
+    # huge_tree lifts libxml2's depth limit of 256, which would drop the rest of a deep page in
+    # silence; the depth is bounded by the limits while walking instead.
     parser = etree.HTMLParser(
-        encoding=encoding, remove_comments=True, remove_pis=True, no_network=True, huge_tree=False
+        encoding=encoding, remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
     )
     try:
         root = etree.fromstring(body, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ReadError(f"网页内容无法解析（{exc}）。请在浏览器中打开确认后另存为网页再试。", name) from None
+    if any("Excessive depth" in e.message for e in parser.error_log):
+        raise too_deep(2048, name, "网页")
     if root is None:
         raise ReadError("网页是空的，没有表格。请确认文件内容完整。", name)
     grids: list[Grid] = []
     parts: list[str] = []
-    tables = _document(root, parts, grids, name)
+    tables = _document(root, parts, grids, name, 0)
     _flush(parts, grids, name)
+    broken = _broken_cells(root)
+    if broken:
+        raise ReadError(
+            f"网页的表格标记已损坏（{broken} 个单元格的属性没有正确结束，其中的文字无法读出），"
+            f"已读出的 {tables} 个表格可能不完整。请重新导出网页，或提交原始 Word/Excel 文件。",
+            name,
+            grids=grids,
+        )
+    unclosed = len(_TABLE_OPEN.findall(body)) - len(_TABLE_CLOSE.findall(body))
+    ended = _HTML_CLOSE.search(body, max(0, len(body) - 65536)) is not None or not _HTML_OPEN.search(body, 0, 4096)
+    if unclosed > 0 or cut or not ended:
+        what = f"有 {unclosed} 个表格没有结尾" if unclosed > 0 else "结尾处的文字被截断" if cut else "缺少网页的结尾 </html>"
+        raise ReadError(
+            f"网页文件不完整（{what}），"
+            f"可能上传或下载时被截断，已读出的 {tables} 个表格中最后一个可能缺少内容。请重新导出或重新上传完整的文件。",
+            name,
+            grids=grids,
+        )
     if not tables:
         raise ReadError("网页中没有表格。请确认文件是含自评表表格的网页，或提交原始 Word/Excel 文件。", name)
     return grids
 
 
-def _document(el: Any, parts: list[str], grids: list[Grid], name: str) -> int:
+def _broken_cells(root: Any) -> int:
+    """Cells whose attribute swallowed markup (a quote lost: colspan="2#>项目名称</td>…): their text is
+    gone into the attribute, and with it, maybe, a form."""
+    return sum(
+        1
+        for el in root.iter("td", "th", "tr", "table")
+        if any("<" in v or not _ATTRIBUTE_NAME.fullmatch(k) for k, v in el.attrib.items())
+    )
+
+
+def _cut_in_character(data: bytes) -> int:
+    """Where UTF-8 that is valid up to a character cut at the very end should stop (0: not so)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            try:
+                data[: exc.start].decode("utf-8")
+                return exc.start
+            except UnicodeDecodeError:
+                return 0
+    return 0
+
+
+def _document(el: Any, parts: list[str], grids: list[Grid], name: str, depth: int) -> int:
     """Walk the page: text outside tables becomes one-cell rows, each table (and nested) a grid."""
+    if depth > current_limits().max_nesting:
+        raise too_deep(depth, name, "网页")
     tables = 0
     if el.text:
         parts.append(el.text)
@@ -173,7 +247,7 @@ def _document(el: Any, parts: list[str], grids: list[Grid], name: str) -> int:
             block = tag in _BLOCK or tag == "body"
             if block:
                 parts.append(_BREAK)
-            tables += _document(child, parts, grids, name)
+            tables += _document(child, parts, grids, name, depth + 1)
             if block:
                 parts.append(_BREAK)
         if child.tail:
@@ -196,48 +270,64 @@ def _lines(raw: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def _rows_of(table: Any) -> list[Any]:
-    rows = []
-    for child in table:
+def _rows_of(table: Any) -> list[list[Any]]:
+    """The cells of each row. Cells that stand directly in the table or its body (a damaged or
+    hand-made page whose <tr> is missing) make a row of their own, as a browser shows them."""
+    rows: list[list[Any]] = []
+    loose: list[Any] = []
+    for child in _row_parents(table):
         tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in ("td", "th"):
+            loose.append(child)
+            continue
+        if loose:
+            rows.append(loose)
+            loose = []
         if tag == "tr":
-            rows.append(child)
-        elif tag in ("thead", "tbody", "tfoot"):
-            rows.extend(c for c in child if c.tag == "tr")
+            rows.append([c for c in child if c.tag in ("td", "th")])
+    if loose:
+        rows.append(loose)
     return rows
+
+
+def _row_parents(table: Any) -> list[Any]:
+    out: list[Any] = []
+    for child in table:
+        if child.tag in ("thead", "tbody", "tfoot"):
+            out.extend(child)
+        else:
+            out.append(child)
+    return out
 
 
 def _span(el: Any, attr: str) -> int:
     raw = el.get(attr)
     if not raw:
         return 1
-    if raw.isdigit():
-        return min(max(int(raw), 1), _MAX_SPAN)
-    digits = re.match(r"\s*(\d+)", raw)
-    if not digits:
-        return 1
-    return min(max(int(digits.group(1)), 1), _MAX_SPAN)
+    digits = raw if raw.isdigit() else (m.group(1) if (m := re.match(r"\s*(\d+)", raw)) else "1")
+    # colspan="100000000" must not allocate a row of that width: clamped to the limits' span.
+    return clamp_span(int(digits[:12]))
 
 
 def _read_table(table: Any, name: str, sheet: str) -> Grid:
+    lim = current_limits()
     taken: set[tuple[int, int]] = set()
     out: list[tuple[Cell, ...]] = []
     for r, tr in enumerate(_rows_of(table)):
+        if r >= lim.max_rows:
+            raise too_large(r + 1, 1, name, f"网页的{sheet}")
         col = 0
         cells = []
         for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
             while (r, col) in taken:
                 col += 1
             rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            if col + cs > lim.max_columns:
+                raise too_large(r + 1, col + cs, name, f"网页的{sheet}")
             cells.append(Cell(cell_text(td), r, col, rs, cs))
             if rs > 1 or cs > 1:
-                if len(taken) + rs * cs > _MAX_CELLS:
-                    raise ReadError(
-                        "网页表格的合并单元格范围过大（rowspan/colspan 异常），不像一张自评表，已拒绝读取。",
-                        name,
-                    )
+                if len(taken) + rs * cs > lim.max_cells:
+                    raise too_large(r + rs, col + cs, name, f"网页的{sheet}（rowspan/colspan 异常）")
                 for rr in range(r, r + rs):
                     for cc in range(col, col + cs):
                         taken.add((rr, cc))
@@ -253,14 +343,16 @@ def cell_text(td: Any) -> str:
     if len(td) == 0:  # no child elements: most cells
         return _BLANKS_RE.sub(" ", td.text or "").replace("\xa0", " ").strip()
     parts: list[str] = []
-    _walk(td, parts)
+    _walk(td, parts, 0)
     raw = "".join(parts)
     if _BREAK not in raw:
         return _BLANKS_RE.sub(" ", raw).replace("\xa0", " ").strip()
     return "\n".join(_lines(raw))
 
 
-def _walk(el: Any, parts: list[str]) -> None:
+def _walk(el: Any, parts: list[str], depth: int) -> None:
+    if depth > current_limits().max_nesting:
+        raise too_deep(depth, "", "网页")
     if el.text:
         parts.append(el.text)
     for child in el:
@@ -272,10 +364,10 @@ def _walk(el: Any, parts: list[str]) -> None:
                 pass
             elif tag in _BLOCK:
                 parts.append(_BREAK)
-                _walk(child, parts)
+                _walk(child, parts, depth + 1)
                 parts.append(_BREAK)
             else:
-                _walk(child, parts)
+                _walk(child, parts, depth + 1)
         if child.tail:
             parts.append(child.tail)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from jixiao.core.model import Form
-from jixiao.formats import ReadError
+from jixiao.formats import ReadError, Skipped
 from jixiao.formats.grid import Grid
 from jixiao.formats.layout import RowRole, clean, recognise
 
@@ -72,6 +72,8 @@ def load(path: str) -> tuple[str, list[Grid]]:
     from jixiao.formats.registry import iter_inputs, read_grids
 
     for item in iter_inputs([path]):
+        if isinstance(item, Skipped):
+            continue  # a member not read (a Mac zip's __MACOSX/, an unknown type): look at the next
         if isinstance(item, ReadError):
             raise item
         name, data = item

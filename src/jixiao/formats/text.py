@@ -12,9 +12,11 @@ import codecs
 import re
 
 from jixiao.formats import ReadError
+from jixiao.formats.containers import extension, is_ole2, is_zip
 from jixiao.formats.grid import Grid, SpanFreeRows
+from jixiao.formats.limits import check_chars, current_limits, too_large
 
-EXTENSIONS = (".txt", ".text")
+EXTENSIONS = (".txt", ".tsv")
 ENCODINGS = ("utf-8", "gb18030")
 
 
@@ -35,6 +37,22 @@ def decode(data: bytes, name: str = "") -> str:
         except UnicodeDecodeError:
             continue
     raise ReadError("无法识别文本编码（支持 UTF-8、UTF-16、GB18030/GBK）；请另存为 UTF-8 文本后重试", name)
+
+
+def _cut_short(data: bytes) -> int:
+    """Where a file that is valid text up to a character cut at its very end should stop (0: not so)."""
+    for encoding in ENCODINGS:
+        try:
+            data.decode(encoding)
+            return 0
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(data) - 3 and exc.end == len(data):
+                try:
+                    data[: exc.start].decode(encoding)
+                    return exc.start
+                except UnicodeDecodeError:
+                    continue
+    return 0
 
 
 def _utf16_without_bom(data: bytes) -> str:
@@ -67,7 +85,12 @@ def _is_text(text: str) -> bool:
 
 
 def detect(head: bytes, name: str = "") -> bool:
-    """Text with tab-led cell lines, in any of the supported encodings."""
+    """Text with tab-led cell lines, in any of the supported encodings; a .txt/.tsv file whatever it
+    holds (the reader then says what is wrong with it)."""
+    if is_zip(head) or is_ole2(head):
+        return False
+    if extension(name) in EXTENSIONS:
+        return True
     try:
         text = decode(head, name)
     except ReadError:
@@ -122,7 +145,47 @@ def _rejoin_split_rows(rows: list[list[str]]) -> list[list[str]]:
 
 
 def read(data: bytes, name: str = "") -> list[Grid]:
-    text = decode(data, name)
+    """The one grid of the file; a file cut short (in the middle of a character or of a line) gives a
+    ReadError that says so and carries the grid read, so its last form is not lost in silence."""
+    cut = _cut_short(data) if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else 0
+    text = decode(data[:cut] if cut else data, name)
+    check_chars(len(text), name)
     if not _is_text(text):
         raise ReadError("这不是文本文件（含有大量控制字符）；请提供 Word、Excel、PDF、HTML 或文本格式的自评表", name)
-    return [Grid(rows=SpanFreeRows(parse_rows(text)), source=name)]
+    rows = parse_rows(text)
+    lim = current_limits()
+    width = max(map(len, rows), default=0)
+    if len(rows) > lim.max_rows or width > lim.max_columns or sum(map(len, rows)) > lim.max_cells:
+        raise too_large(len(rows), width, name, "文本文件的表格")
+    grid = Grid(rows=SpanFreeRows(rows), source=name)
+    if cut or _ends_mid_line(text):
+        raise ReadError(
+            "文本文件不完整：" + ("结尾处的文字被截断" if cut else "文件在表格的一行中间结束")
+            + "，可能上传或下载时出错，最后一张自评表可能缺少内容。请重新导出或重新上传完整的文件。",
+            name,
+            grids=[grid],
+        )
+    return [grid]
+
+
+def _ends_mid_line(text: str) -> bool:
+    """A text of cells cut short: inside a line, or just after the line of a cell.
+
+    Word ends every line with a line break, and a table's last row with a blank line or with the
+    paragraph after the table; a text that stops inside a line (or after the tab that starts a
+    cell), or with nothing after the line break of a cell's line, stopped in the middle of a row.
+    """
+    if "\t" not in text:
+        return False
+    end = text.rstrip(" \u3000\f\x00")  # not tabs: "…\n\t" stops at the start of a cell
+    if not end:
+        return False
+    if end[-1] not in "\r\n":
+        return True
+    if len(end) < len(text):
+        return False  # blanks after the last line break: the paragraph after the table
+    body = end.rstrip("\r\n")
+    last = body[body.rfind("\n") + 1 :]
+    single = end[len(body) :].replace("\r\n", "\n") == "\n"
+    # (only in a text of several rows: a one-row snippet has no row end to go by)
+    return single and last.startswith("\t") and _ROW_END.search(body) is not None

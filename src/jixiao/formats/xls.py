@@ -11,17 +11,24 @@ from __future__ import annotations
 from typing import Any
 
 from jixiao.formats import ReadError
+from jixiao.formats.containers import extension, is_ole2, ole2_streams, prolog_is_safe
 from jixiao.formats.grid import Grid
+from jixiao.formats.limits import check_extent, check_merges, current_limits, too_large
 
 EXTENSIONS = (".xls", ".et")
 
 _SHORT_DATE = 14  # the built-in short date, shown in the system's locale
 
 
-def detect(head: bytes, name: str) -> bool:
-    from jixiao.formats.registry import detect_format
-
-    return detect_format(head, name) == "xls"
+def detect(data: bytes, name: str) -> bool:
+    """An OLE2 file holding a Workbook (BIFF8) or Book (BIFF5) stream, an OLE2 file whose streams tell
+    nothing named .xls/.et, or XML Spreadsheet 2003 (which finance systems export as .xls)."""
+    if is_ole2(data):
+        streams = {s.lower() for s in ole2_streams(data)}
+        if streams & {"workbook", "book"}:
+            return True
+        return "worddocument" not in streams and extension(name) in EXTENSIONS
+    return is_spreadsheet_xml(data[:4096])
 
 
 def read(data: bytes, name: str) -> list[Grid]:
@@ -55,11 +62,15 @@ def read(data: bytes, name: str) -> list[Grid]:
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
+            where = f"工作表“{sheet.name}”"
+            check_extent(sheet.nrows, sheet.ncols, name, where)
             formats: dict[int, str] = {}
             rows = (_row(book, sheet, r, formats) for r in range(sheet.nrows))
-            merges = [
-                (r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in sheet.merged_cells if r2 > r1 and c2 > c1
-            ]
+            merges = check_merges(
+                [(r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in sheet.merged_cells if r2 > r1 and c2 > c1],
+                name,
+                where,
+            )
             grids.append(build_grid(rows, merges, name, sheet.name))
             book.unload_sheet(index)
     finally:
@@ -144,7 +155,6 @@ def read_spreadsheet_xml(data: bytes, name: str) -> list[Grid]:
 
     from lxml import etree
 
-    from jixiao.formats.registry import prolog_is_safe
     from jixiao.formats.xlsx import build_grid
 
     if not prolog_is_safe(data[:4096]):
@@ -164,17 +174,21 @@ def read_spreadsheet_xml(data: bytes, name: str) -> list[Grid]:
         if st.find(SS + "NumberFormat") is not None
     }
     grids: list[Grid] = []
+    lim = current_limits()
     for sheet in root.iter(SS + "Worksheet"):
         cells: dict[int, dict[int, tuple[object, str]]] = {}
         merges: list[tuple[int, int, int, int]] = []
         table = sheet.find(SS + "Table")
+        where = f"工作表“{sheet.get(SS + 'Name', len(grids) + 1)}”"
         r = -1
         for row in table.iter(SS + "Row") if table is not None else ():
-            r = int(row.get(SS + "Index", r + 2)) - 1
+            r = _index(row, r, True, name, where)
             c = -1
             for cell in row.iter(SS + "Cell"):
-                c = int(cell.get(SS + "Index", c + 2)) - 1
-                across, down = int(cell.get(SS + "MergeAcross", 0)), int(cell.get(SS + "MergeDown", 0))
+                c = _index(cell, c, False, name, where)
+                # Spans are numbers from the file: clamped like every reader's, never looped over.
+                across = min(max(_int(cell.get(SS + "MergeAcross")), 0), lim.max_span - 1)
+                down = min(max(_int(cell.get(SS + "MergeDown")), 0), lim.max_span - 1)
                 if across or down:
                     merges.append((r, c, r + down, c + across))
                 fmt = styles.get(cell.get(SS + "StyleID"), "General")
@@ -197,7 +211,11 @@ def read_spreadsheet_xml(data: bytes, name: str) -> list[Grid]:
                         value, fmt = text, "@"
                 cells.setdefault(r, {})[c] = (value, fmt)
                 c += across
+        merges = check_merges(merges, name, f"XML 表格的{where}")
         height = max(cells, default=-1) + 1
+        area = sum(max(row, default=0) + 1 for row in cells.values())
+        if area > lim.max_cells:
+            raise too_large(height, max(max(row, default=0) + 1 for row in cells.values()), name, f"XML 表格的{where}")
         rows = (
             [
                 cells.get(rr, {}).get(cc, (None, "General"))
@@ -209,6 +227,23 @@ def read_spreadsheet_xml(data: bytes, name: str) -> list[Grid]:
     if not grids:
         raise ReadError("XML 表格文件中没有工作表。请用 Excel 或 WPS 打开确认后另存为 .xlsx 再提交。", name)
     return grids
+
+
+def _int(raw: str | None) -> int:
+    try:
+        return int(raw or 0)
+    except ValueError:
+        return 0
+
+
+def _index(el: Any, last: int, row: bool, name: str, where: str) -> int:
+    """The 0-based row or column of a Row/Cell: its ss:Index (1-based, moving forward) or the next."""
+    raw = el.get(SS + "Index")
+    index = max(_int(raw) - 1, last + 1) if raw is not None else last + 1
+    lim = current_limits()
+    if index >= (lim.max_rows if row else lim.max_columns):
+        raise too_large(index + 1 if row else 1, 1 if row else index + 1, name, f"XML 表格的{where}")
+    return index
 
 
 class _Quiet:

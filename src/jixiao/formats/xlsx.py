@@ -59,13 +59,25 @@ def read(data: bytes, name: str) -> list[Grid]:
             ws.reset_dimensions()  # the stored dimension is often wrong; read what is there
             rows = (
                 [(_text(c.value), getattr(c, "number_format", "General")) for c in row]
-                for row in ws.iter_rows()
+                for row in _bounded(ws.iter_rows(), name, ws.title)
             )
             grids.append(build_grid(rows, merges, name, ws.title, uncalculated))
     finally:
         wb.close()
         zf.close()
     return grids
+
+
+def _bounded(rows: Any, name: str, sheet: str) -> Any:
+    """The rows, refused past the limits' row count: a row numbered r="1e9" makes openpyxl yield a
+    billion empty rows before it (found by the fuzz test; issue 16)."""
+    from jixiao.formats.limits import current_limits, too_large
+
+    cap = current_limits().max_rows
+    for count, row in enumerate(rows, 1):
+        if count > cap:
+            raise too_large(count, 1, name, f"工作表“{sheet}”")
+        yield row
 
 
 _ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
