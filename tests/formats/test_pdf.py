@@ -116,6 +116,6 @@ def test_table_without_ruling_lines_read_from_positions() -> None:
 def test_one_damaged_byte_is_reported_not_a_form_lost() -> None:
     """Issue 16 point 7: one changed byte in a page's compressed content stream used to read 10 of
     the 11 forms and report nothing; now the file is reported as damaged, saying what is lost."""
-    with pytest.raises(ReadError, match="损坏.*1 段压缩数据") as err:
+    with pytest.raises(ReadError, match=r"损坏.*1 段压缩数据") as err:
         read(FIXTURES / "pdf_damaged_byte.pdf")
     assert "重新导出" in err.value.message
