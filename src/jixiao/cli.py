@@ -205,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
         from jixiao.web.commands import register
 
         register(sub)
+    if importlib.util.find_spec("jixiao.web.batch") is not None:
+        from jixiao.web.batch.cli import register as register_batch
+
+        register_batch(sub)
     return parser
 
 

@@ -78,7 +78,8 @@ def work_file(name: str, data: bytes, options: Options) -> Result:
         return result
     profile = _profile(options.profile) if options.mode == "check" or options.rescore else None
     for form in forms:
-        entry: dict[str, Any] = {"digest": content_digest(form), "project": form.project}
+        entry: dict[str, Any] = {"digest": content_digest(form), "project": form.project,
+                                 "department": form.department}
         if options.mode == "convert":
             entry["record"] = to_record(form)
         if profile is not None:
