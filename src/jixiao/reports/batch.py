@@ -104,6 +104,7 @@ def _write_xlsx(rows: list[UnitRow], codes: list[str], forms: Forms, batch_findi
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     extra = _extra(batch_findings)
     wb = Workbook(write_only=True)
@@ -115,7 +116,7 @@ def _write_xlsx(rows: list[UnitRow], codes: list[str], forms: Forms, batch_findi
         if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
             c.data_type = "s"  # text from a form is never a formula (formula injection)
         if link:
-            c.hyperlink = link
+            c.hyperlink = Hyperlink(ref="", location=link)  # a place in this workbook
             c.font = Font(color="0563C1", underline="single")
         elif bold:
             c.font = Font(bold=True)
@@ -129,7 +130,7 @@ def _write_xlsx(rows: list[UnitRow], codes: list[str], forms: Forms, batch_findi
         row_no += max(1, len(_findings_of(entry, extra)))
     summary.append([cell(summary, h, bold=True) for h in [*HEAD, *(f"错误 {c}" for c in codes)]])
     for r in rows:
-        link = f"#'明细'!A{first_row[r.indexes[0]]}" if r.indexes else ""
+        link = f"'明细'!A{first_row[r.indexes[0]]}" if r.indexes else ""
         summary.append([cell(summary, r.department), cell(summary, r.unit, link), r.forms, r.with_errors,
                         r.warnings, _number_or_blank(r.average_difference), *(r.errors.get(c, 0) for c in codes)])
     details.append([cell(details, h, bold=True) for h in DETAIL_HEAD])
