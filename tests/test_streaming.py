@@ -119,3 +119,23 @@ def test_a_changed_file_is_checked_again(capsys: pytest.CaptureFixture[str], tmp
     assert "[12] 改过的项目" in out
     files = [json.loads(line)["file"] for line in state.read_text(encoding="utf-8").splitlines()]
     assert files.count(str(changed)) == 2  # the old result stays, the newest one is used
+
+
+def test_a_failure_inside_one_file_is_that_files_problem(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jixiao.formats import layout
+
+    where = folder(tmp_path, 3)
+    real = layout.recognise
+
+    def failing(grids: list) -> list:
+        if grids and grids[0].source.endswith("f001.txt"):
+            raise ZeroDivisionError("a bug")
+        return real(grids)
+
+    monkeypatch.setattr(layout, "recognise", failing)
+    code, out = check(capsys, str(where), "--jobs", "1", "--format", "json")
+    report = json.loads(out)
+    assert code == 2 and report["summary"]["forms"] == 22
+    assert report["problems"][0]["file"].endswith("f001.txt") and "ZeroDivisionError" in report["problems"][0]["message"]

@@ -66,7 +66,22 @@ def _profile(name: str) -> Any:
 
 
 def work_file(name: str, data: bytes, options: Options) -> Result:
-    """The result of one file: its forms' check report entries (or records), or why it can't be read."""
+    """The result of one file: its forms' check report entries (or records), or why it can't be read.
+
+    A failure that is not the file's (a bug) is that file's problem, not the end of the batch.
+    """
+    try:
+        return _work_file(name, data, options)
+    except Exception as exc:
+        from jixiao.core.profiles import ProfileError
+
+        if isinstance(exc, ProfileError):
+            raise
+        return _problem(name, f"处理这个文件时程序出错（{type(exc).__name__}: {exc}），其余文件照常处理。"
+                              "请把这个文件和这条信息发给系统维护人员。")
+
+
+def _work_file(name: str, data: bytes, options: Options) -> Result:
     from jixiao import services
     from jixiao.core.checks import content_digest
     from jixiao.core.model import to_record
