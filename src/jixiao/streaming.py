@@ -34,18 +34,36 @@ WINDOW_PER_JOB = 4  # files handed out ahead per worker: keeps workers busy, mem
 
 @dataclass(frozen=True)
 class Options:
-    """What a worker does with each file: "check" (score and check) or "convert" (records only)."""
+    """What a worker does with each file and what it sends back.
+
+    mode "check" (score and check) or "convert" (records only); output "dict" (the check report's
+    entry as data, for the database), "text", "jsonl" or "json" (the entry already written out, so
+    that the parent only numbers it and writes it: the workers do the formatting too).
+    """
 
     mode: str = "check"
     profile: str = "auto"
     rescore: bool = False
+    output: str = "dict"
+    min_severity: str = "info"
+    colour: bool = False
 
     @property
     def key(self) -> str:
         """What a result depends on besides the file: results of other options are not reused."""
         from jixiao import __version__
 
-        return f"{self.mode}|{self.profile}|{self.rescore}|{__version__}"
+        return f"{self.mode}|{self.profile}|{self.rescore}|{self.output}|{self.min_severity}|{self.colour}|{__version__}"
+
+
+# A form's number in the batch is known only to the parent: workers write this in its place.
+INDEX = "\ue000jixiao-form-index\ue000"
+_INDEX_JSON = json.dumps(INDEX, ensure_ascii=False)
+
+
+def numbered(text: str, index: int) -> str:
+    """A form's text from a worker with its number in the batch filled in."""
+    return text.replace(_INDEX_JSON, str(index)).replace(INDEX, str(index))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,6 +110,7 @@ def _work_file(name: str, data: bytes, options: Options) -> Result:
         result["problem"] = problem.message
         return result
     profile = _profile(options.profile) if options.mode == "check" or options.rescore else None
+    min_rank = Severity(options.min_severity).rank
     for form in forms:
         entry: dict[str, Any] = {"digest": content_digest(form), "project": form.project,
                                  "department": form.department}
@@ -99,8 +118,24 @@ def _work_file(name: str, data: bytes, options: Options) -> Result:
             entry["record"] = to_record(form)
         if profile is not None:
             e = services.evaluate(form, profile, 1)
-            entry["form"] = services.evaluation_dict(e)
-            entry["title"] = e.profile.title
+            counts = dict.fromkeys(Severity, 0)
+            for f in e.findings:
+                counts[f.severity] += 1
+            entry["counts"] = [counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO]]
+            report = services.evaluation_dict(e, options.min_severity if options.output != "dict" else "info")
+            if options.output == "dict":
+                entry["form"], entry["title"] = report, e.profile.title
+            else:
+                report["index"] = INDEX
+                for f in report["findings"]:
+                    f["form"] = INDEX
+                if options.output == "text":
+                    lines = form_lines({"form": report, "title": e.profile.title}, Printer(None, options.colour), min_rank)
+                    entry["text"] = "\n".join(lines) + "\n\n"
+                elif options.output == "jsonl":
+                    entry["text"] = json.dumps({"type": "form", **report}, ensure_ascii=False) + "\n"
+                else:
+                    entry["text"] = json.dumps(report, ensure_ascii=False, indent=2).replace("\n", "\n    ")
         result["forms"].append(entry)
     return result
 
@@ -280,14 +315,17 @@ COLOURS = {"error": "31", "warning": "33", "info": "36", "bold": "1", "dim": "2"
 class Printer:
     """Text output with colour on a terminal (none when NO_COLOR is set or output is redirected)."""
 
-    def __init__(self, stream: TextIO, colour: bool | None = None) -> None:
+    def __init__(self, stream: TextIO | None, colour: bool | None = None) -> None:
         self.stream = stream
-        self.colour = (stream.isatty() and not os.environ.get("NO_COLOR")) if colour is None else colour
+        if colour is None:
+            colour = stream is not None and stream.isatty() and not os.environ.get("NO_COLOR")
+        self.colour = colour
 
     def paint(self, text: str, style: str) -> str:
         return f"\033[{COLOURS[style]}m{text}\033[0m" if self.colour else text
 
     def line(self, text: str = "") -> None:
+        assert self.stream is not None
         self.stream.write(text + "\n")
 
 
@@ -347,23 +385,28 @@ class Tally:
     entries: list[tuple[int, str, str]] = field(default_factory=list)
     errors: bool = False
 
-    def add(self, result: Result) -> list[dict[str, Any]]:
-        """Number the result's forms (in place) and count them; the forms' entries."""
+    def add(self, result: Result) -> list[tuple[int, dict[str, Any]]]:
+        """Number the result's forms and count them: (number in the batch, entry) for each form."""
         self.files += 1
         if result["problem"]:
             self.problems.append((result["file"], result["problem"]))
+        numbered_entries = []
         for entry in result["forms"]:
             self.forms += 1
             self.entries.append((self.forms, entry["project"], entry["digest"]))
+            counts = entry.get("counts")
+            if counts:
+                self.counts[Severity.ERROR] += counts[0]
+                self.counts[Severity.WARNING] += counts[1]
+                self.counts[Severity.INFO] += counts[2]
+                self.errors = self.errors or counts[0] > 0
             form = entry.get("form")
-            if form is not None:
+            if form is not None:  # the entry as data (Options.output "dict"): numbered in place
                 form["index"] = self.forms
                 for f in form["findings"]:
                     f["form"] = self.forms
-                    severity = Severity(f["severity"])
-                    self.counts[severity] += 1
-                    self.errors = self.errors or severity is Severity.ERROR
-        return list(result["forms"])
+            numbered_entries.append((self.forms, entry))
+        return numbered_entries
 
     def batch_findings(self) -> list[Finding]:
         from jixiao.core.checks import check_duplicates
@@ -429,11 +472,11 @@ def run_check(
     jobs: int = 1, state_path: str | None = None, progress: TextIO | None = None,
 ) -> int:
     """`jixiao check`: findings written as they are made; the exit code (0 fine, 1 errors, 2 unreadable)."""
-    options = Options("check", profile)
+    printer = Printer(out)
+    options = Options("check", profile, output=fmt, min_severity=min_severity, colour=printer.colour)
     if profile not in ("", "auto"):
         _profile(profile)  # a bad profile file is reported before any work (ProfileError)
     min_rank = Severity(min_severity).rank
-    printer = Printer(out)
     state = State(state_path, options) if state_path else None
     total = count_inputs(paths)
     bar = Progress(progress, total) if progress is not None else None
@@ -444,17 +487,12 @@ def run_check(
     gc.disable()
     try:
         for result in results(paths, options, jobs=jobs, state=state, total=total):
-            for entry in tally.add(result):
-                form = entry["form"]
-                if fmt == "text":
-                    for line in form_lines(entry, printer, min_rank):
-                        printer.line(line)
-                    printer.line()
-                elif fmt == "jsonl":
-                    shown = {**form, "findings": [f for f in form["findings"] if Severity(f["severity"]).rank >= min_rank]}
-                    out.write(json.dumps({"type": "form", **shown}, ensure_ascii=False) + "\n")
-                elif spool is not None:
-                    spool.write(json.dumps(form, ensure_ascii=False) + "\n")
+            for index, entry in tally.add(result):
+                text = numbered(entry["text"], index)  # written out by the worker
+                if spool is None:
+                    out.write(text)
+                else:
+                    spool.write(f"{index}\t{len(text)}\n{text}")
             if result["problem"]:
                 if fmt == "text":
                     printer.line(printer.paint("无法读取", "error") + safe(f" {result['file']}：{result['problem']}"))
@@ -514,13 +552,14 @@ def _write_json_report(spool: IO[str], batch: list[Finding], tally: Tally, out: 
         extra.setdefault(f.form_index, []).append(f.as_dict())
     spool.seek(0)
     out.write('{\n  "forms": [')
-    for n, line in enumerate(spool):
-        form = json.loads(line)
-        findings = form["findings"]
-        if form["index"] in extra:
-            findings = sorted([*findings, *extra[form["index"]]], key=lambda d: report_key(finding_of(d)))
-        form["findings"] = [f for f in findings if Severity(f["severity"]).rank >= min_rank]
-        text = json.dumps(form, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    for n in range(tally.forms):
+        index, size = map(int, spool.readline().split("\t"))
+        text = spool.read(size)
+        if index in extra:
+            form = json.loads(text)
+            findings = sorted([*form["findings"], *extra[index]], key=lambda d: report_key(finding_of(d)))
+            form["findings"] = [f for f in findings if Severity(f["severity"]).rank >= min_rank]
+            text = json.dumps(form, ensure_ascii=False, indent=2).replace("\n", "\n    ")
         out.write(("," if n else "") + "\n    " + text)
     out.write(("\n  " if tally.forms else "") + "],\n")
     summary = json.dumps(tally.summary(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
@@ -551,7 +590,7 @@ def run_convert(
             fh.write("[" if suffix == ".json" else "")
             written = 0
             for result in results(paths, options, jobs=jobs, state=state, total=total):
-                for entry in tally.add(result):
+                for _, entry in tally.add(result):
                     if suffix == ".json":
                         text = json.dumps(entry["record"], ensure_ascii=False, indent=2).replace("\n", "\n  ")
                         fh.write(("," if written else "") + "\n  " + text)

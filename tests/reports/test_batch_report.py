@@ -20,7 +20,7 @@ def checked(tmp_path: Path) -> tuple[list[dict], list[dict]]:
     tally = Tally()
     entries = []
     for name in ("a.txt", "b.txt"):
-        entries.extend(tally.add(work_file(name, text.encode("utf-8"), Options())))
+        entries.extend(e for _, e in tally.add(work_file(name, text.encode("utf-8"), Options())))
     return entries, [f.as_dict() for f in tally.batch_findings()]
 
 

@@ -153,7 +153,7 @@ def _numbered_forms(run: BatchRun) -> Iterable[dict[str, Any]]:
 
     tally = Tally()
     for result in results_of(run):
-        yield from (e for e in tally.add(result) if "form" in e)
+        yield from (e for _, e in tally.add(result) if "form" in e)
 
 
 def status(run: BatchRun) -> dict[str, Any]:
