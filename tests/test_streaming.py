@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -139,3 +140,24 @@ def test_a_failure_inside_one_file_is_that_files_problem(
     report = json.loads(out)
     assert code == 2 and report["summary"]["forms"] == 22
     assert report["problems"][0]["file"].endswith("f001.txt") and "ZeroDivisionError" in report["problems"][0]["message"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_plain_lines_elsewhere() -> None:
+    from jixiao.streaming import Progress, Tally
+
+    tally = Tally(files=5, forms=55)
+    bar = Progress(Terminal(), total=10)
+    bar.start -= 10  # ten seconds in, half done
+    bar.last -= 10
+    bar.update(tally, final=False)
+    shown = bar.stream.getvalue()
+    assert shown.startswith("\r[############............] 5/10 个文件，55 张表，6 张/秒")
+    assert "预计还需 0:00:10" in shown
+    plain = Progress(io.StringIO(), total=10, every=0)
+    plain.update(tally)
+    assert plain.stream.getvalue().startswith("进度：5/10 个文件，55 张表") and "\r" not in plain.stream.getvalue()
