@@ -21,7 +21,6 @@ import io
 import os
 import random
 import re
-import resource
 import subprocess
 import sys
 import threading
@@ -151,7 +150,6 @@ def _tree_rss(root: int) -> int:
 def run_cli(args: list[str]) -> dict[str, float]:
     """Wall and CPU seconds, peak resident memory of the largest process and of the tree, exit code."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", *args], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=env)
@@ -166,13 +164,15 @@ def run_cli(args: list[str]) -> dict[str, float]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    code = proc.wait()
+    # wait4: this command's own usage with its workers' (RUSAGE_CHILDREN would keep the largest
+    # process of every earlier run as well)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
     done.set()
     sampler.join()
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "max_rss_mb": after.ru_maxrss / 1024, "tree_mb": peak / 1e6, "code": code}
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"wall": wall, "cpu": cpu, "max_rss_mb": usage.ru_maxrss / 1024, "tree_mb": peak / 1e6, "code": code}
 
 
 def report(label: str, forms: int, m: dict[str, float]) -> None:
