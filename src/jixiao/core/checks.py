@@ -685,7 +685,13 @@ def check_form(form: Form, profile: Profile, scorecard: Scorecard, form_index: i
 
 def check_batch(forms: Sequence[Form]) -> list[Finding]:
     """Findings that need the whole batch (P05); form_index is the 1-based position in forms."""
-    return check_duplicates((n, form.project, content_digest(form)) for n, form in enumerate(forms, 1))
+    groups: dict[str, list[int]] = {}
+    for n, form in enumerate(forms, 1):
+        if form.project.strip():
+            groups.setdefault(re.sub(r"\s", "", form.project), []).append(n)
+    # Only a name that comes twice needs the forms' digests.
+    shared = sorted(n for indexes in groups.values() if len(indexes) > 1 for n in indexes)
+    return check_duplicates((n, forms[n - 1].project, content_digest(forms[n - 1])) for n in shared)
 
 
 NAMED_DUPLICATES = 5  # P05's message names at most this many of the other forms, then says how many more
