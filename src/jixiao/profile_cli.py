@@ -200,7 +200,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_profile_check(args: argparse.Namespace) -> int:
     from jixiao.cli import cmd_check
 
-    forwarded = argparse.Namespace(paths=args.files, jobs=1, profile=args.profile_file, format="text",
+    forwarded = argparse.Namespace(paths=args.files, jobs=1, state=None, profile=args.profile_file, format="text",
                                    min_severity=args.min_severity)
     return cmd_check(forwarded)
 

@@ -440,15 +440,15 @@ class Tally:
 
     def line(self) -> str:
         return (
-            f"读取文件 {self.files} 个，找到自评表 {self.forms} 张，无法读取 {len(self.problems)} 个；"
+            f"读取文件 {self.files} 个，找到自评表 {self.forms} 张，无法读取 {len(self.problems)} 个{self._skipped_words()}；"
             f"错误 {self.counts[Severity.ERROR]} 条，警告 {self.counts[Severity.WARNING]} 条，"
-            f"提示 {self.counts[Severity.INFO]} 条" + self._skipped_words()
+            f"提示 {self.counts[Severity.INFO]} 条"
         )
 
     def _skipped_words(self) -> str:
         if not self.skipped:
             return ""
-        names = "、".join(Path(f).name for f, _ in self.skipped[:5]) + ("等" if len(self.skipped) > 5 else "")
+        names = "、".join(f for f, _ in self.skipped[:5]) + ("等" if len(self.skipped) > 5 else "")
         return f"，跳过 {len(self.skipped)} 个（{names}）"
 
 
