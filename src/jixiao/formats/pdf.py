@@ -117,8 +117,10 @@ def read(data: bytes, name: str) -> list[Grid]:
         raise
     except Exception as exc:
         raise _error(exc, name) from None
-    if not any_text:
-        raise ReadError(NO_TEXT, name)
+    if not any_text:  # a scan: its pages are images
+        from jixiao.formats import scan
+
+        return scan.read_pdf(data, name)
     return _grids(_join_pages(items), name)
 
 

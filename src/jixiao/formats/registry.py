@@ -73,6 +73,7 @@ FORMATS: dict[str, str] = {
     "html": "jixiao.formats.html",
     "text": "jixiao.formats.text",
     "office": "jixiao.formats.office",  # .doc .wps .et .rtf .odt .ods via LibreOffice
+    "scan": "jixiao.formats.scan",  # page images, and PDFs without a text layer, by OCR
 }
 
 EXTENSIONS: dict[str, str] = {
@@ -96,6 +97,12 @@ EXTENSIONS: dict[str, str] = {
     ".ods": "office",
     ".ett": "office",
     ".wpt": "office",
+    ".png": "scan",
+    ".jpg": "scan",
+    ".jpeg": "scan",
+    ".tif": "scan",
+    ".tiff": "scan",
+    ".bmp": "scan",
 }
 ARCHIVE_EXTENSIONS = (".zip",)
 
@@ -142,6 +149,8 @@ def detect_format(head: bytes, name: str) -> str | None:
     stripped = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
     if stripped.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
+    if importlib.import_module("jixiao.formats.scan").detect(head, name):
+        return "scan"
     if stripped.startswith(b"{\\rtf"):
         return "office"
     if b"urn:schemas-microsoft-com:office:spreadsheet" in head[:4096] and b"<Workbook" in head[:4096]:

@@ -1,0 +1,533 @@
+"""Scanned forms: page images read as grids by their ruling lines and an offline OCR engine.
+
+A chain of small steps, each reusing the PDF reader's own where the problem is the same:
+1. Each page image (a PDF page without a text layer, or a .png/.jpg/.tif file) is turned upright:
+   sideways and upside-down pages by the shape and the recognition score of their text, a skew of
+   a few degrees by the angle that makes the rows of ink sharpest (a projection profile).
+2. The table's ruling lines are found by morphology (long thin runs of ink); the distinct x and y
+   positions of the lines make the columns and rows, and a boundary between two neighbouring
+   cells with no line along it merges them, so a merged cell comes back with its spans.
+3. RapidOCR (PP-OCR's Chinese models, shipped in the rapidocr_onnxruntime wheel, run on the CPU)
+   recognises the page's text lines once; each line becomes characters with their boxes, in the
+   PDF reader's shape, so the PDF reader's steps place them in cells, join wrapped lines, join
+   tables across page breaks and make the grids.
+4. Every cell keeps the engine's confidence (the lowest of its lines); a grid of a scan is a
+   ScannedGrid, which carries them for the checks to report (ocr_findings).
+
+The engine and OpenCV are the `ocr` extra: without them a scan is refused with a message that
+says what to install (OCR_MISSING).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from jixiao.formats import ReadError
+from jixiao.formats import pdf as pdf_reader
+from jixiao.formats.grid import Grid
+
+if TYPE_CHECKING:
+    import numpy as np
+
+EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+
+OCR_MISSING = (
+    "读取扫描件和照片需要文字识别组件，当前未安装：请执行 pip install 'jixiao[ocr]'"
+    "（安装 rapidocr_onnxruntime，其中已含中文识别模型，离线可用），或提供原始 Word/Excel 文件"
+)
+NOT_A_FORM = "第{page}页没有找到表格线，不像自评表的扫描件（照片或纯文字页？）；请提供表格清晰、完整的扫描件"
+NO_TABLE_AT_ALL = "文件中没有找到表格（不是表格的扫描件或照片），无法读取自评表；请提供表格清晰、完整的扫描件"
+BAD_IMAGE = "图片无法打开（文件已损坏或不是图片），请重新扫描或导出"
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    """What a scan is read at and how sure a cell must be; the defaults are measured by bench/scan.py."""
+
+    pdf_dpi: int = 300  # PDF pages are rendered at this resolution
+    min_confidence: float = 0.85  # a cell the engine is less sure of is reported (O01)
+    max_skew: float = 6.0  # degrees searched for deskewing
+    max_pages: int = 200  # pages of one scanned file
+    max_pixels: int = 60_000_000  # one page image (a 600 dpi A3 page is about 70 million)
+
+
+SETTINGS = ScanSettings()
+
+
+@dataclass(frozen=True)
+class ScannedGrid(Grid):
+    """A grid read from an image: each cell's recognition confidence, as (row, col, confidence)."""
+
+    confidence: tuple[tuple[int, int, float], ...] = ()
+
+    def confidence_at(self, row: int, col: int) -> float | None:
+        for r, c, value in self.confidence:
+            if r == row and c == col:
+                return value
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def detect(head: bytes, name: str) -> bool:
+    return head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM"))
+
+
+def read(data: bytes, name: str) -> list[Grid]:
+    """Grids of an image file (every frame of a multi-page TIFF is a page)."""
+    return _read_pages(_image_pages(data, name), name)
+
+
+def read_pdf(data: bytes, name: str) -> list[Grid]:
+    """Grids of a PDF whose pages are images (a scanned PDF)."""
+    if not available():
+        raise ReadError(f"{pdf_reader.NO_TEXT}。{OCR_MISSING}", name)
+    return _read_pages(_pdf_pages(data, name), name)
+
+
+def available() -> bool:
+    """Whether the OCR extra is installed."""
+    try:
+        import cv2  # noqa: F401
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _read_pages(pages: Iterable[tuple[Any, float]], name: str) -> list[Grid]:
+    if not available():
+        raise ReadError(OCR_MISSING, name)
+    items: list[pdf_reader._Table | list[pdf_reader._Line]] = []
+    tables = 0
+    for number, (image, dpi) in enumerate(pages, start=1):
+        page_items = _page_items(_upright(image), number, dpi)
+        tables += sum(isinstance(i, pdf_reader._Table) for i in page_items)
+        items.extend(page_items)
+    if not tables:
+        raise ReadError(NO_TABLE_AT_ALL, name)
+    return _grids(pdf_reader._join_pages(items), name)
+
+
+def _image_pages(data: bytes, name: str) -> Iterator[tuple[Any, float]]:
+    from PIL import Image, ImageOps, ImageSequence
+
+    Image.MAX_IMAGE_PIXELS = SETTINGS.max_pixels
+    try:
+        img = Image.open(io.BytesIO(data))
+        frames = [ImageOps.exif_transpose(f.copy()) for f in ImageSequence.Iterator(img)]
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ReadError(f"{BAD_IMAGE}（{type(exc).__name__}）", name) from None
+    if len(frames) > SETTINGS.max_pages:
+        raise ReadError(f"扫描件有 {len(frames)} 页，超过上限 {SETTINGS.max_pages} 页，请分成几个文件", name)
+    for frame in frames:
+        dpi = frame.info.get("dpi", (0, 0))[0] or _assumed_dpi(frame.size)
+        yield _gray(frame), float(dpi)
+
+
+def _assumed_dpi(size: tuple[int, int]) -> float:
+    """A photograph carries no resolution: take the page for A4, its longer side 297 mm."""
+    return max(size) / (297 / 25.4)
+
+
+def _pdf_pages(data: bytes, name: str) -> Iterator[tuple[Any, float]]:
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        raise ReadError(f"PDF 无法打开（{exc}），文件可能已损坏", name) from None
+    try:
+        if len(pdf) > SETTINGS.max_pages:
+            raise ReadError(f"扫描件有 {len(pdf)} 页，超过上限 {SETTINGS.max_pages} 页，请分成几个文件", name)
+        for index in range(len(pdf)):
+            page = pdf[index]
+            bitmap = page.render(scale=SETTINGS.pdf_dpi / 72, grayscale=True)
+            yield _gray(bitmap.to_pil()), float(SETTINGS.pdf_dpi)
+            page.close()
+    finally:
+        pdf.close()
+
+
+def _gray(image: Any) -> np.ndarray:
+    import numpy as np
+
+    return np.asarray(image.convert("L"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 1: upright pages
+
+
+def _upright(gray: np.ndarray) -> np.ndarray:
+    """The page turned by quarter turns until its text reads, then deskewed."""
+    gray = _quarter_turns(gray)
+    return _rotate(gray, _skew(gray))
+
+
+def _quarter_turns(gray: np.ndarray) -> np.ndarray:
+    """The page as it reads best: as it stands unless the engine reads a quarter or half turn better.
+
+    Sideways pages have tall text boxes; an upside-down page reads with a low score. The turns are
+    tried only when the page as it stands does not read well, so an upright page costs one look.
+    """
+    import numpy as np
+
+    small = _small(gray, 1200)
+    boxes = _detect_boxes(small)
+    if not boxes:
+        return gray
+    tall = sum(1 for w, h in (_box_size(b) for b in boxes) if h > 1.5 * w)
+    if tall <= len(boxes) / 2 and _reading_score(small, boxes) >= UPRIGHT_SCORE:
+        return gray
+    candidates = [gray, np.rot90(gray, 1), np.rot90(gray, 2), np.rot90(gray, 3)]
+    scores = [_reading_score(_small(c, 1200)) for c in candidates]
+    return candidates[scores.index(max(scores))]
+
+
+UPRIGHT_SCORE = 0.8  # mean confidence of a page's largest text boxes read upright
+
+
+def _reading_score(small: np.ndarray, boxes: list[Any] | None = None) -> float:
+    """Mean confidence of the page's largest text boxes, read as they stand."""
+    if boxes is None:
+        boxes = _detect_boxes(small)
+    largest = sorted(boxes, key=lambda b: -_box_size(b)[0])[:8]
+    crops = [c for c in (_crop(small, b) for b in largest) if c.size]
+    if not crops:
+        return 0.0
+    results = _engine().text_rec(crops, False)[0]
+    return sum(score for _text, score in results) / max(len(results), 1)
+
+
+def _skew(gray: np.ndarray) -> float:
+    """The angle (degrees) that makes the row profile of the ink sharpest: coarse, then fine."""
+    import cv2
+    import numpy as np
+
+    small = _small(gray, 800)
+    ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    h, w = ink.shape
+
+    def sharpness(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        turned = cv2.warpAffine(ink, matrix, (w, h), flags=cv2.INTER_NEAREST)
+        profile = turned.sum(axis=1, dtype=np.float64)
+        return float(np.square(np.diff(profile)).sum())
+
+    best = max(np.arange(-SETTINGS.max_skew, SETTINGS.max_skew + 0.01, 0.5), key=sharpness)
+    return float(max(np.arange(best - 0.5, best + 0.51, 0.05), key=sharpness))
+
+
+def _rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    import cv2
+
+    if abs(angle) < 0.05:
+        return gray
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _small(gray: np.ndarray, side: int) -> np.ndarray:
+    import cv2
+
+    scale = side / max(gray.shape)
+    if scale >= 1:
+        return gray
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 2: ruling lines and cells
+
+
+@dataclass
+class _Rules:
+    xs: list[int]  # x of each vertical line, left to right
+    ys: list[int]  # y of each horizontal line, top to bottom
+    horizontal: np.ndarray  # the mask of horizontal line pixels
+    vertical: np.ndarray
+
+
+def _line_masks(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
+    import cv2
+
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    run = max(int(dpi * 0.25), 12)  # a quarter inch of unbroken ink is a rule, not a stroke
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
+    # Bridge the gaps that JPEG noise and thin scans leave in a line.
+    horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3)))
+    vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 5)))
+    return horizontal, vertical
+
+
+def _table_regions(horizontal: np.ndarray, vertical: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes (x0, y0, x1, y1) of the connected line structures large enough to be tables."""
+    import cv2
+
+    frame = cv2.bitwise_or(horizontal, vertical)
+    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(frame, connectivity=8)
+    regions = []
+    for i in range(1, count):
+        x, y, w, h, _area = (int(v) for v in stats[i])
+        if w > dpi * 1.5 and h > dpi * 0.4:
+            regions.append((x, y, x + w, y + h))
+    return sorted(regions, key=lambda r: r[1])
+
+
+def _positions(profile: np.ndarray, minimum: float, gap: int) -> list[int]:
+    """Centres of the runs of profile values at or above minimum (runs closer than gap are one)."""
+    import numpy as np
+
+    hits = np.flatnonzero(profile >= minimum)
+    out: list[list[int]] = []
+    for v in hits.tolist():
+        if out and v - out[-1][-1] <= gap:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [round(sum(run) / len(run)) for run in out]
+
+
+def _rules(horizontal: np.ndarray, vertical: np.ndarray, region: tuple[int, int, int, int], dpi: float) -> _Rules:
+    x0, y0, x1, y1 = region
+    h = horizontal[y0 : y1 + 1, x0 : x1 + 1] > 0
+    v = vertical[y0 : y1 + 1, x0 : x1 + 1] > 0
+    shortest = dpi * 0.25
+    gap = max(int(dpi / 50), 3)
+    ys = [y + y0 for y in _positions(h.sum(axis=1), shortest, gap)]
+    xs = [x + x0 for x in _positions(v.sum(axis=0), shortest, gap)]
+    return _Rules(xs, ys, horizontal, vertical)
+
+
+def _has_line(mask: np.ndarray, a: int, b: int, at: int, along_x: bool, width: int) -> bool:
+    """Whether a line runs along most of the segment a..b at position at (x when not along_x)."""
+    margin = max((b - a) // 8, 2)
+    if along_x:
+        band = mask[max(at - width, 0) : at + width + 1, a + margin : b - margin]
+        covered = band.max(axis=0) if band.size else band
+    else:
+        band = mask[a + margin : b - margin, max(at - width, 0) : at + width + 1]
+        covered = band.max(axis=1) if band.size else band
+    return bool(covered.size) and float((covered > 0).mean()) >= 0.6
+
+
+def _cells(rules: _Rules, dpi: float) -> list[tuple[int, int, int, int]]:
+    """Merged cells as pixel boxes: elementary cells joined where no line parts them."""
+    xs, ys = rules.xs, rules.ys
+    rows, cols = len(ys) - 1, len(xs) - 1
+    if rows < 1 or cols < 1:
+        return []
+    width = max(int(dpi / 75), 2)
+    parent = list(range(rows * cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(rows):
+        for c in range(cols):
+            if c + 1 < cols and not _has_line(rules.vertical, ys[r], ys[r + 1], xs[c + 1], False, width):
+                parent[find(r * cols + c + 1)] = find(r * cols + c)
+            if r + 1 < rows and not _has_line(rules.horizontal, xs[c], xs[c + 1], ys[r + 1], True, width):
+                parent[find((r + 1) * cols + c)] = find(r * cols + c)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(rows):
+        for c in range(cols):
+            groups.setdefault(find(r * cols + c), []).append((r, c))
+    taken: set[tuple[int, int]] = set()
+    boxes = []
+    for members in sorted(groups.values()):
+        r0, c0 = min(m[0] for m in members), min(m[1] for m in members)
+        r1, c1 = max(m[0] for m in members) + 1, max(m[1] for m in members) + 1
+        area = {(r, c) for r in range(r0, r1) for c in range(c0, c1)}
+        if area & taken:  # a ragged group (a broken line): keep its cells as they are
+            area = set(members) - taken
+            for r, c in sorted(area):
+                boxes.append((xs[c], ys[r], xs[c + 1], ys[r + 1]))
+        else:
+            boxes.append((xs[c0], ys[r0], xs[c1], ys[r1]))
+        taken |= area
+    return boxes
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 3: text, as the PDF reader's characters
+
+
+@cache
+def _engine() -> Any:
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(text_score=0.0, use_cls=False)
+
+
+def _detect_boxes(gray: np.ndarray) -> list[Any]:
+    engine = _engine()
+    boxes, _elapsed = engine.text_det(_bgr(gray))
+    return [] if boxes is None else list(boxes)
+
+
+def _bgr(gray: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+
+
+def _box_size(box: Any) -> tuple[float, float]:
+    (x0, y0), (x1, _), (_, y2) = box[0], box[1], box[2]
+    return float(math.dist((x0, y0), (x1, box[1][1]))), float(abs(y2 - y0))
+
+
+def _crop(gray: np.ndarray, box: Any) -> np.ndarray:
+    xs = [int(p[0]) for p in box]
+    ys = [int(p[1]) for p in box]
+    return _bgr(gray[max(min(ys), 0) : max(ys) + 1, max(min(xs), 0) : max(xs) + 1])
+
+
+def _recognise(gray: np.ndarray) -> list[tuple[tuple[float, float, float, float], str, float]]:
+    """The page's text lines: box (x0, top, x1, bottom) in pixels, text, confidence."""
+    result, _elapsed = _engine()(_bgr(gray), use_cls=False)
+    lines = []
+    for points, text, score in result or []:
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        if text.strip():
+            lines.append(((min(xs), min(ys), max(xs), max(ys)), text, float(score)))
+    return lines
+
+
+def _dash(gray: np.ndarray, cell: pdf_reader._PCell, scale: float) -> list[dict[str, Any]]:
+    """A lone short flat stroke in a cell the engine found empty: the "-" of a cell not scored.
+
+    The detector does not see a single dash (too small to be a text line); forms print one in
+    the 分值 and 得分 cells of the fund rows that carry no points.
+    """
+    import cv2
+
+    x0, top, x1, bottom = (int(v / scale) for v in (cell.x0, cell.top, cell.x1, cell.bottom))
+    pad = max((bottom - top) // 6, 4)
+    inner = gray[top + pad : bottom - pad, x0 + pad : x1 - pad]
+    if inner.size == 0:
+        return []
+    ink = cv2.threshold(inner, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    if int(inner.min()) > 128:  # nothing but paper
+        return []
+    count, _labels, stats, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    strokes = [stats[i] for i in range(1, count) if stats[i][4] >= 6]
+    if len(strokes) != 1:
+        return []
+    x, y, w, h, _area = (int(v) for v in strokes[0])
+    if not (w >= 2.5 * h and w <= (bottom - top) * 1.5):
+        return []
+    cx0, cy0 = (x0 + pad + x) * scale, (top + pad + y) * scale
+    size = max(h * scale * 4, 6.0)
+    return [{"text": "-", "x0": cx0, "x1": cx0 + w * scale, "top": cy0 - size / 2, "bottom": cy0 + size / 2,
+             "size": size, "conf": DASH_CONFIDENCE}]
+
+
+DASH_CONFIDENCE = 0.9  # a dash found by its shape, not by the engine: sure, but not certain
+
+
+# Characters the engine returns for their look-alikes in these forms' print (CJK compatibility
+# and fullwidth forms the writers never use): 丶 for the enumeration comma 、 above all.
+LOOKALIKES = str.maketrans({"丶": "、", "▪": "·"})
+
+
+def _chars(box: tuple[float, float, float, float], text: str, score: float, scale: float) -> list[dict[str, Any]]:
+    """A recognised line as characters with boxes in points: wide characters one em, others half."""
+    x0, top, x1, bottom = (v * scale for v in box)
+    text = text.strip().translate(LOOKALIKES)
+    ems = sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text) or 1.0
+    unit = (x1 - x0) / ems
+    size = bottom - top
+    out = []
+    x = x0
+    for ch in text:
+        w = unit * (1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5)
+        if not ch.isspace():
+            out.append({"text": ch, "x0": x, "x1": x + w, "top": top, "bottom": bottom, "size": size, "conf": score})
+        x += w
+    return out
+
+
+def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[pdf_reader._Table | list[pdf_reader._Line]]:
+    """The page's tables and the text outside them, top to bottom, as the PDF reader has them."""
+    scale = 72 / dpi
+    horizontal, vertical = _line_masks(gray, dpi)
+    tables = []
+    for region in _table_regions(horizontal, vertical, dpi):
+        boxes = [tuple(v * scale for v in b) for b in _cells(_rules(horizontal, vertical, region, dpi), dpi)]
+        table = pdf_reader._table(boxes, number, gray.shape[0] * scale)  # type: ignore[arg-type]
+        if table is not None:
+            tables.append(table)
+    if not tables:
+        return []
+    outside: list[dict[str, Any]] = []
+    for box, text, score in _recognise(gray):
+        chars = _chars(box, text, score, scale)
+        for ch in chars:
+            cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+            for table in tables:
+                if table.x_edges[0] <= cx <= table.x_edges[-1] and table.top <= cy <= table.bottom:
+                    pdf_reader._assign(table, ch, cx, cy)
+                    break
+            else:
+                outside.append(ch)
+    for table in tables:
+        for cell in table.cells:
+            if not cell.chars:
+                cell.chars = _dash(gray, cell, scale)
+    items: list[pdf_reader._Table | list[pdf_reader._Line]] = []
+    height = gray.shape[0] * scale
+    lines = [ln for ln in pdf_reader._lines(outside) if not pdf_reader._page_furniture(ln, height)]
+    for table in tables:
+        table.above = [ln for ln in lines if (ln.chars[0]["top"] + ln.chars[0]["bottom"]) / 2 < table.top]
+        lines = lines[len(table.above) :]
+        if table.above:
+            items.append(table.above)
+        pdf_reader._finish(table)
+        items.append(table)
+    if lines:
+        items.append(lines)
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 4: grids with their confidence
+
+
+def _cell_confidence(cell: pdf_reader._PCell) -> float | None:
+    scores = [ch["conf"] for ln in cell.lines for ch in ln.chars if "conf" in ch]
+    return min(scores) if scores else None
+
+
+def _grids(items: Sequence[pdf_reader._Table | list[pdf_reader._Line]], name: str) -> list[Grid]:
+    grids = pdf_reader._grids(list(items), name)
+    out: list[Grid] = []
+    for item, grid in zip(items, grids, strict=True):
+        scores: list[tuple[int, int, float]] = []
+        if isinstance(item, pdf_reader._Table):
+            for cell in item.cells:
+                value = _cell_confidence(cell)
+                if value is not None:
+                    scores.append((cell.row, cell.col, round(value, 3)))
+        else:
+            for r, line in enumerate(item):
+                value = min((ch["conf"] for ch in line.chars if "conf" in ch), default=None)
+                if value is not None:
+                    scores.append((r, 0, round(value, 3)))
+        out.append(ScannedGrid(rows=grid.rows, source=grid.source, sheet=f"扫描件{grid.sheet}", confidence=tuple(scores)))
+    return out
