@@ -128,6 +128,18 @@ class Total:
 
 @fast_init
 @dataclass(frozen=True)
+class Uncertain:
+    """A cell read from a scan that the OCR engine was not sure of (recorded, shown, never silently trusted)."""
+
+    block: str  # funds, indicators, header, goals, total
+    row: int  # row in the source grid (1-based)
+    field: str  # the record key of the cell: score, target, executed…
+    text: str  # what the engine read
+    confidence: str  # the engine's confidence, 0–1, as printed in the record ("0.71")
+
+
+@fast_init
+@dataclass(frozen=True)
 class Source:
     """Where a form was read from: file, sheet or page, and its position in the document (1-based)."""
 
@@ -153,6 +165,8 @@ class Form:
     source: Source = field(default_factory=Source)
     # Text the recogniser found inside the form but could not place; reported, never dropped.
     unplaced: tuple[str, ...] = ()
+    # Cells of a scan read with low confidence (formats/scan.py); empty for every other file.
+    uncertain: tuple[Uncertain, ...] = ()
 
     def fund(self, kind: str) -> FundRow | None:
         return next((f for f in self.funds if f.kind == kind), None)
@@ -183,7 +197,21 @@ def to_record(form: Form) -> dict[str, Any]:
         "category_points": dict(form.category_points),
         "indicators": [{c: getattr(i, c) for c in INDICATOR_FIELDS} for i in form.indicators],
         "total": {"weight": form.total.weight, "score": form.total.score},
+        **({"uncertain": [_uncertain_item(u) for u in form.uncertain]} if form.uncertain else {}),
     }
+
+
+def _uncertain_item(cell: Uncertain) -> dict[str, Any]:
+    return {"block": cell.block, "row": cell.row, "field": cell.field, "text": cell.text,
+            "confidence": cell.confidence}
+
+
+def _uncertain(item: Mapping[str, Any], where: str) -> Uncertain:
+    row = item.get("row")
+    if not isinstance(row, int) or isinstance(row, bool):
+        raise RecordError(f"{where}.row 应为整数，实际为 {row!r}")
+    block, field_, text, confidence = (_text(item, c, where) for c in ("block", "field", "text", "confidence"))
+    return Uncertain(block, row, field_, text, confidence)
 
 
 def _text(record: Mapping[str, Any], key: str, where: str) -> str:
@@ -234,4 +262,5 @@ def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form
         indicators=tuple(indicators),
         total=Total(weight=_text(total, "weight", "total"), score=_text(total, "score", "total")),
         source=source or Source(),
+        uncertain=tuple(_uncertain(u, f"uncertain[{n}]") for n, u in enumerate(record.get("uncertain") or [], 1)),
     )

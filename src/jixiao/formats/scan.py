@@ -24,13 +24,15 @@ import io
 import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from jixiao.core.model import Form, Uncertain
 from jixiao.formats import ReadError
 from jixiao.formats import pdf as pdf_reader
 from jixiao.formats.grid import Grid
+from jixiao.formats.layout import RowRole
 
 if TYPE_CHECKING:
     import numpy as np
@@ -531,3 +533,37 @@ def _grids(items: Sequence[pdf_reader._Table | list[pdf_reader._Line]], name: st
                     scores.append((r, 0, round(value, 3)))
         out.append(ScannedGrid(rows=grid.rows, source=grid.source, sheet=f"扫描件{grid.sheet}", confidence=tuple(scores)))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertain cells in the forms
+
+
+def with_uncertain(grids: Sequence[Grid], forms: Sequence[Form], roles: Sequence[RowRole]) -> list[Form]:
+    """The forms with the scan's low-confidence cells that fall on their fields marked.
+
+    roles is the recogniser's trace of the same grids: it says which form, block and field each
+    cell of a row became.
+    """
+    marks: dict[int, list[Uncertain]] = {}
+    for role in roles:
+        grid = grids[role.grid] if role.grid < len(grids) else None
+        if not isinstance(grid, ScannedGrid) or not role.form:
+            continue
+        for col, field_name in _fields(role, grid):
+            value = grid.confidence_at(role.row - 1, col)
+            if value is None or value >= SETTINGS.min_confidence:
+                continue
+            text = next((c.text for c in grid.rows[role.row - 1] if c.col == col), "")
+            marks.setdefault(role.form, []).append(
+                Uncertain(role.role, role.row, field_name, " ".join(text.split()), f"{value:.2f}")
+            )
+    return [replace(f, uncertain=tuple(marks.get(n, ()))) if n in marks else f for n, f in enumerate(forms, 1)]
+
+
+def _fields(role: RowRole, grid: ScannedGrid) -> tuple[tuple[int, str], ...]:
+    """The (column, field) of a row's cells; a total row's numbers are its weight and its score."""
+    if role.role != "total":
+        return role.fields
+    numbers = [c.col for c in grid.rows[role.row - 1] if any(ch.isdigit() for ch in c.text)]
+    return tuple((col, "score" if col == numbers[-1] else "weight") for col in numbers)
