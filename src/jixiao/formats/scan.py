@@ -21,6 +21,7 @@ says what to install (OCR_MISSING).
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -257,32 +258,49 @@ class _Rules:
     xs: list[int]  # x of each vertical line, left to right
     ys: list[int]  # y of each horizontal line, top to bottom
     horizontal: np.ndarray  # the mask of horizontal line pixels
-    vertical: np.ndarray
+    walls: list[list[int]]  # per row band, the x of the vertical lines that cross it
 
 
-def _line_masks(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class _Masks:
+    ink: np.ndarray  # every dark pixel
+    horizontal: np.ndarray  # long horizontal runs of ink: the rules
+    frame: np.ndarray  # the rules with short vertical runs, to find each table as one piece
+    upright: np.ndarray  # the ink, widened by a pixel either side: a slightly slanted rule stays one column
+
+
+def _masks(gray: np.ndarray, dpi: float) -> _Masks:
+    """Ink, horizontal rules, and the frame of each table (rules joined by their upright strokes).
+
+    Vertical rules are not found here by length: a table continued on a new page may be one row
+    high, shorter than a stroke of a large character. They are the columns of ink that cross a
+    whole row band (_rules).
+    """
     import cv2
 
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
     run = max(int(dpi * 0.25), 12)  # a quarter inch of unbroken ink is a rule, not a stroke
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
     # Bridge the gaps that JPEG noise and thin scans leave in a line.
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3)))
-    vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 5)))
-    return horizontal, vertical
+    upright = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(int(dpi * 0.08), 6)))
+    )
+    frame = cv2.bitwise_or(horizontal, cv2.dilate(upright, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 5))))
+    widened = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    return _Masks(ink, horizontal, frame, widened)
 
 
-def _table_regions(horizontal: np.ndarray, vertical: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes (x0, y0, x1, y1) of the connected line structures large enough to be tables."""
+def _table_regions(masks: _Masks, dpi: float) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes (x0, y0, x1, y1) of the frames large enough to be tables, top to bottom."""
     import cv2
 
-    frame = cv2.bitwise_or(horizontal, vertical)
-    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(frame, connectivity=8)
+    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(masks.frame, connectivity=8)
     regions = []
     for i in range(1, count):
         x, y, w, h, _area = (int(v) for v in stats[i])
-        if w > dpi * 1.5 and h > dpi * 0.4:
+        # One row of a table continued on a new page is a table too.
+        if w > dpi * 1.5 and h > dpi * 0.12:
             regions.append((x, y, x + w, y + h))
     return sorted(regions, key=lambda r: r[1])
 
@@ -301,26 +319,36 @@ def _positions(profile: np.ndarray, minimum: float, gap: int) -> list[int]:
     return [round(sum(run) / len(run)) for run in out]
 
 
-def _rules(horizontal: np.ndarray, vertical: np.ndarray, region: tuple[int, int, int, int], dpi: float) -> _Rules:
+def _rules(masks: _Masks, region: tuple[int, int, int, int], dpi: float) -> _Rules:
+    """The table's horizontal rules, and in each row band the vertical rules that cross it."""
     x0, y0, x1, y1 = region
-    h = horizontal[y0 : y1 + 1, x0 : x1 + 1] > 0
-    v = vertical[y0 : y1 + 1, x0 : x1 + 1] > 0
-    shortest = dpi * 0.25
     gap = max(int(dpi / 50), 3)
-    ys = [y + y0 for y in _positions(h.sum(axis=1), shortest, gap)]
-    xs = [x + x0 for x in _positions(v.sum(axis=0), shortest, gap)]
-    return _Rules(xs, ys, horizontal, vertical)
+    h = masks.horizontal[y0 : y1 + 1, x0 : x1 + 1] > 0
+    ys = [y + y0 for y in _positions(h.sum(axis=1), dpi * 0.25, gap)]
+    walls: list[list[int]] = []
+    for top, bottom in itertools.pairwise(ys):
+        # A rule runs from rule to rule; a stroke of text stops short of the cell's padding.
+        band = masks.upright[top : bottom + 1, x0 : x1 + 1] > 0
+        walls.append([x + x0 for x in _positions(band.mean(axis=0), 0.92, gap)] if band.size else [])
+    xs = _cluster(sorted(x for band_walls in walls for x in band_walls), gap * 2)
+    return _Rules(xs, ys, masks.horizontal, walls)
 
 
-def _has_line(mask: np.ndarray, a: int, b: int, at: int, along_x: bool, width: int) -> bool:
-    """Whether a line runs along most of the segment a..b at position at (x when not along_x)."""
+def _cluster(values: list[int], gap: int) -> list[int]:
+    groups: list[list[int]] = []
+    for v in values:
+        if groups and v - groups[-1][-1] <= gap:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [round(sum(g) / len(g)) for g in groups]
+
+
+def _has_line(mask: np.ndarray, a: int, b: int, at: int, width: int) -> bool:
+    """Whether a horizontal rule runs along most of the segment a..b at height at."""
     margin = max((b - a) // 8, 2)
-    if along_x:
-        band = mask[max(at - width, 0) : at + width + 1, a + margin : b - margin]
-        covered = band.max(axis=0) if band.size else band
-    else:
-        band = mask[a + margin : b - margin, max(at - width, 0) : at + width + 1]
-        covered = band.max(axis=1) if band.size else band
+    band = mask[max(at - width, 0) : at + width + 1, a + margin : b - margin]
+    covered = band.max(axis=0) if band.size else band
     return bool(covered.size) and float((covered > 0).mean()) >= 0.6
 
 
@@ -341,9 +369,10 @@ def _cells(rules: _Rules, dpi: float) -> list[tuple[int, int, int, int]]:
 
     for r in range(rows):
         for c in range(cols):
-            if c + 1 < cols and not _has_line(rules.vertical, ys[r], ys[r + 1], xs[c + 1], False, width):
+            wall = any(abs(x - xs[c + 1]) <= width * 2 for x in rules.walls[r]) if c + 1 < cols else True
+            if not wall:
                 parent[find(r * cols + c + 1)] = find(r * cols + c)
-            if r + 1 < rows and not _has_line(rules.horizontal, xs[c], xs[c + 1], ys[r + 1], True, width):
+            if r + 1 < rows and not _has_line(rules.horizontal, xs[c], xs[c + 1], ys[r + 1], width):
                 parent[find((r + 1) * cols + c)] = find(r * cols + c)
     groups: dict[int, list[tuple[int, int]]] = {}
     for r in range(rows):
@@ -468,10 +497,10 @@ def _chars(box: tuple[float, float, float, float], text: str, score: float, scal
 def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[pdf_reader._Table | list[pdf_reader._Line]]:
     """The page's tables and the text outside them, top to bottom, as the PDF reader has them."""
     scale = 72 / dpi
-    horizontal, vertical = _line_masks(gray, dpi)
+    masks = _masks(gray, dpi)
     tables = []
-    for region in _table_regions(horizontal, vertical, dpi):
-        boxes = [tuple(v * scale for v in b) for b in _cells(_rules(horizontal, vertical, region, dpi), dpi)]
+    for region in _table_regions(masks, dpi):
+        boxes = [tuple(v * scale for v in b) for b in _cells(_rules(masks, region, dpi), dpi)]
         table = pdf_reader._table(boxes, number, gray.shape[0] * scale)  # type: ignore[arg-type]
         if table is not None:
             tables.append(table)
