@@ -46,6 +46,7 @@ OCR_MISSING = (
 )
 NOT_A_FORM = "第{page}页没有找到表格线，不像自评表的扫描件（照片或纯文字页？）；请提供表格清晰、完整的扫描件"
 NO_TABLE_AT_ALL = "文件中没有找到表格（不是表格的扫描件或照片），无法读取自评表；请提供表格清晰、完整的扫描件"
+NO_TEXT_FOUND = "扫描件中有表格线，但没有识别出任何文字（页面空白或过于模糊）；请提供更清晰的扫描件（建议 300 dpi）"
 BAD_IMAGE = "图片无法打开（文件已损坏或不是图片），请重新扫描或导出"
 
 
@@ -117,7 +118,10 @@ def _read_pages(pages: Iterable[tuple[Any, float]], name: str) -> list[Grid]:
         items.extend(page_items)
     if not tables:
         raise ReadError(NO_TABLE_AT_ALL, name)
-    return _grids(pdf_reader._join_pages(items), name)
+    grids = _grids(pdf_reader._join_pages(items), name)
+    if not any(c.text.strip() for g in grids for row in g.rows for c in row):
+        raise ReadError(NO_TEXT_FOUND, name)
+    return grids
 
 
 def _image_pages(data: bytes, name: str) -> Iterator[tuple[Any, float]]:
@@ -153,11 +157,26 @@ def _pdf_pages(data: bytes, name: str) -> Iterator[tuple[Any, float]]:
             raise ReadError(f"扫描件有 {len(pdf)} 页，超过上限 {SETTINGS.max_pages} 页，请分成几个文件", name)
         for index in range(len(pdf)):
             page = pdf[index]
-            bitmap = page.render(scale=SETTINGS.pdf_dpi / 72, grayscale=True)
-            yield _gray(bitmap.to_pil()), float(SETTINGS.pdf_dpi)
+            dpi = _scan_dpi(page)
+            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            yield _gray(bitmap.to_pil()), float(dpi)
             page.close()
     finally:
         pdf.close()
+
+
+def _scan_dpi(page: Any) -> float:
+    """The resolution to render a scanned page at: its image's own, at least the default, at most 400 dpi.
+
+    Less than the scan's own loses detail, more only costs time; a scan of less than the default
+    is rendered at the default, where thin rules and small marks are measured more surely.
+    """
+    best = 0.0
+    for obj in page.get_objects():
+        if obj.type == 3:  # FPDF_PAGEOBJ_IMAGE
+            width = obj.get_metadata().width
+            best = max(best, width / (page.get_width() / 72))
+    return min(max(best, float(SETTINGS.pdf_dpi)), 400.0)
 
 
 def _gray(image: Any) -> np.ndarray:
@@ -428,70 +447,158 @@ def _crop(gray: np.ndarray, box: Any) -> np.ndarray:
     return _bgr(gray[max(min(ys), 0) : max(ys) + 1, max(min(xs), 0) : max(xs) + 1])
 
 
-def _recognise(gray: np.ndarray) -> list[tuple[tuple[float, float, float, float], str, float]]:
-    """The page's text lines: box (x0, top, x1, bottom) in pixels, text, confidence."""
-    result, _elapsed = _engine()(_bgr(gray), use_cls=False)
-    lines = []
-    for points, text, score in result or []:
-        xs = [p[0] for p in points]
-        ys = [p[1] for p in points]
-        if text.strip():
-            lines.append(((min(xs), min(ys), max(xs), max(ys)), text, float(score)))
-    return lines
+def _recognise(gray: np.ndarray) -> list[dict[str, Any]]:
+    """The page's characters with their boxes in pixels and the engine's confidence in each.
+
+    The engine gives each text line with the box of each character (of each Latin word, whose
+    letters share its box evenly); punctuation that has a half-width and a full-width form is
+    then told apart by the space it takes on the page (_punctuation_width).
+    """
+    result, _elapsed = _engine()(_bgr(gray), use_cls=False, return_word_box=True, text_score=0.0)
+    chars: list[dict[str, Any]] = []
+    for line in result or []:
+        (points, _text, _score, boxes, words, scores) = line[:6]
+        top = min(p[1] for p in points)
+        bottom = max(p[1] for p in points)
+        line_chars: list[dict[str, Any]] = []
+        for box, word, score in zip(boxes, words, scores, strict=False):
+            word = word.translate(LOOKALIKES)
+            x0, x1 = min(p[0] for p in box), max(p[0] for p in box)
+            step = (x1 - x0) / max(len(word), 1)
+            for k, ch in enumerate(word):
+                if not ch.isspace():
+                    line_chars.append({"text": ch, "x0": x0 + k * step, "x1": x0 + (k + 1) * step,
+                                       "top": float(top), "bottom": float(bottom), "conf": float(score)})
+        _punctuation_width(gray, line_chars)
+        chars.extend(line_chars)
+    return chars
 
 
-def _dash(gray: np.ndarray, cell: pdf_reader._PCell, scale: float) -> list[dict[str, Any]]:
-    """A lone short flat stroke in a cell the engine found empty: the "-" of a cell not scored.
+# Half-width and full-width forms of the punctuation forms print both ways ("指标1:" and "指标1：").
+HALF_TO_FULL = {":": "：", ";": "；", ",": "，", "(": "（", ")": "）"}
+FULL_TO_HALF = {v: k for k, v in HALF_TO_FULL.items()}
 
-    The detector does not see a single dash (too small to be a text line); forms print one in
-    the 分值 and 得分 cells of the fund rows that carry no points.
+
+def _punctuation_width(gray: np.ndarray, line: list[dict[str, Any]]) -> None:
+    """Choose the half- or full-width form of each colon and comma by the blank around its ink.
+
+    The engine reads both forms alike; on paper a full-width mark sits in a square of one em with
+    blank around it, a half-width one in half of that. The gaps between the mark's ink and its
+    neighbours' ink, as a share of the line's em, tell them apart.
+    """
+    import numpy as np
+
+    marks = [i for i, ch in enumerate(line) if ch["text"] in HALF_TO_FULL or ch["text"] in FULL_TO_HALF]
+    if not marks:
+        return
+    widths = [ch["x1"] - ch["x0"] for ch in line if unicodedata.east_asian_width(ch["text"]) == "W"
+              and ch["text"] not in FULL_TO_HALF]
+    em = float(np.median(widths)) if widths else (line[0]["bottom"] - line[0]["top"]) * 0.8
+    top, bottom = int(line[0]["top"]), int(line[0]["bottom"]) + 1
+    columns = np.flatnonzero((gray[top:bottom, :] < 128).any(axis=0))
+    for i in marks:
+        ch = line[i]
+        inside = columns[(columns >= ch["x0"] - em * 0.1) & (columns <= ch["x1"] + em * 0.1)]
+        if not inside.size:
+            continue
+        left = columns[(columns < inside[0]) & (columns >= inside[0] - em * 1.2)]
+        right = columns[(columns > inside[-1]) & (columns <= inside[-1] + em * 1.2)]
+        gap_left = (inside[0] - left[-1]) / em if left.size and i > 0 else None
+        gap_right = (right[0] - inside[-1]) / em if right.size and i + 1 < len(line) else None
+        full = _looks_full(FULL_TO_HALF.get(ch["text"], ch["text"]), gap_left, gap_right)
+        if full is not None:
+            half = FULL_TO_HALF.get(ch["text"], ch["text"])
+            ch["text"] = HALF_TO_FULL[half] if full else half
+
+
+def _looks_full(half: str, gap_left: float | None, gap_right: float | None) -> bool | None:
+    """Whether a mark is full-width by its gaps (in ems); None when its neighbours don't tell."""
+    if half in ":;":
+        if gap_left is not None and gap_right is not None:
+            return gap_left + gap_right > 0.6
+        return gap_left > 0.3 if gap_left is not None else None
+    if half == ",":
+        return gap_right > 0.45 if gap_right is not None else None
+    if half == "(":
+        return gap_left > 0.3 if gap_left is not None else None
+    return gap_right > 0.3 if gap_right is not None else None
+
+
+def _lone_mark(gray: np.ndarray, cell: pdf_reader._PCell, scale: float) -> list[dict[str, Any]]:
+    """The text of a cell the detector passed over: a lone "-", "/" or digit too small to be a line.
+
+    Forms print "-" or "/" in the cells that carry no points; a flat stroke is a dash by its
+    shape, anything else is read by the recogniser alone on the ink's box.
     """
     import cv2
 
     x0, top, x1, bottom = (int(v / scale) for v in (cell.x0, cell.top, cell.x1, cell.bottom))
-    pad = max((bottom - top) // 6, 4)
+    pad = max(min(bottom - top, x1 - x0) // 8, 3)
     inner = gray[top + pad : bottom - pad, x0 + pad : x1 - pad]
-    if inner.size == 0:
+    if inner.size == 0 or int(inner.min()) > 128:  # nothing but paper
         return []
     ink = cv2.threshold(inner, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
-    if int(inner.min()) > 128:  # nothing but paper
-        return []
     count, _labels, stats, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    strokes = [stats[i] for i in range(1, count) if stats[i][4] >= 6]
-    if len(strokes) != 1:
+    ih, iw = ink.shape
+    strokes = [
+        st for st in (tuple(int(v) for v in stats[i]) for i in range(1, count))
+        # what touches the edge of the cell's inside is a remnant of its rules, not a mark
+        if st[4] >= 4 and st[0] > 0 and st[1] > 0 and st[0] + st[2] < iw and st[1] + st[3] < ih
+    ]
+    if not strokes:
         return []
-    x, y, w, h, _area = (int(v) for v in strokes[0])
-    if not (w >= 2.5 * h and w <= (bottom - top) * 1.5):
-        return []
-    cx0, cy0 = (x0 + pad + x) * scale, (top + pad + y) * scale
-    size = max(h * scale * 4, 6.0)
-    return [{"text": "-", "x0": cx0, "x1": cx0 + w * scale, "top": cy0 - size / 2, "bottom": cy0 + size / 2,
-             "size": size, "conf": DASH_CONFIDENCE}]
+    sx0 = min(st[0] for st in strokes)
+    sy0 = min(st[1] for st in strokes)
+    sx1 = max(st[0] + st[2] for st in strokes)
+    sy1 = max(st[1] + st[3] for st in strokes)
+    w, h = sx1 - sx0, sy1 - sy0
+    if len(strokes) == 1 and w >= 2 * h and w <= (bottom - top) * 1.5:
+        text, confidence = "-", DASH_CONFIDENCE
+    elif len(strokes) == 1 and _is_slash(ink[sy0:sy1, sx0:sx1] > 0):
+        text, confidence = "/", DASH_CONFIDENCE
+    else:
+        margin = max(h // 3, 3)
+        crop = inner[max(sy0 - margin, 0) : sy1 + margin, max(sx0 - margin, 0) : sx1 + margin]
+        (text, confidence), = _engine().text_rec([_bgr(crop)], False)[0]
+        text = text.strip().translate(LOOKALIKES)
+        if not text or confidence < MARK_CONFIDENCE:
+            return []
+    cx0, cy0, cx1, cy1 = ((x0 + pad + v) * scale for v in (sx0, sy0, sx1, sy1))
+    size = max(cy1 - cy0, 6.0)
+    step = (cx1 - cx0) / len(text)
+    return [{"text": ch, "x0": cx0 + k * step, "x1": cx0 + (k + 1) * step, "top": cy0, "bottom": cy0 + size,
+             "size": size, "conf": float(confidence)} for k, ch in enumerate(text)]
 
 
-DASH_CONFIDENCE = 0.9  # a dash found by its shape, not by the engine: sure, but not certain
+def _is_slash(stroke: np.ndarray) -> bool:
+    """A thin stroke leaning right, its top half to the right of its bottom half: "/"."""
+    import numpy as np
+
+    h, w = stroke.shape
+    if h < 6 or not (0.25 * h <= w <= h) or stroke.mean() > 0.45:
+        return False
+    cols = np.arange(w)
+    upper, lower = stroke[: h // 2], stroke[h - h // 2 :]
+    if not upper.any() or not lower.any():
+        return False
+    return float((upper * cols).sum() / upper.sum()) > float((lower * cols).sum() / lower.sum()) + w * 0.2
+
+
+DASH_LOOKALIKES = "=一—－_~-"  # what the engine makes of a lone dash; the shape decides
+DASH_CONFIDENCE = 0.9
+MARK_CONFIDENCE = 0.3  # below this a lone mark's reading is noise: a speck, a rule's remnant  # a dash found by its shape, not by the engine: sure, but not certain
+
+
+def _in_points(ch: dict[str, Any], scale: float) -> dict[str, Any]:
+    """A character with its box in points, as the PDF reader has its characters."""
+    out = {**ch, **{k: ch[k] * scale for k in ("x0", "x1", "top", "bottom")}}
+    out["size"] = out["bottom"] - out["top"]
+    return out
 
 
 # Characters the engine returns for their look-alikes in these forms' print (CJK compatibility
 # and fullwidth forms the writers never use): 丶 for the enumeration comma 、 above all.
 LOOKALIKES = str.maketrans({"丶": "、", "▪": "·"})
-
-
-def _chars(box: tuple[float, float, float, float], text: str, score: float, scale: float) -> list[dict[str, Any]]:
-    """A recognised line as characters with boxes in points: wide characters one em, others half."""
-    x0, top, x1, bottom = (v * scale for v in box)
-    text = text.strip().translate(LOOKALIKES)
-    ems = sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text) or 1.0
-    unit = (x1 - x0) / ems
-    size = bottom - top
-    out = []
-    x = x0
-    for ch in text:
-        w = unit * (1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5)
-        if not ch.isspace():
-            out.append({"text": ch, "x0": x, "x1": x + w, "top": top, "bottom": bottom, "size": size, "conf": score})
-        x += w
-    return out
 
 
 def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[pdf_reader._Table | list[pdf_reader._Line]]:
@@ -507,20 +614,19 @@ def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[pdf_reader._T
     if not tables:
         return []
     outside: list[dict[str, Any]] = []
-    for box, text, score in _recognise(gray):
-        chars = _chars(box, text, score, scale)
-        for ch in chars:
-            cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-            for table in tables:
-                if table.x_edges[0] <= cx <= table.x_edges[-1] and table.top <= cy <= table.bottom:
-                    pdf_reader._assign(table, ch, cx, cy)
-                    break
-            else:
-                outside.append(ch)
+    for pixel_char in _recognise(gray):
+        ch = _in_points(pixel_char, scale)
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        for table in tables:
+            if table.x_edges[0] <= cx <= table.x_edges[-1] and table.top <= cy <= table.bottom:
+                pdf_reader._assign(table, ch, cx, cy)
+                break
+        else:
+            outside.append(ch)
     for table in tables:
         for cell in table.cells:
-            if not cell.chars:
-                cell.chars = _dash(gray, cell, scale)
+            if not cell.chars or (len(cell.chars) == 1 and cell.chars[0]["text"] in DASH_LOOKALIKES):
+                cell.chars = _lone_mark(gray, cell, scale) or cell.chars
     items: list[pdf_reader._Table | list[pdf_reader._Line]] = []
     height = gray.shape[0] * scale
     lines = [ln for ln in pdf_reader._lines(outside) if not pdf_reader._page_furniture(ln, height)]
@@ -596,3 +702,33 @@ def _fields(role: RowRole, grid: ScannedGrid) -> tuple[tuple[int, str], ...]:
         return role.fields
     numbers = [c.col for c in grid.rows[role.row - 1] if any(ch.isdigit() for ch in c.text)]
     return tuple((col, "score" if col == numbers[-1] else "weight") for col in numbers)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a scanner makes of a document (for the benchmark and the tests)
+
+
+def simulate_scan(pdf: bytes, dpi: int, angle: float = 0.0, jpeg_quality: int | None = None,
+                  pages: Sequence[int] | None = None) -> bytes:
+    """A scanned PDF of a PDF's pages: rasterised at dpi, turned by angle degrees, optionally JPEG.
+
+    Pages are 0-based; all by default. Each page becomes an image-only PDF page, as a scanner's.
+    """
+    import pypdfium2
+    from PIL import Image
+
+    doc = pypdfium2.PdfDocument(pdf)
+    images = []
+    for index in pages if pages is not None else range(len(doc)):
+        image = doc[index].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        if angle:
+            image = image.rotate(angle, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC)
+        if jpeg_quality is not None:
+            buffer = io.BytesIO()
+            image.save(buffer, "JPEG", quality=jpeg_quality)
+            image = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+        images.append(image)
+    doc.close()
+    out = io.BytesIO()
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi))
+    return out.getvalue()
