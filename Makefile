@@ -8,7 +8,7 @@ BIN = $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,ocr]'
 	touch $@
 
 # The demo web app on http://127.0.0.1:8000 (accounts and their passwords are printed at start).
