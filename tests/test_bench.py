@@ -30,3 +30,13 @@ def test_formats_benchmark_reports_reader_and_library_rates() -> None:
     for name in ("html", "docx"):
         line = next(line for line in out.splitlines() if line.startswith(name))
         assert re.search(r"read +[\d.]+ forms/s .* read/library = [\d.]+", line), line
+
+
+def test_batch_benchmark_reports_wall_cpu_rate_and_memory(tmp_path: Path) -> None:
+    out = run_bench("batch.py", "--forms", "60", "--text-forms", "120", "--pdf-pool", "1", "--skip", "scaling,pdf",
+                    "--corpus", str(tmp_path))
+    mixed = re.search(r"mixed corpus: (\d+) files \((\d+) docx, (\d+) xlsx, (\d+) pdf, (\d+) html\)", out)
+    assert mixed and int(mixed[1]) == sum(int(mixed[k]) for k in range(2, 6))
+    runs = re.findall(r"jixiao check --jobs 2, (mixed|text): ([\d,]+) forms, [\d.]+ s wall, [\d.]+ s CPU, .* "
+                      r"peak memory \d+ MB over the process tree, \d+ MB the largest process \(exit [12]\)", out)
+    assert [kind for kind, _ in runs] == ["mixed", "text", "text"], out

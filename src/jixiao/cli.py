@@ -12,27 +12,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-from jixiao import __version__, services
-from jixiao.core.findings import Finding, Severity
+from jixiao import __version__, services, streaming
+from jixiao.core.findings import Severity
 from jixiao.core.model import to_record
 from jixiao.core.profiles import ProfileError
+from jixiao.streaming import Printer, safe
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
-COLOURS = {"error": "31", "warning": "33", "info": "36", "bold": "1", "dim": "2", "ok": "32"}
-
-
-class Printer:
-    """Text output with colour on a terminal (none when NO_COLOR is set or output is redirected)."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.colour = stream.isatty() and not os.environ.get("NO_COLOR")
-
-    def paint(self, text: str, style: str) -> str:
-        return f"\033[{COLOURS[style]}m{text}\033[0m" if self.colour else text
-
-    def line(self, text: str = "") -> None:
-        print(text, file=self.stream)
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program whose reader went away
 
 
 def _progress(stream: TextIO) -> Any:
@@ -54,7 +41,7 @@ def _read(args: argparse.Namespace) -> services.Batch:
 
 def _report_problems(batch: services.Batch, out: Printer) -> None:
     for problem in batch.problems:
-        out.line(out.paint("无法读取", "error") + f" {problem.file}：{problem.message}")
+        out.line(out.paint("无法读取", "error") + safe(f" {problem.file}：{problem.message}"))
 
 
 def _batch_summary(batch: services.Batch) -> str:
@@ -77,61 +64,20 @@ def _evaluate(batch: services.Batch, profile: str) -> list[services.Evaluation] 
         return None
 
 
-def _where(finding: Finding) -> str:
-    loc = finding.location
-    parts = [p for p in (loc.indicator, loc.column) if p]
-    if loc.row:
-        parts.insert(0, f"第{loc.row}行")
-    return " ".join(parts)
-
-
-def _print_evaluation(e: services.Evaluation, out: Printer, min_rank: int) -> None:
-    form, card = e.form, e.scorecard
-    place = f"{form.source.file}" + (f"，{form.source.sheet}" if form.source.sheet else "")
-    out.line(out.paint(f"[{e.index}] {form.project or '（无项目名称）'}", "bold") + out.paint(f"  {place}", "dim"))
-    out.line(f"    评分规则 {e.profile.name}（{e.profile.title}）")
-    total_fund = form.fund("total")
-    printed_fund = total_fund.score if total_fund else ""
-    out.line(f"    资金得分  印制 {printed_fund or '—'}  计算 {_num(card.fund_score)}    {card.fund_formula}")
-    out.line(f"    总分      印制 {form.total.score or '—'}  计算 {_num(card.total)}  等级 {card.grade or '—'}")
-    shown = [f for f in e.findings if f.severity.rank >= min_rank]
-    for f in shown:
-        label = out.paint(f"{f.severity.label} {f.code}", f.severity.value)
-        shown_values = f.found in f.message and f.expected in f.message
-        detail = f"（印为 {f.found}，应为 {f.expected}）" if f.found and f.expected and not shown_values else ""
-        where = _where(f)
-        out.line(f"    {label} {where + '：' if where else ''}{f.message}{detail}")
-    if not shown:
-        out.line("    " + out.paint("未发现问题", "ok"))
-
-
 def _num(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    batch = _read(args)
-    evaluations = _evaluate(batch, args.profile)
-    if evaluations is None:
+    """Findings written form by form as the workers finish them (jixiao.streaming)."""
+    try:
+        return streaming.run_check(
+            args.paths, sys.stdout, fmt=args.format, min_severity=args.min_severity, profile=args.profile,
+            jobs=args.jobs, state_path=args.state, progress=sys.stderr,
+        )
+    except ProfileError as err:
+        print(f"评分规则有误：{err}", file=sys.stderr)
         return EXIT_UNREADABLE
-    if args.format == "json":
-        report = services.check_report(evaluations, batch.problems, args.min_severity)
-        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return _exit_code(evaluations, batch)
-    out = Printer(sys.stdout)
-    min_rank = Severity(args.min_severity).rank
-    for e in evaluations:
-        _print_evaluation(e, out, min_rank)
-        out.line()
-    _report_problems(batch, out)
-    counts = services.severity_counts(evaluations)
-    out.line(
-        out.paint("合计", "bold")
-        + f"：{_batch_summary(batch)}；错误 {counts[Severity.ERROR]} 条，警告 {counts[Severity.WARNING]} 条，"
-        f"提示 {counts[Severity.INFO]} 条"
-    )
-    return _exit_code(evaluations, batch)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -157,10 +103,25 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    batch = _read(args)
-    out = Printer(sys.stderr)
-    _report_problems(batch, out)
     target = Path(args.output)
+    out = Printer(sys.stderr)
+    if not args.rescore:
+        try:
+            streamed = streaming.run_convert(args.paths, target, sys.stderr, jobs=args.jobs, profile=args.profile,
+                                             state_path=args.state, progress=sys.stderr)
+        except OSError as err:
+            out.line(safe(f"无法写出 {target}：{err}"))
+            return EXIT_UNREADABLE
+        if streamed is not None:
+            code, tally = streamed
+            if not tally.forms:
+                out.line("没有可写出的自评表，未生成输出文件。")
+                return EXIT_UNREADABLE
+            out.line(safe(f"已写出 {target}：{tally.forms} 张自评表。读取文件 {tally.files} 个，"
+                          f"找到自评表 {tally.forms} 张，无法读取 {len(tally.problems)} 个"))
+            return code
+    batch = _read(args)
+    _report_problems(batch, out)
     if not batch.forms:
         out.line("没有可写出的自评表，未生成输出文件。")
         return EXIT_UNREADABLE
@@ -208,12 +169,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     def reading(p: argparse.ArgumentParser) -> None:
         p.add_argument("paths", nargs="+", metavar="路径", help="文件、文件夹或 .zip 压缩包")
-        p.add_argument("--jobs", type=int, default=1, metavar="N", help="并行读取的进程数")
+        p.add_argument("--jobs", type=int, default=streaming.default_jobs(), metavar="N",
+                       help="并行处理的进程数（默认：CPU 核数）")
         p.add_argument("--profile", default="auto", help="评分规则：auto（自动识别）、内置名称或 TOML 文件路径")
 
     check = sub.add_parser("check", help="复核自评表，列出问题")
     reading(check)
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=("text", "json", "jsonl"), default="text",
+                       help="text（逐张输出）、json（结束时输出整份报告）或 jsonl（每行一张表，边查边写）")
+    check.add_argument("--state", metavar="状态文件",
+                       help="记录已完成的文件：中断后再次运行从中断处继续，未改动的文件不再重查")
     check.add_argument("--min-severity", choices=("info", "warning", "error"), default="info")
     check.set_defaults(handler=cmd_check)
 
@@ -225,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     reading(convert)
     convert.add_argument("-o", "--output", required=True, metavar="输出文件")
     convert.add_argument("--rescore", action="store_true", help="写出计算得分而非所印得分，并标出不同之处")
+    convert.add_argument("--state", metavar="状态文件", help="记录已完成的文件，中断后从中断处继续（仅 .json/.jsonl 输出）")
     convert.set_defaults(handler=cmd_convert)
 
     schema = sub.add_parser("schema", help="输出交换格式 jixiao.form/1 的 JSON Schema")
@@ -239,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
         from jixiao.web.commands import register
 
         register(sub)
+    if importlib.util.find_spec("jixiao.web.batch") is not None:
+        from jixiao.web.batch.cli import register as register_batch
+
+        register_batch(sub)
     return parser
 
 
@@ -249,6 +219,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`jixiao check … | head -1`): stop quietly, as cat and grep do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return code
 
 

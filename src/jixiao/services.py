@@ -159,19 +159,28 @@ def evaluate_batch(forms: Sequence[Form], profile: str | Profile = "auto") -> li
     ]
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def plain(value: Any) -> Any:
     """A dataclass tree as JSON-ready data: Decimal as its printed string, enums as their value."""
+    if value is None or (isinstance(value, (str, int, float)) and not isinstance(value, Enum)):
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, Enum):
         return value.value
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
-    return value
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        if not is_dataclass(value) or isinstance(value, type):
+            return value
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))  # asked once per class, not per object
+    return {name: plain(getattr(value, name)) for name in names}
 
 
 def evaluation_dict(evaluation: Evaluation, min_severity: str = "info") -> dict[str, Any]:

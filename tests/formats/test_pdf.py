@@ -100,3 +100,31 @@ def test_debug_image(tmp_path: Path) -> None:
     out = tmp_path / "page1.png"
     debug_image((FIXTURES / "pdf_wrapped_cells.pdf").read_bytes(), 1, str(out), resolution=36)
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_glyph_of_several_characters() -> None:
+    """Issue 9: a glyph whose ToUnicode entry is two characters ("王" → "王五") crashed the reader
+    (unicodedata.east_asian_width on a two-character string) and the file was called damaged."""
+    grids = read(FIXTURES / "pdf_multichar_glyph.pdf")
+    table = tables(grids)[0]
+    assert texts(table) == [["项目名称", "培训项目", "项目负责人", "王五"], ["备注：王五"]]
+
+
+def test_table_without_ruling_lines_read_from_positions() -> None:
+    """Issue 9: a form printed as text placed at its cells' positions, with no lines at all, reads as
+    the same form as the .xlsx it was laid out from (wrapped cells joined back)."""
+    from jixiao.core.model import to_record
+    from jixiao.formats.layout import recognise
+
+    (form,) = recognise(read(FIXTURES / "pdf_text_positioned.pdf"))
+    expected = recognise(read(SAMPLES / "seed.xlsx"))[0]
+    assert to_record(form) == to_record(expected)
+    assert form.indicators[1].name == "驻村各项任务落实情况"  # wrapped onto a second line in the PDF
+
+
+def test_one_damaged_byte_is_reported_not_a_form_lost() -> None:
+    """Issue 16 point 7: one changed byte in a page's compressed content stream used to read 10 of
+    the 11 forms and report nothing; now the file is reported as damaged, saying what is lost."""
+    with pytest.raises(ReadError, match=r"损坏.*1 段压缩数据") as err:
+        read(FIXTURES / "pdf_damaged_byte.pdf")
+    assert "重新导出" in err.value.message

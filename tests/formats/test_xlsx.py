@@ -112,3 +112,12 @@ def test_xml_spreadsheet_2003_named_xls() -> None:
     assert spans(sheet, "10.00") == (2, 2, 1, 1)  # the named format "Fixed"; ss:Index skips a cell
     assert spans(sheet, "25") == (4, 2, 1, 1)  # Row ss:Index="5"
     assert spans(sheet, "2019-12-31") == (4, 3, 1, 1)
+
+
+def test_missing_worksheet_part_is_reported() -> None:
+    """Issue 16 point 7: an .xlsx whose fifth worksheet part is gone read 10 forms and said nothing."""
+    from jixiao.formats import ReadError
+
+    with pytest.raises(ReadError) as err:
+        read(FIXTURES / "xlsx_missing_sheet.xlsx")
+    assert "离退休干部专项经费-5" in err.value.message and "xl/worksheets/sheet5.xml" in err.value.message

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -690,22 +689,44 @@ def check_batch(forms: Sequence[Form]) -> list[Finding]:
     for n, form in enumerate(forms, 1):
         if form.project.strip():
             groups.setdefault(re.sub(r"\s", "", form.project), []).append(n)
+    # Only a name that comes twice needs the forms' digests.
+    shared = sorted(n for indexes in groups.values() if len(indexes) > 1 for n in indexes)
+    return check_duplicates((n, forms[n - 1].project, content_digest(forms[n - 1])) for n in shared)
+
+
+NAMED_DUPLICATES = 5  # P05's message names at most this many of the other forms, then says how many more
+
+
+def content_digest(form: Form) -> str:
+    """A short fingerprint of what a form holds (its record): two forms with one digest are one form."""
+    import hashlib
+
+    return hashlib.blake2b(repr(to_record(form)).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def check_duplicates(entries: Iterable[tuple[int, str, str]]) -> list[Finding]:
+    """P05 from each form's (1-based index, project name, content digest): all a batch must keep of a form.
+
+    Work and message grow linearly with a group of one name: each finding names at most
+    NAMED_DUPLICATES of the others and counts the rest.
+    """
+    groups: dict[str, list[tuple[int, str, str]]] = {}
+    for index, project, digest in entries:
+        if project.strip():
+            groups.setdefault(re.sub(r"\s", "", project), []).append((index, project, digest))
     findings = []
-    for indexes in groups.values():
-        if len(indexes) < 2:
-            continue
-        first, *others = (to_record(forms[n - 1]) for n in indexes)
-        if all(record == first for record in others):  # the same form twice: a copy, not a clash
-            continue
-        for n in indexes:
-            findings.append(_duplicate_name(forms[n - 1], n, [m for m in indexes if m != n]))
+    for members in groups.values():
+        if len(members) < 2 or all(digest == members[0][2] for _, _, digest in members):
+            continue  # one form, or the same form twice: a copy, not a clash
+        for index, project, _ in members:
+            named = [m[0] for m in members[: NAMED_DUPLICATES + 1] if m[0] != index][:NAMED_DUPLICATES]
+            findings.append(_duplicate_name(project, index, named, len(members) - 1 - len(named)))
     return findings
 
 
-def _duplicate_name(form: Form, index: int, others: list[int]) -> Finding:
+def _duplicate_name(project: str, index: int, others: list[int], more: int) -> Finding:
     """P05: the same project name twice in one batch with different content."""
-    where = "、".join(f"第 {m} 张" for m in others)
-    finding = _finding("P05", form, Location(block="header", column="项目名称", field="project"),
-                       f"项目名称“{form.project}”与本批次{where}表相同，但内容不同，请核实是否填错项目名称",
-                       found=form.project)
-    return replace(finding, form_index=index)
+    where = "、".join(f"第 {m} 张" for m in others) + (f"等共 {len(others) + more} 张" if more else "")
+    message = f"项目名称“{project}”与本批次{where}表相同，但内容不同，请核实是否填错项目名称"
+    return Finding("P05", _severity("P05"), index, project,
+                   Location(block="header", column="项目名称", field="project"), project, "", message)

@@ -1,8 +1,13 @@
 """PDF reader: the ruled tables that Word, WPS and LibreOffice export, as grids with spans.
 
 A chain of small steps, in the manner of pdfplumber's own table code:
-1. pdfplumber finds each page's ruled tables; the distinct x and y edges of their cells make the
-   columns and rows, so a cell's bounding box gives its row, column and spans.
+0. PDFium (pypdfium2, compiled) gives each page's characters with their boxes and the straight
+   segments of its paths, one page at a time (a page is closed before the next is opened, so a
+   500-page file reads in the memory of one page plus the small tables found so far).
+1. pdfplumber's table finder, fed those segments as edges, finds each page's ruled tables; the
+   distinct x and y edges of their cells make the columns and rows, so a cell's bounding box gives
+   its row, column and spans. A document with no ruled table at all is read from the characters'
+   positions instead (text-positioned tables, as many government PDFs are).
 2. The characters inside a cell make lines; a line break is kept ("\\n") only where it is real:
    when the next line's first word would have fitted after the line, the writer broke the line on
    purpose; otherwise the text wrapped in a narrow cell, and the lines are joined without a space
@@ -14,14 +19,13 @@ A chain of small steps, in the manner of pdfplumber's own table code:
 
 from __future__ import annotations
 
-import io
 import itertools
-import logging
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from jixiao.formats import ReadError
 from jixiao.formats.grid import Cell, Grid
@@ -35,26 +39,37 @@ PAGE_MARGIN = 60.0  # points: a table this close to the page foot/head may conti
 NO_TEXT = "该 PDF 没有文字层（可能是扫描件），请提供原始 Word/Excel 文件或先做文字识别"
 
 
+class _Char(NamedTuple):
+    """One printed character: its text and box in points from the page's top left, its font size."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
 @dataclass
 class _Line:
-    chars: list[dict[str, Any]]
+    chars: list[_Char]
 
     @property
     def x0(self) -> float:
-        return float(self.chars[0]["x0"])
+        return self.chars[0].x0
 
     @property
     def x1(self) -> float:
-        return float(self.chars[-1]["x1"])
+        return self.chars[-1].x1
 
     @property
     def text(self) -> str:
         out: list[str] = []
-        prev: dict[str, Any] | None = None
+        prev: _Char | None = None
         for ch in self.chars:
-            if prev is not None and ch["x0"] - prev["x1"] > 0.3 * float(ch["size"]) and out[-1] != " ":
+            if prev is not None and ch.x0 - prev.x1 > 0.3 * ch.size and out[-1] != " ":
                 out.append(" ")
-            out.append(ch["text"])
+            out.append(ch.text)
             prev = ch
         return "".join(out).strip()
 
@@ -69,7 +84,7 @@ class _PCell:
     col: int = 0
     rowspan: int = 1
     colspan: int = 1
-    chars: list[dict[str, Any]] = field(default_factory=list)
+    chars: list[_Char] = field(default_factory=list)
     lines: list[_Line] = field(default_factory=list)
     avail: float = 0.0  # width available to text: the cell less its left and right padding
 
@@ -100,46 +115,149 @@ def detect(head: bytes, name: str) -> bool:
 
 def read(data: bytes, name: str) -> list[Grid]:
     """Grids of the document: tables (joined across page breaks) and the text between them."""
-    import pdfplumber
-
-    # pdfminer warns on stderr about every oddity of a damaged file; the ReadError says enough.
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     _check_streams(data, name)
     items: list[_Table | list[_Line]] = []
     any_text = False
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for number, page in enumerate(pdf.pages, start=1):
-                chars = _dedupe([c for c in page.chars if c.get("upright", True)])
-                any_text = any_text or any(c["text"].strip() for c in chars)
-                items.extend(_page_items(page, number, chars))
-    except ReadError:
-        raise
-    except Exception as exc:
-        raise _error(exc, name) from None
+    for page in _pages(data, name):
+        any_text = any_text or any(c.text.strip() for c in page.chars)
+        items.extend(_page_items(page))
     if not any_text:  # a scan: its pages are images
         from jixiao.formats import scan
 
         return scan.read_pdf(data, name)
+    if not any(isinstance(item, _Table) for item in items):
+        return _text_positioned(items, name)
     return _grids(_join_pages(items), name)
+
+
+@dataclass
+class _Page:
+    number: int  # 1-based
+    height: float
+    chars: list[_Char]  # upright characters, "fake bold" copies dropped
+    edges: list[dict[str, Any]]  # horizontal and vertical path segments, as pdfplumber's edges
+
+
+def _pages(data: bytes, name: str) -> Iterator[_Page]:
+    """Each page's characters and ruling segments, one page open at a time."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise _error(exc, name) from None
+    try:
+        for index in range(len(pdf)):
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError as exc:
+                raise ReadError(
+                    f"PDF 第 {index + 1} 页已损坏，无法读取（{exc}）。请重新导出 PDF，或提交原始 Word/Excel 文件。",
+                    name,
+                ) from None
+            try:
+                yield _page(page, index + 1)
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+
+
+def _page(page: Any, number: int) -> _Page:
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    left, _bottom, _right, top = page.get_mediabox()
+    height = top - _bottom
+    textpage = page.get_textpage()
+    tp = textpage.raw
+    box = raw.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    chars: list[_Char] = []
+    try:
+        for i in range(raw.FPDFText_CountChars(tp)):
+            if raw.FPDFText_IsGenerated(tp, i) or abs(raw.FPDFText_GetCharAngle(tp, i)) > 0.01:
+                continue  # a space or line end PDFium made up, or a character not upright
+            code = raw.FPDFText_GetUnicode(tp, i)
+            if code in (0, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
+                continue
+            raw.FPDFText_GetLooseCharBox(tp, i, box)
+            raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
+            size = raw.FPDFText_GetFontSize(tp, i)
+            base = top - oy.value  # the baseline, as pdfplumber puts a character's bottom
+            chars.append(_Char(chr(code), box.left - left, box.right - left, base - size, base, size))
+    finally:
+        textpage.close()
+    return _Page(number, height, _dedupe(chars), _edges(page, left, top))
+
+
+def _edges(page: Any, left: float, top: float) -> list[dict[str, Any]]:
+    """The straight horizontal and vertical segments of the page's paths (its ruling lines)."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    edges: list[dict[str, Any]] = []
+    fx, fy = ctypes.c_float(), ctypes.c_float()
+    matrix = raw.FS_MATRIX()
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=4):
+        handle = obj.raw
+        raw.FPDFPageObj_GetMatrix(handle, matrix)
+        a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+        start: tuple[float, float] | None = None
+        prev: tuple[float, float] | None = None
+        for s in range(raw.FPDFPath_CountSegments(handle)):
+            seg = raw.FPDFPath_GetPathSegment(handle, s)
+            raw.FPDFPathSegment_GetPoint(seg, fx, fy)
+            x, y = fx.value, fy.value
+            point = (a * x + c * y + e - left, top - (b * x + d * y + f))
+            kind = raw.FPDFPathSegment_GetType(seg)
+            if kind == raw.FPDF_SEGMENT_MOVETO:
+                start = point
+            elif kind == raw.FPDF_SEGMENT_LINETO and prev is not None:
+                _edge(edges, prev, point)
+            if raw.FPDFPathSegment_GetClose(seg) and start is not None:
+                _edge(edges, point, start)
+            prev = point
+    return edges
+
+
+def _edge(edges: list[dict[str, Any]], p: tuple[float, float], q: tuple[float, float]) -> None:
+    x0, x1 = min(p[0], q[0]), max(p[0], q[0])
+    y0, y1 = min(p[1], q[1]), max(p[1], q[1])
+    if abs(y1 - y0) < 0.01:
+        orientation = "h"
+    elif abs(x1 - x0) < 0.01:
+        orientation = "v"
+    else:
+        return  # a slanted or curved stroke rules no cell
+    edges.append({"object_type": "line", "x0": x0, "x1": x1, "top": y0, "bottom": y1, "doctop": y0,
+                  "width": x1 - x0, "height": y1 - y0, "orientation": orientation})
 
 
 _STREAM = re.compile(rb"stream\r?\n")
 
 
 def _check_streams(data: bytes, name: str) -> None:
-    """Refuse a PDF whose compressed streams unpack to more than the limit (a "PDF bomb").
+    """Refuse a PDF whose compressed streams unpack to more than the limit (a "PDF bomb"), or one
+    whose compressed stream is damaged (what it held would be missing without a word).
 
-    pdfminer inflates every stream whole, in memory; here each Flate stream is inflated in
-    pieces that are counted and dropped, before pdfminer sees the file.
+    Each Flate stream is inflated in pieces that are counted and dropped, before PDFium sees the
+    file. A stream that says it is Flate but stops inflating with an error, or runs to the end of
+    the file, has lost bytes: the page it draws would lose text or rows, so the file is refused.
     """
     from jixiao.formats.registry import MB, current_limits
 
     limit = current_limits().max_unpacked_size
     total = 0
+    damaged = 0
     for m in _STREAM.finditer(data):
+        if data[max(0, m.start() - 3) : m.start()] == b"end":
+            continue  # "endstream": the end of the stream before
         inflater = zlib.decompressobj()
         pos = m.end()
+        flate = b"FlateDecode" in data[max(0, m.start() - 200) : m.start()].rsplit(b"obj", 1)[-1]
         try:
             while pos < len(data) and not inflater.eof:
                 piece = data[pos : pos + 65536]
@@ -154,18 +272,27 @@ def _check_streams(data: bytes, name: str) -> None:
                         "请重新导出 PDF，或提交原始 Word/Excel 文件。",
                         name,
                     )
+            if flate and not inflater.eof:
+                damaged += 1  # the file ends inside the stream
         except zlib.error:
+            if flate:
+                damaged += 1
             continue  # not a Flate stream (images, or "endstream" matched): nothing to count
+    if damaged and b"/Encrypt" not in data:  # an encrypted file's streams can't be inflated here
+        raise ReadError(
+            f"PDF 文件已损坏：其中 {damaged} 段压缩数据无法完整解压，部分页面的文字或表格会缺失。"
+            "请重新导出 PDF，或提交原始 Word/Excel 文件。",
+            name,
+        )
 
 
 def _error(exc: Exception, name: str) -> ReadError:
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    import pypdfium2.raw as raw
 
-    causes = [exc, *exc.args, exc.__cause__, exc.__context__]
-    if any(isinstance(c, PDFPasswordIncorrect | PDFEncryptionError) for c in causes):
+    if getattr(exc, "err_code", None) == raw.FPDF_ERR_PASSWORD:
         return ReadError("PDF 已加密（设置了打开密码），无法读取。请取消密码后另存一份再提交。", name)
     return ReadError(
-        f"PDF 文件已损坏，无法读取（{type(exc).__name__}）。请重新导出 PDF，或提交原始 Word/Excel 文件。",
+        f"PDF 文件已损坏，无法读取（{exc}）。请重新导出 PDF，或提交原始 Word/Excel 文件。",
         name,
     )
 
@@ -174,7 +301,7 @@ def _error(exc: Exception, name: str) -> ReadError:
 # Step 1: tables and cells of a page
 
 
-def _dedupe(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _dedupe(chars: list[_Char]) -> list[_Char]:
     """Drop a character printed again within a point of itself: the "fake bold" of Chinese PDFs.
 
     pdfplumber's dedupe_chars does the same at 40 % of the page's reading time; a grid of
@@ -183,7 +310,7 @@ def _dedupe(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: set[tuple[str, int, int]] = set()
     out = []
     for ch in chars:
-        text, x, y = ch["text"], round(ch["x0"]), round(ch["top"])
+        text, x, y = ch.text, round(ch.x0), round(ch.top)
         if any((text, x + dx, y + dy) in seen for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
             continue
         seen.add((text, x, y))
@@ -191,17 +318,32 @@ def _dedupe(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _page_items(page: Any, number: int, chars: list[dict[str, Any]]) -> list[_Table | list[_Line]]:
+def _ruled_cells(edges: list[dict[str, Any]]) -> list[list[tuple[float, float, float, float]]]:
+    """The cells of each ruled table, as pdfplumber's find_tables with the "lines" strategy finds them."""
+    from pdfplumber import table as finder
+    from pdfplumber.utils import filter_edges
+
+    settings = finder.TableSettings()
+    edges = filter_edges(edges, min_length=settings.edge_min_length_prefilter)
+    edges = finder.merge_edges(edges, settings.snap_x_tolerance, settings.snap_y_tolerance,
+                               settings.join_x_tolerance, settings.join_y_tolerance)
+    edges = filter_edges(edges, min_length=settings.edge_min_length)
+    points = finder.edges_to_intersections(edges, settings.intersection_x_tolerance,
+                                           settings.intersection_y_tolerance)
+    return finder.cells_to_tables(finder.intersections_to_cells(points))
+
+
+def _page_items(page: _Page) -> list[_Table | list[_Line]]:
     """The page's tables and the runs of text outside them, top to bottom."""
     tables = []
-    for found in page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
-        table = _table(found.cells, number, float(page.height))
+    for boxes in _ruled_cells(page.edges):
+        table = _table(boxes, page.number, page.height)
         if table is not None:
             tables.append(table)
     tables.sort(key=lambda t: t.top)
-    outside: list[dict[str, Any]] = []
-    for ch in chars:
-        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    outside: list[_Char] = []
+    for ch in page.chars:
+        cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
         for table in tables:
             if table.x_edges[0] <= cx <= table.x_edges[-1] and table.top <= cy <= table.bottom:
                 _assign(table, ch, cx, cy)
@@ -209,10 +351,9 @@ def _page_items(page: Any, number: int, chars: list[dict[str, Any]]) -> list[_Ta
         else:
             outside.append(ch)
     items: list[_Table | list[_Line]] = []
-    height = float(page.height)
-    lines = [ln for ln in _lines(outside) if not _page_furniture(ln, height)]
+    lines = [ln for ln in _lines(outside) if not _page_furniture(ln, page.height)]
     for table in tables:
-        table.above = [ln for ln in lines if (ln.chars[0]["top"] + ln.chars[0]["bottom"]) / 2 < table.top]
+        table.above = [ln for ln in lines if (ln.chars[0].top + ln.chars[0].bottom) / 2 < table.top]
         lines = lines[len(table.above) :]
         if table.above:
             items.append(table.above)
@@ -233,7 +374,7 @@ _PAGE_NUMBER = re.compile(
 def _page_furniture(line: _Line, height: float) -> bool:
     """A page number in the head or foot margin: not part of the form, and it must not stop a
     table that goes on over the page break from being joined."""
-    top = float(line.chars[0]["top"])
+    top = line.chars[0].top
     in_margin = top < PAGE_MARGIN * 1.5 or top > height - PAGE_MARGIN * 1.5
     return in_margin and _PAGE_NUMBER.match(line.text) is not None
 
@@ -268,7 +409,7 @@ def _table(boxes: list[tuple[float, float, float, float]], page: int, height: fl
     return _Table(page, xs, ys, cells, height, rows=len(ys) - 1, last_page=page)
 
 
-def _assign(table: _Table, ch: dict[str, Any], cx: float, cy: float) -> None:
+def _assign(table: _Table, ch: _Char, cx: float, cy: float) -> None:
     for cell in table.cells:
         if cell.x0 <= cx <= cell.x1 and cell.top <= cy <= cell.bottom:
             cell.chars.append(ch)
@@ -293,28 +434,29 @@ def _finish(table: _Table) -> None:
 # Step 2: lines and their joining
 
 
-def _lines(chars: list[dict[str, Any]]) -> list[_Line]:
+def _lines(chars: list[_Char]) -> list[_Line]:
     """Characters grouped into lines by their vertical middle, each line left to right."""
-    ordered = sorted(chars, key=lambda c: ((c["top"] + c["bottom"]) / 2, c["x0"]))
-    lines: list[list[dict[str, Any]]] = []
+    ordered = sorted(chars, key=lambda c: ((c.top + c.bottom) / 2, c.x0))
+    lines: list[list[_Char]] = []
     mid = -1e9
     for ch in ordered:
-        m = (ch["top"] + ch["bottom"]) / 2
-        if lines and abs(m - mid) <= max(float(ch["size"]), 1.0) * 0.4:
+        m = (ch.top + ch.bottom) / 2
+        if lines and abs(m - mid) <= max(ch.size, 1.0) * 0.4:
             lines[-1].append(ch)
         else:
             lines.append([ch])
             mid = m
     out = []
     for line in lines:
-        line.sort(key=lambda c: c["x0"])
-        if "".join(c["text"] for c in line).strip():
+        line.sort(key=lambda c: c.x0)
+        if "".join(c.text for c in line).strip():
             out.append(_Line(line))
     return out
 
 
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
+def _is_wide(text: str) -> bool:
+    """Whether a character prints full width; a glyph may stand for several characters ("ﬁ" → "fi")."""
+    return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
 
 # Line-breaking rules of CJK typesetting (kinsoku): these never start a line ...
@@ -331,14 +473,14 @@ def _first_token_width(line: _Line) -> float:
     One CJK character, or a whole Latin word or number, together with the punctuation that may
     not be parted from it ("济。", "（A）", "分)").
     """
-    chars = [c for c in line.chars if c["text"].strip()]
+    chars = [c for c in line.chars if c.text.strip()]
     if not chars:
         return 0.0
     end = 0
     while end + 1 < len(chars):
         cur, nxt = chars[end], chars[end + 1]
-        gap = nxt["x0"] - cur["x1"] > 0.3 * float(nxt["size"])
-        t, u = cur["text"], nxt["text"]
+        gap = nxt.x0 - cur.x1 > 0.3 * nxt.size
+        t, u = cur.text, nxt.text
         same_word = not gap and not _is_wide(t) and not _is_wide(u)
         # A number after a closing mark stays with it ("。2、"): observed in LibreOffice's exports.
         after_close = t in NO_START and u.isascii() and u.isalnum()
@@ -346,12 +488,12 @@ def _first_token_width(line: _Line) -> float:
             end += 1
             continue
         break
-    return float(chars[end]["x1"] - chars[0]["x0"])
+    return float(chars[end].x1 - chars[0].x0)
 
 
 def _first_char_width(line: _Line) -> float:
-    chars = [c for c in line.chars if c["text"].strip()]
-    return float(chars[0]["x1"] - chars[0]["x0"]) if chars else 0.0
+    chars = [c for c in line.chars if c.text.strip()]
+    return float(chars[0].x1 - chars[0].x0) if chars else 0.0
 
 
 def join_lines(lines: list[_Line], avail: float) -> str:
@@ -363,7 +505,7 @@ def join_lines(lines: list[_Line], avail: float) -> str:
         text = line.text
         latin = _latin(out[-1:]) and _latin(text[:1])
         # Between two Latin words the writer would also have needed the space between them.
-        space = 0.25 * float(line.chars[0]["size"]) if latin else 0.0
+        space = 0.25 * line.chars[0].size if latin else 0.0
         wrapped = (prev.x1 - prev.x0) + space + _first_token_width(line) > avail - WRAP_TOLERANCE
         if not wrapped:
             out += "\n" + text
@@ -501,6 +643,72 @@ def _grids(items: list[_Table | list[_Line]], name: str) -> list[Grid]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Tables without ruling lines
+
+
+COLUMN_GAP = 1.0  # in font sizes: a gap this wide between characters of a line separates two cells
+
+
+def _text_positioned(items: list[_Table | list[_Line]], name: str) -> list[Grid]:
+    """One grid from a document with no ruled table, its columns found from where text starts.
+
+    Each text line is a row; its runs of characters separated by a gap of at least an em are its
+    cells. The left edges of the cells of every row with more than one cell, snapped together,
+    are the columns, and a cell goes in the column whose edge is the nearest at or left of it.
+    A line set closer under the one above than half its font size, with text only in columns
+    where the line above has text, is the rest of that row's wrapped cells.
+    """
+    lines = [ln for item in items if isinstance(item, list) for ln in item]
+    runs_of = [_runs(ln) for ln in lines]
+    starts = _snap_columns([run[0].x0 for runs in runs_of if len(runs) > 1 for run in runs])
+    rows: list[dict[int, str]] = []
+    prev_bottom = -1e9
+    for line, runs in zip(lines, runs_of, strict=True):
+        row: dict[int, str] = {}
+        for run in runs:
+            col = _column(starts, run[0].x0)
+            text = _Line(run).text
+            row[col] = (row[col] + " " + text) if col in row else text
+        top = min(c.top for c in line.chars)
+        size = max(c.size for c in line.chars)
+        if rows and 0 <= top - prev_bottom < 0.5 * size and set(row) <= set(rows[-1]):
+            for col, text in row.items():
+                above = rows[-1][col]
+                rows[-1][col] = above + (" " if _latin(above[-1:]) and _latin(text[:1]) else "") + text
+        else:
+            rows.append(row)
+        prev_bottom = max(c.bottom for c in line.chars)
+    cells = tuple(tuple(Cell(text, r, col) for col, text in sorted(row.items())) for r, row in enumerate(rows))
+    return [Grid(rows=cells, source=name, sheet="正文")]
+
+
+def _runs(line: _Line) -> list[list[_Char]]:
+    runs: list[list[_Char]] = [[line.chars[0]]]
+    for prev, ch in itertools.pairwise(line.chars):
+        if ch.x0 - prev.x1 >= COLUMN_GAP * max(ch.size, 1.0):
+            runs.append([ch])
+        else:
+            runs[-1].append(ch)
+    return [run for run in runs if "".join(c.text for c in run).strip()]
+
+
+def _snap_columns(xs: list[float]) -> list[float]:
+    out: list[float] = []
+    for x in sorted(xs):
+        if not out or x - out[-1] > 3 * SNAP:
+            out.append(x)
+    return out
+
+
+def _column(starts: list[float], x: float) -> int:
+    col = 0
+    for i, start in enumerate(starts):
+        if start <= x + 3 * SNAP:
+            col = i
+    return col
+
+
+# ---------------------------------------------------------------------------------------------
 # Looking at what was found
 
 
@@ -510,24 +718,31 @@ def debug_image(data: bytes, page: int, path: str, resolution: int = 96) -> None
     For finding out why a PDF reads wrongly: cells are outlined in red, each line of a cell's
     text in blue, text outside the tables in green.
     """
-    import pdfplumber
+    import pypdfium2 as pdfium
+    from PIL import ImageDraw
 
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        pg = pdf.pages[page - 1]
-        chars = [c for c in pg.chars if c.get("upright", True)]
-        image = pg.to_image(resolution=resolution)
-        for item in _page_items(pg, page, chars):
-            if isinstance(item, _Table):
-                image.draw_rects(
-                    [(c.x0, c.top, c.x1, c.bottom) for c in item.cells], stroke="red", fill=(0, 0, 0, 0)
-                )
-                lines = [ln for c in item.cells for ln in c.lines]
-                colour = "blue"
-            else:
-                lines, colour = item, "green"
-            boxes = [
-                (ln.x0, min(c["top"] for c in ln.chars), ln.x1, max(c["bottom"] for c in ln.chars))
-                for ln in lines
-            ]
-            image.draw_rects(boxes, stroke=colour, fill=(0, 0, 0, 0), stroke_width=1)
-        image.save(path)
+    pdf = pdfium.PdfDocument(data)
+    try:
+        pg = pdf[page - 1]
+        found = _page(pg, page)
+        image = pg.render(scale=resolution / 72).to_pil().convert("RGB")
+        pg.close()
+    finally:
+        pdf.close()
+    draw = ImageDraw.Draw(image)
+    k = resolution / 72
+
+    def rect(box: tuple[float, float, float, float], colour: str) -> None:
+        draw.rectangle(tuple(v * k for v in box), outline=colour, width=1)
+
+    for item in _page_items(found):
+        if isinstance(item, _Table):
+            for c in item.cells:
+                rect((c.x0, c.top, c.x1, c.bottom), "red")
+            lines = [ln for c in item.cells for ln in c.lines]
+            colour = "blue"
+        else:
+            lines, colour = item, "green"
+        for ln in lines:
+            rect((ln.x0, min(c.top for c in ln.chars), ln.x1, max(c.bottom for c in ln.chars)), colour)
+    image.save(path)

@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jixiao.core.model import Form, Uncertain
 from jixiao.formats import ReadError
@@ -48,6 +48,18 @@ NOT_A_FORM = "第{page}页没有找到表格线，不像自评表的扫描件（
 NO_TABLE_AT_ALL = "文件中没有找到表格（不是表格的扫描件或照片），无法读取自评表；请提供表格清晰、完整的扫描件"
 NO_TEXT_FOUND = "扫描件中有表格线，但没有识别出任何文字（页面空白或过于模糊）；请提供更清晰的扫描件（建议 300 dpi）"
 BAD_IMAGE = "图片无法打开（文件已损坏或不是图片），请重新扫描或导出"
+
+
+class _ScanChar(NamedTuple):
+    """A recognised character as the PDF reader's _Char, with the engine's confidence in it."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    conf: float
 
 
 @dataclass(frozen=True)
@@ -524,7 +536,7 @@ def _looks_full(half: str, gap_left: float | None, gap_right: float | None) -> b
     return gap_right > 0.3 if gap_right is not None else None
 
 
-def _lone_mark(gray: np.ndarray, cell: pdf_reader._PCell, scale: float) -> list[dict[str, Any]]:
+def _lone_mark(gray: np.ndarray, cell: pdf_reader._PCell, scale: float) -> list[_ScanChar]:
     """The text of a cell the detector passed over: a lone "-", "/" or digit too small to be a line.
 
     Forms print "-" or "/" in the cells that carry no points; a flat stroke is a dash by its
@@ -566,8 +578,8 @@ def _lone_mark(gray: np.ndarray, cell: pdf_reader._PCell, scale: float) -> list[
     cx0, cy0, cx1, cy1 = ((x0 + pad + v) * scale for v in (sx0, sy0, sx1, sy1))
     size = max(cy1 - cy0, 6.0)
     step = (cx1 - cx0) / len(text)
-    return [{"text": ch, "x0": cx0 + k * step, "x1": cx0 + (k + 1) * step, "top": cy0, "bottom": cy0 + size,
-             "size": size, "conf": float(confidence)} for k, ch in enumerate(text)]
+    return [_ScanChar(ch, cx0 + k * step, cx0 + (k + 1) * step, cy0, cy0 + size, size, float(confidence))
+            for k, ch in enumerate(text)]
 
 
 def _is_slash(stroke: np.ndarray) -> bool:
@@ -589,11 +601,10 @@ DASH_CONFIDENCE = 0.9
 MARK_CONFIDENCE = 0.3  # below this a lone mark's reading is noise: a speck, a rule's remnant  # a dash found by its shape, not by the engine: sure, but not certain
 
 
-def _in_points(ch: dict[str, Any], scale: float) -> dict[str, Any]:
+def _in_points(ch: dict[str, Any], scale: float) -> _ScanChar:
     """A character with its box in points, as the PDF reader has its characters."""
-    out = {**ch, **{k: ch[k] * scale for k in ("x0", "x1", "top", "bottom")}}
-    out["size"] = out["bottom"] - out["top"]
-    return out
+    top, bottom = ch["top"] * scale, ch["bottom"] * scale
+    return _ScanChar(ch["text"], ch["x0"] * scale, ch["x1"] * scale, top, bottom, bottom - top, ch["conf"])
 
 
 # Characters the engine returns for their look-alikes in these forms' print (CJK compatibility
@@ -613,10 +624,10 @@ def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[pdf_reader._T
             tables.append(table)
     if not tables:
         return []
-    outside: list[dict[str, Any]] = []
+    outside: list[_ScanChar] = []
     for pixel_char in _recognise(gray):
         ch = _in_points(pixel_char, scale)
-        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
         for table in tables:
             if table.x_edges[0] <= cx <= table.x_edges[-1] and table.top <= cy <= table.bottom:
                 pdf_reader._assign(table, ch, cx, cy)
@@ -625,7 +636,7 @@ def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[pdf_reader._T
             outside.append(ch)
     for table in tables:
         for cell in table.cells:
-            if not cell.chars or (len(cell.chars) == 1 and cell.chars[0]["text"] in DASH_LOOKALIKES):
+            if not cell.chars or (len(cell.chars) == 1 and cell.chars[0].text in DASH_LOOKALIKES):
                 cell.chars = _lone_mark(gray, cell, scale) or cell.chars
     items: list[pdf_reader._Table | list[pdf_reader._Line]] = []
     height = gray.shape[0] * scale
@@ -647,7 +658,7 @@ def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[pdf_reader._T
 
 
 def _cell_confidence(cell: pdf_reader._PCell) -> float | None:
-    scores = [ch["conf"] for ln in cell.lines for ch in ln.chars if "conf" in ch]
+    scores = [ch.conf for ln in cell.lines for ch in ln.chars if isinstance(ch, _ScanChar)]
     return min(scores) if scores else None
 
 
@@ -663,7 +674,7 @@ def _grids(items: Sequence[pdf_reader._Table | list[pdf_reader._Line]], name: st
                     scores.append((cell.row, cell.col, round(value, 3)))
         else:
             for r, line in enumerate(item):
-                value = min((ch["conf"] for ch in line.chars if "conf" in ch), default=None)
+                value = min((ch.conf for ch in line.chars if isinstance(ch, _ScanChar)), default=None)
                 if value is not None:
                     scores.append((r, 0, round(value, 3)))
         out.append(ScannedGrid(rows=grid.rows, source=grid.source, sheet=f"扫描件{grid.sheet}", confidence=tuple(scores)))

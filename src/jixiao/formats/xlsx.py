@@ -2,16 +2,20 @@
 
 A spreadsheet stores 75.6% as the number 0.756 with the format "0.0%", and 10.00 as 10 with
 "0.00"; the form prints the displayed text, so that is what the grid holds (domain.md §8).
-Values come from openpyxl's read-only mode (several times faster than the normal mode, which
-builds every cell object); merged ranges, which read-only mode does not expose, are taken from
-the <mergeCells> element of each sheet part.
+The sheet XML is read with lxml's iterparse, one element at a time and cleared behind (constant
+memory per sheet, about five times faster than openpyxl's read-only mode), taking from each cell
+what openpyxl's data-only reading takes: shared and inline strings, numbers, booleans, errors,
+cached formula results, and dates where the cell's number format is a date format (openpyxl's
+own is_date_format and from_excel decide, so both readers agree). Merged ranges come from the
+<mergeCells> element, formulas never calculated from <f> without a <v>.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
+import posixpath
 import re
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -20,12 +24,11 @@ from jixiao.formats.grid import Cell, Grid
 
 EXTENSIONS = (".xlsx", ".xlsm")
 
-_MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)[\"']")
-_FORMULA_RE = re.compile(
-    rb"<(?:\w+:)?c\b[^>]*?\br=[\"']([A-Za-z]+\d+)[\"'][^>]*>\s*<(?:\w+:)?f\b[^>/]*>([^<]+)</(?:\w+:)?f>\s*"
-    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
-)
 _REF_RE = re.compile(r"([A-Za-z]+)(\d+)")
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+STRICT = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 def detect(head: bytes, name: str) -> bool:
@@ -34,38 +37,232 @@ def detect(head: bytes, name: str) -> bool:
     return detect_format(head, name) == "xlsx"
 
 
+def _damaged(name: str, exc: Exception | str) -> ReadError:
+    what = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+    return ReadError(
+        f"Excel 文件已损坏或格式不规范（{what}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。", name
+    )
+
+
 def read(data: bytes, name: str) -> list[Grid]:
     """One grid per visible or hidden worksheet, in workbook order (chart sheets skipped)."""
-    import openpyxl
+    from lxml import etree
 
     from jixiao.formats.registry import check_ooxml
 
     zf = check_ooxml(data, name, "Excel 文件")
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = _Book(zf, name)
+        grids = []
+        for title, path in book.sheets:
+            if path not in book.parts:
+                # openpyxl skipped such a sheet without a word and its form was lost (issue 16 point 7)
+                raise ReadError(
+                    f"Excel 文件已损坏：工作表“{title}”的数据（{path}）不在文件中，这张表无法读取。"
+                    "请用 Excel 或 WPS 打开后另存为 .xlsx 再试。",
+                    name,
+                )
+            with zf.open(path) as fh:
+                rows, merges, uncalculated = _read_sheet(fh, book)
+            grids.append(build_grid(rows, merges, name, title, uncalculated))
+        return grids
     except ReadError:
         raise
-    except Exception as exc:
-        raise ReadError(
-            f"Excel 文件已损坏或格式不规范（{type(exc).__name__}: {exc}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。",
-            name,
-        ) from None
-    grids = []
-    try:
-        for ws in wb.worksheets:
-            xml = _sheet_xml(zf, getattr(ws, "_worksheet_path", ""))
-            merges = _merged_ranges(xml)
-            uncalculated = _uncalculated_formulas(xml)
-            ws.reset_dimensions()  # the stored dimension is often wrong; read what is there
-            rows = (
-                [(_text(c.value), getattr(c, "number_format", "General")) for c in row]
-                for row in ws.iter_rows()
-            )
-            grids.append(build_grid(rows, merges, name, ws.title, uncalculated))
+    except (etree.XMLSyntaxError, KeyError, ValueError, IndexError, OSError, EOFError) as exc:
+        raise _damaged(name, exc) from None
     finally:
-        wb.close()
         zf.close()
-    return grids
+
+
+class _Book:
+    """What every sheet needs from the workbook: shared strings, formats, the date epoch, sheets."""
+
+    def __init__(self, zf: Any, name: str) -> None:
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+        self.parts = set(zf.namelist())
+        root_rels = _rels(zf, "_rels/.rels")
+        workbook = next((t for t, kind in root_rels.values() if kind.endswith("/officeDocument")), "")
+        workbook = _resolve("", workbook) or "xl/workbook.xml"
+        if workbook not in self.parts:
+            raise _damaged(name, "缺少工作簿 workbook.xml")
+        base = posixpath.dirname(workbook)
+        rels = _rels(zf, posixpath.join(base, "_rels", posixpath.basename(workbook) + ".rels"))
+        wb = _parse(zf.read(workbook))
+        pr = _find(wb, "workbookPr")
+        self.epoch = (
+            CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
+        )
+        self.sheets: list[tuple[str, str]] = []
+        for sheet in _iter(wb, "sheet"):
+            target, kind = rels.get(sheet.get(REL + "id") or sheet.get("{http://purl.oclc.org/ooxml/officeDocument/relationships}id") or "", ("", ""))
+            if kind and not kind.endswith("/worksheet"):
+                continue  # a chart sheet or a dialog sheet holds no cells
+            self.sheets.append((sheet.get("name", ""), _resolve(base, target)))
+        strings_part = next((t for t, kind in rels.values() if kind.endswith("/sharedStrings")), "")
+        self.strings = _shared_strings(zf, _resolve(base, strings_part)) if strings_part else []
+        formats: dict[int, str] = dict(BUILTIN_FORMATS)
+        self.xf_formats: list[str] = []
+        styles_part = next((t for t, kind in rels.values() if kind.endswith("/styles")), "")
+        styles_path = _resolve(base, styles_part) if styles_part else ""
+        if styles_path in self.parts:
+            styles = _parse(zf.read(styles_path))
+            for nf in _iter(styles, "numFmt"):
+                formats[int(nf.get("numFmtId", "0"))] = nf.get("formatCode", "General")
+            xfs = _find(styles, "cellXfs")
+            if xfs is not None:
+                self.xf_formats = [
+                    formats.get(int(xf.get("numFmtId", "0")), "General") for xf in _children(xfs, "xf")
+                ]
+        self.dates = {i for i, f in enumerate(self.xf_formats) if is_date_format(f)}
+        self.durations = {i for i in self.dates if is_timedelta_format(self.xf_formats[i])}
+
+    def number_format(self, style: int) -> str:
+        return self.xf_formats[style] if 0 <= style < len(self.xf_formats) else "General"
+
+
+def _parse(xml: bytes) -> Any:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    return etree.fromstring(xml, parser)
+
+
+def _local(tag: Any) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _iter(root: Any, name: str) -> Iterator[Any]:
+    return (el for el in root.iter() if _local(el.tag) == name)
+
+
+def _find(root: Any, name: str) -> Any:
+    return next(_iter(root, name), None)
+
+
+def _children(root: Any, name: str) -> list[Any]:
+    return [el for el in root if _local(el.tag) == name]
+
+
+def _rels(zf: Any, path: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (target, type) of one .rels part; none when the part is missing."""
+    try:
+        root = _parse(zf.read(path))
+    except KeyError:
+        return {}
+    return {r.get("Id", ""): (r.get("Target", ""), r.get("Type", "")) for r in _iter(root, "Relationship")}
+
+
+def _resolve(base: str, target: str) -> str:
+    if not target:
+        return ""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(base, target))
+
+
+def _text_of(el: Any) -> str:
+    """The text of a string item (<si> or <is>): its <t> and its runs' <t>, without phonetic runs."""
+    out = []
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "t":
+            out.append(child.text or "")
+        elif tag == "r":
+            out.extend(t.text or "" for t in child if _local(t.tag) == "t")
+    return "".join(out)
+
+
+def _shared_strings(zf: Any, path: str) -> list[str]:
+    from lxml import etree
+
+    if path not in set(zf.namelist()):
+        return []
+    strings = []
+    with zf.open(path) as fh:
+        for _, el in etree.iterparse(fh, events=("end",), resolve_entities=False, no_network=True):
+            if _local(el.tag) == "si":
+                strings.append(_text_of(el).replace("x005F_", ""))
+                el.clear()
+    return strings
+
+
+def _read_sheet(
+    fh: Any, book: _Book
+) -> tuple[dict[tuple[int, int], tuple[Any, str]], list[tuple[int, int, int, int]], dict[tuple[int, int], str]]:
+    """The cells (value, number format) by position, the merged ranges and the uncalculated formulas."""
+    from lxml import etree
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+    cells: dict[tuple[int, int], tuple[Any, str]] = {}
+    merges: list[tuple[int, int, int, int]] = []
+    uncalculated: dict[tuple[int, int], str] = {}
+    row_no, col_no = -1, -1
+    for event, el in etree.iterparse(fh, events=("start", "end"), resolve_entities=False, no_network=True):
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "row":
+                r = el.get("r")
+                row_no = int(r) - 1 if r else row_no + 1
+                col_no = -1
+            continue
+        if tag == "c":
+            ref = el.get("r")
+            if ref:
+                row_no, col_no = _ref(ref)
+            else:
+                col_no += 1
+            kind = el.get("t", "n")
+            style = int(el.get("s") or 0)
+            value_el = formula = inline = None
+            for child in el:
+                part = _local(child.tag)
+                if part == "v":
+                    value_el = child
+                elif part == "f":
+                    formula = child
+                elif part == "is":
+                    inline = child
+            raw = value_el.text if value_el is not None else None
+            value: Any = None
+            if kind == "inlineStr":
+                value = _text_of(inline) if inline is not None else None
+            elif raw:
+                if kind == "n":
+                    value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
+                    if style in book.dates:
+                        try:
+                            value = from_excel(value, book.epoch, timedelta=style in book.durations)
+                        except (OverflowError, ValueError):
+                            value = "#VALUE!"
+                elif kind == "s":
+                    value = book.strings[int(raw)]
+                elif kind == "b":
+                    value = bool(int(raw))
+                elif kind == "d":
+                    value = from_ISO8601(raw)
+                else:  # "str" (a formula's text result), "e" (an error such as #DIV/0!)
+                    value = raw
+            elif formula is not None and formula.text:
+                # A formula never calculated (no cached value): shown as typed, "=100%". Programs that
+                # write spreadsheets (and users typing "=100%" as a target) leave such cells; Excel
+                # would calculate them on opening, but the text typed is what the form means.
+                uncalculated[(row_no, col_no)] = "=" + formula.text
+            if value is not None:
+                cells[(row_no, col_no)] = (_text(value), book.number_format(style))
+            el.clear()
+        elif tag == "row":
+            el.clear()
+        elif tag == "mergeCell":
+            a, _, b = (el.get("ref") or "").partition(":")
+            if _REF_RE.fullmatch(a) and (not b or _REF_RE.fullmatch(b)):
+                r1, c1 = _ref(a)
+                r2, c2 = _ref(b or a)
+                merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+        elif tag == "sheetData":
+            el.clear()
+    return cells, merges, uncalculated
 
 
 _ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -80,47 +277,6 @@ def _text(value: Any) -> Any:
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
-
-
-def _sheet_xml(zf: Any, path: str) -> bytes:
-    if not path:
-        return b""
-    try:
-        return bytes(zf.read(path.lstrip("/")))
-    except KeyError:
-        return b""
-
-
-def _uncalculated_formulas(xml: bytes) -> dict[tuple[int, int], str]:
-    """Formulas that were never calculated (no cached value), shown as typed: "=100%".
-
-    Programs that write spreadsheets (and users typing "=100%" as a target) leave formula cells
-    without a value; Excel would calculate them on opening, but the text typed is what the form
-    means, and a reader has no calculator.
-    """
-    if b"<f" not in xml:
-        return {}
-    from html import unescape
-
-    out = {}
-    for ref, formula in _FORMULA_RE.findall(xml):
-        r, c = _ref(ref.decode("ascii"))
-        out[(r, c)] = "=" + unescape(formula.decode("utf-8", "replace"))
-    return out
-
-
-def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
-    """(first row, first col, last row, last col), 0-based, of every merged range of a sheet."""
-    if b"mergeCell" not in xml:
-        return []
-    end = max(xml.rfind(b"sheetData>"), xml.rfind(b"sheetData/>"), 0)
-    ranges = []
-    for ref in _MERGE_RE.findall(xml, end):
-        a, _, b = ref.decode("ascii").partition(":")
-        r1, c1 = _ref(a)
-        r2, c2 = _ref(b or a)
-        ranges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
-    return ranges
 
 
 def _ref(ref: str) -> tuple[int, int]:
@@ -143,16 +299,19 @@ def build_grid(
     sheet: str,
     extra: dict[tuple[int, int], str] | None = None,
 ) -> Grid:
-    """A grid from rows of (value, number format) and merged ranges, over the area that holds text.
+    """A grid from rows of (value, number format) (or such pairs by position) and merged ranges, over the area that holds text.
 
     Blank rows and columns beyond the last text are left out, except where a merged cell that
     holds text reaches into them.
     """
     texts: dict[tuple[int, int], str] = {}
-    for r, row in enumerate(rows):
-        for c, (value, fmt) in enumerate(row):
-            if value is not None and value != "":
-                texts[(r, c)] = display(value, fmt)
+    if isinstance(rows, dict):  # (value, number format) by (row, column), as the .xlsx reader gives them
+        placed = rows.items()
+    else:
+        placed = (((r, c), cell) for r, row in enumerate(rows) for c, cell in enumerate(row))
+    for key, (value, fmt) in placed:
+        if value is not None and value != "":
+            texts[key] = display(value, fmt)
     for key, text in (extra or {}).items():
         texts.setdefault(key, text)
     height = max((r + 1 for r, _ in texts), default=0)

@@ -157,6 +157,9 @@ def run_worker(args: argparse.Namespace) -> int:
     migrate()
     worker = _worker(batch=args.batch)
     worker.configure_signals()  # type: ignore[attr-defined]
+    from jixiao.web.batch.cli import start_thread
+
+    start_thread()  # batch files (jixiao batch submit) are claimed by the same process
     print("后台任务进程已启动（Ctrl+C 停止）", flush=True)
     worker.run()  # type: ignore[attr-defined]
     return 0
