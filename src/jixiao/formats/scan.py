@@ -642,7 +642,7 @@ def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[pdf_reader._T
     height = gray.shape[0] * scale
     lines = [ln for ln in pdf_reader._lines(outside) if not pdf_reader._page_furniture(ln, height)]
     for table in tables:
-        table.above = [ln for ln in lines if (ln.chars[0]["top"] + ln.chars[0]["bottom"]) / 2 < table.top]
+        table.above = [ln for ln in lines if (ln.chars[0].top + ln.chars[0].bottom) / 2 < table.top]
         lines = lines[len(table.above) :]
         if table.above:
             items.append(table.above)
