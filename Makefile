@@ -13,7 +13,7 @@ $(BIN)/.app: pyproject.toml
 	touch $@
 
 $(BIN)/.installed: $(BIN)/.app
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,ocr]'
 	touch $@
 
 # The demo web app on http://127.0.0.1:8000 (accounts and their passwords are printed at start).

@@ -17,6 +17,7 @@ from jixiao.core.findings import Finding, Severity
 from jixiao.core.frozen import fast_init
 from jixiao.core.layout_checks import layout_findings
 from jixiao.core.model import Form, FundRow
+from jixiao.core.ocr import annotate, ocr_findings
 from jixiao.core.profiles import Profile
 from jixiao.core.scoring import Scorecard, score_form
 from jixiao.formats import ReadError
@@ -50,7 +51,7 @@ class Evaluation:
 
 def _forms_of(name: str, data: bytes) -> tuple[list[Form], ReadProblem | None]:
     """The forms of one file; a file that can't be read or holds no form gives a problem."""
-    from jixiao.formats.layout import recognise
+    from jixiao.formats.layout import RowRole, recognise
     from jixiao.formats.registry import read_grids
 
     try:
@@ -59,7 +60,13 @@ def _forms_of(name: str, data: bytes) -> tuple[list[Form], ReadProblem | None]:
         # A damaged file may still hold forms read before the damage: keep them, and name the file.
         found = recognise(list(err.grids)) if err.grids else []
         return [replace(f, source=replace(f.source, file=name)) for f in found], ReadProblem(name, err.message)
-    forms = recognise(grids)
+    scanned = any(hasattr(g, "confidence") for g in grids)
+    trace: list[RowRole] | None = [] if scanned else None
+    forms = recognise(grids, trace)
+    if trace:
+        from jixiao.formats.scan import with_uncertain
+
+        forms = with_uncertain(grids, forms, trace)
     if not forms:
         return [], ReadProblem(name, NO_FORM)
     return [replace(f, source=replace(f.source, file=name)) for f in forms], None
@@ -142,8 +149,12 @@ def evaluate(form: Form, profile: str | Profile = "auto", index: int = 1) -> Eva
         chosen, reason = resolve_profile(form, profile), "按指定的评分规则"
     scorecard = score_form(form, chosen)
     # Errors first, then by code, then by place (S01's blocks in form order; S02 in reading order).
-    findings = sorted([*layout_findings(form, index, chosen), *run_checks(form, chosen, scorecard, index)],
-                      key=report_key)
+    findings = sorted(
+        [*layout_findings(form, index, chosen), *run_checks(form, chosen, scorecard, index), *ocr_findings(form, index)],
+        key=report_key,
+    )
+    if form.uncertain:
+        findings = annotate(findings, form)
     return Evaluation(index, form, chosen, scorecard, tuple(findings), reason)
 
 

@@ -70,11 +70,20 @@ def test_mof_pdf_continuation_without_split_row() -> None:
     assert [c.text for c in form1.rows[4]][1:4] == ["90", "89.974", "89.974"]  # "89.97" + "4" joined
 
 
-def test_no_text_layer() -> None:
+def test_no_text_layer_goes_to_the_scan_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jixiao.formats import scan
+
+    # Ruled boxes and no text at all: the scan reader finds the rules, then no text in them.
+    if scan.available():
+        with pytest.raises(ReadError) as err:
+            read(FIXTURES / "pdf_no_text_layer.pdf")
+        assert err.value.message == scan.NO_TEXT_FOUND
+    # Without the OCR extra the message says both what the file is and what to install.
+    monkeypatch.setattr(scan, "available", lambda: False)
     with pytest.raises(ReadError) as err:
         read(FIXTURES / "pdf_no_text_layer.pdf")
-    assert err.value.message == NO_TEXT
-    assert NO_TEXT == "该 PDF 没有文字层（可能是扫描件），请提供原始 Word/Excel 文件或先做文字识别"
+    assert err.value.message.startswith(NO_TEXT)
+    assert "jixiao[ocr]" in err.value.message
 
 
 def test_encrypted_pdf() -> None:

@@ -137,6 +137,18 @@ class Total:
 
 @fast_init
 @dataclass(frozen=True)
+class Uncertain:
+    """A cell read from a scan that the OCR engine was not sure of (recorded, shown, never silently trusted)."""
+
+    block: str  # funds, indicators, header, goals, total
+    row: int  # row in the source grid (1-based)
+    field: str  # the record key of the cell: score, target, executed…
+    text: str  # what the engine read
+    confidence: str  # the engine's confidence, 0–1, as printed in the record ("0.71")
+
+
+@fast_init
+@dataclass(frozen=True)
 class Source:
     """Where a form was read from: file, sheet or page, and its position in the document (1-based)."""
 
@@ -167,6 +179,8 @@ class Form:
     # The header labels and column captions as printed: the evidence of the form's template
     # (profile detection, `jixiao inspect`). Layout, like source, not part of the record.
     captions: tuple[str, ...] = ()
+    # Cells of a scan read with low confidence (formats/scan.py); empty for every other file.
+    uncertain: tuple[Uncertain, ...] = ()
 
     @cached_value
     def caption_text(self) -> str:
@@ -200,6 +214,7 @@ def to_record(form: Form) -> dict[str, Any]:
         **({"category_labels": dict(form.category_labels)} if form.category_labels else {}),
         "indicators": [_indicator_record(i) for i in form.indicators],
         "total": {"weight": form.total.weight, "score": form.total.score},
+        **({"uncertain": [_uncertain_item(u) for u in form.uncertain]} if form.uncertain else {}),
     }
 
 
@@ -210,6 +225,19 @@ def _indicator_record(i: Indicator) -> dict[str, str]:
     if i.target_nature or i.target_unit or i.formula or i.core:
         record.update((c, v) for c in OPTIONAL_INDICATOR_FIELDS if (v := getattr(i, c)))
     return record
+
+
+def _uncertain_item(cell: Uncertain) -> dict[str, Any]:
+    return {"block": cell.block, "row": cell.row, "field": cell.field, "text": cell.text,
+            "confidence": cell.confidence}
+
+
+def _uncertain(item: Mapping[str, Any], where: str) -> Uncertain:
+    row = item.get("row")
+    if not isinstance(row, int) or isinstance(row, bool):
+        raise RecordError(f"{where}.row 应为整数，实际为 {row!r}")
+    block, field_, text, confidence = (_text(item, c, where) for c in ("block", "field", "text", "confidence"))
+    return Uncertain(block, row, field_, text, confidence)
 
 
 def _text(record: Mapping[str, Any], key: str, where: str) -> str:
@@ -263,4 +291,5 @@ def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form
         indicators=tuple(indicators),
         total=Total(weight=_text(total, "weight", "total"), score=_text(total, "score", "total")),
         source=source or Source(),
+        uncertain=tuple(_uncertain(u, f"uncertain[{n}]") for n, u in enumerate(record.get("uncertain") or [], 1)),
     )

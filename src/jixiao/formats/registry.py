@@ -61,6 +61,7 @@ FORMATS: dict[str, str] = {
     "xlsx": "jixiao.formats.xlsx",
     "xls": "jixiao.formats.xls",
     "pdf": "jixiao.formats.pdf",
+    "scan": "jixiao.formats.scan",  # page images (PDFs without a text layer come here from pdf)
     "office": "jixiao.formats.office",  # .doc .wps .rtf .odt .ods via LibreOffice
     "html": "jixiao.formats.html",
     "text": "jixiao.formats.text",
