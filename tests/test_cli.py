@@ -239,5 +239,5 @@ def test_a_folder_lists_its_files_of_unknown_type_as_skipped(capsys: pytest.Capt
     last = out.splitlines()[-1]
     assert "读取文件 1 个，找到自评表 11 张，无法读取 0 个，跳过 2 个" in last
     assert str(folder / "图纸.dwg") in last and str(folder / "说明") in last
-    assert any(line.startswith("跳过") and "“.png”" in line for line in out.splitlines())
+    assert any(line.startswith("跳过") and "“.dwg”" in line for line in out.splitlines())
     assert code == 1  # the seed's own findings; a skipped file is not an unreadable one

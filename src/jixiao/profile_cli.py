@@ -198,11 +198,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_profile_check(args: argparse.Namespace) -> int:
-    from jixiao.cli import cmd_check
+    from jixiao import streaming
+    from jixiao.core.profiles import ProfileError
 
-    forwarded = argparse.Namespace(paths=args.files, jobs=1, state=None, profile=args.profile_file, format="text",
-                                   min_severity=args.min_severity)
-    return cmd_check(forwarded)
+    try:
+        return streaming.run_check(args.files, sys.stdout, fmt="text", min_severity=args.min_severity,
+                                   profile=args.profile_file, jobs=1, progress=sys.stderr)
+    except ProfileError as err:
+        print(f"评分规则有误：{err}", file=sys.stderr)
+        return 2
 
 
 def register(sub: Any) -> None:

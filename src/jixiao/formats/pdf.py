@@ -121,10 +121,8 @@ def read(data: bytes, name: str) -> list[Grid]:
     for page in _pages(data, name):
         any_text = any_text or any(c.text.strip() for c in page.chars)
         items.extend(_page_items(page))
-    if not any_text:  # a scan: its pages are images
-        from jixiao.formats import scan
-
-        return scan.read_pdf(data, name)
+    if not any_text:  # a scan: the registry hands it to the scan reader
+        raise ReadError(NO_TEXT, name)
     if not any(isinstance(item, _Table) for item in items):
         return _text_positioned(items, name)
     return _grids(_join_pages(items), name)

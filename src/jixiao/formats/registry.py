@@ -163,6 +163,8 @@ def read_grids(data: bytes, name: str, *, limits: Limits | None = None) -> list[
         try:
             return reader.read(data, name)
         except ReadError as err:
+            if fmt == "pdf" and err.message == getattr(reader, "NO_TEXT", None):  # a scan: its pages are images
+                return cast(ModuleType, get_format("scan")).read_pdf(data, name)  # type: ignore[no-any-return]
             if not err.file:
                 err.file = name
             raise

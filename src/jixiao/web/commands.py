@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from jixiao.web.setup import migrate, setup_django
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     serve = subparsers.add_parser("serve", help="启动网页服务（数据在 JIXIAO_DATA_DIR 或 DATABASE_URL）")
@@ -38,19 +40,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     create.add_argument("username")
     create.add_argument("--name", default="", help="令牌用途说明")
     create.set_defaults(handler=run_token_create, func=run_token_create)
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.web.settings")
-    import django
-
-    django.setup()
-
-
-def migrate() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -54,8 +54,8 @@ def _reporting_database_errors(handler: Any) -> Any:
 
 
 def _setup(migrate: bool = False) -> None:
-    from jixiao.web.commands import migrate as run_migrations
-    from jixiao.web.commands import setup_django
+    from jixiao.web.setup import migrate as run_migrations
+    from jixiao.web.setup import setup_django
 
     setup_django()
     if migrate:
