@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 
 from jixiao import services as core_services
 from jixiao.core.model import Form, RecordError, from_record, to_record
+from jixiao.core.profiles import Profile, ProfileSet
 from jixiao.core.scoring import Scorecard
 from jixiao.web.models import (
     EDITABLE_STAGES,
@@ -174,15 +175,29 @@ def get_visible(user: User, form_id: int) -> PerformanceForm:
 # ---------------------------------------------------------------- evaluating and saving
 
 
-def profile_for(year: int | None, override: str = "") -> str:
-    """The profile to score with: the form's override, else the year's, else detected from the form."""
-    if override:
-        return override
+def profile_for(year: int | None, override: str = "", unit: Org | None = None) -> Profile | ProfileSet:
+    """The profile to score with: the form's override, else the year's, else the one detected from the
+    form among those the server knows for its unit (built-in and uploaded: jixiao.web.ops.profiles).
+
+    Only names are looked up, never paths; a name whose profile is gone falls back to the next rule,
+    so a stored form whose profile was deleted still exports and saves.
+    """
+    from jixiao.web.ops import profiles
+
+    if override and (chosen := profiles.stored(override)) is not None:
+        return chosen
     if year is not None:
-        chosen = YearProfile.objects.filter(year=year).values_list("profile", flat=True).first()
-        if chosen:
+        name = YearProfile.objects.filter(year=year).values_list("profile", flat=True).first()
+        if name and (chosen := profiles.stored(name)) is not None:
             return chosen
-    return "auto"
+    return profiles.profile_set(unit)
+
+
+def known_profiles(user: User) -> ProfileSet:
+    """The profiles an import or a live evaluation by this user may be scored under."""
+    from jixiao.web.ops import profiles
+
+    return profiles.profile_set(writable_units(user).first() or visible_orgs(user).first())
 
 
 def parse_record(record: Any) -> Form:
@@ -242,10 +257,21 @@ def severity_counts(evaluation: core_services.Evaluation) -> dict[str, int]:
     return counts
 
 
-def evaluate_record(record: Any, profile: str = "auto") -> dict[str, Any]:
-    """Score and check a record that isn't stored (the editor's live evaluation)."""
+def evaluate_record(record: Any, profile: str = "auto", user: User | None = None) -> dict[str, Any]:
+    """Score and check a record that isn't stored (the editor's live evaluation); `profile` is a name
+    the server knows ("" or "auto": by year and evidence), never a path."""
+    from jixiao.web.ops import profiles
+
     form = parse_record(record)
-    return evaluation_dict(core_services.evaluate(form, profile or profile_for(form.year)))
+    chosen = profiles.choose(profile)
+    if chosen is None:
+        chosen = profile_for(form.year, "") if user is None else _year_profile(form.year) or known_profiles(user)
+    return evaluation_dict(core_services.evaluate(form, chosen))
+
+
+def _year_profile(year: int | None) -> Profile | None:
+    found = profile_for(year)
+    return found if isinstance(found, Profile) else None
 
 
 def _money(form: Form, column: str) -> Decimal | None:
@@ -365,9 +391,14 @@ def save_form(
     department = _department_of(target_unit)
     parsed = parse_record(_with_org_names(dict(record), target_unit, department))
     _validate(parsed)
-    override = (form.profile_override if form else "") if profile_override is None else profile_override
+    kept = form.profile_override if form else ""
+    override = kept if profile_override is None else profile_override.strip()
+    if override != kept:
+        from jixiao.web.ops import profiles
+
+        profiles.choose(override, target_unit)  # a name the server knows for this unit, or 400
     if evaluation is None:
-        evaluation = core_services.evaluate(parsed, profile_for(parsed.year, override))
+        evaluation = core_services.evaluate(parsed, profile_for(parsed.year, override, target_unit))
     values = _columns(parsed, evaluation)
     values.update(
         record=to_record(parsed),
@@ -427,57 +458,84 @@ class ImportResult:
     skipped: list[int] = field(default_factory=list)
 
 
-def start_import(user: User, uploads: Sequence[tuple[str, bytes]]) -> ImportJob:
+def start_import(user: User, uploads: Sequence[Any]) -> ImportJob:
     """Keep the uploaded files and read them: in the background when large, else now.
 
-    The job holds the preview; nothing is stored as a form until confirm_import.
+    `uploads` are Django's uploaded files (streamed to disk chunk by chunk, never read whole into
+    memory) or (name, bytes) pairs. The job holds the preview; nothing is stored as a form until
+    confirm_import.
     """
     if not uploads:
         raise ServiceError("请选择要导入的文件。", {"files": ["请选择要导入的文件。"]})
     if not user.is_authenticated or not writable_units(user).exists():
         raise PermissionDenied("您没有可填报的单位，不能导入。")
-    job = ImportJob.objects.create(user=user, total=len(uploads))  # type: ignore[misc]
+    size = sum(_upload_size(u) for u in uploads)
+    if size > settings.JIXIAO_MAX_UPLOAD_BYTES:
+        limit = settings.JIXIAO_MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise ServiceError(f"上传的文件共 {size / 1024 / 1024:.1f} MB，超过了 {limit} MB 的上限：请分几次导入。",
+                           {"files": [f"超过 {limit} MB"]}, status=413)
+    from django.utils import timezone
+
+    job = ImportJob.objects.create(user=user, total=len(uploads), heartbeat=timezone.now())  # type: ignore[misc]
     folder = Path(settings.UPLOAD_DIR) / str(job.pk)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     files = []
-    for n, (name, data) in enumerate(uploads, 1):
-        safe = Path(name).name or f"file{n}"
+    for n, upload in enumerate(uploads, 1):
+        name = upload[0] if isinstance(upload, tuple) else upload.name
+        safe = Path(name or "").name or f"file{n}"
         path = folder / f"{n:03d}_{safe}"
-        path.write_bytes(data)
-        files.append({"name": safe, "path": str(path), "size": len(data)})
+        with open(path, "wb") as out:
+            if isinstance(upload, tuple):
+                out.write(upload[1])
+            else:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        files.append({"name": safe, "path": str(path), "size": path.stat().st_size})
     job.files = files
     job.save(update_fields=["files"])
-    size = sum(len(d) for _, d in uploads)
     from jixiao.web.tasks import read_import
 
     if size > settings.JIXIAO_BACKGROUND_IMPORT_BYTES:
-        transaction.on_commit(lambda: read_import.enqueue(job.pk))
+        transaction.on_commit(lambda: read_import.enqueue(job.pk, 0))
     else:
         run_import_preview(job.pk)
         job.refresh_from_db()
     return job
 
 
-def run_import_preview(job_id: int) -> None:
-    """Read a job's files, evaluate every form and store the preview (the task's body)."""
-    job = ImportJob.objects.get(pk=job_id)
-    if job.status not in (ImportJob.Status.PENDING, ImportJob.Status.READING):
+def _upload_size(upload: Any) -> int:
+    return len(upload[1]) if isinstance(upload, tuple) else int(upload.size or 0)
+
+
+def run_import_preview(job_id: int, attempt: int = 0) -> None:
+    """Read a job's files, evaluate every form and store the preview (the task's body).
+
+    The job is claimed for this attempt (a retry's reader and a killed one's never both write), and
+    its heartbeat is beaten while the files are read (jixiao.web.ops.jobs).
+    """
+    from django.utils import timezone
+
+    from jixiao.web.ops import jobs
+
+    mine = ImportJob.objects.filter(pk=job_id, attempt=attempt)
+    if not mine.filter(status__in=jobs.ACTIVE).update(status=ImportJob.Status.READING, heartbeat=timezone.now()):
         return
-    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.READING)
+    job = ImportJob.objects.get(pk=job_id)
 
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(done=done, total=max(total, 1))
+        mine.filter(status=ImportJob.Status.READING).update(done=done, total=max(total, 1), heartbeat=timezone.now())
 
     try:
-        batch = core_services.read_paths([f["path"] for f in job.files], progress=progress)
-        evaluations = core_services.evaluate_batch(batch.forms) if batch.forms else []
-        preview = _preview(job, batch, evaluations)
+        with jobs.heartbeat(job_id, attempt):
+            batch = core_services.read_paths([f["path"] for f in job.files], progress=progress)
+            evaluations = core_services.evaluate_batch(batch.forms, known_profiles(job.user)) if batch.forms else []
+            preview = _preview(job, batch, evaluations)
     except Exception as e:  # a bug must not leave the job "reading" forever
-        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, error=f"读取失败：{e}")
+        mine.filter(status=ImportJob.Status.READING).update(status=ImportJob.Status.FAILED, error=f"读取失败：{e}")
         raise
     names = {f["path"]: f["name"] for f in job.files}
     problems = [{"file": names.get(p.file, Path(p.file).name), "message": p.message} for p in batch.problems]
-    ImportJob.objects.filter(pk=job_id).update(
+    mine.filter(status=ImportJob.Status.READING).update(
         status=ImportJob.Status.READY, preview=preview, problems=problems, done=len(job.files), total=len(job.files)
     )
 
@@ -575,7 +633,8 @@ def confirm_import(user: User, job: ImportJob, decisions: Mapping[int, str]) -> 
         units = writable_units(user).in_bulk([r["unit_id"] for r in job.preview if r["unit_id"]])
         forms = PerformanceForm.objects.in_bulk([r["existing_id"] for r in job.preview if r["existing_id"]])
         # The batch is evaluated again as a whole, so that batch findings (P05) are stored as previewed.
-        batch = core_services.evaluate_batch([parse_record(r["record"]) for r in job.preview]) if job.preview else []
+        batch = (core_services.evaluate_batch([parse_record(r["record"]) for r in job.preview], known_profiles(user))
+                 if job.preview else [])
         evaluations = {row["index"]: ev for row, ev in zip(job.preview, batch, strict=True)}
         for row in job.preview:
             action = decisions.get(row["index"], "import" if not row["existing_id"] else "")
@@ -598,23 +657,33 @@ def confirm_import(user: User, job: ImportJob, decisions: Mapping[int, str]) -> 
     return result
 
 
-def cancel_import(user: User, job_id: int) -> None:
-    """Drop a previewed import and its uploaded files; nothing was stored."""
-    if ImportJob.objects.filter(pk=job_id, user_id=user.pk, status=ImportJob.Status.READY).update(
+def cancel_import(user: User, job_id: int) -> bool:
+    """Drop an import that is not done (queued, reading, interrupted, failed or previewed) and its
+    uploaded files; nothing was stored. A reader still at work finds the job cancelled and writes nothing."""
+    cancellable = (ImportJob.Status.PENDING, ImportJob.Status.READING, ImportJob.Status.READY, ImportJob.Status.FAILED)
+    if ImportJob.objects.filter(pk=job_id, user_id=user.pk, status__in=cancellable).update(
         status=ImportJob.Status.CANCELLED
     ):
         shutil.rmtree(Path(settings.UPLOAD_DIR) / str(job_id), ignore_errors=True)
+        return True
+    return False
 
 
-def check_upload(uploads: Sequence[tuple[str, bytes]], profile: str = "auto") -> dict[str, Any]:
-    """What `jixiao check --format json` prints for uploaded files (nothing is stored)."""
+def check_upload(uploads: Sequence[tuple[str, bytes]], profile: str = "auto", user: User | None = None) -> dict[str, Any]:
+    """What `jixiao check --format json` prints for uploaded files (nothing is stored); `profile` is a
+    name the server knows, never a path."""
+    from jixiao.web.ops import profiles
+
+    chosen: Profile | ProfileSet | None = profiles.choose(profile)
+    if chosen is None:
+        chosen = profiles.profile_set() if user is None else known_profiles(user)
     forms: list[Form] = []
     problems: list[core_services.ReadProblem] = []
     for name, data in uploads:
         batch = core_services.read_upload(data, name)
         forms.extend(batch.forms)
         problems.extend(batch.problems)
-    evaluations = core_services.evaluate_batch(forms, profile) if forms else []
+    evaluations = core_services.evaluate_batch(forms, chosen) if forms else []
     return core_services.check_report(evaluations, problems)
 
 
@@ -623,7 +692,7 @@ def check_upload(uploads: Sequence[tuple[str, bytes]], profile: str = "auto") ->
 
 def evaluate_stored(stored: PerformanceForm) -> core_services.Evaluation:
     form = parse_record(stored.record)
-    return core_services.evaluate(form, profile_for(form.year, stored.profile_override))
+    return core_services.evaluate(form, profile_for(form.year, stored.profile_override, stored.unit))
 
 
 def export_forms(forms: Sequence[PerformanceForm], fmt: str) -> bytes:
@@ -698,8 +767,14 @@ def export_summary(forms: QuerySet[PerformanceForm]) -> bytes:
 # ---------------------------------------------------------------- tokens
 
 
-def create_token(user: AbstractBaseUser, name: str = "") -> str:
-    """A new API token for a user; the raw token is returned once and only its digest is kept."""
+def create_token(user: AbstractBaseUser, name: str = "", days: int | None = None) -> str:
+    """A new API token for a user, valid `days` (JIXIAO_TOKEN_DAYS); the raw token is returned once and
+    only its digest is kept."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     raw = "jx_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, digest=ApiToken.hash(raw), prefix=raw[:8])
+    expires = timezone.now() + timedelta(days=settings.JIXIAO_TOKEN_DAYS if days is None else days)
+    ApiToken.objects.create(user=user, name=name, digest=ApiToken.hash(raw), prefix=raw[:8], expires=expires)
     return raw

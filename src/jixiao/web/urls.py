@@ -8,3 +8,9 @@ urlpatterns = [
     path("", include("jixiao.web.views")),
     path("", include("jixiao.web.review.urls")),
 ]
+
+# Error answers in Chinese, as pages or (under /api/) JSON (jixiao.web.ops.errors).
+handler400 = "jixiao.web.ops.errors.bad_request"
+handler403 = "jixiao.web.ops.errors.permission_denied"
+handler404 = "jixiao.web.ops.errors.not_found"
+handler500 = "jixiao.web.ops.errors.server_error"

@@ -265,22 +265,18 @@ def form_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # ---------------------------------------------------------------- create and edit
 
 
-def _profiles() -> list[tuple[str, str]]:
+def _profiles(unit: Org | None = None) -> list[tuple[str, str]]:
+    from jixiao.web.ops import profiles
+
+    return profiles.choices(unit)
+
+
+def _profile_defaults(year: int | None, override: str = "", unit: Org | None = None) -> tuple[list[tuple[str, str]], str]:
+    """The level-1 categories with their points, and the fund weight, of the profile a new form gets
+    (the year's for its unit: uploaded profiles included)."""
     try:
-        from jixiao.profile_files import builtin_profiles
-
-        return [(name, p.title) for name, p in builtin_profiles().items()]
-    except NotImplementedError:
-        return []
-
-
-def _profile_defaults(year: int | None, override: str = "") -> tuple[list[tuple[str, str]], str]:
-    """The level-1 categories with their points, and the fund weight, of the profile a new form gets."""
-    try:
-        from jixiao.profile_files import load_profile, profile_for_year
-
-        name = services.profile_for(year, override)
-        profile = load_profile(name) if name != "auto" else profile_for_year(year)
+        chosen = services.profile_for(year, override, unit)
+        profile = chosen.for_year(year) if isinstance(chosen, services.ProfileSet) else chosen
         points = [(n, f"{p.normalize():f}") for n, p in profile.category_points]
         return points, f"{profile.fund_weight.normalize():f}"
     except (NotImplementedError, ValueError):
@@ -299,7 +295,7 @@ def form_create(request: HttpRequest) -> HttpResponse:
     year = timezone.now().year - 1
     unit = units[0]
     department = unit.department()
-    points, fund_weight = _profile_defaults(year)
+    points, fund_weight = _profile_defaults(year, unit=unit)
     record = presenters.blank_record(year, unit.name, department.name if department else "", points, fund_weight)
     return _render_editor(request, None, record, units, unit.pk, Phase.TARGET, "", {})
 
@@ -355,7 +351,7 @@ def _render_editor(request: HttpRequest, form: PerformanceForm | None, record: d
         "phase": phase,
         "phases": Phase.choices,
         "profile": profile,
-        "profiles": _profiles(),
+        "profiles": _profiles(next((u for u in units if u.pk == unit_id), None)),
         "errors": errors,
         "rows": presenters.editor_rows(record, errors),
         "version": form.version if form else "",
@@ -368,7 +364,7 @@ def form_evaluate(request: HttpRequest) -> JsonResponse:
     """The editor's live evaluation: the posted fields scored and checked, nothing stored."""
     parsed = presenters.record_from_post(request.POST)
     try:
-        result = services.evaluate_record(parsed.record, request.POST.get("profile_override", ""))
+        result = services.evaluate_record(parsed.record, request.POST.get("profile_override", ""), request.user)
     except services.ServiceError as e:
         return JsonResponse({"errors": e.errors}, status=400)
     return JsonResponse({**result, "indicator_rows": parsed.indicator_rows, "errors": parsed.errors})

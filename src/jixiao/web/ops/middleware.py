@@ -1,0 +1,45 @@
+"""What every request passes through for issue 16: ids too large for the database are not found,
+and with JIXIAO_DEBUG=1 only staff see Django's technical pages (a visitor gets the Chinese one)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+
+from jixiao.web.ops.errors import error_response
+
+# The largest id a database column holds (a signed 64-bit integer): /forms/99999999999999999999/ is not found.
+MAX_ID = 2**63 - 1
+log = logging.getLogger("django.request")
+
+
+class SafeErrorsMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: dict[str, Any]) -> HttpResponse | None:
+        if any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in (*args, *kwargs.values())):
+            return error_response(request, 404)
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not settings.DEBUG or getattr(request.user, "is_staff", False):
+            return None  # without DEBUG, Django's handlers (jixiao.web.ops.errors) answer
+        if isinstance(exception, Http404):
+            return error_response(request, 404)
+        if isinstance(exception, PermissionDenied):
+            return error_response(request, 403)
+        if isinstance(exception, RequestDataTooBig):
+            return error_response(request, 413)
+        if isinstance(exception, SuspiciousOperation | BadRequest):
+            return error_response(request, 400)
+        log.error("Internal Server Error: %s", request.path, exc_info=exception)
+        return error_response(request, 500)
