@@ -396,7 +396,7 @@ def save_form(
     if override != kept:
         from jixiao.web.ops import profiles
 
-        profiles.choose(override, target_unit)  # a name the server knows for this unit, or 400
+        profiles.choose(override, target_unit, "profile_override")  # a name the server knows here, or 400
     if evaluation is None:
         evaluation = core_services.evaluate(parsed, profile_for(parsed.year, override, target_unit))
     values = _columns(parsed, evaluation)

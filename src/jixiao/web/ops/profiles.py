@@ -88,7 +88,7 @@ def choices(unit: Any = None) -> list[tuple[str, str]]:
     return [(p.name, p.title) for p in profile_set(unit).profiles]
 
 
-def choose(name: str, unit: Any = None) -> Profile | None:
+def choose(name: str, unit: Any = None, field: str = "profile") -> Profile | None:
     """The profile a request names (None for "" or "auto": chosen by year and evidence); unknown → 400."""
     name = (name or "").strip()
     if name in ("", "auto"):
@@ -99,7 +99,7 @@ def choose(name: str, unit: Any = None) -> Profile | None:
 
         names = "、".join(p.name for p in profile_set(unit).profiles)
         raise ServiceError(f"没有名为「{name[:100]}」的评分规则：请从 {names} 中选择（留空则按年度自动选择）。",
-                           {"profile": [f"没有名为「{name[:100]}」的评分规则"]})
+                           {field: [f"没有名为「{name[:100]}」的评分规则"], "": [f"没有名为「{name[:100]}」的评分规则"]})
     return found
 
 
