@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from jixiao.web import services
 from jixiao.web.models import Org, PerformanceForm, Phase
 from jixiao.web.openapi import SCHEMA
+from jixiao.web.ops.params import Body, json_object, query_int
 from jixiao.web.views import _download, data_version, filter_forms, filter_key, paginate
 
 View = Callable[..., HttpResponse]
@@ -47,14 +49,9 @@ def json_response(data: Any, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as e:
-        raise services.ServiceError(f"请求内容不是有效的 JSON：{e}") from e
-    if not isinstance(data, dict):
-        raise services.ServiceError("请求内容应为 JSON 对象。")
-    return data
+def json_body(request: HttpRequest) -> Body:
+    """The request's JSON object, with typed getters that refuse the wrong types (jixiao.web.ops.params)."""
+    return json_object(request.body)
 
 
 def _org(org: Org | None) -> dict[str, Any] | None:
@@ -90,7 +87,7 @@ def forms(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _create(request)
     qs = filter_forms(request.user, request.GET)
-    size = min(int(request.GET["page_size"]), MAX_PAGE_SIZE) if request.GET.get("page_size", "").isdigit() else 50
+    size = min(query_int(request.GET, "page_size", 50, minimum=1) or 50, MAX_PAGE_SIZE)
     page = paginate(qs, max(size, 1), request.GET.get("page"), values=LIST_VALUES,
                     annotations={"record_json": Cast("record", TextField()), "scorecard_json": Cast("scorecard", TextField())},
                     version=data_version(), key=filter_key(request.user, request.GET))
@@ -123,14 +120,14 @@ def _list_item(row: dict[str, Any]) -> str:
     return f'{text[:-1]}, "form": {row["record_json"]}, "scorecard": {row["scorecard_json"]}}}'
 
 
-def _unit(user: Any, unit_id: Any) -> Org:
-    unit = services.writable_units(user).filter(pk=unit_id).first() if str(unit_id).isdigit() else None
+def _unit(user: Any, unit_id: int | None) -> Org:
+    unit = services.writable_units(user).filter(pk=unit_id).first() if unit_id is not None else None
     if unit is None:
         raise services.PermissionDenied("您不能为该单位填报（unit 应为您可填报的单位的 id）。")
     return unit
 
 
-def _phase(value: Any) -> str | None:
+def _phase(value: str | None) -> str | None:
     if value is None:
         return None
     if value not in Phase.values:
@@ -140,10 +137,10 @@ def _phase(value: Any) -> str | None:
 
 def _create(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
-    unit = _unit(request.user, data.get("unit"))
-    saved = services.save_form(request.user, data.get("form") or {}, unit=unit,
-                               phase=_phase(data.get("phase")) or Phase.TARGET,
-                               profile_override=str(data.get("profile_override", "")))
+    unit = _unit(request.user, data.integer("unit"))
+    saved = services.save_form(request.user, data.object("form") or {}, unit=unit,
+                               phase=_phase(data.opt_str("phase")) or Phase.TARGET,
+                               profile_override=data.text("profile_override", max_length=100))
     return json_response(form_json(_reload(request, saved.pk), _findings(saved)), status=201)
 
 
@@ -162,16 +159,19 @@ def form_item(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return json_response(form_json(form, _findings(form)))
     data = json_body(request)
-    record = data.get("form", form.record if request.method == "PATCH" else None)
+    record = data.object("form")
+    if record is None and request.method == "PATCH":
+        record = form.record
     if record is None:
         raise services.ServiceError("PUT 需要完整的 form（jixiao.form/1 记录）。", {"form": ["缺少"]})
-    version = data.get("version")
-    if request.method == "PUT" and not isinstance(version, int):
-        raise services.ServiceError("请提供读取时的 version，以免覆盖他人的修改。", {"version": ["缺少"]})
-    unit = _unit(request.user, data["unit"]) if "unit" in data else None
-    saved = services.save_form(request.user, record, form=form, unit=unit, phase=_phase(data.get("phase")),
-                               profile_override=data.get("profile_override"),
-                               version=version if isinstance(version, int) else None)
+    # Every save names the version it was based on: without one a newer save would be overwritten.
+    version = data.integer("version", minimum=1)
+    if version is None:
+        raise services.ServiceError("请提供读取此表时的 version（版本号），以免覆盖他人在此之后的修改。",
+                                    {"version": ["缺少"]}, status=428)
+    unit = _unit(request.user, data.integer("unit")) if "unit" in data else None
+    saved = services.save_form(request.user, record, form=form, unit=unit, phase=_phase(data.opt_str("phase")),
+                               profile_override=data.opt_str("profile_override", max_length=100), version=version)
     return json_response(form_json(_reload(request, saved.pk), _findings(saved)))
 
 
@@ -191,28 +191,42 @@ def summary(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def export(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
-    ids = [i for i in data.get("ids", []) if isinstance(i, int)]
+    ids = data.ids("ids", settings.JIXIAO_EXPORT_MAX_FORMS)
+    fmt = data.text("format", "pdf", max_length=10)
     chosen = list(services.visible_forms(request.user).filter(pk__in=ids))
     if not chosen:
         raise services.ServiceError("ids 中没有您可查看的表。", {"ids": ["为空"]})
-    return _download(services.export_zip(chosen, str(data.get("format", "pdf"))), "绩效自评表.zip")
+    return _download(services.export_zip(chosen, fmt), "绩效自评表.zip")
 
 
 @api_view
 @require_http_methods(["POST"])
 def check(request: HttpRequest) -> HttpResponse:
     """Exactly what `jixiao check --format json` prints for the uploaded files; nothing is stored."""
-    uploads = [(f.name, f.read()) for f in request.FILES.getlist("file") + request.FILES.getlist("files")]
-    if not uploads:
+    files = request.FILES.getlist("file") + request.FILES.getlist("files")
+    if not files:
         raise services.ServiceError("请以 multipart/form-data 上传文件（字段名 file）。", {"file": ["缺少"]})
-    return json_response(services.check_upload(uploads, request.POST.get("profile", "auto") or "auto"))
+    profile = request.POST.get("profile", "auto") or "auto"
+    from jixiao.web.ops import profiles
+
+    profiles.choose(profile)  # an unknown name is refused before anything is read
+    size = sum(f.size or 0 for f in files)
+    if size > settings.JIXIAO_CHECK_MAX_BYTES:
+        # A large file takes seconds to minutes: not in a request thread, but as an import in the background.
+        limit = settings.JIXIAO_CHECK_MAX_BYTES / 1024 / 1024
+        raise services.ServiceError(
+            f"文件共 {size / 1024 / 1024:.1f} MB，超过了即时检查的上限 {limit:.0f} MB：请用导入（网页“导入”或 "
+            "jixiao check 命令）在后台读取，导入预览中同样列出全部复核发现。", {"file": ["文件太大"]}, status=413)
+    uploads = [(f.name, f.read()) for f in files]  # bounded by the limit above
+    return json_response(services.check_upload(uploads, profile, request.user))
 
 
 @api_view
 @require_http_methods(["POST"])
 def evaluate(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
-    return json_response(services.evaluate_record(data.get("form") or {}, str(data.get("profile", "") or "")))
+    return json_response(services.evaluate_record(data.object("form") or {}, data.text("profile", max_length=100),
+                                                  request.user))
 
 
 @api_view

@@ -7,6 +7,7 @@ Reading and scoring are jixiao.services' (the same functions as the command line
 from __future__ import annotations
 
 import io
+import json
 import secrets
 import shutil
 import tempfile
@@ -14,6 +15,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -200,7 +202,27 @@ def known_profiles(user: User) -> ProfileSet:
     return profiles.profile_set(writable_units(user).first() or visible_orgs(user).first())
 
 
+@cache
+def _record_validator() -> Any:
+    import json
+    from importlib import resources
+
+    from jsonschema import Draft202012Validator
+
+    text = resources.files("jixiao.schema").joinpath("jixiao.form-1.schema.json").read_text(encoding="utf-8")
+    schema = json.loads(text)  # a list of forms: one record is its items' schema
+    record = {k: v for k, v in schema.items() if k not in ("type", "items")}
+    return Draft202012Validator({**record, "$ref": "#/$defs/form"})
+
+
 def parse_record(record: Any) -> Form:
+    """A record from a request as a Form: checked against the interchange schema first, so that a value
+    of the wrong type or shape is refused (400) with the place it was found, never reaches the core."""
+    problem = next(iter(_record_validator().iter_errors(record)), None) if isinstance(record, dict) else None
+    if problem is not None:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem.absolute_path).lstrip(".")
+        message = f"{where or '记录'} 的值 {json.dumps(problem.instance, ensure_ascii=False)[:60]} 不符合 jixiao.form/1 格式"
+        raise ServiceError(f"表单内容格式不对：{message}。", {"record": [message]})
     try:
         return from_record(record)
     except RecordError as e:
@@ -354,10 +376,11 @@ def _department_of(unit: Org) -> Org | None:
 
 
 def _with_org_names(record: dict[str, Any], unit: Org, department: Org | None) -> dict[str, Any]:
-    """Fill the header's 主管部门 and 实施单位 from the org tree where the form leaves them blank."""
-    if not record.get("unit"):
-        record["unit"] = unit.name
-    if not record.get("department") and department is not None:
+    """The header's 实施单位 and 主管部门 are those of the org tree, whatever the record says: the unit a
+    form belongs to comes from the account's scope, so no one prints another unit's name on a form (and
+    on the public page)."""
+    record["unit"] = unit.name
+    if department is not None:
         record["department"] = department.name
     return record
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.web import presenters, services
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
+from jixiao.web.ops.params import query_ids, query_int
 
 T = TypeVar("T")
 
@@ -40,12 +41,12 @@ def filter_forms(user: Any, params: Any) -> QuerySet[PerformanceForm]:
     Reads no parameter but FILTERS: counts are kept under filter_key (the user's scope and those values).
     """
     qs = services.visible_forms(user)
-    if (year := params.get("year", "")).isdigit():
-        qs = qs.filter(year=int(year))
-    if (department := params.get("department", "")).isdigit():
-        qs = qs.filter(department_id=int(department))
-    if (unit := params.get("unit", "")).isdigit():
-        qs = qs.filter(unit_id=int(unit))
+    if (year := query_int(params, "year")) is not None:
+        qs = qs.filter(year=year)
+    if (department := query_int(params, "department")) is not None:
+        qs = qs.filter(department_id=department)
+    if (unit := query_int(params, "unit")) is not None:
+        qs = qs.filter(unit_id=unit)
     if (phase := params.get("phase", "")) in Phase.values:
         qs = qs.filter(phase=phase)
     if (stage := params.get("stage", "")) in Stage.values:
@@ -205,7 +206,7 @@ def export_summary(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def export_selection(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = query_ids(request.POST.getlist("ids"), "ids", settings.JIXIAO_EXPORT_MAX_FORMS)
     fmt = request.POST.get("format", "pdf")
     forms = list(services.visible_forms(request.user).filter(pk__in=ids))
     if not forms:
@@ -323,7 +324,9 @@ def _save(request: HttpRequest, form: PerformanceForm | None, units: list[Org]) 
         errors["unit_id"] = ["请选择实施单位。"]
     phase = data.get("phase") if data.get("phase") in Phase.values else Phase.TARGET
     profile = data.get("profile_override", "")
-    version = int(data["version"]) if data.get("version", "").isdigit() else None
+    version = query_int(data, "version")
+    if form is not None and version is None:
+        errors[""] = ["缺少此表的版本号（version），不能确认您看到的是最新内容：请刷新后重新修改。"]
     status = 400
     if not errors:
         try:

@@ -31,6 +31,10 @@ class SafeErrorsMiddleware:
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from jixiao.web.services import ServiceError
+
+        if isinstance(exception, ServiceError):  # a refusal no view caught: its status and message
+            return error_response(request, exception.status, exception.message)
         if not settings.DEBUG or getattr(request.user, "is_staff", False):
             return None  # without DEBUG, Django's handlers (jixiao.web.ops.errors) answer
         if isinstance(exception, Http404):

@@ -876,10 +876,9 @@ def years(user: User) -> list[int]:
 
 
 def _int(text: str, name: str) -> int:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        raise ServiceError(f"参数 {name} 应为整数。", status=400) from None
+    from jixiao.web.ops.params import query_int
+
+    return query_int({name: text}, name) or 0
 
 
 def overview(user: User, year: int, department: int | None = None, phase: str | None = None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.web import services as web
 from jixiao.web.models import Org, PerformanceForm, Phase, Stage
+from jixiao.web.ops.params import query_ids, query_int
 from jixiao.web.review import presenters
 from jixiao.web.review import services as review
 
@@ -112,16 +113,18 @@ def form_history(request: HttpRequest, pk: int) -> HttpResponse:
     form = web.get_visible(request.user, pk)
     events = review.timeline(form)
     versions = [e["version"] for e in events]
-    a = _int(request.GET.get("a"), versions[-1] if versions else 1)
-    b = _int(request.GET.get("b"), versions[0] if versions else 1)
+    a = _int(request.GET, "a", versions[-1] if versions else 1)
+    b = _int(request.GET, "b", versions[0] if versions else 1)
     diff = review.version_diff(form, a, b) if versions and "a" in request.GET else None
     return render(request, "review/form_history.html", {
         "form": form, "events": events, "versions": versions, "a": a, "b": b, "diff": diff,
     })
 
 
-def _int(text: str | None, default: int) -> int:
-    return int(text) if text and text.isdigit() else default
+def _int(params: Any, field: str, default: int) -> int:
+    """An integer parameter (400 naming the field when it is not one: jixiao.web.ops.params)."""
+    value = query_int(params, field, default)
+    return default if value is None else value
 
 
 # ---------------------------------------------------------------- lists
@@ -168,9 +171,9 @@ def rounds(request: HttpRequest) -> HttpResponse:
         deadline = _date(request.POST.get("deadline", ""))
         try:
             r = review.create_round(
-                request.user, year=_int(request.POST.get("year"), 0), phase=request.POST.get("phase", ""),
+                request.user, year=_int(request.POST, "year", 0), phase=request.POST.get("phase", ""),
                 title=request.POST.get("title", ""), deadline=deadline,
-                departments=[int(d) for d in request.POST.getlist("departments") if d.isdigit()],
+                departments=query_ids(request.POST.getlist("departments"), "departments", 10_000),
                 note=request.POST.get("note", ""),
             )
         except web.ServiceError as e:
@@ -210,14 +213,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals
 def draws(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        count = request.POST.get("count", "").strip()
-        seed = request.POST.get("seed", "").strip()
         try:
             d = review.draw_sample(
-                request.user, year=_int(request.POST.get("year"), 0), phase=request.POST.get("phase", Phase.SELF),
-                share=request.POST.get("share", "").strip() or None, count=int(count) if count.isdigit() else None,
-                seed=int(seed) if seed.isdigit() else None,
-                departments=[int(d) for d in request.POST.getlist("departments") if d.isdigit()],
+                request.user, year=_int(request.POST, "year", 0), phase=request.POST.get("phase", Phase.SELF),
+                share=request.POST.get("share", "").strip() or None, count=query_int(request.POST, "count"),
+                seed=query_int(request.POST, "seed"),
+                departments=query_ids(request.POST.getlist("departments"), "departments", 10_000),
             )
         except web.ServiceError as e:
             messages.error(request, e.message)
@@ -246,8 +247,8 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _overview_args(request: HttpRequest, years: list[int] | None = None) -> tuple[int, int | None, str | None]:
     if years is None:
         years = _years(request.user)
-    year = _int(request.GET.get("year"), years[0] if years else datetime.date.today().year - 1)
-    department = _int(request.GET.get("department"), 0) or None
+    year = _int(request.GET, "year", years[0] if years else datetime.date.today().year - 1)
+    department = _int(request.GET, "department", 0) or None
     phase = request.GET.get("phase") if request.GET.get("phase") in Phase.values else None
     return year, department, phase
 
