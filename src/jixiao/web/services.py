@@ -479,6 +479,7 @@ class ImportResult:
     created: list[int] = field(default_factory=list)
     replaced: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+    conflicts: list[int] = field(default_factory=list)  # previewed indexes whose form was saved after the preview
 
 
 def start_import(user: User, uploads: Sequence[Any]) -> ImportJob:
@@ -495,8 +496,8 @@ def start_import(user: User, uploads: Sequence[Any]) -> ImportJob:
     size = sum(_upload_size(u) for u in uploads)
     if size > settings.JIXIAO_MAX_UPLOAD_BYTES:
         limit = settings.JIXIAO_MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise ServiceError(f"上传的文件共 {size / 1024 / 1024:.1f} MB，超过了 {limit} MB 的上限：请分几次导入。",
-                           {"files": [f"超过 {limit} MB"]}, status=413)
+        message = f"上传的文件共 {size / 1024 / 1024:.1f} MB，超过了 {limit} MB 的上限：请分几次导入。"
+        raise ServiceError(message, {"files": [message]}, status=413)
     from django.utils import timezone
 
     job = ImportJob.objects.create(user=user, total=len(uploads), heartbeat=timezone.now())  # type: ignore[misc]
@@ -600,7 +601,7 @@ def _preview(job: ImportJob, batch: core_services.Batch, evaluations: Sequence[c
             error = error or "表中没有项目名称，此表不能导入。"
         # The n-th form of a batch with a name matches the n-th stored one: a batch may hold a name twice.
         stored = existing.get((unit.pk, form.year, form.project.strip()), []) if unit else []
-        match = stored.pop(0) if stored else None
+        match, match_version = stored.pop(0) if stored else (None, None)
         counts = severity_counts(ev)
         rows.append(
             {
@@ -613,6 +614,7 @@ def _preview(job: ImportJob, batch: core_services.Batch, evaluations: Sequence[c
                 "unit_name": form.unit,
                 "unit_id": unit.pk if unit else None,
                 "existing_id": match,
+                "existing_version": match_version,  # a replace is refused if the form was saved since
                 "error": error,
                 "record": to_record(form),
                 "profile": ev.profile.name,
@@ -628,14 +630,14 @@ def _preview(job: ImportJob, batch: core_services.Batch, evaluations: Sequence[c
 
 def _existing(
     units: Iterable[Org], evaluations: Sequence[core_services.Evaluation]
-) -> dict[tuple[int, int | None, str], list[int]]:
-    """(unit id, year, project) → ids of the stored forms, oldest first, for a batch's forms (one query)."""
+) -> dict[tuple[int, int | None, str], list[tuple[int, int]]]:
+    """(unit id, year, project) → (id, version) of the stored forms, oldest first, for a batch's forms (one query)."""
     projects = {ev.form.project.strip() for ev in evaluations}
     years = {ev.form.year for ev in evaluations if ev.form.year is not None}
     rows = PerformanceForm.objects.filter(unit__in=list(units), year__in=years, project__in=projects).order_by("pk")
-    found: dict[tuple[int, int | None, str], list[int]] = {}
-    for pk, u, y, p in rows.values_list("pk", "unit_id", "year", "project"):
-        found.setdefault((u, y, p), []).append(pk)
+    found: dict[tuple[int, int | None, str], list[tuple[int, int]]] = {}
+    for pk, u, y, p, v in rows.values_list("pk", "unit_id", "year", "project", "version"):
+        found.setdefault((u, y, p), []).append((pk, v))
     return found
 
 
@@ -670,11 +672,19 @@ def confirm_import(user: User, job: ImportJob, decisions: Mapping[int, str]) -> 
             if unit is None:
                 raise PermissionDenied(f"您不能为单位「{row['unit_name']}」导入。")
             existing = forms.get(row["existing_id"]) if row["existing_id"] else None
-            stored = save_form(user, row["record"], unit=unit, form=existing, phase=None if existing else Phase.SELF,
-                               evaluation=evaluations[row["index"]])
+            try:
+                with transaction.atomic():  # a savepoint: a refused replace leaves the others standing
+                    stored = save_form(user, row["record"], unit=unit, form=existing,
+                                       phase=None if existing else Phase.SELF, evaluation=evaluations[row["index"]],
+                                       version=row.get("existing_version") if existing else None)
+            except Conflict:
+                # Saved by someone after the preview: replacing it would lose that save. Reported, not done.
+                result.conflicts.append(row["index"])
+                continue
             (result.replaced if existing else result.created).append(stored.pk)
         job.status = ImportJob.Status.DONE
-        job.result = {"created": result.created, "replaced": result.replaced, "skipped": result.skipped}
+        job.result = {"created": result.created, "replaced": result.replaced, "skipped": result.skipped,
+                      "conflicts": result.conflicts}
         job.save(update_fields=["status", "result"])
     shutil.rmtree(Path(settings.UPLOAD_DIR) / str(job.pk), ignore_errors=True)
     return result

@@ -379,7 +379,7 @@ def form_evaluate(request: HttpRequest) -> JsonResponse:
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        uploads = [(f.name, f.read()) for f in request.FILES.getlist("files")]
+        uploads = request.FILES.getlist("files")  # on disk already (TemporaryFileUploadHandler): copied in chunks
         try:
             job = services.start_import(request.user, uploads)
         except services.ServiceError as e:
@@ -392,14 +392,15 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    from jixiao.web.ops import jobs
+
     if request.method == "POST":
-        decisions = {
-            int(key.removeprefix("action-")): value
-            for key, value in request.POST.items()
-            if key.startswith("action-") and key.removeprefix("action-").isdigit()
-        }
+        if request.POST.get("retry"):
+            if not jobs.retry(job):
+                messages.error(request, "此导入不能重试（上传的文件已被清理，或它并未失败）：请重新上传。")
+            return redirect("import-job", pk=job.pk)
         try:
-            result = services.confirm_import(request.user, job, decisions)
+            result = services.confirm_import(request.user, job, import_decisions(request.POST, job))
         except services.ServiceError as e:
             messages.error(request, f"导入未完成，没有保存任何表：{e.message}")
             return redirect("import-job", pk=job.pk)
@@ -407,14 +408,47 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             f"已导入：新建 {len(result.created)} 张，替换 {len(result.replaced)} 张，跳过 {len(result.skipped)} 张。",
         )
+        if result.conflicts:
+            names = "、".join(f"第 {r['index']} 张「{r['project']}」" for r in job.preview if r["index"] in result.conflicts)
+            messages.warning(request, f"未替换 {len(result.conflicts)} 张：{names} 在预览之后又被修改过，"
+                                      "替换会丢失那次修改。请查看后重新导入这些表。")
         return redirect(reverse("form-list"))
+    jobs.mark_stale(job)
     importable = sum(1 for r in job.preview if not r["error"])
-    return render(request, "jixiao/import_job.html", {"job": job, "importable": importable})
+    return render(request, "jixiao/import_job.html", {
+        "job": job, "importable": importable, "can_retry": jobs.can_retry(job),
+        "named_choices": len(job.preview) <= IMPORT_NAMED_CHOICES})
+
+
+# Up to this many previewed forms, each has its own named choice; above, the page posts them as one
+# field (import.js) or applies the choice made for all, so that a preview of any size can be confirmed
+# within Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000).
+IMPORT_NAMED_CHOICES = 400
+
+
+def import_decisions(data: Any, job: ImportJob) -> dict[int, str]:
+    """What to do with each previewed form: `existing` (skip or replace) for all the forms that exist,
+    then the choices posted in one field (`decisions`: "3:replace,7:skip") or one per form (`action-N`)."""
+    default = data.get("existing", "skip")
+    if default not in ("skip", "replace"):
+        raise services.ServiceError("参数 existing 应为 skip 或 replace。", {"existing": ["取值无效"]})
+    decisions = {r["index"]: default for r in job.preview if r["existing_id"]}
+    for key, value in data.items():
+        if key.startswith("action-"):
+            decisions[query_int({key: key.removeprefix("action-")}, key) or 0] = value
+    for part in data.get("decisions", "").split(","):
+        index, _, action = part.strip().partition(":")
+        if index:
+            decisions[query_int({"decisions": index}, "decisions") or 0] = action
+    return decisions
 
 
 @login_required
 def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    from jixiao.web.ops import jobs
+
+    jobs.mark_stale(job)  # a reader that died shows as failed, with the reason
     return JsonResponse({"status": job.status, "label": job.get_status_display(), "done": job.done,
                          "total": job.total, "progress": job.progress, "error": job.error})
 
@@ -422,8 +456,10 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_POST
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
-    services.cancel_import(request.user, pk)
-    messages.info(request, "已取消此次导入，没有保存任何表。")
+    if services.cancel_import(request.user, pk):
+        messages.info(request, "已取消此次导入，没有保存任何表。")
+    else:
+        messages.error(request, "此导入已完成或已取消，不能再取消。")
     return redirect("import-upload")
 
 
