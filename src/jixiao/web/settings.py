@@ -181,6 +181,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Public files (PDF, xlsx) by form and version: shared by the server's processes, kept on disk.
+    "exports": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(DATA_DIR / "cache" / "exports"), "TIMEOUT": 30 * 24 * 3600,
+                "OPTIONS": {"MAX_ENTRIES": 5000}},
+}
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("JIXIAO_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -19,3 +19,7 @@ WHITENOISE_AUTOREFRESH = True
 # Login throttling needs the request, which the test client's login() doesn't pass; the throttling
 # test turns it on (tests/web/test_web_deploy.py).
 AXES_ENABLED = False
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "exports": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exports"},
+}

@@ -330,5 +330,10 @@ def public_form_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     types = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     if fmt not in types:
         raise Http404
-    return _download(web.export_forms([form], fmt), web.export_filename(form, fmt), types[fmt])
+    from django.core.cache import caches
+
+    # Kept per form and version: an anonymous reader does not rebuild a PDF (a second or more) each time.
+    data = caches["exports"].get_or_set(f"public:{form.pk}:{form.version}:{form.updated_at.timestamp()}:{fmt}",
+                                        lambda: web.export_forms([form], fmt))
+    return _download(data, web.export_filename(form, fmt), types[fmt])
 
