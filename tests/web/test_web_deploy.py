@@ -18,7 +18,7 @@ from django.urls import reverse
 from web_helpers import PASSWORD, editor_post
 
 from jixiao.web.models import ApiToken, PerformanceForm
-from jixiao.web.services import create_token
+from jixiao.web.tokens import create_token
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 # The production environment the README documents (its "Operations" section).
@@ -173,15 +173,13 @@ def test_token_list_and_revoke_from_the_command_line(web_cast, capsys):
 
 
 def test_public_files_are_built_once_per_form_version(web_cast, monkeypatch):
-    from jixiao.web import services
-    from jixiao.web.review import services as review
+    from jixiao.web.forms import exports
 
     form = web_cast.form_a
     PerformanceForm.objects.filter(pk=form.pk).update(stage="published")
-    monkeypatch.setattr(review, "published_forms", lambda: PerformanceForm.objects.filter(stage="published"))
     built = []
-    real = services.export_forms
-    monkeypatch.setattr(services, "export_forms", lambda forms, fmt: built.append(fmt) or real(forms, fmt))
+    real = exports.export_forms
+    monkeypatch.setattr(exports, "export_forms", lambda forms, fmt: built.append(fmt) or real(forms, fmt))
     visitor = Client()
     first = visitor.get(f"/public/forms/{form.pk}.xlsx")
     second = visitor.get(f"/public/forms/{form.pk}.xlsx")

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from web_helpers import SEED
 
-from jixiao.web import services
+from jixiao.web.forms import imports, store
 from jixiao.web.models import ImportJob, PerformanceForm
 from jixiao.web.ops import jobs
 
@@ -27,7 +27,7 @@ def admin(demo_passwords, django_user_model):
 
 def _big_preview(admin, copies: int) -> ImportJob:
     """A ready job whose preview lists `copies` forms, each matching a stored one (the seed's, replicated)."""
-    job = services.start_import(admin, [("seed.txt", SEED.read_bytes())])
+    job = imports.start_import(admin, [("seed.txt", SEED.read_bytes())])
     rows = [dict(job.preview[n % len(job.preview)], index=n + 1) for n in range(copies)]
     job.preview = rows
     job.save(update_fields=["preview"])
@@ -52,9 +52,9 @@ def test_a_preview_of_more_than_1000_forms_is_confirmed_as_the_page_posts_it(adm
 
 
 def test_a_replace_over_a_form_saved_after_the_preview_is_refused_and_reported(admin, client):
-    job = services.start_import(admin, [("seed.txt", SEED.read_bytes())])
+    job = imports.start_import(admin, [("seed.txt", SEED.read_bytes())])
     third = PerformanceForm.objects.get(pk=job.preview[2]["existing_id"])
-    services.save_form(admin, dict(third.record, project=third.project), form=third, version=third.version)
+    store.save_form(admin, dict(third.record, project=third.project), form=third, version=third.version)
     saved = PerformanceForm.objects.get(pk=third.pk)
     client.force_login(admin)
     response = client.post(f"/import/{job.pk}/", {"existing": "replace"}, follow=True)
@@ -69,7 +69,7 @@ def _killed_mid_read(admin, settings, django_capture_on_commit_callbacks) -> Imp
     """A background import whose worker died while reading (the state kill -9 leaves behind)."""
     settings.JIXIAO_BACKGROUND_IMPORT_BYTES = 10
     with django_capture_on_commit_callbacks(execute=False):
-        job = services.start_import(admin, [("seed.txt", SEED.read_bytes())])
+        job = imports.start_import(admin, [("seed.txt", SEED.read_bytes())])
     long_ago = timezone.now() - timedelta(seconds=settings.JIXIAO_JOB_STALE_SECONDS + 5)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.READING, heartbeat=long_ago, done=0)
     return job
@@ -94,10 +94,10 @@ def test_a_killed_readers_late_writes_are_ignored_after_a_retry(admin, settings,
     job.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=False):
         assert jobs.retry(job)
-    services.run_import_preview(job.pk, attempt=0)  # the old reader wakes up: not its job any more
+    imports.run_import_preview(job.pk, attempt=0)  # the old reader wakes up: not its job any more
     job.refresh_from_db()
     assert (job.status, job.preview) == (ImportJob.Status.PENDING, [])
-    services.run_import_preview(job.pk, attempt=1)
+    imports.run_import_preview(job.pk, attempt=1)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.READY
 
@@ -110,7 +110,7 @@ def test_a_stuck_job_can_be_cancelled_and_its_files_go(admin, client, settings, 
     assert client.post(f"/import/{job.pk}/cancel/").status_code == 302
     job.refresh_from_db()
     assert job.status == ImportJob.Status.CANCELLED and not folder.exists()
-    services.run_import_preview(job.pk)  # a reader that was only slow writes nothing now
+    imports.run_import_preview(job.pk)  # a reader that was only slow writes nothing now
     job.refresh_from_db()
     assert job.status == ImportJob.Status.CANCELLED
 
@@ -127,7 +127,7 @@ def test_the_reader_beats_while_it_reads(django_user_model, settings):
 
 
 def test_the_sweep_removes_old_uploads_but_not_those_being_read(admin, settings):
-    done = services.start_import(admin, [("seed.txt", SEED.read_bytes())])
+    done = imports.start_import(admin, [("seed.txt", SEED.read_bytes())])
     reading = ImportJob.objects.create(user=admin, status=ImportJob.Status.READING, heartbeat=timezone.now())
     root = Path(settings.UPLOAD_DIR)
     for pk in (done.pk, reading.pk, 999999):

@@ -15,11 +15,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from jixiao.web import services
+from jixiao.web.forms import access, evaluation, exports, imports, store
+from jixiao.web.forms.errors import PermissionDenied, ServiceError
+from jixiao.web.forms.filters import filter_forms, filter_key
+from jixiao.web.forms.kept import data_version
 from jixiao.web.models import Org, PerformanceForm, Phase
 from jixiao.web.openapi import SCHEMA
 from jixiao.web.ops.params import Body, json_object, query_int
-from jixiao.web.views import _download, data_version, filter_forms, filter_key, paginate
+from jixiao.web.pages import download, paginate
 
 View = Callable[..., HttpResponse]
 MAX_PAGE_SIZE = 200
@@ -39,7 +42,7 @@ def api_view(view: View) -> View:
             return _error("请先登录，或在请求头中提供 Authorization: Bearer <令牌>。", 401)
         try:
             return view(request, *args, **kwargs)
-        except services.ServiceError as e:
+        except ServiceError as e:
             return _error(e.message, e.status, e.errors)
 
     return wrapper
@@ -121,9 +124,9 @@ def _list_item(row: dict[str, Any]) -> str:
 
 
 def _unit(user: Any, unit_id: int | None) -> Org:
-    unit = services.writable_units(user).filter(pk=unit_id).first() if unit_id is not None else None
+    unit = access.writable_units(user).filter(pk=unit_id).first() if unit_id is not None else None
     if unit is None:
-        raise services.PermissionDenied("您不能为该单位填报（unit 应为您可填报的单位的 id）。")
+        raise PermissionDenied("您不能为该单位填报（unit 应为您可填报的单位的 id）。")
     return unit
 
 
@@ -131,16 +134,16 @@ def _phase(value: str | None) -> str | None:
     if value is None:
         return None
     if value not in Phase.values:
-        raise services.ServiceError(f"phase 应为 {' 或 '.join(Phase.values)}。", {"phase": ["取值无效"]})
+        raise ServiceError(f"phase 应为 {' 或 '.join(Phase.values)}。", {"phase": ["取值无效"]})
     return str(value)
 
 
 def _create(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
     unit = _unit(request.user, data.integer("unit"))
-    saved = services.save_form(request.user, data.object("form") or {}, unit=unit,
-                               phase=_phase(data.opt_str("phase")) or Phase.TARGET,
-                               profile_override=data.text("profile_override", max_length=100))
+    saved = store.save_form(request.user, data.object("form") or {}, unit=unit,
+                            phase=_phase(data.opt_str("phase")) or Phase.TARGET,
+                            profile_override=data.text("profile_override", max_length=100))
     return json_response(form_json(_reload(request, saved.pk), _findings(saved)), status=201)
 
 
@@ -149,13 +152,13 @@ def _findings(form: PerformanceForm) -> list[dict[str, Any]]:
 
 
 def _reload(request: HttpRequest, pk: int) -> PerformanceForm:
-    return services.get_visible(request.user, pk)
+    return access.get_visible(request.user, pk)
 
 
 @api_view
 @require_http_methods(["GET", "PUT", "PATCH"])
 def form_item(request: HttpRequest, pk: int) -> HttpResponse:
-    form = services.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     if request.method == "GET":
         return json_response(form_json(form, _findings(form)))
     data = json_body(request)
@@ -163,28 +166,28 @@ def form_item(request: HttpRequest, pk: int) -> HttpResponse:
     if record is None and request.method == "PATCH":
         record = form.record
     if record is None:
-        raise services.ServiceError("PUT 需要完整的 form（jixiao.form/1 记录）。", {"form": ["缺少"]})
+        raise ServiceError("PUT 需要完整的 form（jixiao.form/1 记录）。", {"form": ["缺少"]})
     # Every save names the version it was based on: without one a newer save would be overwritten.
     version = data.integer("version", minimum=1)
     if version is None:
-        raise services.ServiceError("请提供读取此表时的 version（版本号），以免覆盖他人在此之后的修改。",
-                                    {"version": ["缺少"]}, status=428)
+        raise ServiceError("请提供读取此表时的 version（版本号），以免覆盖他人在此之后的修改。",
+                           {"version": ["缺少"]}, status=428)
     unit = _unit(request.user, data.integer("unit")) if "unit" in data else None
-    saved = services.save_form(request.user, record, form=form, unit=unit, phase=_phase(data.opt_str("phase")),
-                               profile_override=data.opt_str("profile_override", max_length=100), version=version)
+    saved = store.save_form(request.user, record, form=form, unit=unit, phase=_phase(data.opt_str("phase")),
+                            profile_override=data.opt_str("profile_override", max_length=100), version=version)
     return json_response(form_json(_reload(request, saved.pk), _findings(saved)))
 
 
 @api_view
 def form_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    form = services.get_visible(request.user, pk)
-    return _download(services.export_forms([form], fmt), services.export_filename(form, fmt))
+    form = access.get_visible(request.user, pk)
+    return download(exports.export_forms([form], fmt), exports.export_filename(form, fmt))
 
 
 @api_view
 def summary(request: HttpRequest) -> HttpResponse:
     qs = filter_forms(request.user, request.GET).order_by("-year", "department_id", "unit_id", "project")
-    return _download(services.export_summary(qs), "绩效自评汇总.xlsx")
+    return download(exports.export_summary(qs), "绩效自评汇总.xlsx")
 
 
 @api_view
@@ -193,10 +196,10 @@ def export(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
     ids = data.ids("ids", settings.JIXIAO_EXPORT_MAX_FORMS)
     fmt = data.text("format", "pdf", max_length=10)
-    chosen = list(services.visible_forms(request.user).filter(pk__in=ids))
+    chosen = list(access.visible_forms(request.user).filter(pk__in=ids))
     if not chosen:
-        raise services.ServiceError("ids 中没有您可查看的表。", {"ids": ["为空"]})
-    return _download(services.export_zip(chosen, fmt), "绩效自评表.zip")
+        raise ServiceError("ids 中没有您可查看的表。", {"ids": ["为空"]})
+    return download(exports.export_zip(chosen, fmt), "绩效自评表.zip")
 
 
 @api_view
@@ -205,7 +208,7 @@ def check(request: HttpRequest) -> HttpResponse:
     """Exactly what `jixiao check --format json` prints for the uploaded files; nothing is stored."""
     files = request.FILES.getlist("file") + request.FILES.getlist("files")
     if not files:
-        raise services.ServiceError("请以 multipart/form-data 上传文件（字段名 file）。", {"file": ["缺少"]})
+        raise ServiceError("请以 multipart/form-data 上传文件（字段名 file）。", {"file": ["缺少"]})
     profile = request.POST.get("profile", "auto") or "auto"
     from jixiao.web.ops import profiles
 
@@ -214,27 +217,27 @@ def check(request: HttpRequest) -> HttpResponse:
     if size > settings.JIXIAO_CHECK_MAX_BYTES:
         # A large file takes seconds to minutes: not in a request thread, but as an import in the background.
         limit = settings.JIXIAO_CHECK_MAX_BYTES / 1024 / 1024
-        raise services.ServiceError(
+        raise ServiceError(
             f"文件共 {size / 1024 / 1024:.1f} MB，超过了即时检查的上限 {limit:.0f} MB：请用导入（网页“导入”或 "
             "jixiao check 命令）在后台读取，导入预览中同样列出全部复核发现。", {"file": ["文件太大"]}, status=413)
     uploads = [(f.name, f.read()) for f in files]  # bounded by the limit above
-    return json_response(services.check_upload(uploads, profile, request.user))
+    return json_response(imports.check_upload(uploads, profile, request.user))
 
 
 @api_view
 @require_http_methods(["POST"])
 def evaluate(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
-    return json_response(services.evaluate_record(data.object("form") or {}, data.text("profile", max_length=100),
-                                                  request.user))
+    return json_response(evaluation.evaluate_record(data.object("form") or {}, data.text("profile", max_length=100),
+                                                    request.user))
 
 
 @api_view
 def units(request: HttpRequest) -> HttpResponse:
-    writable = set(services.writable_units(request.user).values_list("pk", flat=True))
+    writable = set(access.writable_units(request.user).values_list("pk", flat=True))
     return json_response([
         {"id": o.pk, "name": o.name, "kind": o.kind, "parent": o.parent_id, "writable": o.pk in writable}
-        for o in services.visible_orgs(request.user)
+        for o in access.visible_orgs(request.user)
     ])
 
 

@@ -93,7 +93,7 @@ def retry(job: ImportJob) -> bool:
         return False
     from django.db import transaction
 
-    from jixiao.web.tasks import read_import
+    from jixiao.web.forms.imports import read_import
 
     transaction.on_commit(lambda: read_import.enqueue(job.pk, attempt))
     job.refresh_from_db()

@@ -31,7 +31,7 @@ class SafeErrorsMiddleware:
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from jixiao.web.services import ServiceError
+        from jixiao.web.forms.errors import ServiceError
 
         if isinstance(exception, ServiceError):  # a refusal no view caught: its status and message
             return error_response(request, exception.status, exception.message)

@@ -18,7 +18,7 @@ _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 def _error(field: str, message: str) -> Exception:
-    from jixiao.web.services import ServiceError
+    from jixiao.web.forms.errors import ServiceError
 
     return ServiceError(f"参数 {field} {message}", {field: [message]}, status=400)
 
@@ -135,7 +135,7 @@ class Body(dict[str, Any]):
 
 def json_object(body: bytes) -> Body:
     """A request body as a JSON object; anything else (not JSON, not an object, nested too deep) → 400."""
-    from jixiao.web.services import ServiceError
+    from jixiao.web.forms.errors import ServiceError
 
     try:
         data = json.loads(body or b"{}")

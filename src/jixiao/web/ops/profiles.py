@@ -95,7 +95,7 @@ def choose(name: str, unit: Any = None, field: str = "profile") -> Profile | Non
         return None
     found = profile_set(unit).by_name.get(name)
     if found is None:
-        from jixiao.web.services import ServiceError
+        from jixiao.web.forms.errors import ServiceError
 
         names = "、".join(p.name for p in profile_set(unit).profiles)
         raise ServiceError(f"没有名为「{name[:100]}」的评分规则：请从 {names} 中选择（留空则按年度自动选择）。",

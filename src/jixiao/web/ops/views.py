@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from jixiao.core.profiles import ProfileError
 from jixiao.profile_files import builtin_profiles
-from jixiao.web import services
+from jixiao.web.forms import access
+from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.models import Role
 from jixiao.web.ops import profiles
 from jixiao.web.ops.models import UploadedProfile
@@ -49,7 +50,7 @@ def _admin_org(user: Any) -> tuple[bool, Any]:
     """Whether the user administers profiles, and the org its uploads apply to (None: everywhere)."""
     if user.is_superuser:
         return True, None
-    for m in services.memberships(user):
+    for m in access.memberships(user):
         if m.role in (Role.ADMIN, Role.FINANCE):
             return True, m.org
     return False, None
@@ -59,7 +60,7 @@ def _managed(user: Any) -> Any:
     rows = UploadedProfile.objects.select_related("org", "uploaded_by")
     if user.is_superuser:
         return rows
-    orgs = [m.org_id for m in services.memberships(user) if m.role in (Role.ADMIN, Role.FINANCE)]
+    orgs = [m.org_id for m in access.memberships(user) if m.role in (Role.ADMIN, Role.FINANCE)]
     return rows.filter(org_id__in=orgs)
 
 
@@ -67,7 +68,7 @@ def _managed(user: Any) -> Any:
 def profile_list(request: HttpRequest) -> HttpResponse:
     allowed, org = _admin_org(request.user)
     if not allowed:
-        return render(request, "jixiao/error.html", {"error": services.PermissionDenied(
+        return render(request, "jixiao/error.html", {"error": PermissionDenied(
             "只有财政部门的管理员可以管理评分规则。")}, status=403)
     upload = ProfileUpload(request.POST or None, request.FILES or None)
     status = 200
@@ -97,7 +98,7 @@ def profile_retire(request: HttpRequest, pk: int) -> HttpResponse:
     allowed, _ = _admin_org(request.user)
     row = _managed(request.user).filter(pk=pk).first() if allowed else None
     if row is None:
-        return render(request, "jixiao/error.html", {"error": services.ServiceError(
+        return render(request, "jixiao/error.html", {"error": ServiceError(
             "没有找到这个评分规则，或您无权管理。", status=404)}, status=404)
     row.retired = request.POST.get("retired", "1") == "1"
     row.save(update_fields=["retired", "changed"])

@@ -11,16 +11,23 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from jixiao.web import services as web
+from jixiao.reports import overview as reports_overview
 from jixiao.web.api import api_view, form_json, json_body, json_response
+from jixiao.web.forms import access, filters
+from jixiao.web.forms import history as record_history
+from jixiao.web.forms.errors import PermissionDenied, Refused, ServiceError
 from jixiao.web.models import Phase
 from jixiao.web.ops.params import query_int
-from jixiao.web.review import services as review
+from jixiao.web.pages import download
+from jixiao.web.review import overview as year_overview
+from jixiao.web.review import publication, workflow
+from jixiao.web.review import recheck as rechecks
+from jixiao.web.review import rounds as round_service
 
 MAX_PAGE_SIZE = 200
 
 
-def _refused(e: review.Refused) -> JsonResponse:
+def _refused(e: Refused) -> JsonResponse:
     return json_response({"error": e.message, "errors": e.errors, "items": e.items}, status=e.status)
 
 
@@ -28,57 +35,57 @@ def _refused(e: review.Refused) -> JsonResponse:
 @require_http_methods(["POST"])
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
     """{"action": "submit"|"return"|"approve"|"recheck"|"publish", "comment": "…", "field": "indicators[2].score"}"""
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     data = json_body(request)
-    cells = [review.Cell(c.text("field", max_length=200), c.text("comment")) for c in data.objects("cells")]
+    cells = [workflow.Cell(c.text("field", max_length=200), c.text("comment")) for c in data.objects("cells")]
     if field := data.text("field", max_length=200):
-        cells.insert(0, review.Cell(field, data.text("field_comment") or data.text("comment")))
+        cells.insert(0, workflow.Cell(field, data.text("field_comment") or data.text("comment")))
     try:
-        done = review.transition(form, request.user, data.text("action", max_length=20), data.text("comment"), cells)
-    except review.Refused as e:
+        done = workflow.transition(form, request.user, data.text("action", max_length=20), data.text("comment"), cells)
+    except Refused as e:
         return _refused(e)
-    return json_response({**form_json(web.get_visible(request.user, done.pk)), "review": review.review_state(done, request.user)})
+    return json_response({**form_json(access.get_visible(request.user, done.pk)), "review": workflow.review_state(done, request.user)})
 
 
 @api_view
 def form_review(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
-    return json_response(review.review_state(form, request.user))
+    form = access.get_visible(request.user, pk)
+    return json_response(workflow.review_state(form, request.user))
 
 
 @api_view
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
-    return json_response({"id": form.pk, "version": form.version, "timeline": review.timeline(form)})
+    form = access.get_visible(request.user, pk)
+    return json_response({"id": form.pk, "version": form.version, "timeline": workflow.timeline(form)})
 
 
 @api_view
 def diff(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     a, b = query_int(request.GET, "from"), query_int(request.GET, "to", form.version)
     if a is None or b is None:
-        raise web.ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。", {"from": ["缺少"]})
-    return json_response({"from": a, "to": b, "changes": review.version_diff(form, a, b)})
+        raise ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。", {"from": ["缺少"]})
+    return json_response({"from": a, "to": b, "changes": record_history.version_diff(form, a, b)})
 
 
 @api_view
 @require_http_methods(["POST"])
 def recheck(request: HttpRequest, pk: int) -> HttpResponse:
     """{"own_score": "92.5", "problems": "…", "finish": true} — finish also takes the "recheck" step."""
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     data = json_body(request)
     own = data.get("own_score")
     if own is not None and (isinstance(own, bool) or not isinstance(own, str | int | float)):
-        raise web.ServiceError("参数 own_score 应为分数（如 \"92.5\"）。", {"own_score": ["应为分数"]})
+        raise ServiceError("参数 own_score 应为分数（如 \"92.5\"）。", {"own_score": ["应为分数"]})
     problems = data.text("problems")
     try:
-        review.record_recheck(request.user, form, "" if own is None else str(own), problems)
+        rechecks.record_recheck(request.user, form, "" if own is None else str(own), problems)
         if data.flag("finish"):
-            review.transition(form, request.user, "recheck", problems)
-    except review.Refused as e:
+            workflow.transition(form, request.user, "recheck", problems)
+    except Refused as e:
         return _refused(e)
-    form = web.get_visible(request.user, pk)
-    return json_response(review.review_state(form, request.user))
+    form = access.get_visible(request.user, pk)
+    return json_response(workflow.review_state(form, request.user))
 
 
 @api_view
@@ -86,7 +93,7 @@ def review_forms(request: HttpRequest) -> HttpResponse:
     """The forms behind an overview figure (filters: year, department, unit, phase, stage, grade, rate,
     errors, code, diff, sampled, q)."""
     params = {k: v for k, v in request.GET.items() if v and k not in ("page", "page_size")}
-    qs = review.filtered_forms(request.user, params).select_related("unit", "department").order_by("pk")
+    qs = filters.filter_forms(request.user, params).select_related("unit", "department").order_by("pk")
     size = min(query_int(request.GET, "page_size", 50, minimum=1) or 50, MAX_PAGE_SIZE)
     page = Paginator(qs, max(size, 1)).get_page(request.GET.get("page"))
     return json_response({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
@@ -101,28 +108,28 @@ def rounds(request: HttpRequest) -> HttpResponse:
         try:
             deadline = datetime.date.fromisoformat(str(data.get("deadline", "")))
         except ValueError:
-            raise web.ServiceError("deadline 应为日期，如 2025-03-31。", {"deadline": ["格式不对"]}) from None
-        r = review.create_round(
+            raise ServiceError("deadline 应为日期，如 2025-03-31。", {"deadline": ["格式不对"]}) from None
+        r = round_service.create_round(
             request.user, year=data.integer("year", 0) or 0, phase=data.text("phase", Phase.SELF, max_length=20),
             title=data.text("title", max_length=300), deadline=deadline,
             departments=data.ids("departments", 10_000), note=data.text("note"),
         )
-        return json_response(review.round_dict(r), status=201)
-    return json_response([review.round_dict(r) for r in review.rounds_for(request.user)])
+        return json_response(round_service.round_dict(r), status=201)
+    return json_response([round_service.round_dict(r) for r in round_service.rounds_for(request.user)])
 
 
 @api_view
 def round_item(request: HttpRequest, pk: int) -> HttpResponse:
-    r = review.rounds_for(request.user).filter(pk=pk).first()
+    r = round_service.rounds_for(request.user).filter(pk=pk).first()
     if r is None:
-        raise web.ServiceError("没有找到此填报任务。", status=404)
-    return json_response(review.round_status(r, request.user))
+        raise ServiceError("没有找到此填报任务。", status=404)
+    return json_response(round_service.round_status(r, request.user))
 
 
 @api_view
 def tasks(request: HttpRequest) -> HttpResponse:
     """What the user's units owe, per round, with deadline and days left."""
-    return json_response(review.obligations(request.user))
+    return json_response(round_service.obligations(request.user))
 
 
 @api_view
@@ -132,30 +139,30 @@ def draws(request: HttpRequest) -> HttpResponse:
         data = json_body(request)
         share = data.get("share")
         if share is not None and (isinstance(share, bool) or not isinstance(share, str | int | float)):
-            raise web.ServiceError("参数 share 应为比例，如 \"10%\" 或 0.1。", {"share": ["应为比例"]})
-        d = review.draw_sample(
+            raise ServiceError("参数 share 应为比例，如 \"10%\" 或 0.1。", {"share": ["应为比例"]})
+        d = rechecks.draw_sample(
             request.user, year=data.integer("year", 0) or 0, phase=data.text("phase", Phase.SELF, max_length=20),
             share=None if share is None else str(share), count=data.integer("count"), seed=data.integer("seed"),
             departments=data.ids("departments", 10_000),
         )
-        return json_response(review.draw_detail(d, request.user), status=201)
-    if not review.is_finance(request.user):
-        raise web.PermissionDenied("只有财政复核人员可以查看抽评。")
-    return json_response([review.draw_detail(d, request.user) for d in review.draws_for(request.user)[:50]])
+        return json_response(rechecks.draw_detail(d, request.user), status=201)
+    if not access.is_finance(request.user):
+        raise PermissionDenied("只有财政复核人员可以查看抽评。")
+    return json_response([rechecks.draw_detail(d, request.user) for d in rechecks.draws_for(request.user)[:50]])
 
 
 @api_view
 def draw_item(request: HttpRequest, pk: int) -> HttpResponse:
-    return json_response(review.draw_detail(review.get_draw(request.user, pk), request.user))
+    return json_response(rechecks.draw_detail(rechecks.get_draw(request.user, pk), request.user))
 
 
 def _overview_data(request: HttpRequest) -> dict[str, Any]:
     year = query_int(request.GET, "year", maximum=9999)
     if year is None:
-        raise web.ServiceError("请以 ?year= 指定年度。", {"year": ["缺少"]})
+        raise ServiceError("请以 ?year= 指定年度。", {"year": ["缺少"]})
     department = query_int(request.GET, "department")
     phase = request.GET.get("phase") if request.GET.get("phase") in Phase.values else None
-    return review.overview(request.user, year, department, phase)
+    return year_overview.overview(request.user, year, department, phase)
 
 
 @api_view
@@ -169,24 +176,15 @@ def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The overview as .xlsx or .pdf (the same files as the page's export buttons)."""
     data = _overview_data(request)
     if fmt == "xlsx":
-        return _file(review.overview_xlsx(data), f"{data['year']}年度绩效自评总览.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return download(reports_overview.overview_xlsx(data), f"{data['year']}年度绩效自评总览.xlsx")
     if fmt == "pdf":
-        return _file(review.overview_pdf(data), f"{data['year']}年度绩效自评总览.pdf", "application/pdf")
-    raise web.ServiceError(f"不支持的格式「{fmt}」，可选 xlsx、pdf。", status=404)
-
-
-def _file(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    from django.utils.http import content_disposition_header
-
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+        return download(reports_overview.overview_pdf(data), f"{data['year']}年度绩效自评总览.pdf")
+    raise ServiceError(f"不支持的格式「{fmt}」，可选 xlsx、pdf。", status=404)
 
 
 def public_forms(request: HttpRequest) -> HttpResponse:
     """Published forms (no login): ?year=&department= ; each with its record (docs/domain.md §8)."""
-    qs = review.published_forms().select_related("unit", "department").order_by("year", "department_id", "pk")
+    qs = publication.published_forms().select_related("unit", "department").order_by("year", "department_id", "pk")
     if (year := query_int(request.GET, "year")) is not None:
         qs = qs.filter(year=year)
     if (department := query_int(request.GET, "department")) is not None:
@@ -198,8 +196,8 @@ def public_forms(request: HttpRequest) -> HttpResponse:
 
 def public_form(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        form = review.public_form(pk)
-    except web.ServiceError as e:
+        form = publication.public_form(pk)
+    except ServiceError as e:
         return json_response({"error": e.message}, status=404)
     return json_response(_public_json(form))
 
