@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
+from django.core.serializers.base import DeserializationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -87,7 +88,7 @@ def restore(file: str | Path) -> str:
                 archive.extractall(folder, filter="data")  # no absolute paths, no "..", no links out
                 _load(folder / "data.json")
                 _put_uploads(folder / "uploads")
-    except (tarfile.TarError, OSError, ValueError, KeyError) as e:
+    except (tarfile.TarError, OSError, EOFError, ValueError, KeyError, DeserializationError) as e:
         raise BackupError(f"备份文件 {source} 无法读取（{e}）：文件可能不完整或已损坏。") from None
     counts = _counts()
     return (f"已从 {source}（{manifest.get('created', '')}）恢复：{counts['orgs']} 个单位，"
