@@ -32,7 +32,7 @@ PRODUCTION = {
 
 
 def _run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("JIXIAO_", "DJANGO_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("JIXIAO_", "DJANGO_", "DATABASE_URL"))}
     full = {**clean, "PYTHONPATH": SRC, "JIXIAO_DATA_DIR": str(tmp_path / "data"),
             "DJANGO_SETTINGS_MODULE": "jixiao.web.settings", **env}
     return subprocess.run([sys.executable, *args], env=full, capture_output=True, text=True, timeout=120)
