@@ -170,7 +170,7 @@ def test_with_debug_on_a_visitor_never_sees_a_traceback(web_cast, settings, monk
     response = visitor.get("/public/")
     assert response.status_code == 500
     page = response.content.decode()
-    assert "服务器出错" in page and "Traceback" not in page and "secret/path" not in page
+    assert "服务器内部错误" in page and "Traceback" not in page and "secret/path" not in page
     assert "Traceback" not in visitor.get("/no/such/page/").content.decode()
     staff = Client(raise_request_exception=False)
     staff.force_login(web_cast.admin)

@@ -13,8 +13,8 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
-from django.views.decorators.http import require_http_methods
 
+from jixiao.web import pages
 from jixiao.web.forms import access, evaluation, exports, imports, store
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.forms.filters import filter_forms, filter_key
@@ -85,7 +85,7 @@ def form_json(form: PerformanceForm, findings: list[dict[str, Any]] | None = Non
 
 
 @api_view
-@require_http_methods(["GET", "POST"])
+@pages.allow("GET", "POST")
 def forms(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _create(request)
@@ -156,7 +156,7 @@ def _reload(request: HttpRequest, pk: int) -> PerformanceForm:
 
 
 @api_view
-@require_http_methods(["GET", "PUT", "PATCH"])
+@pages.allow("GET", "PUT", "PATCH")
 def form_item(request: HttpRequest, pk: int) -> HttpResponse:
     form = access.get_visible(request.user, pk)
     if request.method == "GET":
@@ -191,7 +191,7 @@ def summary(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
-@require_http_methods(["POST"])
+@pages.allow("POST")
 def export(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
     ids = data.ids("ids", settings.JIXIAO_EXPORT_MAX_FORMS)
@@ -203,7 +203,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
-@require_http_methods(["POST"])
+@pages.allow("POST")
 def check(request: HttpRequest) -> HttpResponse:
     """Exactly what `jixiao check --format json` prints for the uploaded files; nothing is stored."""
     files = request.FILES.getlist("file") + request.FILES.getlist("files")
@@ -225,7 +225,7 @@ def check(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
-@require_http_methods(["POST"])
+@pages.allow("POST")
 def evaluate(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
     return json_response(evaluation.evaluate_record(data.object("form") or {}, data.text("profile", max_length=100),

@@ -10,8 +10,8 @@ urlpatterns = [
     path("", include("jixiao.web.ops.views")),
 ]
 
-# Error answers in Chinese, as pages or (under /api/) JSON (jixiao.web.ops.errors).
-handler400 = "jixiao.web.ops.errors.bad_request"
-handler403 = "jixiao.web.ops.errors.permission_denied"
-handler404 = "jixiao.web.ops.errors.not_found"
-handler500 = "jixiao.web.ops.errors.server_error"
+# Errors in Chinese, as JSON under /api/ (jixiao.web.pages).
+handler400 = "jixiao.web.pages.bad_request"
+handler403 = "jixiao.web.pages.forbidden"
+handler404 = "jixiao.web.pages.not_found"
+handler500 = "jixiao.web.pages.server_error"

@@ -141,8 +141,10 @@ def json_object(body: bytes) -> Body:
         data = json.loads(body or b"{}")
     except RecursionError:
         raise ServiceError(f"请求内容嵌套太深（超过 {MAX_DEPTH} 层）。") from None
+    except json.JSONDecodeError as e:
+        raise ServiceError(f"请求内容不是有效的 JSON（第 {e.lineno} 行第 {e.colno} 列附近有误），请检查后重试。") from e
     except (ValueError, UnicodeDecodeError) as e:
-        raise ServiceError(f"请求内容不是有效的 JSON：{e}") from e
+        raise ServiceError("请求内容不是有效的 JSON（应为 UTF-8 编码的 JSON 对象），请检查后重试。") from e
     if not isinstance(data, dict):
         raise ServiceError("请求内容应为 JSON 对象。")
     if _depth(data, MAX_DEPTH):
