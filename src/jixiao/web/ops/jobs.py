@@ -11,6 +11,7 @@ reading are removed by sweep(), which the worker runs every few minutes and `jix
 from __future__ import annotations
 
 import contextlib
+import logging
 import shutil
 import threading
 import time
@@ -19,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -45,7 +46,10 @@ def heartbeat(job_id: int, attempt: int) -> Iterator[None]:
     def run() -> None:
         try:
             while not stop.wait(settings.JIXIAO_JOB_HEARTBEAT_SECONDS):
-                beat(job_id, attempt)
+                try:
+                    beat(job_id, attempt)
+                except DatabaseError:  # a busy database misses one beat; the next one will do
+                    logging.getLogger(__name__).warning("heartbeat of import %s missed", job_id)
         finally:
             connection.close()  # this thread's own connection
 
@@ -131,8 +135,6 @@ def start_sweeper() -> threading.Thread:
             try:
                 sweep()
             except Exception:  # a failed sweep is tried again next time; the worker must go on
-                import logging
-
                 logging.getLogger(__name__).exception("upload sweep failed")
             finally:
                 connection.close()
