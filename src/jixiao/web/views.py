@@ -20,6 +20,7 @@ from jixiao.web.forms import access, evaluation, exports, filters, imports, kept
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
 from jixiao.web.ops.params import query_ids, query_int
+from jixiao.web.review import workflow
 
 T = TypeVar("T")
 
@@ -108,11 +109,15 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _error_page(request, e)
     findings = list(form.findings.values("code", "severity", "location", "found", "expected", "message"))
     scorecard = evaluation.evaluate_stored(form).scorecard
+    back = workflow.returned(form)
     return render(request, "jixiao/form_detail.html", {
         "form": form,
         "record": form.record,
-        "paper": presenters.paper(form.record, scorecard, findings),
+        "paper": presenters.paper(form.record, scorecard, findings, back["cells"] if back else ()),
         "finding_list": [dict(f, number=n) for n, f in enumerate(findings, 1)],
+        "returned": back,
+        "actions": workflow.allowed_actions(request.user, form),
+        "warnings": form.warning_count,
         "can_edit": access.can_edit(request.user, form),
         "formats": exports.EXPORT_FORMATS,
     })
@@ -224,6 +229,7 @@ def _render_editor(request: HttpRequest, form: PerformanceForm | None, record: d
         "errors": errors,
         "rows": presenters.editor_rows(record, errors),
         "version": form.version if form else "",
+        "returned": workflow.returned(form) if form else None,
     }, status=status)
 
 
