@@ -52,7 +52,9 @@ def test_a_patch_without_a_version_is_refused_and_overwrites_nothing(web_cast):
 def test_a_patch_with_an_old_version_is_a_conflict(web_cast):
     form = web_cast.form_a
     client = web_cast.client("clerk_a")
-    assert client.patch(f"/api/forms/{form.pk}", {"version": form.version}, content_type="application/json").status_code == 200
+    first = client.patch(f"/api/forms/{form.pk}", {"version": form.version, "form": dict(form.record, project="新")},
+                         content_type="application/json")
+    assert first.status_code == 200 and first.json()["version"] == form.version + 1
     stale = client.patch(f"/api/forms/{form.pk}", {"version": form.version, "form": dict(form.record, project="旧")},
                          content_type="application/json")
     assert stale.status_code == 409
