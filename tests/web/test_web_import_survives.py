@@ -28,7 +28,11 @@ def admin(demo_passwords, django_user_model):
 def _big_preview(admin, copies: int) -> ImportJob:
     """A ready job whose preview lists `copies` forms, each matching a stored one (the seed's, replicated)."""
     job = imports.start_import(admin, [("seed.txt", SEED.read_bytes())])
-    rows = [dict(job.preview[n % len(job.preview)], index=n + 1) for n in range(copies)]
+    rows = []
+    for n in range(copies):
+        row = job.preview[n % len(job.preview)]
+        record = dict(row["record"], goals={**row["record"]["goals"], "achieved": f"导入的完成情况 {n}"})
+        rows.append(dict(row, index=n + 1, record=record))  # differs from the stored form: a replace saves
     job.preview = rows
     job.save(update_fields=["preview"])
     return job
@@ -54,9 +58,13 @@ def test_a_preview_of_more_than_1000_forms_is_confirmed_as_the_page_posts_it(adm
 def test_a_replace_over_a_form_saved_after_the_preview_is_refused_and_reported(admin, client):
     job = imports.start_import(admin, [("seed.txt", SEED.read_bytes())])
     third = PerformanceForm.objects.get(pk=job.preview[2]["existing_id"])
-    store.save_form(admin, dict(third.record, project=third.project), form=third, version=third.version)
+    store.save_form(admin, dict(third.record, goals={**third.record["goals"], "achieved": "预览之后改的"}),
+                    form=third, version=third.version)
     saved = PerformanceForm.objects.get(pk=third.pk)
     client.force_login(admin)
+    for row in job.preview:  # the file says something else than the stored forms: a replace would save
+        row["record"]["goals"]["achieved"] = "文件中的完成情况"
+    job.save(update_fields=["preview"])
     response = client.post(f"/import/{job.pk}/", {"existing": "replace"}, follow=True)
     page = response.content.decode()
     assert "未替换 1 张" in page and f"第 3 张「{third.project}」" in page
