@@ -101,7 +101,7 @@ def test_a_killed_readers_late_writes_are_ignored_after_a_retry(admin, settings,
     jobs.mark_stale()
     job.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=False):
-        assert jobs.retry(job)
+        assert jobs.retry(job, imports.read_import)
     imports.run_import_preview(job.pk, attempt=0)  # the old reader wakes up: not its job any more
     job.refresh_from_db()
     assert (job.status, job.preview) == (ImportJob.Status.PENDING, [])

@@ -268,7 +268,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
     if request.method == "POST":
         if request.POST.get("retry"):
-            if not jobs.retry(job):
+            if not jobs.retry(job, imports.read_import):
                 messages.error(request, "此导入不能重试（上传的文件已被清理，或它并未失败）：请重新上传。")
             return redirect("import-job", pk=job.pk)
         try:

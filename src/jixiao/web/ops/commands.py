@@ -28,11 +28,20 @@ def register(subparsers: Any, token_sub: Any) -> None:
     restore.set_defaults(handler=run_restore, func=run_restore)
 
 
-def _setup() -> None:
-    from jixiao.web.commands import migrate, setup_django
+def _django() -> None:
+    import os
 
-    setup_django()
-    migrate()
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.web.settings")
+    django.setup()
+
+
+def _setup() -> None:
+    from django.core.management import call_command
+
+    _django()
+    call_command("migrate", interactive=False, verbosity=0)
 
 
 def run_token_list(args: argparse.Namespace) -> int:
@@ -103,9 +112,7 @@ def run_restore(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes", "是"):
             print("已取消。")
             return 1
-    from jixiao.web.commands import setup_django
-
-    setup_django()
+    _django()
     from jixiao.web.ops.backup import BackupError, restore
 
     try:

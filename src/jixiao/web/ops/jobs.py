@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -86,8 +87,9 @@ def can_retry(job: ImportJob) -> bool:
     return job.status == ImportJob.Status.FAILED and bool(job.files) and all(Path(f["path"]).is_file() for f in job.files)
 
 
-def retry(job: ImportJob) -> bool:
-    """Read a failed job's files again (a new attempt); False when it can't be retried."""
+def retry(job: ImportJob, task: Any) -> bool:
+    """Read a failed job's files again (a new attempt, enqueued as `task`: forms.imports.read_import);
+    False when it can't be retried."""
     if not can_retry(job):
         return False
     attempt = job.attempt + 1
@@ -97,9 +99,7 @@ def retry(job: ImportJob) -> bool:
         return False
     from django.db import transaction
 
-    from jixiao.web.forms.imports import read_import
-
-    transaction.on_commit(lambda: read_import.enqueue(job.pk, attempt))
+    transaction.on_commit(lambda: task.enqueue(job.pk, attempt))
     job.refresh_from_db()
     return True
 
