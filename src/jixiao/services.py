@@ -18,7 +18,7 @@ from jixiao.core.frozen import fast_init
 from jixiao.core.layout_checks import layout_findings
 from jixiao.core.model import Form, FundRow
 from jixiao.core.ocr import annotate, ocr_findings
-from jixiao.core.profiles import Profile
+from jixiao.core.profiles import Profile, ProfileSet
 from jixiao.core.scoring import Scorecard, score_form
 from jixiao.formats import ReadError
 from jixiao.profile_files import builtin_set, detect_profile, load_profile
@@ -131,16 +131,19 @@ def read_upload(data: bytes, name: str) -> Batch:
     return _collect(iter_data(data, name), 1, None)
 
 
-def resolve_profile(form: Form, profile: str | Profile = "auto") -> Profile:
-    """The profile to score a form with: detected ("auto"), built-in by name, or from a TOML file."""
+def resolve_profile(form: Form, profile: str | Profile | ProfileSet = "auto") -> Profile:
+    """The profile to score a form with: detected ("auto", or among a ProfileSet's), built-in by name,
+    or from a TOML file (the command line's; the web app passes only Profiles and ProfileSets)."""
     if isinstance(profile, Profile):
         return profile
+    if isinstance(profile, ProfileSet):
+        return profile.detect(form)
     if profile in ("", "auto"):
         return detect_profile(form)
     return load_profile(profile)
 
 
-def evaluate(form: Form, profile: str | Profile = "auto", index: int = 1) -> Evaluation:
+def evaluate(form: Form, profile: str | Profile | ProfileSet = "auto", index: int = 1) -> Evaluation:
     """Score and check one form; profile is "auto", a built-in name, a TOML path or a Profile."""
     if isinstance(profile, str) and profile in ("", "auto"):
         choice = builtin_set().choose(form)
@@ -158,9 +161,9 @@ def evaluate(form: Form, profile: str | Profile = "auto", index: int = 1) -> Eva
     return Evaluation(index, form, chosen, scorecard, tuple(findings), reason)
 
 
-def evaluate_batch(forms: Sequence[Form], profile: str | Profile = "auto") -> list[Evaluation]:
+def evaluate_batch(forms: Sequence[Form], profile: str | Profile | ProfileSet = "auto") -> list[Evaluation]:
     """Score and check every form, with the batch checks (P05) added to the forms they concern."""
-    if not isinstance(profile, Profile) and profile not in ("", "auto") and forms:
+    if not isinstance(profile, Profile | ProfileSet) and profile not in ("", "auto") and forms:
         profile = load_profile(profile)  # a named or file profile is read once, not once per form
     evaluations = [evaluate(form, profile, n) for n, form in enumerate(forms, 1)]
     extra: dict[int, list[Finding]] = {}

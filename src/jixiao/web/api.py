@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,6 +21,7 @@ from jixiao.web.forms.filters import filter_forms, filter_key
 from jixiao.web.forms.kept import data_version
 from jixiao.web.models import Org, PerformanceForm, Phase
 from jixiao.web.openapi import SCHEMA
+from jixiao.web.ops.params import Body, json_object, query_int
 from jixiao.web.pages import download, paginate
 
 View = Callable[..., HttpResponse]
@@ -50,16 +52,9 @@ def json_response(data: Any, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except json.JSONDecodeError as e:
-        raise ServiceError(f"请求内容不是有效的 JSON（第 {e.lineno} 行第 {e.colno} 列附近有误），请检查后重试。") from e
-    except (ValueError, UnicodeDecodeError, RecursionError) as e:
-        raise ServiceError("请求内容不是有效的 JSON（应为 UTF-8 编码的 JSON 对象），请检查后重试。") from e
-    if not isinstance(data, dict):
-        raise ServiceError("请求内容应为 JSON 对象。")
-    return data
+def json_body(request: HttpRequest) -> Body:
+    """The request's JSON object, with typed getters that refuse the wrong types (jixiao.web.ops.params)."""
+    return json_object(request.body)
 
 
 def _org(org: Org | None) -> dict[str, Any] | None:
@@ -95,7 +90,7 @@ def forms(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _create(request)
     qs = filter_forms(request.user, request.GET)
-    size = min(int(request.GET["page_size"]), MAX_PAGE_SIZE) if request.GET.get("page_size", "").isdigit() else 50
+    size = min(query_int(request.GET, "page_size", 50, minimum=1) or 50, MAX_PAGE_SIZE)
     page = paginate(qs, max(size, 1), request.GET.get("page"), values=LIST_VALUES,
                     annotations={"record_json": Cast("record", TextField()), "scorecard_json": Cast("scorecard", TextField())},
                     version=data_version(), key=filter_key(request.user, request.GET))
@@ -128,14 +123,14 @@ def _list_item(row: dict[str, Any]) -> str:
     return f'{text[:-1]}, "form": {row["record_json"]}, "scorecard": {row["scorecard_json"]}}}'
 
 
-def _unit(user: Any, unit_id: Any) -> Org:
-    unit = access.writable_units(user).filter(pk=unit_id).first() if str(unit_id).isdigit() else None
+def _unit(user: Any, unit_id: int | None) -> Org:
+    unit = access.writable_units(user).filter(pk=unit_id).first() if unit_id is not None else None
     if unit is None:
         raise PermissionDenied("您不能为该单位填报（unit 应为您可填报的单位的 id）。")
     return unit
 
 
-def _phase(value: Any) -> str | None:
+def _phase(value: str | None) -> str | None:
     if value is None:
         return None
     if value not in Phase.values:
@@ -145,10 +140,10 @@ def _phase(value: Any) -> str | None:
 
 def _create(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
-    unit = _unit(request.user, data.get("unit"))
-    saved = store.save_form(request.user, data.get("form") or {}, unit=unit,
-                               phase=_phase(data.get("phase")) or Phase.TARGET,
-                               profile_override=str(data.get("profile_override", "")))
+    unit = _unit(request.user, data.integer("unit"))
+    saved = store.save_form(request.user, data.object("form") or {}, unit=unit,
+                            phase=_phase(data.opt_str("phase")) or Phase.TARGET,
+                            profile_override=data.text("profile_override", max_length=100))
     return json_response(form_json(_reload(request, saved.pk), _findings(saved)), status=201)
 
 
@@ -167,16 +162,19 @@ def form_item(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return json_response(form_json(form, _findings(form)))
     data = json_body(request)
-    record = data.get("form", form.record if request.method == "PATCH" else None)
+    record = data.object("form")
+    if record is None and request.method == "PATCH":
+        record = form.record
     if record is None:
         raise ServiceError("PUT 需要完整的 form（jixiao.form/1 记录）。", {"form": ["缺少"]})
-    version = data.get("version")
-    if request.method == "PUT" and not isinstance(version, int):
-        raise ServiceError("请提供读取时的 version，以免覆盖他人的修改。", {"version": ["缺少"]})
-    unit = _unit(request.user, data["unit"]) if "unit" in data else None
-    saved = store.save_form(request.user, record, form=form, unit=unit, phase=_phase(data.get("phase")),
-                               profile_override=data.get("profile_override"),
-                               version=version if isinstance(version, int) else None)
+    # Every save names the version it was based on: without one a newer save would be overwritten.
+    version = data.integer("version", minimum=1)
+    if version is None:
+        raise ServiceError("请提供读取此表时的 version（版本号），以免覆盖他人在此之后的修改。",
+                           {"version": ["缺少"]}, status=428)
+    unit = _unit(request.user, data.integer("unit")) if "unit" in data else None
+    saved = store.save_form(request.user, record, form=form, unit=unit, phase=_phase(data.opt_str("phase")),
+                            profile_override=data.opt_str("profile_override", max_length=100), version=version)
     return json_response(form_json(_reload(request, saved.pk), _findings(saved)))
 
 
@@ -196,28 +194,42 @@ def summary(request: HttpRequest) -> HttpResponse:
 @pages.allow("POST")
 def export(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
-    ids = [i for i in data.get("ids", []) if isinstance(i, int)]
+    ids = data.ids("ids", settings.JIXIAO_EXPORT_MAX_FORMS)
+    fmt = data.text("format", "pdf", max_length=10)
     chosen = list(access.visible_forms(request.user).filter(pk__in=ids))
     if not chosen:
         raise ServiceError("ids 中没有您可查看的表。", {"ids": ["为空"]})
-    return download(exports.export_zip(chosen, str(data.get("format", "pdf"))), "绩效自评表.zip")
+    return download(exports.export_zip(chosen, fmt), "绩效自评表.zip")
 
 
 @api_view
 @pages.allow("POST")
 def check(request: HttpRequest) -> HttpResponse:
     """Exactly what `jixiao check --format json` prints for the uploaded files; nothing is stored."""
-    uploads = [(f.name, f.read()) for f in request.FILES.getlist("file") + request.FILES.getlist("files")]
-    if not uploads:
+    files = request.FILES.getlist("file") + request.FILES.getlist("files")
+    if not files:
         raise ServiceError("请以 multipart/form-data 上传文件（字段名 file）。", {"file": ["缺少"]})
-    return json_response(imports.check_upload(uploads, request.POST.get("profile", "auto") or "auto"))
+    profile = request.POST.get("profile", "auto") or "auto"
+    from jixiao.web.ops import profiles
+
+    profiles.choose(profile)  # an unknown name is refused before anything is read
+    size = sum(f.size or 0 for f in files)
+    if size > settings.JIXIAO_CHECK_MAX_BYTES:
+        # A large file takes seconds to minutes: not in a request thread, but as an import in the background.
+        limit = settings.JIXIAO_CHECK_MAX_BYTES / 1024 / 1024
+        raise ServiceError(
+            f"文件共 {size / 1024 / 1024:.1f} MB，超过了即时检查的上限 {limit:.0f} MB：请用导入（网页“导入”或 "
+            "jixiao check 命令）在后台读取，导入预览中同样列出全部复核发现。", {"file": ["文件太大"]}, status=413)
+    uploads = [(f.name, f.read()) for f in files]  # bounded by the limit above
+    return json_response(imports.check_upload(uploads, profile, request.user))
 
 
 @api_view
 @pages.allow("POST")
 def evaluate(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
-    return json_response(evaluation.evaluate_record(data.get("form") or {}, str(data.get("profile", "") or "")))
+    return json_response(evaluation.evaluate_record(data.object("form") or {}, data.text("profile", max_length=100),
+                                                    request.user))
 
 
 @api_view

@@ -41,11 +41,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     create.add_argument("--name", default="", help="令牌用途说明")
     create.set_defaults(handler=run_token_create, func=run_token_create)
 
+    from jixiao.web.ops.commands import register as register_ops
+
+    register_ops(subparsers, token_sub)  # token list/revoke, backup, restore, cleanup (issue 16)
+
 
 def run_serve(args: argparse.Namespace) -> int:
     setup_django()
     from django.conf import settings
 
+    if settings.PRODUCTION:
+        from jixiao.web.ops.checks import unsafe_settings
+
+        if problems := unsafe_settings():
+            print("生产模式（JIXIAO_PRODUCTION=1）下以下设置不安全，服务未启动：", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 2
     migrate()
     if args.demo:
         from jixiao.web.demo import load_demo
@@ -138,6 +150,9 @@ def start_worker_thread() -> threading.Thread:
     worker = _worker(batch=False)
     thread = threading.Thread(target=worker.run, name="jixiao-worker", daemon=True)  # type: ignore[attr-defined]
     thread.start()
+    from jixiao.web.ops.jobs import start_sweeper
+
+    start_sweeper()  # lost imports marked, old uploads removed
     return thread
 
 
@@ -149,6 +164,10 @@ def run_worker(args: argparse.Namespace) -> int:
     from jixiao.web.batch.cli import start_thread
 
     start_thread()  # batch files (jixiao batch submit) are claimed by the same process
+    if not args.batch:
+        from jixiao.web.ops.jobs import start_sweeper
+
+        start_sweeper()  # lost imports marked, old uploads removed
     print("后台任务进程已启动（Ctrl+C 停止）", flush=True)
     worker.run()  # type: ignore[attr-defined]
     return 0

@@ -94,6 +94,7 @@ class ApiToken(models.Model):
     prefix = models.CharField("前缀", max_length=8)  # shown in the admin to tell tokens apart
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
+    expires = models.DateTimeField("到期", null=True, blank=True)  # JIXIAO_TOKEN_DAYS after creation
 
     class Meta:
         verbose_name = "API 令牌"
@@ -247,6 +248,10 @@ class ImportJob(models.Model):
     error = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Set by the reader every few seconds while it works: a job "reading" without one lately lost its
+    # worker (killed) and is shown as interrupted, to retry or cancel (jixiao.web.ops.jobs).
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    attempt = models.PositiveIntegerField(default=0)  # bumped by a retry: an older reader's writes are ignored
 
     class Meta:
         verbose_name = "导入"

@@ -93,7 +93,7 @@ def record_from_post(data: Mapping[str, str]) -> EditorInput:
     year_text = str(data.get("year", "")).strip()
     year: int | None = None
     if year_text:
-        if year_text.isdigit():
+        if year_text.isascii() and year_text.isdigit() and len(year_text) <= 4:
             year = int(year_text)
         else:
             errors["year"] = ["年度应为四位数字，如 2024。"]

@@ -16,3 +16,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 UPLOAD_DIR = DATA_DIR / "uploads"
 WHITENOISE_AUTOREFRESH = True
+# Login throttling needs the request, which the test client's login() doesn't pass; the throttling
+# test turns it on (tests/web/test_web_deploy.py).
+AXES_ENABLED = False
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "exports": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exports"},
+}

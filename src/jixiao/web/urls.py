@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/", include("jixiao.web.review.api")),
     path("", include("jixiao.web.views")),
     path("", include("jixiao.web.review.urls")),
+    path("", include("jixiao.web.ops.views")),
 ]
 
 # Errors in Chinese, as JSON under /api/ (jixiao.web.pages).

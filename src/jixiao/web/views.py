@@ -19,6 +19,7 @@ from jixiao.web import pages, presenters
 from jixiao.web.forms import access, evaluation, exports, filters, imports, kept, store
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
+from jixiao.web.ops.params import query_ids, query_int
 from jixiao.web.review import workflow
 
 T = TypeVar("T")
@@ -85,7 +86,7 @@ def export_summary(request: HttpRequest) -> HttpResponse:
 @login_required
 @pages.allow("POST")
 def export_selection(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = query_ids(request.POST.getlist("ids"), "ids", settings.JIXIAO_EXPORT_MAX_FORMS)
     fmt = request.POST.get("format", "pdf")
     forms = list(access.visible_forms(request.user).filter(pk__in=ids))
     if not forms:
@@ -134,22 +135,20 @@ def form_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # ---------------------------------------------------------------- create and edit
 
 
-def _profiles() -> list[tuple[str, str]]:
+def _profiles(unit: Org | None = None) -> list[tuple[str, str]]:
+    from jixiao.web.ops import profiles
+
+    return profiles.choices(unit)
+
+
+def _profile_defaults(year: int | None, override: str = "", unit: Org | None = None) -> tuple[list[tuple[str, str]], str]:
+    """The level-1 categories with their points, and the fund weight, of the profile a new form gets
+    (the year's for its unit: uploaded profiles included)."""
     try:
-        from jixiao.profile_files import builtin_profiles
+        from jixiao.core.profiles import ProfileSet
 
-        return [(name, p.title) for name, p in builtin_profiles().items()]
-    except NotImplementedError:
-        return []
-
-
-def _profile_defaults(year: int | None, override: str = "") -> tuple[list[tuple[str, str]], str]:
-    """The level-1 categories with their points, and the fund weight, of the profile a new form gets."""
-    try:
-        from jixiao.profile_files import load_profile, profile_for_year
-
-        name = evaluation.profile_for(year, override)
-        profile = load_profile(name) if name != "auto" else profile_for_year(year)
+        chosen = evaluation.profile_for(year, override, unit)
+        profile = chosen.for_year(year) if isinstance(chosen, ProfileSet) else chosen
         points = [(n, f"{p.normalize():f}") for n, p in profile.category_points]
         return points, f"{profile.fund_weight.normalize():f}"
     except (NotImplementedError, ValueError):
@@ -168,7 +167,7 @@ def form_create(request: HttpRequest) -> HttpResponse:
     year = timezone.now().year - 1
     unit = units[0]
     department = unit.department()
-    points, fund_weight = _profile_defaults(year)
+    points, fund_weight = _profile_defaults(year, unit=unit)
     record = presenters.blank_record(year, unit.name, department.name if department else "", points, fund_weight)
     return _render_editor(request, None, record, units, unit.pk, Phase.TARGET, "", {})
 
@@ -196,7 +195,9 @@ def _save(request: HttpRequest, form: PerformanceForm | None, units: list[Org]) 
         errors["unit_id"] = ["请选择实施单位。"]
     phase = data.get("phase") if data.get("phase") in Phase.values else Phase.TARGET
     profile = data.get("profile_override", "")
-    version = int(data["version"]) if data.get("version", "").isdigit() else None
+    version = query_int(data, "version")
+    if form is not None and version is None:
+        errors[""] = ["缺少此表的版本号（version），不能确认您看到的是最新内容：请刷新后重新修改。"]
     status = 400
     if not errors:
         try:
@@ -224,7 +225,7 @@ def _render_editor(request: HttpRequest, form: PerformanceForm | None, record: d
         "phase": phase,
         "phases": Phase.choices,
         "profile": profile,
-        "profiles": _profiles(),
+        "profiles": _profiles(next((u for u in units if u.pk == unit_id), None)),
         "errors": errors,
         "rows": presenters.editor_rows(record, errors),
         "version": form.version if form else "",
@@ -238,7 +239,7 @@ def form_evaluate(request: HttpRequest) -> JsonResponse:
     """The editor's live evaluation: the posted fields scored and checked, nothing stored."""
     parsed = presenters.record_from_post(request.POST)
     try:
-        result = evaluation.evaluate_record(parsed.record, request.POST.get("profile_override", ""))
+        result = evaluation.evaluate_record(parsed.record, request.POST.get("profile_override", ""), request.user)
     except ServiceError as e:
         return JsonResponse({"errors": e.errors}, status=400)
     return JsonResponse({**result, "indicator_rows": parsed.indicator_rows, "errors": parsed.errors})
@@ -250,7 +251,7 @@ def form_evaluate(request: HttpRequest) -> JsonResponse:
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        uploads = [(f.name, f.read()) for f in request.FILES.getlist("files")]
+        uploads = request.FILES.getlist("files")  # on disk already (TemporaryFileUploadHandler): copied in chunks
         try:
             job = imports.start_import(request.user, uploads)
         except ServiceError as e:
@@ -263,14 +264,15 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    from jixiao.web.ops import jobs
+
     if request.method == "POST":
-        decisions = {
-            int(key.removeprefix("action-")): value
-            for key, value in request.POST.items()
-            if key.startswith("action-") and key.removeprefix("action-").isdigit()
-        }
+        if request.POST.get("retry"):
+            if not jobs.retry(job, imports.read_import):
+                messages.error(request, "此导入不能重试（上传的文件已被清理，或它并未失败）：请重新上传。")
+            return redirect("import-job", pk=job.pk)
         try:
-            result = imports.confirm_import(request.user, job, decisions)
+            result = imports.confirm_import(request.user, job, import_decisions(request.POST, job))
         except ServiceError as e:
             messages.error(request, f"导入未完成，没有保存任何表：{e.message}")
             return redirect("import-job", pk=job.pk)
@@ -278,14 +280,47 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             f"已导入：新建 {len(result.created)} 张，替换 {len(result.replaced)} 张，跳过 {len(result.skipped)} 张。",
         )
+        if result.conflicts:
+            names = "、".join(f"第 {r['index']} 张「{r['project']}」" for r in job.preview if r["index"] in result.conflicts)
+            messages.warning(request, f"未替换 {len(result.conflicts)} 张：{names} 在预览之后又被修改过，"
+                                      "替换会丢失那次修改。请查看后重新导入这些表。")
         return redirect(reverse("form-list"))
+    jobs.mark_stale(job)
     importable = sum(1 for r in job.preview if not r["error"])
-    return render(request, "jixiao/import_job.html", {"job": job, "importable": importable})
+    return render(request, "jixiao/import_job.html", {
+        "job": job, "importable": importable, "can_retry": jobs.can_retry(job),
+        "named_choices": len(job.preview) <= IMPORT_NAMED_CHOICES})
+
+
+# Up to this many previewed forms, each has its own named choice; above, the page posts them as one
+# field (import.js) or applies the choice made for all, so that a preview of any size can be confirmed
+# within Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000).
+IMPORT_NAMED_CHOICES = 400
+
+
+def import_decisions(data: Any, job: ImportJob) -> dict[int, str]:
+    """What to do with each previewed form: `existing` (skip or replace) for all the forms that exist,
+    then the choices posted in one field (`decisions`: "3:replace,7:skip") or one per form (`action-N`)."""
+    default = data.get("existing", "skip")
+    if default not in ("skip", "replace"):
+        raise ServiceError("参数 existing 应为 skip 或 replace。", {"existing": ["取值无效"]})
+    decisions = {r["index"]: default for r in job.preview if r["existing_id"]}
+    for key, value in data.items():
+        if key.startswith("action-"):
+            decisions[query_int({key: key.removeprefix("action-")}, key) or 0] = value
+    for part in data.get("decisions", "").split(","):
+        index, _, action = part.strip().partition(":")
+        if index:
+            decisions[query_int({"decisions": index}, "decisions") or 0] = action
+    return decisions
 
 
 @login_required
 def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    from jixiao.web.ops import jobs
+
+    jobs.mark_stale(job)  # a reader that died shows as failed, with the reason
     return JsonResponse({"status": job.status, "label": job.get_status_display(), "done": job.done,
                          "total": job.total, "progress": job.progress, "error": job.error})
 
@@ -293,8 +328,10 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @pages.allow("POST")
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
-    imports.cancel_import(request.user, pk)
-    messages.info(request, "已取消此次导入，没有保存任何表。")
+    if imports.cancel_import(request.user, pk):
+        messages.info(request, "已取消此次导入，没有保存任何表。")
+    else:
+        messages.error(request, "此导入已完成或已取消，不能再取消。")
     return redirect("import-upload")
 
 

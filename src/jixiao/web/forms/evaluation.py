@@ -5,29 +5,68 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from jixiao import services as core_services
 from jixiao.core.model import Form, RecordError, from_record
+from jixiao.core.profiles import Profile, ProfileSet
 from jixiao.core.values import parse_number
 from jixiao.web.forms.errors import ServiceError
-from jixiao.web.models import FormFinding, PerformanceForm, YearProfile
+from jixiao.web.models import FormFinding, Org, PerformanceForm, YearProfile
 
 Evaluation = core_services.Evaluation
 
 
-def profile_for(year: int | None, override: str = "") -> str:
-    """The profile to score with: the form's override, else the year's, else detected from the form."""
-    if override:
-        return override
+def profile_for(year: int | None, override: str = "", unit: Org | None = None) -> Profile | ProfileSet:
+    """The profile to score with: the form's override, else the year's, else the one detected from the
+    form among those the server knows for its unit (built-in and uploaded: jixiao.web.ops.profiles).
+
+    Only names are looked up, never paths; a name whose profile is gone falls back to the next rule,
+    so a stored form whose profile was deleted still exports and saves.
+    """
+    from jixiao.web.ops import profiles
+
+    if override and (chosen := profiles.stored(override)) is not None:
+        return chosen
     if year is not None:
-        chosen = YearProfile.objects.filter(year=year).values_list("profile", flat=True).first()
-        if chosen:
+        name = YearProfile.objects.filter(year=year).values_list("profile", flat=True).first()
+        if name and (chosen := profiles.stored(name)) is not None:
             return chosen
-    return "auto"
+    return profiles.profile_set(unit)
+
+
+def user_profiles(user: Any) -> ProfileSet:
+    """The profiles an import, a check or a live evaluation by this user may be scored under."""
+    from jixiao.web.forms.access import visible_orgs, writable_units
+    from jixiao.web.ops import profiles
+
+    return profiles.profile_set(writable_units(user).first() or visible_orgs(user).first())
+
+
+@cache
+def _record_validator() -> Any:
+    import json
+    from importlib import resources
+
+    from jsonschema import Draft202012Validator
+
+    text = resources.files("jixiao.schema").joinpath("jixiao.form-1.schema.json").read_text(encoding="utf-8")
+    schema = json.loads(text)  # a list of forms: one record is its items' schema
+    record = {k: v for k, v in schema.items() if k not in ("type", "items")}
+    return Draft202012Validator({**record, "$ref": "#/$defs/form"})
 
 
 def parse_record(record: Any) -> Form:
+    """A record from a request as a Form: checked against the interchange schema first, so that a value
+    of the wrong type or shape is refused (400) with the place it was found, never reaches the core."""
+    problem = next(iter(_record_validator().iter_errors(record)), None) if isinstance(record, dict) else None
+    if problem is not None:
+        import json
+
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem.absolute_path).lstrip(".")
+        message = f"{where or '记录'} 的值 {json.dumps(problem.instance, ensure_ascii=False)[:60]} 不符合 jixiao.form/1 格式"
+        raise ServiceError(f"表单内容格式不对：{message}。", {"record": [message]})
     try:
         return from_record(record)
     except RecordError as e:
@@ -76,17 +115,26 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def evaluate(form: Form, override: str = "") -> Evaluation:
-    return core_services.evaluate(form, profile_for(form.year, override))
+def evaluate(form: Form, override: str = "", unit: Org | None = None) -> Evaluation:
+    return core_services.evaluate(form, profile_for(form.year, override, unit))
 
 
-def evaluate_record(record: Any, profile: str = "") -> dict[str, Any]:
-    """Score and check a record that isn't stored (the editor's live evaluation)."""
-    return evaluation_json(evaluate(parse_record(record), profile))
+def evaluate_record(record: Any, profile: str = "", user: Any = None) -> dict[str, Any]:
+    """Score and check a record that isn't stored (the editor's live evaluation); `profile` is a name
+    the server knows ("" or "auto": by year and evidence), never a path."""
+    from jixiao.web.ops import profiles
+
+    form = parse_record(record)
+    chosen: Profile | ProfileSet | None = profiles.choose(profile)
+    if chosen is None:
+        chosen = profile_for(form.year)
+        if isinstance(chosen, ProfileSet) and user is not None:
+            chosen = user_profiles(user)
+    return evaluation_json(core_services.evaluate(form, chosen))
 
 
 def evaluate_stored(stored: PerformanceForm) -> Evaluation:
-    return evaluate(parse_record(stored.record), stored.profile_override)
+    return evaluate(parse_record(stored.record), stored.profile_override, stored.unit)
 
 
 def _money(form: Form, column: str) -> Decimal | None:
@@ -139,9 +187,11 @@ def finding_rows(stored: PerformanceForm, evaluation: Evaluation) -> list[FormFi
     ]
 
 
-def batch_evaluations(records: Sequence[Any]) -> list[Evaluation]:
+def batch_evaluations(records: Sequence[Any], profiles: ProfileSet | None = None) -> list[Evaluation]:
     """Records evaluated as one batch, so that batch findings (P05) are found as in a read file."""
-    return core_services.evaluate_batch([parse_record(r) for r in records]) if records else []
+    if not records:
+        return []
+    return core_services.evaluate_batch([parse_record(r) for r in records], profiles or "auto")
 
 
 def decimal_text(value: Decimal | None) -> str | None:

@@ -13,14 +13,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from jixiao import services as core_services
 from jixiao.core.model import Form, to_record
+from jixiao.core.profiles import Profile, ProfileSet
 from jixiao.web.forms.access import User, writable_units
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
-from jixiao.web.forms.evaluation import Evaluation, batch_evaluations, severity_counts
-from jixiao.web.forms.store import save_form
+from jixiao.web.forms.evaluation import Evaluation, batch_evaluations, severity_counts, user_profiles
+from jixiao.web.forms.store import Conflict, save_form
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase
 
 # What the command line says of a file, said for the web, where there is no command to run.
@@ -34,64 +36,89 @@ class ImportResult:
     replaced: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     refused: dict[int, str] = field(default_factory=dict)  # form index → why the commit refuses it
+    conflicts: list[int] = field(default_factory=list)  # indexes whose form was saved after the preview
 
 
-def start_import(user: User, uploads: Sequence[tuple[str, bytes]]) -> ImportJob:
+def start_import(user: User, uploads: Sequence[Any]) -> ImportJob:
     """Keep the uploaded files and read them: in the background when large, else now.
 
-    The job holds the preview; nothing is stored as a form until confirm_import.
+    `uploads` are Django's uploaded files (copied to disk chunk by chunk, never read whole into
+    memory) or (name, bytes) pairs. The job holds the preview; nothing is stored as a form until
+    confirm_import.
     """
     if not uploads:
         raise ServiceError("请选择要导入的文件。", {"files": ["请选择要导入的文件。"]})
     if not user.is_authenticated or not writable_units(user).exists():
         raise PermissionDenied("您没有可填报的单位，不能导入。")
-    job = ImportJob.objects.create(user=user, total=len(uploads))  # type: ignore[misc]
+    size = sum(_upload_size(u) for u in uploads)
+    if size > settings.JIXIAO_MAX_UPLOAD_BYTES:
+        limit = settings.JIXIAO_MAX_UPLOAD_BYTES // (1024 * 1024)
+        message = f"上传的文件共 {size / 1024 / 1024:.1f} MB，超过了 {limit} MB 的上限：请分几次导入。"
+        raise ServiceError(message, {"files": [message]}, status=413)
+    job = ImportJob.objects.create(user=user, total=len(uploads), heartbeat=timezone.now())  # type: ignore[misc]
     folder = Path(settings.UPLOAD_DIR) / str(job.pk)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     files = []
-    for n, (name, data) in enumerate(uploads, 1):
-        safe = Path(name).name or f"file{n}"
+    for n, upload in enumerate(uploads, 1):
+        name = upload[0] if isinstance(upload, tuple) else upload.name
+        safe = Path(name or "").name or f"file{n}"
         path = folder / f"{n:03d}_{safe}"
-        path.write_bytes(data)
-        files.append({"name": safe, "path": str(path), "size": len(data)})
+        with open(path, "wb") as out:
+            if isinstance(upload, tuple):
+                out.write(upload[1])
+            else:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        files.append({"name": safe, "path": str(path), "size": path.stat().st_size})
     job.files = files
     job.save(update_fields=["files"])
-    if sum(len(d) for _, d in uploads) > settings.JIXIAO_BACKGROUND_IMPORT_BYTES:
-        transaction.on_commit(lambda: read_import.enqueue(job.pk))
+    if size > settings.JIXIAO_BACKGROUND_IMPORT_BYTES:
+        transaction.on_commit(lambda: read_import.enqueue(job.pk, 0))
     else:
         run_import_preview(job.pk)
         job.refresh_from_db()
     return job
 
 
+def _upload_size(upload: Any) -> int:
+    return len(upload[1]) if isinstance(upload, tuple) else int(upload.size or 0)
+
+
 @task()
-def read_import(job_id: int) -> None:
+def read_import(job_id: int, attempt: int = 0) -> None:
     """Read and preview an import job's files in the background; the job row carries the progress."""
-    run_import_preview(job_id)
+    run_import_preview(job_id, attempt)
 
 
-def run_import_preview(job_id: int) -> None:
-    """Read a job's files, evaluate every form, dry-run the commit and store the preview."""
-    job = ImportJob.objects.get(pk=job_id)
-    if job.status not in (ImportJob.Status.PENDING, ImportJob.Status.READING):
+def run_import_preview(job_id: int, attempt: int = 0) -> None:
+    """Read a job's files, evaluate every form, dry-run the commit and store the preview.
+
+    The job is claimed for this attempt (a retry's reader and a killed one's never both write), and
+    its heartbeat is beaten while the files are read (jixiao.web.ops.jobs).
+    """
+    from jixiao.web.ops import jobs
+
+    mine = ImportJob.objects.filter(pk=job_id, attempt=attempt)
+    if not mine.filter(status__in=jobs.ACTIVE).update(status=ImportJob.Status.READING, heartbeat=timezone.now()):
         return
-    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.READING)
+    job = ImportJob.objects.get(pk=job_id)
 
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(done=done, total=max(total, 1))
+        mine.filter(status=ImportJob.Status.READING).update(done=done, total=max(total, 1), heartbeat=timezone.now())
 
     try:
-        batch = core_services.read_paths([f["path"] for f in job.files], progress=progress)
-        evaluations = core_services.evaluate_batch(batch.forms) if batch.forms else []
-        preview = _preview(job, evaluations)
-        _dry_run(job.user, preview, evaluations)
+        with jobs.heartbeat(job_id, attempt):
+            batch = core_services.read_paths([f["path"] for f in job.files], progress=progress)
+            evaluations = core_services.evaluate_batch(batch.forms, user_profiles(job.user)) if batch.forms else []
+            preview = _preview(job, evaluations)
+            _dry_run(job.user, preview, evaluations)
     except Exception as e:  # a bug must not leave the job "reading" forever
-        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, error=f"读取失败：{e}")
+        mine.filter(status=ImportJob.Status.READING).update(status=ImportJob.Status.FAILED, error=f"读取失败：{e}")
         raise
     names = {f["path"]: f["name"] for f in job.files}
     problems = [{"file": names.get(p.file, Path(p.file).name), "message": WEB_MESSAGES.get(p.message, p.message)}
                 for p in batch.problems]
-    ImportJob.objects.filter(pk=job_id).update(
+    mine.filter(status=ImportJob.Status.READING).update(
         status=ImportJob.Status.READY, preview=preview, problems=problems, done=len(job.files), total=len(job.files)
     )
 
@@ -129,11 +156,12 @@ def _preview(job: ImportJob, evaluations: Sequence[Evaluation]) -> list[dict[str
         unit, error = _placement(form, by_name)
         # The n-th form of a batch with a name matches the n-th stored one: a batch may hold a name twice.
         stored = existing.get((unit.pk, form.year, form.project.strip()), []) if unit else []
-        match = stored.pop(0) if stored else None
+        match, match_version = stored.pop(0) if stored else (None, None)
         rows.append({
             "index": ev.index, "file": _display_name(job, form.source.file), "sheet": form.source.sheet,
             "position": form.source.index, "project": form.project, "year": form.year, "unit_name": form.unit,
             "unit_id": unit.pk if unit else None, "existing_id": match, "error": error, "replace_error": "",
+            "existing_version": match_version,  # a replace is refused if the form was saved since the preview
             "record": to_record(form), "profile": ev.profile.name, "printed_total": form.total.score,
             "computed_total": None if ev.scorecard.total is None else str(ev.scorecard.total),
             "grade": ev.scorecard.grade, "counts": severity_counts(ev), "findings": [f.as_dict() for f in ev.findings],
@@ -141,14 +169,14 @@ def _preview(job: ImportJob, evaluations: Sequence[Evaluation]) -> list[dict[str
     return rows
 
 
-def _existing(units: Iterable[Org], evaluations: Sequence[Evaluation]) -> dict[tuple[int, int | None, str], list[int]]:
-    """(unit id, year, project) → ids of the stored forms, oldest first, for a batch's forms (one query)."""
+def _existing(units: Iterable[Org], evaluations: Sequence[Evaluation]) -> dict[tuple[int, int | None, str], list[tuple[int, int]]]:
+    """(unit id, year, project) → (id, version) of the stored forms, oldest first, for a batch's forms (one query)."""
     projects = {ev.form.project.strip() for ev in evaluations}
     years = {ev.form.year for ev in evaluations if ev.form.year is not None}
     rows = PerformanceForm.objects.filter(unit__in=list(units), year__in=years, project__in=projects).order_by("pk")
-    found: dict[tuple[int, int | None, str], list[int]] = {}
-    for pk, u, y, p in rows.values_list("pk", "unit_id", "year", "project"):
-        found.setdefault((u, y, p), []).append(pk)
+    found: dict[tuple[int, int | None, str], list[tuple[int, int]]] = {}
+    for pk, u, y, p, v in rows.values_list("pk", "unit_id", "year", "project", "version"):
+        found.setdefault((u, y, p), []).append((pk, v))
     return found
 
 
@@ -192,9 +220,14 @@ def _commit(user: User, rows: Sequence[dict[str, Any]], evaluations: Mapping[int
             if unit is None:
                 raise PermissionDenied(f"您不能为单位「{row['unit_name']}」导入。")
             existing = forms.get(row["existing_id"]) if row["existing_id"] else None
-            with transaction.atomic():
+            with transaction.atomic():  # a savepoint: a refused form leaves the others standing
                 stored = save_form(user, row["record"], unit=unit, form=existing,
-                                   phase=None if existing else Phase.SELF, evaluation=evaluations[index])
+                                   phase=None if existing else Phase.SELF, evaluation=evaluations[index],
+                                   version=row.get("existing_version") if existing else None)
+        except Conflict:
+            # Saved by someone after the preview: replacing it would lose that save. Reported, not done.
+            result.conflicts.append(index)
+            continue
         except ServiceError as e:
             reason = "".join(m for ms in e.errors.values() for m in ms) or e.message
             if not dry:
@@ -216,31 +249,42 @@ def confirm_import(user: User, job: ImportJob, decisions: Mapping[int, str]) -> 
         if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(status=ImportJob.Status.DONE) == 0:
             raise ServiceError("此导入已经处理过了。")
         # The batch is evaluated again as a whole, so that batch findings (P05) are stored as previewed.
-        evaluations = batch_evaluations([r["record"] for r in job.preview])
+        evaluations = batch_evaluations([r["record"] for r in job.preview], user_profiles(user))
         by_index = {row["index"]: ev for row, ev in zip(job.preview, evaluations, strict=True)}
         result = _commit(user, job.preview, by_index, decisions, dry=False)
         job.status = ImportJob.Status.DONE
-        job.result = {"created": result.created, "replaced": result.replaced, "skipped": result.skipped}
+        job.result = {"created": result.created, "replaced": result.replaced, "skipped": result.skipped,
+                      "conflicts": result.conflicts}
         job.save(update_fields=["status", "result"])
     shutil.rmtree(Path(settings.UPLOAD_DIR) / str(job.pk), ignore_errors=True)
     return result
 
 
-def cancel_import(user: User, job_id: int) -> None:
-    """Drop a previewed import and its uploaded files; nothing was stored."""
-    if ImportJob.objects.filter(pk=job_id, user_id=user.pk, status=ImportJob.Status.READY).update(
+def cancel_import(user: User, job_id: int) -> bool:
+    """Drop an import that is not done (queued, reading, interrupted, failed or previewed) and its
+    uploaded files; nothing was stored. A reader still at work finds the job cancelled and writes nothing."""
+    cancellable = (ImportJob.Status.PENDING, ImportJob.Status.READING, ImportJob.Status.READY, ImportJob.Status.FAILED)
+    if ImportJob.objects.filter(pk=job_id, user_id=user.pk, status__in=cancellable).update(
         status=ImportJob.Status.CANCELLED
     ):
         shutil.rmtree(Path(settings.UPLOAD_DIR) / str(job_id), ignore_errors=True)
+        return True
+    return False
 
 
-def check_upload(uploads: Sequence[tuple[str, bytes]], profile: str = "auto") -> dict[str, Any]:
-    """What `jixiao check --format json` prints for uploaded files (nothing is stored)."""
+def check_upload(uploads: Sequence[tuple[str, bytes]], profile: str = "auto", user: User | None = None) -> dict[str, Any]:
+    """What `jixiao check --format json` prints for uploaded files (nothing is stored); `profile` is a
+    name the server knows, never a path."""
+    from jixiao.web.ops import profiles
+
+    chosen: Profile | ProfileSet | None = profiles.choose(profile)
+    if chosen is None:
+        chosen = profiles.profile_set() if user is None else user_profiles(user)
     forms: list[Form] = []
     problems: list[core_services.ReadProblem] = []
     for name, data in uploads:
         batch = core_services.read_upload(data, name)
         forms.extend(batch.forms)
         problems.extend(batch.problems)
-    evaluations = core_services.evaluate_batch(forms, profile) if forms else []
+    evaluations = core_services.evaluate_batch(forms, chosen) if forms else []
     return core_services.check_report(evaluations, problems)

@@ -84,10 +84,11 @@ def _validate(form: Form) -> None:
 
 
 def _with_org_names(record: dict[str, Any], unit: Org, department: Org | None) -> dict[str, Any]:
-    """Fill the header's 主管部门 and 实施单位 from the org tree where the form leaves them blank."""
-    if not record.get("unit"):
-        record["unit"] = unit.name
-    if not record.get("department") and department is not None:
+    """The header's 实施单位 and 主管部门 are those of the org tree, whatever the record says: the unit a
+    form belongs to comes from the account's scope, so no one prints another unit's name on a form (and
+    on the public page)."""
+    record["unit"] = unit.name
+    if department is not None:
         record["department"] = department.name
     return record
 
@@ -125,9 +126,14 @@ def save_form(
     department = target_unit.department()
     parsed = parse_record(_with_org_names(dict(record), target_unit, department))
     _validate(parsed)
-    override = (form.profile_override if form else "") if profile_override is None else profile_override
+    kept = form.profile_override if form else ""
+    override = kept if profile_override is None else profile_override.strip()
+    if override != kept:
+        from jixiao.web.ops import profiles
+
+        profiles.choose(override, target_unit, "profile_override")  # a name the server knows here, or 400
     if evaluation is None:
-        evaluation = evaluate(parsed, override)
+        evaluation = evaluate(parsed, override, target_unit)
     values = columns(parsed, evaluation)
     values.update(record=to_record(parsed), unit=target_unit, department=department, profile_override=override,
                   updated_by=user_or_none(user))

@@ -17,6 +17,7 @@ from jixiao.web.forms import access, filters
 from jixiao.web.forms import history as record_history
 from jixiao.web.forms.errors import PermissionDenied, Refused, ServiceError
 from jixiao.web.models import Phase
+from jixiao.web.ops.params import query_int
 from jixiao.web.pages import download
 from jixiao.web.review import overview as year_overview
 from jixiao.web.review import publication, workflow
@@ -36,11 +37,11 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
     """{"action": "submit"|"return"|"approve"|"recheck"|"publish", "comment": "…", "field": "indicators[2].score"}"""
     form = access.get_visible(request.user, pk)
     data = json_body(request)
-    cells = [workflow.Cell(str(c.get("field", "")), str(c.get("comment", ""))) for c in data.get("cells") or []]
-    if data.get("field"):
-        cells.insert(0, workflow.Cell(str(data["field"]), str(data.get("field_comment") or data.get("comment", ""))))
+    cells = [workflow.Cell(c.text("field", max_length=200), c.text("comment")) for c in data.objects("cells")]
+    if field := data.text("field", max_length=200):
+        cells.insert(0, workflow.Cell(field, data.text("field_comment") or data.text("comment")))
     try:
-        done = workflow.transition(form, request.user, str(data.get("action", "")), str(data.get("comment", "")), cells)
+        done = workflow.transition(form, request.user, data.text("action", max_length=20), data.text("comment"), cells)
     except Refused as e:
         return _refused(e)
     return json_response({**form_json(access.get_visible(request.user, done.pk)), "review": workflow.review_state(done, request.user)})
@@ -61,10 +62,10 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 @api_view
 def diff(request: HttpRequest, pk: int) -> HttpResponse:
     form = access.get_visible(request.user, pk)
-    a, b = request.GET.get("from", ""), request.GET.get("to", str(form.version))
-    if not (a.isdigit() and b.isdigit()):
-        raise ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。")
-    return json_response({"from": int(a), "to": int(b), "changes": record_history.version_diff(form, int(a), int(b))})
+    a, b = query_int(request.GET, "from"), query_int(request.GET, "to", form.version)
+    if a is None or b is None:
+        raise ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。", {"from": ["缺少"]})
+    return json_response({"from": a, "to": b, "changes": record_history.version_diff(form, a, b)})
 
 
 @api_view
@@ -73,10 +74,14 @@ def recheck(request: HttpRequest, pk: int) -> HttpResponse:
     """{"own_score": "92.5", "problems": "…", "finish": true} — finish also takes the "recheck" step."""
     form = access.get_visible(request.user, pk)
     data = json_body(request)
+    own = data.get("own_score")
+    if own is not None and (isinstance(own, bool) or not isinstance(own, str | int | float)):
+        raise ServiceError("参数 own_score 应为分数（如 \"92.5\"）。", {"own_score": ["应为分数"]})
+    problems = data.text("problems")
     try:
-        rechecks.record_recheck(request.user, form, str(data.get("own_score", "")), str(data.get("problems", "")))
-        if data.get("finish"):
-            workflow.transition(form, request.user, "recheck", str(data.get("problems", "")))
+        rechecks.record_recheck(request.user, form, "" if own is None else str(own), problems)
+        if data.flag("finish"):
+            workflow.transition(form, request.user, "recheck", problems)
     except Refused as e:
         return _refused(e)
     form = access.get_visible(request.user, pk)
@@ -89,7 +94,7 @@ def review_forms(request: HttpRequest) -> HttpResponse:
     errors, code, diff, sampled, q)."""
     params = {k: v for k, v in request.GET.items() if v and k not in ("page", "page_size")}
     qs = filters.filter_forms(request.user, params).select_related("unit", "department").order_by("pk")
-    size = min(int(request.GET["page_size"]), MAX_PAGE_SIZE) if request.GET.get("page_size", "").isdigit() else 50
+    size = min(query_int(request.GET, "page_size", 50, minimum=1) or 50, MAX_PAGE_SIZE)
     page = Paginator(qs, max(size, 1)).get_page(request.GET.get("page"))
     return json_response({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
                   "results": [form_json(f) for f in page]})
@@ -105,9 +110,9 @@ def rounds(request: HttpRequest) -> HttpResponse:
         except ValueError:
             raise ServiceError("deadline 应为日期，如 2025-03-31。", {"deadline": ["格式不对"]}) from None
         r = round_service.create_round(
-            request.user, year=int(data.get("year") or 0), phase=str(data.get("phase", Phase.SELF)),
-            title=str(data.get("title", "")), deadline=deadline,
-            departments=[int(d) for d in data.get("departments") or []], note=str(data.get("note", "")),
+            request.user, year=data.integer("year", 0) or 0, phase=data.text("phase", Phase.SELF, max_length=20),
+            title=data.text("title", max_length=300), deadline=deadline,
+            departments=data.ids("departments", 10_000), note=data.text("note"),
         )
         return json_response(round_service.round_dict(r), status=201)
     return json_response([round_service.round_dict(r) for r in round_service.rounds_for(request.user)])
@@ -132,10 +137,13 @@ def tasks(request: HttpRequest) -> HttpResponse:
 def draws(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = json_body(request)
+        share = data.get("share")
+        if share is not None and (isinstance(share, bool) or not isinstance(share, str | int | float)):
+            raise ServiceError("参数 share 应为比例，如 \"10%\" 或 0.1。", {"share": ["应为比例"]})
         d = rechecks.draw_sample(
-            request.user, year=int(data.get("year") or 0), phase=str(data.get("phase", Phase.SELF)),
-            share=data.get("share"), count=data.get("count"), seed=data.get("seed"),
-            departments=[int(x) for x in data.get("departments") or []],
+            request.user, year=data.integer("year", 0) or 0, phase=data.text("phase", Phase.SELF, max_length=20),
+            share=None if share is None else str(share), count=data.integer("count"), seed=data.integer("seed"),
+            departments=data.ids("departments", 10_000),
         )
         return json_response(rechecks.draw_detail(d, request.user), status=201)
     if not access.is_finance(request.user):
@@ -149,12 +157,12 @@ def draw_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _overview_data(request: HttpRequest) -> dict[str, Any]:
-    year = request.GET.get("year", "")
-    if not year.isdigit():
+    year = query_int(request.GET, "year", maximum=9999)
+    if year is None:
         raise ServiceError("请以 ?year= 指定年度。", {"year": ["缺少"]})
-    department = request.GET.get("department", "")
+    department = query_int(request.GET, "department")
     phase = request.GET.get("phase") if request.GET.get("phase") in Phase.values else None
-    return year_overview.overview(request.user, int(year), int(department) if department.isdigit() else None, phase)
+    return year_overview.overview(request.user, year, department, phase)
 
 
 @api_view
@@ -177,10 +185,10 @@ def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def public_forms(request: HttpRequest) -> HttpResponse:
     """Published forms (no login): ?year=&department= ; each with its record (docs/domain.md §8)."""
     qs = publication.published_forms().select_related("unit", "department").order_by("year", "department_id", "pk")
-    if request.GET.get("year", "").isdigit():
-        qs = qs.filter(year=int(request.GET["year"]))
-    if request.GET.get("department", "").isdigit():
-        qs = qs.filter(department_id=int(request.GET["department"]))
+    if (year := query_int(request.GET, "year")) is not None:
+        qs = qs.filter(year=year)
+    if (department := query_int(request.GET, "department")) is not None:
+        qs = qs.filter(department_id=department)
     page = Paginator(qs, MAX_PAGE_SIZE).get_page(request.GET.get("page"))
     return json_response({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
                   "results": [_public_json(f) for f in page]})

@@ -22,6 +22,7 @@ from jixiao.web.forms import access, evaluation, exports, filters
 from jixiao.web.forms import history as record_history
 from jixiao.web.forms.errors import Refused, ServiceError
 from jixiao.web.models import Org, PerformanceForm, Phase, Stage
+from jixiao.web.ops.params import query_ids, query_int
 from jixiao.web.review import overview as year_overview
 from jixiao.web.review import presenters, publication, workflow
 from jixiao.web.review import recheck as rechecks
@@ -103,16 +104,18 @@ def form_history(request: HttpRequest, pk: int) -> HttpResponse:
     form = access.get_visible(request.user, pk)
     events = workflow.timeline(form)
     versions = [e["version"] for e in events]
-    a = _int(request.GET.get("a"), versions[-1] if versions else 1)
-    b = _int(request.GET.get("b"), versions[0] if versions else 1)
+    a = _int(request.GET, "a", versions[-1] if versions else 1)
+    b = _int(request.GET, "b", versions[0] if versions else 1)
     diff = record_history.version_diff(form, a, b) if versions and "a" in request.GET else None
     return render(request, "review/form_history.html", {
         "form": form, "events": events, "versions": versions, "a": a, "b": b, "diff": diff,
     })
 
 
-def _int(text: str | None, default: int) -> int:
-    return int(text) if text and text.isdigit() else default
+def _int(params: Any, field: str, default: int) -> int:
+    """An integer parameter (400 naming the field when it is not one: jixiao.web.ops.params)."""
+    value = query_int(params, field, default)
+    return default if value is None else value
 
 
 # ---------------------------------------------------------------- lists
@@ -160,9 +163,9 @@ def rounds(request: HttpRequest) -> HttpResponse:
         deadline = _date(request.POST.get("deadline", ""))
         try:
             r = round_service.create_round(
-                request.user, year=_int(request.POST.get("year"), 0), phase=request.POST.get("phase", ""),
+                request.user, year=_int(request.POST, "year", 0), phase=request.POST.get("phase", ""),
                 title=request.POST.get("title", ""), deadline=deadline,
-                departments=[int(d) for d in request.POST.getlist("departments") if d.isdigit()],
+                departments=query_ids(request.POST.getlist("departments"), "departments", 10_000),
                 note=request.POST.get("note", ""),
             )
         except ServiceError as e:
@@ -202,14 +205,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals
 def draws(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        count = request.POST.get("count", "").strip()
-        seed = request.POST.get("seed", "").strip()
         try:
             d = rechecks.draw_sample(
-                request.user, year=_int(request.POST.get("year"), 0), phase=request.POST.get("phase", Phase.SELF),
-                share=request.POST.get("share", "").strip() or None, count=int(count) if count.isdigit() else None,
-                seed=int(seed) if seed.isdigit() else None,
-                departments=[int(d) for d in request.POST.getlist("departments") if d.isdigit()],
+                request.user, year=_int(request.POST, "year", 0), phase=request.POST.get("phase", Phase.SELF),
+                share=request.POST.get("share", "").strip() or None, count=query_int(request.POST, "count"),
+                seed=query_int(request.POST, "seed"),
+                departments=query_ids(request.POST.getlist("departments"), "departments", 10_000),
             )
         except ServiceError as e:
             messages.error(request, e.message)
@@ -238,8 +239,8 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _overview_args(request: HttpRequest, years: list[int] | None = None) -> tuple[int, int | None, str | None]:
     if years is None:
         years = _years(request.user)
-    year = _int(request.GET.get("year"), years[0] if years else datetime.date.today().year - 1)
-    department = _int(request.GET.get("department"), 0) or None
+    year = _int(request.GET, "year", years[0] if years else datetime.date.today().year - 1)
+    department = _int(request.GET, "department", 0) or None
     phase = request.GET.get("phase") if request.GET.get("phase") in Phase.values else None
     return year, department, phase
 
@@ -320,5 +321,10 @@ def public_form_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     types = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     if fmt not in types:
         raise Http404
-    return pages.download(exports.export_forms([form], fmt), exports.export_filename(form, fmt))
+    from django.core.cache import caches
+
+    # Kept per form and version: an anonymous reader does not rebuild a PDF (a second or more) each time.
+    key = f"public:{form.pk}:{form.version}:{form.updated_at.timestamp()}:{fmt}"
+    data = caches["exports"].get_or_set(key, lambda: exports.export_forms([form], fmt))
+    return pages.download(data, exports.export_filename(form, fmt))
 

@@ -1,3 +1,19 @@
+// The preview's choices go as one field ("3:replace,7:skip"): a preview of thousands of forms would
+// otherwise post a field per form and meet Django's limit of 1,000 fields.
+(function () {
+  "use strict";
+  var form = document.getElementById("import-confirm");
+  if (!form) return;
+  form.addEventListener("submit", function () {
+    var chosen = [];
+    form.querySelectorAll("[data-action-index]").forEach(function (input) {
+      if (input.checked) chosen.push(input.dataset.actionIndex + ":" + input.value);
+      input.disabled = true;  // not posted one by one
+    });
+    form.elements.decisions.value = chosen.join(",");
+  });
+})();
+
 // Import progress: poll the job until the background reading is done, then show the preview.
 (function () {
   "use strict";

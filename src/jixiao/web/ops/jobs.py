@@ -1,0 +1,145 @@
+"""Background imports that survive kills: heartbeat, stale detection, retry, and the sweep of old uploads.
+
+A reader beats the job's heartbeat every JIXIAO_JOB_HEARTBEAT_SECONDS while it reads (from a thread, so a
+34-second PDF beats too). A job "reading" whose heartbeat is older than JIXIAO_JOB_STALE_SECONDS lost its
+worker (kill -9 of the server or of `jixiao worker`): it is marked failed with the reason, and the user
+can retry it (its files are kept) or cancel it. Each retry bumps `attempt`; a reader of an older attempt
+that wakes up again writes nothing. Uploads older than JIXIAO_UPLOAD_MAX_AGE_HOURS whose job is not
+reading are removed by sweep(), which the worker runs every few minutes and `jixiao cleanup` runs once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.models import Q
+from django.utils import timezone
+
+from jixiao.web.models import ImportJob
+
+ACTIVE = (ImportJob.Status.PENDING, ImportJob.Status.READING)
+STALE_MESSAGE = "读取中断：后台任务进程在读取时停止了（服务或 jixiao worker 被终止）。可以点“重试”重新读取，或取消此次导入。"
+# A job waits in the queue behind others: it is taken for lost only after this many stale periods.
+PENDING_PERIODS = 10
+
+
+def beat(job_id: int, attempt: int) -> bool:
+    """Record that the reader of this attempt is alive; False when the job is no longer its to read."""
+    return bool(ImportJob.objects.filter(pk=job_id, attempt=attempt, status__in=ACTIVE)
+                .update(heartbeat=timezone.now()))
+
+
+@contextlib.contextmanager
+def heartbeat(job_id: int, attempt: int) -> Iterator[None]:
+    """Beat from a thread while the body runs."""
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            while not stop.wait(settings.JIXIAO_JOB_HEARTBEAT_SECONDS):
+                try:
+                    beat(job_id, attempt)
+                except DatabaseError:  # a busy database misses one beat; the next one will do
+                    logging.getLogger(__name__).warning("heartbeat of import %s missed", job_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=run, name=f"jixiao-heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def _stale_filter() -> Q:
+    now = timezone.now()
+    stale = timedelta(seconds=settings.JIXIAO_JOB_STALE_SECONDS)
+    last = Q(heartbeat__lt=now - stale) | Q(heartbeat__isnull=True, updated__lt=now - stale)
+    pending_last = (Q(heartbeat__lt=now - PENDING_PERIODS * stale)
+                    | Q(heartbeat__isnull=True, updated__lt=now - PENDING_PERIODS * stale))
+    return (Q(status=ImportJob.Status.READING) & last) | (Q(status=ImportJob.Status.PENDING) & pending_last)
+
+
+def mark_stale(job: ImportJob | None = None) -> int:
+    """Mark lost jobs (one, or all) as failed with the reason; returns how many."""
+    jobs = ImportJob.objects.filter(_stale_filter())
+    if job is not None:
+        jobs = jobs.filter(pk=job.pk)
+    marked = jobs.update(status=ImportJob.Status.FAILED, error=STALE_MESSAGE)
+    if job is not None and marked:
+        job.refresh_from_db()
+    return marked
+
+
+def can_retry(job: ImportJob) -> bool:
+    return job.status == ImportJob.Status.FAILED and bool(job.files) and all(Path(f["path"]).is_file() for f in job.files)
+
+
+def retry(job: ImportJob, task: Any) -> bool:
+    """Read a failed job's files again (a new attempt, enqueued as `task`: forms.imports.read_import);
+    False when it can't be retried."""
+    if not can_retry(job):
+        return False
+    attempt = job.attempt + 1
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.FAILED, attempt=job.attempt).update(
+        status=ImportJob.Status.PENDING, attempt=attempt, heartbeat=timezone.now(), error="", done=0)
+    if not claimed:
+        return False
+    from django.db import transaction
+
+    transaction.on_commit(lambda: task.enqueue(job.pk, attempt))
+    job.refresh_from_db()
+    return True
+
+
+def sweep() -> tuple[int, int]:
+    """Mark lost jobs, and remove uploads older than the age limit whose job is not reading.
+
+    Returns (folders removed, jobs marked interrupted).
+    """
+    interrupted = mark_stale()
+    root = Path(settings.UPLOAD_DIR)
+    if not root.is_dir():
+        return 0, interrupted
+    cutoff = time.time() - settings.JIXIAO_UPLOAD_MAX_AGE_HOURS * 3600
+    folders = {int(p.name): p for p in root.iterdir() if p.is_dir() and p.name.isascii() and p.name.isdigit()}
+    active = set(ImportJob.objects.filter(pk__in=list(folders), status__in=ACTIVE).values_list("pk", flat=True))
+    removed = 0
+    for pk, folder in folders.items():
+        if pk not in active and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed, interrupted
+
+
+SWEEP_SECONDS = 300
+
+
+def start_sweeper() -> threading.Thread:
+    """Sweep every few minutes in a thread of the worker's process."""
+
+    def run() -> None:
+        while True:
+            try:
+                sweep()
+            except Exception:  # a failed sweep is tried again next time; the worker must go on
+                logging.getLogger(__name__).exception("upload sweep failed")
+            finally:
+                connection.close()
+            time.sleep(SWEEP_SECONDS)
+
+    thread = threading.Thread(target=run, name="jixiao-sweeper", daemon=True)
+    thread.start()
+    return thread
