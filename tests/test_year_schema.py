@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "core"))
-from year_helpers import load  # noqa: E402
+from year_helpers import load
 
-from jixiao.cli import main  # noqa: E402
-from jixiao.core import monitor, target  # noqa: E402
+from jixiao.cli import main
+from jixiao.core import monitor, target
 
 
 def printed(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: ignore[type-arg]

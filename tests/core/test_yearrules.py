@@ -62,7 +62,7 @@ def test_majority_and_points_rules() -> None:
 
 
 def test_a_bad_settings_file_names_the_file_and_key() -> None:
-    with pytest.raises(RulesError, match="r.toml.*rule"):
+    with pytest.raises(RulesError, match=r"r\.toml.*rule"):
         parse_review_profile(_profile("best"), "r.toml")
     with pytest.raises(RulesError, match=r"m.toml.*checkpoints\[1\].rate"):
         parse_monitor_rules('kind = "monitor-checks"\nname="a"\ntitle="a"\nsource="a"\ntolerance=0.05\n'
