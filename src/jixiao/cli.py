@@ -242,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--html", metavar="输出.html", help="另存为 HTML 页面")
     inspect.set_defaults(handler=cmd_inspect)
 
+    from jixiao.year_services import register as register_year
+
+    register_year(sub)  # jixiao year check|convert: the declaration and monitoring forms
     if importlib.util.find_spec("jixiao.web.commands") is not None:
         from jixiao.web.commands import register
 

@@ -55,6 +55,10 @@ def _forms_of(name: str, data: bytes) -> tuple[list[Form], ReadProblem | None]:
         grids = read_grids(data, name)
     except ReadError as err:
         return [], ReadProblem(name, err.message)
+    from jixiao.year_services import not_a_self_evaluation, year_kind
+
+    if (kind := year_kind(grids)) is not None:  # a 申报表 or 监控表: read by formats.year, not as a 自评表
+        return [], ReadProblem(name, not_a_self_evaluation(kind))
     forms = recognise(grids)
     if not forms:
         return [], ReadProblem(name, NO_FORM)

@@ -61,17 +61,25 @@ NARRATIVES = {key(caption): name for name, caption in tgt.NARRATIVE_CAPTIONS.ite
 TRUE_WORDS = frozenset({"是", "√", "✓", "Y", "y", "yes", "核心"})
 
 
+TITLE_ROWS = 12  # a title stands among the first rows of a document
+
+
 def kind_of(grids: Sequence[Grid]) -> str | None:
     """"target" or "monitor" when a document is one of the year's forms (by its title), else None."""
-    for index, grid in enumerate(grids):
-        for row in _rows_of(grid, index):
-            joined = row.joined
-            if any(w in joined for w in MONITOR_TITLE_WORDS):
-                return "monitor"
-            if any(w in joined for w in TARGET_TITLE_WORDS):
-                return "target"
-            if "自评" in joined:
-                return None
+    seen = 0
+    for row in _rows(grids):
+        if not row.texts:
+            continue
+        seen += 1
+        if seen > TITLE_ROWS:
+            return None
+        joined = row.joined
+        if any(w in joined for w in MONITOR_TITLE_WORDS):
+            return "monitor"
+        if any(w in joined for w in TARGET_TITLE_WORDS):
+            return "target"
+        if "自评" in joined:
+            return None
     return None
 
 
