@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class YearConfig(AppConfig):
+    name = "jixiao.web.year"
+    label = "year"
+    verbose_name = "目标申报与运行监控"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The year endpoints join the web API's OpenAPI description here, as the review app's do.
+        from jixiao.web.openapi import SCHEMA
+        from jixiao.web.year.openapi import extend
+
+        extend(SCHEMA)
