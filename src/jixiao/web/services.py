@@ -11,8 +11,8 @@ import secrets
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from jixiao import services as core_services
+from jixiao.core.findings import Finding
 from jixiao.core.model import Form, RecordError, from_record, to_record
 from jixiao.core.scoring import Scorecard
 from jixiao.web.models import (
@@ -336,6 +337,11 @@ def _with_org_names(record: dict[str, Any], unit: Org, department: Org | None) -
     return record
 
 
+# Checks other apps add to a stored form's findings: (form, unit, phase) → findings. The year app adds Y01
+# (a self-evaluation that differs from its project's approved target).
+EXTRA_CHECKS: list[Callable[[Form, Org, str], Sequence[Finding]]] = []
+
+
 def save_form(
     user: User,
     record: Mapping[str, Any],
@@ -368,6 +374,9 @@ def save_form(
     override = (form.profile_override if form else "") if profile_override is None else profile_override
     if evaluation is None:
         evaluation = core_services.evaluate(parsed, profile_for(parsed.year, override))
+    extra = [f for check in EXTRA_CHECKS for f in check(parsed, target_unit, phase or (form.phase if form else ""))]
+    if extra:
+        evaluation = replace(evaluation, findings=(*evaluation.findings, *extra))
     values = _columns(parsed, evaluation)
     values.update(
         record=to_record(parsed),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "core"))
-from year_helpers import load  # noqa: E402
+from year_helpers import load
 
 
 @pytest.fixture

@@ -104,6 +104,8 @@ def test_the_year_of_a_project_through_the_api(web_cast: Any, target_record: dic
     assert response.status_code == 200, response.json()
     differences = clerk.get(f"/api/year/forms/{form.pk}/differences").json()["differences"]
     assert [(d["code"], d["found"], d["expected"]) for d in differences] == [("Y01", "≥20000人次", "≥30000人次")]
+    stored = clerk.get(f"/api/forms/{form.pk}").json()  # the finding is the self-evaluation's own
+    assert [f["message"] for f in stored["findings"] if f["code"] == "Y01"] == [differences[0]["message"]]
     # Publication of the approved target with the budget: public page and JSON, no login.
     assert post(finance, f"/api/year/targets/{pk}/publish").json()["published"] is True
     public = Client().get("/public/targets.json").json()["results"]

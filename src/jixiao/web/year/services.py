@@ -24,7 +24,7 @@ from django.utils import timezone
 from jixiao.core import monitor as mon
 from jixiao.core import target as tgt
 from jixiao.core.findings import Finding
-from jixiao.core.model import RecordError
+from jixiao.core.model import Form, RecordError
 from jixiao.web import services as web
 from jixiao.web.models import Org, PerformanceForm, Phase, Role
 from jixiao.web.review.services import diff_records
@@ -430,6 +430,14 @@ def start_self_evaluation(user: User, decl: TargetDecl) -> PerformanceForm:
     if existing is not None:
         return existing
     return web.save_form(user, self_record(decl), unit=decl.unit, phase=Phase.SELF)
+
+
+def differences_from_target(form: Form, unit: Org, phase: str) -> list[Finding]:
+    """Y01 of a self-evaluation being saved (web.services.EXTRA_CHECKS): its differences from the approved target."""
+    if phase != Phase.SELF or form.year is None:
+        return []
+    decl = approved_target(unit, form.year, form.project.strip())
+    return tgt.compare_with_target(form, parse_target(decl.record)) if decl is not None else []
 
 
 def self_differences(form: PerformanceForm) -> list[dict[str, Any]]:
