@@ -249,9 +249,16 @@ def version_diff(decl: TargetDecl, a: int, b: int) -> list[dict[str, Any]]:
 
 
 def approved_target(unit: Org, year: int, project: str) -> TargetDecl | None:
-    """The latest approved version of a project's target (what monitoring and self-evaluation follow)."""
-    return TargetDecl.objects.filter(unit=unit, year=year, project=project, stage=TargetStage.APPROVED) \
-        .order_by("-version").first()
+    """The latest approved version of a project's target (what monitoring and self-evaluation follow).
+
+    None when there is none, or when two targets of the unit and year share the project's name: which one a
+    self-evaluation follows can't be told then (the seed's 社区矫正专项经费, check P05).
+    """
+    found = list(TargetDecl.objects.filter(unit=unit, year=year, project=project, stage=TargetStage.APPROVED)
+                 .order_by("-version")[:2])
+    if len(found) == 2 and found[0].lineage != found[1].lineage:
+        return None
+    return found[0] if found else None
 
 
 def publish_target(user: User, decl: TargetDecl) -> TargetDecl:
