@@ -52,7 +52,8 @@ def test_a_declaration_through_the_editor_page_is_checked_and_reviewed_on_pages(
     assert response.status_code == 302
     decl = TargetDecl.objects.get(project="人民调解员培训")
     assert decl.record["goals"]["annual"] == ["培训人民调解员 300 人次", "调解成功率不低于 95%"]
-    assert [i["name"] for i in decl.record["indicators"]] == ["培训人民调解员"]
+    assert [(i["level1"], i["level2"], i["name"]) for i in decl.record["indicators"]] == \
+        [("产出指标", "数量指标", "培训人民调解员")]
     assert decl.record["indicators"][0]["core"] is True
     page = clerk.get(f"/year/targets/{decl.pk}/").content.decode()
     assert "T01" in page and "T03" in page  # 20 ≠ 15, and no 效益/满意度 indicators
@@ -67,6 +68,8 @@ def test_a_declaration_through_the_editor_page_is_checked_and_reviewed_on_pages(
     assert reviewer.post(f"/year/targets/{decl.pk}/review/", grades).status_code == 302
     decl.refresh_from_db()
     assert decl.stage == TargetStage.APPROVED
+    assert [r["grade"] for r in decl.record["review"]] == ["优"]
+    assert decl.record["indicators"][0]["level1"] == "产出指标"  # kept through the edit
     approved_page = clerk.get(f"/year/targets/{decl.pk}/").content.decode()
     assert 'name="project"' not in approved_page  # locked: the form in its layout, no editor
     assert "项目支出绩效目标申报表" in approved_page and "目标调整" in approved_page

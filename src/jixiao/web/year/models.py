@@ -99,6 +99,12 @@ class TargetReview(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField("审核时间", auto_now_add=True)
 
+    @property
+    def outcome_label(self) -> str:
+        from jixiao.core.yearrules import OUTCOME_NAMES
+
+        return OUTCOME_NAMES.get(self.outcome, self.outcome)
+
     class Meta:
         verbose_name = "目标审核"
         verbose_name_plural = "目标审核"

@@ -150,7 +150,14 @@ def save_target(user: User, record: Mapping[str, Any], *, unit: Org | None = Non
         unit = decl.unit
     assert unit is not None
     department = _department(unit)
-    target = parse_target({**record, "unit": unit.name, "department": department.name if department else ""})
+    fixed: dict[str, Any] = {"unit": unit.name, "department": department.name if department else ""}
+    if decl is not None:  # the version and its reviews are the system's, not the unit's to edit
+        fixed.update(version=decl.version, review=decl.record.get("review", []))
+        fixed["version_note"] = decl.record.get("version_note", "") if "version_note" not in record else \
+            record["version_note"]
+    else:
+        fixed.update(version=1, review=[])
+    target = parse_target({**record, **fixed})
     if not target.project.strip():
         raise web.ServiceError("请填写项目名称。", {"project": ["请填写项目名称。"]})
     if target.year is None:

@@ -24,9 +24,10 @@ from jixiao.web.year import services as year
 from jixiao.web.year.models import Answer, MonitorForm, MonitorWarning, RoundKind, YearRound
 from jixiao.year_files import review_profile
 
-_PATH = re.compile(r"^[a-z_]+(?:\.[a-z_\u4e00-\u9fff]+|\[\d{1,3}\])*$")
+_PATH = re.compile(r"^[a-z_]+(?:\.[a-z0-9_\u4e00-\u9fff]+|\[\d{1,3}\])*$")
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-BLANK_ROWS = 3
+BLANK_ROWS = 3  # blank indicator rows under a saved declaration's
+NEW_ROWS = 8  # rows of a new declaration
 FUND_KINDS = ("total", "appropriation", "carryover", "other")
 
 
@@ -84,7 +85,7 @@ def _editor_rows(record: Mapping[str, Any]) -> dict[str, Any]:
         funds[s] = [given.get(k, {"kind": k, "label": tgt.FUND_LABELS[k] if k != "total" else
                                   f"{tgt.SET_NAMES[s]}资金总额", "amount": ""}) for k in FUND_KINDS]
     indicators = list(record.get("indicators", []))
-    indicators += [{"set": "annual"} for _ in range(BLANK_ROWS)]
+    indicators += [{"set": "annual"} for _ in range(BLANK_ROWS if indicators else NEW_ROWS)]
     return {"funds": funds, "indicators": indicators,
             "goals": {s: "\n".join(record.get("goals", {}).get(s, [])) for s in ("medium", "annual")}}
 
