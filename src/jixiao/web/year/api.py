@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from jixiao.web import services as web
 from jixiao.web.api import api_view, json_body, json_response
+from jixiao.web.forms import access, errors
 from jixiao.web.models import Org
 from jixiao.web.year import services as year
 from jixiao.web.year.models import YearRound
@@ -22,10 +22,10 @@ from jixiao.web.year.models import YearRound
 def _unit(data: dict[str, Any]) -> Org:
     pk = data.get("unit")
     if not isinstance(pk, int):
-        raise web.ServiceError("请以 unit 指定实施单位的 id。", {"unit": ["请指定实施单位。"]})
+        raise errors.ServiceError("请以 unit 指定实施单位的 id。", {"unit": ["请指定实施单位。"]})
     found = Org.objects.filter(pk=pk).first()
     if found is None:
-        raise web.ServiceError("没有这个实施单位。", status=404)
+        raise errors.ServiceError("没有这个实施单位。", status=404)
     return found
 
 
@@ -70,7 +70,7 @@ def target_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     elif action == "review":
         items = data.get("items") or {}
         if not isinstance(items, dict):
-            raise web.ServiceError("items 应为 {审核要点: 等级} 的对象。")
+            raise errors.ServiceError("items 应为 {审核要点: 等级} 的对象。")
         cells = [c for c in data.get("cells") or [] if isinstance(c, dict)]
         done = year.review_target(request.user, decl, {str(k): str(v) for k, v in items.items()},
                                   str(data.get("opinion", "")), cells)
@@ -90,7 +90,7 @@ def target_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form = year.open_monitor(request.user, decl, round_)
         return json_response(year.monitor_json(form), status=201)
     else:
-        raise web.ServiceError(f"未知的操作「{action}」。", status=404)
+        raise errors.ServiceError(f"未知的操作「{action}」。", status=404)
     return json_response(year.target_json(decl, request.user))
 
 
@@ -99,7 +99,7 @@ def target_diff(request: HttpRequest, pk: int) -> HttpResponse:
     decl = year.get_target(request.user, pk)
     a, b = request.GET.get("from", ""), request.GET.get("to", str(decl.version))
     if not (a.isdigit() and b.isdigit()):
-        raise web.ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。")
+        raise errors.ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。")
     return json_response({"from": int(a), "to": int(b), "changes": year.version_diff(decl, int(a), int(b))})
 
 
@@ -118,7 +118,7 @@ def check(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         findings = check_monitor(mon.from_record(merged), year.parse_target(form.target.record))
     except ValueError as e:
-        raise web.ServiceError(f"监控表内容有误：{e}") from e
+        raise errors.ServiceError(f"监控表内容有误：{e}") from e
     return json_response({"findings": year.findings_json(findings)})
 
 
@@ -132,7 +132,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
             deadline = datetime.date.fromisoformat(str(data.get("deadline", "")))
             year_ = int(data.get("year", 0))
         except ValueError:
-            raise web.ServiceError("请以 YYYY-MM-DD 填写截止日期，并填写年度。") from None
+            raise errors.ServiceError("请以 YYYY-MM-DD 填写截止日期，并填写年度。") from None
         to_month = data.get("to_month")
         r = year.create_round(request.user, str(data.get("kind", "")), year_, str(data.get("title", "")), deadline,
                               to_month if isinstance(to_month, int) else None, int(data.get("answer_days", 14)))
@@ -177,7 +177,7 @@ def warning_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @api_view
 def self_differences(request: HttpRequest, pk: int) -> HttpResponse:
     """Y01: how a self-evaluation differs from its project's approved target."""
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     return json_response({"form": form.pk, "differences": year.self_differences(form)})
 
 

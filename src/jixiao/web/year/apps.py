@@ -9,8 +9,8 @@ class YearConfig(AppConfig):
 
     def ready(self) -> None:
         # The year endpoints join the web API's OpenAPI description here, as the review app's do.
+        from jixiao.web.forms.store import EXTRA_CHECKS
         from jixiao.web.openapi import SCHEMA
-        from jixiao.web.services import EXTRA_CHECKS
         from jixiao.web.year.openapi import extend
         from jixiao.web.year.services import differences_from_target
 

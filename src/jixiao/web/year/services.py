@@ -25,9 +25,11 @@ from jixiao.core import monitor as mon
 from jixiao.core import target as tgt
 from jixiao.core.findings import Finding
 from jixiao.core.model import Form, RecordError
-from jixiao.web import services as web
+from jixiao.web.forms import access, errors
+from jixiao.web.forms.evaluation import parse_record
+from jixiao.web.forms.history import diff_records
+from jixiao.web.forms.store import save_form
 from jixiao.web.models import Org, PerformanceForm, Phase, Role
-from jixiao.web.review.services import diff_records
 from jixiao.web.year.models import (
     TARGET_EDITABLE,
     Answer,
@@ -42,7 +44,7 @@ from jixiao.web.year.models import (
 from jixiao.year_files import review_profile
 from jixiao.year_services import check_monitor, check_target
 
-User = web.User
+User = access.User
 STAGE_LABELS = dict(TargetStage.choices)
 ANSWERS = dict(Answer.choices)
 
@@ -51,7 +53,7 @@ def _holds(user: User, roles: tuple[str, ...], unit: Org) -> bool:
     """The user has one of the roles at the unit: exactly it for 填报人, at or above it otherwise."""
     if user.is_superuser:
         return True
-    for m in web.memberships(user):
+    for m in access.memberships(user):
         if m.role not in roles:
             continue
         if m.role == Role.FILLER and m.org_id == unit.pk:
@@ -70,33 +72,33 @@ def can_review(user: User, unit: Org) -> bool:
 
 
 def is_finance(user: User) -> bool:
-    return user.is_superuser or any(m.role in (Role.FINANCE, Role.ADMIN) for m in web.memberships(user))
+    return user.is_superuser or any(m.role in (Role.FINANCE, Role.ADMIN) for m in access.memberships(user))
 
 
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
-        raise web.PermissionDenied(message)
+        raise errors.PermissionDenied(message)
 
 
 def visible_targets(user: User) -> QuerySet[TargetDecl]:
-    return TargetDecl.objects.filter(unit__in=web.visible_orgs(user)).select_related("unit", "department")
+    return TargetDecl.objects.filter(unit__in=access.visible_orgs(user)).select_related("unit", "department")
 
 
 def get_target(user: User, pk: int) -> TargetDecl:
     found = visible_targets(user).filter(pk=pk).first()
     if found is None:
-        raise web.ServiceError("没有找到这张申报表，或您无权查看。", status=404)
+        raise errors.ServiceError("没有找到这张申报表，或您无权查看。", status=404)
     return found
 
 
 def visible_monitors(user: User) -> QuerySet[MonitorForm]:
-    return MonitorForm.objects.filter(unit__in=web.visible_orgs(user)).select_related("unit", "target", "round")
+    return MonitorForm.objects.filter(unit__in=access.visible_orgs(user)).select_related("unit", "target", "round")
 
 
 def get_monitor(user: User, pk: int) -> MonitorForm:
     found = visible_monitors(user).filter(pk=pk).first()
     if found is None:
-        raise web.ServiceError("没有找到这张监控表，或您无权查看。", status=404)
+        raise errors.ServiceError("没有找到这张监控表，或您无权查看。", status=404)
     return found
 
 
@@ -115,7 +117,7 @@ def parse_target(record: Any) -> tgt.Target:
     try:
         return tgt.from_record(record)
     except RecordError as e:
-        raise web.ServiceError(f"申报表内容有误：{e}") from e
+        raise errors.ServiceError(f"申报表内容有误：{e}") from e
 
 
 def check_target_record(record: Any) -> dict[str, Any]:
@@ -137,16 +139,16 @@ def save_target(user: User, record: Mapping[str, Any], *, unit: Org | None = Non
     """Create (decl None) or update a declaration; only drafts and returned versions can change."""
     if decl is None:
         if unit is None:
-            raise web.ServiceError("请选择实施单位。", {"unit": ["请选择实施单位。"]})
+            raise errors.ServiceError("请选择实施单位。", {"unit": ["请选择实施单位。"]})
         _require(can_fill(user, unit), "您不能为该单位申报绩效目标。")
     else:
         _require(can_fill(user, decl.unit), "只有本单位的填报人可以修改申报表。")
         if decl.stage not in TARGET_EDITABLE:
-            raise web.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不能修改"
+            raise errors.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不能修改"
                                    + ("；如需调整，请发起目标调整。" if decl.stage == TargetStage.APPROVED else "。"),
                                    status=403)
         if edit is not None and edit != decl.edit:
-            raise web.ServiceError("此申报表已被他人修改，您的修改未保存。请刷新后重新填写。", status=409)
+            raise errors.ServiceError("此申报表已被他人修改，您的修改未保存。请刷新后重新填写。", status=409)
         unit = decl.unit
     assert unit is not None
     department = _department(unit)
@@ -159,9 +161,9 @@ def save_target(user: User, record: Mapping[str, Any], *, unit: Org | None = Non
         fixed.update(version=1, review=[])
     target = parse_target({**record, **fixed})
     if not target.project.strip():
-        raise web.ServiceError("请填写项目名称。", {"project": ["请填写项目名称。"]})
+        raise errors.ServiceError("请填写项目名称。", {"project": ["请填写项目名称。"]})
     if target.year is None:
-        raise web.ServiceError("请填写年度。", {"year": ["请填写年度。"]})
+        raise errors.ServiceError("请填写年度。", {"year": ["请填写年度。"]})
     with transaction.atomic():
         if decl is None:
             decl = TargetDecl(unit=unit, department=department, year=target.year,
@@ -180,9 +182,9 @@ def save_target(user: User, record: Mapping[str, Any], *, unit: Org | None = Non
 def submit_target(user: User, decl: TargetDecl) -> TargetDecl:
     _require(can_fill(user, decl.unit), "只有本单位的填报人可以提交申报表。")
     if decl.stage not in TARGET_EDITABLE:
-        raise web.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不能提交。")
+        raise errors.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不能提交。")
     if decl.error_count:
-        raise web.ServiceError(f"申报表还有 {decl.error_count} 个错误，请改正后再提交。")
+        raise errors.ServiceError(f"申报表还有 {decl.error_count} 个错误，请改正后再提交。")
     decl.stage = TargetStage.SUBMITTED
     decl.save(update_fields=["stage", "updated_at"])
     return decl
@@ -193,16 +195,16 @@ def review_target(user: User, decl: TargetDecl, items: Mapping[str, str], opinio
     """Grade every review point; the profile's rule gives the overall grade, and the grade the outcome."""
     _require(can_review(user, decl.unit), "只有主管部门的审核人或财政局可以审核绩效目标。")
     if decl.stage != TargetStage.SUBMITTED:
-        raise web.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不在待审核状态。")
+        raise errors.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不在待审核状态。")
     profile = review_profile()
     missing = [p for p in profile.point_names if items.get(p) not in profile.grades]
     if missing:
-        raise web.ServiceError(f"请为每个审核要点评定等级（{'/'.join(profile.grades)}），尚缺：{'、'.join(missing)}。",
+        raise errors.ServiceError(f"请为每个审核要点评定等级（{'/'.join(profile.grades)}），尚缺：{'、'.join(missing)}。",
                                {"items": missing})
     grade = profile.overall(items)
     outcome = profile.outcome(grade)
     if outcome == "returned" and not opinion.strip():
-        raise web.ServiceError("退回修改时请填写审核意见。", {"opinion": ["退回修改时请填写审核意见。"]})
+        raise errors.ServiceError("退回修改时请填写审核意见。", {"opinion": ["退回修改时请填写审核意见。"]})
     level = "finance" if _holds(user, (Role.FINANCE,), decl.unit) and not _holds(user, (Role.REVIEWER,), decl.unit) \
         else "department"
     with transaction.atomic():
@@ -228,11 +230,11 @@ def adjust_target(user: User, decl: TargetDecl, reason: str) -> TargetDecl:
     """目标调整: a new version of an approved target, with its reason, to be reviewed again."""
     _require(can_fill(user, decl.unit), "只有本单位的填报人可以发起目标调整。")
     if decl.stage != TargetStage.APPROVED:
-        raise web.ServiceError("只有已批复的绩效目标可以调整。")
+        raise errors.ServiceError("只有已批复的绩效目标可以调整。")
     if not reason.strip():
-        raise web.ServiceError("请填写目标调整的原因。", {"reason": ["请填写目标调整的原因。"]})
+        raise errors.ServiceError("请填写目标调整的原因。", {"reason": ["请填写目标调整的原因。"]})
     if TargetDecl.objects.filter(lineage=decl.lineage, stage__in=[*TARGET_EDITABLE, TargetStage.SUBMITTED]).exists():
-        raise web.ServiceError("此目标已有一个调整中的版本，请先完成它。", status=409)
+        raise errors.ServiceError("此目标已有一个调整中的版本，请先完成它。", status=409)
     latest = TargetDecl.objects.filter(lineage=decl.lineage).aggregate(v=Max("version"))["v"] or decl.version
     record = {**decl.record, "version": latest + 1, "version_note": f"目标调整：{reason.strip()}", "review": []}
     new = TargetDecl(unit=decl.unit, department=decl.department, year=decl.year, lineage=decl.lineage,
@@ -250,7 +252,7 @@ def version_diff(decl: TargetDecl, a: int, b: int) -> list[dict[str, Any]]:
     """The fields that differ between two versions of a target."""
     found = {d.version: d.record for d in versions(decl).filter(version__in=[a, b])}
     if a not in found or b not in found:
-        raise web.ServiceError(f"此目标没有第 {a if a not in found else b} 版。", status=404)
+        raise errors.ServiceError(f"此目标没有第 {a if a not in found else b} 版。", status=404)
     return [{"field": path, "old": old, "new": new} for path, old, new in diff_records(found[a], found[b])
             if path not in ("version", "version_note") and not path.startswith("review")]
 
@@ -271,7 +273,7 @@ def approved_target(unit: Org, year: int, project: str) -> TargetDecl | None:
 def publish_target(user: User, decl: TargetDecl) -> TargetDecl:
     _require(is_finance(user) and _holds(user, (Role.FINANCE, Role.ADMIN), decl.unit), "只有财政局可以公开绩效目标。")
     if decl.stage != TargetStage.APPROVED:
-        raise web.ServiceError("只有已批复的绩效目标可以随预算公开。")
+        raise errors.ServiceError("只有已批复的绩效目标可以随预算公开。")
     decl.published = True
     decl.save(update_fields=["published", "updated_at"])
     return decl
@@ -288,9 +290,9 @@ def create_round(user: User, kind: str, year: int, title: str, deadline: datetim
                  answer_days: int = 14) -> YearRound:
     _require(is_finance(user), "只有财政局可以发起任务。")
     if kind not in RoundKind.values:
-        raise web.ServiceError(f"任务类型应为 {'、'.join(RoundKind.values)} 之一。")
+        raise errors.ServiceError(f"任务类型应为 {'、'.join(RoundKind.values)} 之一。")
     if kind == RoundKind.MONITOR and not (to_month and 1 <= to_month <= 12):
-        raise web.ServiceError("运行监控任务须指定监控截止月份（1–12）。", {"to_month": ["请填写 1–12 的月份。"]})
+        raise errors.ServiceError("运行监控任务须指定监控截止月份（1–12）。", {"to_month": ["请填写 1–12 的月份。"]})
     return YearRound.objects.create(kind=kind, year=year, title=title.strip() or f"{year}年度{dict(RoundKind.choices)[kind]}",
                                     to_month=to_month if kind == RoundKind.MONITOR else None, deadline=deadline,
                                     answer_days=answer_days, created_by=user if user.is_authenticated else None)
@@ -308,9 +310,9 @@ def open_monitor(user: User, decl: TargetDecl, round_: YearRound) -> MonitorForm
     """A monitoring form opened from the approved target: indicators and 年度指标值 copied, period from the round."""
     _require(can_fill(user, decl.unit), "只有本单位的填报人可以填报运行监控表。")
     if decl.stage != TargetStage.APPROVED:
-        raise web.ServiceError("只能从已批复的绩效目标填报运行监控表。")
+        raise errors.ServiceError("只能从已批复的绩效目标填报运行监控表。")
     if round_.kind != RoundKind.MONITOR or round_.year != decl.year:
-        raise web.ServiceError("所选任务不是本年度的运行监控任务。")
+        raise errors.ServiceError("所选任务不是本年度的运行监控任务。")
     existing = MonitorForm.objects.filter(target__lineage=decl.lineage, round=round_).first()
     if existing is not None:
         return existing
@@ -346,11 +348,11 @@ def _read_only(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str
 def save_monitor(user: User, form: MonitorForm, record: Mapping[str, Any]) -> MonitorForm:
     _require(can_fill(user, form.unit), "只有本单位的填报人可以填报运行监控表。")
     if form.submitted:
-        raise web.ServiceError("此监控表已报送，不能再修改。", status=403)
+        raise errors.ServiceError("此监控表已报送，不能再修改。", status=403)
     try:
         monitor = mon.from_record(_read_only(record, form.record))
     except RecordError as e:
-        raise web.ServiceError(f"监控表内容有误：{e}") from e
+        raise errors.ServiceError(f"监控表内容有误：{e}") from e
     _store_monitor(form, monitor)
     form.edit += 1
     form.save()
@@ -361,10 +363,10 @@ def submit_monitor(user: User, form: MonitorForm, today: datetime.date | None = 
     """报送: the form is locked and its 预警 are raised, each to be answered within the round's days."""
     _require(can_fill(user, form.unit), "只有本单位的填报人可以报送运行监控表。")
     if form.submitted:
-        raise web.ServiceError("此监控表已报送。")
-    errors = [f for f in form.findings if f["severity"] == "error"]
-    if errors:
-        raise web.ServiceError(f"监控表还有 {len(errors)} 个错误，请改正后再报送：{errors[0]['message']}")
+        raise errors.ServiceError("此监控表已报送。")
+    wrong = [f for f in form.findings if f["severity"] == "error"]
+    if wrong:
+        raise errors.ServiceError(f"监控表还有 {len(wrong)} 个错误，请改正后再报送：{wrong[0]['message']}")
     monitor = mon.from_record(form.record)
     warnings = mon.warnings_of(monitor, check_monitor(monitor, parse_target(form.target.record)))
     day = today or timezone.localdate()
@@ -381,7 +383,7 @@ def round_warnings(user: User, round_: YearRound, today: datetime.date | None = 
     """The finance bureau's monitoring view: every 预警 of the round's forms, the overdue answers apart."""
     _require(is_finance(user), "只有财政局可以查看全部监控预警。")
     day = today or timezone.localdate()
-    rows = MonitorWarning.objects.filter(monitor__round=round_, monitor__unit__in=web.visible_orgs(user)) \
+    rows = MonitorWarning.objects.filter(monitor__round=round_, monitor__unit__in=access.visible_orgs(user)) \
         .select_related("monitor__unit", "monitor__target")
     items = [warning_json(w, day) for w in rows]
     return {"round": round_json(round_), "warnings": items, "overdue": [w for w in items if w["overdue"]]}
@@ -397,9 +399,9 @@ def warning_json(w: MonitorWarning, today: datetime.date) -> dict[str, Any]:
 def answer_warning(user: User, warning: MonitorWarning, answer: str, note: str) -> MonitorWarning:
     _require(can_fill(user, warning.monitor.unit), "只有本单位的填报人可以答复预警。")
     if answer not in ANSWERS:
-        raise web.ServiceError(f"处理方式应为 {'、'.join(ANSWERS.values())} 之一。", {"answer": ["请选择处理方式。"]})
+        raise errors.ServiceError(f"处理方式应为 {'、'.join(ANSWERS.values())} 之一。", {"answer": ["请选择处理方式。"]})
     if answer != Answer.CONTINUE and not note.strip():
-        raise web.ServiceError("选择调剂或取消时请写明说明。", {"note": ["请写明说明。"]})
+        raise errors.ServiceError("选择调剂或取消时请写明说明。", {"note": ["请写明说明。"]})
     warning.answer, warning.note = answer, note.strip()
     warning.answered_by, warning.answered_at = user if user.is_authenticated else None, timezone.now()
     warning.save()
@@ -407,10 +409,10 @@ def answer_warning(user: User, warning: MonitorWarning, answer: str, note: str) 
 
 
 def get_warning(user: User, pk: int) -> MonitorWarning:
-    found = MonitorWarning.objects.filter(pk=pk, monitor__unit__in=web.visible_orgs(user)) \
+    found = MonitorWarning.objects.filter(pk=pk, monitor__unit__in=access.visible_orgs(user)) \
         .select_related("monitor__unit", "monitor__target").first()
     if found is None:
-        raise web.ServiceError("没有找到这条预警，或您无权查看。", status=404)
+        raise errors.ServiceError("没有找到这条预警，或您无权查看。", status=404)
     return found
 
 
@@ -438,12 +440,12 @@ def start_self_evaluation(user: User, decl: TargetDecl) -> PerformanceForm:
     """新建自评: the project's self-evaluation, opened with the approved indicators and targets."""
     _require(can_fill(user, decl.unit), "只有本单位的填报人可以新建自评表。")
     if decl.stage != TargetStage.APPROVED:
-        raise web.ServiceError("只能从已批复的绩效目标新建自评表。")
+        raise errors.ServiceError("只能从已批复的绩效目标新建自评表。")
     existing = PerformanceForm.objects.filter(unit=decl.unit, year=decl.year, project=decl.project,
                                               phase=Phase.SELF).first()
     if existing is not None:
         return existing
-    return web.save_form(user, self_record(decl), unit=decl.unit, phase=Phase.SELF)
+    return save_form(user, self_record(decl), unit=decl.unit, phase=Phase.SELF)
 
 
 def differences_from_target(form: Form, unit: Org, phase: str) -> list[Finding]:
@@ -459,7 +461,7 @@ def self_differences(form: PerformanceForm) -> list[dict[str, Any]]:
     decl = approved_target(form.unit, form.year, form.project)
     if decl is None:
         return []
-    return findings_json(tgt.compare_with_target(web.parse_record(form.record), parse_target(decl.record)))
+    return findings_json(tgt.compare_with_target(parse_record(form.record), parse_target(decl.record)))
 
 
 # ---------------------------------------------------------------- JSON

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from jixiao.core import monitor as mon
 from jixiao.core import target as tgt
-from jixiao.web import services as web
+from jixiao.web.forms import access, errors
 from jixiao.web.models import PerformanceForm
-from jixiao.web.review.views import refusals
+from jixiao.web.pages import refusals
 from jixiao.web.year import services as year
 from jixiao.web.year.models import Answer, MonitorForm, MonitorWarning, RoundKind, YearRound
 from jixiao.year_files import review_profile
@@ -94,7 +94,7 @@ def _editor_rows(record: Mapping[str, Any]) -> dict[str, Any]:
 def index(request: HttpRequest) -> HttpResponse:
     targets = year.visible_targets(request.user).order_by("-year", "unit_id", "lineage", "-version")
     monitors = year.visible_monitors(request.user)
-    units = web.writable_units(request.user)
+    units = access.writable_units(request.user)
     return render(request, "year/index.html", {
         "targets": targets[:300], "monitors": monitors[:300], "units": units,
         "rounds": YearRound.objects.all()[:50], "finance": year.is_finance(request.user)})
@@ -103,7 +103,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals
 def target_new(request: HttpRequest) -> HttpResponse:
-    units = web.writable_units(request.user)
+    units = access.writable_units(request.user)
     if request.method == "POST":
         unit = get_object_or_404(units, pk=request.POST.get("unit_id") or 0)
         decl = year.save_target(request.user, target_from_post(request.POST), unit=unit)
@@ -170,7 +170,7 @@ def target_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, "已按批复的绩效目标新建自评表。")
         return redirect("form-edit", pk=self_form.pk)
     else:
-        raise web.ServiceError(f"未知的操作「{action}」。", status=404)
+        raise errors.ServiceError(f"未知的操作「{action}」。", status=404)
     return redirect("year-target", pk=decl.pk)
 
 
@@ -190,7 +190,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
             deadline = datetime.date.fromisoformat(post.get("deadline", ""))
             year_ = int(post.get("year", ""))
         except ValueError:
-            raise web.ServiceError("请以 YYYY-MM-DD 填写截止日期，并填写年度。") from None
+            raise errors.ServiceError("请以 YYYY-MM-DD 填写截止日期，并填写年度。") from None
         month = post.get("to_month", "")
         year.create_round(request.user, post.get("kind", ""), year_, post.get("title", ""), deadline,
                           int(month) if month.isdigit() else None, int(post.get("answer_days") or 14))
