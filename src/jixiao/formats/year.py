@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from jixiao.core import monitor as mon
 from jixiao.core import target as tgt
@@ -254,13 +255,19 @@ def period_dash(period: str) -> str:
 
 def recognise_targets(grids: Sequence[Grid]) -> list[tgt.Target]:
     """Every 绩效目标申报表 in a document's grids, in order."""
-    found: list[tgt.Target] = []
-    builder: _TargetBuilder | None = None
+    return [t for t in _recognise(grids, TARGET_TITLE_WORDS, _TargetBuilder) if t.project or t.indicators]
+
+
+def _recognise(grids: Sequence[Grid], titles: Sequence[str], make: Any) -> list[Any]:
+    """The forms of a document: a title row or a second 项目名称 row starts the next one; `make(title, year)`
+    gives the builder of a form (its feed(row) and build())."""
+    found: list[Any] = []
+    builder: Any = None
     title, year = "", None
     for row in _rows(grids):
         if not row.texts:
             continue
-        if _is_title(row, TARGET_TITLE_WORDS):
+        if _is_title(row, titles):
             if builder is not None:
                 found.append(builder.build())
                 builder = None
@@ -270,14 +277,14 @@ def recognise_targets(grids: Sequence[Grid]) -> list[tgt.Target]:
             year = _year(row.texts[0])
             continue
         if builder is None:
-            builder = _TargetBuilder(title, year)
+            builder = make(title, year)
         elif "项目名称" in [key(t) for t in row.texts] and builder.block != "header":
             found.append(builder.build())
-            builder = _TargetBuilder(title, year)
+            builder = make(title, year)
         builder.feed(row)
     if builder is not None:
         found.append(builder.build())
-    return [t for t in found if t.project or t.indicators]
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,30 +377,7 @@ class _MonitorBuilder:
 
 def recognise_monitors(grids: Sequence[Grid]) -> list[mon.Monitor]:
     """Every 运行监控表 in a document's grids, in order."""
-    found: list[mon.Monitor] = []
-    builder: _MonitorBuilder | None = None
-    title, year = "", None
-    for row in _rows(grids):
-        if not row.texts:
-            continue
-        if _is_title(row, MONITOR_TITLE_WORDS):
-            if builder is not None:
-                found.append(builder.build())
-                builder = None
-            title, year = row.texts[0].split("（")[0].split("(")[0].strip(), _year(row.texts[0])
-            continue
-        if len(row.texts) == 1 and _year(row.texts[0]) and len(row.joined) <= 12 and builder is None:
-            year = _year(row.texts[0])
-            continue
-        if builder is None:
-            builder = _MonitorBuilder(title, year)
-        elif "项目名称" in [key(t) for t in row.texts] and builder.block != "header":
-            found.append(builder.build())
-            builder = _MonitorBuilder(title, year)
-        builder.feed(row)
-    if builder is not None:
-        found.append(builder.build())
-    return [m for m in found if m.project or m.indicators]
+    return [m for m in _recognise(grids, MONITOR_TITLE_WORDS, _MonitorBuilder) if m.project or m.indicators]
 
 
 def recognise_year(grids: Sequence[Grid]) -> tuple[str, list[tgt.Target] | list[mon.Monitor]] | None:

@@ -314,7 +314,7 @@ def write_monitors(monitors: Sequence[Monitor], path: str | Path) -> None:
 def _xlsx(layouts: Sequence[FormLayout], path: Path, title: str) -> None:
     from openpyxl import Workbook
 
-    from jixiao.reports.layout import sheet_name
+    from jixiao.reports.summary import sheet_name
     from jixiao.reports.xlsx import _form_sheet
 
     wb = Workbook()
