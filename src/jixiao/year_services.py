@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.core import monitor as mon
+from jixiao.core import monitor_checks, target_checks
 from jixiao.core import target as tgt
 from jixiao.core.findings import Finding, Severity
 from jixiao.formats import ReadError
@@ -74,12 +75,12 @@ def read_year(items: Iterable[tuple[str, bytes] | ReadError]) -> YearBatch:
 
 def check_target(target: tgt.Target, region: str = "") -> list[Finding]:
     """T01–T15 under the settings in force and the year's scoring profile (for T03 and T15)."""
-    return tgt.check_target(target, target_rules(), profile_for_year(target.year, region))
+    return target_checks.check_target(target, target_rules(), profile_for_year(target.year, region))
 
 
 def check_monitor(monitor: mon.Monitor, target: tgt.Target | None = None, region: str = "") -> list[Finding]:
     """M01–M12 under the region's settings (Sichuan's checkpoints for 四川省), M06 against the target."""
-    return mon.check_monitor(monitor, monitor_rules_for(region), target)
+    return monitor_checks.check_monitor(monitor, monitor_rules_for(region), target)
 
 
 # ---------------------------------------------------------------------------------------------

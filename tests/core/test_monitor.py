@@ -9,15 +9,8 @@ import pytest
 from year_helpers import load, params, patched
 
 from jixiao.core.model import RecordError
-from jixiao.core.monitor import (
-    CODES,
-    check_monitor,
-    from_record,
-    from_target,
-    time_progress,
-    to_record,
-    warnings_of,
-)
+from jixiao.core.monitor import from_record, from_target, to_record
+from jixiao.core.monitor_checks import CODES, check_monitor, time_progress, warnings_of
 from jixiao.core.target import from_record as target_from_record
 from jixiao.year_files import monitor_rules, monitor_rules_for
 

@@ -14,14 +14,12 @@ from year_helpers import load, params, patched
 from jixiao.core.model import RecordError
 from jixiao.core.model import from_record as form_from_record
 from jixiao.core.target import (
-    CODES,
-    check_target,
-    compare_with_target,
     from_record,
     join_target,
     split_target,
     to_record,
 )
+from jixiao.core.target_checks import CODES, check_target, compare_with_target
 from jixiao.profile_files import builtin_profiles
 from jixiao.year_files import target_rules
 

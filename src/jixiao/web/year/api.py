@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from jixiao.web.api import api_view, json_body, json_response
 from jixiao.web.forms import access, errors
 from jixiao.web.models import Org
+from jixiao.web.year import presenters
 from jixiao.web.year import services as year
 from jixiao.web.year.models import YearRound
 
@@ -36,11 +37,11 @@ def targets(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = json_body(request)
         decl = year.save_target(request.user, data.get("target") or {}, unit=_unit(data))
-        return json_response(year.target_json(decl, request.user), status=201)
+        return json_response(presenters.target_json(decl, request.user), status=201)
     qs = year.visible_targets(request.user)
     if request.GET.get("year", "").isdigit():
         qs = qs.filter(year=int(request.GET["year"]))
-    return json_response({"results": [year.target_json(d) for d in qs[:500]]})
+    return json_response({"results": [presenters.target_json(d) for d in qs[:500]]})
 
 
 @api_view
@@ -52,7 +53,7 @@ def target(request: HttpRequest, pk: int) -> HttpResponse:
         edit = data.get("edit")
         decl = year.save_target(request.user, data.get("target") or {}, decl=decl,
                                 edit=edit if isinstance(edit, int) else None)
-    return json_response({**year.target_json(decl, request.user),
+    return json_response({**presenters.target_json(decl, request.user),
                           "versions": [{"id": v.pk, "version": v.version, "stage": v.stage, "reason": v.reason}
                                        for v in year.versions(decl)],
                           "reviews": [{"level": r.level, "grade": r.grade, "outcome": r.outcome, "items": r.items,
@@ -74,11 +75,11 @@ def target_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         cells = [c for c in data.get("cells") or [] if isinstance(c, dict)]
         done = year.review_target(request.user, decl, {str(k): str(v) for k, v in items.items()},
                                   str(data.get("opinion", "")), cells)
-        return json_response({**year.target_json(done.target, request.user), "grade": done.grade,
+        return json_response({**presenters.target_json(done.target, request.user), "grade": done.grade,
                               "outcome": done.outcome})
     elif action == "adjust":
         decl = year.adjust_target(request.user, decl, str(data.get("reason", "")))
-        return json_response(year.target_json(decl, request.user), status=201)
+        return json_response(presenters.target_json(decl, request.user), status=201)
     elif action == "publish":
         decl = year.publish_target(request.user, decl)
     elif action == "self":
@@ -88,10 +89,10 @@ def target_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     elif action == "monitor":
         round_ = get_object_or_404(YearRound, pk=data.get("round") if isinstance(data.get("round"), int) else 0)
         form = year.open_monitor(request.user, decl, round_)
-        return json_response(year.monitor_json(form), status=201)
+        return json_response(presenters.monitor_json(form), status=201)
     else:
         raise errors.ServiceError(f"未知的操作「{action}」。", status=404)
-    return json_response(year.target_json(decl, request.user))
+    return json_response(presenters.target_json(decl, request.user))
 
 
 @api_view
@@ -154,14 +155,14 @@ def monitor(request: HttpRequest, pk: int) -> HttpResponse:
     form = year.get_monitor(request.user, pk)
     if request.method == "PUT":
         form = year.save_monitor(request.user, form, json_body(request).get("monitor") or {})
-    return json_response(year.monitor_json(form))
+    return json_response(presenters.monitor_json(form))
 
 
 @api_view
 @require_http_methods(["POST"])
 def monitor_submit(request: HttpRequest, pk: int) -> HttpResponse:
     form = year.submit_monitor(request.user, year.get_monitor(request.user, pk))
-    return json_response(year.monitor_json(form))
+    return json_response(presenters.monitor_json(form))
 
 
 @api_view

@@ -22,6 +22,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from jixiao.core import monitor as mon
+from jixiao.core import monitor_checks, target_checks
 from jixiao.core import target as tgt
 from jixiao.core.findings import Finding
 from jixiao.core.model import Form, RecordError
@@ -368,7 +369,7 @@ def submit_monitor(user: User, form: MonitorForm, today: datetime.date | None = 
     if wrong:
         raise errors.ServiceError(f"监控表还有 {len(wrong)} 个错误，请改正后再报送：{wrong[0]['message']}")
     monitor = mon.from_record(form.record)
-    warnings = mon.warnings_of(monitor, check_monitor(monitor, parse_target(form.target.record)))
+    warnings = monitor_checks.warnings_of(monitor, check_monitor(monitor, parse_target(form.target.record)))
     day = today or timezone.localdate()
     with transaction.atomic():
         form.submitted, form.submitted_at = True, timezone.now()
@@ -391,7 +392,7 @@ def round_warnings(user: User, round_: YearRound, today: datetime.date | None = 
 
 def warning_json(w: MonitorWarning, today: datetime.date) -> dict[str, Any]:
     return {"id": w.pk, "monitor": w.monitor_id, "unit": w.monitor.unit.name, "project": w.monitor.target.project,
-            "kind": w.kind, "kind_label": mon.WARNING_KINDS.get(w.kind, w.kind), "message": w.message,
+            "kind": w.kind, "kind_label": monitor_checks.WARNING_KINDS.get(w.kind, w.kind), "message": w.message,
             "deadline": w.deadline.isoformat(), "answer": w.answer, "answer_label": ANSWERS.get(w.answer, ""),
             "note": w.note, "overdue": not w.answer and w.deadline < today}
 
@@ -453,7 +454,7 @@ def differences_from_target(form: Form, unit: Org, phase: str) -> list[Finding]:
     if phase != Phase.SELF or form.year is None:
         return []
     decl = approved_target(unit, form.year, form.project.strip())
-    return tgt.compare_with_target(form, parse_target(decl.record)) if decl is not None else []
+    return target_checks.compare_with_target(form, parse_target(decl.record)) if decl is not None else []
 
 
 def self_differences(form: PerformanceForm) -> list[dict[str, Any]]:
@@ -461,20 +462,10 @@ def self_differences(form: PerformanceForm) -> list[dict[str, Any]]:
     decl = approved_target(form.unit, form.year, form.project)
     if decl is None:
         return []
-    return findings_json(tgt.compare_with_target(parse_record(form.record), parse_target(decl.record)))
+    return findings_json(target_checks.compare_with_target(parse_record(form.record), parse_target(decl.record)))
 
 
 # ---------------------------------------------------------------- JSON
-
-
-def target_json(decl: TargetDecl, user: User | None = None) -> dict[str, Any]:
-    data = {"id": decl.pk, "unit": {"id": decl.unit_id, "name": decl.unit.name}, "year": decl.year,
-            "project": decl.project, "lineage": decl.lineage, "version": decl.version, "reason": decl.reason,
-            "stage": decl.stage, "stage_label": STAGE_LABELS[decl.stage], "rounds": decl.rounds,
-            "published": decl.published, "edit": decl.edit, "target": decl.record, "findings": decl.findings}
-    if user is not None:
-        data["actions"] = target_actions(user, decl)
-    return data
 
 
 def target_actions(user: User, decl: TargetDecl) -> list[str]:
@@ -489,12 +480,6 @@ def target_actions(user: User, decl: TargetDecl) -> list[str]:
     if is_finance(user) and decl.stage == TargetStage.APPROVED and not decl.published:
         actions.append("publish")
     return actions
-
-
-def monitor_json(form: MonitorForm) -> dict[str, Any]:
-    return {"id": form.pk, "target": form.target_id, "round": form.round_id, "unit": form.unit.name,
-            "submitted": form.submitted, "edit": form.edit, "monitor": form.record, "findings": form.findings,
-            "warnings": [warning_json(w, timezone.localdate()) for w in form.warnings.all()]}
 
 
 def round_json(r: YearRound) -> dict[str, Any]:
