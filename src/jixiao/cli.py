@@ -154,12 +154,17 @@ def _write_json(target: Path, data: Any) -> None:
     os.replace(tmp, target)
 
 
-def schema_text() -> str:
-    return resources.files("jixiao.schema").joinpath("jixiao.form-1.schema.json").read_text(encoding="utf-8")
+SCHEMA_FILES = {"form": "jixiao.form-1.schema.json", "target": "jixiao.target-1.schema.json",
+                "monitor": "jixiao.monitor-1.schema.json"}
+
+
+def schema_text(kind: str = "form") -> str:
+    """The JSON Schema of a kind of record: form (自评表), target (目标申报表), monitor (运行监控表)."""
+    return resources.files("jixiao.schema").joinpath(SCHEMA_FILES[kind]).read_text(encoding="utf-8")
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    sys.stdout.write(schema_text())
+    sys.stdout.write(schema_text(args.kind))
     return EXIT_OK
 
 
@@ -200,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--state", metavar="状态文件", help="记录已完成的文件，中断后从中断处继续（仅 .json/.jsonl 输出）")
     convert.set_defaults(handler=cmd_convert)
 
-    schema = sub.add_parser("schema", help="输出交换格式 jixiao.form/1 的 JSON Schema")
+    schema = sub.add_parser("schema", help="输出交换格式的 JSON Schema（默认自评表 jixiao.form/1）")
+    schema.add_argument("kind", nargs="?", choices=tuple(SCHEMA_FILES), default="form",
+                        help="form：自评表；target：绩效目标申报表（jixiao.target/1）；monitor：运行监控表（jixiao.monitor/1）")
     schema.set_defaults(handler=cmd_schema)
 
     inspect = sub.add_parser("inspect", help="查看文件中每个单元格被识别成什么")
@@ -211,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     from jixiao.profile_cli import register as register_profile
 
     register_profile(sub)
+
+    from jixiao.year_services import register as register_year
+
+    register_year(sub)  # jixiao year check|convert: the declaration and monitoring forms
     if importlib.util.find_spec("jixiao.web.commands") is not None:
         from jixiao.web.commands import register
 

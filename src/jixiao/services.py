@@ -60,6 +60,10 @@ def _forms_of(name: str, data: bytes) -> tuple[list[Form], ReadProblem | None]:
         # A damaged file may still hold forms read before the damage: keep them, and name the file.
         found = recognise(list(err.grids)) if err.grids else []
         return [replace(f, source=replace(f.source, file=name)) for f in found], ReadProblem(name, err.message)
+    from jixiao.year_services import not_a_self_evaluation, year_kind
+
+    if (kind := year_kind(grids)) is not None:  # a 申报表 or 监控表: read by formats.year, not as a 自评表
+        return [], ReadProblem(name, not_a_self_evaluation(kind))
     scanned = any(hasattr(g, "confidence") for g in grids)
     trace: list[RowRole] | None = [] if scanned else None
     forms = recognise(grids, trace)

@@ -83,4 +83,7 @@ def load_demo(passwords: dict[str, str] | None = None) -> dict[str, str]:
     orgs = load_orgs()
     result = load_accounts(orgs, passwords)
     load_forms(orgs)
+    from jixiao.web.year.demo import load_year
+
+    load_year(orgs)  # the year of each seed project: an approved target and a July monitoring form
     return result

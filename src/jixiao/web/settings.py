@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "jixiao.web.review",
     "jixiao.web.batch",
     "jixiao.web.ops",
+    "jixiao.web.year",
 ]
 
 MIDDLEWARE = [

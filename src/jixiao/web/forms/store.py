@@ -3,14 +3,15 @@ record, columns and findings, and keep the version and the fields that changed (
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from jixiao.core.findings import Finding
 from jixiao.core.model import FUND_CAPTIONS, Form, to_record
 from jixiao.web.forms.access import User, can_edit, user_or_none, writable_units
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
@@ -106,6 +107,11 @@ def _check_rights(user: User, form: PerformanceForm | None, unit: Org | None) ->
     return unit or form.unit  # type: ignore[union-attr]
 
 
+# Checks other apps add to a stored form's findings: (form, unit, phase) → findings. The year app adds Y01
+# (a self-evaluation that differs from its project's approved target).
+EXTRA_CHECKS: list[Callable[[Form, Org, str], Sequence[Finding]]] = []
+
+
 def save_form(
     user: User,
     record: Mapping[str, Any],
@@ -134,6 +140,9 @@ def save_form(
         profiles.choose(override, target_unit, "profile_override")  # a name the server knows here, or 400
     if evaluation is None:
         evaluation = evaluate(parsed, override, target_unit)
+    extra = [f for check in EXTRA_CHECKS for f in check(parsed, target_unit, phase or (form.phase if form else ""))]
+    if extra:
+        evaluation = replace(evaluation, findings=(*evaluation.findings, *extra))
     values = columns(parsed, evaluation)
     values.update(record=to_record(parsed), unit=target_unit, department=department, profile_override=override,
                   updated_by=user_or_none(user))

@@ -1,0 +1,204 @@
+"""The settings of the year's other forms, as data: target checks, monitoring checks, target review.
+
+Every number the T- and M-checks use and every rule cycle.md marks [K] or uncertain is a key of a
+TOML file with its source (jixiao/data/year/*.toml): the time-progress tolerance, a province's
+checkpoint table (Sichuan 25/40/60/80 %), the goal-vs-money gap, the review points and how the
+overall grade is formed. This module parses their text; jixiao.year_files reads the files.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+OUTCOMES = ("approved", "approved_after_edits", "returned", "rejected")
+OUTCOME_NAMES = {"approved": "审核通过", "approved_after_edits": "修改后通过", "returned": "退回修改",
+                 "rejected": "不予通过"}
+GRADE_RULES = ("worst", "majority", "points")
+
+
+class RulesError(ValueError):
+    """A settings file that can't be used: the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class TargetRules:
+    name: str
+    title: str
+    source: str
+    output_level1: str  # 产出指标
+    quantity_types: tuple[str, ...]  # T04: 数量指标
+    quality_types: tuple[str, ...]  # T04: 质量指标, 时效指标 (one of them)
+    input_words: tuple[str, ...]  # T08: 资金到位, 预算执行 …
+    rate_words: tuple[str, ...]  # T06: names measured in % (率, 满意度)
+    overshoot_ratio: Decimal  # T11: target ≥ 1.5 × last year's actual
+    weights_at_declaration: bool  # T12
+    weight_total: Decimal  # T12: 100 (or the scoring profile's indicator total)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    month: int  # 1–12: execution to the end of this month…
+    rate: Decimal  # …must reach this share (0.40)
+
+
+@dataclass(frozen=True)
+class MonitorRules:
+    name: str
+    title: str
+    source: str
+    regions: tuple[str, ...]
+    tolerance: Decimal  # M04: warn when rate < elapsed/12 − tolerance
+    checkpoints: tuple[Checkpoint, ...]  # M04: the province's table, by month
+    low_forecast: Decimal  # M05: forecast / budget below this
+    goal_gap: Decimal  # M11: |goal progress − execution rate| above this (0.10)
+
+    def checkpoint(self, month: int) -> Checkpoint | None:
+        """The checkpoint in force at the end of a month: the latest one not after it."""
+        due = [c for c in self.checkpoints if c.month <= month]
+        return max(due, key=lambda c: c.month) if due else None
+
+
+@dataclass(frozen=True)
+class ReviewProfile:
+    name: str
+    title: str
+    source: str
+    points: tuple[tuple[str, str], ...]  # (aspect, 审核要点): (完整性, 规范完整性) …
+    grades: tuple[str, ...]  # best first: 优 良 中 差
+    rule: str  # worst | majority | points
+    grade_points: tuple[tuple[str, Decimal], ...]  # rule "points": points of each grade
+    thresholds: tuple[tuple[str, Decimal], ...]  # rule "points": average from which a grade applies
+    outcomes: tuple[tuple[str, str], ...]  # grade → outcome
+
+    @property
+    def point_names(self) -> tuple[str, ...]:
+        return tuple(p for _, p in self.points)
+
+    def overall(self, items: Mapping[str, str]) -> str:
+        """The overall grade of the points' grades, by the profile's rule; "" while any is missing."""
+        grades = [items.get(p, "") for p in self.point_names]
+        if not grades or any(g not in self.grades for g in grades):
+            return ""
+        rank = {g: n for n, g in enumerate(self.grades)}
+        if self.rule == "worst":
+            return max(grades, key=lambda g: rank[g])
+        if self.rule == "majority":  # the most frequent grade; a tie goes to the worse one
+            return max(self.grades, key=lambda g: (grades.count(g), rank[g]))
+        points = dict(self.grade_points)
+        average = sum((points[g] for g in grades), Decimal(0)) / len(grades)
+        return next((g for g, minimum in self.thresholds if average >= minimum), self.grades[-1])
+
+    def outcome(self, grade: str) -> str:
+        return dict(self.outcomes).get(grade, "")
+
+
+class _Reader:
+    def __init__(self, data: Mapping[str, Any], file: str) -> None:
+        self.data, self.file = data, file
+
+    def fail(self, key: str, problem: str) -> RulesError:
+        return RulesError(f"设置文件 {self.file} 有误：键“{key}”{problem}。")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self.data:
+            return self.data[key]
+        if default is not None:
+            return default
+        raise self.fail(key, "缺失")
+
+    def text(self, key: str) -> str:
+        value = self.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"应为非空文本，实际为 {value!r}")
+        return value.strip()
+
+    def texts(self, key: str, default: Sequence[str] | None = None) -> tuple[str, ...]:
+        value = self.get(key, default)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(key, f"应为文本列表，实际为 {value!r}")
+        return tuple(value)
+
+    def decimal(self, key: str, value: Any = None) -> Decimal:
+        value = self.get(key) if value is None else value
+        if isinstance(value, bool) or not isinstance(value, int | Decimal) or value < 0:
+            raise self.fail(key, f"应为不小于 0 的数字，实际为 {value!r}")
+        return Decimal(value)
+
+    def flag(self, key: str) -> bool:
+        value = self.get(key)
+        if not isinstance(value, bool):
+            raise self.fail(key, f"应为 true 或 false，实际为 {value!r}")
+        return value
+
+
+def _load(text: str, file: str, kind: str) -> _Reader:
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise RulesError(f"设置文件 {file} 不是有效的 TOML（{error}）") from None
+    reader = _Reader(data, file)
+    if data.get("kind") != kind:
+        raise reader.fail("kind", f"应为 \"{kind}\"，实际为 {data.get('kind')!r}")
+    return reader
+
+
+def parse_target_rules(text: str, file: str) -> TargetRules:
+    r = _load(text, file, "target-checks")
+    return TargetRules(
+        name=r.text("name"), title=r.text("title"), source=r.text("source"),
+        output_level1=r.text("output_level1"), quantity_types=r.texts("quantity_types"),
+        quality_types=r.texts("quality_types"), input_words=r.texts("input_words"),
+        rate_words=r.texts("rate_words"), overshoot_ratio=r.decimal("overshoot_ratio"),
+        weights_at_declaration=r.flag("weights_at_declaration"), weight_total=r.decimal("weight_total"),
+    )
+
+
+def parse_monitor_rules(text: str, file: str) -> MonitorRules:
+    r = _load(text, file, "monitor-checks")
+    checkpoints = []
+    for n, row in enumerate(r.get("checkpoints", []), 1):
+        month = row.get("month") if isinstance(row, Mapping) else None
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise r.fail(f"checkpoints[{n}].month", f"应为 1–12 的整数，实际为 {month!r}")
+        rate = r.decimal(f"checkpoints[{n}].rate", row.get("rate"))
+        if rate > 1:
+            raise r.fail(f"checkpoints[{n}].rate", f"应为 0–1 之间的比例（40% 写作 0.40），实际为 {rate}")
+        checkpoints.append(Checkpoint(month, rate))
+    return MonitorRules(
+        name=r.text("name"), title=r.text("title"), source=r.text("source"), regions=r.texts("regions", []),
+        tolerance=r.decimal("tolerance"), checkpoints=tuple(sorted(checkpoints, key=lambda c: c.month)),
+        low_forecast=r.decimal("low_forecast"), goal_gap=r.decimal("goal_gap"),
+    )
+
+
+def parse_review_profile(text: str, file: str) -> ReviewProfile:
+    r = _load(text, file, "target-review")
+    points = r.get("points")
+    if not isinstance(points, Mapping) or not points:
+        raise r.fail("points", "应为一个表：方面 = [审核要点, …]")
+    pairs = tuple((str(aspect), p) for aspect, names in points.items()
+                  for p in r.texts(f"points.{aspect}", names if isinstance(names, list) else None))
+    grades = r.texts("grades")
+    rule = r.text("rule")
+    if rule not in GRADE_RULES:
+        raise r.fail("rule", f"应为 {'、'.join(GRADE_RULES)} 之一，实际为 {rule!r}")
+    outcomes = r.get("outcomes")
+    if not isinstance(outcomes, Mapping) or set(outcomes) != set(grades) or \
+            not all(o in OUTCOMES for o in outcomes.values()):
+        raise r.fail("outcomes", f"应为每个等级（{'、'.join(grades)}）对应 {'/'.join(OUTCOMES)} 之一")
+    grade_points: tuple[tuple[str, Decimal], ...] = ()
+    thresholds: tuple[tuple[str, Decimal], ...] = ()
+    if rule == "points":
+        gp, th = r.get("grade_points"), r.get("thresholds")
+        if not isinstance(gp, Mapping) or set(gp) != set(grades) or not isinstance(th, Mapping):
+            raise r.fail("grade_points", "按分数定等级时，应给出每个等级的分数（grade_points）和门槛（thresholds）")
+        grade_points = tuple((g, r.decimal(f"grade_points.{g}", gp[g])) for g in grades)
+        thresholds = tuple(sorted(((g, r.decimal(f"thresholds.{g}", v)) for g, v in th.items()),
+                                  key=lambda t: t[1], reverse=True))
+    return ReviewProfile(name=r.text("name"), title=r.text("title"), source=r.text("source"), points=pairs,
+                         grades=grades, rule=rule, grade_points=grade_points, thresholds=thresholds,
+                         outcomes=tuple((g, str(outcomes[g])) for g in grades))

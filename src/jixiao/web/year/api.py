@@ -1,0 +1,212 @@
+"""The year's forms in the JSON API (/api/year/…): targets with their versions and reviews, rounds,
+monitoring forms and their 预警, the live checks, 新建自评; published targets at /public/targets…json.
+Authentication and errors are the web API's (`api_view`: session or Bearer)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from jixiao.web.api import api_view, json_body, json_response
+from jixiao.web.forms import access, errors
+from jixiao.web.models import Org
+from jixiao.web.year import presenters
+from jixiao.web.year import services as year
+from jixiao.web.year.models import YearRound
+
+
+def _unit(data: dict[str, Any]) -> Org:
+    pk = data.get("unit")
+    if not isinstance(pk, int):
+        raise errors.ServiceError("请以 unit 指定实施单位的 id。", {"unit": ["请指定实施单位。"]})
+    found = Org.objects.filter(pk=pk).first()
+    if found is None:
+        raise errors.ServiceError("没有这个实施单位。", status=404)
+    return found
+
+
+@api_view
+@require_http_methods(["GET", "POST"])
+def targets(request: HttpRequest) -> HttpResponse:
+    """GET: the targets the user sees (?year=); POST {"unit": id, "target": {jixiao.target/1}}: declare."""
+    if request.method == "POST":
+        data = json_body(request)
+        decl = year.save_target(request.user, data.get("target") or {}, unit=_unit(data))
+        return json_response(presenters.target_json(decl, request.user), status=201)
+    qs = year.visible_targets(request.user)
+    if request.GET.get("year", "").isdigit():
+        qs = qs.filter(year=int(request.GET["year"]))
+    return json_response({"results": [presenters.target_json(d) for d in qs[:500]]})
+
+
+@api_view
+@require_http_methods(["GET", "PUT"])
+def target(request: HttpRequest, pk: int) -> HttpResponse:
+    decl = year.get_target(request.user, pk)
+    if request.method == "PUT":
+        data = json_body(request)
+        edit = data.get("edit")
+        decl = year.save_target(request.user, data.get("target") or {}, decl=decl,
+                                edit=edit if isinstance(edit, int) else None)
+    return json_response({**presenters.target_json(decl, request.user),
+                          "versions": [{"id": v.pk, "version": v.version, "stage": v.stage, "reason": v.reason}
+                                       for v in year.versions(decl)],
+                          "reviews": [{"level": r.level, "grade": r.grade, "outcome": r.outcome, "items": r.items,
+                                       "opinion": r.opinion, "cells": r.cells} for r in decl.reviews.all()]})
+
+
+@api_view
+@require_http_methods(["POST"])
+def target_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """submit | review {"items": {要点: 等级}, "opinion", "cells"} | adjust {"reason"} | publish | self | monitor {"round"}."""
+    decl = year.get_target(request.user, pk)
+    data = json_body(request)
+    if action == "submit":
+        decl = year.submit_target(request.user, decl)
+    elif action == "review":
+        items = data.get("items") or {}
+        if not isinstance(items, dict):
+            raise errors.ServiceError("items 应为 {审核要点: 等级} 的对象。")
+        cells = [c for c in data.get("cells") or [] if isinstance(c, dict)]
+        done = year.review_target(request.user, decl, {str(k): str(v) for k, v in items.items()},
+                                  str(data.get("opinion", "")), cells)
+        return json_response({**presenters.target_json(done.target, request.user), "grade": done.grade,
+                              "outcome": done.outcome})
+    elif action == "adjust":
+        decl = year.adjust_target(request.user, decl, str(data.get("reason", "")))
+        return json_response(presenters.target_json(decl, request.user), status=201)
+    elif action == "publish":
+        decl = year.publish_target(request.user, decl)
+    elif action == "self":
+        form = year.start_self_evaluation(request.user, decl)
+        return json_response({"form": form.pk, "record": form.record, "differences": year.self_differences(form)},
+                             status=201)
+    elif action == "monitor":
+        round_ = get_object_or_404(YearRound, pk=data.get("round") if isinstance(data.get("round"), int) else 0)
+        form = year.open_monitor(request.user, decl, round_)
+        return json_response(presenters.monitor_json(form), status=201)
+    else:
+        raise errors.ServiceError(f"未知的操作「{action}」。", status=404)
+    return json_response(presenters.target_json(decl, request.user))
+
+
+@api_view
+def target_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    decl = year.get_target(request.user, pk)
+    a, b = request.GET.get("from", ""), request.GET.get("to", str(decl.version))
+    if not (a.isdigit() and b.isdigit()):
+        raise errors.ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。")
+    return json_response({"from": int(a), "to": int(b), "changes": year.version_diff(decl, int(a), int(b))})
+
+
+@api_view
+@require_http_methods(["POST"])
+def check(request: HttpRequest, kind: str) -> HttpResponse:
+    """The live checks: {"target": record} → T-findings; {"monitor": record, "target_id": id} → M-findings."""
+    data = json_body(request)
+    if kind == "target":
+        return json_response(year.check_target_record(data.get("target") or {}))
+    form = year.get_monitor(request.user, int(data.get("id", 0)))
+    from jixiao.core import monitor as mon
+    from jixiao.year_services import check_monitor
+
+    merged = year._read_only(data.get("monitor") or {}, form.record)
+    try:
+        findings = check_monitor(mon.from_record(merged), year.parse_target(form.target.record))
+    except ValueError as e:
+        raise errors.ServiceError(f"监控表内容有误：{e}") from e
+    return json_response({"findings": year.findings_json(findings)})
+
+
+@api_view
+@require_http_methods(["GET", "POST"])
+def rounds(request: HttpRequest) -> HttpResponse:
+    """GET ?kind=: rounds; POST {"kind", "year", "title", "deadline": "2026-08-15", "to_month", "answer_days"}."""
+    if request.method == "POST":
+        data = json_body(request)
+        try:
+            deadline = datetime.date.fromisoformat(str(data.get("deadline", "")))
+            year_ = int(data.get("year", 0))
+        except ValueError:
+            raise errors.ServiceError("请以 YYYY-MM-DD 填写截止日期，并填写年度。") from None
+        to_month = data.get("to_month")
+        r = year.create_round(request.user, str(data.get("kind", "")), year_, str(data.get("title", "")), deadline,
+                              to_month if isinstance(to_month, int) else None, int(data.get("answer_days", 14)))
+        return json_response(year.round_json(r), status=201)
+    qs = YearRound.objects.all()
+    if request.GET.get("kind"):
+        qs = qs.filter(kind=request.GET["kind"])
+    return json_response({"results": [year.round_json(r) for r in qs]})
+
+
+@api_view
+def round_warnings(request: HttpRequest, pk: int) -> HttpResponse:
+    return json_response(year.round_warnings(request.user, get_object_or_404(YearRound, pk=pk)))
+
+
+@api_view
+@require_http_methods(["GET", "PUT"])
+def monitor(request: HttpRequest, pk: int) -> HttpResponse:
+    form = year.get_monitor(request.user, pk)
+    if request.method == "PUT":
+        form = year.save_monitor(request.user, form, json_body(request).get("monitor") or {})
+    return json_response(presenters.monitor_json(form))
+
+
+@api_view
+@require_http_methods(["POST"])
+def monitor_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    form = year.submit_monitor(request.user, year.get_monitor(request.user, pk))
+    return json_response(presenters.monitor_json(form))
+
+
+@api_view
+@require_http_methods(["POST"])
+def warning_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """{"answer": "continue"|"adjust"|"cancel", "note": "…"}"""
+    data = json_body(request)
+    w = year.answer_warning(request.user, year.get_warning(request.user, pk), str(data.get("answer", "")),
+                            str(data.get("note", "")))
+    return json_response(year.warning_json(w, datetime.date.today()))
+
+
+@api_view
+def self_differences(request: HttpRequest, pk: int) -> HttpResponse:
+    """Y01: how a self-evaluation differs from its project's approved target."""
+    form = access.get_visible(request.user, pk)
+    return json_response({"form": form.pk, "differences": year.self_differences(form)})
+
+
+def public_targets(request: HttpRequest) -> HttpResponse:
+    """The approved targets published with the budget (随预算公开), no login."""
+    return json_response({"results": [{"id": d.pk, "year": d.year, "unit": d.unit.name, "project": d.project,
+                                       "target": d.record} for d in year.published_targets()]})
+
+
+def public_target(request: HttpRequest, pk: int) -> HttpResponse:
+    d = get_object_or_404(year.published_targets(), pk=pk)
+    return json_response({"id": d.pk, "year": d.year, "unit": d.unit.name, "target": d.record})
+
+
+urlpatterns = [
+    path("year/targets", targets, name="api-year-targets"),
+    path("year/targets/<int:pk>", target, name="api-year-target"),
+    path("year/targets/<int:pk>/diff", target_diff, name="api-year-target-diff"),
+    path("year/targets/<int:pk>/<str:action>", target_action, name="api-year-target-action"),
+    path("year/check/<str:kind>", check, name="api-year-check"),
+    path("year/rounds", rounds, name="api-year-rounds"),
+    path("year/rounds/<int:pk>/warnings", round_warnings, name="api-year-round-warnings"),
+    path("year/monitors/<int:pk>", monitor, name="api-year-monitor"),
+    path("year/monitors/<int:pk>/submit", monitor_submit, name="api-year-monitor-submit"),
+    path("year/warnings/<int:pk>/answer", warning_answer, name="api-year-warning-answer"),
+    path("year/forms/<int:pk>/differences", self_differences, name="api-year-self-differences"),
+]
+public_urlpatterns = [
+    path("public/targets.json", public_targets, name="public-targets-json"),
+    path("public/targets/<int:pk>.json", public_target, name="public-target-json"),
+]

@@ -1,0 +1,487 @@
+"""The year's workflows for pages and API alike: declare, review, adjust and publish targets; open rounds;
+fill and submit monitoring forms; list and answer 预警; start the self-evaluation from the approved target.
+
+Who may do what (the permission matrix, tested both ways in pages and API):
+
+| action | who |
+|---|---|
+| see a target / monitoring form | anyone who sees its unit (填报人 their unit; 审核人, 财政复核, 管理员 their subtree) |
+| declare, edit, submit, adjust a target; fill, submit a monitoring form; answer a 预警; 新建自评 | the unit's 填报人 (管理员 above it) |
+| review a target (grades → outcome) | 审核人 or 财政复核 at or above the unit |
+| open rounds; the monitoring view of 预警; publish approved targets | 财政复核 (管理员) |
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from jixiao.core import monitor as mon
+from jixiao.core import monitor_checks, target_checks
+from jixiao.core import target as tgt
+from jixiao.core.findings import Finding
+from jixiao.core.model import Form, RecordError
+from jixiao.web.forms import access, errors
+from jixiao.web.forms.evaluation import parse_record
+from jixiao.web.forms.history import diff_records
+from jixiao.web.forms.store import save_form
+from jixiao.web.models import Org, PerformanceForm, Phase, Role
+from jixiao.web.year.models import (
+    TARGET_EDITABLE,
+    Answer,
+    MonitorForm,
+    MonitorWarning,
+    RoundKind,
+    TargetDecl,
+    TargetReview,
+    TargetStage,
+    YearRound,
+)
+from jixiao.year_files import review_profile
+from jixiao.year_services import check_monitor, check_target
+
+User = access.User
+STAGE_LABELS = dict(TargetStage.choices)
+ANSWERS = dict(Answer.choices)
+
+
+def _holds(user: User, roles: tuple[str, ...], unit: Org) -> bool:
+    """The user has one of the roles at the unit: exactly it for 填报人, at or above it otherwise."""
+    if user.is_superuser:
+        return True
+    for m in access.memberships(user):
+        if m.role not in roles:
+            continue
+        if m.role == Role.FILLER and m.org_id == unit.pk:
+            return True
+        if m.role != Role.FILLER and unit.path.startswith(m.org.path):
+            return True
+    return False
+
+
+def can_fill(user: User, unit: Org) -> bool:
+    return _holds(user, (Role.FILLER, Role.ADMIN), unit)
+
+
+def can_review(user: User, unit: Org) -> bool:
+    return _holds(user, (Role.REVIEWER, Role.FINANCE), unit)
+
+
+def is_finance(user: User) -> bool:
+    return user.is_superuser or any(m.role in (Role.FINANCE, Role.ADMIN) for m in access.memberships(user))
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise errors.PermissionDenied(message)
+
+
+def visible_targets(user: User) -> QuerySet[TargetDecl]:
+    return TargetDecl.objects.filter(unit__in=access.visible_orgs(user)).select_related("unit", "department")
+
+
+def get_target(user: User, pk: int) -> TargetDecl:
+    found = visible_targets(user).filter(pk=pk).first()
+    if found is None:
+        raise errors.ServiceError("没有找到这张申报表，或您无权查看。", status=404)
+    return found
+
+
+def visible_monitors(user: User) -> QuerySet[MonitorForm]:
+    return MonitorForm.objects.filter(unit__in=access.visible_orgs(user)).select_related("unit", "target", "round")
+
+
+def get_monitor(user: User, pk: int) -> MonitorForm:
+    found = visible_monitors(user).filter(pk=pk).first()
+    if found is None:
+        raise errors.ServiceError("没有找到这张监控表，或您无权查看。", status=404)
+    return found
+
+
+def findings_json(findings: list[Finding]) -> list[dict[str, Any]]:
+    return [f.as_dict() for f in findings]
+
+
+def _department(unit: Org) -> Org | None:
+    return unit.department()
+
+
+# ---------------------------------------------------------------- targets
+
+
+def parse_target(record: Any) -> tgt.Target:
+    try:
+        return tgt.from_record(record)
+    except RecordError as e:
+        raise errors.ServiceError(f"申报表内容有误：{e}") from e
+
+
+def check_target_record(record: Any) -> dict[str, Any]:
+    """The live check of the editor: T-findings of an unsaved record."""
+    findings = check_target(parse_target(record))
+    return {"findings": findings_json(findings), "errors": sum(f.severity == "error" for f in findings)}
+
+
+def _store_checked(decl: TargetDecl, target: tgt.Target) -> None:
+    findings = check_target(target)
+    decl.record = tgt.to_record(target)
+    decl.project = target.project
+    decl.findings = findings_json(findings)
+    decl.error_count = sum(f.severity == "error" for f in findings)
+
+
+def save_target(user: User, record: Mapping[str, Any], *, unit: Org | None = None, decl: TargetDecl | None = None,
+                edit: int | None = None) -> TargetDecl:
+    """Create (decl None) or update a declaration; only drafts and returned versions can change."""
+    if decl is None:
+        if unit is None:
+            raise errors.ServiceError("请选择实施单位。", {"unit": ["请选择实施单位。"]})
+        _require(can_fill(user, unit), "您不能为该单位申报绩效目标。")
+    else:
+        _require(can_fill(user, decl.unit), "只有本单位的填报人可以修改申报表。")
+        if decl.stage not in TARGET_EDITABLE:
+            raise errors.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不能修改"
+                                   + ("；如需调整，请发起目标调整。" if decl.stage == TargetStage.APPROVED else "。"),
+                                   status=403)
+        if edit is not None and edit != decl.edit:
+            raise errors.ServiceError("此申报表已被他人修改，您的修改未保存。请刷新后重新填写。", status=409)
+        unit = decl.unit
+    assert unit is not None
+    department = _department(unit)
+    fixed: dict[str, Any] = {"unit": unit.name, "department": department.name if department else ""}
+    if decl is not None:  # the version and its reviews are the system's, not the unit's to edit
+        fixed.update(version=decl.version, review=decl.record.get("review", []))
+        fixed["version_note"] = decl.record.get("version_note", "") if "version_note" not in record else \
+            record["version_note"]
+    else:
+        fixed.update(version=1, review=[])
+    target = parse_target({**record, **fixed})
+    if not target.project.strip():
+        raise errors.ServiceError("请填写项目名称。", {"project": ["请填写项目名称。"]})
+    if target.year is None:
+        raise errors.ServiceError("请填写年度。", {"year": ["请填写年度。"]})
+    with transaction.atomic():
+        if decl is None:
+            decl = TargetDecl(unit=unit, department=department, year=target.year,
+                              created_by=user if user.is_authenticated else None)
+        else:
+            decl.edit += 1
+        decl.year = target.year
+        _store_checked(decl, target)
+        decl.save()
+        if decl.lineage is None:
+            decl.lineage = decl.pk
+            decl.save(update_fields=["lineage"])
+    return decl
+
+
+def submit_target(user: User, decl: TargetDecl) -> TargetDecl:
+    _require(can_fill(user, decl.unit), "只有本单位的填报人可以提交申报表。")
+    if decl.stage not in TARGET_EDITABLE:
+        raise errors.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不能提交。")
+    if decl.error_count:
+        raise errors.ServiceError(f"申报表还有 {decl.error_count} 个错误，请改正后再提交。")
+    decl.stage = TargetStage.SUBMITTED
+    decl.save(update_fields=["stage", "updated_at"])
+    return decl
+
+
+def review_target(user: User, decl: TargetDecl, items: Mapping[str, str], opinion: str = "",
+                  cells: list[dict[str, str]] | None = None) -> TargetReview:
+    """Grade every review point; the profile's rule gives the overall grade, and the grade the outcome."""
+    _require(can_review(user, decl.unit), "只有主管部门的审核人或财政局可以审核绩效目标。")
+    if decl.stage != TargetStage.SUBMITTED:
+        raise errors.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不在待审核状态。")
+    profile = review_profile()
+    missing = [p for p in profile.point_names if items.get(p) not in profile.grades]
+    if missing:
+        raise errors.ServiceError(f"请为每个审核要点评定等级（{'/'.join(profile.grades)}），尚缺：{'、'.join(missing)}。",
+                               {"items": missing})
+    grade = profile.overall(items)
+    outcome = profile.outcome(grade)
+    if outcome == "returned" and not opinion.strip():
+        raise errors.ServiceError("退回修改时请填写审核意见。", {"opinion": ["退回修改时请填写审核意见。"]})
+    level = "finance" if _holds(user, (Role.FINANCE,), decl.unit) and not _holds(user, (Role.REVIEWER,), decl.unit) \
+        else "department"
+    with transaction.atomic():
+        record = dict(decl.record)
+        record["review"] = [*record.get("review", []), {
+            "level": level, "grade": grade, "items": {p: items[p] for p in profile.point_names}, "opinion": opinion,
+            "reviewer": user.get_username(), "date": timezone.localdate().isoformat()}]
+        decl.record = tgt.to_record(parse_target(record))
+        decl.rounds += 1
+        decl.stage = {"approved": TargetStage.APPROVED, "approved_after_edits": TargetStage.APPROVED,
+                      "returned": TargetStage.RETURNED, "rejected": TargetStage.REJECTED}[outcome]
+        if decl.stage == TargetStage.APPROVED:
+            decl.approved_at = timezone.now()
+            TargetDecl.objects.filter(lineage=decl.lineage, stage=TargetStage.APPROVED).exclude(pk=decl.pk) \
+                .update(stage=TargetStage.SUPERSEDED)
+        decl.save()
+        return TargetReview.objects.create(target=decl, level=level, items=dict(items), grade=grade, outcome=outcome,
+                                           opinion=opinion, cells=cells or [], profile=profile.name,
+                                           reviewer=user if user.is_authenticated else None)
+
+
+def adjust_target(user: User, decl: TargetDecl, reason: str) -> TargetDecl:
+    """目标调整: a new version of an approved target, with its reason, to be reviewed again."""
+    _require(can_fill(user, decl.unit), "只有本单位的填报人可以发起目标调整。")
+    if decl.stage != TargetStage.APPROVED:
+        raise errors.ServiceError("只有已批复的绩效目标可以调整。")
+    if not reason.strip():
+        raise errors.ServiceError("请填写目标调整的原因。", {"reason": ["请填写目标调整的原因。"]})
+    if TargetDecl.objects.filter(lineage=decl.lineage, stage__in=[*TARGET_EDITABLE, TargetStage.SUBMITTED]).exists():
+        raise errors.ServiceError("此目标已有一个调整中的版本，请先完成它。", status=409)
+    latest = TargetDecl.objects.filter(lineage=decl.lineage).aggregate(v=Max("version"))["v"] or decl.version
+    record = {**decl.record, "version": latest + 1, "version_note": f"目标调整：{reason.strip()}", "review": []}
+    new = TargetDecl(unit=decl.unit, department=decl.department, year=decl.year, lineage=decl.lineage,
+                     version=latest + 1, reason=reason.strip(), created_by=user if user.is_authenticated else None)
+    _store_checked(new, parse_target(record))
+    new.save()
+    return new
+
+
+def versions(decl: TargetDecl) -> QuerySet[TargetDecl]:
+    return TargetDecl.objects.filter(lineage=decl.lineage).order_by("version")
+
+
+def version_diff(decl: TargetDecl, a: int, b: int) -> list[dict[str, Any]]:
+    """The fields that differ between two versions of a target."""
+    found = {d.version: d.record for d in versions(decl).filter(version__in=[a, b])}
+    if a not in found or b not in found:
+        raise errors.ServiceError(f"此目标没有第 {a if a not in found else b} 版。", status=404)
+    return [{"field": path, "old": old, "new": new} for path, old, new in diff_records(found[a], found[b])
+            if path not in ("version", "version_note") and not path.startswith("review")]
+
+
+def approved_target(unit: Org, year: int, project: str) -> TargetDecl | None:
+    """The latest approved version of a project's target (what monitoring and self-evaluation follow).
+
+    None when there is none, or when two targets of the unit and year share the project's name: which one a
+    self-evaluation follows can't be told then (the seed's 社区矫正专项经费, check P05).
+    """
+    found = list(TargetDecl.objects.filter(unit=unit, year=year, project=project, stage=TargetStage.APPROVED)
+                 .order_by("-version")[:2])
+    if len(found) == 2 and found[0].lineage != found[1].lineage:
+        return None
+    return found[0] if found else None
+
+
+def publish_target(user: User, decl: TargetDecl) -> TargetDecl:
+    _require(is_finance(user) and _holds(user, (Role.FINANCE, Role.ADMIN), decl.unit), "只有财政局可以公开绩效目标。")
+    if decl.stage != TargetStage.APPROVED:
+        raise errors.ServiceError("只有已批复的绩效目标可以随预算公开。")
+    decl.published = True
+    decl.save(update_fields=["published", "updated_at"])
+    return decl
+
+
+def published_targets() -> QuerySet[TargetDecl]:
+    return TargetDecl.objects.filter(published=True, stage=TargetStage.APPROVED).select_related("unit", "department")
+
+
+# ---------------------------------------------------------------- rounds
+
+
+def create_round(user: User, kind: str, year: int, title: str, deadline: datetime.date, to_month: int | None = None,
+                 answer_days: int = 14) -> YearRound:
+    _require(is_finance(user), "只有财政局可以发起任务。")
+    if kind not in RoundKind.values:
+        raise errors.ServiceError(f"任务类型应为 {'、'.join(RoundKind.values)} 之一。")
+    if kind == RoundKind.MONITOR and not (to_month and 1 <= to_month <= 12):
+        raise errors.ServiceError("运行监控任务须指定监控截止月份（1–12）。", {"to_month": ["请填写 1–12 的月份。"]})
+    return YearRound.objects.create(kind=kind, year=year, title=title.strip() or f"{year}年度{dict(RoundKind.choices)[kind]}",
+                                    to_month=to_month if kind == RoundKind.MONITOR else None, deadline=deadline,
+                                    answer_days=answer_days, created_by=user if user.is_authenticated else None)
+
+
+def open_rounds(kind: str, year: int | None = None) -> QuerySet[YearRound]:
+    qs = YearRound.objects.filter(kind=kind)
+    return qs.filter(year=year) if year is not None else qs
+
+
+# ---------------------------------------------------------------- monitoring
+
+
+def open_monitor(user: User, decl: TargetDecl, round_: YearRound) -> MonitorForm:
+    """A monitoring form opened from the approved target: indicators and 年度指标值 copied, period from the round."""
+    _require(can_fill(user, decl.unit), "只有本单位的填报人可以填报运行监控表。")
+    if decl.stage != TargetStage.APPROVED:
+        raise errors.ServiceError("只能从已批复的绩效目标填报运行监控表。")
+    if round_.kind != RoundKind.MONITOR or round_.year != decl.year:
+        raise errors.ServiceError("所选任务不是本年度的运行监控任务。")
+    existing = MonitorForm.objects.filter(target__lineage=decl.lineage, round=round_).first()
+    if existing is not None:
+        return existing
+    monitor = mon.from_target(parse_target(decl.record), round_.to_month or 7)
+    form = MonitorForm(target=decl, round=round_, unit=decl.unit)
+    _store_monitor(form, monitor)
+    form.save()
+    return form
+
+
+def _store_monitor(form: MonitorForm, monitor: mon.Monitor) -> None:
+    findings = check_monitor(monitor, parse_target(form.target.record))
+    form.record = mon.to_record(monitor)
+    form.findings = findings_json(findings)
+
+
+def _read_only(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The posted record with what the approved target fixes put back: header, period, indicator names, 年度指标值."""
+    merged = {**stored, **{k: record[k] for k in ("funds", "goals", "indicators") if k in record}}
+    goals = merged.get("goals") or {}
+    merged["goals"] = {"annual": stored.get("goals", {}).get("annual", ""), "progress": goals.get("progress", "")}
+    kept = stored.get("indicators", [])
+    posted = list(merged.get("indicators") or [])
+    merged["indicators"] = [{**(posted[n] if n < len(posted) else {}),
+                             **{k: ind[k] for k in ("level1", "level2", "name", "code", "target")}}
+                            for n, ind in enumerate(kept)]
+    funds = list(merged.get("funds") or [])
+    merged["funds"] = [{**(funds[n] if n < len(funds) else {}), "kind": f["kind"], "label": f["label"],
+                        "initial": f["initial"]} for n, f in enumerate(stored.get("funds", []))]
+    return merged
+
+
+def save_monitor(user: User, form: MonitorForm, record: Mapping[str, Any]) -> MonitorForm:
+    _require(can_fill(user, form.unit), "只有本单位的填报人可以填报运行监控表。")
+    if form.submitted:
+        raise errors.ServiceError("此监控表已报送，不能再修改。", status=403)
+    try:
+        monitor = mon.from_record(_read_only(record, form.record))
+    except RecordError as e:
+        raise errors.ServiceError(f"监控表内容有误：{e}") from e
+    _store_monitor(form, monitor)
+    form.edit += 1
+    form.save()
+    return form
+
+
+def submit_monitor(user: User, form: MonitorForm, today: datetime.date | None = None) -> MonitorForm:
+    """报送: the form is locked and its 预警 are raised, each to be answered within the round's days."""
+    _require(can_fill(user, form.unit), "只有本单位的填报人可以报送运行监控表。")
+    if form.submitted:
+        raise errors.ServiceError("此监控表已报送。")
+    wrong = [f for f in form.findings if f["severity"] == "error"]
+    if wrong:
+        raise errors.ServiceError(f"监控表还有 {len(wrong)} 个错误，请改正后再报送：{wrong[0]['message']}")
+    monitor = mon.from_record(form.record)
+    warnings = monitor_checks.warnings_of(monitor, check_monitor(monitor, parse_target(form.target.record)))
+    day = today or timezone.localdate()
+    with transaction.atomic():
+        form.submitted, form.submitted_at = True, timezone.now()
+        form.save()
+        MonitorWarning.objects.bulk_create(
+            MonitorWarning(monitor=form, kind=w.kind, message=w.message,
+                           deadline=day + datetime.timedelta(days=form.round.answer_days)) for w in warnings)
+    return form
+
+
+def round_warnings(user: User, round_: YearRound, today: datetime.date | None = None) -> dict[str, Any]:
+    """The finance bureau's monitoring view: every 预警 of the round's forms, the overdue answers apart."""
+    _require(is_finance(user), "只有财政局可以查看全部监控预警。")
+    day = today or timezone.localdate()
+    rows = MonitorWarning.objects.filter(monitor__round=round_, monitor__unit__in=access.visible_orgs(user)) \
+        .select_related("monitor__unit", "monitor__target")
+    items = [warning_json(w, day) for w in rows]
+    return {"round": round_json(round_), "warnings": items, "overdue": [w for w in items if w["overdue"]]}
+
+
+def warning_json(w: MonitorWarning, today: datetime.date) -> dict[str, Any]:
+    return {"id": w.pk, "monitor": w.monitor_id, "unit": w.monitor.unit.name, "project": w.monitor.target.project,
+            "kind": w.kind, "kind_label": monitor_checks.WARNING_KINDS.get(w.kind, w.kind), "message": w.message,
+            "deadline": w.deadline.isoformat(), "answer": w.answer, "answer_label": ANSWERS.get(w.answer, ""),
+            "note": w.note, "overdue": not w.answer and w.deadline < today}
+
+
+def answer_warning(user: User, warning: MonitorWarning, answer: str, note: str) -> MonitorWarning:
+    _require(can_fill(user, warning.monitor.unit), "只有本单位的填报人可以答复预警。")
+    if answer not in ANSWERS:
+        raise errors.ServiceError(f"处理方式应为 {'、'.join(ANSWERS.values())} 之一。", {"answer": ["请选择处理方式。"]})
+    if answer != Answer.CONTINUE and not note.strip():
+        raise errors.ServiceError("选择调剂或取消时请写明说明。", {"note": ["请写明说明。"]})
+    warning.answer, warning.note = answer, note.strip()
+    warning.answered_by, warning.answered_at = user if user.is_authenticated else None, timezone.now()
+    warning.save()
+    return warning
+
+
+def get_warning(user: User, pk: int) -> MonitorWarning:
+    found = MonitorWarning.objects.filter(pk=pk, monitor__unit__in=access.visible_orgs(user)) \
+        .select_related("monitor__unit", "monitor__target").first()
+    if found is None:
+        raise errors.ServiceError("没有找到这条预警，或您无权查看。", status=404)
+    return found
+
+
+# ---------------------------------------------------------------- the self-evaluation that follows
+
+
+def self_record(decl: TargetDecl) -> dict[str, Any]:
+    """A jixiao.form/1 record started from an approved target: funds, goals, indicators, targets and weights."""
+    target = parse_target(decl.record)
+    return {
+        "title": "项目支出绩效自评表", "year": target.year, "project": target.project, "leader": target.leader,
+        "department": target.department, "unit": target.unit,
+        "funds": [{"kind": f.kind, "label": f.label, "initial": f.amount, "annual": f.amount, "executed": "",
+                   "weight": "", "rate": "", "score": ""} for f in target.fund_set("annual")],
+        "goals": {"planned": "\n".join(target.goals_annual), "achieved": ""},
+        "category_points": {},
+        "indicators": [{"level1": i.level1, "level2": i.level2, "name": i.name, "weight": i.weight,
+                        "target": i.target, "actual": "", "score": "", "reason": ""}
+                       for i in target.indicator_set("annual")],
+        "total": {"weight": "", "score": ""},
+    }
+
+
+def start_self_evaluation(user: User, decl: TargetDecl) -> PerformanceForm:
+    """新建自评: the project's self-evaluation, opened with the approved indicators and targets."""
+    _require(can_fill(user, decl.unit), "只有本单位的填报人可以新建自评表。")
+    if decl.stage != TargetStage.APPROVED:
+        raise errors.ServiceError("只能从已批复的绩效目标新建自评表。")
+    existing = PerformanceForm.objects.filter(unit=decl.unit, year=decl.year, project=decl.project,
+                                              phase=Phase.SELF).first()
+    if existing is not None:
+        return existing
+    return save_form(user, self_record(decl), unit=decl.unit, phase=Phase.SELF)
+
+
+def differences_from_target(form: Form, unit: Org, phase: str) -> list[Finding]:
+    """Y01 of a self-evaluation being saved (web.services.EXTRA_CHECKS): its differences from the approved target."""
+    if phase != Phase.SELF or form.year is None:
+        return []
+    decl = approved_target(unit, form.year, form.project.strip())
+    return target_checks.compare_with_target(form, parse_target(decl.record)) if decl is not None else []
+
+
+def self_differences(form: PerformanceForm) -> list[dict[str, Any]]:
+    """Y01: where a self-evaluation differs from its project's approved target (none without a target)."""
+    decl = approved_target(form.unit, form.year, form.project)
+    if decl is None:
+        return []
+    return findings_json(target_checks.compare_with_target(parse_record(form.record), parse_target(decl.record)))
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def target_actions(user: User, decl: TargetDecl) -> list[str]:
+    fill, review = can_fill(user, decl.unit), can_review(user, decl.unit)
+    actions = []
+    if fill and decl.stage in TARGET_EDITABLE:
+        actions += ["edit", "submit"]
+    if review and decl.stage == TargetStage.SUBMITTED:
+        actions.append("review")
+    if fill and decl.stage == TargetStage.APPROVED:
+        actions += ["adjust", "monitor", "self"]
+    if is_finance(user) and decl.stage == TargetStage.APPROVED and not decl.published:
+        actions.append("publish")
+    return actions
+
+
+def round_json(r: YearRound) -> dict[str, Any]:
+    return {"id": r.pk, "kind": r.kind, "year": r.year, "title": r.title, "to_month": r.to_month,
+            "deadline": r.deadline.isoformat(), "answer_days": r.answer_days}

@@ -1,0 +1,78 @@
+"""The demo's year (an approved target and a July monitoring form per seed project), and the year pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from jixiao.web.models import PerformanceForm
+from jixiao.web.year.models import MonitorForm, TargetDecl, TargetStage, YearRound
+
+POINTS = ("规范完整性", "明确清晰性", "目标相关性", "指标科学性", "绩效合理性", "资金匹配性", "实现可能性", "条件充分性")
+
+
+def test_the_demo_holds_an_approved_target_and_a_july_monitoring_form_per_seed_project(demo_passwords: Any) -> None:
+    projects = sorted(PerformanceForm.objects.values_list("project", flat=True))
+    targets = TargetDecl.objects.filter(stage=TargetStage.APPROVED)
+    assert sorted(targets.values_list("project", flat=True)) == projects
+    monitors = MonitorForm.objects.select_related("round")
+    assert sorted(m.target.project for m in monitors) == projects
+    assert {m.record["period"]["to_month"] for m in monitors} == {7}
+    assert YearRound.objects.filter(kind="monitor", to_month=7).count() == 1
+    # The seed's forms are the self-evaluations of these targets: none differs from its target.
+    assert not any(f.code == "Y01" for form in PerformanceForm.objects.all() for f in form.findings.all())
+
+
+def test_the_demo_finance_view_lists_the_warnings_of_late_execution(demo_passwords: Any) -> None:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="finance"))
+    round_id = YearRound.objects.get(kind="monitor").pk
+    view = client.get(f"/api/year/rounds/{round_id}/warnings").json()
+    # 7/12 of each project's spending in the year: those that spent little are behind the time progress.
+    assert {w["project"] for w in view["warnings"] if w["kind"] == "execution"} >= {"离退休干部专项经费"}
+    page = client.get(f"/year/rounds/{round_id}/warnings/").content.decode()
+    assert "预算执行预警" in page
+
+
+def test_a_declaration_through_the_editor_page_is_checked_and_reviewed_on_pages(web_cast: Any) -> None:
+    clerk, reviewer = web_cast.client("clerk_a"), web_cast.client("reviewer")
+    fields = {
+        "unit_id": str(web_cast.unit_a.pk), "project": "人民调解员培训", "year": "2026", "attribute": "新增",
+        "funds.annual[0].kind": "total", "funds.annual[0].label": "年度资金总额", "funds.annual[0].amount": "20",
+        "funds.annual[1].kind": "appropriation", "funds.annual[1].label": "其中：财政拨款",
+        "funds.annual[1].amount": "15",
+        "goals.annual": "培训人民调解员 300 人次\n调解成功率不低于 95%",
+        "indicators[0].set": "annual", "indicators[0].level1": "产出指标", "indicators[0].level2": "数量指标",
+        "indicators[0].name": "培训人民调解员", "indicators[0].target": "≥300人次", "indicators[0].core": "on",
+        "indicators[1].set": "annual", "indicators[1].name": "", "indicators[1].target": "",  # a blank row
+    }
+    response = clerk.post("/year/targets/new/", fields)
+    assert response.status_code == 302
+    decl = TargetDecl.objects.get(project="人民调解员培训")
+    assert decl.record["goals"]["annual"] == ["培训人民调解员 300 人次", "调解成功率不低于 95%"]
+    assert [(i["level1"], i["level2"], i["name"]) for i in decl.record["indicators"]] == \
+        [("产出指标", "数量指标", "培训人民调解员")]
+    assert decl.record["indicators"][0]["core"] is True
+    page = clerk.get(f"/year/targets/{decl.pk}/").content.decode()
+    assert "T01" in page and "T03" in page  # 20 ≠ 15, and no 效益/满意度 indicators
+    assert clerk.post(f"/year/targets/{decl.pk}/submit/").status_code == 400  # T01 is an error
+    fields["funds.annual[0].amount"] = "15"
+    fields["edit"] = str(decl.edit)
+    assert clerk.post(f"/year/targets/{decl.pk}/", fields).status_code == 302
+    assert clerk.post(f"/year/targets/{decl.pk}/submit/").status_code == 302
+    review_page = reviewer.get(f"/year/targets/{decl.pk}/").content.decode()
+    assert all(point in review_page for point in POINTS)
+    grades = {f"grade-{p}": "优" for p in POINTS}
+    assert reviewer.post(f"/year/targets/{decl.pk}/review/", grades).status_code == 302
+    decl.refresh_from_db()
+    assert decl.stage == TargetStage.APPROVED
+    assert [r["grade"] for r in decl.record["review"]] == ["优"]
+    assert decl.record["indicators"][0]["level1"] == "产出指标"  # kept through the edit
+    approved_page = clerk.get(f"/year/targets/{decl.pk}/").content.decode()
+    assert 'name="project"' not in approved_page  # locked: the form in its layout, no editor
+    assert "项目支出绩效目标申报表" in approved_page and "目标调整" in approved_page
+    assert web_cast.client("clerk_b").get(f"/year/targets/{decl.pk}/").status_code == 404
+    line = clerk.get(f"/year/project/{decl.pk}/").content.decode()
+    assert "第 1 版" in line and "运行监控" in line and "自评" in line
