@@ -15,6 +15,7 @@ from typing import Any
 
 from jixiao.core.dept_rules import DeptProfile, parse_dept_profile
 from jixiao.core.profiles import ProfileError
+from jixiao.core.selfreport import Outline, parse_outline
 
 DEPT_PROFILES = ("dept-53", "dept-10style")
 DEFAULT_DEPT_PROFILE = "dept-53"
@@ -46,3 +47,14 @@ def load_dept_profile(name_or_path: str) -> DeptProfile:
 def demo_dept_record() -> dict[str, Any]:
     """The demo department's 2019 department-wide form (鄂尔多斯市司法局), its project figures left blank."""
     return dict(json.loads(_folder().joinpath("demo-2019.json").read_text(encoding="utf-8")))
+
+
+OUTLINES = ("report-10",)
+
+
+@cache
+def builtin_outlines() -> dict[str, Outline]:
+    """The built-in 自评报告 outlines by name: report-10 (10号 附件3, cycle.md §5.2)."""
+    folder = resources.files("jixiao.data").joinpath("report")
+    return {name: parse_outline(folder.joinpath(f"{name}.toml").read_text(encoding="utf-8"), f"{name}.toml")
+            for name in OUTLINES}
