@@ -1,4 +1,4 @@
-"""The demo department's form for tests: filled from the seed's project forms, and planted cases on it."""
+"""The demo department's form for tests (filled from the seed's project forms), and planted cases on it."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jixiao import services
-from jixiao.core.dept import DeptForm, ProjectFigures, fill_from_projects, from_record, project_figures
-from jixiao.core.scoring import execution_basis
-from jixiao.dept_files import demo_dept_record
+from jixiao.core.dept import DeptForm, ProjectFigures
+from jixiao.dept_services import demo_dept_form, figures_of, seed_evaluations
 
 CASES = Path(__file__).parent / "dept_cases"
 SEED = Path(__file__).parents[2] / "src" / "jixiao" / "data" / "seed.txt"
@@ -22,16 +20,11 @@ _STEP = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
 @cache
 def seed_figures() -> ProjectFigures:
     """What the seed's eleven project forms say (the demo department's projects)."""
-    evaluations = services.evaluate_batch(services.read_paths([SEED]).forms)
-    amounts = []
-    for e in evaluations:
-        basis = execution_basis(e.form)
-        amounts.append((basis.annual, basis.executed) if basis else (None, None))
-    return project_figures([e.scorecard.total for e in evaluations], amounts)
+    return figures_of(seed_evaluations())
 
 
 def demo_form() -> DeptForm:
-    return fill_from_projects(from_record(demo_dept_record()), seed_figures())
+    return demo_dept_form(seed_figures())
 
 
 def patched(record: dict[str, Any], changes: dict[str, str]) -> dict[str, Any]:

@@ -42,6 +42,20 @@ INDICATOR_CAPTIONS = {
 }
 
 
+# The printed layout's fixed captions (the profile gives the rest: jixiao.core.dept_rules.DeptLayout).
+FUND_LABEL_CAPTION = "资金类别"
+FUND_COLUMNS = ("initial", "adjusted", "executed", "rate", "weight", "score")
+HEADER_PAIRS = (  # (caption, record key), two per row
+    (("主管部门", "department"), ("财政处室", "finance_office")),
+    (("部门联系人", "contact"), ("联系电话", "phone")),
+    (("自评总分(分)", "total"), ("评分规则", "profile")),
+)
+PROJECT_PAIRS = (("项目自评数量", "projects.count"), ("项目自评平均分", "projects.average"))
+GOAL_ROWS = (("年初绩效目标", "goals.initial"), ("全年（调整）绩效目标", "goals.adjusted"),
+             ("全年目标实际完成情况", "goals.achieved"))
+INPUT_CAPTIONS = ("依据名称", "数值")
+
+
 @dataclass(frozen=True)
 class DeptFund:
     kind: str
