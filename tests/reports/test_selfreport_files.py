@@ -51,5 +51,5 @@ def test_the_report_file_has_the_cover_block_and_every_section(ext: str, text_of
 
 
 def test_an_unknown_extension_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="自评报告可写为 .docx 或 .pdf"):
+    with pytest.raises(ValueError, match=r"自评报告可写为 \.docx 或 \.pdf"):
         write_report(report(), OUTLINE, tmp_path / "r.xlsx")
