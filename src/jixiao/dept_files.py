@@ -15,6 +15,7 @@ from typing import Any
 
 from jixiao.core.dept_rules import DeptProfile, parse_dept_profile
 from jixiao.core.profiles import ProfileError
+from jixiao.core.results import ResultsProfile, parse_results_profile
 from jixiao.core.selfreport import Outline, parse_outline
 
 DEPT_PROFILES = ("dept-53", "dept-10style")
@@ -58,3 +59,10 @@ def builtin_outlines() -> dict[str, Outline]:
     folder = resources.files("jixiao.data").joinpath("report")
     return {name: parse_outline(folder.joinpath(f"{name}.toml").read_text(encoding="utf-8"), f"{name}.toml")
             for name in OUTLINES}
+
+
+@cache
+def builtin_results_profile() -> ResultsProfile:
+    """The built-in 结果应用 profile (results-10: 优 优先保障, 良 保障, 中 核减 10 %, 差 取消或暂停)."""
+    folder = resources.files("jixiao.data").joinpath("results")
+    return parse_results_profile(folder.joinpath("results-10.toml").read_text(encoding="utf-8"), "results-10.toml")
