@@ -11,6 +11,7 @@ from django.db import transaction
 
 from jixiao import services as core_services
 from jixiao.core.model import to_record
+from jixiao.web.after.dept import load_demo as load_after_demo
 from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role, Stage
 from jixiao.web.services import save_form
 
@@ -83,4 +84,5 @@ def load_demo(passwords: dict[str, str] | None = None) -> dict[str, str]:
     orgs = load_orgs()
     result = load_accounts(orgs, passwords)
     load_forms(orgs)
+    load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
     return result

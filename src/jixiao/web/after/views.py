@@ -1,0 +1,230 @@
+"""Pages of the after-score side (/after/…). Each view parses input, calls a service of this app and renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jixiao.web import services as web
+from jixiao.web.after import dept, evidence, rectify, results
+from jixiao.web.after.models import Rectification
+from jixiao.web.review import services as review
+from jixiao.web.review.views import _download, refusals
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _bounce(request: HttpRequest, error: web.ServiceError, to: str, **kwargs: Any) -> HttpResponse:
+    """A refusal of a form post: the message on the page it came from (a 404 or 403 stays an error page)."""
+    if error.status in (403, 404):
+        raise error
+    messages.error(request, error.message)
+    return redirect(to, **kwargs)
+
+
+# ---------------------------------------------------------------- evidence
+
+
+@login_required
+@refusals
+def form_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    form = web.get_visible(request.user, pk)
+    return render(request, "after/evidence.html", {
+        "form": form, "data": evidence.evidence_of(request.user, pk), "cells": review.record_cells(form.record),
+        "chosen_field": request.GET.get("field", ""),
+    })
+
+
+@login_required
+@require_POST
+@refusals
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要上传的文件。")
+        return redirect("after-evidence", pk=pk)
+    try:
+        done = evidence.attach(request.user, pk, upload, field=request.POST.get("field", ""),
+                               request_id=int(request.POST["request"]) if request.POST.get("request", "").isdigit()
+                               else None)
+    except web.ServiceError as e:
+        return _bounce(request, e, "after-evidence", pk=pk)
+    messages.success(request, f"已上传佐证材料「{done.name}」。")
+    return redirect("after-evidence", pk=pk)
+
+
+@login_required
+@require_POST
+@refusals
+def evidence_request(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        evidence.request_evidence(request.user, pk, request.POST.get("field", ""), request.POST.get("message", ""))
+    except web.ServiceError as e:
+        return _bounce(request, e, "after-evidence", pk=pk)
+    messages.success(request, "已要求填报单位补充佐证材料。")
+    return redirect("after-evidence", pk=pk)
+
+
+@login_required
+@refusals
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    found = evidence.get_evidence(request.user, pk)
+    return FileResponse(evidence.open_file(found), as_attachment=True, filename=found.name,
+                        content_type=found.content_type)
+
+
+# ---------------------------------------------------------------- rectification
+
+
+@login_required
+@refusals
+def rectifications(request: HttpRequest) -> HttpResponse:
+    items = rectify.visible_items(request.user)
+    today = timezone.localdate()
+    rows = [rectify.item_dict(i, request.user, today) for i in items]
+    if request.GET.get("overdue"):
+        rows = [r for r in rows if r["overdue"]]
+    return render(request, "after/rectifications.html", {"rows": rows, "overdue": bool(request.GET.get("overdue"))})
+
+
+@login_required
+@refusals
+def rectifications_xlsx(request: HttpRequest) -> HttpResponse:
+    items = list(rectify.visible_items(request.user))
+    return _download(rectify.export_xlsx(items), "整改清单.xlsx", XLSX)
+
+
+@login_required
+@refusals
+def rectify_from_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    form = web.get_visible(request.user, pk)
+    if request.method == "POST":
+        try:
+            items = rectify.issue_from_recheck(request.user, pk, request.POST.getlist("problem"),
+                                               request.POST.get("requirement", ""), request.POST.get("deadline", ""))
+        except web.ServiceError as e:
+            return _bounce(request, e, "after-rectify", pk=pk)
+        messages.success(request, f"已下达 {len(items)} 项整改。")
+        return redirect("after-rectifications")
+    return render(request, "after/rectify_new.html", {
+        "form": form, "problems": rectify.recheck_problems(form), "recheck": results.recheck_result(form),
+        "sources": Rectification.Source.choices,
+    })
+
+
+@login_required
+@refusals
+def rectification(request: HttpRequest, pk: int) -> HttpResponse:
+    item = rectify.get_item(request.user, pk)
+    files = [evidence.evidence_dict(e, item.form.record if item.form else {}) for e in item.evidence.all()]
+    return render(request, "after/rectification.html", {"item": rectify.item_dict(item, request.user), "files": files})
+
+
+@login_required
+@require_POST
+@refusals
+def rectification_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    item = rectify.get_item(request.user, pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is not None:  # refused before anything is recorded: a bad file stores nothing
+            if item.form_id is None:
+                raise web.ServiceError("此整改事项没有对应的表单，佐证材料请附在相关表单上。")
+            refusal = evidence.check_upload(upload.name or "", upload.size or 0, upload.read(16))
+            upload.seek(0)
+            if refusal:
+                raise web.ServiceError(refusal)
+        rectify.answer(request.user, pk, request.POST.get("measures", ""))
+        if upload is not None and item.form_id is not None:
+            evidence.attach(request.user, item.form_id, upload, item=item)
+    except web.ServiceError as e:
+        return _bounce(request, e, "after-rectification", pk=pk)
+    messages.success(request, "已反馈整改情况。")
+    return redirect("after-rectification", pk=pk)
+
+
+@login_required
+@require_POST
+@refusals
+def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    accept = request.POST.get("decision") == "accept"
+    try:
+        rectify.decide(request.user, pk, accept, request.POST.get("opinion", ""))
+    except web.ServiceError as e:
+        return _bounce(request, e, "after-rectification", pk=pk)
+    messages.success(request, "已通过整改。" if accept else "已退回整改。")
+    return redirect("after-rectification", pk=pk)
+
+
+# ---------------------------------------------------------------- 结果应用
+
+
+def _department(request: HttpRequest) -> int | None:
+    value = request.GET.get("department", "")
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+@refusals
+def results_page(request: HttpRequest, year: int) -> HttpResponse:
+    data = results.results_list(request.user, year, _department(request))
+    return render(request, "after/results.html", {"data": data, "year": year})
+
+
+@login_required
+@refusals
+def results_export(request: HttpRequest, year: int) -> HttpResponse:
+    data = results.results_list(request.user, year, _department(request))
+    return _download(results.results_xlsx(data), f"{year}年度结果应用.xlsx", XLSX)
+
+
+# ---------------------------------------------------------------- the department-wide form and its report
+
+
+@login_required
+@refusals
+def dept_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "after/dept_list.html", {"rows": dept.visible_dept_forms(request.user)})
+
+
+@login_required
+@refusals
+def dept_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    stored = dept.get_dept(request.user, pk)
+    return render(request, "after/dept_detail.html", dept.dept_page(stored))
+
+
+@login_required
+@refusals
+def dept_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    stored = dept.get_dept(request.user, pk)
+    data, name, content_type = dept.export(stored, fmt)
+    return _download(data, name, content_type)
+
+
+@login_required
+@refusals
+def dept_report(request: HttpRequest, pk: int) -> HttpResponse:
+    stored = dept.get_dept(request.user, pk)
+    if request.method == "POST":
+        try:
+            dept.save_report(request.user, stored, request.POST)
+        except web.ServiceError as e:
+            return _bounce(request, e, "after-dept-report", pk=pk)
+        messages.success(request, "已保存自评报告。")
+        return redirect("after-dept-report", pk=pk)
+    return render(request, "after/dept_report.html", dept.report_page(stored))
+
+
+@login_required
+@refusals
+def dept_report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    stored = dept.get_dept(request.user, pk)
+    data, name, content_type = dept.report_file(stored, fmt)
+    return _download(data, name, content_type)
