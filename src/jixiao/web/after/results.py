@@ -87,8 +87,14 @@ HEADER = ("主管部门", "实施单位", "项目名称", "单位自评得分", 
           "核减比例", "下年度申报数（万元）", "建议核减数（万元）", "自评与复核差异较大")
 
 
+def _number(text: str) -> Decimal | None:
+    return Decimal(text) if text else None
+
+
 def results_xlsx(data: dict[str, Any]) -> bytes:
-    rows = [(r["department"], r["unit"], r["project"], r["own_score"], r["recheck_score"], r["grade"], r["basis"],
-             r["recommendation"], r["cut_share"], r["requested"], r["cut_amount"], "是" if r["large_difference"] else "")
+    """The list in the layout budget staff use: one row per project, amounts as numbers."""
+    rows = [(r["department"], r["unit"], r["project"], _number(r["own_score"]), _number(r["recheck_score"]), r["grade"],
+             r["basis"], r["recommendation"], r["cut_share"], _number(r["requested"]), _number(r["cut_amount"]),
+             "是" if r["large_difference"] else "")
             for r in data["rows"]]
     return workbook(f"{data['year']}年度结果应用", HEADER, rows, (18, 20, 26, 10, 10, 8, 6, 18, 8, 12, 12, 10))
