@@ -115,3 +115,34 @@ class DeptSelfEvaluation(models.Model):
         verbose_name = "部门整体自评"
         verbose_name_plural = "部门整体自评"
         constraints = (models.UniqueConstraint(fields=["department", "year"], name="after_dept_year_unique"),)
+
+
+class ThirdPartyGrant(models.Model):
+    """The finance bureau lets a third-party evaluator (财预〔2021〕6号) see and re-check the forms of one round."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评价人员", on_delete=models.CASCADE,
+                             related_name="third_party_grants")
+    round = models.ForeignKey("review.Round", verbose_name="填报任务", on_delete=models.CASCADE, related_name="+")
+    firm = models.CharField("第三方机构", max_length=200)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField("授权时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "第三方评价授权"
+        verbose_name_plural = "第三方评价授权"
+        constraints = (models.UniqueConstraint(fields=["user", "round"], name="after_grant_unique"),)
+
+
+class ThirdPartyRecheck(models.Model):
+    """A third party's own re-check of a form of its round: its score and problems, signed by its firm and person."""
+
+    grant = models.ForeignKey(ThirdPartyGrant, on_delete=models.CASCADE, related_name="rechecks")
+    form = models.ForeignKey(PerformanceForm, on_delete=models.CASCADE, related_name="third_party_rechecks")
+    score = models.DecimalField("复核得分", max_digits=8, decimal_places=2)
+    problems = models.TextField("发现的问题", blank=True)
+    recorded_at = models.DateTimeField("复核时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "第三方复核"
+        verbose_name_plural = "第三方复核"
+        constraints = (models.UniqueConstraint(fields=["grant", "form"], name="after_third_party_recheck_unique"),)

@@ -14,6 +14,7 @@ from jixiao.dept_files import builtin_results_profile
 from jixiao.profile_files import load_profile
 from jixiao.web.after.access import User, workbook
 from jixiao.web.after.rectify import problems_of
+from jixiao.web.after.thirdparty import rechecks_of
 from jixiao.web.models import PerformanceForm, Phase
 from jixiao.web.review.models import DrawItem
 from jixiao.web.services import ServiceError, visible_forms
@@ -38,6 +39,7 @@ def recheck_result(form: PerformanceForm) -> dict[str, Any] | None:
         "unit_score": str(own) if own is not None else None,
         "unit_grade": _grade_of(form)(own) if own is not None else "",
         "recorded_at": item.recorded_at.date().isoformat() if item.recorded_at else None,
+        "third_party": rechecks_of(form),
     }
 
 

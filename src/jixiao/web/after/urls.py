@@ -22,4 +22,7 @@ urlpatterns = [
     path("after/dept/<int:pk>.<str:fmt>", views.dept_export, name="after-dept-export"),
     path("after/dept/<int:pk>/report/", views.dept_report, name="after-dept-report"),
     path("after/dept/<int:pk>/report.<str:fmt>", views.dept_report_file, name="after-dept-report-file"),
+    path("after/third-party/", views.third_party_home, name="after-third-party"),
+    path("after/third-party/forms/<int:pk>/", views.third_party_form, name="after-third-party-form"),
+    path("after/third-party/grants/", views.third_party_grants, name="after-third-party-grants"),
 ]

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jixiao.web import services as web
-from jixiao.web.after import dept, evidence, rectify, results
+from jixiao.web.after import dept, evidence, rectify, results, thirdparty
 from jixiao.web.after.models import Rectification
+from jixiao.web.review import presenters as review_presenters
 from jixiao.web.review import services as review
 from jixiao.web.review.views import _download, refusals
 
@@ -228,3 +229,44 @@ def dept_report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
     data, name, content_type = dept.report_file(stored, fmt)
     return _download(data, name, content_type)
+
+
+# ---------------------------------------------------------------- third-party evaluators
+
+
+@login_required
+@refusals
+def third_party_home(request: HttpRequest) -> HttpResponse:
+    rows = thirdparty.granted_forms(request.user)
+    return render(request, "after/third_party_home.html", {"rows": rows})
+
+
+@login_required
+@refusals
+def third_party_form(request: HttpRequest, pk: int) -> HttpResponse:
+    grant, form = thirdparty.granted_form(request.user, pk)
+    if request.method == "POST":
+        try:
+            thirdparty.record(request.user, pk, request.POST.get("score", ""), request.POST.get("problems", ""))
+        except web.ServiceError as e:
+            return _bounce(request, e, "after-third-party-form", pk=pk)
+        messages.success(request, f"已以“{grant.firm}”的名义录入复核结果。")
+        return redirect("after-third-party-form", pk=pk)
+    mine = form.third_party_rechecks.filter(grant=grant).first()
+    return render(request, "after/third_party_form.html", {
+        "grant": grant, "form": form, "paper": review_presenters.paper(form.record), "mine": mine})
+
+
+@login_required
+@refusals
+def third_party_grants(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        round_id = request.POST.get("round", "")
+        try:
+            thirdparty.grant(request.user, int(round_id) if round_id.isdigit() else 0,
+                             request.POST.get("username", ""), request.POST.get("firm", ""))
+        except web.ServiceError as e:
+            return _bounce(request, e, "after-third-party-grants")
+        messages.success(request, "已授权。")
+        return redirect("after-third-party-grants")
+    return render(request, "after/third_party_grants.html", thirdparty.grants_page(request.user))
