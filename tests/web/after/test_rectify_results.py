@@ -128,3 +128,18 @@ def test_the_api_lists_the_items_the_user_may_see(cast: Any) -> None:
     assert len(cast.api("clerk").get("/api/after/rectifications").json()) == 2
     assert cast.api("outsider").get("/api/after/rectifications").json() == []
     assert json.loads(cast.api("anonymous").get("/api/after/rectifications").content)["error"].startswith("请先登录")
+
+
+@pytest.mark.parametrize(("who", "source", "allowed"), [
+    ("reviewer", "review", True), ("finance", "monitor", True), ("finance", "fin_eval", True),
+    ("reviewer", "fin_eval", False), ("clerk", "review", False),
+])
+def test_a_problem_of_any_source_becomes_an_item(cast: Any, who: str, source: str, allowed: bool) -> None:
+    form = cast.form("离退休干部专项经费")
+    page = cast.page(who).get(f"/after/rectifications/new/?form={form.pk}").content.decode()
+    assert "预算执行得分印为 10" in page  # the form's own findings are offered as problems (A02)
+    response = cast.page(who).post("/after/rectifications/new/", {
+        "form": str(form.pk), "source": source, "problem": "预算执行得分计算有误", "requirement": "更正得分",
+        "deadline": "2099-01-01"})
+    assert (response.status_code == 302) is allowed
+    assert Rectification.objects.filter(source=source, unit=form.unit).exists() is allowed

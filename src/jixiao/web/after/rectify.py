@@ -51,6 +51,18 @@ def recheck_problems(form: PerformanceForm) -> list[str]:
     return problems_of(item.problems) if item else []
 
 
+def review_problems(form: PerformanceForm) -> list[str]:
+    """What a review found on a form, to choose an item's problem from: the checker's findings, the reviewers'
+    comments on cells and their return comments, and the re-check's problems."""
+    from jixiao.web.models import FormFinding
+    from jixiao.web.review.models import ReviewEvent
+
+    found = [f.message for f in FormFinding.objects.filter(form=form).exclude(severity="info").order_by("position")]
+    for event in ReviewEvent.objects.filter(form=form, action="return").order_by("at"):
+        found += [c.get("comment", "") for c in event.cells] + ([event.comment] if event.comment else [])
+    return [p for p in dict.fromkeys(found + recheck_problems(form)) if p]
+
+
 def issue(user: User, *, unit: Org, source: str, problem: str, requirement: str, deadline: Any,
           form: PerformanceForm | None = None) -> Rectification:
     if source not in ISSUERS:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("after/forms/<int:pk>/rectify/", views.rectify_from_recheck, name="after-rectify"),
     path("after/rectifications/", views.rectifications, name="after-rectifications"),
     path("after/rectifications.xlsx", views.rectifications_xlsx, name="after-rectifications-xlsx"),
+    path("after/rectifications/new/", views.rectification_new, name="after-rectification-new"),
     path("after/rectifications/<int:pk>/", views.rectification, name="after-rectification"),
     path("after/rectifications/<int:pk>/answer/", views.rectification_answer, name="after-rectification-answer"),
     path("after/rectifications/<int:pk>/decide/", views.rectification_decide, name="after-rectification-decide"),

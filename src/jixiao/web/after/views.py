@@ -270,3 +270,32 @@ def third_party_grants(request: HttpRequest) -> HttpResponse:
         messages.success(request, "已授权。")
         return redirect("after-third-party-grants")
     return render(request, "after/third_party_grants.html", thirdparty.grants_page(request.user))
+
+
+@login_required
+@refusals
+def rectification_new(request: HttpRequest) -> HttpResponse:
+    """Any problem (a review's, a monitoring warning, the finance bureau's own evaluation) as an item."""
+    form_id = request.POST.get("form") or request.GET.get("form", "")
+    form = web.get_visible(request.user, int(form_id)) if form_id.isdigit() else None
+    if request.method == "POST":
+        unit_id = request.POST.get("unit", "")
+        unit = form.unit if form else web.visible_orgs(request.user).filter(pk=int(unit_id) if unit_id.isdigit() else 0).first()
+        if unit is None:
+            messages.error(request, "请选择责任单位。")
+            return redirect("after-rectification-new")
+        try:
+            item = rectify.issue(request.user, unit=unit, source=request.POST.get("source", ""),
+                                 problem=request.POST.get("problem", ""), requirement=request.POST.get("requirement", ""),
+                                 deadline=request.POST.get("deadline", ""), form=form)
+        except web.ServiceError as e:
+            if e.status in (403, 404):
+                raise
+            messages.error(request, e.message)
+            return redirect(f"{request.path}?form={form.pk}" if form else request.path)
+        messages.success(request, f"已下达整改事项 #{item.pk}。")
+        return redirect("after-rectification", pk=item.pk)
+    return render(request, "after/rectification_new.html", {
+        "form": form, "sources": Rectification.Source.choices, "problems": rectify.review_problems(form) if form else [],
+        "units": web.visible_orgs(request.user).exclude(kind="finance"),
+    })
