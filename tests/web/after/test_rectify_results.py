@@ -99,6 +99,9 @@ def test_the_public_page_and_json_show_both_scores_and_the_problems(cast: Any) -
     assert data["recheck"]["score"] == "93.50" and data["recheck"]["unit_score"] == "100.00"
     assert data["recheck"]["problems"] == ["满意度无问卷佐证", "传送增长率口径不清"]
     assert data["form"] == form.record  # the unit's record itself is unchanged
+    book = load_workbook(io.BytesIO(cast.page("anonymous").get(f"/public/forms/{form.pk}.xlsx").content))
+    sheet = book["财政复核结果"]
+    assert [c.value for c in sheet[3]] == ["财政复核", 93.5, "优"] and sheet["A7"].value == "2. 传送增长率口径不清"
 
 
 def test_the_results_list_gives_each_project_its_recommendation(cast: Any) -> None:

@@ -100,3 +100,32 @@ def results_xlsx(data: dict[str, Any]) -> bytes:
              "是" if r["large_difference"] else "")
             for r in data["rows"]]
     return workbook(f"{data['year']}年度结果应用", HEADER, rows, (18, 20, 26, 10, 10, 8, 6, 18, 8, 12, 12, 10))
+
+
+RECHECK_SHEET = "财政复核结果"
+
+
+def with_recheck(form: PerformanceForm, data: bytes, fmt: str) -> bytes:
+    """A published form's workbook with a sheet of its re-check beside the unit's own score (xlsx only)."""
+    found = recheck_result(form)
+    if fmt != "xlsx" or found is None:
+        return data
+    import io
+
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.create_sheet(RECHECK_SHEET)
+    rows: list[tuple[Any, ...]] = [("", "得分", "等级"),
+                                   ("单位自评", _number(found["unit_score"] or ""), found["unit_grade"]),
+                                   ("财政复核", _number(found["score"]), found["grade"])]
+    rows += [(f"第三方复核（{t['firm']}）", _number(t["score"]), "") for t in found["third_party"]]
+    rows += [(), ("复核发现的问题",)] + [(f"{n}. {p}",) for n, p in enumerate(found["problems"], 1)]
+    for row in rows:
+        sheet.append(list(row))
+    sheet["A1"].font = sheet["B1"].font = sheet["C1"].font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 30
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

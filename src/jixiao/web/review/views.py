@@ -329,5 +329,7 @@ def public_form_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     types = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     if fmt not in types:
         raise Http404
-    return _download(web.export_forms([form], fmt), web.export_filename(form, fmt), types[fmt])
+    from jixiao.web.after.results import with_recheck  # the re-check beside the unit's score (issue 12)
+
+    return _download(with_recheck(form, web.export_forms([form], fmt), fmt), web.export_filename(form, fmt), types[fmt])
 
