@@ -147,3 +147,17 @@ def test_a_bad_profile_names_the_file_and_key(change: tuple[str, str], words: st
 def test_a_user_profile_file_that_is_missing_gets_a_chinese_message(tmp_path: object) -> None:
     with pytest.raises(ProfileError, match="找不到部门整体评分规则"):
         load_dept_profile("no-such-profile")
+
+
+def test_cells_are_set_by_their_record_paths() -> None:
+    from jixiao.core.dept import with_cells
+
+    record = to_record(demo_form())
+    changed = with_cells(record, {"indicators[9].score": "9", "goals.initial": "新目标", "total": "90",
+                                  "inputs[0].value": "49", "funds[0].rate": "96%"})
+    assert changed["indicators"][9]["score"] == "9" and changed["goals"]["initial"] == "新目标"
+    assert (changed["total"], changed["inputs"][0]["value"], changed["funds"][0]["rate"]) == ("90", "49", "96%")
+    assert record["indicators"][9]["score"] == "9.47"  # the record given is left as it was
+    for bad in ("indicators[99].score", "indicators[0].colour", "profile", "funds[0]"):
+        with pytest.raises(RecordError, match="不是部门整体自评表中的单元格"):
+            with_cells(record, {bad: "x"})

@@ -11,6 +11,7 @@ themselves (project_figures) and fill in (fill_from_projects).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -292,3 +293,32 @@ def from_record(record: Mapping[str, Any]) -> DeptForm:
         indicators=tuple(_indicator(i, f"indicators[{n}]") for n, i in enumerate(_items(record, "indicators"))),
         total=_text(record, "total", "record"),
     )
+
+
+_PATH = re.compile(r"^(?:(funds|indicators|inputs)\[(\d+)\]\.(\w+)|(goals|projects)\.(\w+)|(\w+))$")
+_ROW_FIELDS = {"funds": ("label", *FUND_FIELDS), "indicators": INDICATOR_FIELDS, "inputs": ("name", "value")}
+_PART_FIELDS = {"goals": GOAL_FIELDS, "projects": ("count", "average")}
+_TOP_FIELDS = (*HEADER_FIELDS, "total")
+
+
+def with_cells(record: Mapping[str, Any], cells: Mapping[str, str]) -> dict[str, Any]:
+    """The record with the cells at record paths ("indicators[3].score", "goals.initial") set to new texts.
+
+    Raises RecordError naming a path that is no cell of the record (rows are not added this way)."""
+    out = {**record, "funds": [dict(f) for f in record.get("funds") or []],
+           "indicators": [dict(i) for i in record.get("indicators") or []],
+           "inputs": [dict(i) for i in record.get("inputs") or []],
+           "goals": dict(record.get("goals") or {}), "projects": dict(record.get("projects") or {})}
+    for path, text in cells.items():
+        m = _PATH.match(path)
+        block, index, key, part, part_key, top = m.groups() if m else (None,) * 6
+        row = int(index) if index is not None else -1
+        if block and key in _ROW_FIELDS[block] and 0 <= row < len(out[block]):
+            out[block][row][key] = text
+        elif part and part_key in _PART_FIELDS[part]:
+            out[part][part_key] = text
+        elif top in _TOP_FIELDS:
+            out[top] = text
+        else:
+            raise RecordError(f"“{path}”不是部门整体自评表中的单元格")
+    return out

@@ -72,3 +72,42 @@ def test_the_report_is_generated_edited_and_checked(cast: Any) -> None:
 def test_only_the_department_clerk_writes_the_report(cast: Any) -> None:
     response = cast.page("reviewer").post(f"/after/dept/{stored().pk}/report/", {"section:六": "x"})
     assert response.status_code == 403 and stored().report is None
+
+
+def test_the_clerk_edits_a_cell_and_the_form_is_checked_again(cast: Any) -> None:
+    pk = stored().pk
+    editor = cast.page("clerk").get(f"/after/dept/{pk}/edit/").content.decode()
+    assert 'name="cell:indicators[9].score"' in editor and 'value="9.47"' in editor
+    cast.page("clerk").post(f"/after/dept/{pk}/edit/", {"cell:indicators[9].score": "9.9"})
+    assert stored().record["indicators"][9]["score"] == "9.9"
+    page = cast.page("clerk").get(f"/after/dept/{pk}/").content.decode()
+    assert "D02" in page and "D04" in page
+    bad = cast.page("clerk").post(f"/after/dept/{pk}/edit/", {"cell:indicators[99].score": "1"}, follow=True)
+    assert "不是部门整体自评表中的单元格" in bad.content.decode()
+    assert cast.page("reviewer").post(f"/after/dept/{pk}/edit/", {"cell:total": "1"}).status_code == 403
+
+
+def test_submit_review_and_publish(cast: Any) -> None:
+    pk = stored().pk
+    assert cast.page("anonymous").get(f"/public/dept/{pk}/").status_code == 404
+    assert cast.page("finance").post(f"/after/dept/{pk}/transition/", {"action": "approve"}, follow=True) \
+        .content.decode().count("不能审核通过") == 1
+    cast.page("clerk").post(f"/after/dept/{pk}/transition/", {"action": "submit"})
+    assert stored().stage == "submitted"
+    assert cast.page("clerk").post(f"/after/dept/{pk}/edit/", {"cell:total": "1"}).status_code == 403
+    cast.page("finance").post(f"/after/dept/{pk}/transition/", {"action": "return", "comment": "请补充依据"})
+    assert (stored().stage, stored().comment) == ("returned", "请补充依据")
+    cast.page("clerk").post(f"/after/dept/{pk}/transition/", {"action": "submit"})
+    cast.page("finance").post(f"/after/dept/{pk}/transition/", {"action": "approve"})
+    cast.page("finance").post(f"/after/dept/{pk}/transition/", {"action": "publish"})
+    public = cast.page("anonymous").get(f"/public/dept/{pk}/").content.decode()
+    assert 'id="public-dept-total">95.59<' in public and "部门预算执行情况（万元）" in public
+    assert cast.page("anonymous").get(f"/public/dept/{pk}.json").json() == stored().record
+
+
+def test_a_form_with_errors_cannot_be_submitted(cast: Any) -> None:
+    dept = stored()
+    dept.record = {**dept.record, "total": "99"}
+    dept.save()
+    page = cast.page("clerk").post(f"/after/dept/{dept.pk}/transition/", {"action": "submit"}, follow=True)
+    assert "D04" in page.content.decode() and stored().stage == "draft"

@@ -83,7 +83,7 @@ def dept_page(stored: DeptSelfEvaluation) -> dict[str, Any]:
     form, profile, card, findings = _evaluated(stored)
     layout = build_dept_layout(form, profile)
     return {
-        "stored": stored, "form": form, "profile": profile, "card": card,
+        "stored": stored, "form": form, "profile": profile, "card": card, "labels": STEP_LABELS,
         "findings": [f.as_dict() for f in findings], "rows": layout.rows, "width": layout.width,
         "figures": project_figures(stored.department, stored.year),
     }
@@ -153,3 +153,75 @@ def report_file(stored: DeptSelfEvaluation, fmt: str) -> tuple[bytes, str, str]:
         path = Path(tmp) / f"report.{fmt}"
         write_report(report, builtin_outlines()[OUTLINE], path)
         return path.read_bytes(), f"{stored.year}_{stored.department.name}_自评报告.{fmt}", CONTENT_TYPES[fmt]
+
+
+# ---------------------------------------------------------------- editing, review and publication
+
+Stage = DeptSelfEvaluation.Stage
+EDITABLE = (Stage.DRAFT, Stage.RETURNED)
+# action → (stages it starts from, the stage it leads to, who takes it): the department fills in and submits,
+# the finance bureau reviews and publishes (the department-wide form has no 主管部门 above it).
+STEPS = {
+    "submit": ((Stage.DRAFT, Stage.RETURNED), Stage.SUBMITTED, Role.FILLER),
+    "return": ((Stage.SUBMITTED, Stage.APPROVED), Stage.RETURNED, Role.FINANCE),
+    "approve": ((Stage.SUBMITTED,), Stage.APPROVED, Role.FINANCE),
+    "publish": ((Stage.APPROVED,), Stage.PUBLISHED, Role.FINANCE),
+}
+STEP_LABELS = {"submit": "提交", "return": "退回", "approve": "审核通过", "publish": "公开"}
+
+
+def can_edit(user: User, stored: DeptSelfEvaluation) -> bool:
+    return stored.stage in EDITABLE and holds_any(user, (Role.FILLER, Role.ADMIN), stored.department)
+
+
+def actions(user: User, stored: DeptSelfEvaluation) -> list[str]:
+    return [a for a, (sources, _, role) in STEPS.items()
+            if stored.stage in sources and holds_any(user, (role,), stored.department)]
+
+
+def save_cells(user: User, stored: DeptSelfEvaluation, data: Mapping[str, str]) -> DeptSelfEvaluation:
+    """The editor's cells ("cell:<record path>") written into the record; the form is re-scored when shown."""
+    from jixiao.core.dept import with_cells
+    from jixiao.core.model import RecordError
+
+    if not can_edit(user, stored):
+        raise ServiceError("只有本部门的填报人可以在草稿或退回状态下修改部门整体自评表。", status=403)
+    cells = {k.removeprefix("cell:"): v.strip() for k, v in data.items() if k.startswith("cell:")}
+    try:
+        record = to_record(from_record(with_cells(stored.record, cells)))
+    except RecordError as e:
+        raise ServiceError(f"{e}，请刷新后重新填写。") from None
+    stored.record = record
+    stored.updated_by = user if user.is_authenticated else None
+    stored.save(update_fields=["record", "updated_by", "updated_at"])
+    return stored
+
+
+def transition(user: User, stored: DeptSelfEvaluation, action: str, comment: str = "") -> DeptSelfEvaluation:
+    if action not in STEPS:
+        raise ServiceError(f"未知的操作「{action}」。")
+    sources, target, role = STEPS[action]
+    if stored.stage not in sources:
+        raise ServiceError(f"此表当前为「{stored.get_stage_display()}」，不能{STEP_LABELS[action]}。")
+    if not holds_any(user, (role,), stored.department):
+        who = "本部门的填报人" if role == Role.FILLER else "财政复核人员"
+        raise ServiceError(f"只有{who}可以{STEP_LABELS[action]}部门整体自评表。", status=403)
+    if action == "submit":
+        errors = [f for f in _evaluated(stored)[3] if f.severity == "error"]
+        if errors:
+            raise ServiceError(f"此表有 {len(errors)} 处错误（{errors[0].code} {errors[0].message}），请改正后再提交。")
+    if action == "return" and not comment.strip():
+        raise ServiceError("退回时请填写意见。")
+    done = DeptSelfEvaluation.objects.filter(pk=stored.pk, stage=stored.stage).update(
+        stage=target, comment=comment.strip() if action == "return" else stored.comment)
+    if not done:
+        raise ServiceError("此表刚被他人处理，请刷新后再操作。", status=409)
+    stored.refresh_from_db()
+    return stored
+
+
+def public_dept(pk: int) -> DeptSelfEvaluation:
+    found = DeptSelfEvaluation.objects.filter(pk=pk, stage=Stage.PUBLISHED).select_related("department").first()
+    if found is None:
+        raise ServiceError("没有找到此公开表。", status=404)
+    return found

@@ -105,7 +105,16 @@ class DeptSelfEvaluation(models.Model):
 
     department = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="dept_self_evaluations")
     year = models.PositiveIntegerField("年度")
+    class Stage(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+        RETURNED = "returned", "已退回"
+        APPROVED = "approved", "已审核"
+        PUBLISHED = "published", "已公开"
+
     profile = models.CharField("评分规则", max_length=100, default="dept-53")
+    stage = models.CharField("状态", max_length=12, choices=Stage.choices, default=Stage.DRAFT)
+    comment = models.TextField("审核意见", blank=True)
     record = models.JSONField("表单（jixiao.dept-self/1）")
     report = models.JSONField("自评报告（jixiao.report/1）", null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -198,7 +198,9 @@ def dept_list(request: HttpRequest) -> HttpResponse:
 @refusals
 def dept_detail(request: HttpRequest, pk: int) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
-    return render(request, "after/dept_detail.html", dept.dept_page(stored))
+    return render(request, "after/dept_detail.html", {
+        **dept.dept_page(stored), "can_edit": dept.can_edit(request.user, stored),
+        "actions": dept.actions(request.user, stored)})
 
 
 @login_required
@@ -299,3 +301,49 @@ def rectification_new(request: HttpRequest) -> HttpResponse:
         "form": form, "sources": Rectification.Source.choices, "problems": rectify.review_problems(form) if form else [],
         "units": web.visible_orgs(request.user).exclude(kind="finance"),
     })
+
+
+@login_required
+@refusals
+def dept_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    stored = dept.get_dept(request.user, pk)
+    if request.method == "POST":
+        try:
+            dept.save_cells(request.user, stored, request.POST)
+        except web.ServiceError as e:
+            return _bounce(request, e, "after-dept-edit", pk=pk)
+        messages.success(request, "已保存部门整体自评表。")
+        return redirect("after-dept", pk=pk)
+    if not dept.can_edit(request.user, stored):
+        raise web.ServiceError("只有本部门的填报人可以在草稿或退回状态下修改部门整体自评表。", status=403)
+    return render(request, "after/dept_edit.html", dept.dept_page(stored))
+
+
+@login_required
+@require_POST
+@refusals
+def dept_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    stored = dept.get_dept(request.user, pk)
+    action = request.POST.get("action", "")
+    try:
+        dept.transition(request.user, stored, action, request.POST.get("comment", ""))
+    except web.ServiceError as e:
+        return _bounce(request, e, "after-dept", pk=pk)
+    messages.success(request, f"已{dept.STEP_LABELS.get(action, action)}。")
+    return redirect("after-dept", pk=pk)
+
+
+def public_dept(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        stored = dept.public_dept(pk)
+    except web.ServiceError:
+        raise Http404 from None
+    return render(request, "after/public_dept.html", dept.dept_page(stored))
+
+
+def public_dept_json(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        stored = dept.public_dept(pk)
+    except web.ServiceError:
+        raise Http404 from None
+    return JsonResponse(stored.record, json_dumps_params={"ensure_ascii": False})
