@@ -112,3 +112,10 @@ def test_evidence_stays_with_its_version_when_the_form_changes(cast: Any) -> Non
     listed = cast.api("clerk").get(f"/api/after/forms/{form.pk}/evidence").json()
     assert listed["version"] == before + 1
     assert [f["form_version"] for f in listed["files"]] == [before]
+
+
+def test_openapi_lists_the_after_endpoints(cast: Any) -> None:
+    schema = cast.api("anonymous").get("/api/openapi.json").json()
+    for path in ("/api/after/forms/{id}/evidence", "/api/after/evidence/{id}", "/api/after/rectifications",
+                 "/api/after/results/{year}"):
+        assert path in schema["paths"], path
