@@ -143,16 +143,12 @@ def write_dept(form: DeptForm, profile: DeptProfile, path: str | Path) -> None:
 
 
 def _xlsx(layouts: Sequence[FormLayout], path: Path) -> None:
-    from openpyxl import Workbook
-
     from jixiao.reports._atomic import atomic_path
-    from jixiao.reports.layout import sheet_name
+    from jixiao.reports.summary import sheet_name
+    from jixiao.reports.workbook import new_book
     from jixiao.reports.xlsx import _form_sheet
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    wb.properties.creator = "jixiao"
-    wb.properties.title = "部门整体支出绩效自评表"
+    wb = new_book("部门整体支出绩效自评表")
     for layout in layouts:
         _form_sheet(wb.create_sheet(sheet_name(layout.project or layout.title)), layout)
     with atomic_path(path) as tmp:

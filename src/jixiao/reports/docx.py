@@ -25,7 +25,7 @@ from jixiao.reports.layout import (
 if TYPE_CHECKING:
     from jixiao.core.model import Form
     from jixiao.core.scoring import Scorecard
-    from jixiao.reports.layout import FormSummary
+    from jixiao.reports.summary import FormSummary
 
 MARGIN_MM = 15
 BODY_PT = 10

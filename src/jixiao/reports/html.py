@@ -27,7 +27,7 @@ from jixiao.reports.layout import (
 if TYPE_CHECKING:
     from jixiao.core.model import Form
     from jixiao.core.scoring import Scorecard
-    from jixiao.reports.layout import FormSummary
+    from jixiao.reports.summary import FormSummary
 
 CSS = f"""
 @page {{ size: A4 portrait; margin: 15mm; }}

@@ -17,14 +17,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from jixiao.core.checks import printed_matches
 from jixiao.core.model import Form
 from jixiao.core.values import parse_number
 
 if TYPE_CHECKING:
-    from jixiao.core.findings import Finding
     from jixiao.core.scoring import Scorecard
 
 HIGHLIGHT = "FCE4D6"  # fill of a rescored cell (light orange), RGB hex
@@ -369,22 +369,19 @@ def format_rate(rate: Decimal) -> str:
 
 
 def agrees(printed: str, computed: Decimal, *, percent: bool = False) -> bool:
-    """The printed number equals the computed one rounded or truncated to the decimals printed (§5)."""
+    """The printed number is the computed one within the printed-rounding tolerance (core.checks.printed_matches)."""
     number = parse_number(printed)
     if number is None or (percent and not printed.strip().endswith(("%", "％"))):
         return False
-    value = computed * 100 if percent else computed
-    exponent = number.as_tuple().exponent
-    places = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
-    return number in (value.quantize(places, ROUND_HALF_UP), value.quantize(places, ROUND_DOWN))
+    return printed_matches(number, computed * 100 if percent else computed)
 
 
 def _rate_row(form: Form) -> int:
     """Where the form prints its execution rate: the first fund row with a number there, else the total row."""
-    return next((n for n, f in enumerate(form.funds) if parse_number(f.rate) is not None), _fund_row(form))
+    return next((n for n, f in enumerate(form.funds) if parse_number(f.rate) is not None), fund_row_index(form))
 
 
-def _fund_row(form: Form) -> int:
+def fund_row_index(form: Form) -> int:
     return next((n for n, f in enumerate(form.funds) if f.kind == "total"), 0)
 
 
@@ -400,7 +397,7 @@ def rescored_values(form: Form, scorecard: Scorecard) -> dict[str, str]:
     if form.funds:
         n = _rate_row(form)
         put(f"funds[{n}].rate", form.funds[n].rate, scorecard.execution_rate, percent=True)
-        k = _fund_row(form)
+        k = fund_row_index(form)
         put(f"funds[{k}].score", form.funds[k].score, scorecard.fund_score)
     for s in scorecard.indicators:
         if s.applicable and 0 <= s.index < len(form.indicators):
@@ -466,121 +463,6 @@ def row_heights(layout: FormLayout, line_height: float, padding: float) -> list[
         if need > have:
             heights[cell.row + cell.rowspan - 1] += need - have
     return heights
-
-
-# ---------------------------------------------------------------------------------------------
-# Sheet names and the batch summary
-
-
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
-SUMMARY_SHEET = "汇总"
-
-
-def sheet_name(text: str, suffix: str = "", taken: Iterable[str] = ()) -> str:
-    """A valid, unique worksheet name: no []:*?/\\, at most 31 characters, unique ignoring case."""
-    used = {t.casefold() for t in taken}
-    base = _SHEET_BAD.sub("_", text).strip().strip("'").strip() or "表"
-    if base.casefold() == "history":  # reserved by Excel
-        base = f"{base}_"
-    n = 1
-    while True:
-        tail = suffix if n == 1 else f"{suffix}~{n}"
-        name = base[: 31 - len(tail)].rstrip().rstrip("'") + tail
-        if name.casefold() not in used:
-            return name
-        n += 1
-
-
-def sheet_names(forms: Sequence[Form], reserved: Iterable[str] = ()) -> list[str]:
-    """One name per form, "项目名称-序号" as the samples name them, valid and unique."""
-    taken = list(reserved)
-    names = []
-    for n, form in enumerate(forms, 1):
-        name = sheet_name(form.project or "表", f"-{n}", taken)
-        taken.append(name)
-        names.append(name)
-    return names
-
-
-SUMMARY_COLUMNS = (
-    ("project", "项目", 26),
-    ("unit", "实施单位", 24),
-    ("year", "年度", 7),
-    ("annual", "全年预算数", 11),
-    ("executed", "全年执行数", 11),
-    ("rate", "执行率", 9),
-    ("fund_score", "资金得分", 9),
-    ("printed_total", "印制总分", 9),
-    ("computed_total", "计算总分", 9),
-    ("grade", "等级", 6),
-    ("errors", "错误数", 7),
-    ("warnings", "警告数", 7),
-)
-SUMMARY_TITLE = "预算绩效自评结果汇总"
-
-
-@dataclass(frozen=True)
-class FormSummary:
-    """One line of the batch summary; texts as shown, "" where nothing is known."""
-
-    project: str
-    unit: str
-    year: str
-    annual: str  # 全年预算数 of the total row (the sum of the sub-rows when the total row is blank)
-    executed: str
-    rate: str  # computed when a scorecard is given, else printed
-    fund_score: str  # computed when a scorecard is given, else printed
-    printed_total: str
-    computed_total: str
-    grade: str
-    errors: str
-    warnings: str
-
-    def values(self) -> list[str]:
-        return [getattr(self, name) for name, _, _ in SUMMARY_COLUMNS]
-
-
-def _fund_amount(form: Form, column: str) -> str:
-    total = form.fund("total")
-    printed: str = getattr(total, column) if total is not None else ""
-    if printed.strip():
-        return printed
-    parts = [f.amount(column) for f in form.funds if f.kind != "total"]
-    numbers = [p for p in parts if p is not None]
-    return format(sum(numbers, Decimal(0)), "f") if numbers else ""
-
-
-def summarise(form: Form, scorecard: Scorecard | None = None,
-              findings: Sequence[Finding] | None = None) -> FormSummary:
-    """The summary line of a form; the computed columns stay blank without a scorecard / findings."""
-    printed_rate = next((f.rate for f in form.funds if parse_number(f.rate) is not None), "")
-    fund_row = form.funds[_fund_row(form)] if form.funds else None
-    rate = printed_rate
-    fund_score = fund_row.score if fund_row else ""
-    computed_total = grade = ""
-    if scorecard is not None:
-        rate = format_rate(scorecard.execution_rate) if scorecard.execution_rate is not None else ""
-        fund_score = format_decimal(scorecard.fund_score) if scorecard.fund_score is not None else ""
-        computed_total = format_decimal(scorecard.total) if scorecard.total is not None else ""
-        grade = scorecard.grade
-    errors = warnings = ""
-    if findings is not None:
-        errors = str(sum(1 for f in findings if f.severity == "error"))
-        warnings = str(sum(1 for f in findings if f.severity == "warning"))
-    return FormSummary(
-        project=form.project,
-        unit=form.unit,
-        year=str(form.year) if form.year is not None else "",
-        annual=_fund_amount(form, "annual"),
-        executed=_fund_amount(form, "executed"),
-        rate=rate,
-        fund_score=fund_score,
-        printed_total=form.total.score,
-        computed_total=computed_total,
-        grade=grade,
-        errors=errors,
-        warnings=warnings,
-    )
 
 
 def build_layouts(forms: Sequence[Form], scorecards: Sequence[Scorecard | None] | None = None, *,

@@ -32,7 +32,7 @@ from jixiao.reports.layout import (
 if TYPE_CHECKING:
     from jixiao.core.model import Form
     from jixiao.core.scoring import Scorecard
-    from jixiao.reports.layout import FormSummary
+    from jixiao.reports.summary import FormSummary
 
 FONT = "NotoSansSC"
 MARGIN = 12.0  # mm, every side

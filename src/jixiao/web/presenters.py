@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from jixiao.core.checks import printed_matches
 from jixiao.core.model import FUND_CAPTIONS, FUND_FIELDS, INDICATOR_FIELDS, SCHEMA
+from jixiao.core.values import parse_number
+from jixiao.reports.layout import points_label
+from jixiao.web.models import PHASE_LABELS, SEVERITY_LABELS, STAGE_LABELS
 
 FUND_LABELS = {
     "total": "年度资金总额：",
@@ -136,18 +140,13 @@ class Cell:
 
 
 def differs(printed: str, computed: str | None) -> bool:
-    """True when a printed number isn't the computed one rounded or truncated to the printed decimals."""
-    from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
-
-    if computed in (None, ""):
+    """True when something is printed and it is not the computed value within the printed-rounding
+    tolerance (jixiao.core.checks.printed_matches); a blank cell differs from nothing."""
+    value = parse_number(str(computed or "").rstrip("%"))
+    if value is None or not printed.strip():
         return False
-    try:
-        shown = Decimal(printed.strip().rstrip("%％").strip())
-        value = Decimal(str(computed).rstrip("%"))
-    except (InvalidOperation, AttributeError):
-        return False
-    step = Decimal(1).scaleb(shown.as_tuple().exponent if isinstance(shown.as_tuple().exponent, int) else 0)
-    return shown not in (value.quantize(step, ROUND_HALF_UP), value.quantize(step, ROUND_DOWN))
+    shown = parse_number(printed)
+    return shown is None or not printed_matches(shown, value)
 
 
 def _key(location: Mapping[str, Any]) -> tuple[str, int | None, str]:
@@ -208,7 +207,7 @@ def paper_layout(record: Mapping[str, Any], scorecard: Mapping[str, Any],
         first2 = first1 or indicators[i - 1]["level2"] != ind["level2"]
         span1 = _span(indicators, i, lambda r: r["level1"]) if first1 else 0
         span2 = _span(indicators, i, lambda r: (r["level1"], r["level2"])) if first2 else 0
-        label1 = ind["level1"] + (f"（{points[ind['level1']]}分）" if points.get(ind["level1"]) else "")
+        label1 = points_label(ind["level1"], points.get(ind["level1"], ""))
         rows.append({
             "index": i,
             "level1": cell("indicators", i, "level1", label1), "span1": span1,
@@ -281,9 +280,6 @@ LIST_VALUES = (
     "id", "year", "project", "phase", "stage", "execution_rate", "printed_total", "computed_total", "grade",
     "error_count", "warning_count", "info_count", "unit__name",
 )
-PHASE_LABELS = {"target": "目标申报", "self": "自评"}
-STAGE_LABELS = {"draft": "草稿", "submitted": "已提交", "returned": "已退回", "approved": "已审核",
-                "rechecked": "已复核", "published": "已公开"}
 _ROW = (
     '<tr><td class="no-print"><input type="checkbox" name="ids" value="{id}" aria-label="选择 {project}"></td>'
     '<td>{year}</td><td><a href="/forms/{id}/">{project}</a></td><td>{unit}</td><td>{phase}</td>'
@@ -311,7 +307,7 @@ def list_rows(rows: Sequence[Mapping[str, Any]]) -> str:
     for r in rows:
         counts = "".join(
             f'<span class="sev sev-{sev}">{label} {r[f"{sev}_count"]}</span>'
-            for sev, label in (("error", "错误"), ("warning", "警告"), ("info", "提示")) if r[f"{sev}_count"]
+            for sev, label in SEVERITY_LABELS.items() if r[f"{sev}_count"]
         )
         printed, computed = r["printed_total"], r["computed_total"]
         out.append(_ROW.format(

@@ -12,8 +12,9 @@ from django.test import Client
 
 from jixiao.web.demo import ACCOUNTS, DEPARTMENT, FINANCE, load_demo
 from jixiao.web.models import Membership, Org, PerformanceForm, Role
-from jixiao.web.review import services as review
-from jixiao.web.services import create_token
+from jixiao.web.review import recheck as rechecks
+from jixiao.web.review import workflow
+from jixiao.web.tokens import create_token
 
 PASSWORD = "pw-for-tests"
 
@@ -43,11 +44,11 @@ class Cast:
                   problems: str = "1、满意度无问卷佐证\n2、传送增长率口径不清") -> PerformanceForm:
         """The form submitted, approved, drawn and re-checked by the finance bureau with these problems."""
         form = self.form(project)
-        review.transition(form, self.user("clerk"), "submit", "已说明")
-        review.transition(form, self.user("reviewer"), "approve")
-        review.draw_sample(self.user("finance"), year=2019, count=20, seed=1)
-        review.record_recheck(self.user("finance"), form, score, problems)
-        review.transition(form, self.user("finance"), "recheck", problems)
+        workflow.transition(form, self.user("clerk"), "submit", "已说明")
+        workflow.transition(form, self.user("reviewer"), "approve")
+        rechecks.draw_sample(self.user("finance"), year=2019, count=20, seed=1)
+        rechecks.record_recheck(self.user("finance"), form, score, problems)
+        workflow.transition(form, self.user("finance"), "recheck", problems)
         return PerformanceForm.objects.get(pk=form.pk)
 
 

@@ -101,7 +101,7 @@ def test_a_cell_that_is_not_in_the_form_is_refused(cast: Any) -> None:
 
 
 def test_evidence_stays_with_its_version_when_the_form_changes(cast: Any) -> None:
-    from jixiao.web.services import save_form
+    from jixiao.web.forms.store import save_form
 
     form = cast.form("信息化建设")
     before = form.version

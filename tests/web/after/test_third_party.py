@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 
 from jixiao.web.after import thirdparty
 from jixiao.web.after.models import ThirdPartyRecheck
+from jixiao.web.forms.errors import ServiceError
 from jixiao.web.models import PerformanceForm, Phase
 from jixiao.web.review.models import Round
-from jixiao.web.services import ServiceError
 
 
 @pytest.fixture

@@ -1,15 +1,14 @@
-"""Who may do what on the after-score side, on top of jixiao.web.services' scopes (which decide who sees a form)."""
+"""Who may do what on the after-score side, on top of jixiao.web.forms.access's scopes (which decide who sees a form)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from jixiao.web.forms.access import memberships
 from jixiao.web.models import Org, Role
-from jixiao.web.services import memberships
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -32,30 +31,22 @@ def holds_any(user: User, roles: Iterable[str], org: Org) -> bool:
     return any(holds(user, r, org) for r in roles)
 
 
-def _cell(value: Any) -> Any:
-    """A spreadsheet cell value; text Excel would run as a formula (=, +, -, @) is kept as text."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        return "'" + value
-    return value
-
-
 def workbook(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] = ()) -> bytes:
-    """One sheet with a bold header row, the rows below it, frozen under the header."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    """One sheet with a bold header row and the rows below it, frozen under the header; every cell through
+    jixiao.reports.workbook (formula-like text stays text, Decimals are numbers)."""
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(list(header))
+    from jixiao.reports.workbook import append, new_book, styles, to_bytes
+
+    book = new_book(title)
+    sheet = book.create_sheet(title[:31])
+    append(sheet, list(header))
+    bold = styles()
     for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.font, cell.alignment = bold["bold"], bold["center"]
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        append(sheet, list(row))
     for n, width in enumerate(widths, 1):
-        sheet.column_dimensions[sheet.cell(1, n).column_letter].width = width
+        sheet.column_dimensions[get_column_letter(n)].width = width
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(book)

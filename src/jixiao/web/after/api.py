@@ -9,7 +9,7 @@ from django.urls import path
 
 from jixiao.web.after import evidence, rectify, results
 from jixiao.web.api import api_view, json_response
-from jixiao.web.services import ServiceError
+from jixiao.web.forms.errors import ServiceError
 
 
 @api_view

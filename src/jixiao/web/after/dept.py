@@ -19,8 +19,9 @@ from jixiao.core.selfreport import to_record as report_to_record
 from jixiao.dept_files import builtin_outlines, demo_dept_record, load_dept_profile
 from jixiao.web.after.access import User, holds_any
 from jixiao.web.after.models import DeptSelfEvaluation
+from jixiao.web.forms.access import visible_orgs
+from jixiao.web.forms.errors import ServiceError
 from jixiao.web.models import Org, PerformanceForm, Phase, Role
-from jixiao.web.services import ServiceError, visible_orgs
 
 OUTLINE = "report-10"
 CONTENT_TYPES = {

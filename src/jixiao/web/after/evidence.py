@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from jixiao.web.after.access import User, holds_any
 from jixiao.web.after.models import Evidence, EvidenceRequest, Rectification
+from jixiao.web.forms.access import get_visible
+from jixiao.web.forms.errors import ServiceError
+from jixiao.web.forms.history import field_label
 from jixiao.web.models import PerformanceForm, Role
-from jixiao.web.review.services import field_label
-from jixiao.web.services import ServiceError, get_visible
 
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MB

@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from jixiao.web.after.access import User, holds, holds_any, workbook
 from jixiao.web.after.models import Rectification, RectificationEvent
+from jixiao.web.forms.access import get_visible, visible_orgs
+from jixiao.web.forms.errors import ServiceError
 from jixiao.web.models import Org, PerformanceForm, Role
 from jixiao.web.review.models import DrawItem
-from jixiao.web.services import ServiceError, get_visible, visible_orgs
 
 Status = Rectification.Status
 ISSUERS = {  # source → the roles that may open (and decide) an item of it

@@ -15,9 +15,10 @@ from jixiao.profile_files import load_profile
 from jixiao.web.after.access import User, workbook
 from jixiao.web.after.rectify import problems_of
 from jixiao.web.after.thirdparty import rechecks_of
+from jixiao.web.forms.access import visible_forms
+from jixiao.web.forms.errors import ServiceError
 from jixiao.web.models import PerformanceForm, Phase
 from jixiao.web.review.models import DrawItem
-from jixiao.web.services import ServiceError, visible_forms
 
 
 def _grade_of(form: PerformanceForm) -> Any:
@@ -113,19 +114,19 @@ def with_recheck(form: PerformanceForm, data: bytes, fmt: str) -> bytes:
     import io
 
     from openpyxl import load_workbook
-    from openpyxl.styles import Font
+
+    from jixiao.reports.workbook import append, styles, to_bytes
 
     book = load_workbook(io.BytesIO(data))
     sheet = book.create_sheet(RECHECK_SHEET)
-    rows: list[tuple[Any, ...]] = [("", "得分", "等级"),
-                                   ("单位自评", _number(found["unit_score"] or ""), found["unit_grade"]),
-                                   ("财政复核", _number(found["score"]), found["grade"])]
-    rows += [(f"第三方复核（{t['firm']}）", _number(t["score"]), "") for t in found["third_party"]]
-    rows += [(), ("复核发现的问题",)] + [(f"{n}. {p}",) for n, p in enumerate(found["problems"], 1)]
+    rows: list[list[Any]] = [["评价方", "得分", "等级"],
+                             ["单位自评", _number(found["unit_score"] or ""), found["unit_grade"]],
+                             ["财政复核", _number(found["score"]), found["grade"]]]
+    rows += [[f"第三方复核（{t['firm']}）", _number(t["score"]), ""] for t in found["third_party"]]
+    rows += [["复核发现的问题"]] + [[f"{n}. {p}"] for n, p in enumerate(found["problems"], 1)]
     for row in rows:
-        sheet.append(list(row))
-    sheet["A1"].font = sheet["B1"].font = sheet["C1"].font = Font(bold=True)
+        append(sheet, row)
+    for cell in sheet[1]:
+        cell.font = styles()["bold"]
     sheet.column_dimensions["A"].width = 30
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(book)

@@ -15,9 +15,9 @@ from django.utils import timezone
 from jixiao.web.after.access import User, holds
 from jixiao.web.after.models import ThirdPartyGrant, ThirdPartyRecheck
 from jixiao.web.after.rectify import problems_of
+from jixiao.web.forms.errors import ServiceError
 from jixiao.web.models import Org, PerformanceForm, Role
 from jixiao.web.review.models import Round
-from jixiao.web.services import ServiceError
 
 
 def _finance_root(user: User) -> Org | None:

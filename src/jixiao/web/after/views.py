@@ -11,17 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jixiao.web import services as web
+from jixiao.web import pages
 from jixiao.web.after import dept, evidence, rectify, results, thirdparty
 from jixiao.web.after.models import Rectification
+from jixiao.web.forms import access
+from jixiao.web.forms import history as record_history
+from jixiao.web.forms.errors import ServiceError
 from jixiao.web.review import presenters as review_presenters
-from jixiao.web.review import services as review
-from jixiao.web.review.views import _download, refusals
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _bounce(request: HttpRequest, error: web.ServiceError, to: str, **kwargs: Any) -> HttpResponse:
+def _bounce(request: HttpRequest, error: ServiceError, to: str, **kwargs: Any) -> HttpResponse:
     """A refusal of a form post: the message on the page it came from (a 404 or 403 stays an error page)."""
     if error.status in (403, 404):
         raise error
@@ -33,18 +32,18 @@ def _bounce(request: HttpRequest, error: web.ServiceError, to: str, **kwargs: An
 
 
 @login_required
-@refusals
+@pages.refusals
 def form_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     return render(request, "after/evidence.html", {
-        "form": form, "data": evidence.evidence_of(request.user, pk), "cells": review.record_cells(form.record),
+        "form": form, "data": evidence.evidence_of(request.user, pk), "cells": record_history.record_cells(form.record),
         "chosen_field": request.GET.get("field", ""),
     })
 
 
 @login_required
 @require_POST
-@refusals
+@pages.refusals
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
@@ -54,7 +53,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         done = evidence.attach(request.user, pk, upload, field=request.POST.get("field", ""),
                                request_id=int(request.POST["request"]) if request.POST.get("request", "").isdigit()
                                else None)
-    except web.ServiceError as e:
+    except ServiceError as e:
         return _bounce(request, e, "after-evidence", pk=pk)
     messages.success(request, f"已上传佐证材料「{done.name}」。")
     return redirect("after-evidence", pk=pk)
@@ -62,18 +61,18 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@refusals
+@pages.refusals
 def evidence_request(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         evidence.request_evidence(request.user, pk, request.POST.get("field", ""), request.POST.get("message", ""))
-    except web.ServiceError as e:
+    except ServiceError as e:
         return _bounce(request, e, "after-evidence", pk=pk)
     messages.success(request, "已要求填报单位补充佐证材料。")
     return redirect("after-evidence", pk=pk)
 
 
 @login_required
-@refusals
+@pages.refusals
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     found = evidence.get_evidence(request.user, pk)
     return FileResponse(evidence.open_file(found), as_attachment=True, filename=found.name,
@@ -84,7 +83,7 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals
+@pages.refusals
 def rectifications(request: HttpRequest) -> HttpResponse:
     items = rectify.visible_items(request.user)
     today = timezone.localdate()
@@ -95,21 +94,21 @@ def rectifications(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@refusals
+@pages.refusals
 def rectifications_xlsx(request: HttpRequest) -> HttpResponse:
     items = list(rectify.visible_items(request.user))
-    return _download(rectify.export_xlsx(items), "整改清单.xlsx", XLSX)
+    return pages.download(rectify.export_xlsx(items), "整改清单.xlsx")
 
 
 @login_required
-@refusals
+@pages.refusals
 def rectify_from_recheck(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     if request.method == "POST":
         try:
             items = rectify.issue_from_recheck(request.user, pk, request.POST.getlist("problem"),
                                                request.POST.get("requirement", ""), request.POST.get("deadline", ""))
-        except web.ServiceError as e:
+        except ServiceError as e:
             return _bounce(request, e, "after-rectify", pk=pk)
         messages.success(request, f"已下达 {len(items)} 项整改。")
         return redirect("after-rectifications")
@@ -120,7 +119,7 @@ def rectify_from_recheck(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals
+@pages.refusals
 def rectification(request: HttpRequest, pk: int) -> HttpResponse:
     item = rectify.get_item(request.user, pk)
     files = [evidence.evidence_dict(e, item.form.record if item.form else {}) for e in item.evidence.all()]
@@ -129,22 +128,22 @@ def rectification(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@refusals
+@pages.refusals
 def rectification_answer(request: HttpRequest, pk: int) -> HttpResponse:
     item = rectify.get_item(request.user, pk)
     upload = request.FILES.get("file")
     try:
         if upload is not None:  # refused before anything is recorded: a bad file stores nothing
             if item.form_id is None:
-                raise web.ServiceError("此整改事项没有对应的表单，佐证材料请附在相关表单上。")
+                raise ServiceError("此整改事项没有对应的表单，佐证材料请附在相关表单上。")
             refusal = evidence.check_upload(upload.name or "", upload.size or 0, upload.read(16))
             upload.seek(0)
             if refusal:
-                raise web.ServiceError(refusal)
+                raise ServiceError(refusal)
         rectify.answer(request.user, pk, request.POST.get("measures", ""))
         if upload is not None and item.form_id is not None:
             evidence.attach(request.user, item.form_id, upload, item=item)
-    except web.ServiceError as e:
+    except ServiceError as e:
         return _bounce(request, e, "after-rectification", pk=pk)
     messages.success(request, "已反馈整改情况。")
     return redirect("after-rectification", pk=pk)
@@ -152,12 +151,12 @@ def rectification_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@refusals
+@pages.refusals
 def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
     accept = request.POST.get("decision") == "accept"
     try:
         rectify.decide(request.user, pk, accept, request.POST.get("opinion", ""))
-    except web.ServiceError as e:
+    except ServiceError as e:
         return _bounce(request, e, "after-rectification", pk=pk)
     messages.success(request, "已通过整改。" if accept else "已退回整改。")
     return redirect("after-rectification", pk=pk)
@@ -172,30 +171,30 @@ def _department(request: HttpRequest) -> int | None:
 
 
 @login_required
-@refusals
+@pages.refusals
 def results_page(request: HttpRequest, year: int) -> HttpResponse:
     data = results.results_list(request.user, year, _department(request))
     return render(request, "after/results.html", {"data": data, "year": year})
 
 
 @login_required
-@refusals
+@pages.refusals
 def results_export(request: HttpRequest, year: int) -> HttpResponse:
     data = results.results_list(request.user, year, _department(request))
-    return _download(results.results_xlsx(data), f"{year}年度结果应用.xlsx", XLSX)
+    return pages.download(results.results_xlsx(data), f"{year}年度结果应用.xlsx")
 
 
 # ---------------------------------------------------------------- the department-wide form and its report
 
 
 @login_required
-@refusals
+@pages.refusals
 def dept_list(request: HttpRequest) -> HttpResponse:
     return render(request, "after/dept_list.html", {"rows": dept.visible_dept_forms(request.user)})
 
 
 @login_required
-@refusals
+@pages.refusals
 def dept_detail(request: HttpRequest, pk: int) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
     return render(request, "after/dept_detail.html", {
@@ -204,21 +203,21 @@ def dept_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals
+@pages.refusals
 def dept_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
-    data, name, content_type = dept.export(stored, fmt)
-    return _download(data, name, content_type)
+    data, name, _ = dept.export(stored, fmt)
+    return pages.download(data, name)
 
 
 @login_required
-@refusals
+@pages.refusals
 def dept_report(request: HttpRequest, pk: int) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
     if request.method == "POST":
         try:
             dept.save_report(request.user, stored, request.POST)
-        except web.ServiceError as e:
+        except ServiceError as e:
             return _bounce(request, e, "after-dept-report", pk=pk)
         messages.success(request, "已保存自评报告。")
         return redirect("after-dept-report", pk=pk)
@@ -226,31 +225,31 @@ def dept_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals
+@pages.refusals
 def dept_report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
-    data, name, content_type = dept.report_file(stored, fmt)
-    return _download(data, name, content_type)
+    data, name, _ = dept.report_file(stored, fmt)
+    return pages.download(data, name)
 
 
 # ---------------------------------------------------------------- third-party evaluators
 
 
 @login_required
-@refusals
+@pages.refusals
 def third_party_home(request: HttpRequest) -> HttpResponse:
     rows = thirdparty.granted_forms(request.user)
     return render(request, "after/third_party_home.html", {"rows": rows})
 
 
 @login_required
-@refusals
+@pages.refusals
 def third_party_form(request: HttpRequest, pk: int) -> HttpResponse:
     grant, form = thirdparty.granted_form(request.user, pk)
     if request.method == "POST":
         try:
             thirdparty.record(request.user, pk, request.POST.get("score", ""), request.POST.get("problems", ""))
-        except web.ServiceError as e:
+        except ServiceError as e:
             return _bounce(request, e, "after-third-party-form", pk=pk)
         messages.success(request, f"已以“{grant.firm}”的名义录入复核结果。")
         return redirect("after-third-party-form", pk=pk)
@@ -260,14 +259,14 @@ def third_party_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals
+@pages.refusals
 def third_party_grants(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         round_id = request.POST.get("round", "")
         try:
             thirdparty.grant(request.user, int(round_id) if round_id.isdigit() else 0,
                              request.POST.get("username", ""), request.POST.get("firm", ""))
-        except web.ServiceError as e:
+        except ServiceError as e:
             return _bounce(request, e, "after-third-party-grants")
         messages.success(request, "已授权。")
         return redirect("after-third-party-grants")
@@ -275,14 +274,14 @@ def third_party_grants(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@refusals
+@pages.refusals
 def rectification_new(request: HttpRequest) -> HttpResponse:
     """Any problem (a review's, a monitoring warning, the finance bureau's own evaluation) as an item."""
     form_id = request.POST.get("form") or request.GET.get("form", "")
-    form = web.get_visible(request.user, int(form_id)) if form_id.isdigit() else None
+    form = access.get_visible(request.user, int(form_id)) if form_id.isdigit() else None
     if request.method == "POST":
         unit_id = request.POST.get("unit", "")
-        unit = form.unit if form else web.visible_orgs(request.user).filter(pk=int(unit_id) if unit_id.isdigit() else 0).first()
+        unit = form.unit if form else access.visible_orgs(request.user).filter(pk=int(unit_id) if unit_id.isdigit() else 0).first()
         if unit is None:
             messages.error(request, "请选择责任单位。")
             return redirect("after-rectification-new")
@@ -290,7 +289,7 @@ def rectification_new(request: HttpRequest) -> HttpResponse:
             item = rectify.issue(request.user, unit=unit, source=request.POST.get("source", ""),
                                  problem=request.POST.get("problem", ""), requirement=request.POST.get("requirement", ""),
                                  deadline=request.POST.get("deadline", ""), form=form)
-        except web.ServiceError as e:
+        except ServiceError as e:
             if e.status in (403, 404):
                 raise
             messages.error(request, e.message)
@@ -299,35 +298,35 @@ def rectification_new(request: HttpRequest) -> HttpResponse:
         return redirect("after-rectification", pk=item.pk)
     return render(request, "after/rectification_new.html", {
         "form": form, "sources": Rectification.Source.choices, "problems": rectify.review_problems(form) if form else [],
-        "units": web.visible_orgs(request.user).exclude(kind="finance"),
+        "units": access.visible_orgs(request.user).exclude(kind="finance"),
     })
 
 
 @login_required
-@refusals
+@pages.refusals
 def dept_edit(request: HttpRequest, pk: int) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
     if request.method == "POST":
         try:
             dept.save_cells(request.user, stored, request.POST)
-        except web.ServiceError as e:
+        except ServiceError as e:
             return _bounce(request, e, "after-dept-edit", pk=pk)
         messages.success(request, "已保存部门整体自评表。")
         return redirect("after-dept", pk=pk)
     if not dept.can_edit(request.user, stored):
-        raise web.ServiceError("只有本部门的填报人可以在草稿或退回状态下修改部门整体自评表。", status=403)
+        raise ServiceError("只有本部门的填报人可以在草稿或退回状态下修改部门整体自评表。", status=403)
     return render(request, "after/dept_edit.html", dept.dept_page(stored))
 
 
 @login_required
 @require_POST
-@refusals
+@pages.refusals
 def dept_transition(request: HttpRequest, pk: int) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
     action = request.POST.get("action", "")
     try:
         dept.transition(request.user, stored, action, request.POST.get("comment", ""))
-    except web.ServiceError as e:
+    except ServiceError as e:
         return _bounce(request, e, "after-dept", pk=pk)
     messages.success(request, f"已{dept.STEP_LABELS.get(action, action)}。")
     return redirect("after-dept", pk=pk)
@@ -336,7 +335,7 @@ def dept_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def public_dept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         stored = dept.public_dept(pk)
-    except web.ServiceError:
+    except ServiceError:
         raise Http404 from None
     return render(request, "after/public_dept.html", dept.dept_page(stored))
 
@@ -344,6 +343,6 @@ def public_dept(request: HttpRequest, pk: int) -> HttpResponse:
 def public_dept_json(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         stored = dept.public_dept(pk)
-    except web.ServiceError:
+    except ServiceError:
         raise Http404 from None
     return JsonResponse(stored.record, json_dumps_params={"ensure_ascii": False})

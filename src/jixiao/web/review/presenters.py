@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jixiao.core.model import FUND_FIELDS
+from jixiao.reports.layout import points_label
 
 INDICATOR_COLUMNS = ("weight", "target", "actual", "score", "reason")
 
@@ -48,7 +49,7 @@ def paper(
     indicators = []
     for n, r in enumerate(rows):
         level1 = r.get("level1", "")
-        label1 = f"{level1}({points[level1]}分)" if points.get(level1) else level1
+        label1 = points_label(level1, points.get(level1, ""))
         first1 = n == 0 or rows[n - 1].get("level1") != level1
         first2 = first1 or rows[n - 1].get("level2") != r.get("level2")
         indicators.append(

@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils.safestring import mark_safe
 
+from jixiao.web.models import SEVERITY_LABELS
+
 register = template.Library()
 
 
@@ -89,7 +91,6 @@ def indicator_rows(rows: list[dict[str, Any]]) -> str:
     return mark_safe("".join(out))  # every cell is escaped
 
 
-_SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 
 
 @register.simple_tag
@@ -104,7 +105,7 @@ def finding_rows(findings: list[dict[str, Any]]) -> str:
         out.append(
             f'\n      <tr id="finding-{_escape(f["number"])}" class="sev-row-{severity}"><td>{_escape(f["number"])}</td>'
             f'<td><strong>{_escape(f["code"])}</strong></td>\n'
-            f'      <td><span class="sev sev-{severity}">{_SEVERITY_LABELS.get(f["severity"], "提示")}</span></td>\n'
+            f'      <td><span class="sev sev-{severity}">{SEVERITY_LABELS.get(f["severity"], "")}</span></td>\n'
             f"      <td>{where}</td>\n"
             f'      <td>{_escape(f["message"])}</td><td>{_escape(f["found"])}</td><td>{_escape(f["expected"])}</td></tr>\n    '
         )
