@@ -21,8 +21,8 @@ from jixiao.reports.layout import (
     FormLayout,
     LayoutCell,
     build_layouts,
-    column_fractions,
 )
+from jixiao.reports.sizes import column_fractions
 
 if TYPE_CHECKING:
     from jixiao.core.model import Form

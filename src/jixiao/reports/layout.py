@@ -14,7 +14,6 @@ beyond the printed-rounding tolerance of docs/domain.md §5, and those cells are
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -151,6 +150,7 @@ class LayoutCell:
     key: str = ""  # record key of a value cell: "project", "funds[0].score", "indicators[3].target"
     changed: bool = False  # rescore: the computed value differs from the printed one
     printed: str = ""  # rescore: the printed text that `text` replaced
+    filled: bool = False  # the form left the cell blank and `text` is the computed value
 
     @property
     def numeric(self) -> bool:
@@ -241,8 +241,8 @@ def build_layout(form: Form, scorecard: Scorecard | None = None, *, rescore: boo
         rows=rows,
         project=form.project,
     )
-    if rescore and scorecard is not None:
-        layout = _rescore(layout, form, scorecard)
+    if scorecard is not None:
+        layout = _rescore(layout, form, scorecard) if rescore else _fill(layout, form, scorecard)
     return layout
 
 
@@ -385,25 +385,61 @@ def fund_row_index(form: Form) -> int:
     return next((n for n, f in enumerate(form.funds) if f.kind == "total"), 0)
 
 
-def rescored_values(form: Form, scorecard: Scorecard) -> dict[str, str]:
-    """Record key → computed text, for the computed values that disagree with the printed ones."""
-    out: dict[str, str] = {}
+@dataclass(frozen=True)
+class Computed:
+    """A value the scorecard computes for a cell of the form: as printed, with its formula."""
 
-    def put(key: str, printed: str, computed: Decimal | None, percent: bool = False) -> None:
-        if computed is None or agrees(printed, computed, percent=percent):
-            return
-        out[key] = format_rate(computed) if percent else format_decimal(computed)
+    text: str  # "75.6%", "7.56"
+    value: Decimal
+    formula: str
+    printed: str  # what the form prints in that cell
+    percent: bool = False
+
+    @property
+    def agrees(self) -> bool:
+        return agrees(self.printed, self.value, percent=self.percent)
+
+
+def computed_values(form: Form, scorecard: Scorecard) -> dict[str, Computed]:
+    """Record key → the computed value of each cell the scorecard computes (rate, fund score, scores, total)."""
+    out: dict[str, Computed] = {}
+
+    def put(key: str, printed: str, value: Decimal | None, formula: str, percent: bool = False) -> None:
+        if value is not None:
+            text = format_rate(value) if percent else format_decimal(value)
+            out[key] = Computed(text, value, formula, printed, percent)
 
     if form.funds:
         n = _rate_row(form)
-        put(f"funds[{n}].rate", form.funds[n].rate, scorecard.execution_rate, percent=True)
+        put(f"funds[{n}].rate", form.funds[n].rate, scorecard.execution_rate, scorecard.execution_formula, True)
         k = fund_row_index(form)
-        put(f"funds[{k}].score", form.funds[k].score, scorecard.fund_score)
+        put(f"funds[{k}].score", form.funds[k].score, scorecard.fund_score, scorecard.fund_formula)
     for s in scorecard.indicators:
         if s.applicable and 0 <= s.index < len(form.indicators):
-            put(f"indicators[{s.index}].score", form.indicators[s.index].score, s.score)
-    put("total.score", form.total.score, scorecard.total)
+            put(f"indicators[{s.index}].score", form.indicators[s.index].score, s.score, s.formula)
+    put("total.score", form.total.score, scorecard.total, scorecard.total_formula)
     return out
+
+
+def rescored_values(form: Form, scorecard: Scorecard) -> dict[str, str]:
+    """Record key → computed text, for the computed values that disagree with the printed ones."""
+    return {k: c.text for k, c in computed_values(form, scorecard).items() if not c.agrees}
+
+
+FILLED_KEYS = ("rate", "score")  # of the fund rows: the form's own arithmetic, which a unit may leave to us
+
+
+def _fill(layout: FormLayout, form: Form, scorecard: Scorecard) -> FormLayout:
+    """The fund block's 执行率 and 得分 computed where the form leaves them blank, as the editor shows them."""
+    values = {k: c.text for k, c in computed_values(form, scorecard).items()
+              if k.startswith("funds[") and k.rsplit(".", 1)[1] in FILLED_KEYS and not c.printed.strip()}
+    if not values:
+        return layout
+    rows = tuple(
+        tuple(replace(c, text=values[c.key], filled=True) if c.key in values else c for c in row)
+        for row in layout.rows
+    )
+    return replace(layout, rows=rows)
 
 
 def _rescore(layout: FormLayout, form: Form, scorecard: Scorecard) -> FormLayout:
@@ -420,51 +456,6 @@ def _rescore(layout: FormLayout, form: Form, scorecard: Scorecard) -> FormLayout
     return replace(layout, rows=rows, note=RESCORE_NOTE)
 
 
-# ---------------------------------------------------------------------------------------------
-# Sizes shared by the writers
-
-
-def text_units(text: str) -> int:
-    """Width of a text in character units: 2 for a CJK / full-width character, 1 otherwise."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def line_count(text: str, units: float) -> int:
-    """Lines a text wraps to in a column `units` wide (character wrapping, as CJK text wraps)."""
-    usable = max(units - 1, 2)
-    lines = 0
-    for paragraph in text.split("\n") or [""]:
-        width = 0
-        count = 1
-        for ch in paragraph:
-            w = text_units(ch)
-            if width + w > usable:
-                count += 1
-                width = 0
-            width += w
-        lines += count
-    return max(lines, 1)
-
-
-def row_heights(layout: FormLayout, line_height: float, padding: float) -> list[float]:
-    """Height of each table row (in the units of line_height) so that every cell's text fits."""
-    widths = layout.template.widths
-    heights = [line_height + 2 * padding] * layout.height
-    spanning: list[tuple[LayoutCell, float]] = []
-    for cell in layout.cells:
-        units = sum(widths[cell.col:cell.col + cell.colspan])
-        need = line_count(cell.text, units) * line_height + 2 * padding
-        if cell.rowspan == 1:
-            heights[cell.row] = max(heights[cell.row], need)
-        else:
-            spanning.append((cell, need))
-    for cell, need in sorted(spanning, key=lambda x: x[0].rowspan):
-        have = sum(heights[cell.row:cell.row + cell.rowspan])
-        if need > have:
-            heights[cell.row + cell.rowspan - 1] += need - have
-    return heights
-
-
 def build_layouts(forms: Sequence[Form], scorecards: Sequence[Scorecard | None] | None = None, *,
                   rescore: bool = False) -> list[FormLayout]:
     """The layouts of a batch; scorecards, when given, pair with the forms in order."""
@@ -474,9 +465,3 @@ def build_layouts(forms: Sequence[Form], scorecards: Sequence[Scorecard | None] 
         raise ValueError(f"计分结果有 {len(scorecards)} 份，表单有 {len(forms)} 张，两者应一一对应。")
     cards = list(scorecards) if scorecards is not None else [None] * len(forms)
     return [build_layout(f, s, rescore=rescore) for f, s in zip(forms, cards, strict=True)]
-
-
-def column_fractions(template: Template) -> list[float]:
-    """Each column's share of the table width."""
-    total = sum(template.widths)
-    return [w / total for w in template.widths]

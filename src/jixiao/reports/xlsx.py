@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jixiao.reports._atomic import atomic_path
-from jixiao.reports.layout import FormLayout, LayoutCell, build_layouts, row_heights
+from jixiao.reports.layout import FormLayout, LayoutCell, build_layouts
+from jixiao.reports.sizes import row_heights
 from jixiao.reports.summary import SUMMARY_SHEET, FormSummary, sheet_names, summarise, summary_sheet
 from jixiao.reports.workbook import LINE_PT, PADDING_PT, excel_value, page_setup, put, put_value, styles
 

@@ -107,12 +107,11 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as e:
         return _error_page(request, e)
     findings = list(form.findings.values("code", "severity", "location", "found", "expected", "message"))
-    layout = presenters.paper_layout(form.record, form.scorecard, findings)
+    scorecard = evaluation.evaluate_stored(form).scorecard
     return render(request, "jixiao/form_detail.html", {
         "form": form,
         "record": form.record,
-        "layout": layout,
-        "findings": presenters.index_findings(findings),
+        "paper": presenters.paper(form.record, scorecard, findings),
         "finding_list": [dict(f, number=n) for n, f in enumerate(findings, 1)],
         "can_edit": access.can_edit(request.user, form),
         "formats": exports.EXPORT_FORMATS,
@@ -202,7 +201,7 @@ def _save(request: HttpRequest, form: PerformanceForm | None, units: list[Org]) 
         except store.Conflict as e:
             errors, status = e.errors, 409
         except ServiceError as e:
-            errors, status = e.errors, e.status
+            errors, status = parsed.field_errors(e.errors), e.status
         else:
             messages.success(request, f"已保存「{saved.project}」。")
             return redirect("form-detail", pk=saved.pk)

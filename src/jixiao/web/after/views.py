@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jixiao.web import pages
+from jixiao.web import presenters as web_presenters
 from jixiao.web.after import dept, evidence, rectify, results, thirdparty
 from jixiao.web.after.models import Rectification
 from jixiao.web.forms import access
 from jixiao.web.forms import history as record_history
 from jixiao.web.forms.errors import ServiceError
-from jixiao.web.review import presenters as review_presenters
 
 
 def _bounce(request: HttpRequest, error: ServiceError, to: str, **kwargs: Any) -> HttpResponse:
@@ -255,7 +255,7 @@ def third_party_form(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("after-third-party-form", pk=pk)
     mine = form.third_party_rechecks.filter(grant=grant).first()
     return render(request, "after/third_party_form.html", {
-        "grant": grant, "form": form, "paper": review_presenters.paper(form.record), "mine": mine})
+        "grant": grant, "form": form, "paper": web_presenters.paper(form.record), "mine": mine})
 
 
 @login_required

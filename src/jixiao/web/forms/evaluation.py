@@ -37,7 +37,25 @@ def parse_record(record: Any) -> Form:
 def scorecard_json(evaluation: Evaluation) -> dict[str, Any]:
     """The scorecard as JSON: the shape of `jixiao check --format json` (Decimals as text)."""
     data: dict[str, Any] = core_services.plain(evaluation.scorecard)
+    data["grade"] = grade(evaluation)
+    data["grade_withheld"] = grade_withheld(evaluation)
     return data
+
+
+def grade_withheld(evaluation: Evaluation) -> str:
+    """Why a form with a total gets no grade yet, or "": its weights don't add up (A05), or its total is
+    over the profile's full marks. A grade beside such a total would be read as meaning something."""
+    sc = evaluation.scorecard
+    if any(f.code == "A05" for f in evaluation.findings):
+        return "分值合计不符（A05），改正后再评定等级"
+    if sc.total is not None and sc.total > evaluation.profile.total:
+        return f"总分 {sc.total.normalize():f} 超过满分 {evaluation.profile.total.normalize():f}，改正后再评定等级"
+    return ""
+
+
+def grade(evaluation: Evaluation) -> str:
+    """The grade the web shows and stores: the scorecard's, unless withheld (grade_withheld)."""
+    return "" if grade_withheld(evaluation) else evaluation.scorecard.grade
 
 
 def severity_counts(evaluation: Evaluation) -> dict[str, int]:
@@ -103,7 +121,7 @@ def columns(form: Form, evaluation: Evaluation) -> dict[str, Any]:
         "fund_score": _fits(sc.fund_score, 6, 2),
         "printed_total": _fits(parse_number(form.total.score), 6, 2),
         "computed_total": _fits(sc.total, 6, 2),
-        "grade": sc.grade or "",
+        "grade": grade(evaluation),
         "indicator_count": len(form.indicators),
         "error_count": counts["error"],
         "warning_count": counts["warning"],

@@ -16,7 +16,7 @@ from django.db.models import F, Q, QuerySet
 
 from jixiao.web.forms.access import User, scope_key, visible_forms
 from jixiao.web.forms.errors import ServiceError
-from jixiao.web.models import FormFinding, Org, PerformanceForm, Phase, Stage
+from jixiao.web.models import PHASE_LABELS, STAGE_LABELS, FormFinding, Org, PerformanceForm, Phase, Stage
 from jixiao.web.review.models import DrawItem
 
 FILTERS = ("year", "department", "unit", "phase", "stage", "grade", "errors", "rate", "code", "diff", "sampled", "q")
@@ -122,3 +122,23 @@ def filter_key(user: User, params: Mapping[str, str]) -> tuple[Any, ...]:
 def chosen(params: Mapping[str, str]) -> dict[str, str]:
     """The filters given, by name, without the empty ones (for links and the list's caption)."""
     return {k: str(params[k]).strip() for k in FILTERS if str(params.get(k, "")).strip()}
+
+
+def describe(params: Mapping[str, str]) -> str:
+    """The filters given, as a reader says them: "状态：草稿、已退回；年度：2019"."""
+    given = chosen(params)
+    names = dict(Org.objects.filter(pk__in=[int(given[k]) for k in ("department", "unit")
+                                            if given.get(k, "").isascii() and given.get(k, "").isdigit()])
+                 .values_list("pk", "name"))
+    values = {
+        "stage": lambda v: "、".join(STAGE_LABELS.get(s, s) for s in v.split(",")),
+        "phase": lambda v: PHASE_LABELS.get(v, v),
+        "errors": lambda v: YES_NO.get(v, v),
+        "grade": lambda v: "未评级" if v == "none" else v,
+        "rate": lambda v: next((label for k, label, *_ in RATE_BANDS if k == v), "未填" if v == "none" else v),
+        "diff": lambda v: DIFF_LABELS.get(v, v),
+        "sampled": lambda v: "被抽中的表",
+        "department": lambda v: names.get(int(v), v) if v.isdigit() else v,
+        "unit": lambda v: names.get(int(v), v) if v.isdigit() else v,
+    }
+    return "；".join(f"{FILTER_LABELS[k]}：{values.get(k, str)(v)}" for k, v in given.items())

@@ -65,6 +65,18 @@ def label(path: str, *records: Mapping[str, Any] | None) -> str:
     return path
 
 
+def finding_field(location: Mapping[str, Any]) -> str:
+    """The record path of a finding's cell ("indicators[2].score"), or "" when it isn't one cell."""
+    block, key, index = location.get("block", ""), location.get("field", ""), location.get("index")
+    if block in ("indicators", "funds") and index is not None and key:
+        return f"{block}[{index}].{key}"
+    if block in ("total", "goals") and key:
+        return f"{block}.{key}"
+    if block == "header" and key in HEADER_LABELS:
+        return str(key)
+    return ""
+
+
 def record_cells(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Every commentable cell of a record as (path, label), in the order the form prints them."""
     paths = ["project", "year"]

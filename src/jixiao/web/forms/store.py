@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jixiao.core.model import Form, to_record
+from jixiao.core.model import FUND_CAPTIONS, Form, to_record
 from jixiao.web.forms.access import User, can_edit, user_or_none, writable_units
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.forms.evaluation import Evaluation, columns, evaluate, finding_rows, parse_record
@@ -61,8 +61,18 @@ class StaleEdit(Conflict):
         self.record = record
 
 
+AMOUNT_COLUMNS = ("initial", "annual", "executed")
+
+
 def _validate(form: Form) -> None:
+    """What no form may be saved with: no project, no year or one out of range, a negative amount of money."""
     errors: dict[str, list[str]] = {}
+    for n, row in enumerate(form.funds):
+        for column in AMOUNT_COLUMNS:
+            amount = row.amount(column)
+            if amount is not None and amount < 0:
+                errors[f"funds[{n}].{column}"] = [
+                    f"{row.label or row.kind}的{FUND_CAPTIONS[column]}为 {getattr(row, column)}，金额不能为负数。"]
     if not form.project.strip():
         errors["project"] = ["请填写项目名称。"]
     if form.year is None:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from jixiao.reports.layout import format_rate
 from jixiao.web.forms.access import (
     User,
     holds,
@@ -185,7 +186,8 @@ def draw_detail(draw: Draw, user: User) -> dict[str, Any]:
     )
     return {
         "id": draw.pk, "year": draw.year, "phase": draw.phase, "seed": draw.seed,
-        "share": decimal_text(draw.share), "count": draw.count, "population": len(draw.population),
+        "share": decimal_text(draw.share), "share_label": "" if draw.share is None else format_rate(draw.share),
+        "count": draw.count, "population": len(draw.population),
         "created_at": local_time(draw.created_at), "created_by": str(draw.created_by or ""),
         "departments": [d.name for d in draw.departments.all()],
         "items": [

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from jixiao.reports import overview as reports_overview
 from jixiao.web import pages
-from jixiao.web.forms import access, exports, filters
+from jixiao.web import presenters as web_presenters
+from jixiao.web.forms import access, evaluation, exports, filters
 from jixiao.web.forms import history as record_history
 from jixiao.web.forms.errors import Refused, ServiceError
 from jixiao.web.models import Org, PerformanceForm, Phase, Stage
@@ -68,7 +69,8 @@ def _render_review(request: HttpRequest, form: PerformanceForm, refused: Refused
     return render(request, "review/form_review.html", {
         "form": form,
         "state": state,
-        "paper": presenters.paper(form.record, findings, state["returned_cells"]),
+        "paper": web_presenters.paper(form.record, evaluation.evaluate_stored(form).scorecard, findings,
+                                      state["returned_cells"]),
         "cells": record_history.record_cells(form.record),
         "can_edit": access.can_edit(request.user, form),
         "refused": refused,
@@ -138,6 +140,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
                      settings.JIXIAO_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "review/form_list.html", {
         "page": page, "params": params, "query": urlencode(params), "stages": Stage.choices,
+        "caption": filters.describe(params),
         "departments": access.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "years": _years(request.user),
     })
@@ -315,7 +318,7 @@ def _public(pk: int) -> PerformanceForm:
 
 def public_form(request: HttpRequest, pk: int) -> HttpResponse:
     form = _public(pk)
-    return render(request, "review/public_form.html", {"form": form, "paper": presenters.paper(form.record)})
+    return render(request, "review/public_form.html", {"form": form, "paper": web_presenters.paper(form.record, evaluation.evaluate_stored(form).scorecard)})
 
 
 def public_form_json(request: HttpRequest, pk: int) -> HttpResponse:

@@ -4,7 +4,7 @@ what the review page and API show beside a form (its events, open cell comments,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from jixiao.web.forms.access import User, holds, holds_any, user_or_none
 from jixiao.web.forms.errors import Refused
-from jixiao.web.forms.history import change_json, field_label, label, local_time
+from jixiao.web.forms.history import change_json, field_label, finding_field, label, local_time
 from jixiao.web.forms.store import keep_baseline, record_step
 from jixiao.web.models import PHASE_LABELS, STAGE_LABELS, FormFinding, PerformanceForm, Role, Stage
 from jixiao.web.review.models import FieldChange, FormVersion, ReviewEvent
@@ -77,16 +77,6 @@ def _findings(form: PerformanceForm, severity: str) -> list[dict[str, Any]]:
          "field": finding_field(f.location), "found": f.found, "expected": f.expected}
         for f in rows
     ]
-
-
-def finding_field(location: Mapping[str, Any]) -> str:
-    """The record path of a finding's cell ("indicators[2].score"), or "" when it isn't one cell."""
-    block, key, index = location.get("block", ""), location.get("field", ""), location.get("index")
-    if block in ("indicators", "funds") and index is not None and key:
-        return f"{block}[{index}].{key}"
-    if block == "total" and key:
-        return f"total.{key}"
-    return ""
 
 
 @dataclass
