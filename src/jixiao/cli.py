@@ -235,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--html", metavar="输出.html", help="另存为 HTML 页面")
     inspect.set_defaults(handler=cmd_inspect)
 
+    from jixiao.dept_cli import register as register_dept  # department-wide forms and 自评报告 (issue 12)
+
+    register_dept(sub)
     if importlib.util.find_spec("jixiao.web.commands") is not None:
         from jixiao.web.commands import register
 
