@@ -117,7 +117,7 @@ def test_the_results_list_gives_each_project_its_recommendation(cast: Any) -> No
     other = next(r for r in data["rows"] if r["project"] == "法律顾问专项经费")
     assert (other["recheck_score"], other["recommendation"], other["requested"]) == ("", "优先保障", "")
     page = cast.page("finance").get("/after/results/2019/").content.decode()
-    assert "按比例核减" in page and "信息化建设" in page
+    assert "按比例核减" in page and "信息化建设" in page and f"/after/forms/{form.pk}/rectify/" in page
     book = load_workbook(io.BytesIO(cast.page("finance").get("/after/results/2019.xlsx").content))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][2] == "项目名称"
