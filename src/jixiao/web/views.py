@@ -14,7 +14,6 @@ from django.db.models import Max, Min
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
 
 from jixiao.web import pages, presenters
 from jixiao.web.forms import access, evaluation, exports, filters, imports, kept, store
@@ -83,7 +82,7 @@ def export_summary(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@pages.allow("POST")
 def export_selection(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     fmt = request.POST.get("format", "pdf")
@@ -228,7 +227,7 @@ def _render_editor(request: HttpRequest, form: PerformanceForm | None, record: d
 
 
 @login_required
-@require_POST
+@pages.allow("POST")
 def form_evaluate(request: HttpRequest) -> JsonResponse:
     """The editor's live evaluation: the posted fields scored and checked, nothing stored."""
     parsed = presenters.record_from_post(request.POST)
@@ -286,7 +285,7 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-@require_POST
+@pages.allow("POST")
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
     imports.cancel_import(request.user, pk)
     messages.info(request, "已取消此次导入，没有保存任何表。")
