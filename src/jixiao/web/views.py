@@ -19,6 +19,7 @@ from jixiao.web import pages, presenters
 from jixiao.web.forms import access, evaluation, exports, filters, imports, kept, store
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
+from jixiao.web.review import workflow
 
 T = TypeVar("T")
 
@@ -107,11 +108,15 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _error_page(request, e)
     findings = list(form.findings.values("code", "severity", "location", "found", "expected", "message"))
     scorecard = evaluation.evaluate_stored(form).scorecard
+    back = workflow.returned(form)
     return render(request, "jixiao/form_detail.html", {
         "form": form,
         "record": form.record,
-        "paper": presenters.paper(form.record, scorecard, findings),
+        "paper": presenters.paper(form.record, scorecard, findings, back["cells"] if back else ()),
         "finding_list": [dict(f, number=n) for n, f in enumerate(findings, 1)],
+        "returned": back,
+        "actions": workflow.allowed_actions(request.user, form),
+        "warnings": form.warning_count,
         "can_edit": access.can_edit(request.user, form),
         "formats": exports.EXPORT_FORMATS,
     })
@@ -223,6 +228,7 @@ def _render_editor(request: HttpRequest, form: PerformanceForm | None, record: d
         "errors": errors,
         "rows": presenters.editor_rows(record, errors),
         "version": form.version if form else "",
+        "returned": workflow.returned(form) if form else None,
     }, status=status)
 
 
