@@ -1,9 +1,11 @@
-"""The Done-when story of issue 12 in a real browser (Playwright in Debian's chromium), with screenshots in
-docs/screenshots/: a reviewer asks for evidence on a cell, the clerk attaches a PDF, the reviewer approves; the
-finance bureau re-checks at a lower score with two problems and opens rectification items from them; the unit
-answers one with evidence, finance accepts it and returns the other; the public page shows both scores and the
-problems; the 结果应用 list shows the project with its recommendation. Then the department-wide form and its
-自评报告 editor."""
+"""The Done-when story of issue 12 in a real browser (Playwright in Debian's chromium).
+
+A reviewer asks for evidence on a cell, the clerk attaches a PDF, the reviewer approves; the finance bureau
+re-checks at a lower score with two problems and opens rectification items from them; the unit answers one
+with evidence, finance accepts it and returns the other; the public page shows both scores and the problems;
+the 结果应用 list shows the project with its recommendation. Then the department-wide form and its 自评报告
+editor. Screenshots go to artifacts/screenshots/after-*.png (kept by CI); docs/screenshots/ holds copies.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import launched_browser, require_browser
+from web_helpers import SHOTS, launched_browser, require_browser
 
 require_browser()
 
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PDF = Path(__file__).resolve().parents[2] / "fixtures" / "pdf_wrapped_cells.pdf"  # a real PDF file
 PASSWORD = "pw-for-tests"
 
