@@ -222,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     from jixiao.year_services import register as register_year
 
     register_year(sub)  # jixiao year check|convert: the declaration and monitoring forms
+
+    from jixiao.dept_cli import register as register_dept  # department-wide forms and 自评报告 (issue 12)
+
+    register_dept(sub)
     if importlib.util.find_spec("jixiao.web.commands") is not None:
         from jixiao.web.commands import register
 

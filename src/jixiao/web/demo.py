@@ -11,6 +11,7 @@ from django.db import transaction
 
 from jixiao import services as core_services
 from jixiao.core.model import to_record
+from jixiao.web.after.dept import load_demo as load_after_demo
 from jixiao.web.forms.store import save_form
 from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role, Stage
 
@@ -86,4 +87,5 @@ def load_demo(passwords: dict[str, str] | None = None) -> dict[str, str]:
     from jixiao.web.year.demo import load_year
 
     load_year(orgs)  # the year of each seed project: an approved target and a July monitoring form
+    load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
     return result

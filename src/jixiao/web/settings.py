@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "jixiao.web.batch",
     "jixiao.web.ops",
     "jixiao.web.year",
+    "jixiao.web.after",
 ]
 
 MIDDLEWARE = [

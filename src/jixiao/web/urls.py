@@ -5,11 +5,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("jixiao.web.api")),
     path("api/", include("jixiao.web.review.api")),
+    path("api/after/", include("jixiao.web.after.api")),
     path("api/", include("jixiao.web.year.api")),
     path("", include("jixiao.web.year.urls")),
     path("", include("jixiao.web.views")),
     path("", include("jixiao.web.review.urls")),
     path("", include("jixiao.web.ops.views")),
+    path("", include("jixiao.web.after.urls")),
 ]
 
 # Errors in Chinese, as JSON under /api/ (jixiao.web.pages).

@@ -204,7 +204,14 @@ def public_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _public_json(form: Any) -> dict[str, Any]:
     return {"id": form.pk, "year": form.year, "department": form.department.name if form.department else "",
-            "unit": form.unit.name, "project": form.project, "stage": form.stage, "form": form.record}
+            "unit": form.unit.name, "project": form.project, "stage": form.stage, "form": form.record,
+            "recheck": _recheck(form)}
+
+
+def _recheck(form: Any) -> dict[str, Any] | None:
+    from jixiao.web.after.results import recheck_result  # the re-check beside the unit's own score (issue 12)
+
+    return recheck_result(form)
 
 
 urlpatterns = [

@@ -323,8 +323,10 @@ def public_form_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     from django.core.cache import caches
 
+    from jixiao.web.after.results import with_recheck  # the re-check beside the unit's score (issue 12)
+
     # Kept per form and version: an anonymous reader does not rebuild a PDF (a second or more) each time.
     key = f"public:{form.pk}:{form.version}:{form.updated_at.timestamp()}:{fmt}"
     data = caches["exports"].get_or_set(key, lambda: exports.export_forms([form], fmt))
-    return pages.download(data, exports.export_filename(form, fmt))
+    return pages.download(with_recheck(form, data, fmt), exports.export_filename(form, fmt))
 

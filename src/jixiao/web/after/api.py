@@ -1,0 +1,53 @@
+"""The after-score side in the JSON API (/api/after/…): evidence, rectification items, 结果应用.
+
+Authentication and errors are the web API's (`api_view`: session or Bearer token)."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import path
+
+from jixiao.web.after import evidence, rectify, results
+from jixiao.web.api import api_view, json_response
+from jixiao.web.forms.errors import ServiceError
+
+
+@api_view
+def form_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the form's evidence and requests; POST (multipart: file, field, request): attach a file."""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ServiceError("请以 multipart/form-data 上传字段 file。", {"file": ["缺少文件"]})
+        request_id = request.POST.get("request", "")
+        done = evidence.attach(request.user, pk, upload, field=request.POST.get("field", ""),
+                               request_id=int(request_id) if request_id.isdigit() else None)
+        return json_response(evidence.evidence_dict(done, done.form.record), status=201)
+    return json_response(evidence.evidence_of(request.user, pk))
+
+
+@api_view
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    found = evidence.get_evidence(request.user, pk)
+    return FileResponse(evidence.open_file(found), as_attachment=True, filename=found.name,
+                        content_type=found.content_type)
+
+
+@api_view
+def rectifications(request: HttpRequest) -> HttpResponse:
+    items = rectify.visible_items(request.user)
+    return json_response([rectify.item_dict(i, request.user) for i in items])
+
+
+@api_view
+def results_list(request: HttpRequest, year: int) -> HttpResponse:
+    department = request.GET.get("department", "")
+    return json_response(results.results_list(request.user, year, int(department) if department.isdigit() else None))
+
+
+urlpatterns = [
+    path("forms/<int:pk>/evidence", form_evidence, name="api-after-evidence"),
+    path("evidence/<int:pk>", evidence_file, name="api-after-evidence-file"),
+    path("rectifications", rectifications, name="api-after-rectifications"),
+    path("results/<int:year>", results_list, name="api-after-results"),
+]

@@ -1,0 +1,228 @@
+"""The department-wide form in the web app: filled in from the department's stored project forms, scored,
+checked, exported, and its 自评报告 generated and edited in the browser."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Avg, Count, Sum
+
+from jixiao.core.dept import DeptForm, ProjectFigures, fill_from_projects, from_record, to_record
+from jixiao.core.dept_checks import check_dept
+from jixiao.core.dept_rules import DeptProfile, score_dept
+from jixiao.core.selfreport import COVER_FIELDS, Cover, Report, check_report, facts_from_dept, generate
+from jixiao.core.selfreport import from_record as report_from_record
+from jixiao.core.selfreport import to_record as report_to_record
+from jixiao.dept_files import builtin_outlines, demo_dept_record, load_dept_profile
+from jixiao.web.after.access import User, holds_any
+from jixiao.web.after.models import DeptSelfEvaluation
+from jixiao.web.forms.access import visible_orgs
+from jixiao.web.forms.errors import ServiceError
+from jixiao.web.models import Org, PerformanceForm, Phase, Role
+
+OUTLINE = "report-10"
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def project_figures(department: Org, year: int) -> ProjectFigures:
+    """What the department's stored project self-evaluations of the year say (count, average, money)."""
+    forms = PerformanceForm.objects.filter(department=department, year=year, phase=Phase.SELF)
+    agg = forms.aggregate(n=Count("pk"), avg=Avg("computed_total"), budget=Sum("budget"), executed=Sum("executed"))
+    average = agg["avg"]
+    return ProjectFigures(
+        count=agg["n"], average=round(average, 2) if average is not None else None,
+        budget=agg["budget"].normalize() if agg["budget"] is not None else None,
+        executed=agg["executed"].normalize() if agg["executed"] is not None else None,
+    )
+
+
+def create_from_record(department: Org, year: int, record: Mapping[str, Any], profile: str = "dept-53"
+                       ) -> DeptSelfEvaluation:
+    """A department-wide form stored for the year, its blanks filled in from the stored project forms."""
+    form = fill_from_projects(from_record(record), project_figures(department, year))
+    stored, _ = DeptSelfEvaluation.objects.update_or_create(
+        department=department, year=year, defaults={"record": to_record(form), "profile": profile})
+    return stored
+
+
+def load_demo(department: Org, year: int) -> DeptSelfEvaluation:
+    """The demo department's form (jixiao/data/dept/demo-2019.json) filled from its project forms, once."""
+    found = DeptSelfEvaluation.objects.filter(department=department, year=year).first()
+    return found or create_from_record(department, year, demo_dept_record())
+
+
+def visible_dept_forms(user: User) -> list[DeptSelfEvaluation]:
+    return list(DeptSelfEvaluation.objects.filter(department__in=visible_orgs(user))  # type: ignore[arg-type]
+                .select_related("department").order_by("-year", "department__name"))
+
+
+def get_dept(user: User, pk: int) -> DeptSelfEvaluation:
+    found = DeptSelfEvaluation.objects.filter(pk=pk, department__in=visible_orgs(user)).first()  # type: ignore[arg-type]
+    if found is None:
+        raise ServiceError("没有找到此部门整体自评表，或您无权查看。", status=404)
+    return found
+
+
+def _evaluated(stored: DeptSelfEvaluation) -> tuple[DeptForm, DeptProfile, Any, list[Any]]:
+    form = from_record(stored.record)
+    profile = load_dept_profile(stored.profile)
+    card = score_dept(form, profile)
+    findings = check_dept(form, profile, card, project_figures(stored.department, stored.year))
+    return form, profile, card, findings
+
+
+def dept_page(stored: DeptSelfEvaluation) -> dict[str, Any]:
+    from jixiao.reports.dept import build_dept_layout
+
+    form, profile, card, findings = _evaluated(stored)
+    layout = build_dept_layout(form, profile)
+    return {
+        "stored": stored, "form": form, "profile": profile, "card": card, "labels": STEP_LABELS,
+        "findings": [f.as_dict() for f in findings], "rows": layout.rows, "width": layout.width,
+        "figures": project_figures(stored.department, stored.year),
+    }
+
+
+def export(stored: DeptSelfEvaluation, fmt: str) -> tuple[bytes, str, str]:
+    from jixiao.reports.dept import write_dept
+
+    if fmt not in CONTENT_TYPES:
+        raise ServiceError(f"不支持的导出格式「{fmt}」，可选 {'、'.join(CONTENT_TYPES)}。", status=404)
+    form, profile, _, _ = _evaluated(stored)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"dept.{fmt}"
+        write_dept(form, profile, path)
+        return path.read_bytes(), f"{stored.year}_{stored.department.name}_部门整体自评表.{fmt}", CONTENT_TYPES[fmt]
+
+
+def _report(stored: DeptSelfEvaluation) -> tuple[Report, Any]:
+    form, profile, card, _ = _evaluated(stored)
+    facts = facts_from_dept(form, profile, card)
+    outline = builtin_outlines()[OUTLINE]
+    report = report_from_record(stored.report) if stored.report else generate(facts, outline)
+    return report, facts
+
+
+def report_page(stored: DeptSelfEvaluation) -> dict[str, Any]:
+    report, facts = _report(stored)
+    outline = builtin_outlines()[OUTLINE]
+    findings = check_report(report, outline, facts)
+    by_section: dict[str, list[str]] = {}
+    for f in findings:
+        by_section.setdefault(f.location.field, []).append(f"{f.code} {f.message}")
+    limits = {s.number: s for s in outline.sections}
+    sections = [{"number": s.number, "title": s.title, "text": s.text, "table": s.table,
+                 "level": limits[s.number].level if s.number in limits else 1,
+                 "required": limits[s.number].required if s.number in limits else False,
+                 "max_chars": limits[s.number].max_chars if s.number in limits else 0,
+                 "findings": by_section.get(s.number, [])} for s in report.sections]
+    cover = [{"field": f, "caption": c, "value": getattr(report.cover, f)} for f, c in outline.cover]
+    return {"stored": stored, "report": report, "sections": sections, "cover": cover, "findings": findings}
+
+
+def save_report(user: User, stored: DeptSelfEvaluation, data: Mapping[str, str]) -> Report:
+    """The unit's texts and cover, from the editor's fields "section:<number>" and "cover:<field>"."""
+    if not holds_any(user, (Role.FILLER, Role.ADMIN), stored.department):
+        raise ServiceError("只有本部门的填报人可以编写自评报告。", status=403)
+    report, _ = _report(stored)
+    for section in report.sections:
+        key = f"section:{section.number}"
+        if key in data:
+            report = report.with_text(section.number, data[key].replace("\r\n", "\n"))
+    cover = Cover(**{f: data.get(f"cover:{f}", getattr(report.cover, f)).strip() for f in COVER_FIELDS})
+    report = Report(**{**report.__dict__, "cover": cover})
+    stored.report = report_to_record(report)
+    stored.updated_by = user if user.is_authenticated else None
+    stored.save(update_fields=["report", "updated_by", "updated_at"])
+    return report
+
+
+def report_file(stored: DeptSelfEvaluation, fmt: str) -> tuple[bytes, str, str]:
+    from jixiao.reports.selfreport import write_report
+
+    if fmt not in ("docx", "pdf"):
+        raise ServiceError(f"不支持的导出格式「{fmt}」，自评报告可导出为 docx 或 pdf。", status=404)
+    report, _ = _report(stored)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"report.{fmt}"
+        write_report(report, builtin_outlines()[OUTLINE], path)
+        return path.read_bytes(), f"{stored.year}_{stored.department.name}_自评报告.{fmt}", CONTENT_TYPES[fmt]
+
+
+# ---------------------------------------------------------------- editing, review and publication
+
+Stage = DeptSelfEvaluation.Stage
+EDITABLE = (Stage.DRAFT, Stage.RETURNED)
+# action → (stages it starts from, the stage it leads to, who takes it): the department fills in and submits,
+# the finance bureau reviews and publishes (the department-wide form has no 主管部门 above it).
+STEPS = {
+    "submit": ((Stage.DRAFT, Stage.RETURNED), Stage.SUBMITTED, Role.FILLER),
+    "return": ((Stage.SUBMITTED, Stage.APPROVED), Stage.RETURNED, Role.FINANCE),
+    "approve": ((Stage.SUBMITTED,), Stage.APPROVED, Role.FINANCE),
+    "publish": ((Stage.APPROVED,), Stage.PUBLISHED, Role.FINANCE),
+}
+STEP_LABELS = {"submit": "提交", "return": "退回", "approve": "审核通过", "publish": "公开"}
+
+
+def can_edit(user: User, stored: DeptSelfEvaluation) -> bool:
+    return stored.stage in EDITABLE and holds_any(user, (Role.FILLER, Role.ADMIN), stored.department)
+
+
+def actions(user: User, stored: DeptSelfEvaluation) -> list[str]:
+    return [a for a, (sources, _, role) in STEPS.items()
+            if stored.stage in sources and holds_any(user, (role,), stored.department)]
+
+
+def save_cells(user: User, stored: DeptSelfEvaluation, data: Mapping[str, str]) -> DeptSelfEvaluation:
+    """The editor's cells ("cell:<record path>") written into the record; the form is re-scored when shown."""
+    from jixiao.core.dept import with_cells
+    from jixiao.core.model import RecordError
+
+    if not can_edit(user, stored):
+        raise ServiceError("只有本部门的填报人可以在草稿或退回状态下修改部门整体自评表。", status=403)
+    cells = {k.removeprefix("cell:"): v.strip() for k, v in data.items() if k.startswith("cell:")}
+    try:
+        record = to_record(from_record(with_cells(stored.record, cells)))
+    except RecordError as e:
+        raise ServiceError(f"{e}，请刷新后重新填写。") from None
+    stored.record = record
+    stored.updated_by = user if user.is_authenticated else None
+    stored.save(update_fields=["record", "updated_by", "updated_at"])
+    return stored
+
+
+def transition(user: User, stored: DeptSelfEvaluation, action: str, comment: str = "") -> DeptSelfEvaluation:
+    if action not in STEPS:
+        raise ServiceError(f"未知的操作「{action}」。")
+    sources, target, role = STEPS[action]
+    if stored.stage not in sources:
+        raise ServiceError(f"此表当前为「{stored.get_stage_display()}」，不能{STEP_LABELS[action]}。")
+    if not holds_any(user, (role,), stored.department):
+        who = "本部门的填报人" if role == Role.FILLER else "财政复核人员"
+        raise ServiceError(f"只有{who}可以{STEP_LABELS[action]}部门整体自评表。", status=403)
+    if action == "submit":
+        errors = [f for f in _evaluated(stored)[3] if f.severity == "error"]
+        if errors:
+            raise ServiceError(f"此表有 {len(errors)} 处错误（{errors[0].code} {errors[0].message}），请改正后再提交。")
+    if action == "return" and not comment.strip():
+        raise ServiceError("退回时请填写意见。")
+    done = DeptSelfEvaluation.objects.filter(pk=stored.pk, stage=stored.stage).update(
+        stage=target, comment=comment.strip() if action == "return" else stored.comment)
+    if not done:
+        raise ServiceError("此表刚被他人处理，请刷新后再操作。", status=409)
+    stored.refresh_from_db()
+    return stored
+
+
+def public_dept(pk: int) -> DeptSelfEvaluation:
+    found = DeptSelfEvaluation.objects.filter(pk=pk, stage=Stage.PUBLISHED).select_related("department").first()
+    if found is None:
+        raise ServiceError("没有找到此公开表。", status=404)
+    return found

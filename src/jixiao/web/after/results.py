@@ -1,0 +1,132 @@
+"""Re-check results beside the unit's own score (in the public record too), and 结果应用: per year and
+department, every project with its self-score, re-check score, grade, recommendation and next year's
+requested amount where jixiao knows it (the project's target-phase form of the next year)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from jixiao.core.results import Recommendation, recommend
+from jixiao.dept_files import builtin_results_profile
+from jixiao.profile_files import load_profile
+from jixiao.web.after.access import User, workbook
+from jixiao.web.after.rectify import problems_of
+from jixiao.web.after.thirdparty import rechecks_of
+from jixiao.web.forms.access import visible_forms
+from jixiao.web.forms.errors import ServiceError
+from jixiao.web.models import PerformanceForm, Phase
+from jixiao.web.review.models import DrawItem
+
+
+def _grade_of(form: PerformanceForm) -> Any:
+    try:
+        return load_profile(form.profile or "mof-2020").grade
+    except ValueError:
+        return load_profile("mof-2020").grade
+
+
+def recheck_result(form: PerformanceForm) -> dict[str, Any] | None:
+    """The finance bureau's latest recorded re-check of the form: score, grade, problems, and who made it."""
+    item = (DrawItem.objects.filter(form=form, own_score__isnull=False).select_related("recorded_by")
+            .order_by("-recorded_at", "-id").first())
+    if item is None or item.own_score is None:
+        return None
+    own = form.printed_total if form.printed_total is not None else form.computed_total
+    return {
+        "score": str(item.own_score), "grade": _grade_of(form)(item.own_score), "problems": problems_of(item.problems),
+        "unit_score": str(own) if own is not None else None,
+        "unit_grade": _grade_of(form)(own) if own is not None else "",
+        "recorded_at": item.recorded_at.date().isoformat() if item.recorded_at else None,
+        "third_party": rechecks_of(form),
+    }
+
+
+def public_record(form: PerformanceForm) -> dict[str, Any]:
+    """The published record with the re-check beside it (the unit's record itself is unchanged)."""
+    return {**form.record, "recheck": recheck_result(form)}
+
+
+def _requested(form: PerformanceForm) -> Decimal | None:
+    """Next year's requested amount: the budget of the same unit's same project, target phase, year + 1."""
+    nxt = (PerformanceForm.objects.filter(unit_id=form.unit_id, project=form.project, year=form.year + 1,
+                                          phase=Phase.TARGET).order_by("-id").values_list("budget", flat=True).first())
+    return nxt
+
+
+def _row(form: PerformanceForm) -> dict[str, Any]:
+    profile = builtin_results_profile()
+    own = form.printed_total if form.printed_total is not None else form.computed_total
+    check = recheck_result(form)
+    recheck = Decimal(check["score"]) if check else None
+    requested = _requested(form)
+    r: Recommendation | None = recommend(profile, _grade_of(form), own, recheck, requested)
+    return {
+        "form": form.pk, "project": form.project, "unit": form.unit.name,
+        "department": form.department.name if form.department else "",
+        "own_score": str(own) if own is not None else "", "recheck_score": str(recheck) if recheck is not None else "",
+        "grade": r.grade if r else "", "basis": r.basis if r else "", "recommendation": r.label if r else "",
+        "cut_share": f"{(r.cut_share * 100):.0f}%" if r and r.cut_share else "",
+        "requested": str(requested) if requested is not None else "",
+        "cut_amount": str(r.cut_amount) if r and r.cut_amount is not None and r.cut_share else "",
+        "large_difference": bool(r and r.large_difference),
+    }
+
+
+def results_list(user: User, year: int, department: int | None = None) -> dict[str, Any]:
+    forms: QuerySet[PerformanceForm] = visible_forms(user).filter(year=year, phase=Phase.SELF)  # type: ignore[arg-type]
+    if department is not None:
+        forms = forms.filter(department_id=department)
+    rows = [_row(f) for f in forms.select_related("unit", "department").order_by("department_id", "unit_id", "pk")]
+    if not rows and not visible_forms(user).exists():  # type: ignore[arg-type]
+        raise ServiceError("您没有可查看的项目。", status=403)
+    profile = builtin_results_profile()
+    return {"year": year, "department": department, "profile": profile.title, "source": profile.source, "rows": rows}
+
+
+HEADER = ("主管部门", "实施单位", "项目名称", "单位自评得分", "财政复核得分", "评价等级", "依据", "结果应用建议",
+          "核减比例", "下年度申报数（万元）", "建议核减数（万元）", "自评与复核差异较大")
+
+
+def _number(text: str) -> Decimal | None:
+    return Decimal(text) if text else None
+
+
+def results_xlsx(data: dict[str, Any]) -> bytes:
+    """The list in the layout budget staff use: one row per project, amounts as numbers."""
+    rows = [(r["department"], r["unit"], r["project"], _number(r["own_score"]), _number(r["recheck_score"]), r["grade"],
+             r["basis"], r["recommendation"], r["cut_share"], _number(r["requested"]), _number(r["cut_amount"]),
+             "是" if r["large_difference"] else "")
+            for r in data["rows"]]
+    return workbook(f"{data['year']}年度结果应用", HEADER, rows, (18, 20, 26, 10, 10, 8, 6, 18, 8, 12, 12, 10))
+
+
+RECHECK_SHEET = "财政复核结果"
+
+
+def with_recheck(form: PerformanceForm, data: bytes, fmt: str) -> bytes:
+    """A published form's workbook with a sheet of its re-check beside the unit's own score (xlsx only)."""
+    found = recheck_result(form)
+    if fmt != "xlsx" or found is None:
+        return data
+    import io
+
+    from openpyxl import load_workbook
+
+    from jixiao.reports.workbook import append, styles, to_bytes
+
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.create_sheet(RECHECK_SHEET)
+    rows: list[list[Any]] = [["评价方", "得分", "等级"],
+                             ["单位自评", _number(found["unit_score"] or ""), found["unit_grade"]],
+                             ["财政复核", _number(found["score"]), found["grade"]]]
+    rows += [[f"第三方复核（{t['firm']}）", _number(t["score"]), ""] for t in found["third_party"]]
+    rows += [["复核发现的问题"]] + [[f"{n}. {p}"] for n, p in enumerate(found["problems"], 1)]
+    for row in rows:
+        append(sheet, row)
+    for cell in sheet[1]:
+        cell.font = styles()["bold"]
+    sheet.column_dimensions["A"].width = 30
+    return to_bytes(book)
