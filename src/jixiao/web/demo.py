@@ -11,6 +11,7 @@ from django.db import transaction
 
 from jixiao import services as core_services
 from jixiao.core.model import to_record
+from jixiao.web.library.demo import load_library_demo
 from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role, Stage
 from jixiao.web.services import save_form
 
@@ -78,9 +79,13 @@ def load_forms(orgs: dict[str, Org]) -> int:
 
 
 @transaction.atomic
-def load_demo(passwords: dict[str, str] | None = None) -> dict[str, str]:
-    """Organisation, accounts and forms of the demo; safe to run on every start."""
+def load_demo(passwords: dict[str, str] | None = None, library_history: bool = False) -> dict[str, str]:
+    """Organisation, accounts and forms of the demo; safe to run on every start.
+
+    `library_history` adds the samples' forms and generated earlier years and peer units for the indicator library.
+    """
     orgs = load_orgs()
     result = load_accounts(orgs, passwords)
     load_forms(orgs)
+    load_library_demo(orgs, history=library_history)
     return result

@@ -38,6 +38,7 @@ from jixiao.web.models import (
     Stage,
     YearProfile,
 )
+from jixiao.web.signals import form_saved
 
 User = AbstractBaseUser | AnonymousUser
 EXPORT_FORMATS = ("xlsx", "docx", "pdf")
@@ -392,6 +393,7 @@ def save_form(
         FormFinding.objects.filter(form=stored).delete()
         FormFinding.objects.bulk_create(_findings(stored, evaluation))
         review.after_save(history, stored)
+        form_saved.send(sender=PerformanceForm, form=stored)
     return stored
 
 

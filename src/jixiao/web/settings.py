@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "jixiao.web.apps.WebConfig",
     "jixiao.web.review",
+    "jixiao.web.library",
 ]
 
 MIDDLEWARE = [
