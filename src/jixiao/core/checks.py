@@ -1,8 +1,8 @@
-"""The checker (复核): every code of domain.md §5 as a small function of a form and its scorecard.
+"""The checker (复核): every code of docs/domain.md §5 as a small function of a form and its scorecard.
 
 Each check is `(form, profile, scorecard) -> Iterable[Finding]`; `check_form` runs them all and
 `check_batch` adds the one check that needs the whole batch (P05). A printed number is right when it
-equals the true value rounded or truncated to the decimals printed (domain.md §5): 94.06% for
+equals the true value rounded or truncated to the decimals printed (docs/domain.md §5): 94.06% for
 28.22 ÷ 30 = 94.0667% is right, 10 for 10 × 56% is not.
 """
 
@@ -20,7 +20,7 @@ from jixiao.core.profiles import Profile
 from jixiao.core.scoring import HUNDRED, IndicatorScore, Scorecard, fmt, fmt2, percent2
 from jixiao.core.values import Kind, Op, Value, is_measurable_phrase, number_error, parse_number, same_unit
 
-# code → (severity, short Chinese title); the table of domain.md §5 plus input codes V01, V02.
+# code → (severity, short Chinese title); the table of docs/domain.md §5 plus input codes V01, V02.
 CODES: dict[str, tuple[str, str]] = {
     "A01": (Severity.ERROR, "执行率计算有误"),
     "A02": (Severity.ERROR, "预算执行得分计算有误"),
@@ -76,7 +76,7 @@ _ONE = Decimal(1)
 
 
 def printed_matches(printed: Decimal, true: Decimal) -> bool:
-    """The tolerance of domain.md §5: the true value rounded or truncated to the decimals printed."""
+    """The tolerance of docs/domain.md §5: the true value rounded or truncated to the decimals printed."""
     if printed == true:  # exactly representable with the decimals printed: both roundings give it
         return True
     # quantize() takes the exponent of its argument: quantizing to the printed number itself rounds
@@ -171,7 +171,7 @@ def _fund_score_row(form: Form) -> tuple[int, FundRow] | None:
 
 
 def check_a01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """A01: a printed 执行率 ≠ 全年执行数 ÷ 全年预算数 of its row (domain.md §5)."""
+    """A01: a printed 执行率 ≠ 全年执行数 ÷ 全年预算数 of its row (docs/domain.md §5)."""
     for n, row in enumerate(form.funds):
         printed = _printed_rate(row)
         true = _row_rate(row)
@@ -384,7 +384,7 @@ def check_r04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 
 
 def check_r05(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """R05: a qualitative score outside the band of the tier its 实际完成值 names (domain.md §4)."""
+    """R05: a qualitative score outside the band of the tier its 实际完成值 names (docs/domain.md §4)."""
     for n, ind, s in _scored_rows(form, card):
         score = ind.score_number
         if s.band is None or not s.tier_from_actual or score is None or s.band[0] <= score <= s.band[1]:
@@ -472,7 +472,7 @@ def check_p02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 
 
 def check_p03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """P03: target and actual in different units, or one without the unit the other has (domain.md §3)."""
+    """P03: target and actual in different units, or one without the unit the other has (docs/domain.md §3)."""
     for n, ind, _ in _scored_rows(form, card):
         t, a = ind.target_value, ind.actual_value
         if t.number is None or a.number is None or same_unit(t, a):

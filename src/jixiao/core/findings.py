@@ -1,4 +1,4 @@
-"""What the checker reports: a finding with a stable code, a severity and a place on the form (domain.md §5)."""
+"""What the checker reports: a finding with a stable code, a severity and a place on the form (docs/domain.md §5)."""
 
 from __future__ import annotations
 

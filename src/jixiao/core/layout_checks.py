@@ -11,11 +11,6 @@ from collections.abc import Iterator
 from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.model import Form
 
-LAYOUT_CODES: dict[str, tuple[str, str]] = {
-    "S01": ("error", "表格不完整"),
-    "S02": ("warning", "无法识别的内容"),
-}
-
 
 def missing_blocks(form: Form, index: int) -> Iterator[Finding]:
     """S01: no project name, no fund rows, no indicators, or (for a read file) no 总分 row."""

@@ -1,13 +1,13 @@
 """The self-evaluation form as printed, and its conversion to the interchange record (jixiao.form/1).
 
-Every field holds the text the form prints (domain.md §8); parsed values are derived on demand
+Every field holds the text the form prints (docs/domain.md §8); parsed values are derived on demand
 by the properties below, so that a form can always be written back exactly as it was read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -161,12 +161,9 @@ class Form:
     def points(self) -> dict[str, Decimal | None]:
         return {name: parse_number(p) for name, p in self.category_points}
 
-    def with_source(self, source: Source) -> Form:
-        return replace(self, source=source)
-
 
 def to_record(form: Form) -> dict[str, Any]:
-    """The interchange record (domain.md §8) of a form; keys and order are fixed."""
+    """The interchange record (docs/domain.md §8) of a form; keys and order are fixed."""
     return {
         "schema": SCHEMA,
         "title": form.title,

@@ -1,4 +1,4 @@
-"""Scoring profiles: every number of the scoring rules, as dated data with their source (domain.md §4).
+"""Scoring profiles: every number of the scoring rules, as dated data with their source (docs/domain.md §4).
 
 A profile is parsed from the text of a TOML file (parse_profile); decimals are read as Decimal,
 never float. A ProfileSet is the profiles a form may be scored under and the choice among them:
@@ -299,7 +299,7 @@ _CHOICES_KEPT = 4096
 
 
 class ProfileSet:
-    """The profiles a form may be scored under, and the choice among them (domain.md §4).
+    """The profiles a form may be scored under, and the choice among them (docs/domain.md §4).
 
     Choices are cached per set by what decides them: the forms of a batch share a few shapes.
     """

@@ -1,4 +1,4 @@
-"""Scoring under a profile (domain.md §4): what each score on the form should have been, with its formula.
+"""Scoring under a profile (docs/domain.md §4): what each score on the form should have been, with its formula.
 
 The rules, with w = weight, A = target number, B = actual number (财预〔2020〕10号 and the profile):
 
@@ -12,7 +12,7 @@ The rules, with w = weight, A = target number, B = actual number (财预〔2020�
 - total = sum of indicator scores (+ the fund score where the profile adds it); grade from the bands.
 
 Every result is a Decimal rounded to 2 decimals (ROUND_HALF_UP); the unrounded value is kept beside it
-so that checks can apply the printed-rounding tolerance of domain.md §5.
+so that checks can apply the printed-rounding tolerance of docs/domain.md §5.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 # Words in 实际完成值 that name the tier of a qualitative indicator, most specific first: "未达成"
-# must be read before "达成" (domain.md §4: 达成 / 部分达成并具有一定效果 / 未达成且效果较差).
+# must be read before "达成" (docs/domain.md §4: 达成 / 部分达成并具有一定效果 / 未达成且效果较差).
 _TIER_WORDS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (2, ("未达成", "未完成", "未实现", "未达到", "未达标", "未能", "没有达成", "没有完成", "没有实现", "没有达到",
          "不达标", "不合格", "不符合", "效果较差", "效果差")),
@@ -111,7 +111,7 @@ def percent2(fraction: Decimal) -> str:
 
 
 def execution_basis(form: Form) -> ExecutionBasis | None:
-    """全年预算数 and 全年执行数 for the rate (domain.md §4): the total row, else the sum of its sub-rows.
+    """全年预算数 and 全年执行数 for the rate (docs/domain.md §4): the total row, else the sum of its sub-rows.
 
     The seed's total rows never state 全年执行数 (only 财政拨款 does), and cut-short published forms
     print a zero total; in both cases the sub-rows are what the form says was budgeted and spent.
@@ -161,7 +161,7 @@ def _fund_score(rate: Decimal | None, profile: Profile) -> tuple[Decimal | None,
 
 
 def is_not_applicable(indicator: Indicator) -> bool:
-    """A row marked 不适用, or one whose 分值 is a placeholder such as "/" (domain.md §4)."""
+    """A row marked 不适用, or one whose 分值 is a placeholder such as "/" (docs/domain.md §4)."""
     return (NOT_APPLICABLE in indicator.name or NOT_APPLICABLE in indicator.weight or NOT_APPLICABLE in indicator.target
             or NOT_APPLICABLE in indicator.actual or NOT_APPLICABLE in indicator.score
             or indicator.weight.strip() in _PLACEHOLDER_WEIGHTS)
@@ -191,7 +191,7 @@ def band_for_share(bands: Sequence[Band], share: Decimal) -> int | None:
 
 
 def score_indicator(indicator: Indicator, index: int, profile: Profile) -> IndicatorScore:
-    """The rule's score of one indicator row (domain.md §4), with its formula in words."""
+    """The rule's score of one indicator row (docs/domain.md §4), with its formula in words."""
     weight = indicator.weight_number
     if is_not_applicable(indicator):
         return IndicatorScore(index, weight, None, "不适用，不计分", None, applicable=False, not_applicable=True)
@@ -263,7 +263,7 @@ def _all_or_nothing(b: Decimal, sign: str, a: Decimal, w: Decimal, met: bool) ->
 
 
 def _clamp(score: Decimal, weight: Decimal) -> tuple[Decimal, str]:
-    """Scores stay within [0, w]: no bonus for over-achievement, no negative points (domain.md §4)."""
+    """Scores stay within [0, w]: no bonus for over-achievement, no negative points (docs/domain.md §4)."""
     if score > weight:
         return weight, f"，超过分值按 {fmt(weight)} 计"
     if score < 0:
@@ -272,7 +272,7 @@ def _clamp(score: Decimal, weight: Decimal) -> tuple[Decimal, str]:
 
 
 def _qualitative(indicator: Indicator, index: int, weight: Decimal, profile: Profile) -> IndicatorScore:
-    """A qualitative row: no computed score, only the band of its tier (domain.md §4).
+    """A qualitative row: no computed score, only the band of its tier (docs/domain.md §4).
 
     The tier is the one 实际完成值 names (达成 / 部分达成 / 未达成); when it names none, the band that
     holds the printed score is taken, so that the row is at least shown with its range.
@@ -304,7 +304,7 @@ def _indicator_part(indicator: Indicator, scored: IndicatorScore) -> Decimal | N
 
 
 def rescale_factor(scores: Sequence[IndicatorScore], profile: Profile) -> Decimal | None:
-    """indicator total ÷ applicable weights when 不适用 rows left the rest short of it (domain.md §4)."""
+    """indicator total ÷ applicable weights when 不适用 rows left the rest short of it (docs/domain.md §4)."""
     if not any(s.not_applicable for s in scores):
         return None
     applicable = sum((s.weight for s in scores if s.applicable and s.weight is not None), Decimal(0))
@@ -334,7 +334,7 @@ def _total(form: Form, scores: Sequence[IndicatorScore], fund: Decimal | None,
 
 
 def score_form(form: Form, profile: Profile) -> Scorecard:
-    """What every score of the form should be under the profile (domain.md §4)."""
+    """What every score of the form should be under the profile (docs/domain.md §4)."""
     rate, rate_formula = _execution(form)
     fund, fund_formula = _fund_score(rate, profile)
     scores = tuple(score_indicator(ind, n, profile) for n, ind in enumerate(form.indicators))

@@ -1,8 +1,8 @@
-"""Targets (年度指标值) and actuals (实际完成值): operator, Decimal number, unit, or a phrase (domain.md §3).
+"""Targets (年度指标值) and actuals (实际完成值): operator, Decimal number, unit, or a phrase (docs/domain.md §3).
 
 CONTRACT (implemented by the values work): parse_value and parse_number never raise.
 
-Reading rules (domain.md §2–§3):
+Reading rules (docs/domain.md §2–§3):
 
 - Full-width digits and signs (０-９ ％ ． ＝ ＞ ＜ ，), U+3000 and line breaks are normalised first.
 - Operators: ≥ (≧ ⩾ >= =>), > (＞), = (＝ ═ ﹦ ==), ≤ (≦ ⩽ <= =<), < (＜); words before the number
@@ -107,10 +107,6 @@ class Value:
     def is_readable(self) -> bool:
         """A number or a phrase was read (not blank, not unreadable)."""
         return self.kind not in (Kind.BLANK, Kind.UNREADABLE)
-
-    @property
-    def is_percent(self) -> bool:
-        return self.number is not None and self.unit == PERCENT
 
     def format(self) -> str:
         """Canonical text: "≥95%", "=100%", "≤90万元", "1000", or the phrase."""

@@ -1,4 +1,4 @@
-"""The layout recogniser: any grid, from any reader, to forms (domain.md §2, §8).
+"""The layout recogniser: any grid, from any reader, to forms (docs/domain.md §2, §8).
 
 Recognition goes by the words of the header cells and the shape of the table, never by fixed row
 or column numbers. The grids of a document are read as one stream of rows, so a form may span
@@ -83,7 +83,7 @@ TOTAL_LABELS = ("总分", "合计", "总计")
 
 @lru_cache(maxsize=65536)
 def clean(text: str) -> str:
-    """A cell's value as the record keeps it: line breaks removed, blanks trimmed (domain.md §8)."""
+    """A cell's value as the record keeps it: line breaks removed, blanks trimmed (docs/domain.md §8)."""
     if "\n" not in text and "\r" not in text:
         return text.strip(_BLANKS)
     lines = text.replace("\r", "\n").split("\n")

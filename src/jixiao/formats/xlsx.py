@@ -1,7 +1,7 @@
 """Excel (.xlsx) reader: one grid per sheet, every value as the sheet displays it.
 
 A spreadsheet stores 75.6% as the number 0.756 with the format "0.0%", and 10.00 as 10 with
-"0.00"; the form prints the displayed text, so that is what the grid holds (domain.md §8).
+"0.00"; the form prints the displayed text, so that is what the grid holds (docs/domain.md §8).
 Values come from openpyxl's read-only mode (several times faster than the normal mode, which
 builds every cell object); merged ranges, which read-only mode does not expose, are taken from
 the <mergeCells> element of each sheet part.

@@ -4,11 +4,11 @@ A form becomes a FormLayout: heading lines (title, year) and a table given as ro
 that start in them, with their spans, as jixiao.formats.grid does, so that what a writer draws is
 what a reader gives back. Each cell has a role (caption or value), an alignment and the record
 key it shows ("indicators[2].score"), so writers style cells without knowing the templates and
-tests find cells by key. The two templates (domain.md §2) are data below; a third is one more
+tests find cells by key. The two templates (docs/domain.md §2) are data below; a third is one more
 Template.
 
 With a Scorecard and rescore=True, the computed scores replace the printed ones where they differ
-beyond the printed-rounding tolerance of domain.md §5, and those cells are marked `changed`.
+beyond the printed-rounding tolerance of docs/domain.md §5, and those cells are marked `changed`.
 """
 
 from __future__ import annotations

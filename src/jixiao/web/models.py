@@ -1,6 +1,6 @@
 """What the web application stores: the organisation, who plays which role where, and the forms.
 
-A form is stored as its interchange record (jixiao.form/1, domain.md §8) plus columns derived from its
+A form is stored as its interchange record (jixiao.form/1, docs/domain.md §8) plus columns derived from its
 evaluation, so that lists, filters and overviews are answered by the database; its findings are rows.
 """
 
@@ -192,10 +192,6 @@ class PerformanceForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.project}"
-
-    @property
-    def is_editable_stage(self) -> bool:
-        return self.stage in EDITABLE_STAGES
 
 
 class FormFinding(models.Model):

@@ -22,7 +22,7 @@ _FILTERS = [
 SCHEMA: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "预算绩效自评 API", "version": "1", "description":
-             "表单以 jixiao.form/1 交换格式（见 domain.md §8）传递。认证：登录会话，或请求头 "
+             "表单以 jixiao.form/1 交换格式（见 docs/domain.md §8）传递。认证：登录会话，或请求头 "
              "`Authorization: Bearer <令牌>`（`jixiao token create 用户名` 生成）。权限与网页相同。"},
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},

@@ -177,7 +177,7 @@ def _file(data: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def public_forms(request: HttpRequest) -> HttpResponse:
-    """Published forms (no login): ?year=&department= ; each with its record (domain.md §8)."""
+    """Published forms (no login): ?year=&department= ; each with its record (docs/domain.md §8)."""
     qs = review.published_forms().select_related("unit", "department").order_by("year", "department_id", "pk")
     if request.GET.get("year", "").isdigit():
         qs = qs.filter(year=int(request.GET["year"]))

@@ -1034,7 +1034,7 @@ def public_form(form_id: int) -> PerformanceForm:
 
 
 def public_record(form: PerformanceForm) -> dict[str, Any]:
-    """The interchange record (domain.md §8) of a published form, exactly as stored."""
+    """The interchange record (docs/domain.md §8) of a published form, exactly as stored."""
     return dict(form.record)
 
 
