@@ -191,6 +191,10 @@ def normalise_name(name: str) -> str:
     return text
 
 
+def _bigrams(key: str) -> set[str]:
+    return {key[i:i + 2] for i in range(len(key) - 1)} or {key}
+
+
 def level_stem(level: str) -> str:
     """A level-1/2 name without blanks and its 指标 suffix: "数量\u3000指标" → "数量"."""
     plain = _BLANKS.sub("", unicodedata.normalize("NFKC", level))
@@ -240,12 +244,23 @@ class Library:
     threshold: float = 0.75  # the least similarity offered (setting `similarity_threshold`)
     _exact: dict[str, list[Entry]] = field(default_factory=dict, init=False, repr=False)
     _normal: dict[str, list[Entry]] = field(default_factory=dict, init=False, repr=False)
+    _grams: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)  # bigram → normalised names
 
     def __post_init__(self) -> None:
         for entry in self.entries:
             for name in (entry.name, *entry.aliases):
                 self._exact.setdefault(name.strip(), []).append(entry)
-                self._normal.setdefault(normalise_name(name), []).append(entry)
+                key = normalise_name(name)
+                self._normal.setdefault(key, []).append(entry)
+                for gram in _bigrams(key):
+                    self._grams.setdefault(gram, set()).add(key)
+
+    def _alike(self, key: str, most: int = 200) -> list[str]:
+        """The normalised names sharing most bigrams with key: the only ones worth a difflib ratio."""
+        shared: Counter[str] = Counter()
+        for gram in _bigrams(key):
+            shared.update(self._grams.get(gram, ()))
+        return [name for name, _ in shared.most_common(most)]
 
     def by_code(self, code: str) -> Entry | None:
         return next((e for e in self.entries if e.code == code), None)
@@ -275,7 +290,8 @@ class Library:
         if normal:
             return ranked(normal, How.NORMALISED)[:limit]
         scored: dict[str, Match] = {}
-        for other, entries in self._normal.items():
+        for other in self._alike(key):
+            entries = self._normal[other]
             ratio = difflib.SequenceMatcher(None, key, other, autojunk=False)
             if ratio.real_quick_ratio() < self.threshold or ratio.quick_ratio() < self.threshold:
                 continue

@@ -62,7 +62,8 @@ class Benchmark:
                 "outliers": [p.as_dict() for p in self.outliers]}
 
 
-MAX_POINTS = 5000  # a chart of more dots says nothing more; the spreads are computed on all rows
+MAX_POINTS = 2000  # a chart of more dots says nothing more; the statistics page gives the spreads of all rows
+MAX_DOTS = 150  # per year and kind
 
 
 def build(entry: Entry, department_id: int | None = None) -> Benchmark:
@@ -152,7 +153,7 @@ def svg(bench: Benchmark, unit_id: int | None = None) -> str:
                              f'<line x1="{cx - w / 2:.1f}" x2="{cx + w / 2:.1f}" y1="{y(s.median)}" y2="{y(s.median)}"'
                              f' stroke="{colour}" stroke-width="2"/>')
             dots = [p for p in bench.points if p.year == year and getattr(p, kind) is not None]
-            for j, p in enumerate(dots[:400]):
+            for j, p in enumerate(dots[:MAX_DOTS] + [p for p in dots[MAX_DOTS:] if p.unit_id == unit_id]):
                 v = getattr(p, kind)
                 jitter = ((j * 37) % 21 - 10) * min(band * 0.012, 1.2)
                 mine = unit_id is not None and p.unit_id == unit_id
@@ -173,3 +174,21 @@ def svg(bench: Benchmark, unit_id: int | None = None) -> str:
                  f'<circle cx="{LEFT + 250}" cy="9" r="6" fill="none" stroke="{OUTLIER}"/>'
                  f'<text x="{LEFT + 260}" y="13">离群目标</text></g></svg>')
     return "".join(parts)
+
+
+def cached(entry: Entry, department_id: int | None, unit_id: int | None) -> dict[str, Any]:
+    """The chart, outliers and counts of a benchmark, kept (per process) until the entry's statistics change."""
+    from django.core.cache import cache
+
+    from jixiao.web.library.models import EntryStats
+
+    stamp = EntryStats.objects.filter(entry=entry).values_list("computed_at", flat=True).first()
+    key = f"library-bench:{entry.pk}:{department_id}:{unit_id}:{stamp.timestamp() if stamp else 0}"
+    found: dict[str, Any] | None = cache.get(key)
+    if found is None:
+        bench = build(entry, department_id)
+        found = {"svg": svg(bench, unit_id), "outliers": bench.outliers, "points": len(bench.points),
+                 "measure": bench.measure}
+        if stamp is not None:
+            cache.set(key, found, 3600)
+    return found

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from jixiao.core import library as core
@@ -81,8 +81,8 @@ _cache: dict[str, Any] = {}
 
 
 def _stamp() -> tuple[Any, ...]:
-    figures = Entry.objects.aggregate(n=Max("id"), at=Max("updated_at"))
-    return (Entry.objects.count(), figures["n"], figures["at"])
+    figures = Entry.objects.aggregate(count=Count("id"), last=Max("id"), at=Max("updated_at"))
+    return (figures["count"], figures["last"], figures["at"])
 
 
 def library() -> core.Library:

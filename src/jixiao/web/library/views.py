@@ -61,15 +61,17 @@ def entry_detail(request: HttpRequest, code: str) -> HttpResponse:
     entry = get_entry(code)
     department = _int(request.GET.get("department"))
     unit = _int(request.GET.get("unit"))
-    bench = benchmark.build(entry, department)
-    stats = services.statistics(entry)
+    stats = services.statistics(entry)  # first: the chart is kept under the statistics' time stamp
+    bench = benchmark.cached(entry, department, unit)
     departments = Org.objects.filter(kind=Org.Kind.DEPARTMENT, pk__in=Usage.objects.filter(entry=entry)
-                                     .values("department_id"))
-    units = visible_orgs(request.user).filter(pk__in=Usage.objects.filter(entry=entry).values("unit_id"))
+                                     .values("department_id")).only("pk", "name")
+    # Units to mark: those of the chosen department (a list of every unit of a city would be unreadable).
+    units = (visible_orgs(request.user).filter(parent_id=department).only("pk", "name") if department
+             else Org.objects.none())
     return render(request, "library/entry_detail.html", {
         "entry": entry, "fields": _shown(services.record_of(entry)), "stats": stats,
         "factor": services.settings().t11_factor,
-        "bench": bench, "chart": mark_safe(benchmark.svg(bench, unit)),  # built from escaped parts
+        "bench": bench, "chart": mark_safe(bench["svg"]),  # built from escaped parts
         "departments": departments, "department": department, "units": units, "unit": unit,
         "history": services.history(entry), "can_manage": services.can_manage(request.user)})
 
