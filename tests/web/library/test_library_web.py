@@ -211,3 +211,21 @@ def test_candidates_group_unmatched_names(web_cast: Any) -> None:
 def test_openapi_describes_the_library(web_cast: Any) -> None:
     paths = web_cast.client("clerk_a").get("/api/openapi.json").json()["paths"]
     assert {"/api/library/suggest", "/api/library/compare", "/api/library/entries/{code}/benchmark"} <= set(paths)
+
+
+def test_a_similar_name_counts_only_once_confirmed(web_cast: Any, seed_records: Any, library: Entry) -> None:
+    record = record_for(seed_records, 4, web_cast.unit_a)
+    record["indicators"] = [dict(i) for i in record["indicators"]]
+    record["indicators"][0]["name"] = "法律援助案件办结数量"  # alike, not the same name
+    stored = save_form(web_cast.admin, record, unit=web_cast.unit_a, phase=Phase.SELF)
+    usage = Usage.objects.get(form=stored, index=0)
+    assert usage.how == "similar" and usage.entry == library
+    assert services.statistics(library)["rows"] == 1  # unit B's exact row only
+    [pending] = services.similar_links()
+    assert pending["name"] == "法律援助案件办结数量" and pending["entry__code"] == "T-AJ"
+    clerk = web_cast.client("clerk_a")
+    assert clerk.post("/library/candidates/confirm/", {"name": usage.name, "entry": "T-AJ"}).status_code == 403
+    done = clerk.post(f"/api/library/usages/{usage.pk}/confirm", {"entry": "T-AJ"}, content_type="application/json")
+    assert done.json()["how"] == "confirmed" and services.statistics(library)["rows"] == 2
+    save_form(web_cast.admin, stored.record, form=stored)  # saved again: the confirmation is kept
+    assert Usage.objects.get(form=stored, index=0).how == "confirmed"

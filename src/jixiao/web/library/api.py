@@ -110,6 +110,14 @@ def pending(request: HttpRequest) -> HttpResponse:
                                      "reason": c.reason} for c in rows]})
 
 
+@api_view
+@require_http_methods(["POST"])
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """{"entry": code}: the user confirms that indicator row pk (a similar name) is that entry."""
+    done = services.confirm_link(request.user, pk, str(json_body(request).get("entry", "")))
+    return json_response({"id": done.pk, "entry": done.entry.code if done.entry else None, "how": done.how})
+
+
 urlpatterns = [
     path("library/suggest", suggest, name="api-library-suggest"),
     path("library/compare", compare, name="api-library-compare"),
@@ -118,6 +126,7 @@ urlpatterns = [
     path("library/entries/<str:code>/statistics", stats, name="api-library-stats"),
     path("library/entries/<str:code>/benchmark", bench, name="api-library-benchmark"),
     path("library/changes", change, name="api-library-change"),
+    path("library/usages/<int:pk>/confirm", confirm, name="api-library-confirm"),
     path("library/changes/pending", pending, name="api-library-pending"),
     path("library/changes/<int:pk>/decide", decide, name="api-library-decide"),
 ]

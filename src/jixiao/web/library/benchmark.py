@@ -14,7 +14,7 @@ from typing import Any
 
 from jixiao.core.library import Spread, spread
 from jixiao.core.scoring import fmt
-from jixiao.web.library.models import Entry, Usage
+from jixiao.web.library.models import Entry, linked_usage
 from jixiao.web.library.services import settings
 
 
@@ -67,7 +67,7 @@ MAX_DOTS = 150  # per year and kind
 
 
 def build(entry: Entry, department_id: int | None = None) -> Benchmark:
-    rows = Usage.objects.filter(entry=entry)
+    rows = linked_usage().filter(entry=entry)
     if department_id is not None:
         rows = rows.filter(department_id=department_id)
     units = rows.values_list("target_unit").exclude(target_number=None)

@@ -128,6 +128,14 @@ class Usage(models.Model):
         )
 
 
+# The links statistics, benchmarks and checks count: a similar name counts once the user confirmed it.
+LINKED = (Usage.How.EXACT, Usage.How.NORMALISED, Usage.How.CONFIRMED)
+
+
+def linked_usage() -> models.QuerySet[Usage]:
+    return Usage.objects.filter(how__in=LINKED)
+
+
 class EntryStats(models.Model):
     """An entry's statistics (jixiao.core.library.Stats as JSON), dropped whenever its usage changes."""
 

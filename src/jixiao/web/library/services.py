@@ -27,7 +27,7 @@ from jixiao.core.library_checks import (
 )
 from jixiao.core.model import Form, from_record
 from jixiao.core.values import Value
-from jixiao.web.library.models import Entry, EntryChange, EntryStats, Usage
+from jixiao.web.library.models import Entry, EntryChange, EntryStats, Usage, linked_usage
 from jixiao.web.models import FormFinding, Org, PerformanceForm, Role
 from jixiao.web.services import PermissionDenied, ServiceError, roles
 
@@ -262,6 +262,25 @@ def confirm_link(user: User, usage_id: int, entry_code: str) -> Usage:
     return usage
 
 
+def similar_links(limit: int = 100) -> list[dict[str, Any]]:
+    """Names linked only by similarity, grouped by name and entry: what the finance bureau is asked to confirm."""
+    rows = (Usage.objects.filter(how=Usage.How.SIMILAR).values("name", "entry__code", "entry__name")
+            .annotate(rows=Count("id"), score=Max("score")).order_by("-rows", "name")[:limit])
+    return list(rows)
+
+
+def confirm_similar(user: User, name: str, entry_code: str) -> int:
+    """Confirm every row of a name that similarity linked to an entry (a manager's decision); returns the count."""
+    require_manager(user)
+    entry = Entry.objects.filter(code=entry_code).first()
+    if entry is None:
+        raise ServiceError(f"指标库中没有代码为 {entry_code} 的指标。", status=404)
+    count = Usage.objects.filter(how=Usage.How.SIMILAR, name=name, entry=entry).update(how=Usage.How.CONFIRMED,
+                                                                                      score=1.0)
+    invalidate([entry.pk])
+    return count
+
+
 def candidates(limit: int = 50) -> list[core.Candidate]:
     """Unmatched names of stored forms grouped into proposals for new entries."""
     rows = Usage.objects.filter(how=Usage.How.NONE).values_list("name", "level2", "target_unit")
@@ -300,7 +319,7 @@ def statistics(entry: Entry) -> dict[str, Any]:
     kept = EntryStats.objects.filter(entry=entry).first()
     if kept is not None:
         return dict(kept.data)
-    rows = Usage.objects.filter(entry=entry).values(*USE_FIELDS)
+    rows = linked_usage().filter(entry=entry).values(*USE_FIELDS)
     stats = core.statistics(entry.code, _uses(rows.iterator(chunk_size=5000))).as_dict()
     median = stats["overall"]["targets"]["median"] if stats["overall"]["targets"] else ""
     Entry.objects.filter(pk=entry.pk).update(uses=stats["rows"], units_using=stats["units"],
@@ -346,7 +365,7 @@ def suggestion(e: Entry) -> dict[str, Any]:
 
 def _peers(entry: Entry, unit_id: int | None, year: int | None) -> Peers:
     """Other units' targets of an entry up to a year (from the usage rows; one indexed query)."""
-    rows = Usage.objects.filter(entry=entry)
+    rows = linked_usage().filter(entry=entry)
     if year is not None:
         rows = rows.filter(year__lte=year)
     from jixiao.core.library_checks import peers_from
@@ -356,7 +375,7 @@ def _peers(entry: Entry, unit_id: int | None, year: int | None) -> Peers:
 
 def evidence(form: Form, unit_id: int, entries: Sequence[Entry], exclude_form: int | None = None) -> Evidence:
     """The peers and this unit's history for the entries a form uses."""
-    rows = Usage.objects.filter(entry__in=entries)
+    rows = linked_usage().filter(entry__in=entries)
     if form.year is not None:
         rows = rows.filter(year__lte=form.year)
     if exclude_form is not None:
@@ -457,5 +476,4 @@ class Figures:
 
 
 def figures() -> Figures:
-    return Figures(Entry.objects.count(), Usage.objects.exclude(entry=None).count(),
-                   Usage.objects.filter(entry=None).count())
+    return Figures(Entry.objects.count(), linked_usage().count(), Usage.objects.filter(how=Usage.How.NONE).count())

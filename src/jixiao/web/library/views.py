@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.core import library as core
 from jixiao.web.library import benchmark, services, transfer
-from jixiao.web.library.models import Entry, EntryChange, Usage
+from jixiao.web.library.models import Entry, EntryChange, linked_usage
 from jixiao.web.models import Org
 from jixiao.web.services import ServiceError, visible_orgs
 
@@ -63,7 +63,7 @@ def entry_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = _int(request.GET.get("unit"))
     stats = services.statistics(entry)  # first: the chart is kept under the statistics' time stamp
     bench = benchmark.cached(entry, department, unit)
-    departments = Org.objects.filter(kind=Org.Kind.DEPARTMENT, pk__in=Usage.objects.filter(entry=entry)
+    departments = Org.objects.filter(kind=Org.Kind.DEPARTMENT, pk__in=linked_usage().filter(entry=entry)
                                      .values("department_id")).only("pk", "name")
     # Units to mark: those of the chosen department (a list of every unit of a city would be unreadable).
     units = (visible_orgs(request.user).filter(parent_id=department).only("pk", "name") if department
@@ -81,7 +81,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = Org.objects.filter(pk=pk, kind=Org.Kind.DEPARTMENT).first()
     if department is None:
         raise Http404("没有这个主管部门。")
-    ids = Usage.objects.filter(department=department).exclude(entry=None).values("entry_id")
+    ids = linked_usage().filter(department=department).values("entry_id")
     rows = []
     for entry in Entry.objects.filter(pk__in=ids).order_by("-uses", "code")[:200]:
         stats = services.statistics(entry)
@@ -235,7 +235,20 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def candidates(request: HttpRequest) -> HttpResponse:
-    return render(request, "library/candidates.html", {"candidates": services.candidates()})
+    return render(request, "library/candidates.html", {"candidates": services.candidates(),
+                                                       "similar": services.similar_links(),
+                                                       "can_manage": services.can_manage(request.user)})
+
+
+@login_required
+@require_POST
+def confirm_similar(request: HttpRequest) -> HttpResponse:
+    try:
+        count = services.confirm_similar(request.user, request.POST.get("name", ""), request.POST.get("entry", ""))
+    except ServiceError as e:
+        return _error(request, e)
+    messages.success(request, f"已确认 {count} 个指标行对应 {request.POST.get('entry')}。")
+    return redirect("library-candidates")
 
 
 urlpatterns = [
@@ -250,4 +263,5 @@ urlpatterns = [
     path("library/changes/", changes, name="library-changes"),
     path("library/changes/<int:pk>/decide/", decide, name="library-decide"),
     path("library/candidates/", candidates, name="library-candidates"),
+    path("library/candidates/confirm/", confirm_similar, name="library-confirm-similar"),
 ]
