@@ -229,3 +229,16 @@ def test_a_similar_name_counts_only_once_confirmed(web_cast: Any, seed_records: 
     assert done.json()["how"] == "confirmed" and services.statistics(library)["rows"] == 2
     save_form(web_cast.admin, stored.record, form=stored)  # saved again: the confirmation is kept
     assert Usage.objects.get(form=stored, index=0).how == "confirmed"
+
+
+def test_the_page_of_an_entry_with_qualitative_targets_shows(web_cast: Any, seed_records: Any, library: Entry) -> None:
+    for n, target in enumerate(["效果明显", "≥310", "按时完成"]):
+        _form(web_cast, seed_records, web_cast.unit_a, 2020 + n, target, "达成预期指标")
+    finance = web_cast.client("finance")
+    first = finance.get("/library/entries/T-AJ/")
+    assert first.status_code == 200 and "<svg" in first.content.decode()
+    assert "chart" in EntryStats.objects.get(entry=library).data  # kept with the statistics, for every process
+    assert "chart" not in finance.get("/api/library/entries/T-AJ/statistics").json()
+    _form(web_cast, seed_records, web_cast.unit_b, 2023, "≥999", "1000")  # a save drops statistics and chart
+    assert "≥999" in finance.get("/api/library/entries/T-AJ/benchmark").content.decode()
+    assert finance.get("/library/entries/T-AJ/").status_code == 200

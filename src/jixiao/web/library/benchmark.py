@@ -75,7 +75,7 @@ def build(entry: Entry, department_id: int | None = None) -> Benchmark:
     for (u,) in units.iterator():
         counts[u] += 1
     measure = max(counts.items(), key=lambda kv: kv[1])[0] if counts else entry.unit
-    data = list(rows.filter(target_unit=measure).order_by("year", "unit_id", "form_id")
+    data = list(rows.filter(target_unit=measure).exclude(target_number=None).order_by("year", "unit_id", "form_id")
                 .values("year", "unit_id", "unit__name", "department__name", "project", "form_id", "target_number",
                         "actual_number", "actual_unit", "target", "actual", "met")[:MAX_POINTS])
     by_year_t: dict[int, list[Decimal]] = defaultdict(list)
@@ -176,19 +176,32 @@ def svg(bench: Benchmark, unit_id: int | None = None) -> str:
     return "".join(parts)
 
 
+def _shown(bench: Benchmark, unit_id: int | None) -> dict[str, Any]:
+    outliers = [{"year": p.year, "unit": p.unit, "project": p.project, "form_id": p.form_id,
+                 "target_text": p.target_text, "actual_text": p.actual_text, "outlier": p.outlier}
+                for p in bench.outliers]
+    return {"svg": svg(bench, unit_id), "outliers": outliers, "points": len(bench.points), "measure": bench.measure}
+
+
 def cached(entry: Entry, department_id: int | None, unit_id: int | None) -> dict[str, Any]:
-    """The chart, outliers and counts of a benchmark, kept (per process) until the entry's statistics change."""
+    """The chart, outliers and counts of a benchmark, kept until the entry's statistics change: the whole
+    entry's with its statistics (every server process shares it), a department's or a marked unit's per process."""
     from django.core.cache import cache
 
     from jixiao.web.library.models import EntryStats
 
-    stamp = EntryStats.objects.filter(entry=entry).values_list("computed_at", flat=True).first()
-    key = f"library-bench:{entry.pk}:{department_id}:{unit_id}:{stamp.timestamp() if stamp else 0}"
+    kept = EntryStats.objects.filter(entry=entry).first()
+    if department_id is None and unit_id is None and kept is not None:
+        if "chart" not in kept.data:
+            kept.data["chart"] = _shown(build(entry), None)
+            EntryStats.objects.filter(entry=entry).update(data=kept.data)  # not save(): keeps computed_at
+        chart: dict[str, Any] = kept.data["chart"]
+        return chart
+    stamp = kept.computed_at.timestamp() if kept else 0
+    key = f"library-bench:{entry.pk}:{department_id}:{unit_id}:{stamp}"
     found: dict[str, Any] | None = cache.get(key)
     if found is None:
-        bench = build(entry, department_id)
-        found = {"svg": svg(bench, unit_id), "outliers": bench.outliers, "points": len(bench.points),
-                 "measure": bench.measure}
-        if stamp is not None:
+        found = _shown(build(entry, department_id), unit_id)
+        if kept is not None:
             cache.set(key, found, 3600)
     return found

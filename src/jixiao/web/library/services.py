@@ -85,13 +85,21 @@ def _stamp() -> tuple[Any, ...]:
     return (figures["count"], figures["last"], figures["at"])
 
 
-def library() -> core.Library:
-    """The entries as a core Library, rebuilt only when an entry changed (count, last id, last change)."""
+def _fresh() -> dict[str, Any]:
+    """The entries in memory (core Library, rows by code, search keys most used first), rebuilt when the
+    table changed: one aggregate query per call (count, last id, last change)."""
     stamp = _stamp()
     if _cache.get("stamp") != stamp:
-        entries = [to_core(e) for e in Entry.objects.all()]
-        _cache.update(stamp=stamp, library=core.Library(entries, settings().similarity_threshold))
-    lib: core.Library = _cache["library"]
+        rows = sorted(Entry.objects.all(), key=lambda e: (-e.uses, e.code))
+        _cache.update(stamp=stamp, library=core.Library([to_core(e) for e in rows], settings().similarity_threshold),
+                      rows={e.code: e for e in rows},
+                      search=[(e.search, e.code) for e in rows if e.status == Entry.Status.ACTIVE])
+    return _cache
+
+
+def library() -> core.Library:
+    """The entries as a core Library, rebuilt only when an entry changed (count, last id, last change)."""
+    lib: core.Library = _fresh()["library"]
     return lib
 
 
@@ -318,11 +326,11 @@ def statistics(entry: Entry) -> dict[str, Any]:
     """The entry's statistics, computed once and kept until its usage changes."""
     kept = EntryStats.objects.filter(entry=entry).first()
     if kept is not None:
-        return dict(kept.data)
+        return {k: v for k, v in kept.data.items() if k != "chart"}  # the benchmark's chart is kept beside them
     rows = linked_usage().filter(entry=entry).values(*USE_FIELDS)
     stats = core.statistics(entry.code, _uses(rows.iterator(chunk_size=5000))).as_dict()
     median = stats["overall"]["targets"]["median"] if stats["overall"]["targets"] else ""
-    Entry.objects.filter(pk=entry.pk).update(uses=stats["rows"], units_using=stats["units"],
+    Entry.objects.filter(pk=entry.pk).update(uses=stats["rows"], units_using=stats["units"], updated_at=timezone.now(),
                                              median_target=f"{median}{stats['measure']}" if median else "")
     EntryStats.objects.update_or_create(entry=entry, defaults={"data": stats})
     return stats
@@ -340,20 +348,21 @@ def refresh_figures(entries: Iterable[Entry]) -> None:
 
 
 def suggest(q: str, level2: str = "", year: int | None = None, limit: int = 8) -> list[dict[str, Any]]:
-    """Entries for a level-3 name being typed: those whose names contain it (most used first), then similar ones."""
+    """Entries for a level-3 name being typed: those whose names contain it (most used first), then similar ones.
+
+    Answered from the entries in memory (a library holds thousands, not millions): no query but the stamp's."""
     key = core.normalise_name(q)[:100]
     if not key:
         return []
-    found = list(Entry.objects.filter(status=Entry.Status.ACTIVE, search__contains=key)
-                 .order_by("-uses", "code")[: limit * 3])
-    if len(found) < limit:
-        seen = {e.code for e in found}
-        similar = [m.entry.code for m in library().matches(q, level2, None, year, limit) if m.entry.code not in seen]
-        found += list(Entry.objects.filter(code__in=similar, status=Entry.Status.ACTIVE))
-    lib_level2 = core.level_stem(level2)
-    found = [e for e in found if (year is None or core.Entry(e.code, e.name, valid_from=e.valid_from,
-                                                                valid_to=e.valid_to).valid_in(year))]
-    found.sort(key=lambda e: (bool(lib_level2) and core.level_stem(e.level2) != lib_level2, e.norm != key, -e.uses))
+    kept = _fresh()
+    rows: dict[str, Entry] = kept["rows"]
+    codes = [code for search, code in kept["search"] if key in search][: limit * 3]
+    if len(codes) < limit:
+        codes += [m.entry.code for m in kept["library"].matches(q, level2, None, year, limit)
+                  if m.entry.code not in codes and rows[m.entry.code].status == Entry.Status.ACTIVE]
+    found = [rows[c] for c in codes if to_core(rows[c]).valid_in(year)]
+    stem = core.level_stem(level2)
+    found.sort(key=lambda e: (bool(stem) and core.level_stem(e.level2) != stem, e.norm != key, -e.uses))
     return [suggestion(e) for e in found[:limit]]
 
 
