@@ -208,9 +208,15 @@ def test_candidates_group_unmatched_names(web_cast: Any) -> None:
     assert "申请入库" in page and "法律援助案件数量" in page  # no entries yet: every name is a candidate
 
 
-def test_openapi_describes_the_library(web_cast: Any) -> None:
+def test_openapi_describes_every_library_endpoint(web_cast: Any) -> None:
+    import re
+
+    from jixiao.web.library.api import urlpatterns
+
     paths = web_cast.client("clerk_a").get("/api/openapi.json").json()["paths"]
-    assert {"/api/library/suggest", "/api/library/compare", "/api/library/entries/{code}/benchmark"} <= set(paths)
+    routes = {"/api/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + ("id" if m[1] == "pk" else m[1]) + "}",
+                               str(p.pattern)) for p in urlpatterns}
+    assert routes <= set(paths), routes - set(paths)
 
 
 def test_a_similar_name_counts_only_once_confirmed(web_cast: Any, seed_records: Any, library: Entry) -> None:

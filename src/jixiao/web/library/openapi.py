@@ -62,6 +62,12 @@ PATHS: dict[str, Any] = {
         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
             "action": {"enum": ["add", "change", "retire"]}, "record": ENTRY, "reason": {"type": "string"}}}}}},
         "responses": {"201": _ok("申请已提交"), **_errors()}}},
+    "/api/library/usages/{id}/confirm": {"post": {
+        "summary": "确认名称相似的指标行对应某个指标（表的填报人或财政部门）",
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+            "entry": {"type": "string", "description": "指标代码"}}}}}},
+        "responses": {"200": _ok("已确认"), **_errors()}}},
     "/api/library/changes/pending": {"get": {"summary": "待审核的申请", "responses": {"200": _ok("申请列表"),
                                                                                  **_errors()}}},
     "/api/library/changes/{id}/decide": {"post": {
