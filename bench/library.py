@@ -149,7 +149,7 @@ def postgres(args: Any) -> None:
     from django.contrib.auth.models import User
 
     from jixiao.web.library.models import Usage
-    from jixiao.web.services import create_token
+    from jixiao.web.tokens import create_token
 
     if Usage.objects.count() != args.forms * args.rows:
         if args.keep:
@@ -190,7 +190,7 @@ def sqlite(args: Any) -> None:
     code = ("import os, django; os.environ['DJANGO_SETTINGS_MODULE']='jixiao.web.settings'; django.setup();"
             "from django.core.management import call_command; call_command('migrate', verbosity=0);"
             "from jixiao.web.demo import load_demo; load_demo({'admin': 'bench-pw'}, library_history=True);"
-            "from django.contrib.auth.models import User; from jixiao.web.services import create_token;"
+            "from django.contrib.auth.models import User; from jixiao.web.tokens import create_token;"
             "print(create_token(User.objects.get(username='admin')))")
     token = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                            check=True).stdout.strip().splitlines()[-1]

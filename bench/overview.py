@@ -48,8 +48,8 @@ def main() -> int:
     from django.contrib.auth.models import User
 
     from jixiao.web.models import Org, PerformanceForm
-    from jixiao.web.review import services as review
-    from jixiao.web.services import create_token
+    from jixiao.web.review import overview, recheck
+    from jixiao.web.tokens import create_token
 
     if PerformanceForm.objects.count() != args.forms:
         if args.keep:
@@ -59,13 +59,13 @@ def main() -> int:
         print(f"载入 {args.forms} 张表（评分、复核、批量写入）：{loaded['seconds']:.1f} 秒")
         spread_stages()
         finance = User.objects.get(username="finance")
-        review.draw_sample(finance, year=2019, share="10%", seed=2019)
+        recheck.draw_sample(finance, year=2019, share="10%", seed=2019)
     finance = User.objects.get(username="finance")
     cookie = web.session_cookie(finance)
     token = create_token(finance)
     department = Org.objects.filter(kind=Org.Kind.DEPARTMENT).order_by("pk").values_list("pk", flat=True)[3]
     started = time.perf_counter()
-    figures = review.overview(finance, 2019)
+    figures = overview.overview(finance, 2019)
     one_call = (time.perf_counter() - started) * 1000
     print(f"2019 年度：{figures['total']} 张表，{figures['with_errors']} 张有错误；单次 overview() {one_call:.0f} ms")
 

@@ -97,7 +97,7 @@ def load(count: int) -> dict[str, Any]:
 
     from jixiao import services as core_services
     from jixiao.core.model import to_record
-    from jixiao.web import services
+    from jixiao.web.forms import evaluation as stored_evaluation
     from jixiao.web.models import FormFinding, Membership, Org, PerformanceForm, Phase, Role
 
     finance_org = Org.objects.create(name="鄂尔多斯市财政局", kind=Org.Kind.FINANCE)
@@ -133,11 +133,11 @@ def load(count: int) -> dict[str, Any]:
         form = variant(seed[n % len(seed)], n, rng)
         unit = units[n % len(units)]
         evaluation = core_services.evaluate(form)
-        columns = services._columns(form, evaluation)
+        columns = stored_evaluation.columns(form, evaluation)
         stored = PerformanceForm(unit=unit, department=unit.parent, record=to_record(form), phase=Phase.SELF,
                                  created_by=clerk, updated_by=clerk, **columns)
         batch_forms.append(stored)
-        batch_findings.append(services._findings(stored, evaluation))
+        batch_findings.append(stored_evaluation.finding_rows(stored, evaluation))
         if len(batch_forms) == 1000:
             flush()
     if batch_forms:
@@ -298,7 +298,7 @@ def main() -> int:
     ids = list(PerformanceForm.objects.values_list("pk", flat=True))
     some = [rng.choice(ids) for _ in range(200)]
     finance_cookie = session_cookie(users["finance"])
-    from jixiao.web.services import create_token
+    from jixiao.web.tokens import create_token
 
     token = create_token(users["finance"])
 

@@ -20,11 +20,9 @@ from jixiao.reports.layout import (
     choose_template,
     format_decimal,
     format_rate,
-    sheet_name,
-    sheet_names,
     split_title,
-    summarise,
 )
+from jixiao.reports.summary import sheet_name, sheet_names, summarise
 
 
 def spans(form: Form) -> dict[str, tuple[int, int, int, int]]:

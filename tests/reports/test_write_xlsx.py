@@ -12,7 +12,8 @@ from report_helpers import first_form_scorecard, record_texts
 
 from jixiao.core.model import Form
 from jixiao.reports import write_forms, xlsx
-from jixiao.reports.layout import HIGHLIGHT, SUMMARY_COLUMNS, build_layout, sheet_names
+from jixiao.reports.layout import HIGHLIGHT, build_layout
+from jixiao.reports.summary import SUMMARY_COLUMNS, sheet_names
 
 
 def shown(cell: Any) -> str:

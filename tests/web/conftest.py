@@ -16,8 +16,9 @@ from web_helpers import PASSWORD, SEED, record_for
 
 from jixiao import services as core_services
 from jixiao.core.model import to_record
+from jixiao.web.forms.store import save_form
 from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role
-from jixiao.web.services import create_token, save_form
+from jixiao.web.tokens import create_token
 
 
 @dataclass

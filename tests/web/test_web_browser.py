@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from web_helpers import PASSWORD, SEED, SHOTS, launched_browser, require_browser
+from web_helpers import PASSWORD, SEED, SHOTS, launched_browser, login, require_browser
 
 require_browser()
 
@@ -37,14 +37,6 @@ def page(browser: Any) -> Iterator[Page]:
 def shot(page: Page, name: str, full_page: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
-
-
-def login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="绩效自评表")).to_be_visible()
 
 
 @pytest.fixture

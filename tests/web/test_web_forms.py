@@ -154,9 +154,11 @@ def test_the_filtered_list_exports_as_a_summary_spreadsheet(web_cast):
 
     response = web_cast.client("reviewer").get("/forms/summary.xlsx?errors=yes")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:5] == ("编号", "年度", "主管部门", "实施单位", "项目名称")
-    assert [r[4] for r in rows[1:]] == ["法律援助专项经费"]  # only form B has errors (A03)
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    # The batch files' summary columns, with the stored form's number first and its place and stage after.
+    assert rows[0][:4] == ("编号", "项目", "实施单位", "年度")
+    assert rows[0][-6:] == ("警告数", "主管部门", "阶段", "状态", "评分规则", "提示数")
+    assert [r[1] for r in rows[1:]] == ["法律援助专项经费"]  # only form B has errors (A03)
 
 
 def test_a_selection_exports_as_a_zip(web_cast):
@@ -215,7 +217,7 @@ def test_a_form_in_the_api_list_is_the_form_read_alone_without_its_findings(web_
 
 
 def test_absurd_printed_numbers_are_stored_without_overflowing_their_columns(web_cast):
-    from jixiao.web.services import save_form
+    from jixiao.web.forms.store import save_form
 
     record = dict(web_cast.form_a.record)
     record["funds"] = [dict(f) for f in record["funds"]]
@@ -230,7 +232,7 @@ def test_absurd_printed_numbers_are_stored_without_overflowing_their_columns(web
 
 def test_the_detail_page_escapes_what_the_form_says_in_every_cell_and_finding(web_cast):
     """The paper form's rows and the findings table are built in Python: everything typed is escaped."""
-    from jixiao.web.services import save_form
+    from jixiao.web.forms.store import save_form
 
     form = web_cast.form_a
     record = json.loads(json.dumps(form.record))

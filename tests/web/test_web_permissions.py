@@ -126,7 +126,7 @@ def test_a_wrong_token_is_refused(web_cast):
 
 
 def test_tokens_are_stored_hashed(web_cast):
-    from jixiao.web.services import create_token
+    from jixiao.web.tokens import create_token
 
     raw = create_token(web_cast.clerk_a)
     stored = ApiToken.objects.get(user=web_cast.clerk_a)
@@ -168,8 +168,9 @@ def test_a_reviewer_of_another_department_sees_nothing_of_this_one(web_cast):
 
 
 def test_visibility_follows_the_tree_at_any_depth(web_cast, seed_records):
+    from jixiao.web.forms.access import visible_forms
+    from jixiao.web.forms.store import save_form
     from jixiao.web.models import Org, Phase
-    from jixiao.web.services import save_form, visible_forms
 
     deep = Org.objects.create(name="甲下属站", parent=web_cast.unit_a)
     deeper = Org.objects.create(name="甲下属站分站", parent=deep)

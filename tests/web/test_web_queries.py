@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from web_helpers import record_for
 
+from jixiao.web.forms.store import save_form
 from jixiao.web.models import Phase
-from jixiao.web.services import save_form
 
 MAX_QUERIES = 12
 
@@ -63,7 +63,7 @@ def test_the_list_page_with_many_forms_fits_a_fixed_budget(web_cast, seed_record
 def test_the_import_preview_queries_do_not_grow_with_the_number_of_forms(web_cast, client):
     from web_helpers import SEED
 
-    from jixiao.web.services import start_import
+    from jixiao.web.forms.imports import start_import
 
     client.force_login(web_cast.admin)
     small = start_import(web_cast.admin, [("seed.txt", SEED.read_bytes())])
@@ -99,8 +99,8 @@ def test_pages_read_by_id_first_hold_the_ordered_filtered_forms(web_cast, seed_r
 def test_kept_counts_and_options_follow_every_committed_change(web_cast, seed_records):
     """Counts and filter options are kept between requests only under the data version that database
     triggers change with every committed change of forms or orgs, whoever writes them and however."""
+    from jixiao.web.forms.kept import data_version
     from jixiao.web.models import Org, PerformanceForm
-    from jixiao.web.views import data_version
 
     client = web_cast.client("finance")
     api = web_cast.token_client("finance")

@@ -71,3 +71,14 @@ def launched_browser() -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def login(page: Any, base: str, username: str, heading: str = "绩效自评表") -> None:
+    """Log in through the login page as one of the demo accounts."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()

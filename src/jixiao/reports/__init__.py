@@ -10,11 +10,22 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from jixiao.core.findings import Finding
     from jixiao.core.model import Form
-    from jixiao.services import Evaluation
+    from jixiao.core.scoring import Scorecard
+
+
+class Evaluation(Protocol):
+    """What the writers need of a form's evaluation (jixiao.services.Evaluation has it)."""
+
+    @property
+    def scorecard(self) -> Scorecard: ...
+
+    @property
+    def findings(self) -> Sequence[Finding]: ...
 
 WRITERS: dict[str, str] = {
     ".xlsx": "jixiao.reports.xlsx",
@@ -37,7 +48,7 @@ def write_forms(
     evaluations, one per form in the same order, give the computed columns of the summary sheet and
     the scores that rescore writes in place of the printed ones.
     """
-    from jixiao.reports.layout import summarise
+    from jixiao.reports.summary import summarise
 
     path = Path(path)
     ext = path.suffix.lower()
@@ -62,3 +73,13 @@ def write_forms(
     )
     writer = importlib.import_module(WRITERS[ext])
     writer.write(forms, path, scorecards=scorecards, summaries=summaries, rescore=rescore)
+
+
+def forms_bytes(forms: Sequence[Form], fmt: str, *, evaluations: Sequence[Evaluation] | None = None) -> bytes:
+    """The forms in the standard layout as the bytes of one .xlsx, .docx, .pdf or .html file."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="jixiao-write-") as folder:
+        path = Path(folder) / f"forms.{fmt}"
+        write_forms(forms, path, evaluations=evaluations)
+        return path.read_bytes()

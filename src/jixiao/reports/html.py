@@ -21,13 +21,13 @@ from jixiao.reports.layout import (
     FormLayout,
     LayoutCell,
     build_layouts,
-    column_fractions,
 )
+from jixiao.reports.sizes import column_fractions
 
 if TYPE_CHECKING:
     from jixiao.core.model import Form
     from jixiao.core.scoring import Scorecard
-    from jixiao.reports.layout import FormSummary
+    from jixiao.reports.summary import FormSummary
 
 CSS = f"""
 @page {{ size: A4 portrait; margin: 15mm; }}

@@ -14,17 +14,16 @@ beyond the printed-rounding tolerance of docs/domain.md §5, and those cells are
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from jixiao.core.checks import printed_matches
 from jixiao.core.model import Form
 from jixiao.core.values import parse_number
 
 if TYPE_CHECKING:
-    from jixiao.core.findings import Finding
     from jixiao.core.scoring import Scorecard
 
 HIGHLIGHT = "FCE4D6"  # fill of a rescored cell (light orange), RGB hex
@@ -151,6 +150,7 @@ class LayoutCell:
     key: str = ""  # record key of a value cell: "project", "funds[0].score", "indicators[3].target"
     changed: bool = False  # rescore: the computed value differs from the printed one
     printed: str = ""  # rescore: the printed text that `text` replaced
+    filled: bool = False  # the form left the cell blank and `text` is the computed value
 
     @property
     def numeric(self) -> bool:
@@ -241,8 +241,8 @@ def build_layout(form: Form, scorecard: Scorecard | None = None, *, rescore: boo
         rows=rows,
         project=form.project,
     )
-    if rescore and scorecard is not None:
-        layout = _rescore(layout, form, scorecard)
+    if scorecard is not None:
+        layout = _rescore(layout, form, scorecard) if rescore else _fill(layout, form, scorecard)
     return layout
 
 
@@ -369,44 +369,77 @@ def format_rate(rate: Decimal) -> str:
 
 
 def agrees(printed: str, computed: Decimal, *, percent: bool = False) -> bool:
-    """The printed number equals the computed one rounded or truncated to the decimals printed (§5)."""
+    """The printed number is the computed one within the printed-rounding tolerance (core.checks.printed_matches)."""
     number = parse_number(printed)
     if number is None or (percent and not printed.strip().endswith(("%", "％"))):
         return False
-    value = computed * 100 if percent else computed
-    exponent = number.as_tuple().exponent
-    places = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
-    return number in (value.quantize(places, ROUND_HALF_UP), value.quantize(places, ROUND_DOWN))
+    return printed_matches(number, computed * 100 if percent else computed)
 
 
 def _rate_row(form: Form) -> int:
     """Where the form prints its execution rate: the first fund row with a number there, else the total row."""
-    return next((n for n, f in enumerate(form.funds) if parse_number(f.rate) is not None), _fund_row(form))
+    return next((n for n, f in enumerate(form.funds) if parse_number(f.rate) is not None), fund_row_index(form))
 
 
-def _fund_row(form: Form) -> int:
+def fund_row_index(form: Form) -> int:
     return next((n for n, f in enumerate(form.funds) if f.kind == "total"), 0)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A value the scorecard computes for a cell of the form: as printed, with its formula."""
+
+    text: str  # "75.6%", "7.56"
+    value: Decimal
+    formula: str
+    printed: str  # what the form prints in that cell
+    percent: bool = False
+
+    @property
+    def agrees(self) -> bool:
+        return agrees(self.printed, self.value, percent=self.percent)
+
+
+def computed_values(form: Form, scorecard: Scorecard) -> dict[str, Computed]:
+    """Record key → the computed value of each cell the scorecard computes (rate, fund score, scores, total)."""
+    out: dict[str, Computed] = {}
+
+    def put(key: str, printed: str, value: Decimal | None, formula: str, percent: bool = False) -> None:
+        if value is not None:
+            text = format_rate(value) if percent else format_decimal(value)
+            out[key] = Computed(text, value, formula, printed, percent)
+
+    if form.funds:
+        n = _rate_row(form)
+        put(f"funds[{n}].rate", form.funds[n].rate, scorecard.execution_rate, scorecard.execution_formula, True)
+        k = fund_row_index(form)
+        put(f"funds[{k}].score", form.funds[k].score, scorecard.fund_score, scorecard.fund_formula)
+    for s in scorecard.indicators:
+        if s.applicable and 0 <= s.index < len(form.indicators):
+            put(f"indicators[{s.index}].score", form.indicators[s.index].score, s.score, s.formula)
+    put("total.score", form.total.score, scorecard.total, scorecard.total_formula)
+    return out
 
 
 def rescored_values(form: Form, scorecard: Scorecard) -> dict[str, str]:
     """Record key → computed text, for the computed values that disagree with the printed ones."""
-    out: dict[str, str] = {}
+    return {k: c.text for k, c in computed_values(form, scorecard).items() if not c.agrees}
 
-    def put(key: str, printed: str, computed: Decimal | None, percent: bool = False) -> None:
-        if computed is None or agrees(printed, computed, percent=percent):
-            return
-        out[key] = format_rate(computed) if percent else format_decimal(computed)
 
-    if form.funds:
-        n = _rate_row(form)
-        put(f"funds[{n}].rate", form.funds[n].rate, scorecard.execution_rate, percent=True)
-        k = _fund_row(form)
-        put(f"funds[{k}].score", form.funds[k].score, scorecard.fund_score)
-    for s in scorecard.indicators:
-        if s.applicable and 0 <= s.index < len(form.indicators):
-            put(f"indicators[{s.index}].score", form.indicators[s.index].score, s.score)
-    put("total.score", form.total.score, scorecard.total)
-    return out
+FILLED_KEYS = ("rate", "score")  # of the fund rows: the form's own arithmetic, which a unit may leave to us
+
+
+def _fill(layout: FormLayout, form: Form, scorecard: Scorecard) -> FormLayout:
+    """The fund block's 执行率 and 得分 computed where the form leaves them blank, as the editor shows them."""
+    values = {k: c.text for k, c in computed_values(form, scorecard).items()
+              if k.startswith("funds[") and k.rsplit(".", 1)[1] in FILLED_KEYS and not c.printed.strip()}
+    if not values:
+        return layout
+    rows = tuple(
+        tuple(replace(c, text=values[c.key], filled=True) if c.key in values else c for c in row)
+        for row in layout.rows
+    )
+    return replace(layout, rows=rows)
 
 
 def _rescore(layout: FormLayout, form: Form, scorecard: Scorecard) -> FormLayout:
@@ -423,166 +456,6 @@ def _rescore(layout: FormLayout, form: Form, scorecard: Scorecard) -> FormLayout
     return replace(layout, rows=rows, note=RESCORE_NOTE)
 
 
-# ---------------------------------------------------------------------------------------------
-# Sizes shared by the writers
-
-
-def text_units(text: str) -> int:
-    """Width of a text in character units: 2 for a CJK / full-width character, 1 otherwise."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def line_count(text: str, units: float) -> int:
-    """Lines a text wraps to in a column `units` wide (character wrapping, as CJK text wraps)."""
-    usable = max(units - 1, 2)
-    lines = 0
-    for paragraph in text.split("\n") or [""]:
-        width = 0
-        count = 1
-        for ch in paragraph:
-            w = text_units(ch)
-            if width + w > usable:
-                count += 1
-                width = 0
-            width += w
-        lines += count
-    return max(lines, 1)
-
-
-def row_heights(layout: FormLayout, line_height: float, padding: float) -> list[float]:
-    """Height of each table row (in the units of line_height) so that every cell's text fits."""
-    widths = layout.template.widths
-    heights = [line_height + 2 * padding] * layout.height
-    spanning: list[tuple[LayoutCell, float]] = []
-    for cell in layout.cells:
-        units = sum(widths[cell.col:cell.col + cell.colspan])
-        need = line_count(cell.text, units) * line_height + 2 * padding
-        if cell.rowspan == 1:
-            heights[cell.row] = max(heights[cell.row], need)
-        else:
-            spanning.append((cell, need))
-    for cell, need in sorted(spanning, key=lambda x: x[0].rowspan):
-        have = sum(heights[cell.row:cell.row + cell.rowspan])
-        if need > have:
-            heights[cell.row + cell.rowspan - 1] += need - have
-    return heights
-
-
-# ---------------------------------------------------------------------------------------------
-# Sheet names and the batch summary
-
-
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
-SUMMARY_SHEET = "汇总"
-
-
-def sheet_name(text: str, suffix: str = "", taken: Iterable[str] = ()) -> str:
-    """A valid, unique worksheet name: no []:*?/\\, at most 31 characters, unique ignoring case."""
-    used = {t.casefold() for t in taken}
-    base = _SHEET_BAD.sub("_", text).strip().strip("'").strip() or "表"
-    if base.casefold() == "history":  # reserved by Excel
-        base = f"{base}_"
-    n = 1
-    while True:
-        tail = suffix if n == 1 else f"{suffix}~{n}"
-        name = base[: 31 - len(tail)].rstrip().rstrip("'") + tail
-        if name.casefold() not in used:
-            return name
-        n += 1
-
-
-def sheet_names(forms: Sequence[Form], reserved: Iterable[str] = ()) -> list[str]:
-    """One name per form, "项目名称-序号" as the samples name them, valid and unique."""
-    taken = list(reserved)
-    names = []
-    for n, form in enumerate(forms, 1):
-        name = sheet_name(form.project or "表", f"-{n}", taken)
-        taken.append(name)
-        names.append(name)
-    return names
-
-
-SUMMARY_COLUMNS = (
-    ("project", "项目", 26),
-    ("unit", "实施单位", 24),
-    ("year", "年度", 7),
-    ("annual", "全年预算数", 11),
-    ("executed", "全年执行数", 11),
-    ("rate", "执行率", 9),
-    ("fund_score", "资金得分", 9),
-    ("printed_total", "印制总分", 9),
-    ("computed_total", "计算总分", 9),
-    ("grade", "等级", 6),
-    ("errors", "错误数", 7),
-    ("warnings", "警告数", 7),
-)
-SUMMARY_TITLE = "预算绩效自评结果汇总"
-
-
-@dataclass(frozen=True)
-class FormSummary:
-    """One line of the batch summary; texts as shown, "" where nothing is known."""
-
-    project: str
-    unit: str
-    year: str
-    annual: str  # 全年预算数 of the total row (the sum of the sub-rows when the total row is blank)
-    executed: str
-    rate: str  # computed when a scorecard is given, else printed
-    fund_score: str  # computed when a scorecard is given, else printed
-    printed_total: str
-    computed_total: str
-    grade: str
-    errors: str
-    warnings: str
-
-    def values(self) -> list[str]:
-        return [getattr(self, name) for name, _, _ in SUMMARY_COLUMNS]
-
-
-def _fund_amount(form: Form, column: str) -> str:
-    total = form.fund("total")
-    printed: str = getattr(total, column) if total is not None else ""
-    if printed.strip():
-        return printed
-    parts = [f.amount(column) for f in form.funds if f.kind != "total"]
-    numbers = [p for p in parts if p is not None]
-    return format(sum(numbers, Decimal(0)), "f") if numbers else ""
-
-
-def summarise(form: Form, scorecard: Scorecard | None = None,
-              findings: Sequence[Finding] | None = None) -> FormSummary:
-    """The summary line of a form; the computed columns stay blank without a scorecard / findings."""
-    printed_rate = next((f.rate for f in form.funds if parse_number(f.rate) is not None), "")
-    fund_row = form.funds[_fund_row(form)] if form.funds else None
-    rate = printed_rate
-    fund_score = fund_row.score if fund_row else ""
-    computed_total = grade = ""
-    if scorecard is not None:
-        rate = format_rate(scorecard.execution_rate) if scorecard.execution_rate is not None else ""
-        fund_score = format_decimal(scorecard.fund_score) if scorecard.fund_score is not None else ""
-        computed_total = format_decimal(scorecard.total) if scorecard.total is not None else ""
-        grade = scorecard.grade
-    errors = warnings = ""
-    if findings is not None:
-        errors = str(sum(1 for f in findings if f.severity == "error"))
-        warnings = str(sum(1 for f in findings if f.severity == "warning"))
-    return FormSummary(
-        project=form.project,
-        unit=form.unit,
-        year=str(form.year) if form.year is not None else "",
-        annual=_fund_amount(form, "annual"),
-        executed=_fund_amount(form, "executed"),
-        rate=rate,
-        fund_score=fund_score,
-        printed_total=form.total.score,
-        computed_total=computed_total,
-        grade=grade,
-        errors=errors,
-        warnings=warnings,
-    )
-
-
 def build_layouts(forms: Sequence[Form], scorecards: Sequence[Scorecard | None] | None = None, *,
                   rescore: bool = False) -> list[FormLayout]:
     """The layouts of a batch; scorecards, when given, pair with the forms in order."""
@@ -592,9 +465,3 @@ def build_layouts(forms: Sequence[Form], scorecards: Sequence[Scorecard | None] 
         raise ValueError(f"计分结果有 {len(scorecards)} 份，表单有 {len(forms)} 张，两者应一一对应。")
     cards = list(scorecards) if scorecards is not None else [None] * len(forms)
     return [build_layout(f, s, rescore=rescore) for f, s in zip(forms, cards, strict=True)]
-
-
-def column_fractions(template: Template) -> list[float]:
-    """Each column's share of the table width."""
-    total = sum(template.widths)
-    return [w / total for w in template.widths]

@@ -26,13 +26,13 @@ from jixiao.reports.layout import (
     FormLayout,
     LayoutCell,
     build_layouts,
-    column_fractions,
 )
+from jixiao.reports.sizes import column_fractions
 
 if TYPE_CHECKING:
     from jixiao.core.model import Form
     from jixiao.core.scoring import Scorecard
-    from jixiao.reports.layout import FormSummary
+    from jixiao.reports.summary import FormSummary
 
 FONT = "NotoSansSC"
 MARGIN = 12.0  # mm, every side

@@ -1,4 +1,5 @@
 """The web application (Django): units fill in, score and store their forms; the API; the import and export pages.
 
-Views are thin: they validate input and call jixiao.web.services, which calls jixiao.services and jixiao.core.
+Views are thin: they validate input and call jixiao.web.forms (the stored form) or jixiao.web.review (the
+review side on top of it), which call jixiao.services, jixiao.core and jixiao.reports.
 """

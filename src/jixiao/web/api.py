@@ -14,10 +14,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from jixiao.web import services
+from jixiao.web.forms import access, evaluation, exports, imports, store
+from jixiao.web.forms.errors import PermissionDenied, ServiceError
+from jixiao.web.forms.filters import filter_forms, filter_key
+from jixiao.web.forms.kept import data_version
 from jixiao.web.models import Org, PerformanceForm, Phase
 from jixiao.web.openapi import SCHEMA
-from jixiao.web.views import _download, data_version, filter_forms, filter_key, paginate
+from jixiao.web.pages import download, paginate
 
 View = Callable[..., HttpResponse]
 MAX_PAGE_SIZE = 200
@@ -37,7 +40,7 @@ def api_view(view: View) -> View:
             return _error("请先登录，或在请求头中提供 Authorization: Bearer <令牌>。", 401)
         try:
             return view(request, *args, **kwargs)
-        except services.ServiceError as e:
+        except ServiceError as e:
             return _error(e.message, e.status, e.errors)
 
     return wrapper
@@ -51,9 +54,9 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError) as e:
-        raise services.ServiceError(f"请求内容不是有效的 JSON：{e}") from e
+        raise ServiceError(f"请求内容不是有效的 JSON：{e}") from e
     if not isinstance(data, dict):
-        raise services.ServiceError("请求内容应为 JSON 对象。")
+        raise ServiceError("请求内容应为 JSON 对象。")
     return data
 
 
@@ -124,9 +127,9 @@ def _list_item(row: dict[str, Any]) -> str:
 
 
 def _unit(user: Any, unit_id: Any) -> Org:
-    unit = services.writable_units(user).filter(pk=unit_id).first() if str(unit_id).isdigit() else None
+    unit = access.writable_units(user).filter(pk=unit_id).first() if str(unit_id).isdigit() else None
     if unit is None:
-        raise services.PermissionDenied("您不能为该单位填报（unit 应为您可填报的单位的 id）。")
+        raise PermissionDenied("您不能为该单位填报（unit 应为您可填报的单位的 id）。")
     return unit
 
 
@@ -134,14 +137,14 @@ def _phase(value: Any) -> str | None:
     if value is None:
         return None
     if value not in Phase.values:
-        raise services.ServiceError(f"phase 应为 {' 或 '.join(Phase.values)}。", {"phase": ["取值无效"]})
+        raise ServiceError(f"phase 应为 {' 或 '.join(Phase.values)}。", {"phase": ["取值无效"]})
     return str(value)
 
 
 def _create(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
     unit = _unit(request.user, data.get("unit"))
-    saved = services.save_form(request.user, data.get("form") or {}, unit=unit,
+    saved = store.save_form(request.user, data.get("form") or {}, unit=unit,
                                phase=_phase(data.get("phase")) or Phase.TARGET,
                                profile_override=str(data.get("profile_override", "")))
     return json_response(form_json(_reload(request, saved.pk), _findings(saved)), status=201)
@@ -152,24 +155,24 @@ def _findings(form: PerformanceForm) -> list[dict[str, Any]]:
 
 
 def _reload(request: HttpRequest, pk: int) -> PerformanceForm:
-    return services.get_visible(request.user, pk)
+    return access.get_visible(request.user, pk)
 
 
 @api_view
 @require_http_methods(["GET", "PUT", "PATCH"])
 def form_item(request: HttpRequest, pk: int) -> HttpResponse:
-    form = services.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     if request.method == "GET":
         return json_response(form_json(form, _findings(form)))
     data = json_body(request)
     record = data.get("form", form.record if request.method == "PATCH" else None)
     if record is None:
-        raise services.ServiceError("PUT 需要完整的 form（jixiao.form/1 记录）。", {"form": ["缺少"]})
+        raise ServiceError("PUT 需要完整的 form（jixiao.form/1 记录）。", {"form": ["缺少"]})
     version = data.get("version")
     if request.method == "PUT" and not isinstance(version, int):
-        raise services.ServiceError("请提供读取时的 version，以免覆盖他人的修改。", {"version": ["缺少"]})
+        raise ServiceError("请提供读取时的 version，以免覆盖他人的修改。", {"version": ["缺少"]})
     unit = _unit(request.user, data["unit"]) if "unit" in data else None
-    saved = services.save_form(request.user, record, form=form, unit=unit, phase=_phase(data.get("phase")),
+    saved = store.save_form(request.user, record, form=form, unit=unit, phase=_phase(data.get("phase")),
                                profile_override=data.get("profile_override"),
                                version=version if isinstance(version, int) else None)
     return json_response(form_json(_reload(request, saved.pk), _findings(saved)))
@@ -177,14 +180,14 @@ def form_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 @api_view
 def form_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    form = services.get_visible(request.user, pk)
-    return _download(services.export_forms([form], fmt), services.export_filename(form, fmt))
+    form = access.get_visible(request.user, pk)
+    return download(exports.export_forms([form], fmt), exports.export_filename(form, fmt))
 
 
 @api_view
 def summary(request: HttpRequest) -> HttpResponse:
     qs = filter_forms(request.user, request.GET).order_by("-year", "department_id", "unit_id", "project")
-    return _download(services.export_summary(qs), "绩效自评汇总.xlsx")
+    return download(exports.export_summary(qs), "绩效自评汇总.xlsx")
 
 
 @api_view
@@ -192,10 +195,10 @@ def summary(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
     ids = [i for i in data.get("ids", []) if isinstance(i, int)]
-    chosen = list(services.visible_forms(request.user).filter(pk__in=ids))
+    chosen = list(access.visible_forms(request.user).filter(pk__in=ids))
     if not chosen:
-        raise services.ServiceError("ids 中没有您可查看的表。", {"ids": ["为空"]})
-    return _download(services.export_zip(chosen, str(data.get("format", "pdf"))), "绩效自评表.zip")
+        raise ServiceError("ids 中没有您可查看的表。", {"ids": ["为空"]})
+    return download(exports.export_zip(chosen, str(data.get("format", "pdf"))), "绩效自评表.zip")
 
 
 @api_view
@@ -204,23 +207,23 @@ def check(request: HttpRequest) -> HttpResponse:
     """Exactly what `jixiao check --format json` prints for the uploaded files; nothing is stored."""
     uploads = [(f.name, f.read()) for f in request.FILES.getlist("file") + request.FILES.getlist("files")]
     if not uploads:
-        raise services.ServiceError("请以 multipart/form-data 上传文件（字段名 file）。", {"file": ["缺少"]})
-    return json_response(services.check_upload(uploads, request.POST.get("profile", "auto") or "auto"))
+        raise ServiceError("请以 multipart/form-data 上传文件（字段名 file）。", {"file": ["缺少"]})
+    return json_response(imports.check_upload(uploads, request.POST.get("profile", "auto") or "auto"))
 
 
 @api_view
 @require_http_methods(["POST"])
 def evaluate(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
-    return json_response(services.evaluate_record(data.get("form") or {}, str(data.get("profile", "") or "")))
+    return json_response(evaluation.evaluate_record(data.get("form") or {}, str(data.get("profile", "") or "")))
 
 
 @api_view
 def units(request: HttpRequest) -> HttpResponse:
-    writable = set(services.writable_units(request.user).values_list("pk", flat=True))
+    writable = set(access.writable_units(request.user).values_list("pk", flat=True))
     return json_response([
         {"id": o.pk, "name": o.name, "kind": o.kind, "parent": o.parent_id, "writable": o.pk in writable}
-        for o in services.visible_orgs(request.user)
+        for o in access.visible_orgs(request.user)
     ])
 
 

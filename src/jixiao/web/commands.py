@@ -167,7 +167,7 @@ def run_token_create(args: argparse.Namespace) -> int:
     migrate()
     from django.contrib.auth import get_user_model
 
-    from jixiao.web.services import create_token
+    from jixiao.web.tokens import create_token
 
     user = get_user_model().objects.filter(username=args.username).first()
     if user is None:

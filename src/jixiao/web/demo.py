@@ -11,9 +11,9 @@ from django.db import transaction
 
 from jixiao import services as core_services
 from jixiao.core.model import to_record
+from jixiao.web.forms.store import save_form
 from jixiao.web.library.demo import load_library_demo
 from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role, Stage
-from jixiao.web.services import save_form
 
 FINANCE = "鄂尔多斯市财政局"
 DEPARTMENT = "鄂尔多斯市司法局"

@@ -274,3 +274,10 @@ class DataVersion(models.Model):
     class Meta:
         verbose_name = "数据版本"
         verbose_name_plural = "数据版本"
+
+
+# The labels every page, workbook and message shows, from the choices above (one spelling each).
+STAGE_LABELS = dict(Stage.choices)
+PHASE_LABELS = dict(Phase.choices)
+ROLE_LABELS = dict(Role.choices)
+SEVERITY_LABELS = dict(FormFinding.Severity.choices)

@@ -1,4 +1,4 @@
-"""Pure helpers between records and pages: the paper layout of a form, and the editor's fields.
+"""Pure helpers between records and pages: the paper form, the editor's fields, the list's rows.
 
 The editor posts fields named `fund-<i>-<column>`, `ind-<n>-<column>`, `cat-<n>-name|points`; the same
 parser serves saving and the live evaluation, so the page and the server never disagree on a record.
@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from jixiao.core.model import FUND_CAPTIONS, FUND_FIELDS, INDICATOR_FIELDS, SCHEMA
+from jixiao.core.checks import printed_matches
+from jixiao.core.model import FUND_CAPTIONS, FUND_FIELDS, INDICATOR_FIELDS, SCHEMA, from_record
+from jixiao.core.scoring import Scorecard
+from jixiao.core.values import parse_number
+from jixiao.reports.layout import Computed, LayoutCell, build_layout, computed_values
+from jixiao.web.forms.history import finding_field
+from jixiao.web.models import PHASE_LABELS, SEVERITY_LABELS, STAGE_LABELS
 
 FUND_LABELS = {
     "total": "年度资金总额：",
@@ -64,6 +70,19 @@ class EditorInput:
     record: dict[str, Any]
     indicator_rows: list[int]  # the posted row number n of each indicator in the record
     errors: dict[str, list[str]] = field(default_factory=dict)
+    fund_rows: list[int] = field(default_factory=list)  # the posted row number n of each fund row
+
+    def field_errors(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A service's errors by record path ("funds[1].executed") as the editor's field names ("fund-1-executed")."""
+        out: dict[str, list[str]] = {}
+        for key, messages in errors.items():
+            m = re.match(r"^(funds|indicators)\[(\d+)\]\.(\w+)$", key)
+            if m:
+                rows, prefix = (self.fund_rows, "fund") if m.group(1) == "funds" else (self.indicator_rows, "ind")
+                index = int(m.group(2))
+                key = f"{prefix}-{rows[index]}-{m.group(3)}" if index < len(rows) else ""
+            out.setdefault(key, []).extend(messages)
+        return out
 
 
 def record_from_post(data: Mapping[str, str]) -> EditorInput:
@@ -78,11 +97,12 @@ def record_from_post(data: Mapping[str, str]) -> EditorInput:
             year = int(year_text)
         else:
             errors["year"] = ["年度应为四位数字，如 2024。"]
-    funds = []
+    funds, fund_rows = [], []
     for n, row in _numbered(data, "fund"):
         kind = row.get("kind", "")
         if kind not in FUND_LABELS:
             continue
+        fund_rows.append(n)
         funds.append({"kind": kind, "label": row.get("label") or FUND_LABELS[kind],
                       **{c: row.get(c, "") for c in FUND_FIELDS}})
         for column in FUND_FIELDS:
@@ -109,142 +129,65 @@ def record_from_post(data: Mapping[str, str]) -> EditorInput:
         "indicators": indicators,
         "total": {"weight": str(data.get("total-weight", "")).strip(), "score": str(data.get("total-score", "")).strip()},
     }
-    return EditorInput(record=record, indicator_rows=numbers, errors=errors)
+    return EditorInput(record=record, indicator_rows=numbers, errors=errors, fund_rows=fund_rows)
 
 
-# ---------------------------------------------------------------- the paper layout (detail page)
+# ---------------------------------------------------------------- the paper form (detail, review and public pages)
 
-
-@dataclass
-class Cell:
-    text: str
-    computed: str | None = None  # the computed value where it differs from or accompanies the printed one
-    formula: str = ""
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    exact: str | None = None  # the computed value unrounded, to compare with the printed one
-
-    @property
-    def differs(self) -> bool:
-        """The computed value disagrees with the printed one beyond printing (rounded or truncated)."""
-        return differs(self.text, self.exact if self.exact is not None else self.computed)
-
-    @property
-    def severity(self) -> str:
-        """The worst severity of the cell's findings, for its colour."""
-        order = {"error": 2, "warning": 1, "info": 0}
-        return max((f["severity"] for f in self.findings), key=lambda s: order.get(s, 0), default="")
+_MARK_ORDER = ("comment", "error", "warning", "info")
 
 
 def differs(printed: str, computed: str | None) -> bool:
-    """True when a printed number isn't the computed one rounded or truncated to the printed decimals."""
-    from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
-
-    if computed in (None, ""):
+    """True when something is printed and it is not the computed value within the printed-rounding
+    tolerance (jixiao.core.checks.printed_matches); a blank cell differs from nothing."""
+    value = parse_number(str(computed or "").rstrip("%"))
+    if value is None or not printed.strip():
         return False
-    try:
-        shown = Decimal(printed.strip().rstrip("%％").strip())
-        value = Decimal(str(computed).rstrip("%"))
-    except (InvalidOperation, AttributeError):
-        return False
-    step = Decimal(1).scaleb(shown.as_tuple().exponent if isinstance(shown.as_tuple().exponent, int) else 0)
-    return shown not in (value.quantize(step, ROUND_HALF_UP), value.quantize(step, ROUND_DOWN))
+    shown = parse_number(printed)
+    return shown is None or not printed_matches(shown, value)
 
 
-def _key(location: Mapping[str, Any]) -> tuple[str, int | None, str]:
-    return (location.get("block", ""), location.get("index"), location.get("field", ""))
-
-
-def index_findings(findings: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int | None, str], list[dict[str, Any]]]:
-    """Findings by (block, row index, field): the cell they mark."""
-    by_cell: dict[tuple[str, int | None, str], list[dict[str, Any]]] = {}
+def notes_by_cell(findings: Sequence[Mapping[str, Any]],
+                  comments: Sequence[Mapping[str, Any]] = ()) -> dict[str, list[dict[str, Any]]]:
+    """Record path ("" for the form as a whole) → the findings (numbered as listed) and comments on it."""
+    out: dict[str, list[dict[str, Any]]] = {}
     for n, f in enumerate(findings, 1):
-        by_cell.setdefault(_key(f["location"]), []).append({**f, "number": n})
-    return by_cell
+        out.setdefault(finding_field(f.get("location") or {}), []).append(
+            {"kind": f["severity"], "code": f["code"], "text": f["message"], "number": n})
+    for c in comments:
+        out.setdefault(c["field"], []).append({"kind": "comment", "code": "意见", "text": c["comment"], "number": 0})
+    return out
 
 
-def _percent(rate: str | None) -> str | None:
-    if rate is None:
-        return None
-    return f"{float(rate) * 100:.2f}%"
-
-
-def paper_layout(record: Mapping[str, Any], scorecard: Mapping[str, Any],
-                 findings: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Rows and cells of the form as printed, each cell with its computed value and its findings."""
-    cells = index_findings(findings)
-
-    def cell(block: str, index: int | None, column: str, text: str, computed: str | None = None,
-             formula: str = "", exact: str | None = None) -> Cell:
-        marks = cells.get((block, index, column), [])
-        return Cell(text=text, computed=computed, formula=formula, findings=marks, exact=exact)
-
-    rate = scorecard.get("execution_rate")
-    rate_exact = None if rate is None else str(Decimal(rate) * 100)
-
-    funds = []
-    for i, f in enumerate(record.get("funds", [])):
-        is_total = f["kind"] == "total"
-        rate_computed = _percent(scorecard.get("execution_rate")) if f["kind"] in ("total", "appropriation") else None
-        funds.append({
-            "label": f["label"] or FUND_LABELS.get(f["kind"], f["kind"]),
-            "cells": [
-                cell("funds", i, "initial", f["initial"]),
-                cell("funds", i, "annual", f["annual"]),
-                cell("funds", i, "executed", f["executed"]),
-                cell("funds", i, "weight", f["weight"]),
-                cell("funds", i, "rate", f["rate"], rate_computed if f["rate"] or is_total else None,
-                     scorecard.get("execution_formula", ""), rate_exact),
-                cell("funds", i, "score", f["score"], scorecard.get("fund_score") if is_total else None,
-                     scorecard.get("fund_formula", "") if is_total else ""),
-            ],
-        })
-    scores = {s["index"]: s for s in scorecard.get("indicators", [])}
-    indicators = record.get("indicators", [])
-    points = record.get("category_points", {})
-    rows = []
-    for i, ind in enumerate(indicators):
-        s = scores.get(i, {})
-        first1 = i == 0 or indicators[i - 1]["level1"] != ind["level1"]
-        first2 = first1 or indicators[i - 1]["level2"] != ind["level2"]
-        span1 = _span(indicators, i, lambda r: r["level1"]) if first1 else 0
-        span2 = _span(indicators, i, lambda r: (r["level1"], r["level2"])) if first2 else 0
-        label1 = ind["level1"] + (f"（{points[ind['level1']]}分）" if points.get(ind["level1"]) else "")
-        rows.append({
-            "index": i,
-            "level1": cell("indicators", i, "level1", label1), "span1": span1,
-            "level2": cell("indicators", i, "level2", ind["level2"]), "span2": span2,
-            "name": cell("indicators", i, "name", ind["name"]),
-            "weight": cell("indicators", i, "weight", ind["weight"]),
-            "target": cell("indicators", i, "target", ind["target"]),
-            "actual": cell("indicators", i, "actual", ind["actual"]),
-            "score": cell("indicators", i, "score", ind["score"], s.get("score"), s.get("formula", "")),
-            "reason": cell("indicators", i, "reason", ind["reason"]),
-        })
-    total = record.get("total", {})
-    placed = {k for k in cells if k[0] in ("funds", "indicators") and k[1] is not None}
-    placed |= {("total", None, "score"), ("goals", None, "planned"), ("goals", None, "achieved")}
+def paper(record: Mapping[str, Any], scorecard: Scorecard | None = None,
+          findings: Sequence[Mapping[str, Any]] = (), comments: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The form as the reports print it (jixiao.reports.layout, the one printed-form model), each value cell
+    with its record path, its computed value (where the scorecard computes one) and its notes."""
+    form = from_record(dict(record))
+    layout = build_layout(form, scorecard)
+    computed = computed_values(form, scorecard) if scorecard is not None else {}
+    notes = notes_by_cell(findings, comments)
+    rows = [[_paper_cell(c, computed.get(c.key), notes.get(c.key, []) if c.key else []) for c in row]
+            for row in layout.rows]
+    placed = {c.key for c in layout.cells if c.key}
     return {
-        "funds": funds,
-        "indicators": rows,
-        "goals": {
-            "planned": cell("goals", None, "planned", record.get("goals", {}).get("planned", "")),
-            "achieved": cell("goals", None, "achieved", record.get("goals", {}).get("achieved", "")),
-        },
-        "total": {
-            "weight": total.get("weight", ""),
-            "score": cell("total", None, "score", total.get("score", ""), scorecard.get("total"),
-                          scorecard.get("total_formula", "")),
-        },
-        # Findings about the form as a whole, or a place with no cell of its own, listed above the form.
-        "general": [f for k, fs in cells.items() if k not in placed for f in fs],
+        "title": layout.title, "subtitle": layout.subtitle, "rows": rows,
+        # Notes about the form as a whole, or a place with no cell of its own, listed above the form.
+        "general": [n for key, ns in notes.items() if key not in placed for n in ns],
     }
 
 
-def _span(rows: Sequence[Mapping[str, str]], start: int, key: Any) -> int:
-    n = 1
-    while start + n < len(rows) and key(rows[start + n]) == key(rows[start]):
-        n += 1
-    return n
+def _paper_cell(c: LayoutCell, computed: Computed | None, notes: list[dict[str, Any]]) -> dict[str, Any]:
+    mark = next((k for k in _MARK_ORDER if any(n["kind"] == k for n in notes)), "")
+    shown = None
+    if computed is not None and not c.filled:
+        exact = computed.value * 100 if computed.percent else computed.value
+        shown = {"text": computed.text, "formula": computed.formula, "differs": differs(c.text, str(exact))}
+    return {
+        "caption": c.role == "caption", "text": c.text, "key": c.key, "rowspan": c.rowspan, "colspan": c.colspan,
+        "numeric": c.numeric, "left": c.align == "left", "filled": c.filled,
+        "formula": computed.formula if computed is not None else "", "computed": shown, "notes": notes, "mark": mark,
+    }
 
 
 # ---------------------------------------------------------------- the editor's rows
@@ -281,9 +224,6 @@ LIST_VALUES = (
     "id", "year", "project", "phase", "stage", "execution_rate", "printed_total", "computed_total", "grade",
     "error_count", "warning_count", "info_count", "unit__name",
 )
-PHASE_LABELS = {"target": "目标申报", "self": "自评"}
-STAGE_LABELS = {"draft": "草稿", "submitted": "已提交", "returned": "已退回", "approved": "已审核",
-                "rechecked": "已复核", "published": "已公开"}
 _ROW = (
     '<tr><td class="no-print"><input type="checkbox" name="ids" value="{id}" aria-label="选择 {project}"></td>'
     '<td>{year}</td><td><a href="/forms/{id}/">{project}</a></td><td>{unit}</td><td>{phase}</td>'
@@ -311,7 +251,7 @@ def list_rows(rows: Sequence[Mapping[str, Any]]) -> str:
     for r in rows:
         counts = "".join(
             f'<span class="sev sev-{sev}">{label} {r[f"{sev}_count"]}</span>'
-            for sev, label in (("error", "错误"), ("warning", "警告"), ("info", "提示")) if r[f"{sev}_count"]
+            for sev, label in SEVERITY_LABELS.items() if r[f"{sev}_count"]
         )
         printed, computed = r["printed_total"], r["computed_total"]
         out.append(_ROW.format(

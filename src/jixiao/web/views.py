@@ -1,8 +1,8 @@
-"""Pages. Each view validates its input, calls jixiao.web.services and renders; nothing else."""
+"""The clerk's pages: the list, a form, the editor, import and export. Each view validates its input,
+calls jixiao.web.forms and renders; nothing else."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -10,152 +10,30 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Max, Min
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from jixiao.web import presenters, services
+from jixiao.web import pages, presenters
+from jixiao.web.forms import access, evaluation, exports, filters, imports, kept, store
+from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
 
 T = TypeVar("T")
 
 
-def _error_page(request: HttpRequest, error: services.ServiceError) -> HttpResponse:
-    return render(request, "jixiao/error.html", {"error": error}, status=error.status)
+_error_page = pages.error_page
 
 
 # ---------------------------------------------------------------- list
 
 
-FILTERS = ("year", "department", "unit", "phase", "stage", "grade", "errors", "q")
-
-
-def filter_forms(user: Any, params: Any) -> QuerySet[PerformanceForm]:
-    """The visible forms narrowed by the list's filters (shared by the page, the summary and the API).
-
-    Reads no parameter but FILTERS: counts are kept under filter_key (the user's scope and those values).
-    """
-    qs = services.visible_forms(user)
-    if (year := params.get("year", "")).isdigit():
-        qs = qs.filter(year=int(year))
-    if (department := params.get("department", "")).isdigit():
-        qs = qs.filter(department_id=int(department))
-    if (unit := params.get("unit", "")).isdigit():
-        qs = qs.filter(unit_id=int(unit))
-    if (phase := params.get("phase", "")) in Phase.values:
-        qs = qs.filter(phase=phase)
-    if (stage := params.get("stage", "")) in Stage.values:
-        qs = qs.filter(stage=stage)
-    if grade := params.get("grade", ""):
-        qs = qs.filter(grade=grade)
-    if (errors := params.get("errors", "")) == "yes":
-        qs = qs.filter(error_count__gt=0)
-    elif errors == "no":
-        qs = qs.filter(error_count=0)
-    if q := params.get("q", "").strip()[:100]:
-        # Chinese has no case: a plain LIKE is enough and much cheaper than upper() on every row.
-        lookup = "icontains" if any(c.isascii() and c.isalpha() for c in q) else "contains"
-        units = Org.objects.filter(**{f"name__{lookup}": q}).values("pk")
-        qs = qs.filter(Q(**{f"project__{lookup}": q}) | Q(unit_id__in=units))
-    return qs
-
-
-def filter_key(user: Any, params: Any) -> tuple[Any, ...]:
-    """What filter_forms' result depends on besides the stored data, to keep its count under."""
-    return ("forms", services.scope_key(user), *(params.get(k, "") for k in FILTERS))
-
-
-def _options(choices: Any, chosen: str) -> str:
-    """<option>s of a filter, built in one pass (a finance bureau's unit list has hundreds)."""
-    from html import escape
-
-    from django.utils.safestring import mark_safe
-
-    return mark_safe("".join(  # every value is escaped here
-        f'<option value="{escape(str(value))}"{" selected" if str(value) == chosen else ""}>{escape(str(label))}</option>'
-        for value, label in choices
-    ))
-
-
-class _IdsFirstPaginator(Paginator):
-    """Pages whose rows are picked by id first: the page's ids come from the ordered, filtered forms
-    alone (an index scan, no joins, no wide columns), and only those rows are read with their columns.
-
-    Without this, page 150 joins and projects the 7,450 rows it skips (and the API casts their JSON).
-    """
-
-    def __init__(self, forms: QuerySet[Any], per_page: int, values: tuple[str, ...], annotations: dict[str, Any]) -> None:
-        super().__init__(forms, per_page)
-        self.values, self.annotations = values, annotations
-
-    def page(self, number: Any) -> Any:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        forms = self.object_list
-        rows = forms.model._default_manager.order_by(*forms.query.order_by or forms.model._meta.ordering)
-        # The filters (and permissions) are the subquery's: the outer query reads these rows only.
-        rows = rows.none() if top <= bottom else rows.filter(pk__in=forms.values("pk")[bottom:top])
-        return self._get_page(rows.values(*self.values, **self.annotations), number, self)
-
-
-def paginate(forms: QuerySet[Any], per_page: int, number: str | None, values: tuple[str, ...] = (),
-             annotations: dict[str, Any] | None = None, version: int | None = None,
-             key: tuple[Any, ...] | None = None) -> Any:
-    """A page of `forms` as dicts of `values` and `annotations`, counted on `forms` alone: no join in the count.
-
-    With a data version and a key that determines `forms` (filter_key), the count is kept: counting
-    20,000 forms on every page costs more than the page.
-    """
-    paginator = _IdsFirstPaginator(forms, per_page, values, annotations or {})
-    counted = forms.order_by()
-    paginator.count = kept(version, ("count", key), counted.count)  # type: ignore[misc]  # a cached_property, set ahead
-    return paginator.get_page(number)
-
-
-# ---------------------------------------------------------------- kept between requests
-
-_kept: dict[tuple[Any, ...], Any] = {}
-_KEPT_MAX = 5000
-
-
-def data_version() -> int | None:
-    """The data version (jixiao.web.models.DataVersion), or None when nothing may be kept: inside a
-    transaction (PostgreSQL changes it when the transaction's changes commit), or without its row."""
-    if connection.in_atomic_block:
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT value FROM jixiao_dataversion WHERE id = 1")
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
-
-
-def kept(version: int | None, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """compute(), or what it returned under the same data version and key in this process."""
-    if version is None or None in key:
-        return compute()
-    full = (version, *key)
-    try:
-        return _kept[full]  # type: ignore[no-any-return]
-    except KeyError:
-        pass
-    value = compute()
-    if len(_kept) >= _KEPT_MAX:
-        _kept.clear()
-    _kept[full] = value
-    return value
-
-
 def _org_and_year_options(user: Any, chosen: dict[str, str], version: int | None) -> dict[str, str]:
     """The year, department and unit filters' options (kept under the data version: orgs and years change
     only with it; the key holds the user's scope, so scopes are kept apart)."""
-    orgs_query = services.visible_orgs(user).values_list("id", "name", "kind")
+    orgs_query = access.visible_orgs(user).values_list("id", "name", "kind")
 
     def build() -> dict[str, str]:
         orgs = list(orgs_query)
@@ -163,22 +41,23 @@ def _org_and_year_options(user: Any, chosen: dict[str, str], version: int | None
         span = PerformanceForm.objects.aggregate(first=Min("year"), last=Max("year"))
         years = list(range(span["last"], span["first"] - 1, -1)) if span["first"] else []
         return {
-            "year": _options(((y, y) for y in years), chosen["year"]),
-            "department": _options(((i, n) for i, n, k in orgs if k == Org.Kind.DEPARTMENT), chosen["department"]),
-            "unit": _options(((i, n) for i, n, _ in orgs), chosen["unit"]),
+            "year": pages.options(((y, y) for y in years), chosen["year"]),
+            "department": pages.options(((i, n) for i, n, k in orgs if k == Org.Kind.DEPARTMENT), chosen["department"]),
+            "unit": pages.options(((i, n) for i, n, _ in orgs), chosen["unit"]),
         }
 
-    key = ("options", services.scope_key(user), chosen["year"], chosen["department"], chosen["unit"])
-    return kept(version, key, build)
+    key = ("options", access.scope_key(user), chosen["year"], chosen["department"], chosen["unit"])
+    return kept.kept(version, key, build)
 
 
 @login_required
+@pages.refusals
 def form_list(request: HttpRequest) -> HttpResponse:
-    version = data_version()
-    forms = filter_forms(request.user, request.GET)
-    page = paginate(forms, settings.JIXIAO_PAGE_SIZE, request.GET.get("page"), values=presenters.LIST_VALUES,
-                    version=version, key=filter_key(request.user, request.GET))
-    chosen = {k: request.GET.get(k, "") for k in FILTERS}
+    version = kept.data_version()
+    forms = filters.filter_forms(request.user, request.GET)
+    page = pages.paginate(forms, settings.JIXIAO_PAGE_SIZE, request.GET.get("page"), values=presenters.LIST_VALUES,
+                    version=version, key=filters.filter_key(request.user, request.GET))
+    chosen = {k: request.GET.get(k, "") for k in filters.FILTERS}
     query = urlencode({k: v for k, v in chosen.items() if v})
     return render(request, "jixiao/form_list.html", {
         "page": page,
@@ -187,19 +66,20 @@ def form_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "options": {
             **_org_and_year_options(request.user, chosen, version),
-            "phase": _options(Phase.choices, chosen["phase"]),
-            "stage": _options(Stage.choices, chosen["stage"]),
-            "grade": _options(((g, g) for g in ("优", "良", "中", "差")), chosen["grade"]),
-            "errors": _options((("yes", "有错误"), ("no", "无错误")), chosen["errors"]),
+            "phase": pages.options(Phase.choices, chosen["phase"]),
+            "stage": pages.options(Stage.choices, chosen["stage"]),
+            "grade": pages.options(((g, g) for g in ("优", "良", "中", "差")), chosen["grade"]),
+            "errors": pages.options((("yes", "有错误"), ("no", "无错误")), chosen["errors"]),
         },
-        "can_create": services.can_fill(request.user),
+        "can_create": access.can_fill(request.user),
     })
 
 
 @login_required
+@pages.refusals
 def export_summary(request: HttpRequest) -> HttpResponse:
-    forms = filter_forms(request.user, request.GET).select_related(None).order_by("-year", "department_id", "unit_id", "project")
-    return _download(services.export_summary(forms), "绩效自评汇总.xlsx")
+    forms = filters.filter_forms(request.user, request.GET).select_related(None).order_by("-year", "department_id", "unit_id", "project")
+    return pages.download(exports.export_summary(forms), "绩效自评汇总.xlsx")
 
 
 @login_required
@@ -207,28 +87,14 @@ def export_summary(request: HttpRequest) -> HttpResponse:
 def export_selection(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     fmt = request.POST.get("format", "pdf")
-    forms = list(services.visible_forms(request.user).filter(pk__in=ids))
+    forms = list(access.visible_forms(request.user).filter(pk__in=ids))
     if not forms:
         messages.error(request, "请先勾选要导出的表。")
         return redirect("form-list")
     try:
-        return _download(services.export_zip(forms, fmt), "绩效自评表.zip")
-    except services.ServiceError as e:
+        return pages.download(exports.export_zip(forms, fmt), "绩效自评表.zip")
+    except ServiceError as e:
         return _error_page(request, e)
-
-
-def _download(data: bytes, filename: str) -> HttpResponse:
-    content_types = {
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "pdf": "application/pdf",
-        "zip": "application/zip",
-    }
-    response = HttpResponse(data, content_type=content_types.get(filename.rsplit(".", 1)[-1], "application/octet-stream"))
-    from django.utils.http import content_disposition_header
-
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # ---------------------------------------------------------------- detail
@@ -237,28 +103,27 @@ def _download(data: bytes, filename: str) -> HttpResponse:
 @login_required
 def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        form = services.get_visible(request.user, pk)
-    except services.ServiceError as e:
+        form = access.get_visible(request.user, pk)
+    except ServiceError as e:
         return _error_page(request, e)
     findings = list(form.findings.values("code", "severity", "location", "found", "expected", "message"))
-    layout = presenters.paper_layout(form.record, form.scorecard, findings)
+    scorecard = evaluation.evaluate_stored(form).scorecard
     return render(request, "jixiao/form_detail.html", {
         "form": form,
         "record": form.record,
-        "layout": layout,
-        "findings": presenters.index_findings(findings),
+        "paper": presenters.paper(form.record, scorecard, findings),
         "finding_list": [dict(f, number=n) for n, f in enumerate(findings, 1)],
-        "can_edit": services.can_edit(request.user, form),
-        "formats": services.EXPORT_FORMATS,
+        "can_edit": access.can_edit(request.user, form),
+        "formats": exports.EXPORT_FORMATS,
     })
 
 
 @login_required
 def form_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     try:
-        form = services.get_visible(request.user, pk)
-        return _download(services.export_forms([form], fmt), services.export_filename(form, fmt))
-    except services.ServiceError as e:
+        form = access.get_visible(request.user, pk)
+        return pages.download(exports.export_forms([form], fmt), exports.export_filename(form, fmt))
+    except ServiceError as e:
         return _error_page(request, e)
 
 
@@ -279,7 +144,7 @@ def _profile_defaults(year: int | None, override: str = "") -> tuple[list[tuple[
     try:
         from jixiao.profile_files import load_profile, profile_for_year
 
-        name = services.profile_for(year, override)
+        name = evaluation.profile_for(year, override)
         profile = load_profile(name) if name != "auto" else profile_for_year(year)
         points = [(n, f"{p.normalize():f}") for n, p in profile.category_points]
         return points, f"{profile.fund_weight.normalize():f}"
@@ -289,9 +154,9 @@ def _profile_defaults(year: int | None, override: str = "") -> tuple[list[tuple[
 
 @login_required
 def form_create(request: HttpRequest) -> HttpResponse:
-    units = list(services.writable_units(request.user))
+    units = list(access.writable_units(request.user))
     if not units:
-        return _error_page(request, services.PermissionDenied("您没有可填报的单位。"))
+        return _error_page(request, PermissionDenied("您没有可填报的单位。"))
     if request.method == "POST":
         return _save(request, None, units)
     from django.utils import timezone
@@ -307,12 +172,12 @@ def form_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def form_edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        form = services.get_visible(request.user, pk)
-    except services.ServiceError as e:
+        form = access.get_visible(request.user, pk)
+    except ServiceError as e:
         return _error_page(request, e)
-    if not services.can_edit(request.user, form):
-        return _error_page(request, services.PermissionDenied("此表当前状态下您不能修改。"))
-    units = list(services.writable_units(request.user))
+    if not access.can_edit(request.user, form):
+        return _error_page(request, PermissionDenied("此表当前状态下您不能修改。"))
+    units = list(access.writable_units(request.user))
     if request.method == "POST":
         return _save(request, form, units)
     return _render_editor(request, form, form.record, units, form.unit_id, form.phase, form.profile_override, {})
@@ -331,12 +196,12 @@ def _save(request: HttpRequest, form: PerformanceForm | None, units: list[Org]) 
     status = 400
     if not errors:
         try:
-            saved = services.save_form(request.user, parsed.record, unit=unit, form=form, phase=phase,
+            saved = store.save_form(request.user, parsed.record, unit=unit, form=form, phase=phase,
                                        profile_override=profile, version=version)
-        except services.Conflict as e:
+        except store.Conflict as e:
             errors, status = e.errors, 409
-        except services.ServiceError as e:
-            errors, status = e.errors, e.status
+        except ServiceError as e:
+            errors, status = parsed.field_errors(e.errors), e.status
         else:
             messages.success(request, f"已保存「{saved.project}」。")
             return redirect("form-detail", pk=saved.pk)
@@ -368,8 +233,8 @@ def form_evaluate(request: HttpRequest) -> JsonResponse:
     """The editor's live evaluation: the posted fields scored and checked, nothing stored."""
     parsed = presenters.record_from_post(request.POST)
     try:
-        result = services.evaluate_record(parsed.record, request.POST.get("profile_override", ""))
-    except services.ServiceError as e:
+        result = evaluation.evaluate_record(parsed.record, request.POST.get("profile_override", ""))
+    except ServiceError as e:
         return JsonResponse({"errors": e.errors}, status=400)
     return JsonResponse({**result, "indicator_rows": parsed.indicator_rows, "errors": parsed.errors})
 
@@ -382,8 +247,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         uploads = [(f.name, f.read()) for f in request.FILES.getlist("files")]
         try:
-            job = services.start_import(request.user, uploads)
-        except services.ServiceError as e:
+            job = imports.start_import(request.user, uploads)
+        except ServiceError as e:
             return render(request, "jixiao/import_upload.html", {"errors": e.errors}, status=e.status)
         return redirect("import-job", pk=job.pk)
     jobs = ImportJob.objects.filter(user=request.user).order_by("-created")[:10]
@@ -400,8 +265,8 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             if key.startswith("action-") and key.removeprefix("action-").isdigit()
         }
         try:
-            result = services.confirm_import(request.user, job, decisions)
-        except services.ServiceError as e:
+            result = imports.confirm_import(request.user, job, decisions)
+        except ServiceError as e:
             messages.error(request, f"导入未完成，没有保存任何表：{e.message}")
             return redirect("import-job", pk=job.pk)
         messages.success(
@@ -423,7 +288,7 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_POST
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
-    services.cancel_import(request.user, pk)
+    imports.cancel_import(request.user, pk)
     messages.info(request, "已取消此次导入，没有保存任何表。")
     return redirect("import-upload")
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from web_helpers import record_for
 
+from jixiao.web.forms.store import save_form
 from jixiao.web.library import services, transfer
 from jixiao.web.library.models import Entry, EntryChange, EntryStats, Usage
 from jixiao.web.models import FormFinding, Org, Phase
-from jixiao.web.services import save_form
 
 AID = {"code": "T-AJ", "name": "法律援助案件数量", "level1": "产出指标", "level2": "数量指标", "op": "≥", "unit": "",
        "explanation": "当年办结的法律援助案件数"}

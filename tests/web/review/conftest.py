@@ -17,7 +17,7 @@ from django.test import Client
 
 from jixiao.web.demo import ACCOUNTS, DEPARTMENT, FINANCE, LEGAL_AID, load_demo
 from jixiao.web.models import Membership, Org, PerformanceForm, Role
-from jixiao.web.services import create_token
+from jixiao.web.tokens import create_token
 
 PASSWORD = "pw-for-tests"
 ROLES = ("admin", "finance", "reviewer", "clerk", "clerk2", "outsider")

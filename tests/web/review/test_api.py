@@ -41,7 +41,7 @@ def test_session_posts_need_csrf_tokens_do_not(cast: Any) -> None:
 
 
 def test_review_filters_list_the_forms_behind_a_figure(cast: Any) -> None:
-    data = cast.api("finance").get("/api/review/forms?year=2019&errors=1").json()
+    data = cast.api("finance").get("/api/review/forms?year=2019&errors=yes").json()
     assert data["count"] == 3 and {f["stage"] for f in data["results"]} == {"draft"}
     assert cast.api("finance").get("/api/review/forms?year=2019&code=A03").json()["count"] == 2
     assert cast.api("finance").get("/api/review/forms?year=2019&rate=lt60").json()["count"] == 2

@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from web_helpers import editor_post
 
+from jixiao.web.forms import errors, history, store
+from jixiao.web.forms.errors import PermissionDenied
+from jixiao.web.forms.store import save_form
 from jixiao.web.models import PerformanceForm, Stage
-from jixiao.web.review import services as review
+from jixiao.web.review import workflow
 from jixiao.web.review.models import FieldChange, FormVersion
-from jixiao.web.services import PermissionDenied, save_form
 
 PROJECT = "信息化建设"  # 司法局's, no errors, warnings
 LOCKED = (Stage.SUBMITTED, Stage.APPROVED, Stage.RECHECKED, Stage.PUBLISHED)
@@ -43,8 +45,8 @@ def test_a_submitted_form_cannot_be_edited_by_its_unit(cast: Any, stage: str) ->
 
 def test_a_returned_form_can_be_edited_again(cast: Any) -> None:
     form = cast.form(PROJECT)
-    review.transition(form, cast.user("clerk"), "submit", "警告已核实")
-    review.transition(form, cast.user("reviewer"), "return", "请补充原因")
+    workflow.transition(form, cast.user("clerk"), "submit", "警告已核实")
+    workflow.transition(form, cast.user("reviewer"), "return", "请补充原因")
     form.refresh_from_db()
     changed = _record(form)
     changed["indicators"][0]["reason"] = "已补充"
@@ -57,7 +59,7 @@ def test_the_lock_holds_for_an_editor_opened_before_the_submission(cast: Any) ->
     """The clerk's page loaded the draft; meanwhile the form was submitted; the save is refused."""
     form = cast.form(PROJECT)
     opened = PerformanceForm.objects.select_related("unit").get(pk=form.pk)  # still a draft here
-    review.transition(form, cast.user("clerk"), "submit", "警告已核实")
+    workflow.transition(form, cast.user("clerk"), "submit", "警告已核实")
     changed = _record(form)
     changed["project"] = "提交后偷偷改"
     with pytest.raises(PermissionDenied, match="已提交审核"):
@@ -68,8 +70,8 @@ def test_the_lock_holds_for_an_editor_opened_before_the_submission(cast: Any) ->
 def test_a_form_with_errors_cannot_be_submitted(cast: Any) -> None:
     form = cast.form("法律援助专项经费")  # A03: 总分 96 vs 94
     assert form.error_count > 0
-    with pytest.raises(review.Refused) as refused:
-        review.transition(form, cast.user("clerk2"), "submit", "请审核")
+    with pytest.raises(errors.Refused) as refused:
+        workflow.transition(form, cast.user("clerk2"), "submit", "请审核")
     assert [i["code"] for i in refused.value.items] == ["A03"]
     page = cast.page("clerk2").post(f"/review/forms/{form.pk}/transition/", {"action": "submit", "comment": "x"})
     assert page.status_code == 400
@@ -85,10 +87,10 @@ def test_warnings_need_an_explanation_that_reviewers_see(cast: Any) -> None:
     form = cast.form(PROJECT)
     warnings = list(form.findings.filter(severity="warning").values_list("code", flat=True))
     assert warnings
-    with pytest.raises(review.Refused, match="条警告") as refused:
-        review.transition(form, cast.user("clerk"), "submit", "")
+    with pytest.raises(errors.Refused, match="条警告") as refused:
+        workflow.transition(form, cast.user("clerk"), "submit", "")
     assert [i["code"] for i in refused.value.items] == warnings
-    review.transition(form, cast.user("clerk"), "submit", "P04：二级指标按本地模板填写，已与财政局确认")
+    workflow.transition(form, cast.user("clerk"), "submit", "P04：二级指标按本地模板填写，已与财政局确认")
     page = cast.page("reviewer").get(f"/review/forms/{form.pk}/").content.decode()
     assert page.count("单位说明：P04：二级指标按本地模板填写") == len(warnings)
     state = cast.api("reviewer").get(f"/api/forms/{form.pk}/review").json()
@@ -136,9 +138,9 @@ def test_history_records_every_field_change_with_old_and_new(cast: Any) -> None:
 
 def test_stage_changes_are_in_the_history_too(cast: Any) -> None:
     form = cast.form(PROJECT)
-    review.transition(form, cast.user("clerk"), "submit", "已说明")
-    review.transition(form, cast.user("reviewer"), "approve", "同意")
-    timeline = review.timeline(form)
+    workflow.transition(form, cast.user("clerk"), "submit", "已说明")
+    workflow.transition(form, cast.user("reviewer"), "approve", "同意")
+    timeline = workflow.timeline(form)
     assert [(e["kind"], e["stage"], e["user"]) for e in timeline] == [
         ("approve", "approved", "reviewer"), ("submit", "submitted", "clerk"), ("create", "draft", "admin")]
     assert timeline[0]["changes"][0] == {**timeline[0]["changes"][0], "path": "stage", "old": "已提交", "new": "已审核"}
@@ -146,7 +148,7 @@ def test_stage_changes_are_in_the_history_too(cast: Any) -> None:
     # A stage change keeps no copy of the record; comparing across it finds the stage alone.
     assert list(FormVersion.objects.filter(form=form).order_by("version").values_list("record", flat=True))[1:] == [
         None, None]
-    assert [(d["path"], d["old"], d["new"]) for d in review.version_diff(form, 1, 3)] == [("stage", "草稿", "已审核")]
+    assert [(d["path"], d["old"], d["new"]) for d in history.version_diff(form, 1, 3)] == [("stage", "草稿", "已审核")]
 
 
 def test_a_concurrent_edit_is_refused_and_loses_nothing(cast: Any) -> None:
@@ -160,7 +162,7 @@ def test_a_concurrent_edit_is_refused_and_loses_nothing(cast: Any) -> None:
     save_form(cast.user("clerk"), first, form=form, version=opened)
     assert second["indicators"][1]["actual"] != "88%"
     second["goals"]["achieved"] = "第二位填报人写的综述，不能丢"
-    with pytest.raises(review.StaleEdit) as stale:
+    with pytest.raises(store.StaleEdit) as stale:
         save_form(cast.user("clerk"), second, form=form, version=opened)
     assert stale.value.status == 409
     assert [(c["path"], c["new"]) for c in stale.value.changes] == [("indicators[1].actual", "88%")]

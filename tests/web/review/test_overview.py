@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from jixiao import services as core_services
 from jixiao.core.model import from_record
 from jixiao.web.models import PerformanceForm, Stage
-from jixiao.web.review import services as review
+from jixiao.web.review import overview, workflow
 
 SUBMIT = ("信息化建设", "司法鉴定专项经费", "法律顾问专项经费")
 
@@ -25,10 +25,10 @@ def _move(cast: Any) -> dict[str, str]:
     """Some forms through review, so that stages differ: 3 submitted, then 1 approved, 1 published."""
     clerk, reviewer, finance = cast.user("clerk"), cast.user("reviewer"), cast.user("finance")
     for p in SUBMIT:
-        review.transition(cast.form(p), clerk, "submit", "已说明")
-    review.transition(cast.form(SUBMIT[1]), reviewer, "approve")
-    review.transition(cast.form(SUBMIT[2]), reviewer, "approve")
-    review.transition(cast.form(SUBMIT[2]), finance, "publish")
+        workflow.transition(cast.form(p), clerk, "submit", "已说明")
+    workflow.transition(cast.form(SUBMIT[1]), reviewer, "approve")
+    workflow.transition(cast.form(SUBMIT[2]), reviewer, "approve")
+    workflow.transition(cast.form(SUBMIT[2]), finance, "publish")
     return {SUBMIT[0]: "submitted", SUBMIT[1]: "approved", SUBMIT[2]: "published"}
 
 
@@ -84,7 +84,7 @@ def _expected(cast: Any, stages: dict[str, str]) -> dict[str, Any]:
 def test_overview_figures_match_the_records(cast: Any) -> None:
     stages = _move(cast)
     want = _expected(cast, stages)
-    got = review.overview(cast.user("finance"), 2019)
+    got = overview.overview(cast.user("finance"), 2019)
     assert got["total"] == want["total"] == 11
     assert {s["key"]: s["count"] for s in got["stages"]} == {s: want["stages"].get(s, 0) for s in Stage.values}
     assert {g["key"]: g["count"] for g in got["grades"] if g["count"]} == {
@@ -104,10 +104,10 @@ def test_overview_figures_match_the_records(cast: Any) -> None:
 
 
 def test_department_filter_and_scope(cast: Any) -> None:
-    assert review.overview(cast.user("finance"), 2019, cast.department.pk)["total"] == 11
-    assert review.overview(cast.user("finance"), 2019, cast.other_department.pk)["total"] == 0
-    assert review.overview(cast.user("clerk2"), 2019)["total"] == 1  # sees only its unit
-    assert review.overview(cast.user("outsider"), 2019)["total"] == 0
+    assert overview.overview(cast.user("finance"), 2019, cast.department.pk)["total"] == 11
+    assert overview.overview(cast.user("finance"), 2019, cast.other_department.pk)["total"] == 0
+    assert overview.overview(cast.user("clerk2"), 2019)["total"] == 1  # sees only its unit
+    assert overview.overview(cast.user("outsider"), 2019)["total"] == 0
 
 
 def test_every_number_links_to_the_forms_behind_it(cast: Any) -> None:
@@ -176,13 +176,14 @@ def test_overview_in_the_api(cast: Any) -> None:
     assert cast.api("anonymous").get("/api/overview.pdf?year=2019").status_code == 401
 
 
+@pytest.mark.django_db(transaction=True)  # kept only outside a transaction: committed data
 def test_a_kept_overview_is_never_stale(cast: Any) -> None:
     finance = cast.user("finance")
-    first = review.overview(finance, 2019)
+    first = overview.overview(finance, 2019)
     with CaptureQueriesContext(connection) as kept:
-        assert review.overview(finance, 2019) == first
-    assert len(kept.captured_queries) == 1  # the stamp only
-    review.transition(cast.form("信息化建设"), cast.user("clerk"), "submit", "已说明")
-    after = review.overview(finance, 2019)
+        assert overview.overview(finance, 2019) == first
+    assert len(kept.captured_queries) == 1  # the data version only
+    workflow.transition(cast.form("信息化建设"), cast.user("clerk"), "submit", "已说明")
+    after = overview.overview(finance, 2019)
     assert {s["key"]: s["count"] for s in after["stages"]}["submitted"] == 1
-    assert review.overview(cast.user("clerk2"), 2019)["total"] == 1  # another scope, another entry
+    assert overview.overview(cast.user("clerk2"), 2019)["total"] == 1  # another scope, another entry

@@ -11,42 +11,42 @@ from typing import Any
 
 import pytest
 
+from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.models import Org, PerformanceForm, Phase, Stage
-from jixiao.web.review import services as review
+from jixiao.web.review import recheck, rounds, workflow
 from jixiao.web.review.models import Draw
-from jixiao.web.services import PermissionDenied, ServiceError
 
 # ---------------------------------------------------------------- random re-check
 
 
 def test_sample_is_reproducible_and_stratified() -> None:
     population = {1: list(range(100, 130)), 2: list(range(200, 210)), 3: [300]}
-    a = review.sample_ids(population, 42, share=Decimal("0.2"), count=None)
-    assert a == review.sample_ids(population, 42, share=Decimal("0.2"), count=None)
-    assert a != review.sample_ids(population, 43, share=Decimal("0.2"), count=None)
+    a = recheck.sample_ids(population, 42, share=Decimal("0.2"), count=None)
+    assert a == recheck.sample_ids(population, 42, share=Decimal("0.2"), count=None)
+    assert a != recheck.sample_ids(population, 43, share=Decimal("0.2"), count=None)
     per = {k: [i for i in a if i in ids] for k, ids in population.items()}
     assert [len(v) for v in per.values()] == [6, 2, 1]  # ⌈20% × n⌉ of each department
-    b = review.sample_ids(population, 7, share=None, count=8)
+    b = recheck.sample_ids(population, 7, share=None, count=8)
     assert len(b) == 8 and [len([i for i in b if i in ids]) for ids in population.values()] == [6, 2, 0]
 
 
 def _submit_all(cast: Any) -> list[PerformanceForm]:
     ready = [f for f in cast.forms if f.error_count == 0 and f.unit_id == cast.department.pk]
     for f in ready:
-        review.transition(f, cast.user("clerk"), "submit", "已说明")
+        workflow.transition(f, cast.user("clerk"), "submit", "已说明")
     return ready
 
 
 def test_draw_records_its_seed_and_can_be_redrawn(cast: Any) -> None:
     ready = _submit_all(cast)
-    draw = review.draw_sample(cast.user("finance"), year=2019, share="25%", seed=20190331)
+    draw = recheck.draw_sample(cast.user("finance"), year=2019, share="25%", seed=20190331)
     ids = sorted(draw.items.values_list("form_id", flat=True))
     assert draw.seed == 20190331 and len(ids) == 2  # ⌈25% × 8⌉
     assert sorted(draw.population) == sorted(f.pk for f in ready)
-    again = review.sample_ids({cast.department.pk: draw.population}, draw.seed, share=draw.share, count=None)
+    again = recheck.sample_ids({cast.department.pk: draw.population}, draw.seed, share=draw.share, count=None)
     assert again == ids
     # A second draw of the year leaves out the forms drawn already.
-    second = review.draw_sample(cast.user("finance"), year=2019, count=3, seed=1)
+    second = recheck.draw_sample(cast.user("finance"), year=2019, count=3, seed=1)
     assert not set(second.items.values_list("form_id", flat=True)) & set(ids)
 
 
@@ -54,7 +54,7 @@ def test_draw_records_its_seed_and_can_be_redrawn(cast: Any) -> None:
 def test_only_the_finance_bureau_draws(cast: Any, role: str) -> None:
     _submit_all(cast)
     with pytest.raises(PermissionDenied):
-        review.draw_sample(cast.user(role), year=2019, count=1)
+        recheck.draw_sample(cast.user(role), year=2019, count=1)
     response = cast.api(role).post("/api/draws", json.dumps({"year": 2019, "count": 1}), content_type="application/json")
     assert response.status_code == 403
     assert not Draw.objects.exists()
@@ -63,10 +63,10 @@ def test_only_the_finance_bureau_draws(cast: Any, role: str) -> None:
 def test_own_score_and_difference(cast: Any) -> None:
     _submit_all(cast)
     form = cast.form("信息化建设")
-    draw = review.draw_sample(cast.user("finance"), year=2019, share="100%", seed=5)
-    review.transition(form, cast.user("reviewer"), "approve")
+    draw = recheck.draw_sample(cast.user("finance"), year=2019, share="100%", seed=5)
+    workflow.transition(form, cast.user("reviewer"), "approve")
     with pytest.raises(PermissionDenied):
-        review.record_recheck(cast.user("reviewer"), form, "90", "x")
+        recheck.record_recheck(cast.user("reviewer"), form, "90", "x")
     response = cast.api("finance").post(f"/api/forms/{form.pk}/recheck",
                                         json.dumps({"own_score": "92.5", "problems": "满意度无问卷佐证", "finish": True}),
                                         content_type="application/json")
@@ -95,29 +95,29 @@ def test_draw_through_the_page(cast: Any) -> None:
 
 def test_rounds_deadlines_and_what_units_owe(cast: Any) -> None:
     today = datetime.date(2020, 3, 20)
-    r = review.create_round(cast.user("finance"), year=2019, phase=Phase.SELF, title="2019 年度自评",
+    r = rounds.create_round(cast.user("finance"), year=2019, phase=Phase.SELF, title="2019 年度自评",
                             deadline=datetime.date(2020, 3, 31), departments=[cast.department.pk])
     for f in [f for f in cast.forms if f.error_count == 0 and f.unit_id == cast.department.pk][:3]:
-        review.transition(f, cast.user("clerk"), "submit", "已说明")
-    status = review.round_status(r, cast.user("finance"), today)
+        workflow.transition(f, cast.user("clerk"), "submit", "已说明")
+    status = rounds.round_status(r, cast.user("finance"), today)
     assert status["round"]["days_left"] == 11 and not status["round"]["overdue"]
     units = {u["name"]: u for u in status["units"]}
     assert (units["鄂尔多斯市司法局"]["total"], units["鄂尔多斯市司法局"]["done"], units["鄂尔多斯市司法局"]["owed"]) == (10, 3, 7)
     assert (units["鄂尔多斯市法律援助中心"]["owed"], units["鄂尔多斯市公证处"]["owed"]) == (1, 1)  # no form yet: owes one
-    late = review.round_status(r, cast.user("finance"), datetime.date(2020, 4, 2))
+    late = rounds.round_status(r, cast.user("finance"), datetime.date(2020, 4, 2))
     assert late["round"]["days_left"] == -2 and late["round"]["days_overdue"] == 2
     assert {u["name"] for u in late["units"] if u["overdue"]} >= {"鄂尔多斯市司法局", "鄂尔多斯市法律援助中心"}
     # clerk2 sees the round with only its unit; the outsider's department is not in it.
-    mine = review.obligations(cast.user("clerk2"), today)
+    mine = rounds.obligations(cast.user("clerk2"), today)
     assert [[u["name"] for u in t["units"]] for t in mine] == [["鄂尔多斯市法律援助中心"]]
-    assert review.obligations(cast.user("outsider"), today) == []
+    assert rounds.obligations(cast.user("outsider"), today) == []
     assert cast.api("clerk2").get("/api/tasks").json()[0]["round"]["title"] == "2019 年度自评"
 
 
 @pytest.mark.parametrize("role", ["reviewer", "clerk", "clerk2", "outsider"])
 def test_only_the_finance_bureau_opens_rounds(cast: Any, role: str) -> None:
     with pytest.raises(PermissionDenied):
-        review.create_round(cast.user(role), year=2019, phase="self", title="x", deadline=datetime.date(2020, 1, 1))
+        rounds.create_round(cast.user(role), year=2019, phase="self", title="x", deadline=datetime.date(2020, 1, 1))
     response = cast.api(role).post("/api/rounds", json.dumps({"year": 2019, "phase": "self", "title": "x",
                                                              "deadline": "2020-03-31"}), content_type="application/json")
     assert response.status_code == 403
@@ -133,7 +133,7 @@ def test_round_through_the_page_and_api(cast: Any) -> None:
                                                              "deadline": "2000-01-01"}), content_type="application/json")
     assert api.status_code == 201 and api.json()["overdue"] is True
     with pytest.raises(ServiceError):
-        review.create_round(cast.user("finance"), year=2019, phase="self", title="x", deadline=datetime.date(2020, 1, 1),
+        rounds.create_round(cast.user("finance"), year=2019, phase="self", title="x", deadline=datetime.date(2020, 1, 1),
                             departments=[Org.objects.get(name="鄂尔多斯市法律援助中心").pk])  # a unit, not a department
 
 
@@ -142,16 +142,16 @@ def test_round_through_the_page_and_api(cast: Any) -> None:
 
 def _publish(cast: Any, project: str) -> PerformanceForm:
     form = cast.form(project)
-    review.transition(form, cast.user("clerk"), "submit", "已说明")
-    review.transition(form, cast.user("reviewer"), "approve")
-    return review.transition(form, cast.user("finance"), "publish")
+    workflow.transition(form, cast.user("clerk"), "submit", "已说明")
+    workflow.transition(form, cast.user("reviewer"), "approve")
+    return workflow.transition(form, cast.user("finance"), "publish")
 
 
 def test_public_pages_show_published_forms_only(cast: Any) -> None:
     shown = _publish(cast, "信息化建设")
     approved = cast.form("司法鉴定专项经费")
-    review.transition(approved, cast.user("clerk"), "submit", "已说明")
-    review.transition(approved, cast.user("reviewer"), "approve")
+    workflow.transition(approved, cast.user("clerk"), "submit", "已说明")
+    workflow.transition(approved, cast.user("reviewer"), "approve")
     visitor = cast.page("anonymous")
     assert "2019 年度" in visitor.get("/public/").content.decode()
     year = visitor.get("/public/2019/").content.decode()

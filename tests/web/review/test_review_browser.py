@@ -6,6 +6,7 @@ Screenshots of each step: artifacts/screenshots/review-*.png."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -92,7 +93,7 @@ def test_one_form_from_draft_to_the_public_page(live_server: Any, cast: Any, bro
     page.get_by_label("审核意见").fill("请按批注修改。")
     page.locator("#do-return").click()
     expect(page.locator("#stage")).to_have_text("已退回")
-    expect(page.locator('td[data-field="indicators[2].score"]')).to_have_class("cell mark-comment")
+    expect(page.locator('td[data-field="indicators[2].score"]')).to_have_class(re.compile(r"\bmark-comment\b"))
     reviewer.shot("2-returned-with-cell-comment")
 
     # 3. The clerk sees the comment on the cell, fixes the form in the editor and resubmits.

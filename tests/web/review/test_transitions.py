@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from jixiao.web.forms import errors
 from jixiao.web.models import PerformanceForm, Stage
-from jixiao.web.review import services as review
+from jixiao.web.review import workflow
 from jixiao.web.review.models import Draw, DrawItem, FieldChange, ReviewEvent
 
 ROLES = ("admin", "finance", "reviewer", "clerk", "clerk2", "outsider", "anonymous")
@@ -31,7 +32,7 @@ ALLOWED = {
 }
 TARGET = {"submit": Stage.SUBMITTED, "return": Stage.RETURNED, "approve": Stage.APPROVED,
           "recheck": Stage.RECHECKED, "publish": Stage.PUBLISHED}
-CASES = [(s, a) for s in Stage.values for a in review.ACTIONS]
+CASES = [(s, a) for s in Stage.values for a in workflow.ACTIONS]
 
 
 def _put_in(form: PerformanceForm, stage: str, sampled: bool) -> None:
@@ -51,8 +52,8 @@ def _take(channel: str, cast: Any, role: str, form: PerformanceForm, action: str
         else:
             user = cast.user(role)
         try:
-            review.transition(form, user, action, "已核实，说明见附件")
-        except review.Refused as e:
+            workflow.transition(form, user, action, "已核实，说明见附件")
+        except errors.Refused as e:
             assert e.status in (400, 403, 409)
             return False
         return True
@@ -113,33 +114,33 @@ def test_publish_after_approval_when_not_sampled(cast: Any) -> None:
     form = cast.form(PROJECT)
     _put_in(form, Stage.APPROVED, sampled=False)
     form.refresh_from_db()
-    assert review.allowed_actions(cast.user("finance"), form) == ["return", "publish"]
-    assert review.transition(form, cast.user("finance"), "publish").stage == Stage.PUBLISHED
+    assert workflow.allowed_actions(cast.user("finance"), form) == ["return", "publish"]
+    assert workflow.transition(form, cast.user("finance"), "publish").stage == Stage.PUBLISHED
 
 
 def test_sampled_form_is_rechecked_before_it_is_published(cast: Any) -> None:
     form = cast.form(PROJECT)
     _put_in(form, Stage.APPROVED, sampled=True)
-    with pytest.raises(review.Refused, match="请先完成复核"):
-        review.transition(form, cast.user("finance"), "publish")
+    with pytest.raises(errors.Refused, match="请先完成复核"):
+        workflow.transition(form, cast.user("finance"), "publish")
 
 
 def test_recheck_needs_a_sample_and_a_score(cast: Any) -> None:
     form = cast.form(PROJECT)
     _put_in(form, Stage.APPROVED, sampled=False)
-    with pytest.raises(review.Refused, match="未被抽中"):
-        review.transition(form, cast.user("finance"), "recheck")
+    with pytest.raises(errors.Refused, match="未被抽中"):
+        workflow.transition(form, cast.user("finance"), "recheck")
     draw = Draw.objects.create(year=2019, phase=form.phase, count=1, seed=1)
     DrawItem.objects.create(draw=draw, form=form)
-    with pytest.raises(review.Refused, match="复核得分"):
-        review.transition(form, cast.user("finance"), "recheck")
+    with pytest.raises(errors.Refused, match="复核得分"):
+        workflow.transition(form, cast.user("finance"), "recheck")
 
 
 def test_return_needs_a_comment(cast: Any) -> None:
     form = cast.form(PROJECT)
     _put_in(form, Stage.SUBMITTED, sampled=False)
-    with pytest.raises(review.Refused, match="请填写意见"):
-        review.transition(form, cast.user("reviewer"), "return", "")
+    with pytest.raises(errors.Refused, match="请填写意见"):
+        workflow.transition(form, cast.user("reviewer"), "return", "")
 
 
 def test_return_with_a_comment_on_a_cell(cast: Any) -> None:
@@ -164,8 +165,8 @@ def test_return_with_a_comment_on_a_cell(cast: Any) -> None:
 def test_a_comment_on_a_cell_that_is_not_there_is_refused(cast: Any) -> None:
     form = cast.form(PROJECT)
     _put_in(form, Stage.SUBMITTED, sampled=False)
-    with pytest.raises(review.Refused, match="不在此表中"):
-        review.transition(form, cast.user("reviewer"), "return", "x", [review.Cell("indicators[99].score", "x")])
+    with pytest.raises(errors.Refused, match="不在此表中"):
+        workflow.transition(form, cast.user("reviewer"), "return", "x", [workflow.Cell("indicators[99].score", "x")])
 
 
 def test_a_stale_transition_loses_to_the_one_that_claimed_the_row(cast: Any, monkeypatch: Any) -> None:
@@ -173,10 +174,10 @@ def test_a_stale_transition_loses_to_the_one_that_claimed_the_row(cast: Any, mon
     form = cast.form(PROJECT)
     _put_in(form, Stage.SUBMITTED, sampled=False)
     stale = PerformanceForm.objects.select_related("unit").get(pk=form.pk)
-    review.transition(form, cast.user("reviewer"), "approve")
-    monkeypatch.setattr(review, "_fresh", lambda f: stale)
-    with pytest.raises(review.Refused, match="刚被他人处理") as refused:
-        review.transition(stale, cast.user("reviewer"), "return", "晚了一步")
+    workflow.transition(form, cast.user("reviewer"), "approve")
+    monkeypatch.setattr(workflow, "_fresh", lambda f: stale)
+    with pytest.raises(errors.Refused, match="刚被他人处理") as refused:
+        workflow.transition(stale, cast.user("reviewer"), "return", "晚了一步")
     assert refused.value.status == 409
     assert PerformanceForm.objects.get(pk=form.pk).stage == Stage.APPROVED
     assert list(ReviewEvent.objects.filter(form=form).values_list("action", flat=True)) == ["approve"]
@@ -196,9 +197,9 @@ def test_two_concurrent_transitions_only_one_wins(cast: Any) -> None:
     def act(action: str) -> None:
         try:
             barrier.wait()
-            review.transition(form, reviewer, action, "并发")
+            workflow.transition(form, reviewer, action, "并发")
             outcomes.append("ok")
-        except review.Refused as e:
+        except errors.Refused as e:
             outcomes.append(f"refused {e.status}")
         finally:
             connection.close()

@@ -9,8 +9,10 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from jixiao.core.model import RecordError
-from jixiao.web import services as web
 from jixiao.web.api import api_view, json_body, json_response
+from jixiao.web.forms.access import visible_orgs
+from jixiao.web.forms.errors import PermissionDenied, ServiceError
+from jixiao.web.forms.evaluation import parse_record, profile_for
 from jixiao.web.library import benchmark, services
 from jixiao.web.library.models import EntryChange
 from jixiao.web.library.views import _int, get_entry
@@ -41,12 +43,12 @@ def compare(request: HttpRequest) -> HttpResponse:
         record, unit, form_id = parsed.record, _int(request.POST.get("unit_id")), _int(request.POST.get("form_id"))
         profile, rows = request.POST.get("profile_override", ""), parsed.indicator_rows
     try:
-        form = web.parse_record(record)
-    except (RecordError, web.ServiceError) as e:
-        raise web.ServiceError(f"表单内容有误：{e}") from e
-    if unit is not None and not web.visible_orgs(request.user).filter(pk=unit).exists():
-        raise web.PermissionDenied("您不能查看该单位的数据。")
-    profile = profile or web.profile_for(form.year)
+        form = parse_record(record)
+    except (RecordError, ServiceError) as e:
+        raise ServiceError(f"表单内容有误：{e}") from e
+    if unit is not None and not visible_orgs(request.user).filter(pk=unit).exists():
+        raise PermissionDenied("您不能查看该单位的数据。")
+    profile = profile or profile_for(form.year)
     result = services.compare(form, unit if isinstance(unit, int) else None, profile,
                               form_id if isinstance(form_id, int) else None)
     return json_response({**result, "indicator_rows": rows})

@@ -17,10 +17,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from jixiao.core.values import format_number, parse_value
+from jixiao.web.forms.store import save_form
 from jixiao.web.library import services
 from jixiao.web.library.models import Entry, Usage
 from jixiao.web.models import Org, PerformanceForm, Phase, Stage
-from jixiao.web.services import save_form
 
 GENERATED_TITLE = "绩效目标自评表（演示生成）"
 SAMPLES = Path(__file__).resolve().parents[4] / "tests" / "fixtures" / "samples"  # in a checkout only

@@ -27,9 +27,10 @@ from jixiao.core.library_checks import (
 )
 from jixiao.core.model import Form, from_record
 from jixiao.core.values import Value
+from jixiao.web.forms.access import can_edit, roles, visible_forms
+from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.library.models import Entry, EntryChange, EntryStats, Usage, linked_usage
 from jixiao.web.models import FormFinding, Org, PerformanceForm, Role
-from jixiao.web.services import PermissionDenied, ServiceError, roles
 
 User = AbstractBaseUser | AnonymousUser
 MANAGERS = {Role.FINANCE.value, Role.ADMIN.value}
@@ -256,8 +257,6 @@ def confirm_link(user: User, usage_id: int, entry_code: str) -> Usage:
     usage = Usage.objects.filter(pk=usage_id).select_related("form").first()
     if usage is None:
         raise ServiceError("没有这一指标行。", status=404)
-    from jixiao.web.services import can_edit, visible_forms
-
     if not (can_manage(user) or can_edit(user, usage.form)) or not visible_forms(user).filter(pk=usage.form_id).exists():  # type: ignore[arg-type]
         raise PermissionDenied("您不能修改这一指标行的对应关系。")
     entry = Entry.objects.filter(code=entry_code).first()

@@ -16,9 +16,9 @@ from typing import Any
 from django.db import transaction
 
 from jixiao.core import library as core
+from jixiao.web.forms.errors import ServiceError
 from jixiao.web.library.models import Entry, EntryChange, Usage
 from jixiao.web.library.services import apply, record_of, require_manager
-from jixiao.web.services import ServiceError
 
 FORMATS = ("json", "csv", "xlsx")
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",

@@ -16,10 +16,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from jixiao.core import library as core
+from jixiao.web.forms.access import visible_orgs
+from jixiao.web.forms.errors import ServiceError
 from jixiao.web.library import benchmark, services, transfer
 from jixiao.web.library.models import Entry, EntryChange, linked_usage
 from jixiao.web.models import Org
-from jixiao.web.services import ServiceError, visible_orgs
 
 PER_PAGE = 50
 

@@ -11,15 +11,22 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from jixiao.web import services as web
+from jixiao.reports import overview as reports_overview
 from jixiao.web.api import api_view, form_json, json_body, json_response
+from jixiao.web.forms import access, filters
+from jixiao.web.forms import history as record_history
+from jixiao.web.forms.errors import PermissionDenied, Refused, ServiceError
 from jixiao.web.models import Phase
-from jixiao.web.review import services as review
+from jixiao.web.pages import download
+from jixiao.web.review import overview as year_overview
+from jixiao.web.review import publication, workflow
+from jixiao.web.review import recheck as rechecks
+from jixiao.web.review import rounds as round_service
 
 MAX_PAGE_SIZE = 200
 
 
-def _refused(e: review.Refused) -> JsonResponse:
+def _refused(e: Refused) -> JsonResponse:
     return json_response({"error": e.message, "errors": e.errors, "items": e.items}, status=e.status)
 
 
@@ -27,53 +34,53 @@ def _refused(e: review.Refused) -> JsonResponse:
 @require_http_methods(["POST"])
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
     """{"action": "submit"|"return"|"approve"|"recheck"|"publish", "comment": "…", "field": "indicators[2].score"}"""
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     data = json_body(request)
-    cells = [review.Cell(str(c.get("field", "")), str(c.get("comment", ""))) for c in data.get("cells") or []]
+    cells = [workflow.Cell(str(c.get("field", "")), str(c.get("comment", ""))) for c in data.get("cells") or []]
     if data.get("field"):
-        cells.insert(0, review.Cell(str(data["field"]), str(data.get("field_comment") or data.get("comment", ""))))
+        cells.insert(0, workflow.Cell(str(data["field"]), str(data.get("field_comment") or data.get("comment", ""))))
     try:
-        done = review.transition(form, request.user, str(data.get("action", "")), str(data.get("comment", "")), cells)
-    except review.Refused as e:
+        done = workflow.transition(form, request.user, str(data.get("action", "")), str(data.get("comment", "")), cells)
+    except Refused as e:
         return _refused(e)
-    return json_response({**form_json(web.get_visible(request.user, done.pk)), "review": review.review_state(done, request.user)})
+    return json_response({**form_json(access.get_visible(request.user, done.pk)), "review": workflow.review_state(done, request.user)})
 
 
 @api_view
 def form_review(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
-    return json_response(review.review_state(form, request.user))
+    form = access.get_visible(request.user, pk)
+    return json_response(workflow.review_state(form, request.user))
 
 
 @api_view
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
-    return json_response({"id": form.pk, "version": form.version, "timeline": review.timeline(form)})
+    form = access.get_visible(request.user, pk)
+    return json_response({"id": form.pk, "version": form.version, "timeline": workflow.timeline(form)})
 
 
 @api_view
 def diff(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     a, b = request.GET.get("from", ""), request.GET.get("to", str(form.version))
     if not (a.isdigit() and b.isdigit()):
-        raise web.ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。")
-    return json_response({"from": int(a), "to": int(b), "changes": review.version_diff(form, int(a), int(b))})
+        raise ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。")
+    return json_response({"from": int(a), "to": int(b), "changes": record_history.version_diff(form, int(a), int(b))})
 
 
 @api_view
 @require_http_methods(["POST"])
 def recheck(request: HttpRequest, pk: int) -> HttpResponse:
     """{"own_score": "92.5", "problems": "…", "finish": true} — finish also takes the "recheck" step."""
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     data = json_body(request)
     try:
-        review.record_recheck(request.user, form, str(data.get("own_score", "")), str(data.get("problems", "")))
+        rechecks.record_recheck(request.user, form, str(data.get("own_score", "")), str(data.get("problems", "")))
         if data.get("finish"):
-            review.transition(form, request.user, "recheck", str(data.get("problems", "")))
-    except review.Refused as e:
+            workflow.transition(form, request.user, "recheck", str(data.get("problems", "")))
+    except Refused as e:
         return _refused(e)
-    form = web.get_visible(request.user, pk)
-    return json_response(review.review_state(form, request.user))
+    form = access.get_visible(request.user, pk)
+    return json_response(workflow.review_state(form, request.user))
 
 
 @api_view
@@ -81,7 +88,7 @@ def review_forms(request: HttpRequest) -> HttpResponse:
     """The forms behind an overview figure (filters: year, department, unit, phase, stage, grade, rate,
     errors, code, diff, sampled, q)."""
     params = {k: v for k, v in request.GET.items() if v and k not in ("page", "page_size")}
-    qs = review.filtered_forms(request.user, params).select_related("unit", "department").order_by("pk")
+    qs = filters.filter_forms(request.user, params).select_related("unit", "department").order_by("pk")
     size = min(int(request.GET["page_size"]), MAX_PAGE_SIZE) if request.GET.get("page_size", "").isdigit() else 50
     page = Paginator(qs, max(size, 1)).get_page(request.GET.get("page"))
     return json_response({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
@@ -96,28 +103,28 @@ def rounds(request: HttpRequest) -> HttpResponse:
         try:
             deadline = datetime.date.fromisoformat(str(data.get("deadline", "")))
         except ValueError:
-            raise web.ServiceError("deadline 应为日期，如 2025-03-31。", {"deadline": ["格式不对"]}) from None
-        r = review.create_round(
+            raise ServiceError("deadline 应为日期，如 2025-03-31。", {"deadline": ["格式不对"]}) from None
+        r = round_service.create_round(
             request.user, year=int(data.get("year") or 0), phase=str(data.get("phase", Phase.SELF)),
             title=str(data.get("title", "")), deadline=deadline,
             departments=[int(d) for d in data.get("departments") or []], note=str(data.get("note", "")),
         )
-        return json_response(review.round_dict(r), status=201)
-    return json_response([review.round_dict(r) for r in review.rounds_for(request.user)])
+        return json_response(round_service.round_dict(r), status=201)
+    return json_response([round_service.round_dict(r) for r in round_service.rounds_for(request.user)])
 
 
 @api_view
 def round_item(request: HttpRequest, pk: int) -> HttpResponse:
-    r = review.rounds_for(request.user).filter(pk=pk).first()
+    r = round_service.rounds_for(request.user).filter(pk=pk).first()
     if r is None:
-        raise web.ServiceError("没有找到此填报任务。", status=404)
-    return json_response(review.round_status(r, request.user))
+        raise ServiceError("没有找到此填报任务。", status=404)
+    return json_response(round_service.round_status(r, request.user))
 
 
 @api_view
 def tasks(request: HttpRequest) -> HttpResponse:
     """What the user's units owe, per round, with deadline and days left."""
-    return json_response(review.obligations(request.user))
+    return json_response(round_service.obligations(request.user))
 
 
 @api_view
@@ -125,29 +132,29 @@ def tasks(request: HttpRequest) -> HttpResponse:
 def draws(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = json_body(request)
-        d = review.draw_sample(
+        d = rechecks.draw_sample(
             request.user, year=int(data.get("year") or 0), phase=str(data.get("phase", Phase.SELF)),
             share=data.get("share"), count=data.get("count"), seed=data.get("seed"),
             departments=[int(x) for x in data.get("departments") or []],
         )
-        return json_response(review.draw_detail(d, request.user), status=201)
-    if not review.is_finance(request.user):
-        raise web.PermissionDenied("只有财政复核人员可以查看抽评。")
-    return json_response([review.draw_detail(d, request.user) for d in review.draws_for(request.user)[:50]])
+        return json_response(rechecks.draw_detail(d, request.user), status=201)
+    if not access.is_finance(request.user):
+        raise PermissionDenied("只有财政复核人员可以查看抽评。")
+    return json_response([rechecks.draw_detail(d, request.user) for d in rechecks.draws_for(request.user)[:50]])
 
 
 @api_view
 def draw_item(request: HttpRequest, pk: int) -> HttpResponse:
-    return json_response(review.draw_detail(review.get_draw(request.user, pk), request.user))
+    return json_response(rechecks.draw_detail(rechecks.get_draw(request.user, pk), request.user))
 
 
 def _overview_data(request: HttpRequest) -> dict[str, Any]:
     year = request.GET.get("year", "")
     if not year.isdigit():
-        raise web.ServiceError("请以 ?year= 指定年度。", {"year": ["缺少"]})
+        raise ServiceError("请以 ?year= 指定年度。", {"year": ["缺少"]})
     department = request.GET.get("department", "")
     phase = request.GET.get("phase") if request.GET.get("phase") in Phase.values else None
-    return review.overview(request.user, int(year), int(department) if department.isdigit() else None, phase)
+    return year_overview.overview(request.user, int(year), int(department) if department.isdigit() else None, phase)
 
 
 @api_view
@@ -161,24 +168,15 @@ def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The overview as .xlsx or .pdf (the same files as the page's export buttons)."""
     data = _overview_data(request)
     if fmt == "xlsx":
-        return _file(review.overview_xlsx(data), f"{data['year']}年度绩效自评总览.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return download(reports_overview.overview_xlsx(data), f"{data['year']}年度绩效自评总览.xlsx")
     if fmt == "pdf":
-        return _file(review.overview_pdf(data), f"{data['year']}年度绩效自评总览.pdf", "application/pdf")
-    raise web.ServiceError(f"不支持的格式「{fmt}」，可选 xlsx、pdf。", status=404)
-
-
-def _file(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    from django.utils.http import content_disposition_header
-
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+        return download(reports_overview.overview_pdf(data), f"{data['year']}年度绩效自评总览.pdf")
+    raise ServiceError(f"不支持的格式「{fmt}」，可选 xlsx、pdf。", status=404)
 
 
 def public_forms(request: HttpRequest) -> HttpResponse:
     """Published forms (no login): ?year=&department= ; each with its record (docs/domain.md §8)."""
-    qs = review.published_forms().select_related("unit", "department").order_by("year", "department_id", "pk")
+    qs = publication.published_forms().select_related("unit", "department").order_by("year", "department_id", "pk")
     if request.GET.get("year", "").isdigit():
         qs = qs.filter(year=int(request.GET["year"]))
     if request.GET.get("department", "").isdigit():
@@ -190,8 +188,8 @@ def public_forms(request: HttpRequest) -> HttpResponse:
 
 def public_form(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        form = review.public_form(pk)
-    except web.ServiceError as e:
+        form = publication.public_form(pk)
+    except ServiceError as e:
         return json_response({"error": e.message}, status=404)
     return json_response(_public_json(form))
 

@@ -35,8 +35,8 @@ _FILTERS = [
     _q("year", "integer", "年度"), _q("department", "integer", "主管部门 id"), _q("unit", "integer", "实施单位 id"),
     _q("phase", "string", "target 或 self"), _q("stage", "string", "状态，可用逗号分隔多个"),
     _q("grade", "string", "优/良/中/差，none 为未评级"), _q("rate", "string", "执行率区间：lt60、60-80、80-90、90-100、100、none"),
-    _q("errors", "string", "1 有错误；0 无错误"), _q("code", "string", "含此复核代码的表"),
-    _q("diff", "string", "填报总分与计算总分：higher、equal、lower、missing"), _q("sampled", "string", "1：被抽评的表"),
+    _q("errors", "string", "yes：有错误；no：无错误"), _q("code", "string", "含此复核代码的表"),
+    _q("diff", "string", "填报总分与计算总分：higher、equal、lower、missing"), _q("sampled", "string", "yes：被抽评的表"),
     _q("q", "string", "项目或单位名称包含"),
 ]
 

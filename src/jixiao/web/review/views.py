@@ -15,13 +15,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from jixiao.web import services as web
+from jixiao.reports import overview as reports_overview
+from jixiao.web import pages
+from jixiao.web import presenters as web_presenters
+from jixiao.web.forms import access, evaluation, exports, filters
+from jixiao.web.forms import history as record_history
+from jixiao.web.forms.errors import Refused, ServiceError
 from jixiao.web.models import Org, PerformanceForm, Phase, Stage
-from jixiao.web.review import presenters
-from jixiao.web.review import services as review
+from jixiao.web.review import overview as year_overview
+from jixiao.web.review import presenters, publication, workflow
+from jixiao.web.review import recheck as rechecks
+from jixiao.web.review import rounds as round_service
 
 View = Callable[..., HttpResponse]
 
@@ -33,47 +39,42 @@ def refusals(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except web.ServiceError as e:
+        except ServiceError as e:
             return render(request, "review/error.html", {"error": e, "items": getattr(e, "items", [])},
                           status=e.status)
 
     return wrapper
 
 
-def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 # ---------------------------------------------------------------- the review of one form
 
 
-def _cells(request: HttpRequest) -> list[review.Cell]:
+def _cells(request: HttpRequest) -> list[workflow.Cell]:
     fields = request.POST.getlist("field")
     comments = request.POST.getlist("cell_comment")
-    return [review.Cell(f, c) for f, c in zip(fields, comments, strict=False) if f and c.strip()]
+    return [workflow.Cell(f, c) for f, c in zip(fields, comments, strict=False) if f and c.strip()]
 
 
 @login_required
 @refusals
 def form_review(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     return _render_review(request, form)
 
 
-def _render_review(request: HttpRequest, form: PerformanceForm, refused: review.Refused | None = None,
+def _render_review(request: HttpRequest, form: PerformanceForm, refused: Refused | None = None,
                    status: int = 200) -> HttpResponse:
-    state = review.review_state(form, request.user)
+    state = workflow.review_state(form, request.user)
     findings = [*state["errors"], *state["warnings"]]
     return render(request, "review/form_review.html", {
         "form": form,
         "state": state,
-        "paper": presenters.paper(form.record, findings, state["returned_cells"]),
-        "cells": review.record_cells(form.record),
-        "can_edit": web.can_edit(request.user, form),
+        "paper": web_presenters.paper(form.record, evaluation.evaluate_stored(form).scorecard, findings,
+                                      state["returned_cells"]),
+        "cells": record_history.record_cells(form.record),
+        "can_edit": access.can_edit(request.user, form),
         "refused": refused,
-        "labels": review.ACTION_LABELS,
+        "labels": workflow.ACTION_LABELS,
     }, status=status)
 
 
@@ -81,13 +82,13 @@ def _render_review(request: HttpRequest, form: PerformanceForm, refused: review.
 @require_POST
 @refusals
 def form_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     action = request.POST.get("action", "")
     try:
-        done = review.transition(form, request.user, action, request.POST.get("comment", ""), _cells(request))
-    except review.Refused as e:
+        done = workflow.transition(form, request.user, action, request.POST.get("comment", ""), _cells(request))
+    except Refused as e:
         return _render_review(request, form, e, status=e.status)
-    messages.success(request, f"已{review.ACTION_LABELS[action]}：「{done.project}」，现为「{done.get_stage_display()}」。")
+    messages.success(request, f"已{workflow.ACTION_LABELS[action]}：「{done.project}」，现为「{done.get_stage_display()}」。")
     return redirect("review-form", pk=pk)
 
 
@@ -95,12 +96,12 @@ def form_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @refusals
 def form_recheck(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
+    form = access.get_visible(request.user, pk)
     try:
-        review.record_recheck(request.user, form, request.POST.get("own_score", ""), request.POST.get("problems", ""))
+        rechecks.record_recheck(request.user, form, request.POST.get("own_score", ""), request.POST.get("problems", ""))
         if request.POST.get("finish"):
-            review.transition(form, request.user, "recheck", request.POST.get("problems", ""))
-    except review.Refused as e:
+            workflow.transition(form, request.user, "recheck", request.POST.get("problems", ""))
+    except Refused as e:
         return _render_review(request, form, e, status=e.status)
     messages.success(request, "已录入复核结果。")
     return redirect("review-form", pk=pk)
@@ -109,12 +110,12 @@ def form_recheck(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @refusals
 def form_history(request: HttpRequest, pk: int) -> HttpResponse:
-    form = web.get_visible(request.user, pk)
-    events = review.timeline(form)
+    form = access.get_visible(request.user, pk)
+    events = workflow.timeline(form)
     versions = [e["version"] for e in events]
     a = _int(request.GET.get("a"), versions[-1] if versions else 1)
     b = _int(request.GET.get("b"), versions[0] if versions else 1)
-    diff = review.version_diff(form, a, b) if versions and "a" in request.GET else None
+    diff = record_history.version_diff(form, a, b) if versions and "a" in request.GET else None
     return render(request, "review/form_history.html", {
         "form": form, "events": events, "versions": versions, "a": a, "b": b, "diff": diff,
     })
@@ -134,19 +135,20 @@ def form_list(request: HttpRequest) -> HttpResponse:
     if not params:
         params = _default_queue(request.user)
     # The list shows columns only: the records and scorecards (the bulk of a row) stay in the database.
-    forms = review.filtered_forms(request.user, params).select_related("unit", "department").defer("record", "scorecard")
+    forms = filters.filter_forms(request.user, params).select_related("unit", "department").defer("record", "scorecard")
     page = Paginator(forms.order_by("department__path", "unit__path", "project", "pk"),
                      settings.JIXIAO_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "review/form_list.html", {
         "page": page, "params": params, "query": urlencode(params), "stages": Stage.choices,
-        "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
+        "caption": filters.describe(params),
+        "departments": access.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "years": _years(request.user),
     })
 
 
 def _default_queue(user: Any) -> dict[str, str]:
     """What waits for the user: fillers their returned and draft forms, reviewers submitted, finance approved."""
-    roles = web.roles(user)
+    roles = access.roles(user)
     if "finance" in roles:
         return {"stage": "approved,rechecked"}
     if "reviewer" in roles:
@@ -155,7 +157,7 @@ def _default_queue(user: Any) -> dict[str, str]:
 
 
 def _years(user: Any) -> list[int]:
-    return review.years(user)
+    return year_overview.years(user)
 
 
 # ---------------------------------------------------------------- rounds and tasks
@@ -167,21 +169,21 @@ def rounds(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         deadline = _date(request.POST.get("deadline", ""))
         try:
-            r = review.create_round(
+            r = round_service.create_round(
                 request.user, year=_int(request.POST.get("year"), 0), phase=request.POST.get("phase", ""),
                 title=request.POST.get("title", ""), deadline=deadline,
                 departments=[int(d) for d in request.POST.getlist("departments") if d.isdigit()],
                 note=request.POST.get("note", ""),
             )
-        except web.ServiceError as e:
+        except ServiceError as e:
             messages.error(request, "；".join(m for ms in e.errors.values() for m in ms))
         else:
             messages.success(request, f"已发布填报任务「{r.title}」。")
             return redirect("review-round", pk=r.pk)
     return render(request, "review/rounds.html", {
-        "tasks": review.obligations(request.user),
-        "is_finance": review.is_finance(request.user),
-        "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
+        "tasks": round_service.obligations(request.user),
+        "is_finance": access.is_finance(request.user),
+        "departments": access.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "phases": Phase.choices,
         "this_year": datetime.date.today().year - 1,
     })
@@ -191,16 +193,16 @@ def _date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise web.ServiceError("截止日期格式应为 2025-03-31。", {"deadline": ["截止日期格式应为 2025-03-31。"]}) from None
+        raise ServiceError("截止日期格式应为 2025-03-31。", {"deadline": ["截止日期格式应为 2025-03-31。"]}) from None
 
 
 @login_required
 @refusals
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    r = review.rounds_for(request.user).filter(pk=pk).first()
+    r = round_service.rounds_for(request.user).filter(pk=pk).first()
     if r is None:
         raise Http404
-    return render(request, "review/round_detail.html", {"status": review.round_status(r, request.user)})
+    return render(request, "review/round_detail.html", {"status": round_service.round_status(r, request.user)})
 
 
 # ---------------------------------------------------------------- random re-check
@@ -213,21 +215,21 @@ def draws(request: HttpRequest) -> HttpResponse:
         count = request.POST.get("count", "").strip()
         seed = request.POST.get("seed", "").strip()
         try:
-            d = review.draw_sample(
+            d = rechecks.draw_sample(
                 request.user, year=_int(request.POST.get("year"), 0), phase=request.POST.get("phase", Phase.SELF),
                 share=request.POST.get("share", "").strip() or None, count=int(count) if count.isdigit() else None,
                 seed=int(seed) if seed.isdigit() else None,
                 departments=[int(d) for d in request.POST.getlist("departments") if d.isdigit()],
             )
-        except web.ServiceError as e:
+        except ServiceError as e:
             messages.error(request, e.message)
         else:
             messages.success(request, f"已抽取 {d.items.count()} 张表（随机种子 {d.seed}）。")
             return redirect("review-draw", pk=d.pk)
     return render(request, "review/draws.html", {
-        "draws": review.draws_for(request.user)[:50],
-        "is_finance": review.is_finance(request.user),
-        "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
+        "draws": rechecks.draws_for(request.user)[:50],
+        "is_finance": access.is_finance(request.user),
+        "departments": access.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "phases": Phase.choices,
         "years": _years(request.user),
     })
@@ -236,8 +238,8 @@ def draws(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals
 def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    draw = review.get_draw(request.user, pk)
-    return render(request, "review/draw_detail.html", {"draw": review.draw_detail(draw, request.user)})
+    draw = rechecks.get_draw(request.user, pk)
+    return render(request, "review/draw_detail.html", {"draw": rechecks.draw_detail(draw, request.user)})
 
 
 # ---------------------------------------------------------------- overview
@@ -257,12 +259,12 @@ def _overview_args(request: HttpRequest, years: list[int] | None = None) -> tupl
 def overview(request: HttpRequest) -> HttpResponse:
     years = _years(request.user)
     year, department, phase = _overview_args(request, years)
-    data = review.overview(request.user, year, department, phase)
+    data = year_overview.overview(request.user, year, department, phase)
     base = {"year": str(year), **({"department": str(department)} if department else {}),
             **({"phase": phase} if phase else {})}
     return render(request, "review/overview.html", {
         "o": data, "base": urlencode(base), "years": years,
-        "departments": web.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
+        "departments": access.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "stage_bars": presenters.bars(data["stages"]), "grade_bars": presenters.bars(data["grades"]),
         "rate_bars": presenters.bars(data["rates"]),
         # A bar counts the forms with the code (what its link lists); the label says how many findings.
@@ -276,12 +278,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 @refusals
 def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
     year, department, phase = _overview_args(request)
-    data = review.overview(request.user, year, department, phase)
+    data = year_overview.overview(request.user, year, department, phase)
     if fmt == "xlsx":
-        return _download(review.overview_xlsx(data), f"{year}年度绩效自评总览.xlsx",
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return pages.download(reports_overview.overview_xlsx(data), f"{year}年度绩效自评总览.xlsx")
     if fmt == "pdf":
-        return _download(review.overview_pdf(data), f"{year}年度绩效自评总览.pdf", "application/pdf")
+        return pages.download(reports_overview.overview_pdf(data), f"{year}年度绩效自评总览.pdf")
     raise Http404
 
 
@@ -289,18 +290,18 @@ def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def public_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "review/public_index.html", {"years": review.public_years()})
+    return render(request, "review/public_index.html", {"years": publication.public_years()})
 
 
 def public_year(request: HttpRequest, year: int) -> HttpResponse:
-    departments = review.public_departments(year)
+    departments = publication.public_departments(year)
     if not departments:
         raise Http404
     return render(request, "review/public_year.html", {"year": year, "departments": departments})
 
 
 def public_department(request: HttpRequest, year: int, department: int) -> HttpResponse:
-    forms = list(review.published_forms().filter(year=year, department_id=department)
+    forms = list(publication.published_forms().filter(year=year, department_id=department)
                  .select_related("unit", "department").order_by("unit__path", "project", "pk"))
     if not forms:
         raise Http404
@@ -310,18 +311,18 @@ def public_department(request: HttpRequest, year: int, department: int) -> HttpR
 
 def _public(pk: int) -> PerformanceForm:
     try:
-        return review.public_form(pk)
-    except web.ServiceError:
+        return publication.public_form(pk)
+    except ServiceError:
         raise Http404 from None
 
 
 def public_form(request: HttpRequest, pk: int) -> HttpResponse:
     form = _public(pk)
-    return render(request, "review/public_form.html", {"form": form, "paper": presenters.paper(form.record)})
+    return render(request, "review/public_form.html", {"form": form, "paper": web_presenters.paper(form.record, evaluation.evaluate_stored(form).scorecard)})
 
 
 def public_form_json(request: HttpRequest, pk: int) -> HttpResponse:
-    return JsonResponse(review.public_record(_public(pk)), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(publication.public_record(_public(pk)), json_dumps_params={"ensure_ascii": False})
 
 
 def public_form_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
@@ -329,5 +330,5 @@ def public_form_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     types = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     if fmt not in types:
         raise Http404
-    return _download(web.export_forms([form], fmt), web.export_filename(form, fmt), types[fmt])
+    return pages.download(exports.export_forms([form], fmt), exports.export_filename(form, fmt))
 

@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils.safestring import mark_safe
 
+from jixiao.web.models import SEVERITY_LABELS
+
 register = template.Library()
 
 
@@ -34,62 +36,48 @@ def number(value: Any) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _cell_html(c: Any, extra: str = "", span: int = 0) -> str:
-    """A cell of the paper form as HTML: the printed value, the computed one beside it, badges of its findings."""
-    severity = c.severity
-    classes = " ".join(x for x in ("cell", f"mark-{severity}" if severity else "", extra) if x)
-    parts = [f'<span class="printed">{_escape(c.text)}</span>']
-    if c.computed not in (None, ""):
-        parts.append(f'<span class="computed{" differs" if c.differs else ""}" title="{_escape(c.formula)}">'
-                     f"计算 {_escape(number(c.computed))}</span>")
-    parts += [f'<a class="badge sev-{_escape(f["severity"])}" href="#finding-{_escape(f["number"])}" '
-              f'title="{_escape(f["message"])}">{_escape(f["code"])}</a>' for f in c.findings]
-    described = " ".join(f"finding-{f['number']}" for f in c.findings)
-    attributes = (f' rowspan="{int(span)}"' if span else "") + (f' aria-describedby="{_escape(described)}"' if described else "")
-    return f'<td class="{_escape(classes)}"{attributes}>{"".join(parts)}</td>'
-
-
 def _escape(value: Any) -> str:
     """Django's escape (the same five characters) without the SafeString round trip per value."""
     return html.escape(str(value))
 
 
-@register.simple_tag
-def cell(c: Any, extra: str = "", span: int = 0) -> str:
-    """A cell of the paper form (see _cell_html). Built in Python rather than by an included template:
-    a form has a hundred cells."""
-    return mark_safe(_cell_html(c, extra, span))  # every part is escaped
+def _note_html(n: dict[str, Any]) -> str:
+    kind = "note-comment" if n["kind"] == "comment" else f"sev-{_escape(n['kind'])}"
+    title = _escape(n["text"])
+    if n["number"]:
+        return f'<a class="badge {kind}" href="#finding-{int(n["number"])}" title="{title}">{_escape(n["code"])}</a>'
+    return f'<span class="badge {kind}" title="{title}">{_escape(n["code"])}</span>'
+
+
+def _paper_cell_html(c: dict[str, Any]) -> str:
+    """A cell of the paper form: the printed value (or the computed one where the form left it blank),
+    the computed value beside it, badges of its findings and comments."""
+    spans = (f' rowspan="{int(c["rowspan"])}"' if c["rowspan"] > 1 else "") + \
+        (f' colspan="{int(c["colspan"])}"' if c["colspan"] > 1 else "")
+    if c["caption"]:
+        return f"<th{spans}>{_escape(c['text'])}</th>"
+    classes = " ".join(x for x in ("cell", f"mark-{c['mark']}" if c["mark"] else "", "num" if c["numeric"] else "",
+                                   "text" if c["left"] else "", "filled" if c["filled"] else "") if x)
+    text = "<br>".join(_escape(line) for line in c["text"].split("\n"))
+    parts = [f'<span class="printed"{" title=" + chr(34) + _escape(c["formula"]) + chr(34) if c["filled"] else ""}>{text}</span>']
+    if c["computed"] is not None:
+        d = c["computed"]
+        parts.append(f'<span class="computed{" differs" if d["differs"] else ""}" title="{_escape(d["formula"])}">'
+                     f"计算 {_escape(d['text'])}</span>")
+    parts += [_note_html(n) for n in c["notes"]]
+    described = " ".join(f"finding-{n['number']}" for n in c["notes"] if n["number"])
+    attributes = f' data-field="{_escape(c["key"])}"' if c["key"] else ""
+    attributes += f' aria-describedby="{described}"' if described else ""
+    return f'<td class="{classes}"{spans}{attributes}>{"".join(parts)}</td>'
 
 
 @register.simple_tag
-def fund_rows(funds: list[dict[str, Any]]) -> str:
-    """The paper form's fund rows: one loop in Python instead of fifty template nodes per row."""
-    return mark_safe("".join(
-        f'<tr><th colspan="2" class="left">{_escape(row["label"])}</th>'
-        + "".join(_cell_html(c, "num") for c in row["cells"]) + "</tr>"
-        for row in funds
+def paper_rows(paper: dict[str, Any]) -> str:
+    """The rows of the paper form, built in Python rather than by included templates: a form has a
+    hundred cells."""
+    return mark_safe("".join(  # every part is escaped
+        "<tr>" + "".join(_paper_cell_html(c) for c in row) + "</tr>\n" for row in paper["rows"]
     ))
-
-
-_INDICATOR_CELLS = (("name", ""), ("weight", "num"), ("target", ""), ("actual", ""), ("score", "num"), ("reason", ""))
-
-
-@register.simple_tag
-def indicator_rows(rows: list[dict[str, Any]]) -> str:
-    """The paper form's indicator rows, the level-1 and level-2 cells spanning their groups."""
-    out = []
-    for r in rows:
-        cells = []
-        if r["span1"]:
-            cells.append(_cell_html(r["level1"], "", r["span1"]))
-        if r["span2"]:
-            cells.append(_cell_html(r["level2"], "", r["span2"]))
-        cells += [_cell_html(r[name], extra) for name, extra in _INDICATOR_CELLS]
-        out.append("<tr>\n    " + "\n    ".join(cells) + "\n  </tr>")
-    return mark_safe("".join(out))  # every cell is escaped
-
-
-_SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 
 
 @register.simple_tag
@@ -104,7 +92,7 @@ def finding_rows(findings: list[dict[str, Any]]) -> str:
         out.append(
             f'\n      <tr id="finding-{_escape(f["number"])}" class="sev-row-{severity}"><td>{_escape(f["number"])}</td>'
             f'<td><strong>{_escape(f["code"])}</strong></td>\n'
-            f'      <td><span class="sev sev-{severity}">{_SEVERITY_LABELS.get(f["severity"], "提示")}</span></td>\n'
+            f'      <td><span class="sev sev-{severity}">{SEVERITY_LABELS.get(f["severity"], "")}</span></td>\n'
             f"      <td>{where}</td>\n"
             f'      <td>{_escape(f["message"])}</td><td>{_escape(f["found"])}</td><td>{_escape(f["expected"])}</td></tr>\n    '
         )

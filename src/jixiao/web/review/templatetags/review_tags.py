@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
+
+from jixiao.reports.layout import format_rate
 
 register = template.Library()
 
@@ -19,3 +23,9 @@ def shown(value: str | None) -> str:
     if value is None:
         return "（无）"
     return value if value != "" else "（空）"
+
+
+@register.filter
+def percent_label(share: Decimal | None) -> str:
+    """A share drawn, as people say it: 0.5000 → "50%"."""
+    return "" if share is None else format_rate(share)

@@ -116,7 +116,7 @@
     setText("live-fund", num(sc.fund_score));
     setText("live-sum", num(sc.indicator_sum));
     setText("live-total", num(sc.total));
-    setText("live-grade", sc.grade || "–");
+    setText("live-grade", sc.grade || (sc.grade_withheld ? "未评级（" + sc.grade_withheld + "）" : "–"));
     setText("live-profile", "评分规则：" + (data.profile_title || data.profile));
     setText("live-counts", "错误 " + data.counts.error + " · 警告 " + data.counts.warning + " · 提示 " + data.counts.info);
     document.getElementById("live").dataset.total = sc.total || "";

@@ -1,0 +1,230 @@
+"""Saving a stored form: evaluate it, check who may change it and whether it changed meanwhile, write
+record, columns and findings, and keep the version and the fields that changed (its history)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from jixiao.core.model import FUND_CAPTIONS, Form, to_record
+from jixiao.web.forms.access import User, can_edit, user_or_none, writable_units
+from jixiao.web.forms.errors import PermissionDenied, ServiceError
+from jixiao.web.forms.evaluation import Evaluation, columns, evaluate, finding_rows, parse_record
+from jixiao.web.forms.history import changes_since, diff_records
+from jixiao.web.models import (
+    EDITABLE_STAGES,
+    STAGE_LABELS,
+    FormFinding,
+    Org,
+    PerformanceForm,
+    Stage,
+)
+from jixiao.web.review.models import FieldChange, FormVersion
+from jixiao.web.signals import form_saved
+
+
+class Conflict(ServiceError):
+    """The form changed since the user loaded it (optimistic concurrency on `version`)."""
+
+    def __init__(self, current: PerformanceForm) -> None:
+        super().__init__(
+            f"此表已被 {current.updated_by or '他人'} 于 {current.updated_at:%Y-%m-%d %H:%M} 修改（版本 {current.version}），"
+            "您的修改未保存。请复制您的内容，刷新后重新填写。",
+            status=409,
+        )
+        self.current = current
+
+
+def _shown(value: str | None) -> str:
+    return "（无）" if value is None else ("（空）" if value == "" else f"「{value}」")
+
+
+class StaleEdit(Conflict):
+    """A save based on an older version: refused, with what changed meanwhile and what the user typed."""
+
+    def __init__(self, current: PerformanceForm, loaded: int, changes: list[dict[str, Any]], record: Any) -> None:
+        super().__init__(current)
+        who = current.updated_by or "他人"
+        listed = "；".join(f"{c['label']}：{_shown(c['old'])} → {_shown(c['new'])}" for c in changes[:10])
+        more = f"等 {len(changes)} 处" if len(changes) > 10 else ""
+        self.message = (
+            f"您打开的是第 {loaded} 版，此表之后已被 {who} 改为第 {current.version} 版，您的修改未保存。"
+            f"期间的改动：{listed or '（状态变化）'}{more}。您填写的内容仍保留在页面上，请核对后重新保存。"
+        )
+        self.errors = {"": [self.message]}
+        self.loaded = loaded
+        self.changes = changes
+        self.record = record
+
+
+AMOUNT_COLUMNS = ("initial", "annual", "executed")
+
+
+def _validate(form: Form) -> None:
+    """What no form may be saved with: no project, no year or one out of range, a negative amount of money."""
+    errors: dict[str, list[str]] = {}
+    for n, row in enumerate(form.funds):
+        for column in AMOUNT_COLUMNS:
+            amount = row.amount(column)
+            if amount is not None and amount < 0:
+                errors[f"funds[{n}].{column}"] = [
+                    f"{row.label or row.kind}的{FUND_CAPTIONS[column]}为 {getattr(row, column)}，金额不能为负数。"]
+    if not form.project.strip():
+        errors["project"] = ["请填写项目名称。"]
+    if form.year is None:
+        errors["year"] = ["请填写年度（如 2024）。"]
+    elif not 1990 <= form.year <= 2100:
+        errors["year"] = [f"年度 {form.year} 不在 1990–2100 之间。"]
+    if errors:
+        raise ServiceError("请更正标出的内容。", errors)
+
+
+def _with_org_names(record: dict[str, Any], unit: Org, department: Org | None) -> dict[str, Any]:
+    """Fill the header's 主管部门 and 实施单位 from the org tree where the form leaves them blank."""
+    if not record.get("unit"):
+        record["unit"] = unit.name
+    if not record.get("department") and department is not None:
+        record["department"] = department.name
+    return record
+
+
+def _check_rights(user: User, form: PerformanceForm | None, unit: Org | None) -> Org:
+    if form is None and unit is None:
+        raise ServiceError("请选择实施单位。", {"unit": ["请选择实施单位。"]})
+    if form is not None:
+        if not can_edit(user, form):
+            raise PermissionDenied("此表当前状态下您不能修改。" if form.stage not in EDITABLE_STAGES else "您无权修改此表。")
+        if unit is not None and unit.pk != form.unit_id and not writable_units(user).filter(pk=unit.pk).exists():
+            raise PermissionDenied("您不能把此表移到该单位。")
+    elif unit is not None and not writable_units(user).filter(pk=unit.pk).exists():
+        raise PermissionDenied("您不能为该单位填报。")
+    return unit or form.unit  # type: ignore[union-attr]
+
+
+def save_form(
+    user: User,
+    record: Mapping[str, Any],
+    *,
+    unit: Org | None = None,
+    form: PerformanceForm | None = None,
+    phase: str | None = None,
+    profile_override: str | None = None,
+    version: int | None = None,
+    stage: str | None = None,
+    evaluation: Evaluation | None = None,
+) -> PerformanceForm:
+    """Create (`form` None) or update a stored form: evaluate it, store record, columns and findings.
+
+    An update with `version` is refused (StaleEdit) when the form was saved by someone else since.
+    """
+    target_unit = _check_rights(user, form, unit)
+    department = target_unit.department()
+    parsed = parse_record(_with_org_names(dict(record), target_unit, department))
+    _validate(parsed)
+    override = (form.profile_override if form else "") if profile_override is None else profile_override
+    if evaluation is None:
+        evaluation = evaluate(parsed, override)
+    values = columns(parsed, evaluation)
+    values.update(record=to_record(parsed), unit=target_unit, department=department, profile_override=override,
+                  updated_by=user_or_none(user))
+    if phase is not None:
+        values["phase"] = phase
+    if stage is not None:
+        values["stage"] = stage
+    with transaction.atomic():
+        before = _lock(user, form, version, values["record"])
+        if form is None:
+            stored = PerformanceForm.objects.create(created_by=values["updated_by"], **values)
+        else:
+            stored = _update(form, values, version)
+        FormFinding.objects.filter(form=stored).delete()
+        FormFinding.objects.bulk_create(finding_rows(stored, evaluation))
+        _record_version(user, before, stored)
+        form_saved.send(sender=PerformanceForm, form=stored)
+    return stored
+
+
+@dataclass
+class _Before:
+    """The stored form as it was before a save, for the history to diff against."""
+
+    record: dict[str, Any] | None = None
+    kept: dict[str, str] = field(default_factory=dict)
+
+
+def _lock(user: User, form: PerformanceForm | None, version: int | None, record: Any) -> _Before:
+    """Lock the row (PostgreSQL; SQLite's writes are serialised already), refuse a change to a form that is
+    submitted or later, refuse a save based on an older version with the changes made since, and keep a
+    baseline version so that the first change has something to be compared with."""
+    if form is None:
+        return _Before()
+    current = PerformanceForm.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=form.pk)
+    if current.stage not in EDITABLE_STAGES:
+        raise PermissionDenied(
+            f"此表{STAGE_LABELS[current.stage]}，在被退回之前不能修改。"
+            if current.stage != Stage.SUBMITTED
+            else "此表已提交审核，在被退回之前不能修改。"
+        )
+    if version is not None and version != current.version:
+        raise StaleEdit(current, version, changes_since(current, version), record)
+    keep_baseline(current)
+    return _Before(record=current.record, kept=_columns_kept(current))
+
+
+def _columns_kept(form: PerformanceForm) -> dict[str, str]:
+    """What a save can change outside the record: the unit it belongs to, its phase, its chosen profile."""
+    return {"unit": form.unit.name, "phase": form.phase, "profile_override": form.profile_override}
+
+
+def _update(form: PerformanceForm, values: dict[str, Any], version: int | None) -> PerformanceForm:
+    """Write the new values if the row still has the version the user loaded (one conditional UPDATE)."""
+    rows = PerformanceForm.objects.filter(pk=form.pk)
+    if version is not None:
+        rows = rows.filter(version=version)
+    if rows.update(version=F("version") + 1, updated_at=timezone.now(), **values) == 0:
+        raise Conflict(PerformanceForm.objects.select_related("updated_by").get(pk=form.pk))
+    form.refresh_from_db()
+    return form
+
+
+def _record_version(user: User, before: _Before, stored: PerformanceForm) -> list[FieldChange]:
+    """Keep the new version and every field that changed."""
+    author = user_or_none(user)
+    kind = "create" if before.record is None else "edit"
+    FormVersion.objects.update_or_create(
+        form=stored, version=stored.version,
+        defaults={"record": stored.record, "stage": stored.stage, "phase": stored.phase, "kind": kind, "user": author},
+    )
+    if before.record is None:
+        return []
+    after = _columns_kept(stored)
+    moved = [(k, v, after[k]) for k, v in before.kept.items() if v != after[k]]
+    changes = [
+        FieldChange(form=stored, version=stored.version, path=p, old=o, new=n, phase=stored.phase,
+                    stage=stored.stage, user=author)
+        for p, o, n in [*moved, *diff_records(before.record, stored.record)]
+    ]
+    return FieldChange.objects.bulk_create(changes)
+
+
+def keep_baseline(form: PerformanceForm) -> None:
+    """Keep the record as it is now, if its version isn't kept yet (forms stored before history began)."""
+    if not FormVersion.objects.filter(form=form, version=form.version).exists():
+        FormVersion.objects.create(
+            form=form, version=form.version, record=form.record, stage=form.stage, phase=form.phase,
+            kind="baseline" if form.version > 1 else "create", user=form.updated_by if form.updated_by_id else None,
+        )
+
+
+def record_step(form: PerformanceForm, user: User, version: int, kind: str, old_stage: str, new_stage: str) -> None:
+    """Keep a stage change in the history: the field change of `stage` and a version without a record."""
+    author = user_or_none(user)
+    FieldChange.objects.create(form=form, version=version, path="stage", old=old_stage, new=new_stage,
+                               phase=form.phase, stage=new_stage, user=author)
+    FormVersion.objects.create(form=form, version=version, record=None, stage=new_stage, phase=form.phase,
+                               kind=kind, user=author)
