@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,3 +68,34 @@ def test_a_total_over_full_marks_gets_no_grade(live_server, demo, page):
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#grade")).to_contain_text("未评级")
     assert _clerks_form().grade == ""
+
+
+def _returned_with_a_cell_comment() -> Any:
+    from django.contrib.auth.models import User
+
+    from jixiao.web.review import workflow
+
+    form = _clerks_form()
+    workflow.transition(form, User.objects.get(username="clerk"), "submit", "已与主管部门核实")
+    return workflow.transition(form, User.objects.get(username="reviewer"), "return", "请按批注修改。",
+                               [workflow.Cell("indicators[2].score", "得分与完成值不符，请核对。")])
+
+
+def test_the_clerk_sees_a_return_on_the_list_the_form_page_and_in_the_editor_and_submits_there(live_server, demo, page):
+    form = _returned_with_a_cell_comment()
+    login(page, live_server.url, "clerk")
+    row = page.locator("tr", has=page.get_by_role("link", name="信息化建设"))
+    expect(row).to_have_class(re.compile(r"\bstage-row-returned\b"))
+    row.get_by_role("link", name="信息化建设").click()
+    comments = page.locator("#returned-comments")
+    expect(comments).to_contain_text("请按批注修改。")
+    expect(comments).to_contain_text("得分与完成值不符，请核对。")
+    expect(page.locator('td[data-field="indicators[2].score"]')).to_have_class(re.compile(r"\bmark-comment\b"))
+    shot(page, "1-returned-on-the-form-page")
+    page.get_by_role("link", name="修改").click()
+    expect(page.locator("#returned-comments")).to_contain_text("得分与完成值不符，请核对。")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_label(re.compile("请说明原因后提交")).fill("已按批注核对。")
+    page.locator("#do-submit").click()
+    expect(page.locator("#stage")).to_have_text("已提交")
+    assert _clerks_form().stage == "submitted" and form.pk == _clerks_form().pk

@@ -12,8 +12,8 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
-from django.views.decorators.http import require_http_methods
 
+from jixiao.web import pages
 from jixiao.web.forms import access, evaluation, exports, imports, store
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.forms.filters import filter_forms, filter_key
@@ -53,8 +53,10 @@ def json_response(data: Any, status: int = 200) -> JsonResponse:
 def json_body(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ServiceError(f"请求内容不是有效的 JSON：{e}") from e
+    except json.JSONDecodeError as e:
+        raise ServiceError(f"请求内容不是有效的 JSON（第 {e.lineno} 行第 {e.colno} 列附近有误），请检查后重试。") from e
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
+        raise ServiceError("请求内容不是有效的 JSON（应为 UTF-8 编码的 JSON 对象），请检查后重试。") from e
     if not isinstance(data, dict):
         raise ServiceError("请求内容应为 JSON 对象。")
     return data
@@ -88,7 +90,7 @@ def form_json(form: PerformanceForm, findings: list[dict[str, Any]] | None = Non
 
 
 @api_view
-@require_http_methods(["GET", "POST"])
+@pages.allow("GET", "POST")
 def forms(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _create(request)
@@ -159,7 +161,7 @@ def _reload(request: HttpRequest, pk: int) -> PerformanceForm:
 
 
 @api_view
-@require_http_methods(["GET", "PUT", "PATCH"])
+@pages.allow("GET", "PUT", "PATCH")
 def form_item(request: HttpRequest, pk: int) -> HttpResponse:
     form = access.get_visible(request.user, pk)
     if request.method == "GET":
@@ -191,7 +193,7 @@ def summary(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
-@require_http_methods(["POST"])
+@pages.allow("POST")
 def export(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
     ids = [i for i in data.get("ids", []) if isinstance(i, int)]
@@ -202,7 +204,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
-@require_http_methods(["POST"])
+@pages.allow("POST")
 def check(request: HttpRequest) -> HttpResponse:
     """Exactly what `jixiao check --format json` prints for the uploaded files; nothing is stored."""
     uploads = [(f.name, f.read()) for f in request.FILES.getlist("file") + request.FILES.getlist("files")]
@@ -212,7 +214,7 @@ def check(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
-@require_http_methods(["POST"])
+@pages.allow("POST")
 def evaluate(request: HttpRequest) -> HttpResponse:
     data = json_body(request)
     return json_response(evaluation.evaluate_record(data.get("form") or {}, str(data.get("profile", "") or "")))

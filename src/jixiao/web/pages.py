@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
@@ -99,3 +99,59 @@ def download(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_types.get(filename.rsplit(".", 1)[-1], "application/octet-stream"))
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+METHOD_NAMES = {"GET": "打开（GET）", "POST": "提交（POST）", "PUT": "PUT", "PATCH": "PATCH", "DELETE": "DELETE"}
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    """A refusal in Chinese: JSON under /api/, the error page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"error": message, "errors": {"": [message]}}, status=status,
+                            json_dumps_params={"ensure_ascii": False})
+    return error_page(request, ServiceError(message, status=status))
+
+
+def allow(*methods: str) -> Callable[[View], View]:
+    """Only these request methods; any other is answered 405 in Chinese (Django's decorator answers an
+    empty page, which a browser shows blank)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                wanted = "、".join(METHOD_NAMES.get(m, m) for m in methods)
+                response = refusal(request, f"此地址不接受 {request.method} 请求，只接受 {wanted}。", 405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 404 handler: "没有找到此页面" in Chinese, as JSON under /api/."""
+    return refusal(request, "没有找到此页面或此项内容，请检查地址，或从列表重新进入。", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 handler: a short Chinese apology (the details are in the server's log)."""
+    if _is_api(request):
+        return JsonResponse({"error": "服务器内部错误，请稍后再试；问题已记录在服务器日志中。"}, status=500,
+                            json_dumps_params={"ensure_ascii": False})
+    return HttpResponse("<!doctype html><meta charset=utf-8><title>服务器内部错误</title>"
+                        "<h1>服务器内部错误</h1><p>请稍后再试；问题已记录在服务器日志中。</p>", status=500)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return refusal(request, "请求无效，请检查填写的内容后重试。", 400)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return refusal(request, "您没有权限进行此操作。", 403)

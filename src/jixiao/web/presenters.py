@@ -225,7 +225,7 @@ LIST_VALUES = (
     "error_count", "warning_count", "info_count", "unit__name",
 )
 _ROW = (
-    '<tr><td class="no-print"><input type="checkbox" name="ids" value="{id}" aria-label="选择 {project}"></td>'
+    '<tr class="stage-row-{stage}"><td class="no-print"><input type="checkbox" name="ids" value="{id}" aria-label="选择 {project}"></td>'
     '<td>{year}</td><td><a href="/forms/{id}/">{project}</a></td><td>{unit}</td><td>{phase}</td>'
     '<td><span class="stage stage-{stage}">{stage_label}</span></td><td class="num">{rate}</td>'
     '<td class="num">{printed}</td><td class="num{differs}">{computed}</td><td>{grade}</td>'

@@ -10,3 +10,9 @@ urlpatterns = [
     path("", include("jixiao.web.review.urls")),
     path("", include("jixiao.web.library.views")),
 ]
+
+# Errors in Chinese, as JSON under /api/ (jixiao.web.pages).
+handler400 = "jixiao.web.pages.bad_request"
+handler403 = "jixiao.web.pages.forbidden"
+handler404 = "jixiao.web.pages.not_found"
+handler500 = "jixiao.web.pages.server_error"

@@ -14,12 +14,12 @@ from django.db.models import Max, Min
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
 
 from jixiao.web import pages, presenters
 from jixiao.web.forms import access, evaluation, exports, filters, imports, kept, store
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
+from jixiao.web.review import workflow
 
 T = TypeVar("T")
 
@@ -83,7 +83,7 @@ def export_summary(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@pages.allow("POST")
 def export_selection(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     fmt = request.POST.get("format", "pdf")
@@ -108,11 +108,15 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _error_page(request, e)
     findings = list(form.findings.values("code", "severity", "location", "found", "expected", "message"))
     scorecard = evaluation.evaluate_stored(form).scorecard
+    back = workflow.returned(form)
     return render(request, "jixiao/form_detail.html", {
         "form": form,
         "record": form.record,
-        "paper": presenters.paper(form.record, scorecard, findings),
+        "paper": presenters.paper(form.record, scorecard, findings, back["cells"] if back else ()),
         "finding_list": [dict(f, number=n) for n, f in enumerate(findings, 1)],
+        "returned": back,
+        "actions": workflow.allowed_actions(request.user, form),
+        "warnings": form.warning_count,
         "can_edit": access.can_edit(request.user, form),
         "formats": exports.EXPORT_FORMATS,
     })
@@ -224,11 +228,12 @@ def _render_editor(request: HttpRequest, form: PerformanceForm | None, record: d
         "errors": errors,
         "rows": presenters.editor_rows(record, errors),
         "version": form.version if form else "",
+        "returned": workflow.returned(form) if form else None,
     }, status=status)
 
 
 @login_required
-@require_POST
+@pages.allow("POST")
 def form_evaluate(request: HttpRequest) -> JsonResponse:
     """The editor's live evaluation: the posted fields scored and checked, nothing stored."""
     parsed = presenters.record_from_post(request.POST)
@@ -286,7 +291,7 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-@require_POST
+@pages.allow("POST")
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
     imports.cancel_import(request.user, pk)
     messages.info(request, "已取消此次导入，没有保存任何表。")

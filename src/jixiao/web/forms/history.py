@@ -49,7 +49,7 @@ def field_label(record: Mapping[str, Any], path: str) -> str | None:
     if block == "indicators":
         caption = INDICATOR_CAPTIONS.get(key)
         return None if caption is None else f"第{n + 1}项指标「{rows[n].get('name', '')}」的{caption}"
-    caption = FUND_CAPTIONS.get(key, {"label": "项目"}.get(key))
+    caption = FUND_CAPTIONS.get(key, {"label": "项目", "kind": "类别"}.get(key))
     return None if caption is None else f"资金「{rows[n].get('label', '')}」的{caption}"
 
 

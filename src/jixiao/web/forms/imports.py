@@ -23,6 +23,10 @@ from jixiao.web.forms.evaluation import Evaluation, batch_evaluations, severity_
 from jixiao.web.forms.store import save_form
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase
 
+# What the command line says of a file, said for the web, where there is no command to run.
+WEB_MESSAGES = {core_services.NO_FORM: "文件中没有找到绩效自评表（没有含“项目名称”的表格）；请确认这是预算绩效自评表，"
+                                       "或换用自评表的原始文件（Word、Excel、PDF 或网页）再导入。"}
+
 
 @dataclass
 class ImportResult:
@@ -85,7 +89,8 @@ def run_import_preview(job_id: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, error=f"读取失败：{e}")
         raise
     names = {f["path"]: f["name"] for f in job.files}
-    problems = [{"file": names.get(p.file, Path(p.file).name), "message": p.message} for p in batch.problems]
+    problems = [{"file": names.get(p.file, Path(p.file).name), "message": WEB_MESSAGES.get(p.message, p.message)}
+                for p in batch.problems]
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJob.Status.READY, preview=preview, problems=problems, done=len(job.files), total=len(job.files)
     )

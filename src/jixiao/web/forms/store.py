@@ -138,6 +138,8 @@ def save_form(
         values["stage"] = stage
     with transaction.atomic():
         before = _lock(user, form, version, values["record"])
+        if form is not None and _unchanged(before, values, target_unit):
+            return form  # nothing to keep: no new version, no empty entry in the history
         if form is None:
             stored = PerformanceForm.objects.create(created_by=values["updated_by"], **values)
         else:
@@ -174,6 +176,13 @@ def _lock(user: User, form: PerformanceForm | None, version: int | None, record:
         raise StaleEdit(current, version, changes_since(current, version), record)
     keep_baseline(current)
     return _Before(record=current.record, kept=_columns_kept(current))
+
+
+def _unchanged(before: _Before, values: Mapping[str, Any], unit: Org) -> bool:
+    """Whether a save would change nothing: the same record, unit, phase and chosen profile."""
+    after = {"unit": unit.name, "phase": values.get("phase", before.kept.get("phase")),
+             "profile_override": values["profile_override"]}
+    return before.record == values["record"] and before.kept == after
 
 
 def _columns_kept(form: PerformanceForm) -> dict[str, str]:

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
-from django.views.decorators.http import require_http_methods
 
 from jixiao.reports import overview as reports_overview
+from jixiao.web import pages
 from jixiao.web.api import api_view, form_json, json_body, json_response
 from jixiao.web.forms import access, filters
 from jixiao.web.forms import history as record_history
@@ -31,7 +31,7 @@ def _refused(e: Refused) -> JsonResponse:
 
 
 @api_view
-@require_http_methods(["POST"])
+@pages.allow("POST")
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
     """{"action": "submit"|"return"|"approve"|"recheck"|"publish", "comment": "…", "field": "indicators[2].score"}"""
     form = access.get_visible(request.user, pk)
@@ -68,7 +68,7 @@ def diff(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @api_view
-@require_http_methods(["POST"])
+@pages.allow("POST")
 def recheck(request: HttpRequest, pk: int) -> HttpResponse:
     """{"own_score": "92.5", "problems": "…", "finish": true} — finish also takes the "recheck" step."""
     form = access.get_visible(request.user, pk)
@@ -96,7 +96,7 @@ def review_forms(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
-@require_http_methods(["GET", "POST"])
+@pages.allow("GET", "POST")
 def rounds(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = json_body(request)
@@ -128,7 +128,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
-@require_http_methods(["GET", "POST"])
+@pages.allow("GET", "POST")
 def draws(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = json_body(request)

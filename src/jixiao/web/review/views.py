@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from jixiao.reports import overview as reports_overview
 from jixiao.web import pages
@@ -79,9 +78,10 @@ def _render_review(request: HttpRequest, form: PerformanceForm, refused: Refused
 
 
 @login_required
-@require_POST
 @refusals
 def form_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":  # the address of a refused step, reloaded or bookmarked: back to the form
+        return redirect("review-form", pk=pk)
     form = access.get_visible(request.user, pk)
     action = request.POST.get("action", "")
     try:
@@ -93,7 +93,7 @@ def form_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@pages.allow("POST")
 @refusals
 def form_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     form = access.get_visible(request.user, pk)

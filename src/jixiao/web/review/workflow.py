@@ -206,3 +206,14 @@ def review_state(form: PerformanceForm, user: User) -> dict[str, Any]:
     }
 
 
+
+
+def returned(form: PerformanceForm) -> dict[str, Any] | None:
+    """The last return's comment and cell comments while the form is returned (for the unit's pages)."""
+    if form.stage != Stage.RETURNED:
+        return None
+    event = ReviewEvent.objects.filter(form=form, action="return").select_related("user").order_by("-at", "-id").first()
+    if event is None:
+        return None
+    return {"comment": event.comment, "by": str(event.user) if event.user_id else "", "at": local_time(event.at),
+            "cells": [{**c, "label": label(c["field"], form.record)} for c in event.cells]}
