@@ -5,14 +5,19 @@ BIN = $(VENV)/bin
 
 .PHONY: run test lint typecheck pytest test-web-postgres bench bench-web clean
 
-$(BIN)/.installed: pyproject.toml
+# The app alone for `make run`; the test tools on top for everything else.
+$(BIN)/.app: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(BIN)/.installed: $(BIN)/.app
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
 # The demo web app on http://127.0.0.1:8000 (accounts and their passwords are printed at start).
-run: $(BIN)/.installed
+run: $(BIN)/.app
 	$(BIN)/jixiao serve --demo --host 127.0.0.1 --port 8000
 
 test: $(BIN)/.installed lint typecheck pytest

@@ -99,3 +99,18 @@ def test_the_clerk_sees_a_return_on_the_list_the_form_page_and_in_the_editor_and
     page.locator("#do-submit").click()
     expect(page.locator("#stage")).to_have_text("已提交")
     assert _clerks_form().stage == "submitted" and form.pk == _clerks_form().pk
+
+
+@pytest.mark.parametrize(("username", "shown", "hidden"), [
+    ("finance", ["审核", "总览", "随机抽评"], ["新建", "导入"]),
+    ("reviewer", ["审核", "总览"], ["新建", "导入", "随机抽评"]),
+    ("clerk", ["新建", "导入", "填报任务"], ["审核", "总览", "随机抽评"]),
+])
+def test_menus_offer_only_what_the_role_can_do(live_server, demo, page, username, shown, hidden):
+    login(page, live_server.url, username)
+    page.goto(f"{live_server.url}/review/rounds/")  # a page with both the main and the review menu
+    menus = page.locator("nav[aria-label=主菜单], nav[aria-label=审核菜单]")
+    for name in shown:
+        expect(menus.get_by_role("link", name=name, exact=True).first).to_be_visible()
+    for name in hidden:
+        expect(menus.get_by_role("link", name=name, exact=True)).to_have_count(0)

@@ -10,6 +10,7 @@ document's subset is a few hundred glyphs and takes a second or two to build.
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,30 @@ def font_path() -> Path:
     return Path(pylopdf_fonts_zh_cn.sans_path())
 
 
+# Tables fpdf2 never uses (it sets text glyph by glyph): decompiling them took most of each PDF's time.
+_UNUSED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "VORG", "vhea", "vmtx", "DSIG")
+
+
+@functools.lru_cache(maxsize=1)
+def _prepared_font() -> bytes:
+    """The font once per process, without the tables no PDF of ours uses: what each subset starts from."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(font_path()))
+    for tag in _UNUSED_TABLES:
+        if tag in font:
+            del font[tag]
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
 def truetype_subset(text: str) -> bytes:
     """The font cut down to the characters of `text` (and ASCII), with TrueType outlines, as a .ttf."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(font_path()))
+    font = TTFont(io.BytesIO(_prepared_font()))
     options = subset.Options()
     options.layout_features = []  # fpdf2 sets text glyph by glyph; no shaping needed
     options.name_IDs = ["*"]  # keep the copyright and licence names with the embedded font

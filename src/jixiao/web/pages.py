@@ -70,21 +70,20 @@ def paginate(forms: QuerySet[Any], per_page: int, number: str | None, values: tu
 View = Callable[..., HttpResponse]
 
 
-def error_page(request: HttpRequest, error: ServiceError) -> HttpResponse:
+def error_page(request: HttpRequest, error: ServiceError, template: str = "jixiao/error.html") -> HttpResponse:
     """A refusal as a page: its message and, if any, the list of what stands in the way."""
-    return render(request, "jixiao/error.html", {"error": error, "items": getattr(error, "items", [])},
-                  status=error.status)
+    return render(request, template, {"error": error, "items": getattr(error, "items", [])}, status=error.status)
 
 
-def refusals(view: View) -> View:
-    """A service refusal becomes the error page with its status and message."""
+def refusals(view: View, template: str = "jixiao/error.html") -> View:
+    """A service refusal becomes the error page (`template`) with its status and message."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except ServiceError as e:
-            return error_page(request, e)
+            return error_page(request, e, template)
 
     return wrapper
 

@@ -37,7 +37,7 @@ def test_every_field_of_every_seed_record_has_a_chinese_name(cast: Any) -> None:
 def test_the_diff_page_shows_names_not_paths(cast: Any) -> None:
     form = cast.form("信息化建设")
     record = dict(form.record, goals={**form.record["goals"], "achieved": "已完成。"})
-    record["indicators"] = [dict(form.record["indicators"][0], reason="天气原因")] + form.record["indicators"][1:]
+    record["indicators"] = [dict(form.record["indicators"][0], reason="天气原因"), *form.record["indicators"][1:]]
     saved = save_form(cast.user("clerk"), record, form=form, version=form.version)
     page = cast.page("clerk").get(f"/review/forms/{form.pk}/history/?a={form.version}&b={saved.version}").content.decode()
     assert "目标完成情况" in page and "的未完成原因" in page

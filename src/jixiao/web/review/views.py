@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,17 +31,8 @@ View = Callable[..., HttpResponse]
 
 
 def refusals(view: View) -> View:
-    """A service refusal becomes the error page with its status and message (and the list, if any)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except ServiceError as e:
-            return render(request, "review/error.html", {"error": e, "items": getattr(e, "items", [])},
-                          status=e.status)
-
-    return wrapper
+    """A service refusal becomes the review side's error page (its menu, a link back to the workbench)."""
+    return pages.refusals(view, "review/error.html")
 
 
 # ---------------------------------------------------------------- the review of one form

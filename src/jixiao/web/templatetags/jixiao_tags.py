@@ -97,3 +97,16 @@ def finding_rows(findings: list[dict[str, Any]]) -> str:
             f'      <td>{_escape(f["message"])}</td><td>{_escape(f["found"])}</td><td>{_escape(f["expected"])}</td></tr>\n    '
         )
     return mark_safe("".join(out))  # every value is escaped
+
+
+@register.simple_tag
+def menu_for(user: Any) -> dict[str, bool]:
+    """Which menu entries the user's roles can use: nobody is offered a page that would refuse them."""
+    from jixiao.web.forms import access
+
+    roles = access.roles(user)
+    return {
+        "fill": access.can_fill(user),
+        "review": bool(roles & {"reviewer", "finance", "admin"}),
+        "draws": access.is_finance(user),
+    }
