@@ -62,7 +62,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.demo:
         from jixiao.web.demo import load_demo
 
-        passwords = load_demo()
+        passwords = load_demo(library_history=True)
         print("演示账号（仅本次启动有效的密码）：")
         for username, password in passwords.items():
             print(f"  {username:<10} {password}")

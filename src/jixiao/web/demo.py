@@ -13,6 +13,7 @@ from jixiao import services as core_services
 from jixiao.core.model import to_record
 from jixiao.web.after.dept import load_demo as load_after_demo
 from jixiao.web.forms.store import save_form
+from jixiao.web.library.demo import load_library_demo
 from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role, Stage
 
 FINANCE = "鄂尔多斯市财政局"
@@ -79,8 +80,11 @@ def load_forms(orgs: dict[str, Org]) -> int:
 
 
 @transaction.atomic
-def load_demo(passwords: dict[str, str] | None = None) -> dict[str, str]:
-    """Organisation, accounts and forms of the demo; safe to run on every start."""
+def load_demo(passwords: dict[str, str] | None = None, library_history: bool = False) -> dict[str, str]:
+    """Organisation, accounts and forms of the demo; safe to run on every start.
+
+    `library_history` adds the samples' forms and generated earlier years and peer units for the indicator library.
+    """
     orgs = load_orgs()
     result = load_accounts(orgs, passwords)
     load_forms(orgs)
@@ -88,4 +92,5 @@ def load_demo(passwords: dict[str, str] | None = None) -> dict[str, str]:
 
     load_year(orgs)  # the year of each seed project: an approved target and a July monitoring form
     load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
+    load_library_demo(orgs, history=library_history)
     return result

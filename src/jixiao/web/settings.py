@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "jixiao.web.ops",
     "jixiao.web.year",
     "jixiao.web.after",
+    "jixiao.web.library",
 ]
 
 MIDDLEWARE = [

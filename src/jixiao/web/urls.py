@@ -7,11 +7,13 @@ urlpatterns = [
     path("api/", include("jixiao.web.review.api")),
     path("api/after/", include("jixiao.web.after.api")),
     path("api/", include("jixiao.web.year.api")),
+    path("api/", include("jixiao.web.library.api")),
     path("", include("jixiao.web.year.urls")),
     path("", include("jixiao.web.views")),
     path("", include("jixiao.web.review.urls")),
     path("", include("jixiao.web.ops.views")),
     path("", include("jixiao.web.after.urls")),
+    path("", include("jixiao.web.library.views")),
 ]
 
 # Errors in Chinese, as JSON under /api/ (jixiao.web.pages).

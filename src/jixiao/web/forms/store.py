@@ -26,6 +26,7 @@ from jixiao.web.models import (
     Stage,
 )
 from jixiao.web.review.models import FieldChange, FormVersion
+from jixiao.web.signals import form_saved
 
 
 class Conflict(ServiceError):
@@ -161,6 +162,7 @@ def save_form(
         FormFinding.objects.filter(form=stored).delete()
         FormFinding.objects.bulk_create(finding_rows(stored, evaluation))
         _record_version(user, before, stored)
+        form_saved.send(sender=PerformanceForm, form=stored)
     return stored
 
 

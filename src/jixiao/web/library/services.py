@@ -1,0 +1,487 @@
+"""The library's service functions: entries and their reviewed changes, linking stored forms, statistics,
+suggestions and comparisons for the editors, and the library checks of stored forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from jixiao.core import library as core
+from jixiao.core.findings import Finding
+from jixiao.core.library_checks import (
+    Evidence,
+    Peers,
+    Settings,
+    check_with_library,
+    evidence_for,
+    parse_settings,
+)
+from jixiao.core.model import Form, from_record
+from jixiao.core.values import Value
+from jixiao.web.forms.access import can_edit, roles, visible_forms
+from jixiao.web.forms.errors import PermissionDenied, ServiceError
+from jixiao.web.library.models import Entry, EntryChange, EntryStats, Usage, linked_usage
+from jixiao.web.models import FormFinding, Org, PerformanceForm, Role
+
+User = AbstractBaseUser | AnonymousUser
+MANAGERS = {Role.FINANCE.value, Role.ADMIN.value}
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The shipped settings (src/jixiao/data/library.toml)."""
+    return parse_settings((resources.files("jixiao") / "data" / "library.toml").read_text(encoding="utf-8"))
+
+
+def can_manage(user: User) -> bool:
+    """The finance bureau (and admins) manage the library: import, export, approve changes."""
+    return bool(user.is_authenticated and roles(user) & MANAGERS)  # type: ignore[arg-type]
+
+
+def require_manager(user: User) -> None:
+    if not can_manage(user):
+        raise PermissionDenied("只有财政部门（财政复核或管理员）可以管理指标库。")
+
+
+# ---------------------------------------------------------------- entries
+
+
+def to_core(entry: Entry) -> core.Entry:
+    return core.Entry(
+        code=entry.code, name=entry.name, level1=entry.level1, level2=entry.level2, kind=entry.kind, op=entry.op,
+        unit=entry.unit, explanation=entry.explanation, formula=entry.formula, standard=entry.standard,
+        data_source=entry.data_source, common=entry.common, owner=entry.owner, valid_from=entry.valid_from,
+        valid_to=entry.valid_to, status=entry.status, provenance=entry.provenance, aliases=tuple(entry.aliases),
+    )
+
+
+def record_of(entry: Entry) -> dict[str, Any]:
+    return core.entry_to_record(to_core(entry))
+
+
+def _write(entry: Entry, parsed: core.Entry) -> Entry:
+    for key, _ in core.FIELDS:
+        value = getattr(parsed, key)
+        setattr(entry, key, list(value) if key == "aliases" else value)
+    entry.norm = core.normalise_name(parsed.name)[:200]
+    entry.search = "|".join(dict.fromkeys(core.normalise_name(n) for n in (parsed.name, *parsed.aliases)))
+    entry.save()
+    return entry
+
+
+_cache: dict[str, Any] = {}
+
+
+def _stamp() -> tuple[Any, ...]:
+    figures = Entry.objects.aggregate(count=Count("id"), last=Max("id"), at=Max("updated_at"))
+    return (figures["count"], figures["last"], figures["at"])
+
+
+def _fresh() -> dict[str, Any]:
+    """The entries in memory (core Library, rows by code, search keys most used first), rebuilt when the
+    table changed: one aggregate query per call (count, last id, last change)."""
+    stamp = _stamp()
+    if _cache.get("stamp") != stamp:
+        rows = sorted(Entry.objects.all(), key=lambda e: (-e.uses, e.code))
+        _cache.update(stamp=stamp, library=core.Library([to_core(e) for e in rows], settings().similarity_threshold),
+                      rows={e.code: e for e in rows},
+                      search=[(e.search, e.code) for e in rows if e.status == Entry.Status.ACTIVE])
+    return _cache
+
+
+def library() -> core.Library:
+    """The entries as a core Library, rebuilt only when an entry changed (count, last id, last change)."""
+    lib: core.Library = _fresh()["library"]
+    return lib
+
+
+def apply(record: Mapping[str, Any], action: str = "", where: str = "记录",
+          relink_usage: bool = True) -> tuple[Entry, dict[str, Any] | None]:
+    """Write an entry record (add, change, or retire with status "retired"); returns the entry and its old record.
+
+    Usage rows are matched again when the names changed, unless the caller does it once for many entries."""
+    parsed = core.entry_from_record(record, where)
+    entry = Entry.objects.filter(code=parsed.code).first()
+    before = record_of(entry) if entry else None
+    if action == EntryChange.Action.RETIRE:
+        if entry is None:
+            raise ServiceError(f"{where}：指标库中没有代码为 {parsed.code} 的指标，无法出库。")
+        parsed = core.entry_from_record({**record_of(entry), "status": "retired"}, where)
+    written = _write(entry or Entry(), parsed)
+    renamed = before is None or before.get("name") != parsed.name or before.get("aliases") != list(parsed.aliases)
+    if relink_usage and renamed:
+        relink(Usage.objects.filter(Q(entry__isnull=True) | Q(entry=written)))
+    return written, before
+
+
+def propose(user: User, action: str, record: Mapping[str, Any], reason: str = "") -> EntryChange:
+    """A change for review; the record is checked now, so that a reviewer only sees well-formed proposals."""
+    if not user.is_authenticated:
+        raise PermissionDenied("请先登录。")
+    if action not in EntryChange.Action.values:
+        raise ServiceError("变更类型应为 add（入库）、change（修改）或 retire（出库）。")
+    try:
+        parsed = core.entry_from_record(record)
+    except core.EntryError as e:
+        raise ServiceError(str(e), {"record": [str(e)]}) from e
+    existing = Entry.objects.filter(code=parsed.code).first()
+    if action == EntryChange.Action.ADD and existing is not None:
+        raise ServiceError(f"指标代码 {parsed.code} 已在指标库中，请选择“修改”。", {"code": ["代码已存在"]})
+    if action != EntryChange.Action.ADD and existing is None:
+        raise ServiceError(f"指标库中没有代码为 {parsed.code} 的指标。", {"code": ["代码不存在"]})
+    return EntryChange.objects.create(entry=existing, code=parsed.code, action=action,
+                                      record=core.entry_to_record(parsed), reason=reason,
+                                      proposed_by=user if isinstance(user, AbstractBaseUser) else None)
+
+
+@transaction.atomic
+def decide(user: User, change_id: int, approve: bool, comment: str = "") -> EntryChange:
+    """Approve (the entry is written, the change kept as its history) or reject a pending change."""
+    require_manager(user)
+    change = EntryChange.objects.select_for_update().filter(pk=change_id).first()
+    if change is None:
+        raise ServiceError("没有这条指标变更申请。", status=404)
+    if change.status != EntryChange.Status.PENDING:
+        raise ServiceError(f"这条申请已{change.get_status_display()}，不能再审核。", status=409)
+    if approve:
+        entry, before = apply(change.record, change.action)
+        change.entry, change.before = entry, before
+    change.status = EntryChange.Status.APPROVED if approve else EntryChange.Status.REJECTED
+    change.decided_by = user if isinstance(user, AbstractBaseUser) else None
+    change.decided_at, change.comment = timezone.now(), comment
+    change.save()
+    return change
+
+
+def history(entry: Entry) -> list[EntryChange]:
+    return list(EntryChange.objects.filter(code=entry.code).select_related("proposed_by", "decided_by"))
+
+
+# ---------------------------------------------------------------- usage: stored forms linked to entries
+
+
+def _region(unit: Org) -> str:
+    """The finance bureau (root of the org tree) above a unit: the region its figures belong to."""
+    root = unit.path.strip("/").split("/")[0] if unit.path else ""
+    return _org_name(int(root)) if root.isdigit() else ""
+
+
+@lru_cache(maxsize=4096)
+def _org_name(pk: int) -> str:
+    org = Org.objects.filter(pk=pk).only("name").first()
+    return org.name if org else ""
+
+
+def _number(value: Value) -> Decimal | None:
+    if value.number is None or abs(value.number) >= Decimal(10) ** 17:
+        return None
+    return value.number.quantize(Decimal("0.000001"))
+
+
+def usages_of(stored: PerformanceForm, form: Form, lib: core.Library) -> list[Usage]:
+    """The Usage rows of a stored form: each named indicator row with its best match."""
+    rows = []
+    region = _region(stored.unit)
+    for n, ind in enumerate(form.indicators):
+        if not ind.name.strip():
+            continue
+        target, actual = ind.target_value, ind.actual_value
+        match = lib.match(ind.name, ind.level2, target.unit if target.number is not None else None, form.year)
+        how = Usage.How.NONE if match is None else (match.how.value if match.confirmed else Usage.How.SIMILAR)
+        rows.append(Usage(
+            form=stored, index=n, entry_id=None, how=how, score=match.score if match else 0,
+            name=ind.name[:300], norm=core.normalise_name(ind.name)[:300], level2=ind.level2[:100],
+            target=ind.target[:200], actual=ind.actual[:200], target_number=_number(target),
+            target_unit=target.unit[:20], actual_number=_number(actual), actual_unit=actual.unit[:20],
+            met=core.met(target, actual), year=stored.year, unit_id=stored.unit_id,
+            department_id=stored.department_id, region=region[:100], project=stored.project[:300],
+            phase=stored.phase,
+        ))
+        rows[-1].code = match.entry.code if match else ""  # type: ignore[attr-defined]
+    return rows
+
+
+def _resolve(rows: Sequence[Usage]) -> None:
+    codes = {getattr(r, "code", "") for r in rows} - {""}
+    ids = dict(Entry.objects.filter(code__in=codes).values_list("code", "id"))
+    for r in rows:
+        r.entry_id = ids.get(getattr(r, "code", ""))
+
+
+def link_form(stored: PerformanceForm) -> list[Usage]:
+    """Link a stored form's rows anew (a confirmed similar link is kept); its entries' statistics are dropped."""
+    confirmed = dict(Usage.objects.filter(form=stored, how=Usage.How.CONFIRMED).values_list("norm", "entry_id"))
+    old = set(Usage.objects.filter(form=stored).exclude(entry=None).values_list("entry_id", flat=True))
+    Usage.objects.filter(form=stored).delete()
+    rows = usages_of(stored, from_record(stored.record), library())
+    _resolve(rows)
+    for r in rows:
+        if r.norm in confirmed:
+            r.entry_id, r.how = confirmed[r.norm], Usage.How.CONFIRMED
+    Usage.objects.bulk_create(rows)
+    invalidate(old | {r.entry_id for r in rows if r.entry_id})
+    return rows
+
+
+def relink(usages: Iterable[Usage]) -> int:
+    """Match these usage rows again (after an entry was added or renamed); returns how many changed."""
+    lib = library()
+    rows = [u for u in usages if u.how != Usage.How.CONFIRMED]
+    matches = [lib.match(u.name, u.level2, u.target_unit if u.target_number is not None else None, u.year)
+               for u in rows]
+    ids = dict(Entry.objects.filter(code__in={m.entry.code for m in matches if m}).values_list("code", "id"))
+    changed, touched = [], set()
+    for u, match in zip(rows, matches, strict=True):
+        entry_id = ids.get(match.entry.code) if match else None
+        how = Usage.How.NONE if match is None else (match.how.value if match.confirmed else Usage.How.SIMILAR)
+        if entry_id != u.entry_id or how != u.how:
+            touched |= {u.entry_id, entry_id}
+            u.entry_id, u.how, u.score = entry_id, how, match.score if match else 0
+            changed.append(u)
+    Usage.objects.bulk_update(changed, ["entry", "how", "score"], batch_size=1000)
+    invalidate(touched - {None})
+    return len(changed)
+
+
+def confirm_link(user: User, usage_id: int, entry_code: str) -> Usage:
+    """The user confirms a similar link (or links an unmatched row to an entry by hand)."""
+    usage = Usage.objects.filter(pk=usage_id).select_related("form").first()
+    if usage is None:
+        raise ServiceError("没有这一指标行。", status=404)
+    if not (can_manage(user) or can_edit(user, usage.form)) or not visible_forms(user).filter(pk=usage.form_id).exists():  # type: ignore[arg-type]
+        raise PermissionDenied("您不能修改这一指标行的对应关系。")
+    entry = Entry.objects.filter(code=entry_code).first()
+    if entry is None:
+        raise ServiceError(f"指标库中没有代码为 {entry_code} 的指标。", status=404)
+    old = usage.entry_id
+    usage.entry, usage.how, usage.score = entry, Usage.How.CONFIRMED, 1.0
+    usage.save()
+    invalidate({old, entry.pk} - {None})
+    return usage
+
+
+def similar_links(limit: int = 100) -> list[dict[str, Any]]:
+    """Names linked only by similarity, grouped by name and entry: what the finance bureau is asked to confirm."""
+    rows = (Usage.objects.filter(how=Usage.How.SIMILAR).values("name", "entry__code", "entry__name")
+            .annotate(rows=Count("id"), score=Max("score")).order_by("-rows", "name")[:limit])
+    return list(rows)
+
+
+def confirm_similar(user: User, name: str, entry_code: str) -> int:
+    """Confirm every row of a name that similarity linked to an entry (a manager's decision); returns the count."""
+    require_manager(user)
+    entry = Entry.objects.filter(code=entry_code).first()
+    if entry is None:
+        raise ServiceError(f"指标库中没有代码为 {entry_code} 的指标。", status=404)
+    count = Usage.objects.filter(how=Usage.How.SIMILAR, name=name, entry=entry).update(how=Usage.How.CONFIRMED,
+                                                                                      score=1.0)
+    invalidate([entry.pk])
+    return count
+
+
+def candidates(limit: int = 50) -> list[core.Candidate]:
+    """Unmatched names of stored forms grouped into proposals for new entries."""
+    rows = Usage.objects.filter(how=Usage.How.NONE).values_list("name", "level2", "target_unit")
+    return core.group_unmatched(rows.iterator(), settings().group_threshold)[:limit]
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def invalidate(entry_ids: Iterable[int | None]) -> None:
+    ids = [i for i in entry_ids if i]
+    if ids:
+        EntryStats.objects.filter(entry_id__in=ids).delete()
+
+
+def _value(number: Decimal | None, unit: str, text: str) -> Value:
+    if number is None:
+        return Value(text=text)
+    return Value(text=text, number=number.normalize(), unit=unit)
+
+
+def _uses(rows: Iterable[Mapping[str, Any]]) -> list[core.Use]:
+    return [core.Use(entry=str(r["entry_id"]), unit=str(r["unit_id"]), year=r["year"], project=r["project"],
+                     target=_value(r["target_number"], r["target_unit"], r["target"]),
+                     actual=_value(r["actual_number"], r["actual_unit"], r["actual"]),
+                     department=r["department__name"] or "", region=r["region"], form=r["form_id"], index=r["index"])
+            for r in rows]
+
+
+USE_FIELDS = ("entry_id", "unit_id", "year", "project", "target", "target_number", "target_unit", "actual",
+              "actual_number", "actual_unit", "department__name", "region", "form_id", "index")
+
+
+def statistics(entry: Entry) -> dict[str, Any]:
+    """The entry's statistics, computed once and kept until its usage changes."""
+    kept = EntryStats.objects.filter(entry=entry).first()
+    if kept is not None:
+        return {k: v for k, v in kept.data.items() if k != "chart"}  # the benchmark's chart is kept beside them
+    rows = linked_usage().filter(entry=entry).values(*USE_FIELDS)
+    stats = core.statistics(entry.code, _uses(rows.iterator(chunk_size=5000))).as_dict()
+    median = stats["overall"]["targets"]["median"] if stats["overall"]["targets"] else ""
+    Entry.objects.filter(pk=entry.pk).update(uses=stats["rows"], units_using=stats["units"], updated_at=timezone.now(),
+                                             median_target=f"{median}{stats['measure']}" if median else "")
+    EntryStats.objects.update_or_create(entry=entry, defaults={"data": stats})
+    return stats
+
+
+def refresh_figures(entries: Iterable[Entry]) -> None:
+    """Statistics (and the list's figures) for entries that have none kept."""
+    kept = set(EntryStats.objects.filter(entry__in=list(entries)).values_list("entry_id", flat=True))
+    for e in entries:
+        if e.pk not in kept:
+            statistics(e)
+
+
+# ---------------------------------------------------------------- suggestions and comparisons
+
+
+def suggest(q: str, level2: str = "", year: int | None = None, limit: int = 8) -> list[dict[str, Any]]:
+    """Entries for a level-3 name being typed: those whose names contain it (most used first), then similar ones.
+
+    Answered from the entries in memory (a library holds thousands, not millions): no query but the stamp's."""
+    key = core.normalise_name(q)[:100]
+    if not key:
+        return []
+    kept = _fresh()
+    rows: dict[str, Entry] = kept["rows"]
+    codes = [code for search, code in kept["search"] if key in search][: limit * 3]
+    if len(codes) < limit:
+        codes += [m.entry.code for m in kept["library"].matches(q, level2, None, year, limit)
+                  if m.entry.code not in codes and rows[m.entry.code].status == Entry.Status.ACTIVE]
+    found = [rows[c] for c in codes if to_core(rows[c]).valid_in(year)]
+    stem = core.level_stem(level2)
+    found.sort(key=lambda e: (bool(stem) and core.level_stem(e.level2) != stem, e.norm != key, -e.uses))
+    return [suggestion(e) for e in found[:limit]]
+
+
+def suggestion(e: Entry) -> dict[str, Any]:
+    return {"code": e.code, "name": e.name, "level1": e.level1, "level2": e.level2, "kind": e.kind, "op": e.op,
+            "unit": e.unit, "explanation": e.explanation, "standard": e.standard, "common": e.common,
+            "uses": e.uses, "units": e.units_using, "median_target": e.median_target}
+
+
+def _peers(entry: Entry, unit_id: int | None, year: int | None) -> Peers:
+    """Other units' targets of an entry up to a year (from the usage rows; one indexed query)."""
+    rows = linked_usage().filter(entry=entry)
+    if year is not None:
+        rows = rows.filter(year__lte=year)
+    from jixiao.core.library_checks import peers_from
+
+    return peers_from(_uses(rows.values(*USE_FIELDS)), str(unit_id), year)
+
+
+def evidence(form: Form, unit_id: int, entries: Sequence[Entry], exclude_form: int | None = None) -> Evidence:
+    """The peers and this unit's history for the entries a form uses."""
+    rows = linked_usage().filter(entry__in=entries)
+    if form.year is not None:
+        rows = rows.filter(year__lte=form.year)
+    if exclude_form is not None:
+        rows = rows.exclude(form_id=exclude_form)
+    uses = _uses(rows.values(*USE_FIELDS))
+    codes = {str(e.pk): e.code for e in entries}
+    uses = [core.Use(**{**u.__dict__, "entry": codes[u.entry]}) for u in uses]
+    return evidence_for(form, str(unit_id), uses)
+
+
+def _entries_of(form: Form, profile: str) -> list[Entry]:
+    """The entries a form's rows match (by name), and those its profile requires."""
+    lib = library()
+    codes = {m.entry.code for ind in form.indicators if ind.name
+             for m in lib.matches(ind.name, ind.level2, None, form.year, 1) if m.how is not core.How.SIMILAR}
+    codes |= set(settings().required_common.get(profile, ()))
+    return list(Entry.objects.filter(code__in=codes))
+
+
+def check_form(form: Form, unit_id: int, profile: str, exclude_form: int | None = None) -> list[Finding]:
+    """The library checks of a form (stored or being edited) against the stored forms of other units and years."""
+    entries = _entries_of(form, profile)
+    return check_with_library(form, library(), evidence(form, unit_id, entries, exclude_form), settings(), profile)
+
+
+def compare(form: Form, unit_id: int | None, profile: str = "", exclude_form: int | None = None) -> dict[str, Any]:
+    """For the editors: each row's entry, peers' median and quartiles, the unit's last year, and the checks."""
+    lib = library()
+    entries = {e.code: e for e in _entries_of(form, profile)}
+    ev = evidence(form, unit_id or 0, list(entries.values()), exclude_form)
+    rows = []
+    for n, ind in enumerate(form.indicators):
+        match = lib.match(ind.name, ind.level2, None, form.year) if ind.name else None
+        if match is None or match.entry.code not in entries:
+            rows.append({"index": n, "entry": None})
+            continue
+        peers = ev.peers.get(match.entry.code)
+        last = [u for u in ev.history.get(match.entry.code, ()) if form.year and u.year == form.year - 1]
+        rows.append({"index": n, "how": match.how.value, "entry": suggestion(entries[match.entry.code]),
+                     "peers": _peers_dict(peers), "last_year": _last_dict(last[-1]) if last else None,
+                     "position": _position(ind.target_value, peers)})
+    findings = check_with_library(form, lib, ev, settings(), profile) if unit_id else []
+    return {"rows": rows, "findings": [f.as_dict() for f in findings]}
+
+
+def _peers_dict(peers: Peers | None) -> dict[str, Any] | None:
+    if peers is None or peers.targets is None:
+        return None
+    return {"units": peers.units, "measure": peers.measure, "years": list(peers.years or ()),
+            **peers.targets.as_dict()}
+
+
+def _last_dict(use: core.Use) -> dict[str, Any]:
+    return {"year": use.year, "target": use.target.text, "actual": use.actual.text}
+
+
+def _position(target: Value, peers: Peers | None) -> str:
+    """Where a target stands among the peers' targets, in words."""
+    if peers is None or peers.targets is None or target.number is None:
+        return ""
+    if target.unit != peers.measure:
+        return f"单位“{target.unit or '无'}”与同类（{peers.measure or '无单位'}）不同"
+    s = peers.targets
+    if target.number < s.q1:
+        return "低于同类下四分位数"
+    if target.number > s.q3:
+        return "高于同类上四分位数"
+    return "处于同类中间一半范围内"
+
+
+# ---------------------------------------------------------------- the hook on saving a form
+
+
+def after_form_saved(stored: PerformanceForm) -> None:
+    """Link the saved form's rows and add the library's findings to its stored findings (and their counts)."""
+    link_form(stored)
+    form = from_record(stored.record)
+    findings = check_form(form, stored.unit_id, stored.profile, exclude_form=stored.pk)
+    if not findings:
+        return
+    start = FormFinding.objects.filter(form=stored).count()
+    FormFinding.objects.bulk_create([
+        FormFinding(form=stored, position=start + n, code=f.code, severity=f.severity.value,
+                    location=f.location.as_dict(), found=f.found, expected=f.expected, message=f.message)
+        for n, f in enumerate(findings)
+    ])
+    counts = {s: sum(f.severity.value == s for f in findings) for s in ("error", "warning", "info")}
+    PerformanceForm.objects.filter(pk=stored.pk).update(
+        warning_count=F("warning_count") + counts["warning"], info_count=F("info_count") + counts["info"],
+        error_count=F("error_count") + counts["error"])
+
+
+@dataclass
+class Figures:
+    entries: int
+    linked: int
+    unmatched: int
+
+
+def figures() -> Figures:
+    return Figures(Entry.objects.count(), linked_usage().count(), Usage.objects.filter(how=Usage.How.NONE).count())
