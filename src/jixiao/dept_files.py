@@ -55,7 +55,7 @@ OUTLINES = ("report-10",)
 
 @cache
 def builtin_outlines() -> dict[str, Outline]:
-    """The built-in 自评报告 outlines by name: report-10 (10号 附件3, cycle.md §5.2)."""
+    """The built-in 自评报告 outlines by name: report-10 (10号 附件3, docs/cycle.md §5.2)."""
     folder = resources.files("jixiao.data").joinpath("report")
     return {name: parse_outline(folder.joinpath(f"{name}.toml").read_text(encoding="utf-8"), f"{name}.toml")
             for name in OUTLINES}

@@ -1,6 +1,6 @@
 """The department-wide self-evaluation form (部门整体支出绩效自评表) and its record, jixiao.dept-self/1.
 
-cycle.md §4.4: a 主管部门's funds (年初 / 调整 / 执行, split 基本支出 / 项目支出 and 财政拨款 / 其他),
+docs/cycle.md §4.4: a 主管部门's funds (年初 / 调整 / 执行, split 基本支出 / 项目支出 and 财政拨款 / 其他),
 its goals (年初, 调整, 完成情况) and its indicators with 年初指标值, 调整指标值, 全年完成值, 得分系数,
 权重, 得分 and 是否核心指标. As for project forms (jixiao.core.model), every field holds the text the
 form prints; numbers are read on demand. Two further blocks carry what a checker needs: the inputs
@@ -30,7 +30,7 @@ HEADER_FIELDS = ("title", "department", "finance_office", "contact", "phone")
 GOAL_FIELDS = ("initial", "adjusted", "achieved")
 YES = frozenset({"是", "√", "✓", "Y", "y", "yes", "核心"})
 
-# Captions used in messages (the Chongqing-style wording, cycle.md §4.3).
+# Captions used in messages (the Chongqing-style wording, docs/cycle.md §4.3).
 FUND_CAPTIONS = {"initial": "年初预算数", "adjusted": "全年（调整）预算数", "executed": "全年执行数",
                  "rate": "执行率", "weight": "执行率权重", "score": "执行率得分"}
 FUND_LABELS = {"total": "年度资金总额", "basic": "基本支出", "project": "项目支出",

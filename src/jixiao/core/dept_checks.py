@@ -1,9 +1,9 @@
-"""Checks of a department-wide form (cycle.md §4.4), codes D01–D08.
+"""Checks of a department-wide form (docs/cycle.md §4.4), codes D01–D08.
 
-D01–D06 are the codes of cycle.md §4.4; D07 and D08 are this module's own [I]: D07 compares the
+D01–D06 are the codes of docs/cycle.md §4.4; D07 and D08 are this module's own [I]: D07 compares the
 printed figures with what the department's project forms say (ProjectFigures), D08 compares a
 printed 得分系数 with the one its rule gives (the department-wide R01/R05). A printed number is
-right when it equals the true value rounded or truncated to the decimals printed (domain.md §5).
+right when it equals the true value rounded or truncated to the decimals printed (docs/domain.md §5).
 """
 
 from __future__ import annotations

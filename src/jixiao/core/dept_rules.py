@@ -1,6 +1,6 @@
 """Scoring a department-wide form: its profile (a rule library per indicator, as data) and its scorecard.
 
-cycle.md §4.2–4.4: the fund block is scored as in the project profile (fund weight × min(rate, 1));
+docs/cycle.md §4.2–4.4: the fund block is scored as in the project profile (fund weight × min(rate, 1));
 every indicator's 得分系数 comes from the rule its profile names for it, and 指标得分 = 得分系数 ×
 指标权重. The rules (w = weight, A = the target in force, B = 全年完成值):
 

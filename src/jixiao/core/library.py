@@ -1,6 +1,6 @@
-"""The indicator library (指标库, cycle.md §7): entries, name matching, and what stored forms say about each entry.
+"""The indicator library (指标库, docs/cycle.md §7): entries, name matching, and what stored forms say about each entry.
 
-An entry (`jixiao.indicator/1`, cycle.md §7.2–7.3) is a curated level-3 indicator. A stored form's indicator
+An entry (`jixiao.indicator/1`, docs/cycle.md §7.2–7.3) is a curated level-3 indicator. A stored form's indicator
 row is linked to an entry when its name matches — exactly, after normalisation (full-/half-width, blanks,
 率/比例, "指标1：" prefixes), or by a similarity the user confirms — and its level 2 and unit agree.
 Unmatched names are grouped into candidate entries. Statistics (median and quartiles of targets and actuals,
@@ -28,7 +28,7 @@ SCHEMA = "jixiao.indicator/1"
 KINDS = ("定量", "定性")
 STATUSES = ("active", "retired")
 OPERATORS = ("", "≥", ">", "=", "≤", "<")
-# Record keys in order; the xlsx/CSV column captions are the Chinese names (cycle.md §7.2).
+# Record keys in order; the xlsx/CSV column captions are the Chinese names (docs/cycle.md §7.2).
 FIELDS: tuple[tuple[str, str], ...] = (
     ("code", "指标代码"), ("name", "三级指标名称"), ("level1", "一级指标"), ("level2", "二级指标"),
     ("kind", "定量/定性"), ("op", "计算符号"), ("unit", "计量单位"), ("explanation", "指标解释"),
@@ -369,7 +369,7 @@ class Use:
 
 def met(target: Value, actual: Value) -> bool | None:
     """Whether an actual reaches its target (scoring's rule: ≥/> reached at or above, ≤/< at or below,
-    = treated like ≥ as domain.md §4 scores it); None when either has no number or their units differ."""
+    = treated like ≥ as docs/domain.md §4 scores it); None when either has no number or their units differ."""
     if target.number is None or actual.number is None or target.unit != actual.unit:
         return None
     if target.kind is Kind.REVERSE:

@@ -1,4 +1,4 @@
-"""Checks that need the indicator library (cycle.md §2.6 T10/T11, §7.3); every number is a setting.
+"""Checks that need the indicator library (docs/cycle.md §2.6 T10/T11, §7.3); every number is a setting.
 
 - T10 (warning): a target below the unit's own actual of last year, same project and indicator.
 - T11 (info): a target far outside the peers' range (the other units' targets of the same entry).

@@ -1,10 +1,10 @@
-"""The 项目支出绩效运行监控表 (mid-year monitoring) as its own record, jixiao.monitor/1 (cycle.md §3.6).
+"""The 项目支出绩效运行监控表 (mid-year monitoring) as its own record, jixiao.monitor/1 (docs/cycle.md §3.6).
 
 A monitoring form is opened from the approved target: header and indicators (with their 年度指标值)
 are copied, and the unit adds, for the period 1–X月 set by the finance bureau's round, the funds
 executed to date and the year-end forecast, and per indicator the progress to date, the year-end
 forecast, the 偏差原因 in five columns (free text, as the national system keeps them), the
-完成目标可能性 and a 备注. Checks M01–M12 follow cycle.md §3.6; their numbers are MonitorRules.
+完成目标可能性 and a 备注. Checks M01–M12 follow docs/cycle.md §3.6; their numbers are MonitorRules.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def from_target(target: Target, to_month: int) -> Monitor:
 
 
 def to_record(monitor: Monitor) -> dict[str, Any]:
-    """The jixiao.monitor/1 record (cycle.md §3.6); keys and order are fixed."""
+    """The jixiao.monitor/1 record (docs/cycle.md §3.6); keys and order are fixed."""
     return {
         "schema": SCHEMA,
         "title": monitor.title,

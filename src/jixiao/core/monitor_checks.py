@@ -1,4 +1,4 @@
-"""Checks M01–M12 of the 运行监控表 (cycle.md §3.6) and the 预警 the finance bureau raises (§3.4)."""
+"""Checks M01–M12 of the 运行监控表 (docs/cycle.md §3.6) and the 预警 the finance bureau raises (§3.4)."""
 
 from __future__ import annotations
 
@@ -289,7 +289,7 @@ WARNING_KINDS = {"execution": "预算执行预警", "out_of_step": "目标与资
 
 @dataclass(frozen=True)
 class MonitorWarning:
-    """One 预警 of the finance bureau's monitoring view (cycle.md §3.4)."""
+    """One 预警 of the finance bureau's monitoring view (docs/cycle.md §3.4)."""
 
     kind: str  # execution | out_of_step | unlikely
     message: str

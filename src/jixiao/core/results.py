@@ -1,4 +1,4 @@
-"""结果应用 (cycle.md §6.4): a result profile maps a project's grade to next year's budget recommendation.
+"""结果应用 (docs/cycle.md §6.4): a result profile maps a project's grade to next year's budget recommendation.
 
 The profile is data (jixiao/data/results/*.toml): per grade an action (priority, keep, cut, suspend,
 cancel), its Chinese label and the share of next year's requested amount to cut (0 for none, 1 for

@@ -1,11 +1,11 @@
 """The 自评报告 (self-evaluation report, jixiao.report/1): generated from a form, edited by the unit, checked.
 
-cycle.md §5: the outline (numbered sections, which are required, their length limits, the sentences
+docs/cycle.md §5: the outline (numbered sections, which are required, their length limits, the sentences
 written into them from the form, the word lists of the checks) is a profile, parsed here from TOML
 text. `generate` fills the sections the outline says it can from the form's figures (ReportFacts,
 taken from a project form or a department-wide one): the funds and execution rate, the goal, the
 score table, every indicator by level 1, and in 五 every indicator below full marks with its
-偏差原因. The unit writes the rest; `check_report` gives codes N01–N05 (cycle.md §5.3):
+偏差原因. The unit writes the rest; `check_report` gives codes N01–N05 (docs/cycle.md §5.3):
 
 - N01 a required section empty, a placeholder, or only "暂无";
 - N02 a number in the text (执行率, 总分, 预算数, 执行数) that disagrees with the form;

@@ -1,4 +1,4 @@
-"""The 项目支出绩效目标申报表 (target declaration) as its own record, jixiao.target/1 (cycle.md §2.7).
+"""The 项目支出绩效目标申报表 (target declaration) as its own record, jixiao.target/1 (docs/cycle.md §2.7).
 
 A declaration has a header (project, department, unit, 项目属性/性质/类别, 项目期), two fund sets (中期
 and 年度, each a total with its sub-rows), two goal lists (中期 and 年度) and two indicator sets. An
@@ -188,7 +188,7 @@ def canonical_indicator(ind: TargetIndicator) -> TargetIndicator:
 
 
 def to_record(target: Target) -> dict[str, Any]:
-    """The jixiao.target/1 record (cycle.md §2.7); keys and order are fixed."""
+    """The jixiao.target/1 record (docs/cycle.md §2.7); keys and order are fixed."""
     return {
         "schema": SCHEMA,
         "title": target.title,

@@ -1,4 +1,4 @@
-"""Checks T01–T15 of the 绩效目标申报表 (cycle.md §2.7), and Y01: a self-evaluation against its approved target."""
+"""Checks T01–T15 of the 绩效目标申报表 (docs/cycle.md §2.7), and Y01: a self-evaluation against its approved target."""
 
 from __future__ import annotations
 
@@ -303,7 +303,7 @@ def check_target(target: Target, rules: TargetRules, profile: Profile) -> list[F
 
 
 # ---------------------------------------------------------------------------------------------
-# The self-evaluation against its approved target (cycle.md §2.7, issue 11 point 5)
+# The self-evaluation against its approved target (docs/cycle.md §2.7, issue 11 point 5)
 
 
 def _difference(form: Form, location: Location, message: str, found: str = "", expected: str = "") -> Finding:

@@ -5,7 +5,7 @@ header of caption | value pairs (主管部门, 财政处室, 部门联系人, �
 blocks each opened by a banner row (the profile's captions): funds with a caption row, the project
 summary, goals, the inputs of computed indicators, and the indicators with their caption row. Cells
 are found by column, not by order, so a reader that leaves out blank cells loses nothing; a value
-is the text as displayed, with line breaks inside a cell removed and blanks trimmed (domain.md §8).
+is the text as displayed, with line breaks inside a cell removed and blanks trimmed (docs/domain.md §8).
 """
 
 from __future__ import annotations

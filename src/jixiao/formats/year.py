@@ -4,7 +4,7 @@ Like formats.layout for the self-evaluation, it goes by the words of the caption
 rows or columns: header cells name the field of the cell after them, a block's header row gives
 the columns of the rows below, a level-1 or level-2 cell merged over several rows is filled down.
 It reads the standard layouts of jixiao.reports.year and local layouts that use the same captions
-(cycle.md §2.4: 长期/总目标 for 中期, the 指标值 whole or split into 指标性质 | 指标值 | 度量单位,
+(docs/cycle.md §2.4: 长期/总目标 for 中期, the 指标值 whole or split into 指标性质 | 指标值 | 度量单位,
 分值 for 权重, 指标内容 for 指标解释, 评分细则 for 评（扣）分标准).
 
 `kind_of(grids)` says which kind a document is; services dispatch on it.

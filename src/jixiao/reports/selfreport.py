@@ -1,7 +1,7 @@
 """The 自评报告 written as .docx (to edit further in Word) or .pdf (to file): a cover, then the sections.
 
 The cover carries the report's title, subject, unit and year and the block the outline names
-(填报人, 负责人, 日期, 审核意见, cycle.md §5.2 cover fields); each section is its numbered heading
+(填报人, 负责人, 日期, 审核意见, docs/cycle.md §5.2 cover fields); each section is its numbered heading
 ("一、基本情况", "（一）项目概况……"), its text paragraph by paragraph, and its generated table.
 """
 

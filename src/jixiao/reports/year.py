@@ -3,7 +3,7 @@
 Each form becomes a FormLayout (jixiao.reports.layout) with a Template of its own, so that the
 xlsx, docx, pdf and html writers draw it exactly as they draw a self-evaluation: the same cells,
 spans, fonts, page setup and repeated indicator header. jixiao.formats.year reads these layouts back
-(and the local layouts of cycle.md §2.4 that use the same captions).
+(and the local layouts of docs/cycle.md §2.4 that use the same captions).
 
 What the layouts print: every field of the records except an indicator's 指标代码 and 数据来源
 (kept in the JSON, not on the paper form), and a target's kind 定量/定性, which follows from its value.

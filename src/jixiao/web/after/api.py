@@ -10,6 +10,7 @@ from django.urls import path
 from jixiao.web.after import evidence, rectify, results
 from jixiao.web.api import api_view, json_response
 from jixiao.web.forms.errors import ServiceError
+from jixiao.web.ops.params import is_id
 
 
 @api_view
@@ -21,7 +22,7 @@ def form_evidence(request: HttpRequest, pk: int) -> HttpResponse:
             raise ServiceError("请以 multipart/form-data 上传字段 file。", {"file": ["缺少文件"]})
         request_id = request.POST.get("request", "")
         done = evidence.attach(request.user, pk, upload, field=request.POST.get("field", ""),
-                               request_id=int(request_id) if request_id.isdigit() else None)
+                               request_id=int(request_id) if is_id(request_id) else None)
         return json_response(evidence.evidence_dict(done, done.form.record), status=201)
     return json_response(evidence.evidence_of(request.user, pk))
 
@@ -42,7 +43,7 @@ def rectifications(request: HttpRequest) -> HttpResponse:
 @api_view
 def results_list(request: HttpRequest, year: int) -> HttpResponse:
     department = request.GET.get("department", "")
-    return json_response(results.results_list(request.user, year, int(department) if department.isdigit() else None))
+    return json_response(results.results_list(request.user, year, int(department) if is_id(department) else None))
 
 
 urlpatterns = [

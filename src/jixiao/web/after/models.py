@@ -29,7 +29,7 @@ class EvidenceRequest(models.Model):
 
 
 class Rectification(models.Model):
-    """One 整改 item (cycle.md §6.5): a problem, what must be done, by whom and by when; the unit answers,
+    """One 整改 item (docs/cycle.md §6.5): a problem, what must be done, by whom and by when; the unit answers,
     the issuer accepts or returns the answer."""
 
     class Source(models.TextChoices):

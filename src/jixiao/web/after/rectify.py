@@ -1,4 +1,4 @@
-"""整改 (cycle.md §6.5): a problem found by a review, a re-check, a monitoring warning or the finance bureau's
+"""整改 (docs/cycle.md §6.5): a problem found by a review, a re-check, a monitoring warning or the finance bureau's
 own evaluation becomes an item with a requirement, a responsible unit and a deadline; the unit answers with
 measures and evidence; the issuer (the finance bureau, or the reviewer for review problems) accepts or
 returns the answer. Items past their deadline and not accepted are overdue.

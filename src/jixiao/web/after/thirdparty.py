@@ -1,4 +1,4 @@
-"""第三方 evaluators (cycle.md §6.6, 财预〔2021〕6号): the finance bureau grants a person of a firm one round; the
+"""第三方 evaluators (docs/cycle.md §6.6, 财预〔2021〕6号): the finance bureau grants a person of a firm one round; the
 evaluator sees the forms of that round only, through these functions (not the units' scopes), and records its
 own re-check of them, kept apart from the finance bureau's and marked with the firm and the person. The unit's
 figures are never theirs to change."""

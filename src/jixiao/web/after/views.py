@@ -18,6 +18,7 @@ from jixiao.web.after.models import Rectification
 from jixiao.web.forms import access
 from jixiao.web.forms import history as record_history
 from jixiao.web.forms.errors import ServiceError
+from jixiao.web.ops.params import is_id
 
 
 def _bounce(request: HttpRequest, error: ServiceError, to: str, **kwargs: Any) -> HttpResponse:
@@ -51,7 +52,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("after-evidence", pk=pk)
     try:
         done = evidence.attach(request.user, pk, upload, field=request.POST.get("field", ""),
-                               request_id=int(request.POST["request"]) if request.POST.get("request", "").isdigit()
+                               request_id=int(request.POST["request"]) if is_id(request.POST.get("request", ""))
                                else None)
     except ServiceError as e:
         return _bounce(request, e, "after-evidence", pk=pk)
@@ -167,7 +168,7 @@ def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _department(request: HttpRequest) -> int | None:
     value = request.GET.get("department", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if is_id(value) else None
 
 
 @login_required
@@ -264,7 +265,7 @@ def third_party_grants(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         round_id = request.POST.get("round", "")
         try:
-            thirdparty.grant(request.user, int(round_id) if round_id.isdigit() else 0,
+            thirdparty.grant(request.user, int(round_id) if is_id(round_id) else 0,
                              request.POST.get("username", ""), request.POST.get("firm", ""))
         except ServiceError as e:
             return _bounce(request, e, "after-third-party-grants")
@@ -278,10 +279,10 @@ def third_party_grants(request: HttpRequest) -> HttpResponse:
 def rectification_new(request: HttpRequest) -> HttpResponse:
     """Any problem (a review's, a monitoring warning, the finance bureau's own evaluation) as an item."""
     form_id = request.POST.get("form") or request.GET.get("form", "")
-    form = access.get_visible(request.user, int(form_id)) if form_id.isdigit() else None
+    form = access.get_visible(request.user, int(form_id)) if is_id(form_id) else None
     if request.method == "POST":
         unit_id = request.POST.get("unit", "")
-        unit = form.unit if form else access.visible_orgs(request.user).filter(pk=int(unit_id) if unit_id.isdigit() else 0).first()
+        unit = form.unit if form else access.visible_orgs(request.user).filter(pk=int(unit_id) if is_id(unit_id) else 0).first()
         if unit is None:
             messages.error(request, "请选择责任单位。")
             return redirect("after-rectification-new")

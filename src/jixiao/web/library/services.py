@@ -31,6 +31,7 @@ from jixiao.web.forms.access import can_edit, roles, visible_forms
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.library.models import Entry, EntryChange, EntryStats, Usage, linked_usage
 from jixiao.web.models import FormFinding, Org, PerformanceForm, Role
+from jixiao.web.ops.params import is_id
 
 User = AbstractBaseUser | AnonymousUser
 MANAGERS = {Role.FINANCE.value, Role.ADMIN.value}
@@ -172,7 +173,7 @@ def history(entry: Entry) -> list[EntryChange]:
 def _region(unit: Org) -> str:
     """The finance bureau (root of the org tree) above a unit: the region its figures belong to."""
     root = unit.path.strip("/").split("/")[0] if unit.path else ""
-    return _org_name(int(root)) if root.isdigit() else ""
+    return _org_name(int(root)) if is_id(root) else ""
 
 
 @lru_cache(maxsize=4096)

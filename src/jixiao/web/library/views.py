@@ -21,6 +21,7 @@ from jixiao.web.forms.errors import ServiceError
 from jixiao.web.library import benchmark, services, transfer
 from jixiao.web.library.models import Entry, EntryChange, linked_usage
 from jixiao.web.models import Org
+from jixiao.web.ops.params import is_id
 
 PER_PAGE = 50
 
@@ -37,7 +38,7 @@ def get_entry(code: str) -> Entry:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and is_id(value) else None
 
 
 @login_required

@@ -15,6 +15,8 @@ from jixiao.web import pages
 
 # The largest id a database column holds (a signed 64-bit integer): /forms/99999999999999999999/ is not found.
 MAX_ID = 2**63 - 1
+# The years a URL may name: a budget year, and next year's beside it, stays inside what a database holds.
+YEARS = (1900, 2999)
 log = logging.getLogger("django.request")
 
 
@@ -27,6 +29,9 @@ class SafeErrorsMiddleware:
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: dict[str, Any]) -> HttpResponse | None:
         if any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in (*args, *kwargs.values())):
+            return pages.not_found(request)
+        year = kwargs.get("year")
+        if isinstance(year, int) and not YEARS[0] <= year <= YEARS[1]:  # /…/99999999999999999999/: no such year
             return pages.not_found(request)
         return None
 

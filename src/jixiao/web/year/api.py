@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from jixiao.web.api import api_view, json_body, json_response
 from jixiao.web.forms import access, errors
 from jixiao.web.models import Org
+from jixiao.web.ops.params import is_id
 from jixiao.web.year import presenters
 from jixiao.web.year import services as year
 from jixiao.web.year.models import YearRound
@@ -39,7 +40,7 @@ def targets(request: HttpRequest) -> HttpResponse:
         decl = year.save_target(request.user, data.get("target") or {}, unit=_unit(data))
         return json_response(presenters.target_json(decl, request.user), status=201)
     qs = year.visible_targets(request.user)
-    if request.GET.get("year", "").isdigit():
+    if is_id(request.GET.get("year", "")):
         qs = qs.filter(year=int(request.GET["year"]))
     return json_response({"results": [presenters.target_json(d) for d in qs[:500]]})
 
@@ -99,7 +100,7 @@ def target_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def target_diff(request: HttpRequest, pk: int) -> HttpResponse:
     decl = year.get_target(request.user, pk)
     a, b = request.GET.get("from", ""), request.GET.get("to", str(decl.version))
-    if not (a.isdigit() and b.isdigit()):
+    if not (is_id(a) and is_id(b)):
         raise errors.ServiceError("请以 ?from=版本&to=版本 指定要比较的两个版本。")
     return json_response({"from": int(a), "to": int(b), "changes": year.version_diff(decl, int(a), int(b))})
 

@@ -19,6 +19,7 @@ from jixiao.core import monitor as mon
 from jixiao.core import target as tgt
 from jixiao.web.forms import access, errors
 from jixiao.web.models import PerformanceForm
+from jixiao.web.ops.params import is_id
 from jixiao.web.pages import refusals
 from jixiao.web.year import services as year
 from jixiao.web.year.models import Answer, MonitorForm, MonitorWarning, RoundKind, YearRound
@@ -63,7 +64,7 @@ def target_from_post(post: Mapping[str, Any]) -> dict[str, Any]:
     raw = fields_to_record(post)
     year_text = str(raw.get("year", "")).strip()
     record: dict[str, Any] = {k: raw.get(k, "") for k in tgt.HEADER_FIELDS if k in raw}
-    record["year"] = int(year_text) if year_text.isdigit() else None
+    record["year"] = int(year_text) if is_id(year_text) else None
     record["version_note"] = raw.get("version_note", "")
     record["period"] = raw.get("period", {})
     record["funds"] = {s: [f for f in raw.get("funds", {}).get(s, []) if isinstance(f, dict) and f.get("amount", "").strip()]
@@ -105,7 +106,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def target_new(request: HttpRequest) -> HttpResponse:
     units = access.writable_units(request.user)
     if request.method == "POST":
-        unit = get_object_or_404(units, pk=request.POST.get("unit_id") or 0)
+        unit_id = request.POST.get("unit_id", "")
+        unit = get_object_or_404(units, pk=int(unit_id) if is_id(unit_id) else 0)
         decl = year.save_target(request.user, target_from_post(request.POST), unit=unit)
         messages.success(request, "申报表已保存。")
         return redirect("year-target", pk=decl.pk)
@@ -122,7 +124,7 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         edit = request.POST.get("edit", "")
         decl = year.save_target(request.user, target_from_post(request.POST), decl=decl,
-                                edit=int(edit) if edit.isdigit() else None)
+                                edit=int(edit) if is_id(edit) else None)
         messages.success(request, "申报表已保存。")
         return redirect("year-target", pk=decl.pk)
     actions = year.target_actions(request.user, decl)
@@ -193,7 +195,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
             raise errors.ServiceError("请以 YYYY-MM-DD 填写截止日期，并填写年度。") from None
         month = post.get("to_month", "")
         year.create_round(request.user, post.get("kind", ""), year_, post.get("title", ""), deadline,
-                          int(month) if month.isdigit() else None, int(post.get("answer_days") or 14))
+                          int(month) if is_id(month) else None, int(post.get("answer_days") or 14))
         messages.success(request, "任务已发起。")
         return redirect("year-rounds")
     return render(request, "year/rounds.html", {"rounds": YearRound.objects.all(), "kinds": RoundKind.choices,
