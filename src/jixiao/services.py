@@ -149,8 +149,8 @@ def resolve_profile(form: Form, profile: str | Profile | ProfileSet = "auto") ->
 
 def evaluate(form: Form, profile: str | Profile | ProfileSet = "auto", index: int = 1) -> Evaluation:
     """Score and check one form; profile is "auto", a built-in name, a TOML path or a Profile."""
-    if isinstance(profile, str) and profile in ("", "auto"):
-        choice = builtin_set().choose(form)
+    if isinstance(profile, ProfileSet) or profile in ("", "auto"):  # detected: say on what evidence
+        choice = (profile if isinstance(profile, ProfileSet) else builtin_set()).choose(form)
         chosen, reason = choice.profile, choice.reason
     else:
         chosen, reason = resolve_profile(form, profile), "按指定的评分规则"

@@ -94,6 +94,7 @@ def test_the_year_of_a_project_through_the_api(web_cast: Any, target_record: dic
     assert answered.json()["answer_label"] == "继续执行"
     # After the year the self-evaluation opens with the approved indicators; changing a target gives Y01.
     started = post(clerk, f"/api/year/targets/{pk}/self").json()
+    assert "form" in started, started
     form = PerformanceForm.objects.get(pk=started["form"])
     assert [i["target"] for i in form.record["indicators"]] == \
         [i["target"] for i in target_record["indicators"] if i["set"] == "annual"]

@@ -424,7 +424,8 @@ def self_record(decl: TargetDecl) -> dict[str, Any]:
     """A jixiao.form/1 record started from an approved target: funds, goals, indicators, targets and weights."""
     target = parse_target(decl.record)
     return {
-        "title": "项目支出绩效自评表", "year": target.year, "project": target.project, "leader": target.leader,
+        "schema": "jixiao.form/1", "title": "项目支出绩效自评表", "year": target.year, "project": target.project,
+        "leader": target.leader,
         "department": target.department, "unit": target.unit,
         "funds": [{"kind": f.kind, "label": f.label, "initial": f.amount, "annual": f.amount, "executed": "",
                    "weight": "", "rate": "", "score": ""} for f in target.fund_set("annual")],
