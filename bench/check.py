@@ -61,7 +61,7 @@ def vary(rows: list[list[str]], rng: random.Random) -> str:
         elif len(row) == 8 and "财政拨款" in row[1] and NUMBER.search(row[4]):  # the appropriation row
             row[4] = _move(row[4], rng, 0.6, 1.0)
         out.append("".join(f"\t{cell}\n" for cell in row))
-    return "\n".join(out)
+    return "\n".join(out) + "\n"  # the blank line Word writes after a table: the file is not cut short
 
 
 def corpus(forms: int, seed: int) -> list[bytes]:

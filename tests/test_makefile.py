@@ -26,4 +26,4 @@ def test_make_run_installs_the_app_without_the_test_tools(tmp_path: Path) -> Non
 
 
 def test_make_test_installs_the_test_tools(tmp_path: Path) -> None:
-    assert "pip install -q -e '.[test]'" in _dry_run("test", tmp_path)
+    assert "pip install -q -e '.[test,ocr]'" in _dry_run("test", tmp_path)

@@ -66,7 +66,7 @@ def _forms_of(name: str, data: bytes) -> tuple[list[Form], ReadProblem | None]:
         return [], ReadProblem(name, not_a_self_evaluation(kind))
     scanned = any(hasattr(g, "confidence") for g in grids)
     trace: list[RowRole] | None = [] if scanned else None
-    forms = recognise(grids, trace)
+    forms = recognise(grids, trace) if trace is not None else recognise(grids)
     if trace:
         from jixiao.formats.scan import with_uncertain
 
