@@ -18,7 +18,6 @@ OVER_FOR_NOW = {
     "jixiao/formats/layout.py": "issue 9: the recogniser driven by profiles",
     "jixiao/formats/xlsx.py": "issue 15: the iterparse reader",
     "jixiao/streaming.py": "issue 15: the streaming batch",
-    "jixiao/formats/scan.py": "issue 14: the scan reader (split rules, text and pages apart)",
 }
 
 

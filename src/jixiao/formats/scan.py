@@ -21,19 +21,27 @@ says what to install (OCR_MISSING).
 from __future__ import annotations
 
 import io
-import itertools
-import math
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from jixiao.core.model import Form, Uncertain
 from jixiao.formats import ReadError
 from jixiao.formats import pdf as pdf_reader
 from jixiao.formats.grid import Grid
 from jixiao.formats.layout import RowRole
+from jixiao.formats.scan_geometry import _cells, _masks, _rules, _table_regions
+from jixiao.formats.scan_text import (
+    DASH_LOOKALIKES,
+    _box_size,
+    _crop,
+    _detect_boxes,
+    _engine,
+    _in_points,
+    _lone_mark,
+    _recognise,
+    _ScanChar,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -44,22 +52,9 @@ OCR_MISSING = (
     "读取扫描件和照片需要文字识别组件，当前未安装：请执行 pip install 'jixiao[ocr]'"
     "（安装 rapidocr_onnxruntime，其中已含中文识别模型，离线可用），或提供原始 Word/Excel 文件"
 )
-NOT_A_FORM = "第{page}页没有找到表格线，不像自评表的扫描件（照片或纯文字页？）；请提供表格清晰、完整的扫描件"
 NO_TABLE_AT_ALL = "文件中没有找到表格（不是表格的扫描件或照片），无法读取自评表；请提供表格清晰、完整的扫描件"
 NO_TEXT_FOUND = "扫描件中有表格线，但没有识别出任何文字（页面空白或过于模糊）；请提供更清晰的扫描件（建议 300 dpi）"
 BAD_IMAGE = "图片无法打开（文件已损坏或不是图片），请重新扫描或导出"
-
-
-class _ScanChar(NamedTuple):
-    """A recognised character as the PDF reader's _Char, with the engine's confidence in it."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    conf: float
 
 
 @dataclass(frozen=True)
@@ -278,338 +273,6 @@ def _small(gray: np.ndarray, side: int) -> np.ndarray:
     if scale >= 1:
         return gray
     return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-
-
-# ---------------------------------------------------------------------------------------------
-# Step 2: ruling lines and cells
-
-
-@dataclass
-class _Rules:
-    xs: list[int]  # x of each vertical line, left to right
-    ys: list[int]  # y of each horizontal line, top to bottom
-    horizontal: np.ndarray  # the mask of horizontal line pixels
-    walls: list[list[int]]  # per row band, the x of the vertical lines that cross it
-
-
-@dataclass
-class _Masks:
-    ink: np.ndarray  # every dark pixel
-    horizontal: np.ndarray  # long horizontal runs of ink: the rules
-    frame: np.ndarray  # the rules with short vertical runs, to find each table as one piece
-    upright: np.ndarray  # the ink, widened by a pixel either side: a slightly slanted rule stays one column
-
-
-def _masks(gray: np.ndarray, dpi: float) -> _Masks:
-    """Ink, horizontal rules, and the frame of each table (rules joined by their upright strokes).
-
-    Vertical rules are not found here by length: a table continued on a new page may be one row
-    high, shorter than a stroke of a large character. They are the columns of ink that cross a
-    whole row band (_rules).
-    """
-    import cv2
-
-    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-    run = max(int(dpi * 0.25), 12)  # a quarter inch of unbroken ink is a rule, not a stroke
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
-    # Bridge the gaps that JPEG noise and thin scans leave in a line.
-    horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3)))
-    upright = cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(int(dpi * 0.08), 6)))
-    )
-    frame = cv2.bitwise_or(horizontal, cv2.dilate(upright, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 5))))
-    widened = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
-    return _Masks(ink, horizontal, frame, widened)
-
-
-def _table_regions(masks: _Masks, dpi: float) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes (x0, y0, x1, y1) of the frames large enough to be tables, top to bottom."""
-    import cv2
-
-    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(masks.frame, connectivity=8)
-    regions = []
-    for i in range(1, count):
-        x, y, w, h, _area = (int(v) for v in stats[i])
-        # One row of a table continued on a new page is a table too.
-        if w > dpi * 1.5 and h > dpi * 0.12:
-            regions.append((x, y, x + w, y + h))
-    return sorted(regions, key=lambda r: r[1])
-
-
-def _positions(profile: np.ndarray, minimum: float, gap: int) -> list[int]:
-    """Centres of the runs of profile values at or above minimum (runs closer than gap are one)."""
-    import numpy as np
-
-    hits = np.flatnonzero(profile >= minimum)
-    out: list[list[int]] = []
-    for v in hits.tolist():
-        if out and v - out[-1][-1] <= gap:
-            out[-1].append(v)
-        else:
-            out.append([v])
-    return [round(sum(run) / len(run)) for run in out]
-
-
-def _rules(masks: _Masks, region: tuple[int, int, int, int], dpi: float) -> _Rules:
-    """The table's horizontal rules, and in each row band the vertical rules that cross it."""
-    x0, y0, x1, y1 = region
-    gap = max(int(dpi / 50), 3)
-    h = masks.horizontal[y0 : y1 + 1, x0 : x1 + 1] > 0
-    ys = [y + y0 for y in _positions(h.sum(axis=1), dpi * 0.25, gap)]
-    walls: list[list[int]] = []
-    for top, bottom in itertools.pairwise(ys):
-        # A rule runs from rule to rule; a stroke of text stops short of the cell's padding.
-        band = masks.upright[top : bottom + 1, x0 : x1 + 1] > 0
-        walls.append([x + x0 for x in _positions(band.mean(axis=0), 0.92, gap)] if band.size else [])
-    xs = _cluster(sorted(x for band_walls in walls for x in band_walls), gap * 2)
-    return _Rules(xs, ys, masks.horizontal, walls)
-
-
-def _cluster(values: list[int], gap: int) -> list[int]:
-    groups: list[list[int]] = []
-    for v in values:
-        if groups and v - groups[-1][-1] <= gap:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return [round(sum(g) / len(g)) for g in groups]
-
-
-def _has_line(mask: np.ndarray, a: int, b: int, at: int, width: int) -> bool:
-    """Whether a horizontal rule runs along most of the segment a..b at height at."""
-    margin = max((b - a) // 8, 2)
-    band = mask[max(at - width, 0) : at + width + 1, a + margin : b - margin]
-    covered = band.max(axis=0) if band.size else band
-    return bool(covered.size) and float((covered > 0).mean()) >= 0.6
-
-
-def _cells(rules: _Rules, dpi: float) -> list[tuple[int, int, int, int]]:
-    """Merged cells as pixel boxes: elementary cells joined where no line parts them."""
-    xs, ys = rules.xs, rules.ys
-    rows, cols = len(ys) - 1, len(xs) - 1
-    if rows < 1 or cols < 1:
-        return []
-    width = max(int(dpi / 75), 2)
-    parent = list(range(rows * cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for r in range(rows):
-        for c in range(cols):
-            wall = any(abs(x - xs[c + 1]) <= width * 2 for x in rules.walls[r]) if c + 1 < cols else True
-            if not wall:
-                parent[find(r * cols + c + 1)] = find(r * cols + c)
-            if r + 1 < rows and not _has_line(rules.horizontal, xs[c], xs[c + 1], ys[r + 1], width):
-                parent[find((r + 1) * cols + c)] = find(r * cols + c)
-    groups: dict[int, list[tuple[int, int]]] = {}
-    for r in range(rows):
-        for c in range(cols):
-            groups.setdefault(find(r * cols + c), []).append((r, c))
-    taken: set[tuple[int, int]] = set()
-    boxes = []
-    for members in sorted(groups.values()):
-        r0, c0 = min(m[0] for m in members), min(m[1] for m in members)
-        r1, c1 = max(m[0] for m in members) + 1, max(m[1] for m in members) + 1
-        area = {(r, c) for r in range(r0, r1) for c in range(c0, c1)}
-        if area & taken:  # a ragged group (a broken line): keep its cells as they are
-            area = set(members) - taken
-            for r, c in sorted(area):
-                boxes.append((xs[c], ys[r], xs[c + 1], ys[r + 1]))
-        else:
-            boxes.append((xs[c0], ys[r0], xs[c1], ys[r1]))
-        taken |= area
-    return boxes
-
-
-# ---------------------------------------------------------------------------------------------
-# Step 3: text, as the PDF reader's characters
-
-
-@cache
-def _engine() -> Any:
-    from rapidocr_onnxruntime import RapidOCR
-
-    return RapidOCR(text_score=0.0, use_cls=False)
-
-
-def _detect_boxes(gray: np.ndarray) -> list[Any]:
-    engine = _engine()
-    boxes, _elapsed = engine.text_det(_bgr(gray))
-    return [] if boxes is None else list(boxes)
-
-
-def _bgr(gray: np.ndarray) -> np.ndarray:
-    import cv2
-
-    return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
-
-
-def _box_size(box: Any) -> tuple[float, float]:
-    (x0, y0), (x1, _), (_, y2) = box[0], box[1], box[2]
-    return float(math.dist((x0, y0), (x1, box[1][1]))), float(abs(y2 - y0))
-
-
-def _crop(gray: np.ndarray, box: Any) -> np.ndarray:
-    xs = [int(p[0]) for p in box]
-    ys = [int(p[1]) for p in box]
-    return _bgr(gray[max(min(ys), 0) : max(ys) + 1, max(min(xs), 0) : max(xs) + 1])
-
-
-def _recognise(gray: np.ndarray) -> list[dict[str, Any]]:
-    """The page's characters with their boxes in pixels and the engine's confidence in each.
-
-    The engine gives each text line with the box of each character (of each Latin word, whose
-    letters share its box evenly); punctuation that has a half-width and a full-width form is
-    then told apart by the space it takes on the page (_punctuation_width).
-    """
-    result, _elapsed = _engine()(_bgr(gray), use_cls=False, return_word_box=True, text_score=0.0)
-    chars: list[dict[str, Any]] = []
-    for line in result or []:
-        (points, _text, _score, boxes, words, scores) = line[:6]
-        top = min(p[1] for p in points)
-        bottom = max(p[1] for p in points)
-        line_chars: list[dict[str, Any]] = []
-        for box, word, score in zip(boxes, words, scores, strict=False):
-            word = word.translate(LOOKALIKES)
-            x0, x1 = min(p[0] for p in box), max(p[0] for p in box)
-            step = (x1 - x0) / max(len(word), 1)
-            for k, ch in enumerate(word):
-                if not ch.isspace():
-                    line_chars.append({"text": ch, "x0": x0 + k * step, "x1": x0 + (k + 1) * step,
-                                       "top": float(top), "bottom": float(bottom), "conf": float(score)})
-        _punctuation_width(gray, line_chars)
-        chars.extend(line_chars)
-    return chars
-
-
-# Half-width and full-width forms of the punctuation forms print both ways ("指标1:" and "指标1：").
-HALF_TO_FULL = {":": "：", ";": "；", ",": "，", "(": "（", ")": "）"}
-FULL_TO_HALF = {v: k for k, v in HALF_TO_FULL.items()}
-
-
-def _punctuation_width(gray: np.ndarray, line: list[dict[str, Any]]) -> None:
-    """Choose the half- or full-width form of each colon and comma by the blank around its ink.
-
-    The engine reads both forms alike; on paper a full-width mark sits in a square of one em with
-    blank around it, a half-width one in half of that. The gaps between the mark's ink and its
-    neighbours' ink, as a share of the line's em, tell them apart.
-    """
-    import numpy as np
-
-    marks = [i for i, ch in enumerate(line) if ch["text"] in HALF_TO_FULL or ch["text"] in FULL_TO_HALF]
-    if not marks:
-        return
-    widths = [ch["x1"] - ch["x0"] for ch in line if unicodedata.east_asian_width(ch["text"]) == "W"
-              and ch["text"] not in FULL_TO_HALF]
-    em = float(np.median(widths)) if widths else (line[0]["bottom"] - line[0]["top"]) * 0.8
-    top, bottom = int(line[0]["top"]), int(line[0]["bottom"]) + 1
-    columns = np.flatnonzero((gray[top:bottom, :] < 128).any(axis=0))
-    for i in marks:
-        ch = line[i]
-        inside = columns[(columns >= ch["x0"] - em * 0.1) & (columns <= ch["x1"] + em * 0.1)]
-        if not inside.size:
-            continue
-        left = columns[(columns < inside[0]) & (columns >= inside[0] - em * 1.2)]
-        right = columns[(columns > inside[-1]) & (columns <= inside[-1] + em * 1.2)]
-        gap_left = (inside[0] - left[-1]) / em if left.size and i > 0 else None
-        gap_right = (right[0] - inside[-1]) / em if right.size and i + 1 < len(line) else None
-        full = _looks_full(FULL_TO_HALF.get(ch["text"], ch["text"]), gap_left, gap_right)
-        if full is not None:
-            half = FULL_TO_HALF.get(ch["text"], ch["text"])
-            ch["text"] = HALF_TO_FULL[half] if full else half
-
-
-def _looks_full(half: str, gap_left: float | None, gap_right: float | None) -> bool | None:
-    """Whether a mark is full-width by its gaps (in ems); None when its neighbours don't tell."""
-    if half in ":;":
-        if gap_left is not None and gap_right is not None:
-            return gap_left + gap_right > 0.6
-        return gap_left > 0.3 if gap_left is not None else None
-    if half == ",":
-        return gap_right > 0.45 if gap_right is not None else None
-    if half == "(":
-        return gap_left > 0.3 if gap_left is not None else None
-    return gap_right > 0.3 if gap_right is not None else None
-
-
-def _lone_mark(gray: np.ndarray, cell: pdf_reader._PCell, scale: float) -> list[_ScanChar]:
-    """The text of a cell the detector passed over: a lone "-", "/" or digit too small to be a line.
-
-    Forms print "-" or "/" in the cells that carry no points; a flat stroke is a dash by its
-    shape, anything else is read by the recogniser alone on the ink's box.
-    """
-    import cv2
-
-    x0, top, x1, bottom = (int(v / scale) for v in (cell.x0, cell.top, cell.x1, cell.bottom))
-    pad = max(min(bottom - top, x1 - x0) // 8, 3)
-    inner = gray[top + pad : bottom - pad, x0 + pad : x1 - pad]
-    if inner.size == 0 or int(inner.min()) > 128:  # nothing but paper
-        return []
-    ink = cv2.threshold(inner, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
-    count, _labels, stats, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    ih, iw = ink.shape
-    strokes = [
-        st for st in (tuple(int(v) for v in stats[i]) for i in range(1, count))
-        # what touches the edge of the cell's inside is a remnant of its rules, not a mark
-        if st[4] >= 4 and st[0] > 0 and st[1] > 0 and st[0] + st[2] < iw and st[1] + st[3] < ih
-    ]
-    if not strokes:
-        return []
-    sx0 = min(st[0] for st in strokes)
-    sy0 = min(st[1] for st in strokes)
-    sx1 = max(st[0] + st[2] for st in strokes)
-    sy1 = max(st[1] + st[3] for st in strokes)
-    w, h = sx1 - sx0, sy1 - sy0
-    if len(strokes) == 1 and w >= 2 * h and w <= (bottom - top) * 1.5:
-        text, confidence = "-", DASH_CONFIDENCE
-    elif len(strokes) == 1 and _is_slash(ink[sy0:sy1, sx0:sx1] > 0):
-        text, confidence = "/", DASH_CONFIDENCE
-    else:
-        margin = max(h // 3, 3)
-        crop = inner[max(sy0 - margin, 0) : sy1 + margin, max(sx0 - margin, 0) : sx1 + margin]
-        (text, confidence), = _engine().text_rec([_bgr(crop)], False)[0]
-        text = text.strip().translate(LOOKALIKES)
-        if not text or confidence < MARK_CONFIDENCE:
-            return []
-    cx0, cy0, cx1, cy1 = ((x0 + pad + v) * scale for v in (sx0, sy0, sx1, sy1))
-    size = max(cy1 - cy0, 6.0)
-    step = (cx1 - cx0) / len(text)
-    return [_ScanChar(ch, cx0 + k * step, cx0 + (k + 1) * step, cy0, cy0 + size, size, float(confidence))
-            for k, ch in enumerate(text)]
-
-
-def _is_slash(stroke: np.ndarray) -> bool:
-    """A thin stroke leaning right, its top half to the right of its bottom half: "/"."""
-    import numpy as np
-
-    h, w = stroke.shape
-    if h < 6 or not (0.25 * h <= w <= h) or stroke.mean() > 0.45:
-        return False
-    cols = np.arange(w)
-    upper, lower = stroke[: h // 2], stroke[h - h // 2 :]
-    if not upper.any() or not lower.any():
-        return False
-    return float((upper * cols).sum() / upper.sum()) > float((lower * cols).sum() / lower.sum()) + w * 0.2
-
-
-DASH_LOOKALIKES = "=一—－_~-"  # what the engine makes of a lone dash; the shape decides
-DASH_CONFIDENCE = 0.9
-MARK_CONFIDENCE = 0.3  # below this a lone mark's reading is noise: a speck, a rule's remnant  # a dash found by its shape, not by the engine: sure, but not certain
-
-
-def _in_points(ch: dict[str, Any], scale: float) -> _ScanChar:
-    """A character with its box in points, as the PDF reader has its characters."""
-    top, bottom = ch["top"] * scale, ch["bottom"] * scale
-    return _ScanChar(ch["text"], ch["x0"] * scale, ch["x1"] * scale, top, bottom, bottom - top, ch["conf"])
-
-
-# Characters the engine returns for their look-alikes in these forms' print (CJK compatibility
-# and fullwidth forms the writers never use): 丶 for the enumeration comma 、 above all.
-LOOKALIKES = str.maketrans({"丶": "、", "▪": "·"})
 
 
 def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[pdf_reader._Table | list[pdf_reader._Line]]:

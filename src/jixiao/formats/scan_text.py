@@ -1,0 +1,213 @@
+"""A scanned page's text: characters with their boxes and confidence, read offline by RapidOCR.
+
+The engine gives each text line with the box of each character; punctuation printed both half- and
+full-width is told apart by the blank around its ink, and the lone "-" or "/" that the detector
+passes over is read from the cell's ink.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from jixiao.formats import pdf as pdf_reader
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class _ScanChar(NamedTuple):
+    """A recognised character as the PDF reader's _Char, with the engine's confidence in it."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    conf: float
+
+
+@cache
+def _engine() -> Any:
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(text_score=0.0, use_cls=False)
+
+
+def _detect_boxes(gray: np.ndarray) -> list[Any]:
+    engine = _engine()
+    boxes, _elapsed = engine.text_det(_bgr(gray))
+    return [] if boxes is None else list(boxes)
+
+
+def _bgr(gray: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+
+
+def _box_size(box: Any) -> tuple[float, float]:
+    (x0, y0), (x1, _), (_, y2) = box[0], box[1], box[2]
+    return float(math.dist((x0, y0), (x1, box[1][1]))), float(abs(y2 - y0))
+
+
+def _crop(gray: np.ndarray, box: Any) -> np.ndarray:
+    xs = [int(p[0]) for p in box]
+    ys = [int(p[1]) for p in box]
+    return _bgr(gray[max(min(ys), 0) : max(ys) + 1, max(min(xs), 0) : max(xs) + 1])
+
+
+def _recognise(gray: np.ndarray) -> list[dict[str, Any]]:
+    """The page's characters with their boxes in pixels and the engine's confidence in each.
+
+    The engine gives each text line with the box of each character (of each Latin word, whose
+    letters share its box evenly); punctuation that has a half-width and a full-width form is
+    then told apart by the space it takes on the page (_punctuation_width).
+    """
+    result, _elapsed = _engine()(_bgr(gray), use_cls=False, return_word_box=True, text_score=0.0)
+    chars: list[dict[str, Any]] = []
+    for line in result or []:
+        (points, _text, _score, boxes, words, scores) = line[:6]
+        top = min(p[1] for p in points)
+        bottom = max(p[1] for p in points)
+        line_chars: list[dict[str, Any]] = []
+        for box, word, score in zip(boxes, words, scores, strict=False):
+            word = word.translate(LOOKALIKES)
+            x0, x1 = min(p[0] for p in box), max(p[0] for p in box)
+            step = (x1 - x0) / max(len(word), 1)
+            for k, ch in enumerate(word):
+                if not ch.isspace():
+                    line_chars.append({"text": ch, "x0": x0 + k * step, "x1": x0 + (k + 1) * step,
+                                       "top": float(top), "bottom": float(bottom), "conf": float(score)})
+        _punctuation_width(gray, line_chars)
+        chars.extend(line_chars)
+    return chars
+
+
+# Half-width and full-width forms of the punctuation forms print both ways ("指标1:" and "指标1：").
+HALF_TO_FULL = {":": "：", ";": "；", ",": "，", "(": "（", ")": "）"}
+FULL_TO_HALF = {v: k for k, v in HALF_TO_FULL.items()}
+
+
+def _punctuation_width(gray: np.ndarray, line: list[dict[str, Any]]) -> None:
+    """Choose the half- or full-width form of each colon and comma by the blank around its ink.
+
+    The engine reads both forms alike; on paper a full-width mark sits in a square of one em with
+    blank around it, a half-width one in half of that. The gaps between the mark's ink and its
+    neighbours' ink, as a share of the line's em, tell them apart.
+    """
+    import numpy as np
+
+    marks = [i for i, ch in enumerate(line) if ch["text"] in HALF_TO_FULL or ch["text"] in FULL_TO_HALF]
+    if not marks:
+        return
+    widths = [ch["x1"] - ch["x0"] for ch in line if unicodedata.east_asian_width(ch["text"]) == "W"
+              and ch["text"] not in FULL_TO_HALF]
+    em = float(np.median(widths)) if widths else (line[0]["bottom"] - line[0]["top"]) * 0.8
+    top, bottom = int(line[0]["top"]), int(line[0]["bottom"]) + 1
+    columns = np.flatnonzero((gray[top:bottom, :] < 128).any(axis=0))
+    for i in marks:
+        ch = line[i]
+        inside = columns[(columns >= ch["x0"] - em * 0.1) & (columns <= ch["x1"] + em * 0.1)]
+        if not inside.size:
+            continue
+        left = columns[(columns < inside[0]) & (columns >= inside[0] - em * 1.2)]
+        right = columns[(columns > inside[-1]) & (columns <= inside[-1] + em * 1.2)]
+        gap_left = (inside[0] - left[-1]) / em if left.size and i > 0 else None
+        gap_right = (right[0] - inside[-1]) / em if right.size and i + 1 < len(line) else None
+        full = _looks_full(FULL_TO_HALF.get(ch["text"], ch["text"]), gap_left, gap_right)
+        if full is not None:
+            half = FULL_TO_HALF.get(ch["text"], ch["text"])
+            ch["text"] = HALF_TO_FULL[half] if full else half
+
+
+def _looks_full(half: str, gap_left: float | None, gap_right: float | None) -> bool | None:
+    """Whether a mark is full-width by its gaps (in ems); None when its neighbours don't tell."""
+    if half in ":;":
+        if gap_left is not None and gap_right is not None:
+            return gap_left + gap_right > 0.6
+        return gap_left > 0.3 if gap_left is not None else None
+    if half == ",":
+        return gap_right > 0.45 if gap_right is not None else None
+    if half == "(":
+        return gap_left > 0.3 if gap_left is not None else None
+    return gap_right > 0.3 if gap_right is not None else None
+
+
+def _lone_mark(gray: np.ndarray, cell: pdf_reader._PCell, scale: float) -> list[_ScanChar]:
+    """The text of a cell the detector passed over: a lone "-", "/" or digit too small to be a line.
+
+    Forms print "-" or "/" in the cells that carry no points; a flat stroke is a dash by its
+    shape, anything else is read by the recogniser alone on the ink's box.
+    """
+    import cv2
+
+    x0, top, x1, bottom = (int(v / scale) for v in (cell.x0, cell.top, cell.x1, cell.bottom))
+    pad = max(min(bottom - top, x1 - x0) // 8, 3)
+    inner = gray[top + pad : bottom - pad, x0 + pad : x1 - pad]
+    if inner.size == 0 or int(inner.min()) > 128:  # nothing but paper
+        return []
+    ink = cv2.threshold(inner, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    count, _labels, stats, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    ih, iw = ink.shape
+    strokes = [
+        st for st in (tuple(int(v) for v in stats[i]) for i in range(1, count))
+        # what touches the edge of the cell's inside is a remnant of its rules, not a mark
+        if st[4] >= 4 and st[0] > 0 and st[1] > 0 and st[0] + st[2] < iw and st[1] + st[3] < ih
+    ]
+    if not strokes:
+        return []
+    sx0 = min(st[0] for st in strokes)
+    sy0 = min(st[1] for st in strokes)
+    sx1 = max(st[0] + st[2] for st in strokes)
+    sy1 = max(st[1] + st[3] for st in strokes)
+    w, h = sx1 - sx0, sy1 - sy0
+    if len(strokes) == 1 and w >= 2 * h and w <= (bottom - top) * 1.5:
+        text, confidence = "-", DASH_CONFIDENCE
+    elif len(strokes) == 1 and _is_slash(ink[sy0:sy1, sx0:sx1] > 0):
+        text, confidence = "/", DASH_CONFIDENCE
+    else:
+        margin = max(h // 3, 3)
+        crop = inner[max(sy0 - margin, 0) : sy1 + margin, max(sx0 - margin, 0) : sx1 + margin]
+        (text, confidence), = _engine().text_rec([_bgr(crop)], False)[0]
+        text = text.strip().translate(LOOKALIKES)
+        if not text or confidence < MARK_CONFIDENCE:
+            return []
+    cx0, cy0, cx1, cy1 = ((x0 + pad + v) * scale for v in (sx0, sy0, sx1, sy1))
+    size = max(cy1 - cy0, 6.0)
+    step = (cx1 - cx0) / len(text)
+    return [_ScanChar(ch, cx0 + k * step, cx0 + (k + 1) * step, cy0, cy0 + size, size, float(confidence))
+            for k, ch in enumerate(text)]
+
+
+def _is_slash(stroke: np.ndarray) -> bool:
+    """A thin stroke leaning right, its top half to the right of its bottom half: "/"."""
+    import numpy as np
+
+    h, w = stroke.shape
+    if h < 6 or not (0.25 * h <= w <= h) or stroke.mean() > 0.45:
+        return False
+    cols = np.arange(w)
+    upper, lower = stroke[: h // 2], stroke[h - h // 2 :]
+    if not upper.any() or not lower.any():
+        return False
+    return float((upper * cols).sum() / upper.sum()) > float((lower * cols).sum() / lower.sum()) + w * 0.2
+
+
+DASH_LOOKALIKES = "=一—－_~-"  # what the engine makes of a lone dash; the shape decides
+DASH_CONFIDENCE = 0.9  # a dash found by its shape, not by the engine: sure, but not certain
+MARK_CONFIDENCE = 0.3  # below this a lone mark's reading is noise: a speck, a rule's remnant
+
+
+def _in_points(ch: dict[str, Any], scale: float) -> _ScanChar:
+    """A character with its box in points, as the PDF reader has its characters."""
+    top, bottom = ch["top"] * scale, ch["bottom"] * scale
+    return _ScanChar(ch["text"], ch["x0"] * scale, ch["x1"] * scale, top, bottom, bottom - top, ch["conf"])
+
+
+# Characters the engine returns for their look-alikes in these forms' print (CJK compatibility
+# and fullwidth forms the writers never use): 丶 for the enumeration comma 、 above all.
+LOOKALIKES = str.maketrans({"丶": "、", "▪": "·"})
