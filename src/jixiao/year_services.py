@@ -43,7 +43,7 @@ def year_kind(grids: Sequence[Grid]) -> str | None:
 def not_a_self_evaluation(kind: str) -> str:
     """What `jixiao check` says of a declaration or monitoring form given to it."""
     return (f"这是{KIND_NAMES[kind]}，不是自评表：请用“jixiao year check”检查，"
-            f"或在网页“{'目标申报' if kind == 'target' else '运行监控'}”中导入。")
+            "或在网页“目标与监控 → 导入申报表或监控表”中导入。")
 
 
 def read_year(items: Iterable[tuple[str, bytes] | ReadError]) -> YearBatch:

@@ -94,6 +94,7 @@ def download(data: bytes, filename: str) -> HttpResponse:
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "pdf": "application/pdf",
         "zip": "application/zip",
+        "html": "text/html; charset=utf-8",
     }
     response = HttpResponse(data, content_type=content_types.get(filename.rsplit(".", 1)[-1], "application/octet-stream"))
     response["Content-Disposition"] = content_disposition_header(True, filename)

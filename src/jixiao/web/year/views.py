@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,8 +21,9 @@ from jixiao.core import target as tgt
 from jixiao.web.forms import access, errors
 from jixiao.web.models import PerformanceForm
 from jixiao.web.ops.params import is_id
-from jixiao.web.pages import refusals
+from jixiao.web.pages import download, refusals
 from jixiao.web.year import services as year
+from jixiao.web.year import transfer
 from jixiao.web.year.models import Answer, MonitorForm, MonitorWarning, RoundKind, YearRound
 from jixiao.year_files import review_profile
 
@@ -133,6 +135,7 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
 
     return render(request, "year/target.html", {
         "decl": decl, "record": decl.record, "editable": "edit" in actions, "actions": actions,
+        "export_formats": transfer.EXPORT_FORMATS,
         "layout": target_layout(tgt.from_record(decl.record)),
         "rows": _editor_rows(decl.record), "findings": decl.findings, "versions": year.versions(decl),
         "reviews": decl.reviews.all(), "points": profile.points, "grades": profile.grades, "profile": profile,
@@ -237,7 +240,8 @@ def monitor_page(request: HttpRequest, pk: int) -> HttpResponse:
         "fund_captions": mon.fund_captions(month), "captions": mon.indicator_captions(month), "causes": mon.CAUSES,
         "likelihoods": mon.LIKELIHOODS, "warnings": [year.warning_json(w, datetime.date.today())
                                                      for w in form.warnings.all()],
-        "answers": Answer.choices, "can_answer": year.can_fill(request.user, form.unit)})
+        "answers": Answer.choices, "can_answer": year.can_fill(request.user, form.unit),
+        "export_formats": transfer.EXPORT_FORMATS})
 
 
 @login_required
@@ -274,3 +278,66 @@ def public_target(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "year/public_target.html", {
         "decl": decl, "layout": target_layout(tgt.from_record(decl.record))})
 
+
+
+SESSION_KEY = "year_import"
+
+
+@login_required
+@refusals
+def year_import(request: HttpRequest) -> HttpResponse:
+    """Upload a file of 申报表 or 监控表: the preview lists what the import would do with each form."""
+    units = access.writable_units(request.user)
+    if not units.exists():
+        raise errors.ServiceError("您没有可填报的单位，不能导入申报表或监控表。", status=403)
+    context: dict[str, Any] = {"units": units}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        unit_id = request.POST.get("unit_id", "")
+        unit = get_object_or_404(units, pk=int(unit_id) if is_id(unit_id) else 0)
+        if upload is None:
+            raise errors.ServiceError("请选择要导入的文件。", {"file": ["缺少"]})
+        if (upload.size or 0) > settings.JIXIAO_CHECK_MAX_BYTES:
+            raise errors.ServiceError(f"文件 {upload.name} 共 {(upload.size or 0) / 1024 / 1024:.1f} MB，超过了上限 "
+                                      f"{settings.JIXIAO_CHECK_MAX_BYTES / 1024 / 1024:.0f} MB：请只上传申报表或监控表所在的文件。")
+        reading = transfer.read(upload.name or "upload", upload.read())
+        outcomes = transfer.preview(request.user, reading.entries, unit)
+        request.session[SESSION_KEY] = {"name": reading.name, "unit": unit.pk,
+                                        "entries": [e.as_dict() for e in reading.entries],
+                                        "skip": [o.index for o in outcomes if o.error]}
+        context.update(reading=reading, outcomes=outcomes, unit=unit,
+                       importable=sum(not o.error for o in outcomes))
+    return render(request, "year/import.html", context)
+
+
+@login_required
+@require_POST
+@refusals
+def year_import_confirm(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(SESSION_KEY)
+    if not pending:
+        raise errors.ServiceError("没有待确认的导入（可能已确认过，或会话已过期）：请重新上传文件。")
+    unit = get_object_or_404(access.writable_units(request.user), pk=pending["unit"])
+    entries = [transfer.Entry(e["kind"], e["record"]) for e in pending["entries"]]
+    outcomes = transfer.run(request.user, entries, unit, frozenset(pending["skip"]))
+    del request.session[SESSION_KEY]
+    done = [o for o in outcomes if not o.error]
+    messages.success(request, f"已从 {pending['name']} 导入 {len(done)} 张表："
+                     + "；".join(f"{o.kind_name}“{o.project}”{o.action}" for o in done))
+    return redirect("year-index")
+
+
+@login_required
+@refusals
+def target_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    decl = year.get_target(request.user, pk)
+    data = transfer.export("target", decl.record, fmt)
+    return download(data, f"{decl.year}_{decl.unit.name}_{decl.project}_绩效目标申报表_第{decl.version}版.{fmt}")
+
+
+@login_required
+@refusals
+def monitor_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    form = year.get_monitor(request.user, pk)
+    data = transfer.export("monitor", form.record, fmt)
+    return download(data, f"{form.round.year}_{form.unit.name}_{form.target.project}_运行监控表_{form.round.title}.{fmt}")
