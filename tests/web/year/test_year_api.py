@@ -230,3 +230,35 @@ def test_the_openapi_schema_describes_the_year_endpoints_and_records() -> None:
     assert {"/api/year/targets", "/api/year/targets/{id}/{action}", "/api/year/rounds/{id}/warnings",
             "/api/year/monitors/{id}", "/public/targets.json"} <= set(schema["paths"])
     assert schema["components"]["schemas"]["TargetRecord"]["properties"]["schema"] == {"const": "jixiao.target/1"}
+
+
+def test_grade_liang_asks_for_edits_and_the_unit_finishes_them_without_a_new_review(
+        web_cast: Any, target_record: dict[str, Any]) -> None:
+    """cycle.md §2 (88号 art. 25): 良 — the unit edits as the reviewer asked and the target is approved directly."""
+    clerk, reviewer = web_cast.client("clerk_a"), web_cast.client("reviewer")
+    pk = declare(web_cast, target_record)["id"]
+    post(clerk, f"/api/year/targets/{pk}/submit")
+    no_opinion = post(reviewer, f"/api/year/targets/{pk}/review", {"items": grades("良")})
+    assert no_opinion.status_code == 400 and "要修改什么" in no_opinion.json()["error"]
+    done = post(reviewer, f"/api/year/targets/{pk}/review",
+                {"items": grades("良"), "opinion": "热线接听量目标偏低，请提高到 32000 人次"}).json()
+    assert (done["grade"], done["outcome"], done["stage"]) == ("良", "approved_after_edits", "edits")
+    # Not approved yet: nothing follows from it until the edits are done.
+    assert post(clerk, f"/api/year/targets/{pk}/self").status_code == 400
+    assert post(clerk, f"/api/year/targets/{pk}/submit").status_code == 400  # no new review round
+
+    stored = clerk.get(f"/api/year/targets/{pk}").json()
+    edited = copy.deepcopy(stored["target"])
+    edited["indicators"][0]["target"] = "≥32000人次"
+    broken = copy.deepcopy(edited)
+    broken["funds"]["annual"][1]["amount"] = "95"  # 90 + 10 ≠ 100 once more: T01
+    assert put(clerk, f"/api/year/targets/{pk}", {"target": broken, "edit": stored["edit"]}).status_code == 200
+    refused = post(clerk, f"/api/year/targets/{pk}/finish")
+    assert refused.status_code == 400 and "错误" in refused.json()["error"]
+    current = clerk.get(f"/api/year/targets/{pk}").json()
+    assert put(clerk, f"/api/year/targets/{pk}", {"target": edited, "edit": current["edit"]}).status_code == 200
+    assert post(reviewer, f"/api/year/targets/{pk}/finish").status_code == 403  # the unit's, not the reviewer's
+    finished = post(clerk, f"/api/year/targets/{pk}/finish").json()
+    assert finished["stage"] == "approved" and finished["target"]["indicators"][0]["target"] == "≥32000人次"
+    assert [r["grade"] for r in clerk.get(f"/api/year/targets/{pk}").json()["reviews"]] == ["良"]  # no second round
+    assert put(clerk, f"/api/year/targets/{pk}", {"target": edited, "edit": finished["edit"]}).status_code == 403

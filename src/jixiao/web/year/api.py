@@ -16,7 +16,7 @@ from jixiao.web.api import api_view, json_body, json_response
 from jixiao.web.forms import access, errors
 from jixiao.web.models import Org
 from jixiao.web.ops.params import is_id
-from jixiao.web.year import presenters
+from jixiao.web.year import monitoring, presenters
 from jixiao.web.year import services as year
 from jixiao.web.year.models import YearRound
 
@@ -64,7 +64,8 @@ def target(request: HttpRequest, pk: int) -> HttpResponse:
 @api_view
 @require_http_methods(["POST"])
 def target_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """submit | review {"items": {要点: 等级}, "opinion", "cells"} | adjust {"reason"} | publish | self | monitor {"round"}."""
+    """submit | review {"items": {要点: 等级}, "opinion", "cells"} | finish (良: edits done, approved) | adjust {"reason"}
+    | publish | self | monitor {"round"}."""
     decl = year.get_target(request.user, pk)
     data = json_body(request)
     if action == "submit":
@@ -78,6 +79,8 @@ def target_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                                   str(data.get("opinion", "")), cells)
         return json_response({**presenters.target_json(done.target, request.user), "grade": done.grade,
                               "outcome": done.outcome})
+    elif action == "finish":
+        decl = year.finish_edits(request.user, decl)
     elif action == "adjust":
         decl = year.adjust_target(request.user, decl, str(data.get("reason", "")))
         return json_response(presenters.target_json(decl, request.user), status=201)
@@ -89,7 +92,7 @@ def target_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                              status=201)
     elif action == "monitor":
         round_ = get_object_or_404(YearRound, pk=data.get("round") if isinstance(data.get("round"), int) else 0)
-        form = year.open_monitor(request.user, decl, round_)
+        form = monitoring.open_monitor(request.user, decl, round_)
         return json_response(presenters.monitor_json(form), status=201)
     else:
         raise errors.ServiceError(f"未知的操作「{action}」。", status=404)
@@ -136,18 +139,18 @@ def rounds(request: HttpRequest) -> HttpResponse:
         except ValueError:
             raise errors.ServiceError("请以 YYYY-MM-DD 填写截止日期，并填写年度。") from None
         to_month = data.get("to_month")
-        r = year.create_round(request.user, str(data.get("kind", "")), year_, str(data.get("title", "")), deadline,
+        r = monitoring.create_round(request.user, str(data.get("kind", "")), year_, str(data.get("title", "")), deadline,
                               to_month if isinstance(to_month, int) else None, int(data.get("answer_days", 14)))
-        return json_response(year.round_json(r), status=201)
+        return json_response(monitoring.round_json(r), status=201)
     qs = YearRound.objects.all()
     if request.GET.get("kind"):
         qs = qs.filter(kind=request.GET["kind"])
-    return json_response({"results": [year.round_json(r) for r in qs]})
+    return json_response({"results": [monitoring.round_json(r) for r in qs]})
 
 
 @api_view
 def round_warnings(request: HttpRequest, pk: int) -> HttpResponse:
-    return json_response(year.round_warnings(request.user, get_object_or_404(YearRound, pk=pk)))
+    return json_response(monitoring.round_warnings(request.user, get_object_or_404(YearRound, pk=pk)))
 
 
 @api_view
@@ -155,14 +158,14 @@ def round_warnings(request: HttpRequest, pk: int) -> HttpResponse:
 def monitor(request: HttpRequest, pk: int) -> HttpResponse:
     form = year.get_monitor(request.user, pk)
     if request.method == "PUT":
-        form = year.save_monitor(request.user, form, json_body(request).get("monitor") or {})
+        form = monitoring.save_monitor(request.user, form, json_body(request).get("monitor") or {})
     return json_response(presenters.monitor_json(form))
 
 
 @api_view
 @require_http_methods(["POST"])
 def monitor_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    form = year.submit_monitor(request.user, year.get_monitor(request.user, pk))
+    form = monitoring.submit_monitor(request.user, year.get_monitor(request.user, pk))
     return json_response(presenters.monitor_json(form))
 
 
@@ -171,9 +174,9 @@ def monitor_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def warning_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """{"answer": "continue"|"adjust"|"cancel", "note": "…"}"""
     data = json_body(request)
-    w = year.answer_warning(request.user, year.get_warning(request.user, pk), str(data.get("answer", "")),
+    w = monitoring.answer_warning(request.user, monitoring.get_warning(request.user, pk), str(data.get("answer", "")),
                             str(data.get("note", "")))
-    return json_response(year.warning_json(w, datetime.date.today()))
+    return json_response(monitoring.warning_json(w, datetime.date.today()))
 
 
 @api_view

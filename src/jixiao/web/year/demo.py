@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 
 from jixiao.core import target as tgt
 from jixiao.web.models import Org, PerformanceForm, Phase
+from jixiao.web.year import monitoring
 from jixiao.web.year import services as year
 from jixiao.web.year.models import RoundKind, TargetDecl, TargetStage, YearRound
 from jixiao.year_files import review_profile
@@ -58,7 +59,7 @@ def load_year(orgs: dict[str, Org]) -> int:
         TargetDecl.objects.filter(pk=decl.pk).update(stage=TargetStage.SUBMITTED)  # the seed's own errors aside
         decl.refresh_from_db()
         year.review_target(admin, decl, grades, "演示数据：审核通过")
-        monitor = year.open_monitor(admin, decl, round_)
+        monitor = monitoring.open_monitor(admin, decl, round_)
         record = dict(monitor.record)
         year_spent = {f["kind"]: f["executed"] or f["annual"] for f in form.record["funds"]}
         spent_rows = {row["kind"]: (Decimal(year_spent.get(row["kind"]) or 0) * JULY).quantize(Decimal("0.01"))
@@ -69,7 +70,7 @@ def load_year(orgs: dict[str, Org]) -> int:
             row.update(adjusted=row["initial"], executed=str(spent), rate=_rate(spent, budget), forecast=row["initial"])
         for ind in record["indicators"]:
             ind.update(forecast=ind["target"].lstrip("≥≤＝=＞＜><"), likelihood="确定能")
-        monitor = year.save_monitor(admin, monitor, record)
+        monitor = monitoring.save_monitor(admin, monitor, record)
         if not any(f["severity"] == "error" for f in monitor.findings):
-            year.submit_monitor(admin, monitor, today=datetime.date(first_year, 8, 10))
+            monitoring.submit_monitor(admin, monitor, today=datetime.date(first_year, 8, 10))
     return len(forms)

@@ -17,12 +17,13 @@ class TargetStage(models.TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "待审核"
     RETURNED = "returned", "已退回"
+    EDITS = "edits", "按意见修改"  # 良: the unit edits as the reviewer asked, then it is approved without a new round
     APPROVED = "approved", "已批复"
     REJECTED = "rejected", "不予通过"  # 差: not editable, excluded from budgeting
     SUPERSEDED = "superseded", "已被调整"  # an approved version replaced by a later approved one
 
 
-TARGET_EDITABLE = (TargetStage.DRAFT, TargetStage.RETURNED)
+TARGET_EDITABLE = (TargetStage.DRAFT, TargetStage.RETURNED, TargetStage.EDITS)
 
 
 class RoundKind(models.TextChoices):

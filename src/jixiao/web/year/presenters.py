@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from jixiao.web.forms import access
 from jixiao.web.year.models import MonitorForm, TargetDecl
-from jixiao.web.year.services import STAGE_LABELS, target_actions, warning_json
+from jixiao.web.year.monitoring import warning_json
+from jixiao.web.year.services import STAGE_LABELS, target_actions
 
 
 def target_json(decl: TargetDecl, user: access.User | None = None) -> dict[str, Any]:

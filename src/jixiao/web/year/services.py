@@ -6,14 +6,13 @@ Who may do what (the permission matrix, tested both ways in pages and API):
 | action | who |
 |---|---|
 | see a target / monitoring form | anyone who sees its unit (填报人 their unit; 审核人, 财政复核, 管理员 their subtree) |
-| declare, edit, submit, adjust a target; fill, submit a monitoring form; answer a 预警; 新建自评 | the unit's 填报人 (管理员 above it) |
+| declare, edit, submit, adjust a target; finish the edits a 良 review asked for; fill, submit a monitoring form; answer a 预警; 新建自评 | the unit's 填报人 (管理员 above it) |
 | review a target (grades → outcome) | 审核人 or 财政复核 at or above the unit |
 | open rounds; the monitoring view of 预警; publish approved targets | 财政复核 (管理员) |
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,9 +20,8 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from jixiao.core import monitor as mon
-from jixiao.core import monitor_checks, target_checks
 from jixiao.core import target as tgt
+from jixiao.core import target_checks
 from jixiao.core.findings import Finding
 from jixiao.core.model import Form, RecordError
 from jixiao.web.forms import access, errors
@@ -35,15 +33,12 @@ from jixiao.web.year.models import (
     TARGET_EDITABLE,
     Answer,
     MonitorForm,
-    MonitorWarning,
-    RoundKind,
     TargetDecl,
     TargetReview,
     TargetStage,
-    YearRound,
 )
 from jixiao.year_files import review_profile
-from jixiao.year_services import check_monitor, check_target
+from jixiao.year_services import check_target
 
 User = access.User
 STAGE_LABELS = dict(TargetStage.choices)
@@ -182,6 +177,8 @@ def save_target(user: User, record: Mapping[str, Any], *, unit: Org | None = Non
 
 def submit_target(user: User, decl: TargetDecl) -> TargetDecl:
     _require(can_fill(user, decl.unit), "只有本单位的填报人可以提交申报表。")
+    if decl.stage == TargetStage.EDITS:
+        raise errors.ServiceError("审核结果为“良”，无需再次提交审核：请按审核意见修改后点“完成修改”。")
     if decl.stage not in TARGET_EDITABLE:
         raise errors.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不能提交。")
     if decl.error_count:
@@ -204,8 +201,9 @@ def review_target(user: User, decl: TargetDecl, items: Mapping[str, str], opinio
                                {"items": missing})
     grade = profile.overall(items)
     outcome = profile.outcome(grade)
-    if outcome == "returned" and not opinion.strip():
-        raise errors.ServiceError("退回修改时请填写审核意见。", {"opinion": ["退回修改时请填写审核意见。"]})
+    if outcome in ("returned", "approved_after_edits") and not opinion.strip():
+        asked = "退回修改时" if outcome == "returned" else f"评为“{grade}”（修改后通过）时请写明要修改什么；"
+        raise errors.ServiceError(f"{asked}请填写审核意见。", {"opinion": [f"{asked}请填写审核意见。"]})
     level = "finance" if _holds(user, (Role.FINANCE,), decl.unit) and not _holds(user, (Role.REVIEWER,), decl.unit) \
         else "department"
     with transaction.atomic():
@@ -215,16 +213,35 @@ def review_target(user: User, decl: TargetDecl, items: Mapping[str, str], opinio
             "reviewer": user.get_username(), "date": timezone.localdate().isoformat()}]
         decl.record = tgt.to_record(parse_target(record))
         decl.rounds += 1
-        decl.stage = {"approved": TargetStage.APPROVED, "approved_after_edits": TargetStage.APPROVED,
+        decl.stage = {"approved": TargetStage.APPROVED, "approved_after_edits": TargetStage.EDITS,
                       "returned": TargetStage.RETURNED, "rejected": TargetStage.REJECTED}[outcome]
         if decl.stage == TargetStage.APPROVED:
-            decl.approved_at = timezone.now()
-            TargetDecl.objects.filter(lineage=decl.lineage, stage=TargetStage.APPROVED).exclude(pk=decl.pk) \
-                .update(stage=TargetStage.SUPERSEDED)
+            _approve(decl)
         decl.save()
         return TargetReview.objects.create(target=decl, level=level, items=dict(items), grade=grade, outcome=outcome,
                                            opinion=opinion, cells=cells or [], profile=profile.name,
                                            reviewer=user if user.is_authenticated else None)
+
+
+def _approve(decl: TargetDecl) -> None:
+    """The version becomes the approved one (locked); an earlier approved version of the target is superseded."""
+    decl.stage = TargetStage.APPROVED
+    decl.approved_at = timezone.now()
+    TargetDecl.objects.filter(lineage=decl.lineage, stage=TargetStage.APPROVED).exclude(pk=decl.pk) \
+        .update(stage=TargetStage.SUPERSEDED)
+
+
+def finish_edits(user: User, decl: TargetDecl) -> TargetDecl:
+    """良: the unit has edited as the review asked; the version is approved without a new review round."""
+    _require(can_fill(user, decl.unit), "只有本单位的填报人可以完成按意见修改。")
+    if decl.stage != TargetStage.EDITS:
+        raise errors.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不在按意见修改状态。")
+    if decl.error_count:
+        raise errors.ServiceError(f"申报表还有 {decl.error_count} 个错误，请改正后再完成修改。")
+    with transaction.atomic():
+        _approve(decl)
+        decl.save(update_fields=["stage", "approved_at", "updated_at"])
+    return decl
 
 
 def adjust_target(user: User, decl: TargetDecl, reason: str) -> TargetDecl:
@@ -284,139 +301,6 @@ def published_targets() -> QuerySet[TargetDecl]:
     return TargetDecl.objects.filter(published=True, stage=TargetStage.APPROVED).select_related("unit", "department")
 
 
-# ---------------------------------------------------------------- rounds
-
-
-def create_round(user: User, kind: str, year: int, title: str, deadline: datetime.date, to_month: int | None = None,
-                 answer_days: int = 14) -> YearRound:
-    _require(is_finance(user), "只有财政局可以发起任务。")
-    if kind not in RoundKind.values:
-        raise errors.ServiceError(f"任务类型应为 {'、'.join(RoundKind.values)} 之一。")
-    if kind == RoundKind.MONITOR and not (to_month and 1 <= to_month <= 12):
-        raise errors.ServiceError("运行监控任务须指定监控截止月份（1–12）。", {"to_month": ["请填写 1–12 的月份。"]})
-    return YearRound.objects.create(kind=kind, year=year, title=title.strip() or f"{year}年度{dict(RoundKind.choices)[kind]}",
-                                    to_month=to_month if kind == RoundKind.MONITOR else None, deadline=deadline,
-                                    answer_days=answer_days, created_by=user if user.is_authenticated else None)
-
-
-def open_rounds(kind: str, year: int | None = None) -> QuerySet[YearRound]:
-    qs = YearRound.objects.filter(kind=kind)
-    return qs.filter(year=year) if year is not None else qs
-
-
-# ---------------------------------------------------------------- monitoring
-
-
-def open_monitor(user: User, decl: TargetDecl, round_: YearRound) -> MonitorForm:
-    """A monitoring form opened from the approved target: indicators and 年度指标值 copied, period from the round."""
-    _require(can_fill(user, decl.unit), "只有本单位的填报人可以填报运行监控表。")
-    if decl.stage != TargetStage.APPROVED:
-        raise errors.ServiceError("只能从已批复的绩效目标填报运行监控表。")
-    if round_.kind != RoundKind.MONITOR or round_.year != decl.year:
-        raise errors.ServiceError("所选任务不是本年度的运行监控任务。")
-    existing = MonitorForm.objects.filter(target__lineage=decl.lineage, round=round_).first()
-    if existing is not None:
-        return existing
-    monitor = mon.from_target(parse_target(decl.record), round_.to_month or 7)
-    form = MonitorForm(target=decl, round=round_, unit=decl.unit)
-    _store_monitor(form, monitor)
-    form.save()
-    return form
-
-
-def _store_monitor(form: MonitorForm, monitor: mon.Monitor) -> None:
-    findings = check_monitor(monitor, parse_target(form.target.record))
-    form.record = mon.to_record(monitor)
-    form.findings = findings_json(findings)
-
-
-def _read_only(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
-    """The posted record with what the approved target fixes put back: header, period, indicator names, 年度指标值."""
-    merged = {**stored, **{k: record[k] for k in ("funds", "goals", "indicators") if k in record}}
-    goals = merged.get("goals") or {}
-    merged["goals"] = {"annual": stored.get("goals", {}).get("annual", ""), "progress": goals.get("progress", "")}
-    kept = stored.get("indicators", [])
-    posted = list(merged.get("indicators") or [])
-    merged["indicators"] = [{**(posted[n] if n < len(posted) else {}),
-                             **{k: ind[k] for k in ("level1", "level2", "name", "code", "target")}}
-                            for n, ind in enumerate(kept)]
-    funds = list(merged.get("funds") or [])
-    merged["funds"] = [{**(funds[n] if n < len(funds) else {}), "kind": f["kind"], "label": f["label"],
-                        "initial": f["initial"]} for n, f in enumerate(stored.get("funds", []))]
-    return merged
-
-
-def save_monitor(user: User, form: MonitorForm, record: Mapping[str, Any]) -> MonitorForm:
-    _require(can_fill(user, form.unit), "只有本单位的填报人可以填报运行监控表。")
-    if form.submitted:
-        raise errors.ServiceError("此监控表已报送，不能再修改。", status=403)
-    try:
-        monitor = mon.from_record(_read_only(record, form.record))
-    except RecordError as e:
-        raise errors.ServiceError(f"监控表内容有误：{e}") from e
-    _store_monitor(form, monitor)
-    form.edit += 1
-    form.save()
-    return form
-
-
-def submit_monitor(user: User, form: MonitorForm, today: datetime.date | None = None) -> MonitorForm:
-    """报送: the form is locked and its 预警 are raised, each to be answered within the round's days."""
-    _require(can_fill(user, form.unit), "只有本单位的填报人可以报送运行监控表。")
-    if form.submitted:
-        raise errors.ServiceError("此监控表已报送。")
-    wrong = [f for f in form.findings if f["severity"] == "error"]
-    if wrong:
-        raise errors.ServiceError(f"监控表还有 {len(wrong)} 个错误，请改正后再报送：{wrong[0]['message']}")
-    monitor = mon.from_record(form.record)
-    warnings = monitor_checks.warnings_of(monitor, check_monitor(monitor, parse_target(form.target.record)))
-    day = today or timezone.localdate()
-    with transaction.atomic():
-        form.submitted, form.submitted_at = True, timezone.now()
-        form.save()
-        MonitorWarning.objects.bulk_create(
-            MonitorWarning(monitor=form, kind=w.kind, message=w.message,
-                           deadline=day + datetime.timedelta(days=form.round.answer_days)) for w in warnings)
-    return form
-
-
-def round_warnings(user: User, round_: YearRound, today: datetime.date | None = None) -> dict[str, Any]:
-    """The finance bureau's monitoring view: every 预警 of the round's forms, the overdue answers apart."""
-    _require(is_finance(user), "只有财政局可以查看全部监控预警。")
-    day = today or timezone.localdate()
-    rows = MonitorWarning.objects.filter(monitor__round=round_, monitor__unit__in=access.visible_orgs(user)) \
-        .select_related("monitor__unit", "monitor__target")
-    items = [warning_json(w, day) for w in rows]
-    return {"round": round_json(round_), "warnings": items, "overdue": [w for w in items if w["overdue"]]}
-
-
-def warning_json(w: MonitorWarning, today: datetime.date) -> dict[str, Any]:
-    return {"id": w.pk, "monitor": w.monitor_id, "unit": w.monitor.unit.name, "project": w.monitor.target.project,
-            "kind": w.kind, "kind_label": monitor_checks.WARNING_KINDS.get(w.kind, w.kind), "message": w.message,
-            "deadline": w.deadline.isoformat(), "answer": w.answer, "answer_label": ANSWERS.get(w.answer, ""),
-            "note": w.note, "overdue": not w.answer and w.deadline < today}
-
-
-def answer_warning(user: User, warning: MonitorWarning, answer: str, note: str) -> MonitorWarning:
-    _require(can_fill(user, warning.monitor.unit), "只有本单位的填报人可以答复预警。")
-    if answer not in ANSWERS:
-        raise errors.ServiceError(f"处理方式应为 {'、'.join(ANSWERS.values())} 之一。", {"answer": ["请选择处理方式。"]})
-    if answer != Answer.CONTINUE and not note.strip():
-        raise errors.ServiceError("选择调剂或取消时请写明说明。", {"note": ["请写明说明。"]})
-    warning.answer, warning.note = answer, note.strip()
-    warning.answered_by, warning.answered_at = user if user.is_authenticated else None, timezone.now()
-    warning.save()
-    return warning
-
-
-def get_warning(user: User, pk: int) -> MonitorWarning:
-    found = MonitorWarning.objects.filter(pk=pk, monitor__unit__in=access.visible_orgs(user)) \
-        .select_related("monitor__unit", "monitor__target").first()
-    if found is None:
-        raise errors.ServiceError("没有找到这条预警，或您无权查看。", status=404)
-    return found
-
-
 # ---------------------------------------------------------------- the self-evaluation that follows
 
 
@@ -473,7 +357,7 @@ def target_actions(user: User, decl: TargetDecl) -> list[str]:
     fill, review = can_fill(user, decl.unit), can_review(user, decl.unit)
     actions = []
     if fill and decl.stage in TARGET_EDITABLE:
-        actions += ["edit", "submit"]
+        actions += ["edit", "finish"] if decl.stage == TargetStage.EDITS else ["edit", "submit"]
     if review and decl.stage == TargetStage.SUBMITTED:
         actions.append("review")
     if fill and decl.stage == TargetStage.APPROVED:
@@ -481,8 +365,3 @@ def target_actions(user: User, decl: TargetDecl) -> list[str]:
     if is_finance(user) and decl.stage == TargetStage.APPROVED and not decl.published:
         actions.append("publish")
     return actions
-
-
-def round_json(r: YearRound) -> dict[str, Any]:
-    return {"id": r.pk, "kind": r.kind, "year": r.year, "title": r.title, "to_month": r.to_month,
-            "deadline": r.deadline.isoformat(), "answer_days": r.answer_days}

@@ -25,6 +25,7 @@ from jixiao.core import monitor as mon
 from jixiao.core import target as tgt
 from jixiao.web.forms import access, errors
 from jixiao.web.models import Org
+from jixiao.web.year import monitoring
 from jixiao.web.year import services as year
 from jixiao.web.year.models import TARGET_EDITABLE, MonitorForm, RoundKind, TargetDecl, YearRound
 from jixiao.year_services import KIND_NAMES, read_year
@@ -173,11 +174,11 @@ def _import_monitor(user: User, entry: Entry, unit: Org, outcome: Outcome) -> No
               .order_by("-deadline").first())
     if round_ is None:
         raise errors.ServiceError(f"财政部门还没有建立 {entry.year} 年 1-{to_month}月 的运行监控任务，请先建立任务再导入。")
-    form: MonitorForm = year.open_monitor(user, decl, round_)
+    form: MonitorForm = monitoring.open_monitor(user, decl, round_)
     if form.submitted:
         raise errors.ServiceError(f"“{round_.title}”中此项目的监控表已报送，不能再修改。")
     record, left_out = _in_target_order(entry.record, form.record)
-    form = year.save_monitor(user, form, record)
+    form = monitoring.save_monitor(user, form, record)
     outcome.action = f"填入运行监控表（{round_.title}，1-{to_month}月）"
     if left_out:
         outcome.action += f"；文件中 {len(left_out)} 个指标不在批复的目标中，未填入：{'、'.join(left_out)}"

@@ -22,8 +22,8 @@ from jixiao.web.forms import access, errors
 from jixiao.web.models import PerformanceForm
 from jixiao.web.ops.params import is_id
 from jixiao.web.pages import download, refusals
+from jixiao.web.year import monitoring, transfer
 from jixiao.web.year import services as year
-from jixiao.web.year import transfer
 from jixiao.web.year.models import Answer, MonitorForm, MonitorWarning, RoundKind, YearRound
 from jixiao.year_files import review_profile
 
@@ -139,7 +139,7 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
         "layout": target_layout(tgt.from_record(decl.record)),
         "rows": _editor_rows(decl.record), "findings": decl.findings, "versions": year.versions(decl),
         "reviews": decl.reviews.all(), "points": profile.points, "grades": profile.grades, "profile": profile,
-        "monitor_rounds": year.open_rounds(RoundKind.MONITOR, decl.year),
+        "monitor_rounds": monitoring.open_rounds(RoundKind.MONITOR, decl.year),
         "monitors": MonitorForm.objects.filter(target__lineage=decl.lineage).select_related("round"),
         "self_form": PerformanceForm.objects.filter(unit=decl.unit, year=decl.year, project=decl.project,
                                                     phase="self").first()})
@@ -160,6 +160,9 @@ def target_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                                                              strict=False) if f and c.strip()]
         done = year.review_target(request.user, decl, items, post.get("opinion", ""), cells)
         messages.success(request, f"审核完成：总体等级“{done.grade}”，{year.STAGE_LABELS[done.target.stage]}。")
+    elif action == "finish":
+        year.finish_edits(request.user, decl)
+        messages.success(request, "已按审核意见修改完毕，绩效目标已批复。")
     elif action == "adjust":
         new = year.adjust_target(request.user, decl, post.get("reason", ""))
         messages.success(request, f"已建立第 {new.version} 版，请修改后重新提交审核。")
@@ -168,7 +171,7 @@ def target_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         year.publish_target(request.user, decl)
         messages.success(request, "已随预算公开。")
     elif action == "monitor":
-        form = year.open_monitor(request.user, decl, get_object_or_404(YearRound, pk=post.get("round") or 0))
+        form = monitoring.open_monitor(request.user, decl, get_object_or_404(YearRound, pk=post.get("round") or 0))
         return redirect("year-monitor", pk=form.pk)
     elif action == "self":
         self_form = year.start_self_evaluation(request.user, decl)
@@ -197,7 +200,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         except ValueError:
             raise errors.ServiceError("请以 YYYY-MM-DD 填写截止日期，并填写年度。") from None
         month = post.get("to_month", "")
-        year.create_round(request.user, post.get("kind", ""), year_, post.get("title", ""), deadline,
+        monitoring.create_round(request.user, post.get("kind", ""), year_, post.get("title", ""), deadline,
                           int(month) if is_id(month) else None, int(post.get("answer_days") or 14))
         messages.success(request, "任务已发起。")
         return redirect("year-rounds")
@@ -208,7 +211,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 @login_required
 @refusals
 def round_warnings(request: HttpRequest, pk: int) -> HttpResponse:
-    data = year.round_warnings(request.user, get_object_or_404(YearRound, pk=pk))
+    data = monitoring.round_warnings(request.user, get_object_or_404(YearRound, pk=pk))
     return render(request, "year/warnings.html", data)
 
 
@@ -228,17 +231,17 @@ def monitor_page(request: HttpRequest, pk: int) -> HttpResponse:
     form = year.get_monitor(request.user, pk)
     if request.method == "POST":
         if request.POST.get("submit"):
-            year.submit_monitor(request.user, form)
+            monitoring.submit_monitor(request.user, form)
             messages.success(request, "监控表已报送。")
         else:
-            year.save_monitor(request.user, form, _monitor_from_post(request.POST, form.record))
+            monitoring.save_monitor(request.user, form, _monitor_from_post(request.POST, form.record))
             messages.success(request, "监控表已保存。")
         return redirect("year-monitor", pk=form.pk)
     month = form.record["period"]["to_month"]
     return render(request, "year/monitor.html", {
         "form": form, "record": form.record, "editable": year.can_fill(request.user, form.unit) and not form.submitted,
         "fund_captions": mon.fund_captions(month), "captions": mon.indicator_captions(month), "causes": mon.CAUSES,
-        "likelihoods": mon.LIKELIHOODS, "warnings": [year.warning_json(w, datetime.date.today())
+        "likelihoods": mon.LIKELIHOODS, "warnings": [monitoring.warning_json(w, datetime.date.today())
                                                      for w in form.warnings.all()],
         "answers": Answer.choices, "can_answer": year.can_fill(request.user, form.unit),
         "export_formats": transfer.EXPORT_FORMATS})
@@ -248,8 +251,8 @@ def monitor_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @refusals
 def warning_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    w: MonitorWarning = year.get_warning(request.user, pk)
-    year.answer_warning(request.user, w, request.POST.get("answer", ""), request.POST.get("note", ""))
+    w: MonitorWarning = monitoring.get_warning(request.user, pk)
+    monitoring.answer_warning(request.user, w, request.POST.get("answer", ""), request.POST.get("note", ""))
     messages.success(request, "预警已答复。")
     return redirect("year-monitor", pk=w.monitor_id)
 

@@ -1,0 +1,176 @@
+"""The year's rounds and monitoring: the finance bureau opens rounds; units fill and submit monitoring forms
+opened from their approved targets; 预警 are raised on submission and answered by the unit by a deadline.
+
+Built on year.services (who may do what, the approved target); nothing there imports this module.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from jixiao.core import monitor as mon
+from jixiao.core import monitor_checks
+from jixiao.core.model import RecordError
+from jixiao.web.forms import access, errors
+from jixiao.web.year.models import (
+    Answer,
+    MonitorForm,
+    MonitorWarning,
+    RoundKind,
+    TargetDecl,
+    TargetStage,
+    YearRound,
+)
+from jixiao.web.year.services import (
+    ANSWERS,
+    User,
+    _require,
+    can_fill,
+    findings_json,
+    is_finance,
+    parse_target,
+)
+from jixiao.year_services import check_monitor
+
+# ---------------------------------------------------------------- rounds
+
+
+def create_round(user: User, kind: str, year: int, title: str, deadline: datetime.date, to_month: int | None = None,
+                 answer_days: int = 14) -> YearRound:
+    _require(is_finance(user), "只有财政局可以发起任务。")
+    if kind not in RoundKind.values:
+        raise errors.ServiceError(f"任务类型应为 {'、'.join(RoundKind.values)} 之一。")
+    if kind == RoundKind.MONITOR and not (to_month and 1 <= to_month <= 12):
+        raise errors.ServiceError("运行监控任务须指定监控截止月份（1–12）。", {"to_month": ["请填写 1–12 的月份。"]})
+    return YearRound.objects.create(kind=kind, year=year, title=title.strip() or f"{year}年度{dict(RoundKind.choices)[kind]}",
+                                    to_month=to_month if kind == RoundKind.MONITOR else None, deadline=deadline,
+                                    answer_days=answer_days, created_by=user if user.is_authenticated else None)
+
+
+def open_rounds(kind: str, year: int | None = None) -> QuerySet[YearRound]:
+    qs = YearRound.objects.filter(kind=kind)
+    return qs.filter(year=year) if year is not None else qs
+
+
+# ---------------------------------------------------------------- monitoring
+
+
+def open_monitor(user: User, decl: TargetDecl, round_: YearRound) -> MonitorForm:
+    """A monitoring form opened from the approved target: indicators and 年度指标值 copied, period from the round."""
+    _require(can_fill(user, decl.unit), "只有本单位的填报人可以填报运行监控表。")
+    if decl.stage != TargetStage.APPROVED:
+        raise errors.ServiceError("只能从已批复的绩效目标填报运行监控表。")
+    if round_.kind != RoundKind.MONITOR or round_.year != decl.year:
+        raise errors.ServiceError("所选任务不是本年度的运行监控任务。")
+    existing = MonitorForm.objects.filter(target__lineage=decl.lineage, round=round_).first()
+    if existing is not None:
+        return existing
+    monitor = mon.from_target(parse_target(decl.record), round_.to_month or 7)
+    form = MonitorForm(target=decl, round=round_, unit=decl.unit)
+    _store_monitor(form, monitor)
+    form.save()
+    return form
+
+
+def _store_monitor(form: MonitorForm, monitor: mon.Monitor) -> None:
+    findings = check_monitor(monitor, parse_target(form.target.record))
+    form.record = mon.to_record(monitor)
+    form.findings = findings_json(findings)
+
+
+def _read_only(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The posted record with what the approved target fixes put back: header, period, indicator names, 年度指标值."""
+    merged = {**stored, **{k: record[k] for k in ("funds", "goals", "indicators") if k in record}}
+    goals = merged.get("goals") or {}
+    merged["goals"] = {"annual": stored.get("goals", {}).get("annual", ""), "progress": goals.get("progress", "")}
+    kept = stored.get("indicators", [])
+    posted = list(merged.get("indicators") or [])
+    merged["indicators"] = [{**(posted[n] if n < len(posted) else {}),
+                             **{k: ind[k] for k in ("level1", "level2", "name", "code", "target")}}
+                            for n, ind in enumerate(kept)]
+    funds = list(merged.get("funds") or [])
+    merged["funds"] = [{**(funds[n] if n < len(funds) else {}), "kind": f["kind"], "label": f["label"],
+                        "initial": f["initial"]} for n, f in enumerate(stored.get("funds", []))]
+    return merged
+
+
+def save_monitor(user: User, form: MonitorForm, record: Mapping[str, Any]) -> MonitorForm:
+    _require(can_fill(user, form.unit), "只有本单位的填报人可以填报运行监控表。")
+    if form.submitted:
+        raise errors.ServiceError("此监控表已报送，不能再修改。", status=403)
+    try:
+        monitor = mon.from_record(_read_only(record, form.record))
+    except RecordError as e:
+        raise errors.ServiceError(f"监控表内容有误：{e}") from e
+    _store_monitor(form, monitor)
+    form.edit += 1
+    form.save()
+    return form
+
+
+def submit_monitor(user: User, form: MonitorForm, today: datetime.date | None = None) -> MonitorForm:
+    """报送: the form is locked and its 预警 are raised, each to be answered within the round's days."""
+    _require(can_fill(user, form.unit), "只有本单位的填报人可以报送运行监控表。")
+    if form.submitted:
+        raise errors.ServiceError("此监控表已报送。")
+    wrong = [f for f in form.findings if f["severity"] == "error"]
+    if wrong:
+        raise errors.ServiceError(f"监控表还有 {len(wrong)} 个错误，请改正后再报送：{wrong[0]['message']}")
+    monitor = mon.from_record(form.record)
+    warnings = monitor_checks.warnings_of(monitor, check_monitor(monitor, parse_target(form.target.record)))
+    day = today or timezone.localdate()
+    with transaction.atomic():
+        form.submitted, form.submitted_at = True, timezone.now()
+        form.save()
+        MonitorWarning.objects.bulk_create(
+            MonitorWarning(monitor=form, kind=w.kind, message=w.message,
+                           deadline=day + datetime.timedelta(days=form.round.answer_days)) for w in warnings)
+    return form
+
+
+def round_warnings(user: User, round_: YearRound, today: datetime.date | None = None) -> dict[str, Any]:
+    """The finance bureau's monitoring view: every 预警 of the round's forms, the overdue answers apart."""
+    _require(is_finance(user), "只有财政局可以查看全部监控预警。")
+    day = today or timezone.localdate()
+    rows = MonitorWarning.objects.filter(monitor__round=round_, monitor__unit__in=access.visible_orgs(user)) \
+        .select_related("monitor__unit", "monitor__target")
+    items = [warning_json(w, day) for w in rows]
+    return {"round": round_json(round_), "warnings": items, "overdue": [w for w in items if w["overdue"]]}
+
+
+def warning_json(w: MonitorWarning, today: datetime.date) -> dict[str, Any]:
+    return {"id": w.pk, "monitor": w.monitor_id, "unit": w.monitor.unit.name, "project": w.monitor.target.project,
+            "kind": w.kind, "kind_label": monitor_checks.WARNING_KINDS.get(w.kind, w.kind), "message": w.message,
+            "deadline": w.deadline.isoformat(), "answer": w.answer, "answer_label": ANSWERS.get(w.answer, ""),
+            "note": w.note, "overdue": not w.answer and w.deadline < today}
+
+
+def answer_warning(user: User, warning: MonitorWarning, answer: str, note: str) -> MonitorWarning:
+    _require(can_fill(user, warning.monitor.unit), "只有本单位的填报人可以答复预警。")
+    if answer not in ANSWERS:
+        raise errors.ServiceError(f"处理方式应为 {'、'.join(ANSWERS.values())} 之一。", {"answer": ["请选择处理方式。"]})
+    if answer != Answer.CONTINUE and not note.strip():
+        raise errors.ServiceError("选择调剂或取消时请写明说明。", {"note": ["请写明说明。"]})
+    warning.answer, warning.note = answer, note.strip()
+    warning.answered_by, warning.answered_at = user if user.is_authenticated else None, timezone.now()
+    warning.save()
+    return warning
+
+
+def get_warning(user: User, pk: int) -> MonitorWarning:
+    found = MonitorWarning.objects.filter(pk=pk, monitor__unit__in=access.visible_orgs(user)) \
+        .select_related("monitor__unit", "monitor__target").first()
+    if found is None:
+        raise errors.ServiceError("没有找到这条预警，或您无权查看。", status=404)
+    return found
+
+
+def round_json(r: YearRound) -> dict[str, Any]:
+    return {"id": r.pk, "kind": r.kind, "year": r.year, "title": r.title, "to_month": r.to_month,
+            "deadline": r.deadline.isoformat(), "answer_days": r.answer_days}
