@@ -134,6 +134,12 @@ def test_the_year_of_a_project_in_the_browser(live_server: Any, demo_passwords: 
     for label, value in (("调整后预算数", "20"), ("执行数", "5"), ("执行率", "25%"), ("全年预计执行数", "20")):
         page.get_by_label(f"年度资金总额 {label}").fill(value)
         page.get_by_label(f"其中：财政拨款 {label}").fill(value)
+    # The M-checks run while typing, before anything is saved: a wrong rate is M01 at once.
+    page.get_by_label("年度资金总额 执行率").fill("30%")
+    expect(page.locator("#findings")).to_contain_text("M01")
+    page.get_by_label("年度资金总额 执行率").fill("25%")
+    expect(page.locator("#findings")).not_to_contain_text("M01")
+    expect(page.locator("#findings")).to_contain_text("M04")
     for name in ("培训人民调解员人次", "培训考核合格率", "矛盾纠纷调解成功率", "参训调解员满意度"):
         page.get_by_label(f"{name} 完成目标可能性").select_option("确定能")
     page.get_by_role("button", name="保存", exact=True).click()

@@ -115,16 +115,16 @@ def check(request: HttpRequest, kind: str) -> HttpResponse:
     data = json_body(request)
     if kind == "target":
         return json_response(year.check_target_record(data.get("target") or {}))
-    form = year.get_monitor(request.user, int(data.get("id", 0)))
-    from jixiao.core import monitor as mon
-    from jixiao.year_services import check_monitor
-
-    merged = year._read_only(data.get("monitor") or {}, form.record)
-    try:
-        findings = check_monitor(mon.from_record(merged), year.parse_target(form.target.record))
-    except ValueError as e:
-        raise errors.ServiceError(f"监控表内容有误：{e}") from e
-    return json_response({"findings": year.findings_json(findings)})
+    if kind != "monitor":
+        raise errors.ServiceError(f"未知的表类型「{kind}」，可选 target、monitor。", status=404)
+    form_id = data.get("id")
+    if not isinstance(form_id, int) or isinstance(form_id, bool):
+        raise errors.ServiceError("id 应为监控表的编号（整数）。", {"id": ["应为整数"]})
+    record = data.get("monitor") or {}
+    if not isinstance(record, dict):
+        raise errors.ServiceError("monitor 应为监控表记录（对象）。", {"monitor": ["应为对象"]})
+    form = year.get_monitor(request.user, form_id)
+    return json_response({"findings": monitoring.check_monitor_record(request.user, form, record)})
 
 
 @api_view

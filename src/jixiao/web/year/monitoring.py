@@ -84,7 +84,7 @@ def _store_monitor(form: MonitorForm, monitor: mon.Monitor) -> None:
     form.findings = findings_json(findings)
 
 
-def _read_only(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+def with_target_fixed(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
     """The posted record with what the approved target fixes put back: header, period, indicator names, 年度指标值."""
     merged = {**stored, **{k: record[k] for k in ("funds", "goals", "indicators") if k in record}}
     goals = merged.get("goals") or {}
@@ -100,12 +100,21 @@ def _read_only(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str
     return merged
 
 
+def check_monitor_record(user: User, form: MonitorForm, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The live check of the monitoring editor: M-findings of the unsaved record against the approved target."""
+    try:
+        monitor = mon.from_record(with_target_fixed(record, form.record))
+    except (RecordError, ValueError) as e:
+        raise errors.ServiceError(f"监控表内容有误：{e}") from e
+    return findings_json(check_monitor(monitor, parse_target(form.target.record)))
+
+
 def save_monitor(user: User, form: MonitorForm, record: Mapping[str, Any]) -> MonitorForm:
     _require(can_fill(user, form.unit), "只有本单位的填报人可以填报运行监控表。")
     if form.submitted:
         raise errors.ServiceError("此监控表已报送，不能再修改。", status=403)
     try:
-        monitor = mon.from_record(_read_only(record, form.record))
+        monitor = mon.from_record(with_target_fixed(record, form.record))
     except RecordError as e:
         raise errors.ServiceError(f"监控表内容有误：{e}") from e
     _store_monitor(form, monitor)

@@ -1,9 +1,11 @@
-// Live T-checks of the declaration editor: the fields (named by record path) are sent to
-// /api/year/check/target as a record and the findings list is redrawn, 400 ms after the last change.
+// Live checks of the year's editors, 400 ms after the last change: the fields (named by record path) are
+// sent as a record — the declaration's to /api/year/check/target (T-checks), the monitoring form's with its
+// id to /api/year/check/monitor (M-checks against the approved target) — and the findings list is redrawn.
 (function () {
   "use strict";
-  var form = document.getElementById("target-editor");
+  var form = document.getElementById("target-editor") || document.getElementById("monitor-editor");
   if (!form) { return; }
+  var monitoring = form.id === "monitor-editor";
   var list = document.getElementById("findings");
   var token = form.querySelector("[name=csrfmiddlewaretoken]").value;
   var timer = null;
@@ -18,6 +20,16 @@
       node = node[step];
     }
     node[steps[steps.length - 1]] = value;
+  }
+
+  function fields() {
+    var r = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name && /^[a-z_]+/.test(el.name) && el.name !== "submit") { put(r, el.name, el.value); }
+    });
+    r.indicators = (r.indicators || []).map(function (i) { return i || {}; });
+    r.funds = (r.funds || []).map(function (f) { return f || {}; });
+    return r;
   }
 
   function record() {
@@ -61,7 +73,7 @@
     fetch(form.dataset.check, {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": token},
-      body: JSON.stringify({target: record()})
+      body: JSON.stringify(monitoring ? {monitor: fields(), id: +form.dataset.id} : {target: record()})
     }).then(function (r) { return r.json(); }).then(function (data) {
       if (data.findings) { show(data.findings); }
     }).catch(function () {});
