@@ -110,6 +110,12 @@ def test_evidence_recheck_rectification_public_and_results(live_server: Any, cas
     expect(page.locator("#rectifications tbody tr")).to_have_count(2)
     finance.shot("4-rectification-items")
     first, second = Rectification.objects.order_by("pk")
+    # A single item: a click on one of the form's problems fills 问题 (a script file, not an inline handler
+    # the CSP would block).
+    page = finance.open(f"/after/rectifications/new/?form={first.form_id}")
+    offered = page.locator("button[data-fill]").first
+    offered.click()
+    expect(page.locator("#problem")).to_have_value(offered.inner_text())
 
     # 6. The unit answers one with evidence (and the other without).
     page = clerk.open(f"/after/rectifications/{first.pk}/")

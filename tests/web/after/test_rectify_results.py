@@ -147,3 +147,24 @@ def test_a_problem_of_any_source_becomes_an_item(cast: Any, who: str, source: st
         "deadline": "2099-01-01"})
     assert (response.status_code == 302) is allowed
     assert Rectification.objects.filter(source=source, unit=form.unit).exists() is allowed
+
+
+def test_a_refused_new_item_comes_back_with_the_reason_and_everything_typed(cast: Any) -> None:
+    """Like friction point 7 of issue 10: a refusal used to redirect to an empty form, losing what was typed."""
+    form = cast.form("离退休干部专项经费")
+    typed = {"form": str(form.pk), "source": "monitor", "problem": "   ",
+             "requirement": "补充满意度问卷，说明增长率口径", "deadline": "2099-06-30"}
+    response = cast.page("finance").post("/after/rectifications/new/", typed)
+    page = response.content.decode()
+    assert response.status_code == 400 and "请写明问题和整改要求" in page
+    assert "补充满意度问卷，说明增长率口径</textarea>" in page and 'value="2099-06-30"' in page
+    assert '<option value="monitor" selected>' in page
+    assert not Rectification.objects.exists()
+
+
+def test_the_new_item_page_has_no_inline_script_the_csp_would_block(cast: Any) -> None:
+    form = cast.form("离退休干部专项经费")
+    response = cast.page("finance").get(f"/after/rectifications/new/?form={form.pk}")
+    page = response.content.decode()
+    assert "data-fill" in page and "after/rectify.js" in page
+    assert " onclick=" not in page and "'unsafe-inline'" not in response.get("Content-Security-Policy", "")

@@ -280,27 +280,28 @@ def rectification_new(request: HttpRequest) -> HttpResponse:
     """Any problem (a review's, a monitoring warning, the finance bureau's own evaluation) as an item."""
     form_id = request.POST.get("form") or request.GET.get("form", "")
     form = access.get_visible(request.user, int(form_id)) if is_id(form_id) else None
+    context = {"form": form, "sources": Rectification.Source.choices,
+               "problems": rectify.review_problems(form) if form else [],
+               "units": access.visible_orgs(request.user).exclude(kind="finance")}
     if request.method == "POST":
-        unit_id = request.POST.get("unit", "")
+        post = request.POST
+        unit_id = post.get("unit", "")
         unit = form.unit if form else access.visible_orgs(request.user).filter(pk=int(unit_id) if is_id(unit_id) else 0).first()
-        if unit is None:
-            messages.error(request, "请选择责任单位。")
-            return redirect("after-rectification-new")
         try:
-            item = rectify.issue(request.user, unit=unit, source=request.POST.get("source", ""),
-                                 problem=request.POST.get("problem", ""), requirement=request.POST.get("requirement", ""),
-                                 deadline=request.POST.get("deadline", ""), form=form)
+            if unit is None:
+                raise ServiceError("请选择责任单位。", {"unit": ["请选择责任单位。"]})
+            item = rectify.issue(request.user, unit=unit, source=post.get("source", ""), problem=post.get("problem", ""),
+                                 requirement=post.get("requirement", ""), deadline=post.get("deadline", ""), form=form)
         except ServiceError as e:
             if e.status in (403, 404):
                 raise
-            messages.error(request, e.message)
-            return redirect(f"{request.path}?form={form.pk}" if form else request.path)
+            # The page again with what was typed and the reason: nothing typed is lost.
+            typed = {k: post.get(k, "") for k in ("unit", "source", "problem", "requirement", "deadline")}
+            return render(request, "after/rectification_new.html", {**context, "typed": typed, "error": e.message},
+                          status=400)
         messages.success(request, f"已下达整改事项 #{item.pk}。")
         return redirect("after-rectification", pk=item.pk)
-    return render(request, "after/rectification_new.html", {
-        "form": form, "sources": Rectification.Source.choices, "problems": rectify.review_problems(form) if form else [],
-        "units": access.visible_orgs(request.user).exclude(kind="finance"),
-    })
+    return render(request, "after/rectification_new.html", context)
 
 
 @login_required
