@@ -48,3 +48,25 @@ def test_a_bad_share_is_refused_naming_the_key() -> None:
     text = TEXT
     with pytest.raises(ProfileError, match=r"actions\[3\]\.cut"):
         parse_results_profile(text.replace("cut = 0.1", "cut = 10"), "results-10.toml")
+
+
+CANCELLED, UNANSWERED, LATE = "运行监控预警答复为“取消”", "运行监控预警逾期未答复", "整改逾期未完成"
+
+
+@pytest.mark.parametrize(("own", "facts", "label", "cut", "reasons"), [
+    ("98", {"monitor_cancelled"}, "取消或暂停下一年度预算（监控中已取消）", "100.00", {CANCELLED}),  # 优, cancelled
+    ("98", {"monitor_unanswered"}, "按比例核减（监控预警逾期未答复）", "10.00", {UNANSWERED}),
+    ("98", {"rectification_overdue", "monitor_cancelled"}, "取消或暂停下一年度预算（监控中已取消）", "100.00",
+     {CANCELLED, LATE}),
+    ("55", {"rectification_overdue"}, "取消或暂停下一年度预算", "100.00", set()),  # 差 already: a milder fact is moot
+    ("98", set(), "优先保障", "0.00", set()),
+])
+def test_the_facts_of_the_year_make_a_recommendation_more_severe_never_milder(
+        own: str, facts: set[str], label: str, cut: str, reasons: set[str]) -> None:
+    r = recommend(PROFILE, GRADE, Decimal(own), None, Decimal(100), facts)
+    assert r is not None and (r.label, r.cut_amount, set(r.reasons)) == (label, Decimal(cut), reasons)
+
+
+def test_a_condition_of_no_known_kind_is_refused_naming_the_key() -> None:
+    with pytest.raises(ProfileError, match=r"conditions\[1\]\.when"):
+        parse_results_profile(TEXT.replace('when = "monitor_cancelled"', 'when = "cancelled"'), "results-10.toml")

@@ -168,3 +168,45 @@ def test_the_new_item_page_has_no_inline_script_the_csp_would_block(cast: Any) -
     page = response.content.decode()
     assert "data-fill" in page and "after/rectify.js" in page
     assert " onclick=" not in page and "'unsafe-inline'" not in response.get("Content-Security-Policy", "")
+
+
+def test_monitoring_answers_rectification_and_next_years_declaration_weigh_in_the_results(cast: Any) -> None:
+    """cycle.md §3.5 and §6.4: a warning answered 取消 in the year's monitoring, or a rectification item left
+    overdue, makes the recommendation more severe than the grade's; next year's requested amount is the
+    annual total of the project's declaration for that year."""
+    import datetime
+
+    from jixiao.web.after.models import Rectification
+    from jixiao.web.year.models import Answer, MonitorWarning, TargetDecl
+
+    form = cast.form("离退休干部专项经费")
+    warnings = MonitorWarning.objects.filter(monitor__unit=form.unit, monitor__target__project=form.project)
+    assert warnings.exists()  # the demo's July monitoring warned of late execution
+    row = lambda: next(r for r in cast.api("finance").get("/api/after/results/2019").json()["rows"]  # noqa: E731
+                       if r["form"] == form.pk)
+    warnings.update(answer=Answer.CONTINUE)
+    base = row()
+    assert base["reasons"] == []
+    warnings.update(answer=Answer.CANCEL)
+    cancelled = row()
+    assert cancelled["recommendation"] == "取消或暂停下一年度预算（监控中已取消）"
+    assert cancelled["reasons"] == ["运行监控预警答复为“取消”"]
+
+    warnings.update(answer=Answer.CONTINUE)
+    Rectification.objects.create(form=form, unit=form.unit, source="review", problem="得分有误", requirement="更正",
+                                 deadline=datetime.date(2020, 1, 1))
+    late = row()
+    assert late["reasons"] == ["整改逾期未完成"] and "整改逾期" in late["recommendation"]
+
+    decl = TargetDecl.objects.get(unit=form.unit, project=form.project, year=2019)
+    record = {**decl.record, "year": 2020, "funds": {**decl.record["funds"], "annual": [
+        {"kind": "total", "label": "年度资金总额", "amount": "30"}]}}
+    TargetDecl.objects.create(unit=form.unit, department=decl.department, year=2020, project=form.project,
+                              record=record, lineage=None)
+    assert row()["requested"] == "30"
+    page = cast.page("finance").get("/after/results/2019/").content.decode()
+    assert "整改逾期未完成" in page
+    book = load_workbook(io.BytesIO(cast.page("finance").get("/after/results/2019.xlsx").content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][-1] == "监控与整改情况"
+    assert next(r for r in rows[1:] if r[2] == form.project)[-1] == "整改逾期未完成"

@@ -1,24 +1,29 @@
 """Re-check results beside the unit's own score (in the public record too), and 结果应用: per year and
 department, every project with its self-score, re-check score, grade, recommendation and next year's
-requested amount where jixiao knows it (the project's target-phase form of the next year)."""
+requested amount where jixiao knows it (the project's declaration of the next year); the recommendation
+weighs the year's monitoring warnings and rectification items as the results profile says."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from jixiao.core.results import Recommendation, recommend
 from jixiao.dept_files import builtin_results_profile
 from jixiao.profile_files import load_profile
 from jixiao.web.after.access import User, workbook
-from jixiao.web.after.rectify import problems_of
+from jixiao.web.after.models import Rectification
+from jixiao.web.after.rectify import is_overdue, problems_of
 from jixiao.web.after.thirdparty import rechecks_of
 from jixiao.web.forms.access import visible_forms
 from jixiao.web.forms.errors import ServiceError
 from jixiao.web.models import PerformanceForm, Phase
 from jixiao.web.review.models import DrawItem
+from jixiao.web.year.models import Answer, MonitorWarning, TargetDecl, TargetStage
 
 
 def _grade_of(form: PerformanceForm) -> Any:
@@ -50,10 +55,40 @@ def public_record(form: PerformanceForm) -> dict[str, Any]:
 
 
 def _requested(form: PerformanceForm) -> Decimal | None:
-    """Next year's requested amount: the budget of the same unit's same project, target phase, year + 1."""
-    nxt = (PerformanceForm.objects.filter(unit_id=form.unit_id, project=form.project, year=form.year + 1,
-                                          phase=Phase.TARGET).order_by("-id").values_list("budget", flat=True).first())
-    return nxt
+    """Next year's requested amount: the 年度资金总额 of the same unit's same project's declaration for year + 1
+    (its latest version not rejected), else the budget of a target-phase form of that year."""
+    from jixiao.core.target import from_record
+
+    declared = (TargetDecl.objects.filter(unit_id=form.unit_id, project=form.project, year=form.year + 1)
+                .exclude(stage=TargetStage.REJECTED).order_by("-version", "-pk").first())
+    if declared is not None:
+        total = next((f.number for f in from_record(declared.record).fund_set("annual") if f.kind == "total"), None)
+        if total is not None:
+            return total
+    return (PerformanceForm.objects.filter(unit_id=form.unit_id, project=form.project, year=form.year + 1,
+                                           phase=Phase.TARGET).order_by("-id").values_list("budget", flat=True).first())
+
+
+def year_facts(form: PerformanceForm, today: datetime.date | None = None) -> set[str]:
+    """What else of the project's year weighs on the recommendation (keys of core.results.CONDITIONS): the
+    answers to its monitoring warnings, and its rectification items."""
+    today = today or timezone.localdate()
+    facts = set()
+    warnings = MonitorWarning.objects.filter(monitor__unit_id=form.unit_id, monitor__target__project=form.project,
+                                             monitor__round__year=form.year)
+    for answer, deadline in warnings.values_list("answer", "deadline"):
+        if answer == Answer.CANCEL:
+            facts.add("monitor_cancelled")
+        elif answer == Answer.ADJUST:
+            facts.add("monitor_adjusted")
+        elif not answer and deadline < today:
+            facts.add("monitor_unanswered")
+    for item in Rectification.objects.filter(form=form).exclude(status=Rectification.Status.ACCEPTED):
+        if is_overdue(item, today):
+            facts.add("rectification_overdue")
+        if item.status == Rectification.Status.RETURNED:
+            facts.add("rectification_returned")
+    return facts
 
 
 def _row(form: PerformanceForm) -> dict[str, Any]:
@@ -62,7 +97,7 @@ def _row(form: PerformanceForm) -> dict[str, Any]:
     check = recheck_result(form)
     recheck = Decimal(check["score"]) if check else None
     requested = _requested(form)
-    r: Recommendation | None = recommend(profile, _grade_of(form), own, recheck, requested)
+    r: Recommendation | None = recommend(profile, _grade_of(form), own, recheck, requested, year_facts(form))
     return {
         "form": form.pk, "project": form.project, "unit": form.unit.name,
         "department": form.department.name if form.department else "",
@@ -72,6 +107,7 @@ def _row(form: PerformanceForm) -> dict[str, Any]:
         "requested": str(requested) if requested is not None else "",
         "cut_amount": str(r.cut_amount) if r and r.cut_amount is not None and r.cut_share else "",
         "large_difference": bool(r and r.large_difference),
+        "reasons": list(r.reasons) if r else [],
     }
 
 
@@ -87,7 +123,7 @@ def results_list(user: User, year: int, department: int | None = None) -> dict[s
 
 
 HEADER = ("主管部门", "实施单位", "项目名称", "单位自评得分", "财政复核得分", "评价等级", "依据", "结果应用建议",
-          "核减比例", "下年度申报数（万元）", "建议核减数（万元）", "自评与复核差异较大")
+          "核减比例", "下年度申报数（万元）", "建议核减数（万元）", "自评与复核差异较大", "监控与整改情况")
 
 
 def _number(text: str) -> Decimal | None:
@@ -98,9 +134,9 @@ def results_xlsx(data: dict[str, Any]) -> bytes:
     """The list in the layout budget staff use: one row per project, amounts as numbers."""
     rows = [(r["department"], r["unit"], r["project"], _number(r["own_score"]), _number(r["recheck_score"]), r["grade"],
              r["basis"], r["recommendation"], r["cut_share"], _number(r["requested"]), _number(r["cut_amount"]),
-             "是" if r["large_difference"] else "")
+             "是" if r["large_difference"] else "", "；".join(r["reasons"]))
             for r in data["rows"]]
-    return workbook(f"{data['year']}年度结果应用", HEADER, rows, (18, 20, 26, 10, 10, 8, 6, 18, 8, 12, 12, 10))
+    return workbook(f"{data['year']}年度结果应用", HEADER, rows, (18, 20, 26, 10, 10, 8, 6, 18, 8, 12, 12, 10, 28))
 
 
 RECHECK_SHEET = "财政复核结果"
