@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "jixiao.web.year",
     "jixiao.web.after",
     "jixiao.web.library",
+    "jixiao.web.notify",
+    "jixiao.web.accounts",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jixiao.web.auth.BearerTokenMiddleware",
+    "jixiao.web.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jixiao.web.ops.middleware.SafeErrorsMiddleware",
