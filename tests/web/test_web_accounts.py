@@ -234,6 +234,20 @@ def test_an_import_that_became_wrong_before_the_commit_creates_nothing(web_cast:
     assert not Org.objects.filter(name="单位丁").exists() and not User.objects.filter(username="wang").exists()
 
 
+def test_the_preview_hashes_no_password(web_cast: Any, dept_admin: User, monkeypatch: Any) -> None:
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    hashed: list[str] = []
+    real = MD5PasswordHasher.encode
+    monkeypatch.setattr(MD5PasswordHasher, "encode", lambda self, pw, salt: hashed.append(pw) or real(self, pw, salt))
+    upload = _workbook([], [("wang", "", "", "填报人", "单位甲", "wang-mima-2020"), ("li", "", "", "填报人", "单位甲", "")])
+    client = _client(dept_admin)
+    assert "确认导入" in client.post("/accounts/import/", {"file": upload}).content.decode()
+    assert hashed == []
+    client.post("/accounts/import/confirm/")
+    assert len(hashed) == 2 and _logs_in("wang", "wang-mima-2020")
+
+
 def test_a_file_that_is_no_workbook_is_refused_in_chinese(web_cast: Any) -> None:
     upload = io.BytesIO(b"not a workbook")
     upload.name = "x.xlsx"

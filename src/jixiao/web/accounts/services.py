@@ -87,9 +87,10 @@ def add_org(user: User, *, name: str, kind: str, parent: Org | None) -> Org:
 
 
 def add_user(user: User, *, username: str, name: str, email: str, role: str, org: Org,
-             password: str = "") -> tuple[Any, str]:
+             password: str = "", dry_run: bool = False) -> tuple[Any, str]:
     """A new account with one role at one org; returns it and its first password (generated if none given),
-    which the user must change at the first login."""
+    which the user must change at the first login. A dry run (rolled back by its caller) hashes no password:
+    hashing is slow by design, and an import's preview would hash every row once more."""
     require_admin(user)
     username = (username or "").strip()
     errors: dict[str, list[str]] = {}
@@ -104,7 +105,8 @@ def add_user(user: User, *, username: str, name: str, email: str, role: str, org
     if errors:
         raise ServiceError("请更正标出的内容。", errors)
     password = _checked_password(password) if password else generated_password()
-    account = get_user_model().objects.create_user(username, email=(email or "").strip(), password=password,
+    account = get_user_model().objects.create_user(username, email=(email or "").strip(),
+                                                   password=None if dry_run else password,
                                                    first_name=(name or "").strip()[:150])
     Membership.objects.create(user=account, org=org, role=role)
     _must_change(account, user)

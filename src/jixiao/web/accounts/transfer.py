@@ -155,7 +155,7 @@ def _user_row(user: User, row: dict[str, Any], outcome: Outcome, commit: bool) -
     try:
         account, password = services.add_user(user, username=username, name=row.get("姓名", ""),
                                               email=row.get("电子邮箱", ""), role=ROLE_BY_LABEL[role_label],
-                                              org=org, password=password)
+                                              org=org, password=password, dry_run=not commit)
     except ServiceError as e:
         columns = {"username": "用户名", "role": "角色", "org": "所属单位", "password": "初始密码"}
         for column, messages in e.errors.items():
