@@ -6,17 +6,20 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 
 from jixiao.web.after import rectify
 from jixiao.web.models import Membership, Org, Role
+from jixiao.web.notify import services
 from jixiao.web.notify.models import Notification
-from jixiao.web.notify.services import REMIND_DAYS, remind
+from jixiao.web.notify.services import remind
 from jixiao.web.review import rounds, workflow
 
 Kind = Notification.Kind
+REMIND_DAYS = settings.JIXIAO_REMIND_DAYS
 
 
 def _titles(user: Any, kind: str | None = None) -> list[str]:
@@ -107,6 +110,17 @@ def test_a_near_rectification_deadline_and_waiting_forms_are_reminded_daily(web_
     assert _titles(web_cast.reviewer, Kind.WAITING) == waiting
     remind(today + datetime.timedelta(days=1))
     assert len(_titles(web_cast.reviewer, Kind.WAITING)) == len(waiting) + 1  # the next day, again
+
+
+def test_the_sweeper_reminds_once_a_day(web_cast: Any, monkeypatch: Any) -> None:
+    days = iter([datetime.date(2030, 1, 1), datetime.date(2030, 1, 1), datetime.date(2030, 1, 2)])
+    monkeypatch.setattr(services.timezone, "localdate", lambda: next(days))
+    monkeypatch.setattr(services, "_reminded_on", [])
+    ran: list[datetime.date] = []
+    monkeypatch.setattr(services, "remind", lambda today: ran.append(today) or 0)
+    for _ in range(3):
+        services.remind_daily()
+    assert ran == [datetime.date(2030, 1, 1), datetime.date(2030, 1, 2)]
 
 
 def test_the_remind_command_runs_the_reminders(web_cast: Any, capsys: Any) -> None:

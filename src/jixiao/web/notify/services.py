@@ -18,8 +18,6 @@ from django.utils import timezone
 from jixiao.web.models import Membership, Org, PerformanceForm, Role, Stage
 from jixiao.web.notify.models import Notification
 
-# How many days before a deadline the reminder comes (rounds and rectification items alike).
-REMIND_DAYS = int(getattr(settings, "JIXIAO_REMIND_DAYS", 3))
 Kind = Notification.Kind
 
 
@@ -74,17 +72,22 @@ def mark_read(user: Any, pk: int | None = None) -> int:
 
 
 def remind(today: datetime.date | None = None) -> int:
-    """Create today's reminders: rounds and rectification items due within REMIND_DAYS, forms waiting for
-    review. Running it again creates nothing new; the number of messages created."""
+    """Create today's reminders: rounds and rectification items due within JIXIAO_REMIND_DAYS, forms waiting
+    for review. Running it again creates nothing new; the number of messages created."""
     today = today or timezone.localdate()
     return _round_deadlines(today) + _rectification_deadlines(today) + _waiting(today)
+
+
+def _horizon(today: datetime.date) -> datetime.date:
+    """The last deadline reminded of today (JIXIAO_REMIND_DAYS ahead)."""
+    return today + datetime.timedelta(days=settings.JIXIAO_REMIND_DAYS)
 
 
 def _round_deadlines(today: datetime.date) -> int:
     from jixiao.web.review.models import Round
     from jixiao.web.review.rounds import obligations
 
-    due = set(Round.objects.filter(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=REMIND_DAYS))
+    due = set(Round.objects.filter(deadline__gte=today, deadline__lte=_horizon(today))
               .values_list("pk", flat=True))
     if not due:
         return 0
@@ -105,7 +108,7 @@ def _rectification_deadlines(today: datetime.date) -> int:
 
     made = 0
     items = Rectification.objects.exclude(status=Rectification.Status.ACCEPTED).filter(
-        deadline__gte=today, deadline__lte=today + datetime.timedelta(days=REMIND_DAYS)).select_related("unit")
+        deadline__gte=today, deadline__lte=_horizon(today)).select_related("unit")
     for item in items:
         title = f"整改事项「{item.problem[:60]}」将于 {item.deadline.isoformat()} 到期，请及时反馈整改情况。"
         made += len(notify(clerks(item.unit), Kind.DEADLINE, title, reverse("after-rectification", args=[item.pk]),
