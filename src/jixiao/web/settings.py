@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "jixiao.web.year",
     "jixiao.web.after",
     "jixiao.web.library",
+    "jixiao.web.notify",
+    "jixiao.web.accounts",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jixiao.web.auth.BearerTokenMiddleware",
+    "jixiao.web.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jixiao.web.ops.middleware.SafeErrorsMiddleware",
@@ -237,6 +240,8 @@ JIXIAO_JOB_HEARTBEAT_SECONDS = int(_env("JIXIAO_JOB_HEARTBEAT_SECONDS", "10"))
 JIXIAO_UPLOAD_MAX_AGE_HOURS = int(_env("JIXIAO_UPLOAD_MAX_AGE_HOURS", "24"))
 # API tokens expire after this many days; an export by ids takes at most this many forms.
 JIXIAO_TOKEN_DAYS = int(_env("JIXIAO_TOKEN_DAYS", "90"))
+# Days before a round's or a rectification item's deadline that its unit is reminded (jixiao.web.notify).
+JIXIAO_REMIND_DAYS = int(_env("JIXIAO_REMIND_DAYS", "3"))
 JIXIAO_EXPORT_MAX_FORMS = int(_env("JIXIAO_EXPORT_MAX_FORMS", "200"))
 # Uploads with more bytes than this are read in the background (a task) with a progress bar.
 JIXIAO_BACKGROUND_IMPORT_BYTES = int(os.environ.get("JIXIAO_BACKGROUND_IMPORT_BYTES", 2 * 1024 * 1024))

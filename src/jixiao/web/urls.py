@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("jixiao.web.ops.views")),
     path("", include("jixiao.web.after.urls")),
     path("", include("jixiao.web.library.views")),
+    path("", include("jixiao.web.notify.views")),
+    path("", include("jixiao.web.accounts.views")),
 ]
 
 # Errors in Chinese, as JSON under /api/ (jixiao.web.pages).

@@ -128,12 +128,15 @@ SWEEP_SECONDS = 300
 
 
 def start_sweeper() -> threading.Thread:
-    """Sweep every few minutes in a thread of the worker's process."""
+    """Sweep every few minutes in a thread of the worker's process (and send the day's reminders)."""
 
     def run() -> None:
         while True:
             try:
                 sweep()
+                from jixiao.web.notify.services import remind_daily
+
+                remind_daily()  # deadlines near, forms waiting: once a day
             except Exception:  # a failed sweep is tried again next time; the worker must go on
                 logging.getLogger(__name__).exception("upload sweep failed")
             finally:

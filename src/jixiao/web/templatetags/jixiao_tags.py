@@ -109,4 +109,5 @@ def menu_for(user: Any) -> dict[str, bool]:
         "fill": access.can_fill(user),
         "review": bool(roles & {"reviewer", "finance", "admin"}),
         "draws": access.is_finance(user),
+        "accounts": "admin" in roles,
     }
