@@ -10,10 +10,12 @@ from helpers import CLEAN, build, findings, only, profile, sample_forms, with_fu
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jixiao.core.checks import CODES, check_batch, check_form, printed_matches
+from jixiao.core.checks import check_batch, check_form
 from jixiao.core.findings import Severity
+from jixiao.core.form_findings import CODES
 from jixiao.core.model import Form
 from jixiao.core.scoring import score_form
+from jixiao.core.tolerance import printed_matches
 
 # Level-2 and level-1 cells of the clean form's rows: 0 数量, 1 质量, 2 时效, 3 满意度.
 QUANTITY, QUALITY, TIMELINESS, SATISFACTION = range(4)
