@@ -15,7 +15,6 @@ OVER_FOR_NOW = {
     "jixiao/formats/pdf.py": "h15-batch (issue 15)",
     "jixiao/formats/layout.py": "issue 9: the recogniser driven by profiles",
     "jixiao/formats/xlsx.py": "issue 15: the iterparse reader",
-    "jixiao/streaming.py": "issue 15: the streaming batch",
 }
 
 
