@@ -57,8 +57,8 @@ def check_a01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if printed is None or true is None or printed_matches(printed, true * HUNDRED):
             continue
         yield form_finding("A01", form, fund_location(row, n, "rate"),
-                       f"{_row_label(row)}的执行率印为 {row.rate}，按全年执行数 ÷ 全年预算数应为 {percent2(true)}",
-                       found=row.rate, expected=percent2(true))
+                           f"{_row_label(row)}的执行率印为 {row.rate}，按全年执行数 ÷ 全年预算数应为 {percent2(true)}",
+                           found=row.rate, expected=percent2(true))
 
 
 def check_a02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -73,8 +73,8 @@ def check_a02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         return
     expected = fmt2(card.fund_score_exact)
     yield form_finding("A02", form, fund_location(row, n, "score"),
-                   f"预算执行得分印为 {row.score}，按执行率应为 {expected}（{card.fund_formula}）",
-                   found=row.score, expected=expected)
+                       f"预算执行得分印为 {row.score}，按执行率应为 {expected}（{card.fund_formula}）",
+                       found=row.score, expected=expected)
 
 
 def _printed_parts(form: Form, profile: Profile, card: Scorecard, with_fund: bool) -> list[Decimal] | None:
@@ -116,7 +116,7 @@ def check_a03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     shown = fmt2(expected) if card.rescale else fmt(expected)
     what = "预算执行得分与各指标得分之和" if profile.fund_in_total else "各指标得分之和"
     yield form_finding("A03", form, Location(block="total", row=form.total.row, column="得分", field="score"),
-                   f"总分得分印为 {form.total.score}，{what}为 {shown}", found=form.total.score, expected=shown)
+                       f"总分得分印为 {form.total.score}，{what}为 {shown}", found=form.total.score, expected=shown)
 
 
 def check_a04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -129,8 +129,8 @@ def check_a04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
             continue
         limit = f"0–{fmt(weight)}" if weight is not None else "不低于 0"
         yield form_finding("A04", form, indicator_location(ind, n, "score"),
-                       f"“{indicator_name(ind)}”得分印为 {ind.score}，超出分值范围（应在 {limit} 之间）",
-                       found=ind.score, expected=limit)
+                           f"“{indicator_name(ind)}”得分印为 {ind.score}，超出分值范围（应在 {limit} 之间）",
+                           found=ind.score, expected=limit)
 
 
 def cut_off(form: Form) -> bool:
@@ -166,13 +166,13 @@ def check_a05(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     if weights and expected and total != expected[0] and card.rescale is None:
         first = form.indicators[0]
         yield form_finding("A05", form, indicator_location(first, 0, "weight", "全部指标"),
-                       f"各指标分值合计为 {fmt(total)}，{expected[1]}",
-                       found=fmt(total), expected=fmt(expected[0]))
+                           f"各指标分值合计为 {fmt(total)}，{expected[1]}",
+                           found=fmt(total), expected=fmt(expected[0]))
     printed = parse_number(form.total.weight)
     if printed is not None and printed != profile.total:
         yield form_finding("A05", form, Location(block="total", row=form.total.row, column="分值", field="weight"),
-                       f"总分分值印为 {form.total.weight}，按“{profile.title}”应为 {fmt(profile.total)}",
-                       found=form.total.weight, expected=fmt(profile.total))
+                           f"总分分值印为 {form.total.weight}，按“{profile.title}”应为 {fmt(profile.total)}",
+                           found=form.total.weight, expected=fmt(profile.total))
 
 
 def _category_weights(form: Form) -> Iterator[Finding]:
@@ -184,8 +184,8 @@ def _category_weights(form: Form) -> Iterator[Finding]:
         total = sum(weights, Decimal(0))
         n, first = rows[0]
         yield form_finding("A05", form, indicator_location(first, n, "weight", name),
-                       f"“{name}”下各指标分值合计为 {fmt(total)}，与标注的 {fmt(points)} 分不符",
-                       found=fmt(total), expected=fmt(points))
+                           f"“{name}”下各指标分值合计为 {fmt(total)}，与标注的 {fmt(points)} 分不符",
+                           found=fmt(total), expected=fmt(points))
 
 
 def check_a06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -208,7 +208,7 @@ def check_a06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         else:
             continue
         yield form_finding("A06", form, fund_location(total, index, column), message,
-                       found=getattr(total, column), expected=expected)
+                           found=getattr(total, column), expected=expected)
 
 
 def check_a07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -217,8 +217,8 @@ def check_a07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if ind.weight_repeat is None or _same_number(ind.weight, ind.weight_repeat):
             continue
         yield form_finding("A07", form, indicator_location(ind, n, "weight"),
-                       f"“{indicator_name(ind)}”的两列分值不一致：一处为 {ind.weight or '空白'}，另一处为 {ind.weight_repeat or '空白'}",
-                       found=ind.weight_repeat, expected=ind.weight)
+                           f"“{indicator_name(ind)}”的两列分值不一致：一处为 {ind.weight or '空白'}，另一处为 {ind.weight_repeat or '空白'}",
+                           found=ind.weight_repeat, expected=ind.weight)
 
 
 def _same_number(a: str, b: str) -> bool:
@@ -233,8 +233,8 @@ def check_a08(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if annual is None or executed is None or executed <= annual:
             continue
         yield form_finding("A08", form, fund_location(row, n, "executed"),
-                       f"{_row_label(row)}的全年执行数 {row.executed} 大于全年预算数 {row.annual}",
-                       found=row.executed, expected=f"≤{row.annual}")
+                           f"{_row_label(row)}的全年执行数 {row.executed} 大于全年预算数 {row.annual}",
+                           found=row.executed, expected=f"≤{row.annual}")
 
 
 
@@ -288,5 +288,5 @@ def check_v02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
             continue
         state = "未填写" if annual is None else "为 0"
         yield form_finding("V02", form, fund_location(row, n, "annual"),
-                       f"{_row_label(row)}已填写全年执行数 {row.executed}，但全年预算数{state}，无法计算执行率，请补填全年预算数",
-                       found=row.annual, expected="大于 0 的全年预算数")
+                           f"{_row_label(row)}已填写全年执行数 {row.executed}，但全年预算数{state}，无法计算执行率，请补填全年预算数",
+                           found=row.annual, expected="大于 0 的全年预算数")

@@ -52,8 +52,8 @@ def check_p01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         else:
             continue
         yield form_finding("P01", form, indicator_location(ind, n, "target"),
-                       f"“{indicator_name(ind)}”的年度指标值为 {printed_target(ind)}：{why}，请核实目标设定是否合理",
-                       found=ind.target)
+                           f"“{indicator_name(ind)}”的年度指标值为 {printed_target(ind)}：{why}，请核实目标设定是否合理",
+                           found=ind.target)
 
 
 def _equal_numbers(ind: Indicator) -> bool:
@@ -67,11 +67,11 @@ def check_p02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     for n, ind, _ in rows:
         if ind.target_value.op in (Op.GE, Op.LE) and _equal_numbers(ind):
             yield form_finding("P02", form, indicator_location(ind, n, "actual"),
-                           f"“{indicator_name(ind)}”实际完成值 {ind.actual} 与年度指标值 {printed_target(ind)} 恰好相同，请核实是否照抄目标",
-                           found=ind.actual, expected="")
+                               f"“{indicator_name(ind)}”实际完成值 {ind.actual} 与年度指标值 {printed_target(ind)} 恰好相同，请核实是否照抄目标",
+                               found=ind.actual, expected="")
     if len(rows) >= 2 and all(_equal_numbers(ind) for _, ind, _ in rows):
         yield form_finding("P02", form, Location(block="indicators", column="实际完成值", field="actual"),
-                       "所有指标的实际完成值都与年度指标值相同，请核实是否照抄目标")
+                           "所有指标的实际完成值都与年度指标值相同，请核实是否照抄目标")
 
 
 def check_p03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -81,9 +81,9 @@ def check_p03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if t.number is None or a.number is None or same_unit(t, a):
             continue
         yield form_finding("P03", form, indicator_location(ind, n, "actual"),
-                       f"“{indicator_name(ind)}”年度指标值 {printed_target(ind)} 的单位为“{t.unit or '无'}”，"
-                       f"实际完成值 {ind.actual} 的单位为“{a.unit or '无'}”，无法直接比较，请统一单位",
-                       found=a.unit or "无", expected=t.unit or "无")
+                           f"“{indicator_name(ind)}”年度指标值 {printed_target(ind)} 的单位为“{t.unit or '无'}”，"
+                           f"实际完成值 {ind.actual} 的单位为“{a.unit or '无'}”，无法直接比较，请统一单位",
+                           found=a.unit or "无", expected=t.unit or "无")
 
 
 def _owner(level2: str, profile: Profile) -> str | None:
@@ -116,8 +116,8 @@ def check_p04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if owner is None or stem(owner) == stem(canonical(ind.level1)) or _listed_under(ind, profile):
             continue
         yield form_finding("P04", form, indicator_location(ind, n, "level2", ind.level2),
-                       f"二级指标“{ind.level2}”属于“{owner}”，却列在“{ind.level1}”下",
-                       found=ind.level1, expected=owner)
+                           f"二级指标“{ind.level2}”属于“{owner}”，却列在“{ind.level1}”下",
+                           found=ind.level1, expected=owner)
 
 
 def check_p06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -128,9 +128,9 @@ def check_p06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     if not terms or not text or any(bigram in text for term in terms for bigram in _bigrams(term)):
         return
     yield form_finding("P06", form, Location(block="header", column="项目名称", field="project"),
-                   f"项目名称“{form.project}”中的关键词（{'、'.join(terms)}）在目标和指标中都没有出现，"
-                   "请核实表中内容是否属于本项目",
-                   found=form.project)
+                       f"项目名称“{form.project}”中的关键词（{'、'.join(terms)}）在目标和指标中都没有出现，"
+                       "请核实表中内容是否属于本项目",
+                       found=form.project)
 
 
 def key_terms(project: str) -> list[str]:
@@ -157,8 +157,8 @@ def check_p07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if "数量" not in ind.level2 or "%" not in (ind.target_value.unit, ind.actual_value.unit):
             continue
         yield form_finding("P07", form, indicator_location(ind, n, "target"),
-                       f"“{indicator_name(ind)}”列在数量指标下，却以百分比计量（{printed_target(ind)}），请核实指标类型",
-                       found=ind.target)
+                           f"“{indicator_name(ind)}”列在数量指标下，却以百分比计量（{printed_target(ind)}），请核实指标类型",
+                           found=ind.target)
 
 
 def check_p08(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -172,12 +172,12 @@ def check_p08(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         target, actual = ind.target_value, ind.actual_value
         if target.kind is Kind.BLANK and actual.kind is Kind.BLANK:
             yield form_finding("P08", form, indicator_location(ind, n, "target"),
-                           f"“{indicator_name(ind)}”的年度指标值和实际完成值都未填写，无法核对得分")
+                               f"“{indicator_name(ind)}”的年度指标值和实际完成值都未填写，无法核对得分")
             continue
         for column, value in (("target", target), ("actual", actual)):
             if value.kind in (Kind.BLANK, Kind.UNREADABLE):
                 yield form_finding("P08", form, indicator_location(ind, n, column),
-                               _unreadable_message(ind, column, value), found=value.text)
+                                   _unreadable_message(ind, column, value), found=value.text)
 
 
 def _unreadable_message(ind: Indicator, column: str, value: Value) -> str:
@@ -198,8 +198,8 @@ def check_p09(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if stem(name) in present:
             continue
         yield form_finding("P09", form, Location(block="indicators", column="一级指标", indicator=name, field="level1"),
-                       f"缺少一级指标“{name}”（按“{profile.title}”应有 {fmt(points)} 分）",
-                       expected=name)
+                           f"缺少一级指标“{name}”（按“{profile.title}”应有 {fmt(points)} 分）",
+                           expected=name)
 
 
 def check_p10(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -209,8 +209,8 @@ def check_p10(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if target.kind is not Kind.QUALITATIVE or is_measurable_phrase(target.phrase):
             continue
         yield form_finding("P10", form, indicator_location(ind, n, "target"),
-                       f"“{indicator_name(ind)}”的年度指标值“{printed_target(ind)}”没有可衡量的标准，建议改为可量化的指标值",
-                       found=ind.target)
+                           f"“{indicator_name(ind)}”的年度指标值“{printed_target(ind)}”没有可衡量的标准，建议改为可量化的指标值",
+                           found=ind.target)
 
 
 
@@ -219,6 +219,6 @@ def check_u01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     if not profile.template.template_free:
         return
     yield form_finding("U01", form, Location(block="header", column="模板"),
-                   "本表的格式与已有的评分规则都不相符，只按与模板无关的规则复核（总分与各项得分之和、执行率、"
-                   "得分不超过分值、未完成须说明原因、单位一致），未重新计分。如需按本地模板复核，请运行"
-                   "“jixiao profile init 本文件 -o 新规则.toml”生成规则草稿，核对后用“--profile 新规则.toml”复核。")
+                       "本表的格式与已有的评分规则都不相符，只按与模板无关的规则复核（总分与各项得分之和、执行率、"
+                       "得分不超过分值、未完成须说明原因、单位一致），未重新计分。如需按本地模板复核，请运行"
+                       "“jixiao profile init 本文件 -o 新规则.toml”生成规则草稿，核对后用“--profile 新规则.toml”复核。")

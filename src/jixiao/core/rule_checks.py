@@ -46,8 +46,8 @@ def check_r01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if _deducted_though_met(ind, s) or _full_though_missed(ind, s):
             continue
         yield form_finding("R01", form, indicator_location(ind, n, "score"),
-                       f"“{indicator_name(ind)}”得分印为 {ind.score}，按计分规则应为 {fmt2(s.score)}（{s.formula}）",
-                       found=ind.score, expected=fmt2(s.score))
+                           f"“{indicator_name(ind)}”得分印为 {ind.score}，按计分规则应为 {fmt2(s.score)}（{s.formula}）",
+                           found=ind.score, expected=fmt2(s.score))
 
 
 def check_r02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -56,9 +56,9 @@ def check_r02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if _deducted_though_met(ind, s):
             assert s.weight is not None
             yield form_finding("R02", form, indicator_location(ind, n, "score"),
-                           f"“{indicator_name(ind)}”实际完成值 {ind.actual} 已达到年度指标值 {printed_target(ind)}，"
-                           f"却只得 {ind.score} 分（满分 {fmt(s.weight)}）",
-                           found=ind.score, expected=fmt(s.weight))
+                               f"“{indicator_name(ind)}”实际完成值 {ind.actual} 已达到年度指标值 {printed_target(ind)}，"
+                               f"却只得 {ind.score} 分（满分 {fmt(s.weight)}）",
+                               found=ind.score, expected=fmt(s.weight))
 
 
 def check_r03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -67,9 +67,9 @@ def check_r03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if _full_though_missed(ind, s):
             assert s.score is not None
             yield form_finding("R03", form, indicator_location(ind, n, "score"),
-                           f"“{indicator_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {printed_target(ind)}，"
-                           f"却得满分 {ind.score}；按计分规则应为 {fmt2(s.score)}（{s.formula}）",
-                           found=ind.score, expected=fmt2(s.score))
+                               f"“{indicator_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {printed_target(ind)}，"
+                               f"却得满分 {ind.score}；按计分规则应为 {fmt2(s.score)}（{s.formula}）",
+                               found=ind.score, expected=fmt2(s.score))
 
 
 def check_r04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -81,8 +81,8 @@ def check_r04(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if score is None or s.weight is None or score >= s.weight or ind.reason.strip():
             continue
         yield form_finding("R04", form, indicator_location(ind, n, "reason"),
-                       f"“{indicator_name(ind)}”扣了 {fmt(s.weight - score)} 分，但未填写未完成原因及改进措施",
-                       found="", expected="未完成原因及改进措施")
+                           f"“{indicator_name(ind)}”扣了 {fmt(s.weight - score)} 分，但未填写未完成原因及改进措施",
+                           found="", expected="未完成原因及改进措施")
 
 
 def check_r05(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -93,8 +93,8 @@ def check_r05(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
             continue
         band = f"{fmt2(s.band[0])}–{fmt2(s.band[1])}"
         yield form_finding("R05", form, indicator_location(ind, n, "score"),
-                       f"“{indicator_name(ind)}”完成情况为“{ind.actual}”，属“{s.tier}”档，得分应在 {band} 之间，实际印为 {ind.score}",
-                       found=ind.score, expected=band)
+                           f"“{indicator_name(ind)}”完成情况为“{ind.actual}”，属“{s.tier}”档，得分应在 {band} 之间，实际印为 {ind.score}",
+                           found=ind.score, expected=band)
 
 
 def check_r06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -107,10 +107,10 @@ def check_r06(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if actual.number is None or actual.number < ratio * target.number or ind.reason.strip():
             continue
         yield form_finding("R06", form, indicator_location(ind, n, "actual"),
-                       f"“{indicator_name(ind)}”实际完成值 {ind.actual} 是年度指标值 {printed_target(ind)} 的 "
-                       f"{fmt2(actual.number / target.number * HUNDRED)}%（超过 {fmt(ratio * HUNDRED)}%），"
-                       "且未说明原因，目标可能定得偏低，请说明超额完成的原因",
-                       found=ind.actual)
+                           f"“{indicator_name(ind)}”实际完成值 {ind.actual} 是年度指标值 {printed_target(ind)} 的 "
+                           f"{fmt2(actual.number / target.number * HUNDRED)}%（超过 {fmt(ratio * HUNDRED)}%），"
+                           "且未说明原因，目标可能定得偏低，请说明超额完成的原因",
+                           found=ind.actual)
 
 
 def check_r07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
@@ -120,8 +120,8 @@ def check_r07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         return
     threshold = f"≥{fmt(profile.low_execution_rate * HUNDRED)}%"
     yield form_finding("R07", form, Location(block="funds", column="执行率", field="rate"),
-                   f"预算执行率为 {percent2(rate)}（{card.execution_formula}），未达到 {threshold}，请说明原因",
-                   found=percent2(rate), expected=threshold)
+                       f"预算执行率为 {percent2(rate)}（{card.execution_formula}），未达到 {threshold}，请说明原因",
+                       found=percent2(rate), expected=threshold)
 
 
 def target_met(ind: Indicator) -> bool | None:
@@ -146,5 +146,5 @@ def check_r08(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
         if target_met(ind) is not False or not has_column(form, _REASON_WORDS):
             continue
         yield form_finding("R08", form, indicator_location(ind, n, "reason"),
-                       f"“{indicator_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {printed_target(ind)}，"
-                       "但未填写未完成原因", found="", expected="未完成原因")
+                           f"“{indicator_name(ind)}”实际完成值 {ind.actual} 未达到年度指标值 {printed_target(ind)}，"
+                           "但未填写未完成原因", found="", expected="未完成原因")
