@@ -18,7 +18,7 @@ from jixiao.core.form_findings import (
 from jixiao.core.model import INDICATOR_CAPTIONS, Form, Indicator
 from jixiao.core.profiles import Profile, stem
 from jixiao.core.scoring import Scorecard, fmt
-from jixiao.core.values import Kind, Op, Value, is_measurable_phrase, same_unit
+from jixiao.core.values import Kind, Op, Value, comparable_units, is_measurable_phrase
 
 # Words of a project name that say nothing about what it is (P06).
 _GENERIC_NAME_WORDS = ("专项经费", "专项资金", "补助经费", "补助资金", "经费", "资金", "专项", "项目", "补助",
@@ -75,15 +75,18 @@ def check_p02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 
 
 def check_p03(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """P03: target and actual in different units, or one without the unit the other has (docs/domain.md §3)."""
+    """P03: target and actual both carry a unit, and not the same one (docs/domain.md §3).
+
+    A bare number beside a unit is shorthand for it ("≥20%" and "15"), not a mismatch (comparable_units).
+    """
     for n, ind, _ in scored_rows(form, card):
         t, a = ind.target_value, ind.actual_value
-        if t.number is None or a.number is None or same_unit(t, a):
+        if t.number is None or a.number is None or comparable_units(t, a):
             continue
         yield form_finding("P03", form, indicator_location(ind, n, "actual"),
-                           f"“{indicator_name(ind)}”年度指标值 {printed_target(ind)} 的单位为“{t.unit or '无'}”，"
-                           f"实际完成值 {ind.actual} 的单位为“{a.unit or '无'}”，无法直接比较，请统一单位",
-                           found=a.unit or "无", expected=t.unit or "无")
+                           f"“{indicator_name(ind)}”年度指标值 {printed_target(ind)} 的单位为“{t.unit}”，"
+                           f"实际完成值 {ind.actual} 的单位为“{a.unit}”，无法直接比较，请统一单位",
+                           found=a.unit, expected=t.unit)
 
 
 def _owner(level2: str, profile: Profile) -> str | None:

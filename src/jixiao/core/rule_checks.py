@@ -17,7 +17,7 @@ from jixiao.core.model import Form, Indicator
 from jixiao.core.profiles import Profile
 from jixiao.core.scoring import HUNDRED, IndicatorScore, Scorecard, fmt, fmt2, percent2
 from jixiao.core.tolerance import printed_matches
-from jixiao.core.values import Kind, Op, same_unit
+from jixiao.core.values import Kind, Op, comparable_units
 
 _REASON_WORDS = ("原因", "说明", "改进措施")
 
@@ -127,7 +127,7 @@ def check_r07(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 def target_met(ind: Indicator) -> bool | None:
     """Whether the actual reaches the target, from the values alone (no weight needed); None when unknown."""
     t, a = ind.target_value, ind.actual_value
-    if t.number is None or a.number is None or not same_unit(t, a):
+    if t.number is None or a.number is None or not comparable_units(t, a):
         return None
     if t.kind is Kind.REVERSE:
         return a.number < t.number if t.op is Op.LT else a.number <= t.number
