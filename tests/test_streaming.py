@@ -148,7 +148,8 @@ class Terminal(io.StringIO):
 
 
 def test_progress_is_a_bar_on_a_terminal_and_plain_lines_elsewhere() -> None:
-    from jixiao.streaming import Progress, Tally
+    from jixiao.stream_output import Progress
+    from jixiao.stream_state import Tally
 
     tally = Tally(files=5, forms=55)
     bar = Progress(Terminal(), total=10)

@@ -16,7 +16,7 @@ from jixiao import __version__, services, streaming
 from jixiao.core.findings import Severity
 from jixiao.core.model import to_record
 from jixiao.core.profiles import ProfileError
-from jixiao.streaming import Printer, safe
+from jixiao.stream_output import Printer, safe
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program whose reader went away

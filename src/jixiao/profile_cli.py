@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.core.model import Form
-from jixiao.core.profiles import ProfileError, parse_profile, stem
+from jixiao.core.profile_toml import parse_profile
+from jixiao.core.profiles import ProfileError, stem
 from jixiao.core.scoring import fmt
 from jixiao.core.values import parse_number
 

@@ -1,7 +1,7 @@
 """The scoring profiles as files: the built-in ones packaged in jixiao/data/profiles, a user's by path.
 
-jixiao.core reads no files: it parses a profile's TOML text (core.profiles.parse_profile) and chooses
-among the profiles it is given (core.profiles.ProfileSet). This module reads the files and keeps the
+jixiao.core reads no files: it parses a profile's TOML text (core.profile_toml.parse_profile) and chooses
+among the profiles it is given (core.profile_set.ProfileSet). This module reads the files and keeps the
 built-in set, so that the command line, the web app and the tests all choose from the same one.
 """
 
@@ -12,7 +12,9 @@ from importlib import resources
 from pathlib import Path
 
 from jixiao.core.model import Form
-from jixiao.core.profiles import Profile, ProfileError, ProfileSet, parse_profile
+from jixiao.core.profile_set import ProfileSet
+from jixiao.core.profile_toml import parse_profile
+from jixiao.core.profiles import Profile, ProfileError
 
 DEFAULT_PROFILE = "mof-2020"
 BUILTIN_NAMES = ("mof-2020", "local-2019", "transfer-2020", "mof-2021", "hubei-2021", "sichuan-2020", "yunnan-2020",

@@ -18,7 +18,8 @@ from jixiao.core.frozen import fast_init
 from jixiao.core.layout_checks import layout_findings
 from jixiao.core.model import Form, FundRow
 from jixiao.core.ocr import annotate, ocr_findings
-from jixiao.core.profiles import Profile, ProfileSet
+from jixiao.core.profile_set import ProfileSet
+from jixiao.core.profiles import Profile
 from jixiao.core.scoring import Scorecard, score_form
 from jixiao.formats import ReadError
 from jixiao.profile_files import builtin_set, detect_profile, load_profile

@@ -10,10 +10,12 @@ from helpers import CLEAN, build, findings, only, profile, sample_forms, with_fu
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jixiao.core.checks import CODES, check_batch, check_form, printed_matches
+from jixiao.core.checks import check_batch, check_form
 from jixiao.core.findings import Severity
+from jixiao.core.form_findings import CODES
 from jixiao.core.model import Form
 from jixiao.core.scoring import score_form
+from jixiao.core.tolerance import printed_matches
 
 # Level-2 and level-1 cells of the clean form's rows: 0 数量, 1 质量, 2 时效, 3 满意度.
 QUANTITY, QUALITY, TIMELINESS, SATISFACTION = range(4)
@@ -277,14 +279,38 @@ def test_p02_quiet_on_an_equal_target_met_exactly() -> None:
     assert only("P02", build()) == []  # =100% met by 100% is what an "=" target asks
 
 
-def test_p03_fires_when_the_actual_lacks_the_targets_unit() -> None:
-    form = with_indicator(build(), QUALITY, target="≥20%", actual="25")
-    [finding] = only("P03", form)
-    assert (finding.found, finding.expected) == ("无", "%")
+@pytest.mark.parametrize(("target", "actual", "found", "expected"),
+                         [("≥50个", "52人次", "人次", "个"), ("≥90%", "95个", "个", "%"), ("≤10天", "8万元", "万元", "天")])
+def test_p03_fires_when_target_and_actual_carry_different_units(target: str, actual: str, found: str,
+                                                               expected: str) -> None:
+    [finding] = only("P03", with_indicator(build(), QUANTITY, target=target, actual=actual))
+    assert (finding.found, finding.expected) == (found, expected)
+    assert f"“{expected}”" in finding.message and f"“{found}”" in finding.message
 
 
-def test_p03_quiet_on_the_same_unit() -> None:
-    assert only("P03", with_indicator(build(), QUANTITY, target="≥50个", actual="52个")) == []
+@pytest.mark.parametrize(("target", "actual"), [("≥50个", "52个"), ("≥100百分比", "100%"), ("≥90％", "95%")])
+def test_p03_quiet_on_the_same_unit(target: str, actual: str) -> None:
+    assert only("P03", with_indicator(build(), QUANTITY, target=target, actual=actual)) == []
+
+
+@pytest.mark.parametrize(("target", "actual"), [("≥20%", "25"), ("≥20%", "15"), ("≥50个", "52"), ("≥50", "52个")])
+def test_p03_quiet_on_a_bare_number_beside_the_other_sides_unit(target: str, actual: str) -> None:
+    """Friction point 11: "实际完成值 25 的单位为“无”" on a bare 25 beside ≥20% is noise; it is shorthand."""
+    assert only("P03", with_indicator(build(), QUALITY, target=target, actual=actual)) == []
+
+
+def test_p03_quiet_on_a_bare_actual_beside_a_split_targets_unit() -> None:
+    form = with_indicator(build(), QUANTITY, target="50", target_nature="≥", target_unit="个", actual="50")
+    assert form.indicators[QUANTITY].target_value.unit == "个"
+    assert only("P03", form) == []
+
+
+def test_r08_judges_a_bare_actual_beside_the_targets_unit() -> None:
+    """A target missed on a row without a score (R04 can't judge it): 15 beside ≥20% is 15%, and missed."""
+    form = with_indicator(build(), QUALITY, target="≥20%", actual="15", score="", reason="")
+    [finding] = only("R08", form)
+    assert finding.location.indicator == "培训合格率"
+    assert only("R08", with_indicator(form, QUALITY, actual="25")) == []
 
 
 def test_p04_fires_once_per_level2_cell_under_the_wrong_level1() -> None:

@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao.core.model import Form, FundRow, Indicator, from_record
-from jixiao.core.profiles import Band, ProfileError, ProfileSet, parse_profile
+from jixiao.core.profile_set import ProfileSet
+from jixiao.core.profile_toml import parse_profile
+from jixiao.core.profiles import Band, ProfileError
 from jixiao.profile_files import builtin_profiles, detect_profile, load_profile, profile_for_year
 
 D = Decimal
@@ -372,7 +374,7 @@ def test_detection_is_remembered_per_shape_and_kept_bounded() -> None:
      ('"产出指标" = 50', '"产出指标" = 55', "category_points")],
 )
 def test_validate_profile_text_names_the_line_of_the_toml(old: str, new: str, key: str) -> None:
-    from jixiao.core.profiles import validate_profile_text
+    from jixiao.core.profile_toml import validate_profile_text
 
     text = _builtin_text().replace(old, new, 1)
     error = validate_profile_text(text)
@@ -383,7 +385,7 @@ def test_validate_profile_text_names_the_line_of_the_toml(old: str, new: str, ke
 
 
 def test_validate_profile_text_names_the_line_of_a_toml_syntax_error() -> None:
-    from jixiao.core.profiles import validate_profile_text
+    from jixiao.core.profile_toml import validate_profile_text
 
     text = _builtin_text().replace("fund_in_total = true", "fund_in_total = tru", 1)
     error = validate_profile_text(text)
@@ -391,7 +393,8 @@ def test_validate_profile_text_names_the_line_of_a_toml_syntax_error() -> None:
 
 
 def test_validate_profile_text_gives_the_profile_when_it_is_right() -> None:
-    from jixiao.core.profiles import Profile, validate_profile_text
+    from jixiao.core.profile_toml import validate_profile_text
+    from jixiao.core.profiles import Profile
 
     profile = validate_profile_text(_builtin_text("hubei-2021"))
     assert isinstance(profile, Profile) and profile.template.weight == "none"

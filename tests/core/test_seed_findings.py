@@ -53,7 +53,6 @@ SEED_FINDINGS: list[tuple[int, str, str, str, str]] = [
     (8, "P02", "", "", ""),
     (8, "P04", "社会效益指标", "", ""),
     (9, "A03", "", "97", "92"),
-    (9, "P03", "社会犯罪率减少", "", ""),
     (9, "R01", "社区矫正人员减少率", "22", "18.75"),
     (9, "R01", "社会犯罪率减少", "20", "18.75"),
     (9, "R07", "", "41.07%", ""),
@@ -122,6 +121,12 @@ def test_the_table_counts_where_it_gives_them(seed_findings: dict[int, list[Find
     assert count[5, "R01"] == count[7, "R01"] == count[9, "R01"] == 2
     assert not any(code == "A01" for _, code in count)
     assert not any(f.code == "R01" and f.location.indicator == "法律援助案件增长率" for f in seed_findings[4])
+
+
+def test_form_9_reads_its_bare_15_beside_20_percent_as_15_percent(seed_findings: dict[int, list[Finding]]) -> None:
+    """Friction point 11: the table's R01 (20 vs 18.75 = 15 ÷ 20 × 25) reads 15 as 15%; so does P03 now."""
+    about = [f.code for f in seed_findings[9] if f.location.indicator == "社会犯罪率减少"]
+    assert "R01" in about and "P03" not in about
 
 
 def test_form_8_reports_each_merged_level2_cell_once(seed_findings: dict[int, list[Finding]]) -> None:

@@ -13,6 +13,7 @@ from jixiao.core.values import (
     Op,
     Value,
     cell_unit,
+    comparable_units,
     is_measurable_phrase,
     number_error,
     parse_number,
@@ -172,10 +173,20 @@ def test_same_unit_on_unit_texts(a: str, b: str, same: bool) -> None:
     assert same_unit(a, b) is same
 
 
-def test_same_unit_on_values_finds_the_seed_mismatch() -> None:
-    # Seed form 9: target ≥20%, actual 15 (check P03).
+def test_same_unit_on_values() -> None:
     assert not same_unit(parse_value("≥20%"), parse_value("15"))
     assert same_unit(parse_value("≥100百分比"), parse_value("100%"))
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "comparable"),
+    [("≥20%", "15", True), ("≥50", "52个", True), ("20", "15", True), ("≥100百分比", "100%", True),
+     ("≥50个", "52人次", False), ("≥90%", "95个", False)],
+)
+def test_comparable_units_takes_a_bare_number_as_the_other_sides_unit(target: str, actual: str,
+                                                                       comparable: bool) -> None:
+    # Seed form 9: target ≥20%, actual 15 is shorthand for 15% (check P03 stays quiet, friction point 11).
+    assert comparable_units(parse_value(target), parse_value(actual)) is comparable
 
 
 @pytest.mark.parametrize("text", ["效果明显", "显著提高", "有所提升", "群众满意度进一步提高", "明显改善"])

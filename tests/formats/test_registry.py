@@ -14,6 +14,7 @@ from jixiao.formats import ReadError, Skipped
 from jixiao.formats.registry import (
     FORMATS,
     Limits,
+    count_inputs,
     detect_format,
     extensions,
     get_format,
@@ -142,6 +143,25 @@ def test_unsafe_and_hidden_archive_members_are_reported_not_dropped(tmp_path: Pa
     assert sorted(skipped) == sorted(["../escape.html", "a/../../up.html", ".hidden.html", "__MACOSX/._ok.html"])
     assert "“..”" in skipped["../escape.html"] and "“..”" in skipped["a/../../up.html"]
     assert "隐藏文件" in skipped[".hidden.html"] and "__MACOSX" in skipped["__MACOSX/._ok.html"]
+
+
+def test_count_inputs_counts_the_files_iter_inputs_gives_to_read(tmp_path: Path) -> None:
+    html = (SAMPLES / "mof2020-b.html").read_bytes()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.html").write_bytes(html)
+    (tmp_path / "a" / "~$x.docx").write_bytes(b"lock")
+    (tmp_path / ".hidden.html").write_bytes(html)
+    (tmp_path / "notes.dwg").write_bytes(b"dwg")
+    with zipfile.ZipFile(tmp_path / "a" / "forms.zip", "w") as zf:
+        zf.writestr("ok.html", html)
+        zf.writestr("sub/also.html", html)
+        zf.writestr("../escape.html", html)
+        zf.writestr("sub\\.hidden.html", html)  # a Windows path: hidden once its backslash is a folder
+        zf.writestr("__MACOSX/._ok.html", b"\x00\x05\x16\x07")
+    read = [i for i in iter_inputs([tmp_path]) if not isinstance(i, ReadError)]
+    assert len(read) == 3  # x.html and the archive's ok.html, sub/also.html
+    assert count_inputs([tmp_path]) == len(read)
+    assert count_inputs([tmp_path / "a" / "forms.zip", tmp_path / "notes.dwg"]) == 3  # a path given is read
 
 
 def test_explicit_path_always_taken_and_missing_path_reported(tmp_path: Path) -> None:

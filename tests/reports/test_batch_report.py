@@ -9,7 +9,8 @@ from pathlib import Path
 import openpyxl
 
 from jixiao.reports.batch import summarise, write_summary
-from jixiao.streaming import Options, Tally, work_file
+from jixiao.stream_state import Tally
+from jixiao.streaming import Options, work_file
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed.txt"
 

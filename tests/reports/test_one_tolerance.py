@@ -1,5 +1,5 @@
 """One printed-rounding tolerance: the rescoring writers (reports.layout.agrees) and the web's marks
-(web.presenters.differs) answer what core.checks.printed_matches answers, for any printed text."""
+(web.presenters.differs) answer what core.tolerance.printed_matches answers, for any printed text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jixiao.core.checks import printed_matches
+from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import parse_number
 from jixiao.reports.layout import agrees
 from jixiao.web.presenters import differs

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
-from jixiao.core.checks import printed_matches
 from jixiao.core.dept import (
     FUND_CAPTIONS,
     FUND_LABELS,
@@ -29,6 +28,7 @@ from jixiao.core.dept_rules import (
     round2,
 )
 from jixiao.core.findings import Finding, Location, Severity
+from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import parse_number
 
 CODES: dict[str, tuple[Severity, str]] = {

@@ -6,7 +6,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from jixiao.core.checks import printed_matches
 from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.monitor import (
     CAUSES,
@@ -18,6 +17,7 @@ from jixiao.core.monitor import (
     indicator_captions,
 )
 from jixiao.core.target import Target, indicator_key
+from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import Kind, Value, format_number, parse_value, same_unit
 from jixiao.core.yearrules import MonitorRules
 

@@ -23,13 +23,13 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from jixiao.core.checks import printed_matches
 from jixiao.core.dept import DeptForm
 from jixiao.core.dept_rules import DeptProfile, DeptScorecard
 from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.model import Form, RecordError
 from jixiao.core.profiles import Profile, ProfileError
 from jixiao.core.scoring import Scorecard, execution_basis
+from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import parse_number
 
 SCHEMA = "jixiao.report/1"

@@ -7,12 +7,13 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from jixiao.core.checks import check_p01, check_p04, check_p10, printed_matches
 from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.model import Form, Indicator
+from jixiao.core.pattern_checks import check_p01, check_p04, check_p10
 from jixiao.core.profiles import Profile
 from jixiao.core.scoring import score_form
 from jixiao.core.target import INDICATOR_CAPTIONS, SET_NAMES, SETS, Target, TargetIndicator, indicator_key
+from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import Kind, Value, format_number, parse_number, parse_value, same_unit
 from jixiao.core.yearrules import TargetRules
 

@@ -328,13 +328,22 @@ def normalise_unit(unit: str) -> str:
 
 
 def same_unit(a: Value | str, b: Value | str) -> bool:
-    """Whether two units agree (check P03); a str is a unit ("%", "百分比"), a Value gives its unit.
+    """Whether two units are the same; a str is a unit ("%", "百分比"), a Value gives its unit.
 
-    "%" and "百分比" agree; "" and "%" do not: a unit that one side lacks is a mismatch (domain §3).
+    "%" and "百分比" agree; "" and "%" do not (whether that matters, comparable_units says).
     """
     unit_a = a.unit if isinstance(a, Value) else normalise_unit(a)
     unit_b = b.unit if isinstance(b, Value) else normalise_unit(b)
     return unit_a == unit_b
+
+
+def comparable_units(target: Value, actual: Value) -> bool:
+    """Whether a target and an actual compare as numbers (checks P03, R08; docs/domain.md §3).
+
+    They do in the same unit, and when one side is a bare number: "≥20%" beside "15" is the usual
+    shorthand for 15%, which scoring reads so too. Only two units that differ ("个", "人次") don't.
+    """
+    return not target.unit or not actual.unit or same_unit(target, actual)
 
 
 # Words that make a qualitative target vague: they say "better" without saying how much (check P10).

@@ -3,7 +3,7 @@
 Per department and unit: forms, error-level findings by code, forms with errors, and the average
 difference between the printed and the computed total. Each unit's row links to its forms, and each
 form to its findings (HTML: anchors in the same page; xlsx: a link to the form's first row in the
-sheet 明细). Forms come as the check report's entries (streaming.Tally numbers them); the input is
+sheet 明细). Forms come as the check report's entries (stream_state.Tally numbers them); the input is
 read twice (summary first, then the details), so a batch of any size is written in small memory.
 """
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from jixiao.core.checks import printed_matches
 from jixiao.core.model import Form
+from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import parse_number
 
 if TYPE_CHECKING:
@@ -370,7 +370,7 @@ def format_rate(rate: Decimal) -> str:
 
 
 def agrees(printed: str, computed: Decimal, *, percent: bool = False) -> bool:
-    """The printed number is the computed one within the printed-rounding tolerance (core.checks.printed_matches)."""
+    """The printed number is the computed one within the printed-rounding tolerance (core.tolerance.printed_matches)."""
     number = parse_number(printed)
     if number is None or (percent and not printed.strip().endswith(("%", "％"))):
         return False

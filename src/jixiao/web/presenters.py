@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from jixiao.core.checks import printed_matches
 from jixiao.core.model import FUND_CAPTIONS, FUND_FIELDS, INDICATOR_FIELDS, SCHEMA, from_record
 from jixiao.core.scoring import Scorecard
+from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import parse_number
 from jixiao.reports.layout import Computed, LayoutCell, build_layout, computed_values
 from jixiao.web.forms.history import finding_field
@@ -139,7 +139,7 @@ _MARK_ORDER = ("comment", "error", "warning", "info")
 
 def differs(printed: str, computed: str | None) -> bool:
     """True when something is printed and it is not the computed value within the printed-rounding
-    tolerance (jixiao.core.checks.printed_matches); a blank cell differs from nothing."""
+    tolerance (jixiao.core.tolerance.printed_matches); a blank cell differs from nothing."""
     value = parse_number(str(computed or "").rstrip("%"))
     if value is None or not printed.strip():
         return False

@@ -145,7 +145,7 @@ def _profile_defaults(year: int | None, override: str = "", unit: Org | None = N
     """The level-1 categories with their points, and the fund weight, of the profile a new form gets
     (the year's for its unit: uploaded profiles included)."""
     try:
-        from jixiao.core.profiles import ProfileSet
+        from jixiao.core.profile_set import ProfileSet
 
         chosen = evaluation.profile_for(year, override, unit)
         profile = chosen.for_year(year) if isinstance(chosen, ProfileSet) else chosen

@@ -114,7 +114,7 @@ def results_of(run: BatchRun) -> Iterable[dict[str, Any]]:
 
 def sum_up(run: BatchRun) -> BatchRun:
     """Number the forms, find P05 over the batch, store the summary and write the report files."""
-    from jixiao.streaming import Tally
+    from jixiao.stream_state import Tally
 
     tally = Tally()
     for result in results_of(run):
@@ -149,7 +149,7 @@ def write_reports(run: BatchRun, where: Path) -> list[Path]:
 
 
 def _numbered_forms(run: BatchRun) -> Iterable[dict[str, Any]]:
-    from jixiao.streaming import Tally
+    from jixiao.stream_state import Tally
 
     tally = Tally()
     for result in results_of(run):

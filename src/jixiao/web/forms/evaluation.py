@@ -10,7 +10,8 @@ from typing import Any
 
 from jixiao import services as core_services
 from jixiao.core.model import Form, RecordError, from_record
-from jixiao.core.profiles import Profile, ProfileSet
+from jixiao.core.profile_set import ProfileSet
+from jixiao.core.profiles import Profile
 from jixiao.core.values import parse_number
 from jixiao.web.forms.errors import ServiceError
 from jixiao.web.models import FormFinding, Org, PerformanceForm, YearProfile

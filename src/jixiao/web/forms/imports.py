@@ -18,7 +18,8 @@ from django_tasks import task
 
 from jixiao import services as core_services
 from jixiao.core.model import Form, to_record
-from jixiao.core.profiles import Profile, ProfileSet
+from jixiao.core.profile_set import ProfileSet
+from jixiao.core.profiles import Profile
 from jixiao.web.forms.access import User, writable_units
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.forms.evaluation import Evaluation, batch_evaluations, severity_counts, user_profiles

@@ -12,7 +12,9 @@ import re
 import threading
 from typing import Any
 
-from jixiao.core.profiles import Profile, ProfileError, ProfileSet, parse_profile
+from jixiao.core.profile_set import ProfileSet
+from jixiao.core.profile_toml import parse_profile, validate_profile_text
+from jixiao.core.profiles import Profile, ProfileError
 from jixiao.profile_files import DEFAULT_PROFILE, builtin_set
 
 _lock = threading.Lock()
@@ -23,20 +25,14 @@ _sets: dict[tuple[Any, ...], ProfileSet] = {}
 def validate(text: str, file: str = "上传的评分规则") -> Profile:
     """The profile of an uploaded TOML text, or ProfileError whose message names the line.
 
-    core.profiles.validate_profile_text (issue 9's template profiles) names the line itself; until it
-    is there, tomllib's line is in the parser's message and a key's line is looked up here.
+    core.profile_toml.validate_profile_text names the line itself where it can; where it can't, a
+    top-level key's line is looked up here.
     """
-    from jixiao.core import profiles as core_profiles
-
-    checker = getattr(core_profiles, "validate_profile_text", None)
     try:
-        if checker is None:
-            profile = parse_profile(text, file)
-        else:
-            result = checker(text, file)
-            if isinstance(result, ProfileError):
-                raise result
-            profile = result
+        result = validate_profile_text(text, file)
+        if isinstance(result, ProfileError):
+            raise result
+        profile = result
     except ProfileError as error:
         message = str(error)
         if "行" not in message and (key := re.search(r"键“([^”.\[]+)", message)):

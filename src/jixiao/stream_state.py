@@ -1,0 +1,134 @@
+"""What the parent of a streamed batch keeps: the tally of its files, forms and findings, and the state
+file that lets an interrupted run resume.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from jixiao.core.findings import Finding, Severity
+
+Result = dict[str, Any]  # one file: {"file", "sha256", "problem", "forms": [...]} (JSON-ready)
+
+
+@dataclass
+class Tally:
+    """What the parent keeps of a batch: counts, problems, and a digest per form for P05."""
+
+    files: int = 0
+    forms: int = 0
+    counts: dict[Severity, int] = field(default_factory=lambda: dict.fromkeys(Severity, 0))
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    entries: list[tuple[int, str, str]] = field(default_factory=list)
+    errors: bool = False
+
+    def add(self, result: Result) -> list[tuple[int, dict[str, Any]]]:
+        """Number the result's forms and count them: (number in the batch, entry) for each form."""
+        if result.get("skipped"):
+            self.skipped.append((result["file"], result["skipped"]))
+            return []
+        self.files += 1
+        if result["problem"]:
+            self.problems.append((result["file"], result["problem"]))
+        numbered_entries = []
+        for entry in result["forms"]:
+            self.forms += 1
+            self.entries.append((self.forms, entry["project"], entry["digest"]))
+            counts = entry.get("counts")
+            if counts:
+                self.counts[Severity.ERROR] += counts[0]
+                self.counts[Severity.WARNING] += counts[1]
+                self.counts[Severity.INFO] += counts[2]
+                self.errors = self.errors or counts[0] > 0
+            form = entry.get("form")
+            if form is not None:  # the entry as data (Options.output "dict"): numbered in place
+                form["index"] = self.forms
+                for f in form["findings"]:
+                    f["form"] = self.forms
+            numbered_entries.append((self.forms, entry))
+        return numbered_entries
+
+    def batch_findings(self) -> list[Finding]:
+        from jixiao.core.checks import check_duplicates
+
+        found = check_duplicates(self.entries)
+        for f in found:
+            self.counts[f.severity] += 1
+            self.errors = self.errors or f.severity is Severity.ERROR
+        return found
+
+    def summary(self) -> dict[str, Any]:
+        out = {"forms": self.forms, **{s.value: n for s, n in self.counts.items()}, "problems": len(self.problems)}
+        return {**out, "skipped": len(self.skipped)} if self.skipped else out
+
+    def line(self) -> str:
+        return (
+            f"读取文件 {self.files} 个，找到自评表 {self.forms} 张，无法读取 {len(self.problems)} 个{self._skipped_words()}；"
+            f"错误 {self.counts[Severity.ERROR]} 条，警告 {self.counts[Severity.WARNING]} 条，"
+            f"提示 {self.counts[Severity.INFO]} 条"
+        )
+
+    def _skipped_words(self) -> str:
+        if not self.skipped:
+            return ""
+        names = "、".join(f for f, _ in self.skipped[:5]) + ("等" if len(self.skipped) > 5 else "")
+        return f"，跳过 {len(self.skipped)} 个（{names}）"
+
+
+class State:
+    """A JSON Lines file of finished files: {"file", "sha256", "options", "result"} per line.
+
+    Only an index (file → its digest and where its line starts) is kept in memory; a result is
+    read back when its file comes up again unchanged. A last line cut off by a kill is dropped.
+    """
+
+    def __init__(self, path: str | Path, key: str) -> None:
+        self.path = Path(path)
+        self.key = key  # Options.key: results of other options are not reused
+        self.index: dict[str, tuple[str, int]] = {}
+        good_end = 0
+        if self.path.exists():
+            with self.path.open("rb") as fh:
+                offset = 0
+                for line in fh:
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        break  # cut off mid-write: everything after it is dropped
+                    if not line.endswith(b"\n"):
+                        break
+                    if entry.get("options") == self.key and entry.get("sha256"):
+                        self.index[entry["file"]] = (entry["sha256"], offset)
+                    offset += len(line)
+                    good_end = offset
+            with self.path.open("r+b") as fh:
+                fh.truncate(good_end)
+        self.reader = self.path.open("rb") if self.index else None
+        self.writer: IO[str] = self.path.open("a", encoding="utf-8")
+        self.reused = 0
+
+    def lookup(self, name: str, digest: str) -> Result | None:
+        found = self.index.get(name)
+        if found is None or found[0] != digest or self.reader is None:
+            return None
+        self.reader.seek(found[1])
+        self.reused += 1
+        result: Result = json.loads(self.reader.readline())["result"]
+        result["reused"] = True  # recorded already: record() leaves it out
+        return result
+
+    def record(self, result: Result) -> None:
+        if result.pop("reused", False) or result["sha256"] is None:
+            return  # in the file already, or a file that could not even be opened: tried again next time
+        line = {"file": result["file"], "sha256": result["sha256"], "options": self.key, "result": result}
+        self.writer.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.writer.flush()  # a kill loses at most the file being written
+
+    def close(self) -> None:
+        self.writer.close()
+        if self.reader is not None:
+            self.reader.close()
