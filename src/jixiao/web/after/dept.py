@@ -13,17 +13,15 @@ from django.db.models import Avg, Count, Sum
 from jixiao.core.dept import DeptForm, ProjectFigures, fill_from_projects, from_record, to_record
 from jixiao.core.dept_checks import check_dept
 from jixiao.core.dept_rules import DeptProfile, score_dept
-from jixiao.core.selfreport import COVER_FIELDS, Cover, Report, check_report, facts_from_dept, generate
-from jixiao.core.selfreport import from_record as report_from_record
-from jixiao.core.selfreport import to_record as report_to_record
-from jixiao.dept_files import builtin_outlines, demo_dept_record, load_dept_profile
+from jixiao.core.selfreport import facts_from_dept
+from jixiao.dept_files import demo_dept_record, load_dept_profile
+from jixiao.web.after import narrative
 from jixiao.web.after.access import User, holds_any
 from jixiao.web.after.models import DeptSelfEvaluation
 from jixiao.web.forms.access import visible_orgs
 from jixiao.web.forms.errors import ServiceError
 from jixiao.web.models import Org, PerformanceForm, Phase, Role
 
-OUTLINE = "report-10"
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -102,58 +100,27 @@ def export(stored: DeptSelfEvaluation, fmt: str) -> tuple[bytes, str, str]:
         return path.read_bytes(), f"{stored.year}_{stored.department.name}_部门整体自评表.{fmt}", CONTENT_TYPES[fmt]
 
 
-def _report(stored: DeptSelfEvaluation) -> tuple[Report, Any]:
+def _facts(stored: DeptSelfEvaluation) -> Any:
     form, profile, card, _ = _evaluated(stored)
-    facts = facts_from_dept(form, profile, card)
-    outline = builtin_outlines()[OUTLINE]
-    report = report_from_record(stored.report) if stored.report else generate(facts, outline)
-    return report, facts
+    return facts_from_dept(form, profile, card)
 
 
 def report_page(stored: DeptSelfEvaluation) -> dict[str, Any]:
-    report, facts = _report(stored)
-    outline = builtin_outlines()[OUTLINE]
-    findings = check_report(report, outline, facts)
-    by_section: dict[str, list[str]] = {}
-    for f in findings:
-        by_section.setdefault(f.location.field, []).append(f"{f.code} {f.message}")
-    limits = {s.number: s for s in outline.sections}
-    sections = [{"number": s.number, "title": s.title, "text": s.text, "table": s.table,
-                 "level": limits[s.number].level if s.number in limits else 1,
-                 "required": limits[s.number].required if s.number in limits else False,
-                 "max_chars": limits[s.number].max_chars if s.number in limits else 0,
-                 "findings": by_section.get(s.number, [])} for s in report.sections]
-    cover = [{"field": f, "caption": c, "value": getattr(report.cover, f)} for f, c in outline.cover]
-    return {"stored": stored, "report": report, "sections": sections, "cover": cover, "findings": findings}
+    return {"stored": stored, **narrative.page(stored.report, _facts(stored))}
 
 
-def save_report(user: User, stored: DeptSelfEvaluation, data: Mapping[str, str]) -> Report:
+def save_report(user: User, stored: DeptSelfEvaluation, data: Mapping[str, str]) -> None:
     """The unit's texts and cover, from the editor's fields "section:<number>" and "cover:<field>"."""
     if not holds_any(user, (Role.FILLER, Role.ADMIN), stored.department):
         raise ServiceError("只有本部门的填报人可以编写自评报告。", status=403)
-    report, _ = _report(stored)
-    for section in report.sections:
-        key = f"section:{section.number}"
-        if key in data:
-            report = report.with_text(section.number, data[key].replace("\r\n", "\n"))
-    cover = Cover(**{f: data.get(f"cover:{f}", getattr(report.cover, f)).strip() for f in COVER_FIELDS})
-    report = Report(**{**report.__dict__, "cover": cover})
-    stored.report = report_to_record(report)
+    stored.report = narrative.edited(stored.report, _facts(stored), data)
     stored.updated_by = user if user.is_authenticated else None
     stored.save(update_fields=["report", "updated_by", "updated_at"])
-    return report
 
 
 def report_file(stored: DeptSelfEvaluation, fmt: str) -> tuple[bytes, str, str]:
-    from jixiao.reports.selfreport import write_report
-
-    if fmt not in ("docx", "pdf"):
-        raise ServiceError(f"不支持的导出格式「{fmt}」，自评报告可导出为 docx 或 pdf。", status=404)
-    report, _ = _report(stored)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"report.{fmt}"
-        write_report(report, builtin_outlines()[OUTLINE], path)
-        return path.read_bytes(), f"{stored.year}_{stored.department.name}_自评报告.{fmt}", CONTENT_TYPES[fmt]
+    data = narrative.document(stored.report, _facts(stored), fmt)
+    return data, f"{stored.year}_{stored.department.name}_自评报告.{fmt}", CONTENT_TYPES[fmt]
 
 
 # ---------------------------------------------------------------- editing, review and publication

@@ -155,3 +155,16 @@ class ThirdPartyRecheck(models.Model):
         verbose_name = "第三方复核"
         verbose_name_plural = "第三方复核"
         constraints = (models.UniqueConstraint(fields=["grant", "form"], name="after_third_party_recheck_unique"),)
+
+
+class FormReport(models.Model):
+    """The 自评报告 (jixiao.report/1) of a project's self-evaluation, as its unit wrote it."""
+
+    form = models.OneToOneField(PerformanceForm, on_delete=models.CASCADE, related_name="self_report")
+    record = models.JSONField("自评报告（jixiao.report/1）")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "项目自评报告"
+        verbose_name_plural = "项目自评报告"

@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jixiao.web import pages
 from jixiao.web import presenters as web_presenters
-from jixiao.web.after import dept, evidence, rectify, results, thirdparty
+from jixiao.web.after import dept, evidence, narrative, rectify, results, thirdparty
 from jixiao.web.after.models import Rectification
 from jixiao.web.forms import access
 from jixiao.web.forms import history as record_history
@@ -222,7 +223,9 @@ def dept_report(request: HttpRequest, pk: int) -> HttpResponse:
             return _bounce(request, e, "after-dept-report", pk=pk)
         messages.success(request, "已保存自评报告。")
         return redirect("after-dept-report", pk=pk)
-    return render(request, "after/dept_report.html", dept.report_page(stored))
+    return render(request, "after/report.html", {
+        **dept.report_page(stored), "editable": True, "back": ("部门整体自评表", reverse("after-dept", args=[pk])),
+        "files": {f: reverse("after-dept-report-file", args=[pk, f]) for f in narrative.FORMATS}})
 
 
 @login_required
@@ -230,6 +233,30 @@ def dept_report(request: HttpRequest, pk: int) -> HttpResponse:
 def dept_report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
     data, name, _ = dept.report_file(stored, fmt)
+    return pages.download(data, name)
+
+
+@login_required
+@pages.refusals
+def form_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project's 自评报告, generated from its self-evaluation and written by its unit."""
+    form = access.get_visible(request.user, pk)
+    if request.method == "POST":
+        try:
+            narrative.save_project_report(request.user, form, request.POST)
+        except ServiceError as e:
+            return _bounce(request, e, "after-form-report", pk=pk)
+        messages.success(request, "已保存自评报告。")
+        return redirect("after-form-report", pk=pk)
+    return render(request, "after/report.html", {
+        **narrative.project_page(request.user, form), "back": ("项目自评表", reverse("form-detail", args=[pk])),
+        "files": {f: reverse("after-form-report-file", args=[pk, f]) for f in narrative.FORMATS}})
+
+
+@login_required
+@pages.refusals
+def form_report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    data, name = narrative.project_document(access.get_visible(request.user, pk), fmt)
     return pages.download(data, name)
 
 
