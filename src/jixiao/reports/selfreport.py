@@ -107,28 +107,23 @@ def _all_text(report: Report, outline: Outline) -> str:
 
 
 def _pdf(report: Report, outline: Outline, path: Path) -> None:
-    import tempfile
-
     from fpdf import FPDF
     from fpdf.enums import WrapMode
 
-    from jixiao.reports.fonts import truetype_subset
+    from jixiao.reports.fonts import pdf_font
 
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(True, margin=20)
-    with tempfile.TemporaryDirectory(prefix="jixiao-font-") as folder:
-        font = Path(folder) / "NotoSansSC-subset.ttf"
-        font.write_bytes(truetype_subset(_all_text(report, outline)))
-        pdf.add_font("NotoSansSC", fname=str(font))
-        pdf.set_creator("jixiao")
-        pdf.set_lang("zh-CN")
-        pdf.set_title(report.title)
-        _pdf_cover(pdf, report, outline)
-        for section in report.sections:
-            _pdf_section(pdf, section, WrapMode.CHAR)
-        with atomic_path(path) as tmp:
-            pdf.output(str(tmp))
+    pdf.add_font("NotoSansSC", fname=str(pdf_font(_all_text(report, outline))))
+    pdf.set_creator("jixiao")
+    pdf.set_lang("zh-CN")
+    pdf.set_title(report.title)
+    _pdf_cover(pdf, report, outline)
+    for section in report.sections:
+        _pdf_section(pdf, section, WrapMode.CHAR)
+    with atomic_path(path) as tmp:
+        pdf.output(str(tmp))
 
 
 def _pdf_cover(pdf: Any, report: Report, outline: Outline) -> None:
