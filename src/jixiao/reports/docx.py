@@ -42,10 +42,16 @@ def write(
     rescore: bool = False,
 ) -> None:
     """Write the forms to a .docx file (summaries are for spreadsheets and are not printed here)."""
+    write_layouts(build_layouts(forms, scorecards, rescore=rescore), path)
+
+
+def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "") -> None:
+    """Write any layouts to a .docx file, each in a section of its own (its page turned to fit)."""
     from docx import Document
 
-    layouts = build_layouts(forms, scorecards, rescore=rescore)
     doc = Document()
+    if title:
+        doc.core_properties.title = title
     _set_default_font(doc)
     for n, layout in enumerate(layouts):
         section = doc.sections[0] if n == 0 else _new_section(doc)
