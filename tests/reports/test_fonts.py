@@ -87,3 +87,12 @@ def test_pdfs_written_one_after_another_keep_their_text(conversions: list[Any], 
         text = "".join(page.extract_text() or "" for page in pdf.pages).replace(" ", "").replace("\n", "")
     form = seed_forms[2]
     assert form.project in text and form.department in text and form.unit in text
+
+
+def test_an_unwritable_cache_folder_falls_back_to_a_folder_of_the_process(conversions: list[Any], tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # a file where the cache folder should be
+    monkeypatch.setenv("JIXIAO_FONT_CACHE", str(blocked))
+    path = fonts.pdf_font("项目")
+    assert path.parent == fonts._private_folder() and set("项目") <= characters(path)

@@ -144,14 +144,12 @@ def _cache_file() -> Path:
 
     key = f"{CACHE_VERSION}|{source.name}|{stat.st_size}|{stat.st_mtime_ns}|{fontTools.version}|{_ALWAYS}"
     name = f"NotoSansSC-truetype-{hashlib.sha256(key.encode()).hexdigest()[:16]}.ttf"
-    for folder in (_cache_folder(), _private_folder()):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if os.access(folder, os.W_OK):
-                return folder / name
-        except OSError:
-            continue
-    return _private_folder() / name
+    folder = _cache_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return _private_folder() / name
+    return folder / name if os.access(folder, os.W_OK) else _private_folder() / name
 
 
 def _cache_folder() -> Path:
@@ -163,7 +161,13 @@ def _cache_folder() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _private_folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="jixiao-font-"))
+    """A folder of this process's own (the cache folder is not writable), removed when it exits."""
+    import atexit
+    import shutil
+
+    folder = Path(tempfile.mkdtemp(prefix="jixiao-font-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 @contextlib.contextmanager
