@@ -46,3 +46,9 @@ def test_batch_benchmark_reports_wall_cpu_rate_and_memory(tmp_path: Path) -> Non
     runs = re.findall(r"jixiao check --jobs 2, (mixed|text): ([\d,]+) forms, [\d.]+ s wall, [\d.]+ s CPU, .* "
                       r"peak memory \d+ MB over the process tree, \d+ MB the largest process \(exit [12]\)", out)
     assert [kind for kind, _ in runs] == ["mixed", "text", "text"], out
+
+
+def test_pdf_benchmark_reports_the_first_pdf_and_the_later_ones() -> None:
+    out = run_bench("pdf.py", "--forms", "3", "--cold")
+    assert len(re.findall(r"^PDF \d+（.+）：\d+ ms CPU$", out, re.MULTILINE)) == 3
+    assert re.search(r"第一张 \d+ ms CPU；之后 2 张：中位数 \d+ ms，p95 \d+ ms（目标 ≤ 300 ms：(达到|未达到)）", out)

@@ -1,8 +1,10 @@
 """Forms written back out in the standard layout of their template: .xlsx, .docx, .pdf, .html.
 
 Every writer renders the one layout description of jixiao.reports.layout; each writer module has
-`write(forms, path, *, scorecards=None, summaries=None, rescore=False)` and loads its library only
-when it is used. `write_forms` picks the writer by the extension of the output path.
+`write(forms, path, *, scorecards=None, summaries=None, rescore=False)` for project forms and
+`write_layouts(layouts, path, *, title)` for any layout (the year's forms, the department's), and loads
+its library only when it is used. `write_forms` and `write_layouts` pick the writer by the extension
+of the output path.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from jixiao.core.findings import Finding
     from jixiao.core.model import Form
     from jixiao.core.scoring import Scorecard
+    from jixiao.reports.layout import FormLayout
 
 
 class Evaluation(Protocol):
@@ -51,14 +54,7 @@ def write_forms(
     from jixiao.reports.summary import summarise
 
     path = Path(path)
-    ext = path.suffix.lower()
-    if ext not in WRITERS:
-        raise ValueError(
-            f"不支持的输出格式“{path.suffix or '（无扩展名）'}”：{path.name}。"
-            "请使用 .xlsx、.docx、.pdf 或 .html 作为输出文件的扩展名。"
-        )
-    if not path.parent.is_dir():
-        raise ValueError(f"输出目录不存在：{path.parent}。请先创建该目录，或换一个输出路径。")
+    ext = _checked_extension(path)
     if not forms:
         raise ValueError(f"没有可写出的表单：{path.name} 未生成。请先读取至少一张自评表。")
     if evaluations is not None and len(evaluations) != len(forms):
@@ -73,6 +69,29 @@ def write_forms(
     )
     writer = importlib.import_module(WRITERS[ext])
     writer.write(forms, path, scorecards=scorecards, summaries=summaries, rescore=rescore)
+
+
+def write_layouts(layouts: Sequence[FormLayout], path: str | Path, *, title: str) -> None:
+    """Write any layouts to path (.xlsx a sheet each, .docx/.pdf a page each, .html), atomically;
+    `title` is the document's (its metadata, and the page title of several)."""
+    path = Path(path)
+    ext = _checked_extension(path)
+    if not layouts:
+        raise ValueError(f"没有可写出的表单：{path.name} 未生成。")
+    importlib.import_module(WRITERS[ext]).write_layouts(layouts, path, title=title)
+
+
+def _checked_extension(path: Path) -> str:
+    """The output's extension, known to a writer, with its folder there; else a ValueError saying what to do."""
+    ext = path.suffix.lower()
+    if ext not in WRITERS:
+        raise ValueError(
+            f"不支持的输出格式“{path.suffix or '（无扩展名）'}”：{path.name}。"
+            "请使用 .xlsx、.docx、.pdf 或 .html 作为输出文件的扩展名。"
+        )
+    if not path.parent.is_dir():
+        raise ValueError(f"输出目录不存在：{path.parent}。请先创建该目录，或换一个输出路径。")
+    return ext
 
 
 def forms_bytes(forms: Sequence[Form], fmt: str, *, evaluations: Sequence[Evaluation] | None = None) -> bytes:

@@ -129,61 +129,9 @@ def build_dept_layout(form: DeptForm, profile: DeptProfile) -> FormLayout:
 
 def write_dept(form: DeptForm, profile: DeptProfile, path: str | Path) -> None:
     """Write the form to path (.xlsx, .docx or .pdf), atomically; ValueError for another extension."""
+    from jixiao.reports import write_layouts
+
     path = Path(path)
-    writers = {".xlsx": _xlsx, ".docx": _docx, ".pdf": _pdf}
-    ext = path.suffix.lower()
-    if ext not in writers:
+    if path.suffix.lower() not in (".xlsx", ".docx", ".pdf"):
         raise ValueError(f"不支持的输出格式“{path.suffix or '（无扩展名）'}”：{path.name}。部门整体自评表可写为 .xlsx、.docx 或 .pdf。")
-    if not path.parent.is_dir():
-        raise ValueError(f"输出目录不存在：{path.parent}。请先创建该目录，或换一个输出路径。")
-    writers[ext]([build_dept_layout(form, profile)], path)
-
-
-# The renderers of the project forms draw any FormLayout; they are used here as they are.
-
-
-def _xlsx(layouts: Sequence[FormLayout], path: Path) -> None:
-    from jixiao.reports._atomic import atomic_path
-    from jixiao.reports.summary import sheet_name
-    from jixiao.reports.workbook import new_book
-    from jixiao.reports.xlsx import _form_sheet
-
-    wb = new_book("部门整体支出绩效自评表")
-    for layout in layouts:
-        _form_sheet(wb.create_sheet(sheet_name(layout.project or layout.title)), layout)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-
-
-def _docx(layouts: Sequence[FormLayout], path: Path) -> None:
-    from docx import Document
-
-    from jixiao.reports._atomic import atomic_path
-    from jixiao.reports.docx import _headings, _new_section, _page, _set_default_font, _table
-
-    doc = Document()
-    _set_default_font(doc)
-    for n, layout in enumerate(layouts):
-        section = doc.sections[0] if n == 0 else _new_section(doc)
-        _page(section, layout.template.landscape)
-        _headings(doc, layout)
-        _table(doc, layout, section)
-    with atomic_path(path) as tmp:
-        doc.save(str(tmp))
-
-
-def _pdf(layouts: Sequence[FormLayout], path: Path) -> None:
-    import tempfile
-
-    from fpdf import FPDF
-
-    from jixiao.reports._atomic import atomic_path
-    from jixiao.reports.fonts import truetype_subset
-    from jixiao.reports.pdf import _all_text, _document
-
-    with tempfile.TemporaryDirectory(prefix="jixiao-font-") as folder:
-        font = Path(folder) / "NotoSansSC-subset.ttf"
-        font.write_bytes(truetype_subset(_all_text(layouts)))
-        pdf = _document(FPDF, layouts, font)
-    with atomic_path(path) as tmp:
-        pdf.output(str(tmp))
+    write_layouts([build_dept_layout(form, profile)], path, title=DEFAULT_TITLE)

@@ -42,11 +42,17 @@ def write(
     rescore: bool = False,
 ) -> None:
     """Write the forms to a .docx file (summaries are for spreadsheets and are not printed here)."""
+    write_layouts(build_layouts(forms, scorecards, rescore=rescore), path)
+
+
+def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "") -> None:
+    """Write any layouts to a .docx file, each in a section of its own (its page turned to fit)."""
     from docx import Document
 
-    layouts = build_layouts(forms, scorecards, rescore=rescore)
     doc = Document()
-    _set_default_font(doc)
+    if title:
+        doc.core_properties.title = title
+    set_default_font(doc)
     for n, layout in enumerate(layouts):
         section = doc.sections[0] if n == 0 else _new_section(doc)
         _page(section, layout.template.landscape)
@@ -54,7 +60,7 @@ def write(
         _table(doc, layout, section)
         if layout.note:
             p = doc.add_paragraph(layout.note)
-            _font(p.runs[0], BODY_PT - 1)
+            set_run_font(p.runs[0], BODY_PT - 1)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
 
@@ -84,7 +90,8 @@ def _east_asian(rpr_owner: Any, font: str) -> None:
     fonts.set(qn("w:eastAsia"), font)
 
 
-def _set_default_font(doc: Any) -> None:
+def set_default_font(doc: Any) -> None:
+    """The body font of a document (Latin and CJK), with no space around paragraphs: the other Word writers' too."""
     from docx.shared import Pt
 
     style = doc.styles["Normal"]
@@ -95,7 +102,8 @@ def _set_default_font(doc: Any) -> None:
     style.paragraph_format.space_after = Pt(0)
 
 
-def _font(run: Any, size: float, *, font: str = BODY_FONT, bold: bool = False) -> None:
+def set_run_font(run: Any, size: float, *, font: str = BODY_FONT, bold: bool = False) -> None:
+    """Size, weight and CJK font of one run of text."""
     from docx.shared import Pt
 
     run.font.size = Pt(size)
@@ -109,12 +117,12 @@ def _headings(doc: Any, layout: FormLayout) -> None:
 
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(p.add_run(layout.title), TITLE_PT, font=TITLE_FONT, bold=True)
+    set_run_font(p.add_run(layout.title), TITLE_PT, font=TITLE_FONT, bold=True)
     if layout.subtitle:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.space_after = Pt(6)
-        _font(p.add_run(layout.subtitle), BODY_PT + 2)
+        set_run_font(p.add_run(layout.subtitle), BODY_PT + 2)
 
 
 def _table(doc: Any, layout: FormLayout, section: Any) -> None:
@@ -183,4 +191,4 @@ def _fill(target: Any, cell: LayoutCell) -> None:
     p = target.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.LEFT if cell.align == "left" else WD_ALIGN_PARAGRAPH.CENTER
     if cell.text:
-        _font(p.add_run(cell.text), BODY_PT, bold=cell.role == "caption")
+        set_run_font(p.add_run(cell.text), BODY_PT, bold=cell.role == "caption")

@@ -62,18 +62,22 @@ def write(
     rescore: bool = False,
 ) -> None:
     """Write the forms to one .html page (summaries are for spreadsheets and are not printed here)."""
-    layouts = build_layouts(forms, scorecards, rescore=rescore)
-    page = render(layouts)
+    write_layouts(build_layouts(forms, scorecards, rescore=rescore), path)
+
+
+def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "预算绩效自评表") -> None:
+    """Write any layouts to one .html page; `title` names a page of several."""
+    page = render(layouts, title)
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
 
 
-def render(layouts: Sequence[FormLayout]) -> str:
+def render(layouts: Sequence[FormLayout], title: str = "预算绩效自评表") -> str:
     """The whole page."""
     if len(layouts) == 1:
         title = f"{layouts[0].project}—{layouts[0].title}"
     else:
-        title = f"预算绩效自评表（{len(layouts)}张）"
+        title = f"{title}（{len(layouts)}张）"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',

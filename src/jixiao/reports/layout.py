@@ -201,7 +201,9 @@ class FormLayout:
 
 
 @dataclass
-class _Builder:
+class LayoutBuilder:
+    """A layout being built row by row: the project forms' here, the year's and others' in their modules."""
+
     template: Template
     rows: list[list[LayoutCell]] = field(default_factory=list)
 
@@ -226,7 +228,7 @@ def build_layout(form: Form, scorecard: Scorecard | None = None, *, rescore: boo
                  template: Template | None = None) -> FormLayout:
     """The standard layout of a form; with rescore, the scorecard's scores where they differ."""
     t = template or choose_template(form)
-    b = _Builder(t)
+    b = LayoutBuilder(t)
     _header(b, form)
     _funds(b, form)
     _goals(b, form)
@@ -246,7 +248,7 @@ def build_layout(form: Form, scorecard: Scorecard | None = None, *, rescore: boo
     return layout
 
 
-def _header(b: _Builder, form: Form) -> None:
+def _header(b: LayoutBuilder, form: Form) -> None:
     rest = b.template.width - 8
     for (label1, key1), (label2, key2) in (
         (("项目名称", "project"), ("项目负责人及电话", "leader")),
@@ -259,7 +261,7 @@ def _header(b: _Builder, form: Form) -> None:
         b.add(r, 8, getattr(form, key2), colspan=rest, key=key2)
 
 
-def _funds(b: _Builder, form: Form) -> None:
+def _funds(b: LayoutBuilder, form: Form) -> None:
     t = b.template
     r = b.new_row()
     b.caption(r, 0, t.funds_caption, rowspan=1 + len(form.funds), colspan=2)
@@ -274,7 +276,7 @@ def _funds(b: _Builder, form: Form) -> None:
             b.add(r, first + i, getattr(fund, name), key=f"funds[{n}].{name}")
 
 
-def _goals(b: _Builder, form: Form) -> None:
+def _goals(b: LayoutBuilder, form: Form) -> None:
     t = b.template
     spans = t.goal_spans
     r = b.new_row()
@@ -286,7 +288,7 @@ def _goals(b: _Builder, form: Form) -> None:
     b.add(r, 2 + spans[0], form.goals.achieved, colspan=spans[1], align="left", key="goals.achieved")
 
 
-def _runs(values: Sequence[tuple[str, ...]]) -> list[int]:
+def run_spans(values: Sequence[tuple[str, ...]]) -> list[int]:
     """For each position, how many rows a cell starting there spans (0 when covered by the one above)."""
     spans = [0] * len(values)
     start = 0
@@ -297,7 +299,7 @@ def _runs(values: Sequence[tuple[str, ...]]) -> list[int]:
     return spans
 
 
-def _indicators(b: _Builder, form: Form) -> None:
+def _indicators(b: LayoutBuilder, form: Form) -> None:
     t = b.template
     indicators = form.indicators
     r0 = b.new_row()
@@ -308,8 +310,8 @@ def _indicators(b: _Builder, form: Form) -> None:
     printed = dict(form.category_labels)  # a level-1 cell printed otherwise than "name(N分)" stays as printed
     # Level-1 and level-2 cells merge over the consecutive rows that share them; a level-2 run never
     # crosses into another level-1.
-    level1_spans = _runs([(i.level1,) for i in indicators])
-    level2_spans = _runs([(i.level1, i.level2) for i in indicators])
+    level1_spans = run_spans([(i.level1,) for i in indicators])
+    level2_spans = run_spans([(i.level1, i.level2) for i in indicators])
     for n, ind in enumerate(indicators):
         r = b.new_row()
         for c, (name, _) in enumerate(t.indicator_columns, 1):
@@ -328,7 +330,7 @@ def _indicators(b: _Builder, form: Form) -> None:
                 b.add(r, c, getattr(ind, name), align=align, key=key)
 
 
-def _total(b: _Builder, form: Form) -> None:
+def _total(b: LayoutBuilder, form: Form) -> None:
     """总分 over the columns before the first 分值, then 分值 and 得分 under theirs; blanks merged."""
     t = b.template
     fields = [name for name, _ in t.indicator_columns]

@@ -68,41 +68,34 @@ def _cell_value(value: Any) -> Any:
 
 
 def overview_pdf(data: Mapping[str, Any]) -> bytes:
-    """The overview as a printable A4 PDF: fpdf2 with the reports' CJK font (jixiao.reports.fonts), cut to
-    the characters used, so that the text stays readable by PDF readers (pdfplumber included)."""
-    import tempfile
-    from pathlib import Path
-
+    """The overview as a printable A4 PDF: fpdf2 with the reports' CJK font (jixiao.reports.fonts, TrueType
+    outlines), so that the text stays readable by PDF readers (pdfplumber included)."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    from jixiao.reports.fonts import truetype_subset
+    from jixiao.reports.fonts import pdf_font
 
     title = f"{data['year']} 年度绩效自评总览（共 {data['total']} 张表）"
     tables = overview_tables(data)
     text = title + "".join(c + "".join(h) + "".join(str(v) for r in rows for v in r) for c, h, rows in tables)
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
-    with tempfile.TemporaryDirectory(prefix="jixiao-overview-") as folder:
-        font = Path(folder) / "cjk.ttf"
-        font.write_bytes(truetype_subset(text))
-        pdf.add_font("cjk", "", str(font))
-        pdf.add_page()
-        pdf.set_font("cjk", size=15)
-        pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT", align="C")
-        for caption, header, rows in tables:
-            pdf.set_font("cjk", size=11)
-            pdf.cell(0, 8, caption, new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("cjk", size=8 if len(header) > 6 else 9)
-            with pdf.table(col_widths=_widths(len(header), pdf.epw), text_align="LEFT", line_height=5.5,
-                           headings_style=FontFace(emphasis="", fill_color=(238, 242, 246))) as table:
-                for row in [header, *rows]:
-                    cells = table.row()
-                    for value in row:
-                        cells.cell(str(value))
-            pdf.ln(3)
-        return bytes(pdf.output())
-
+    pdf.add_font("cjk", "", str(pdf_font(text)))
+    pdf.add_page()
+    pdf.set_font("cjk", size=15)
+    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT", align="C")
+    for caption, header, rows in tables:
+        pdf.set_font("cjk", size=11)
+        pdf.cell(0, 8, caption, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("cjk", size=8 if len(header) > 6 else 9)
+        with pdf.table(col_widths=_widths(len(header), pdf.epw), text_align="LEFT", line_height=5.5,
+                       headings_style=FontFace(emphasis="", fill_color=(238, 242, 246))) as table:
+            for row in [header, *rows]:
+                cells = table.row()
+                for value in row:
+                    cells.cell(str(value))
+        pdf.ln(3)
+    return bytes(pdf.output())
 
 def _widths(columns: int, total: float) -> tuple[float, ...]:
     if columns <= 4:

@@ -1,7 +1,7 @@
 """PDF writer (fpdf2): each form on its own A4 page, ruled cells, text selectable and searchable.
 
 The CJK font is Noto Sans SC (SIL OFL 1.1), shipped by the PyPI package pylopdf-fonts-zh-cn; it is
-embedded as a subset (only the glyphs used, see jixiao.reports.fonts), so the file needs no font on
+embedded as a subset (only the glyphs used; converted once, see jixiao.reports.fonts), so the file needs no font on
 the reader's machine and no network. Every cell is one ruled rectangle (a merged cell is one rectangle over its rows and
 columns), which is what PDF table readers look for; text is wrapped by measuring it in the font, a
 line never breaks inside a Latin word or number where a space could break it, and the CJK rules for
@@ -58,17 +58,16 @@ def write(
     rescore: bool = False,
 ) -> None:
     """Write the forms to a .pdf file (summaries are for spreadsheets and are not printed here)."""
-    import tempfile
+    write_layouts(build_layouts(forms, scorecards, rescore=rescore), path)
 
+
+def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "预算绩效自评表") -> None:
+    """Write any layouts to a .pdf file, each from a new page; `title` names a document of several."""
     from fpdf import FPDF
 
-    from jixiao.reports.fonts import truetype_subset
+    from jixiao.reports.fonts import pdf_font
 
-    layouts = build_layouts(forms, scorecards, rescore=rescore)
-    with tempfile.TemporaryDirectory(prefix="jixiao-font-") as folder:
-        font = Path(folder) / "NotoSansSC-subset.ttf"
-        font.write_bytes(truetype_subset(_all_text(layouts)))
-        pdf = _document(FPDF, layouts, font)
+    pdf = _document(FPDF, layouts, pdf_font(_all_text(layouts)), title)
     with atomic_path(path) as tmp:
         pdf.output(str(tmp))
 
@@ -80,7 +79,7 @@ def _all_text(layouts: Sequence[FormLayout]) -> str:
     )
 
 
-def _document(fpdf_class: Any, layouts: Sequence[FormLayout], font: Path) -> Any:
+def _document(fpdf_class: Any, layouts: Sequence[FormLayout], font: Path, title: str) -> Any:
     pdf = fpdf_class(unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
@@ -88,7 +87,7 @@ def _document(fpdf_class: Any, layouts: Sequence[FormLayout], font: Path) -> Any
     pdf.add_font(FONT, fname=str(font))
     pdf.set_creator("jixiao")
     pdf.set_lang("zh-CN")
-    pdf.set_title(layouts[0].title if len(layouts) == 1 else "预算绩效自评表")
+    pdf.set_title(layouts[0].title if len(layouts) == 1 else title)
     for layout in layouts:
         _form(pdf, layout)
     return pdf

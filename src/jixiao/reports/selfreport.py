@@ -52,36 +52,36 @@ def _docx(report: Report, outline: Outline, path: Path) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Pt
 
-    from jixiao.reports.docx import _font, _set_default_font
+    from jixiao.reports.docx import set_default_font, set_run_font
 
     doc = Document()
-    _set_default_font(doc)
+    set_default_font(doc)
     for _ in range(4):
         doc.add_paragraph()
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(report.title), TITLE_PT, bold=True)
+    set_run_font(title.add_run(report.title), TITLE_PT, bold=True)
     for line in cover_lines(report):
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(p.add_run(line), HEADING_PT)
+        set_run_font(p.add_run(line), HEADING_PT)
     doc.add_paragraph()
     table = doc.add_table(rows=0, cols=2)
     table.style = doc.styles["Table Grid"]
     for caption, value in cover_rows(report, outline):
         cells = table.add_row().cells
-        _font(cells[0].paragraphs[0].add_run(caption), BODY_PT, bold=True)
+        set_run_font(cells[0].paragraphs[0].add_run(caption), BODY_PT, bold=True)
         if value:
-            _font(cells[1].paragraphs[0].add_run(value), BODY_PT)
+            set_run_font(cells[1].paragraphs[0].add_run(value), BODY_PT)
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     for section in report.sections:
         h = doc.add_paragraph()
-        _font(h.add_run(heading(section)), HEADING_PT if "（" not in section.number else BODY_PT + 1, bold=True)
+        set_run_font(h.add_run(heading(section)), HEADING_PT if "（" not in section.number else BODY_PT + 1, bold=True)
         for line in section.text.split("\n"):
             if line.strip():
                 p = doc.add_paragraph()
                 p.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
-                _font(p.add_run(line.strip()), BODY_PT)
+                set_run_font(p.add_run(line.strip()), BODY_PT)
         if section.table:
             _docx_table(doc, section.table)
     with atomic_path(path) as tmp:
@@ -89,14 +89,14 @@ def _docx(report: Report, outline: Outline, path: Path) -> None:
 
 
 def _docx_table(doc: Any, rows: tuple[tuple[str, ...], ...]) -> None:
-    from jixiao.reports.docx import _font
+    from jixiao.reports.docx import set_run_font
 
     table = doc.add_table(rows=0, cols=len(rows[0]))
     table.style = doc.styles["Table Grid"]
     for n, row in enumerate(rows):
         for cell, text in zip(table.add_row().cells, row, strict=False):
             if text:
-                _font(cell.paragraphs[0].add_run(text), BODY_PT - 2, bold=n == 0)
+                set_run_font(cell.paragraphs[0].add_run(text), BODY_PT - 2, bold=n == 0)
 
 
 def _all_text(report: Report, outline: Outline) -> str:
@@ -107,28 +107,23 @@ def _all_text(report: Report, outline: Outline) -> str:
 
 
 def _pdf(report: Report, outline: Outline, path: Path) -> None:
-    import tempfile
-
     from fpdf import FPDF
     from fpdf.enums import WrapMode
 
-    from jixiao.reports.fonts import truetype_subset
+    from jixiao.reports.fonts import pdf_font
 
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(True, margin=20)
-    with tempfile.TemporaryDirectory(prefix="jixiao-font-") as folder:
-        font = Path(folder) / "NotoSansSC-subset.ttf"
-        font.write_bytes(truetype_subset(_all_text(report, outline)))
-        pdf.add_font("NotoSansSC", fname=str(font))
-        pdf.set_creator("jixiao")
-        pdf.set_lang("zh-CN")
-        pdf.set_title(report.title)
-        _pdf_cover(pdf, report, outline)
-        for section in report.sections:
-            _pdf_section(pdf, section, WrapMode.CHAR)
-        with atomic_path(path) as tmp:
-            pdf.output(str(tmp))
+    pdf.add_font("NotoSansSC", fname=str(pdf_font(_all_text(report, outline))))
+    pdf.set_creator("jixiao")
+    pdf.set_lang("zh-CN")
+    pdf.set_title(report.title)
+    _pdf_cover(pdf, report, outline)
+    for section in report.sections:
+        _pdf_section(pdf, section, WrapMode.CHAR)
+    with atomic_path(path) as tmp:
+        pdf.output(str(tmp))
 
 
 def _pdf_cover(pdf: Any, report: Report, outline: Outline) -> None:

@@ -49,6 +49,20 @@ def write(
         wb.save(tmp)
 
 
+def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "预算绩效自评表") -> None:
+    """Write any layouts to a .xlsx workbook, a sheet each (named after its project, else its title)."""
+    from jixiao.reports.summary import sheet_name
+    from jixiao.reports.workbook import new_book
+
+    wb = new_book(title)
+    taken: list[str] = []
+    for layout in layouts:
+        taken.append(sheet_name(layout.project or layout.title, taken=taken))
+        _form_sheet(wb.create_sheet(taken[-1]), layout)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
 def _form_sheet(ws: Any, layout: FormLayout) -> None:
     from openpyxl.comments import Comment
     from openpyxl.utils import get_column_letter

@@ -11,7 +11,6 @@ What the layouts print: every field of the records except an indicator's 指标�
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,8 @@ from jixiao.core.target import (
     Target,
     TargetIndicator,
 )
-from jixiao.reports._atomic import atomic_path
-from jixiao.reports.layout import FormLayout, Template, _Builder, _runs
+from jixiao.reports import write_layouts
+from jixiao.reports.layout import FormLayout, LayoutBuilder, Template, run_spans
 
 YES, NO = "是", "否"
 PERIOD_DASH = "—"
@@ -76,7 +75,7 @@ def _subtitle(year: int | None) -> str:
     return f"（{year}年度）" if year is not None else ""
 
 
-def _pairs(b: _Builder, rows: Sequence[Sequence[tuple[str, str]]], values: dict[str, str]) -> None:
+def _pairs(b: LayoutBuilder, rows: Sequence[Sequence[tuple[str, str]]], values: dict[str, str]) -> None:
     """Header rows of caption | value pairs across the width (a lone pair takes the whole row)."""
     width = b.template.width
     half = width // 2
@@ -109,7 +108,7 @@ def review_items_text(items: Sequence[tuple[str, str]]) -> str:
 
 
 def target_layout(target: Target) -> FormLayout:
-    b = _Builder(TARGET_TEMPLATE)
+    b = LayoutBuilder(TARGET_TEMPLATE)
     values = {k: getattr(target, k) for _, k in sum(TARGET_HEADER, ()) if k not in ("period",)}
     values["period"] = period_text(target.period_start, target.period_end)
     rows = list(TARGET_HEADER)
@@ -130,11 +129,11 @@ def target_layout(target: Target) -> FormLayout:
                       subtitle=_subtitle(target.year), rows=_sorted(b), project=target.project)
 
 
-def _sorted(b: _Builder) -> tuple[tuple[Any, ...], ...]:
+def _sorted(b: LayoutBuilder) -> tuple[tuple[Any, ...], ...]:
     return tuple(tuple(sorted(r, key=lambda c: c.col)) for r in b.rows)
 
 
-def _target_funds(b: _Builder, target: Target) -> None:
+def _target_funds(b: LayoutBuilder, target: Target) -> None:
     sets = [(which, target.fund_set(which)) for which in ("medium", "annual")]
     height = sum(max(1, len(rows)) for _, rows in sets)
     first = True
@@ -152,7 +151,7 @@ def _target_funds(b: _Builder, target: Target) -> None:
             b.add(r, 7, fund.amount if fund is not None else "", colspan=6, key=f"funds[{index}].amount")
 
 
-def _target_goals(b: _Builder, target: Target) -> None:
+def _target_goals(b: LayoutBuilder, target: Target) -> None:
     sets = [(which, target.goals(which)) for which in ("medium", "annual")]
     height = sum(max(1, len(goals)) for _, goals in sets)
     first = True
@@ -175,7 +174,7 @@ def _cell_text(ind: TargetIndicator, name: str) -> str:
     return str(getattr(ind, name))
 
 
-def _target_indicators(b: _Builder, target: Target, which: str) -> None:
+def _target_indicators(b: LayoutBuilder, target: Target, which: str) -> None:
     """The set's caption on a row of its own, so that a header row a PDF page repeats names no set."""
     rows = [(n, i) for n, i in enumerate(target.indicators) if i.set == which]
     r = b.new_row()
@@ -183,8 +182,8 @@ def _target_indicators(b: _Builder, target: Target, which: str) -> None:
     r0 = b.new_row()
     for c, (_, caption) in enumerate(TARGET_INDICATOR_COLUMNS, 1):
         b.caption(r0, 0 if c == 1 else c, caption, colspan=2 if c == 1 else 1)
-    level1 = _runs([(i.level1,) for _, i in rows])
-    level2 = _runs([(i.level1, i.level2) for _, i in rows])
+    level1 = run_spans([(i.level1,) for _, i in rows])
+    level2 = run_spans([(i.level1, i.level2) for _, i in rows])
     for k, (n, ind) in enumerate(rows):
         r = b.new_row()
         for c, (name, _) in enumerate(TARGET_INDICATOR_COLUMNS, 1):
@@ -200,7 +199,7 @@ def _target_indicators(b: _Builder, target: Target, which: str) -> None:
                 b.add(r, c, _cell_text(ind, name), align=align, key=key)
 
 
-def _target_reviews(b: _Builder, target: Target) -> None:
+def _target_reviews(b: LayoutBuilder, target: Target) -> None:
     spans = ((1, 2), (3, 1), (4, 4), (8, 3), (11, 1), (12, 1))
     r0 = b.new_row()
     b.caption(r0, 0, "审核意见", rowspan=1 + len(target.reviews))
@@ -221,7 +220,7 @@ def _target_reviews(b: _Builder, target: Target) -> None:
 
 
 def monitor_layout(monitor: Monitor) -> FormLayout:
-    b = _Builder(MONITOR_TEMPLATE)
+    b = LayoutBuilder(MONITOR_TEMPLATE)
     values = {k: getattr(monitor, k) for _, k in sum(MONITOR_HEADER, ()) if k not in ("period", "target_version")}
     values["period"] = monitor.period
     values["target_version"] = "" if monitor.target_version is None else str(monitor.target_version)
@@ -248,7 +247,7 @@ def monitor_layout(monitor: Monitor) -> FormLayout:
                       subtitle=_subtitle(monitor.year), rows=_sorted(b), project=monitor.project)
 
 
-def _monitor_indicators(b: _Builder, monitor: Monitor) -> None:
+def _monitor_indicators(b: LayoutBuilder, monitor: Monitor) -> None:
     captions = indicator_captions(monitor.to_month)
     first = ("level1", "level2", "name", "target", "to_date", "forecast")
     r0, r1 = b.new_row(), b.new_row()
@@ -262,8 +261,8 @@ def _monitor_indicators(b: _Builder, monitor: Monitor) -> None:
     for c, (_, caption) in enumerate(RECTIFY_CAPTIONS, 13):
         b.caption(r0, c, caption, rowspan=2)
     rows = monitor.indicators
-    level1 = _runs([(i.level1,) for i in rows])
-    level2 = _runs([(i.level1, i.level2) for i in rows])
+    level1 = run_spans([(i.level1,) for i in rows])
+    level2 = run_spans([(i.level1, i.level2) for i in rows])
     for n, ind in enumerate(rows):
         r = b.new_row()
         key = f"indicators[{n}]"
@@ -286,84 +285,9 @@ def _monitor_indicators(b: _Builder, monitor: Monitor) -> None:
 # Writing
 
 
-EXTENSIONS = (".xlsx", ".docx", ".pdf", ".html")
-
-
-def write_layouts(layouts: Sequence[FormLayout], path: str | Path, document_title: str) -> None:
-    """Write layouts to .xlsx (a sheet each), .docx or .pdf (a page each) or .html, atomically."""
-    path = Path(path)
-    ext = path.suffix.lower()
-    if ext not in EXTENSIONS:
-        raise ValueError(f"不支持的输出格式“{path.suffix or '（无扩展名）'}”：{path.name}。"
-                         "请使用 .xlsx、.docx、.pdf 或 .html 作为输出文件的扩展名。")
-    if not layouts:
-        raise ValueError(f"没有可写出的表单：{path.name} 未生成。")
-    if not path.parent.is_dir():
-        raise ValueError(f"输出目录不存在：{path.parent}。请先创建该目录，或换一个输出路径。")
-    {".xlsx": _xlsx, ".docx": _docx, ".pdf": _pdf, ".html": _html}[ext](layouts, path, document_title)
-
-
 def write_targets(targets: Sequence[Target], path: str | Path) -> None:
-    write_layouts([target_layout(t) for t in targets], path, "项目支出绩效目标申报表")
+    write_layouts([target_layout(t) for t in targets], path, title="项目支出绩效目标申报表")
 
 
 def write_monitors(monitors: Sequence[Monitor], path: str | Path) -> None:
-    write_layouts([monitor_layout(m) for m in monitors], path, "项目支出绩效运行监控表")
-
-
-def _xlsx(layouts: Sequence[FormLayout], path: Path, title: str) -> None:
-    from openpyxl import Workbook
-
-    from jixiao.reports.summary import sheet_name
-    from jixiao.reports.xlsx import _form_sheet
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    wb.properties.creator, wb.properties.title = "jixiao", title
-    taken: list[str] = []
-    for layout in layouts:
-        name = sheet_name(layout.project or layout.title, taken=taken)
-        taken.append(name)
-        _form_sheet(wb.create_sheet(name), layout)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-
-
-def _docx(layouts: Sequence[FormLayout], path: Path, title: str) -> None:
-    from docx import Document
-
-    docx_writer: Any = importlib.import_module("jixiao.reports.docx")
-    doc = Document()
-    doc.core_properties.title = title
-    docx_writer._set_default_font(doc)
-    for n, layout in enumerate(layouts):
-        section = doc.sections[0] if n == 0 else docx_writer._new_section(doc)
-        docx_writer._page(section, layout.template.landscape)
-        docx_writer._headings(doc, layout)
-        docx_writer._table(doc, layout, section)
-    with atomic_path(path) as tmp:
-        doc.save(str(tmp))
-
-
-def _pdf(layouts: Sequence[FormLayout], path: Path, title: str) -> None:
-    import tempfile
-
-    from fpdf import FPDF
-
-    from jixiao.reports.fonts import truetype_subset
-    from jixiao.reports.pdf import _all_text, _document
-
-    with tempfile.TemporaryDirectory(prefix="jixiao-font-") as folder:
-        font = Path(folder) / "NotoSansSC-subset.ttf"
-        font.write_bytes(truetype_subset(_all_text(layouts)))
-        pdf = _document(FPDF, layouts, font)
-        pdf.set_title(title if len(layouts) > 1 else layouts[0].title)
-    with atomic_path(path) as tmp:
-        pdf.output(str(tmp))
-
-
-def _html(layouts: Sequence[FormLayout], path: Path, title: str) -> None:
-    from jixiao.reports.html import render
-
-    with atomic_path(path) as tmp:
-        tmp.write_text(render(layouts), encoding="utf-8")
+    write_layouts([monitor_layout(m) for m in monitors], path, title="项目支出绩效运行监控表")

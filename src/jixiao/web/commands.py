@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.add_argument("--no-worker", action="store_true", help="不在本进程运行后台任务（另开 jixiao worker）")
     serve.set_defaults(handler=run_serve, func=run_serve)
 
-    worker = subparsers.add_parser("worker", help="运行后台任务（大文件导入）")
+    worker = subparsers.add_parser("worker", help="运行后台任务（大文件导入、批量导出）")
     worker.add_argument("--batch", action="store_true", help="处理完已排队的任务后退出")
     worker.set_defaults(handler=run_worker, func=run_worker)
 

@@ -243,6 +243,9 @@ JIXIAO_TOKEN_DAYS = int(_env("JIXIAO_TOKEN_DAYS", "90"))
 # Days before a round's or a rectification item's deadline that its unit is reminded (jixiao.web.notify).
 JIXIAO_REMIND_DAYS = int(_env("JIXIAO_REMIND_DAYS", "3"))
 JIXIAO_EXPORT_MAX_FORMS = int(_env("JIXIAO_EXPORT_MAX_FORMS", "200"))
+# A batch export (a zip written in the background) is kept this many hours for its download link.
+EXPORT_DIR = DATA_DIR / "exports"
+JIXIAO_EXPORT_KEEP_HOURS = int(_env("JIXIAO_EXPORT_KEEP_HOURS", "24"))
 # Uploads with more bytes than this are read in the background (a task) with a progress bar.
 JIXIAO_BACKGROUND_IMPORT_BYTES = int(os.environ.get("JIXIAO_BACKGROUND_IMPORT_BYTES", 2 * 1024 * 1024))
 JIXIAO_PAGE_SIZE = 50

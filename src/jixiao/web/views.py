@@ -3,6 +3,7 @@ calls jixiao.web.forms and renders; nothing else."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -11,11 +12,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max, Min
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
 from jixiao.web import pages, presenters
+from jixiao.web.batch.models import ExportJob
 from jixiao.web.forms import access, evaluation, exports, filters, imports, kept, store
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
@@ -93,9 +95,46 @@ def export_selection(request: HttpRequest) -> HttpResponse:
         messages.error(request, "请先勾选要导出的表。")
         return redirect("form-list")
     try:
-        return pages.download(exports.export_zip(forms, fmt), "绩效自评表.zip")
+        job = exports.start_export(request.user, forms, fmt)
     except ServiceError as e:
         return _error_page(request, e)
+    return redirect("export-job", pk=job.pk)
+
+
+EXPORT_NAME = "绩效自评表.zip"
+
+
+@login_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    from jixiao.web.ops import jobs
+
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    jobs.mark_stale_exports(job)
+    return render(request, "jixiao/export_job.html", {
+        "job": job, "name": EXPORT_NAME, "keep_hours": settings.JIXIAO_EXPORT_KEEP_HOURS})
+
+
+@login_required
+def export_status(request: HttpRequest, pk: int) -> JsonResponse:
+    from jixiao.web.ops import jobs
+
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    jobs.mark_stale_exports(job)  # a writer that died shows as failed, with the reason
+    done = job.status == ExportJob.Status.DONE
+    return JsonResponse({"status": job.status, "label": job.get_status_display(), "done": job.done,
+                         "total": job.total, "progress": job.progress, "error": job.error,
+                         "download": reverse("export-download", args=[job.pk]) if done else ""})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    path = Path(job.file) if job.status == ExportJob.Status.DONE and job.file else None
+    if path is None or not path.is_file():
+        return _error_page(request, ServiceError(
+            f"此导出的文件已不在（完成后保留 {settings.JIXIAO_EXPORT_KEEP_HOURS} 小时）或尚未完成：请回到列表重新导出。",
+            status=404))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=EXPORT_NAME, content_type="application/zip")
 
 
 # ---------------------------------------------------------------- detail
@@ -348,6 +387,9 @@ urlpatterns = [
     path("forms/evaluate/", form_evaluate, name="form-evaluate"),
     path("forms/summary.xlsx", export_summary, name="export-summary"),
     path("forms/export.zip", export_selection, name="export-selection"),
+    path("forms/exports/<int:pk>/", export_job, name="export-job"),
+    path("forms/exports/<int:pk>/status/", export_status, name="export-status"),
+    path("forms/exports/<int:pk>/download/", export_download, name="export-download"),
     path("forms/<int:pk>/", form_detail, name="form-detail"),
     path("forms/<int:pk>/edit/", form_edit, name="form-edit"),
     path("forms/<int:pk>/export.<str:fmt>", form_export, name="form-export"),

@@ -3,6 +3,7 @@ change together in one conditional UPDATE); a claim older than the timeout may b
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -57,3 +58,44 @@ class BatchFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportJob(models.Model):
+    """A zip of many forms' files, written by a background task (jixiao.web.forms.exports.run_export).
+
+    The task beats `heartbeat` while it writes (a job running without one lately lost its worker); the
+    zip is kept under EXPORT_DIR for JIXIAO_EXPORT_KEEP_HOURS, then the sweep removes it (jixiao.web.ops.jobs).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "导出中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+        EXPIRED = "expired", "已过期"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    fmt = models.CharField("格式", max_length=10)
+    form_ids = models.JSONField("表", default=list)
+    total = models.PositiveIntegerField("表数", default=0)
+    done = models.PositiveIntegerField("已写出", default=0)
+    file = models.CharField("文件", max_length=1000, blank=True)
+    error = models.TextField("错误", blank=True)
+    created = models.DateTimeField("提交时间", auto_now_add=True)
+    updated = models.DateTimeField("更新时间", auto_now=True)
+    finished = models.DateTimeField("完成时间", null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "批量导出"
+        verbose_name_plural = "批量导出"
+        ordering = ("-created",)
+
+    def __str__(self) -> str:
+        return f"导出 #{self.pk}"
+
+    @property
+    def progress(self) -> int:
+        """Percent of the forms written."""
+        return 100 if not self.total else round(100 * self.done / self.total)

@@ -1,18 +1,32 @@
 """Stored forms as files: each form in the standard layout, a zip of them, and the summary workbook of
-a list. The files themselves are jixiao.reports' (the one printed-form model and the one summary sheet)."""
+a list. The files themselves are jixiao.reports' (the one printed-form model and the one summary sheet).
+
+A zip of a selection is written by a background task (`start_export` queues it, `run_export` writes it
+to EXPORT_DIR, counting the forms and beating the job's heartbeat), so that no request waits for it;
+the job's page shows the progress and then the download link, until the sweep removes the file.
+"""
 
 from __future__ import annotations
 
 import io
+import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
+from typing import IO
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
+from django_tasks import task
 
 from jixiao import reports
 from jixiao.reports.layout import format_decimal, format_rate
 from jixiao.reports.summary import FormSummary, summary_workbook
+from jixiao.web.batch.models import ExportJob
+from jixiao.web.forms.access import User, visible_forms
 from jixiao.web.forms.errors import ServiceError
 from jixiao.web.forms.evaluation import evaluate_stored
 from jixiao.web.models import PerformanceForm, Phase, Stage
@@ -25,10 +39,14 @@ SUMMARY_VALUES = (
 )
 
 
+def _check_format(fmt: str, status: int = 400) -> None:
+    if fmt not in EXPORT_FORMATS:
+        raise ServiceError(f"不支持的导出格式「{fmt}」，可选 {'、'.join(EXPORT_FORMATS)}。", status=status)
+
+
 def export_forms(forms: Sequence[PerformanceForm], fmt: str) -> bytes:
     """The forms in the standard layout as one .xlsx, .docx or .pdf."""
-    if fmt not in EXPORT_FORMATS:
-        raise ServiceError(f"不支持的导出格式「{fmt}」，可选 {'、'.join(EXPORT_FORMATS)}。", status=404)
+    _check_format(fmt, status=404)
     evaluations = [evaluate_stored(f) for f in forms]
     return reports.forms_bytes([e.form for e in evaluations], fmt, evaluations=evaluations)
 
@@ -40,13 +58,70 @@ def export_filename(stored: PerformanceForm, fmt: str) -> str:
 
 def export_zip(forms: Sequence[PerformanceForm], fmt: str) -> bytes:
     """A zip with one file per form."""
-    if fmt not in EXPORT_FORMATS:
-        raise ServiceError(f"不支持的导出格式「{fmt}」，可选 {'、'.join(EXPORT_FORMATS)}。")
+    _check_format(fmt)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for stored in forms:
-            archive.writestr(export_filename(stored, fmt), export_forms([stored], fmt))
+    write_zip(forms, fmt, buffer)
     return buffer.getvalue()
+
+
+def write_zip(forms: Sequence[PerformanceForm], fmt: str, out: IO[bytes],
+              progress: Callable[[int], object] | None = None) -> None:
+    """Write the zip of the forms (one file each) to `out`, calling progress(forms written) after each."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, stored in enumerate(forms, 1):
+            archive.writestr(export_filename(stored, fmt), export_forms([stored], fmt))
+            if progress is not None:
+                progress(n)
+
+
+# ---------------------------------------------------------------- the zip of a selection, in the background
+
+
+def start_export(user: User, forms: Sequence[PerformanceForm], fmt: str) -> ExportJob:
+    """Queue the zip of the forms for the background task; the job carries its progress and then its file."""
+    _check_format(fmt)
+    job = ExportJob.objects.create(user=user, fmt=fmt, form_ids=[f.pk for f in forms], total=len(forms))
+    transaction.on_commit(lambda: run_export.enqueue(job.pk))
+    return job
+
+
+@task()
+def run_export(job_id: int) -> None:
+    """Write a queued export's zip in the background."""
+    write_export(job_id)
+
+
+def _beat(job_id: int, attempt: int) -> bool:
+    return bool(ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(heartbeat=timezone.now()))
+
+
+def write_export(job_id: int) -> None:
+    """Write an export's zip under EXPORT_DIR: the job is claimed (only one writer), its heartbeat beaten
+    (jixiao.web.ops.jobs), and the forms are those its user may still see, in the order chosen."""
+    from jixiao.web.ops import jobs
+
+    mine = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING)
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
+        status=ExportJob.Status.RUNNING, heartbeat=timezone.now())
+    if not claimed:
+        return
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    order = {pk: n for n, pk in enumerate(job.form_ids)}
+    forms = sorted(visible_forms(job.user).filter(pk__in=job.form_ids), key=lambda f: order[f.pk])
+    mine.update(total=len(forms))
+    folder = Path(settings.EXPORT_DIR)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path, tmp = folder / f"{job.pk}.zip", folder / f".{job.pk}.zip.tmp"
+    try:
+        with jobs.heartbeat(job_id, 0, beat=_beat), tmp.open("wb") as out:
+            write_zip(forms, job.fmt, out, lambda n: mine.update(done=n, heartbeat=timezone.now()))
+        os.replace(tmp, path)
+    except Exception as e:  # a bug must not leave the job "running" forever
+        tmp.unlink(missing_ok=True)
+        mine.update(status=ExportJob.Status.FAILED, error=f"导出失败：{e}")
+        raise
+    if not mine.update(status=ExportJob.Status.DONE, file=str(path), finished=timezone.now()):
+        path.unlink(missing_ok=True)  # taken for lost meanwhile: its page already says so
 
 
 def _text(value: Decimal | None) -> str:

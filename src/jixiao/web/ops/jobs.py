@@ -6,6 +6,8 @@ worker (kill -9 of the server or of `jixiao worker`): it is marked failed with t
 can retry it (its files are kept) or cancel it. Each retry bumps `attempt`; a reader of an older attempt
 that wakes up again writes nothing. Uploads older than JIXIAO_UPLOAD_MAX_AGE_HOURS whose job is not
 reading are removed by sweep(), which the worker runs every few minutes and `jixiao cleanup` runs once.
+Batch exports (jixiao.web.forms.exports) beat the same way; the sweep marks a lost one failed and removes
+a finished one's zip after JIXIAO_EXPORT_KEEP_HOURS.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.utils import timezone
 
+from jixiao.web.batch.models import ExportJob
 from jixiao.web.models import ImportJob
 
 ACTIVE = (ImportJob.Status.PENDING, ImportJob.Status.READING)
@@ -40,8 +43,8 @@ def beat(job_id: int, attempt: int) -> bool:
 
 
 @contextlib.contextmanager
-def heartbeat(job_id: int, attempt: int) -> Iterator[None]:
-    """Beat from a thread while the body runs."""
+def heartbeat(job_id: int, attempt: int, beat: Callable[[int, int], object] = beat) -> Iterator[None]:
+    """Beat from a thread while the body runs (an import's beat, or another job's: `beat(job_id, attempt)`)."""
     stop = threading.Event()
 
     def run() -> None:
@@ -50,7 +53,7 @@ def heartbeat(job_id: int, attempt: int) -> Iterator[None]:
                 try:
                     beat(job_id, attempt)
                 except DatabaseError:  # a busy database misses one beat; the next one will do
-                    logging.getLogger(__name__).warning("heartbeat of import %s missed", job_id)
+                    logging.getLogger(__name__).warning("heartbeat of job %s missed", job_id)
         finally:
             connection.close()  # this thread's own connection
 
@@ -105,11 +108,13 @@ def retry(job: ImportJob, task: Any) -> bool:
 
 
 def sweep() -> tuple[int, int]:
-    """Mark lost jobs, and remove uploads older than the age limit whose job is not reading.
+    """Mark lost jobs, and remove uploads older than the age limit whose job is not reading, and
+    batch exports kept longer than theirs.
 
     Returns (folders removed, jobs marked interrupted).
     """
-    interrupted = mark_stale()
+    interrupted = mark_stale() + mark_stale_exports()
+    sweep_exports()
     root = Path(settings.UPLOAD_DIR)
     if not root.is_dir():
         return 0, interrupted
@@ -122,6 +127,38 @@ def sweep() -> tuple[int, int]:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed, interrupted
+
+
+EXPORT_STALE_MESSAGE = "导出中断：后台任务进程在写出时停止了（服务或 jixiao worker 被终止）。请回到列表重新导出。"
+
+
+def mark_stale_exports(job: ExportJob | None = None) -> int:
+    """Mark batch exports whose writer was lost (no heartbeat lately, or queued far too long) as failed."""
+    now = timezone.now()
+    stale = timedelta(seconds=settings.JIXIAO_JOB_STALE_SECONDS)
+    lost = (Q(status=ExportJob.Status.RUNNING, heartbeat__lt=now - stale)
+            | Q(status=ExportJob.Status.PENDING, updated__lt=now - PENDING_PERIODS * stale))
+    jobs = ExportJob.objects.filter(lost)
+    if job is not None:
+        jobs = jobs.filter(pk=job.pk)
+    marked = jobs.update(status=ExportJob.Status.FAILED, error=EXPORT_STALE_MESSAGE)
+    if job is not None and marked:
+        job.refresh_from_db()
+    return marked
+
+
+def sweep_exports() -> int:
+    """Remove the zips of batch exports finished more than JIXIAO_EXPORT_KEEP_HOURS ago; how many."""
+    cutoff = timezone.now() - timedelta(hours=settings.JIXIAO_EXPORT_KEEP_HOURS)
+    old = ExportJob.objects.filter(Q(finished__lt=cutoff) | Q(finished__isnull=True, created__lt=cutoff))
+    old = old.exclude(status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING])
+    removed = 0
+    for job in old.exclude(status=ExportJob.Status.EXPIRED):
+        if job.file:
+            Path(job.file).unlink(missing_ok=True)
+            removed += 1
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.EXPIRED, file="")
+    return removed
 
 
 SWEEP_SECONDS = 300
