@@ -210,3 +210,21 @@ def test_monitoring_answers_rectification_and_next_years_declaration_weigh_in_th
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][-1] == "监控与整改情况"
     assert next(r for r in rows[1:] if r[2] == form.project)[-1] == "整改逾期未完成"
+
+
+def test_the_public_pdf_carries_the_recheck_after_the_form(cast: Any, tmp_path: Any) -> None:
+    """Issue 12 point 5: the re-check is part of every published export, the PDF too (it was only in the xlsx)."""
+    import subprocess
+
+    form = cast.rechecked()
+    workflow.transition(form, cast.user("finance"), "publish")
+    response = cast.page("anonymous").get(f"/public/forms/{form.pk}.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    path = tmp_path / "public.pdf"
+    path.write_bytes(response.content)
+    pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    assert "信息化建设" in pages[0] and "财政复核结果" not in pages[0]  # the form as the unit filled it in …
+    recheck = next(p for p in pages if "财政复核结果" in p)  # … then the re-check on a page of its own
+    assert "93.50" in recheck and "100.00" in recheck and "单位自评" in recheck
+    assert "1. 满意度无问卷佐证" in recheck and "2. 传送增长率口径不清" in recheck

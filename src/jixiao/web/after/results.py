@@ -143,9 +143,14 @@ RECHECK_SHEET = "财政复核结果"
 
 
 def with_recheck(form: PerformanceForm, data: bytes, fmt: str) -> bytes:
-    """A published form's workbook with a sheet of its re-check beside the unit's own score (xlsx only)."""
+    """A published form's file with its re-check beside the unit's own score: a sheet of the workbook, a page
+    after the form in the PDF."""
     found = recheck_result(form)
-    if fmt != "xlsx" or found is None:
+    if found is None:
+        return data
+    if fmt == "pdf":
+        return _pdf_with_recheck(form, found)
+    if fmt != "xlsx":
         return data
     import io
 
@@ -166,3 +171,22 @@ def with_recheck(form: PerformanceForm, data: bytes, fmt: str) -> bytes:
         cell.font = styles()["bold"]
     sheet.column_dimensions["A"].width = 30
     return to_bytes(book)
+
+
+def _pdf_with_recheck(form: PerformanceForm, found: dict[str, Any]) -> bytes:
+    import tempfile
+    from pathlib import Path
+
+    from jixiao.reports import write_layouts
+    from jixiao.reports.layout import build_layout
+    from jixiao.reports.recheck import Recheck, with_recheck_pages
+    from jixiao.web.forms.evaluation import evaluate_stored
+
+    e = evaluate_stored(form)
+    recheck = Recheck(form.project, found["unit_score"] or "", found["unit_grade"], found["score"], found["grade"],
+                      tuple(found["problems"]), tuple((t["firm"], str(t["score"])) for t in found["third_party"]),
+                      found["recorded_at"] or "")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "form.pdf"
+        write_layouts(with_recheck_pages([build_layout(e.form, e.scorecard)], recheck), path, title=form.project)
+        return path.read_bytes()
