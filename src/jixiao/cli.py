@@ -138,8 +138,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
         else:
             from jixiao.reports import write_forms
 
-            evaluations = _evaluate(batch, args.profile) if args.rescore or target.suffix == ".xlsx" else None
-            write_forms(batch.forms, target, evaluations=evaluations, rescore=args.rescore)
+            # Every form is written in its own template's wording; only the summary sheet (xlsx) and rescore
+            # take the computed values too, so that a converted form is the form as it was.
+            evaluations = _evaluate(batch, args.profile)
+            computed = evaluations if args.rescore or target.suffix == ".xlsx" else None
+            wordings = [e.profile.template for e in evaluations] if evaluations is not None else None
+            write_forms(batch.forms, target, evaluations=computed, rescore=args.rescore, wordings=wordings)
     except (ValueError, OSError) as err:
         out.line(f"无法写出 {target}：{err}")
         return EXIT_UNREADABLE

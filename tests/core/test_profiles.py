@@ -413,3 +413,14 @@ def test_a_user_profile_for_a_region_and_year_is_chosen_by_year_too(tmp_path: Pa
     profiles = ProfileSet([*builtin_profiles().values(), mine], default="mof-2020")
     assert profiles.for_year(2022, "四川省").name == "my-sichuan"
     assert profiles.for_year(2022, "湖北省").name == "mof-2020"
+
+
+def test_a_profile_gives_the_writers_its_wording_and_a_field_of_no_kind_is_refused_naming_it() -> None:
+    hubei = load_profile("hubei-2021").template
+    assert ("indicators.target", "年初目标值(A)") in hubei.wording
+    assert ("funds.score", "得分(20分*执行率)") in hubei.wording
+    text = (Path(__file__).resolve().parents[2] / "src/jixiao/data/profiles/hubei-2021.toml").read_text(encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"wording\.indicators\.goal"):
+        parse_profile(text.replace('"indicators.reason" = "未完成原因"', '"indicators.goal" = "目标"'), "hubei.toml")
+    with pytest.raises(ProfileError, match=r"wording\.indicators\.reason"):
+        parse_profile(text.replace('"indicators.reason" = "未完成原因"', '"indicators.reason" = ""'), "hubei.toml")

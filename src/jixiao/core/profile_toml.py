@@ -66,7 +66,13 @@ TEMPLATE_EXAMPLES: dict[str, str] = {
     "checks": 'checks = ["A01", "A03"]',
     "template_free": "template_free = false",
     "fund_block": "fund_block = true",
+    "wording": '[template.wording] 下一行写 "indicators.target" = "年初目标值(A)"',
 }
+# What [template.wording] may name: the header labels, the fund block's and the indicators' columns.
+WORDING_FIELDS = ("title", "project", "leader", "department", "unit", "funds",
+                  *(f"funds.{f}" for f in FUND_FIELDS if f != "reason"),
+                  *(f"indicators.{f}" for f in ("level1", "level2", "name", "target", "actual", "weight", "score",
+                                                "reason")))
 # Keys a profile may leave out; every other key of EXAMPLES is required.
 DEFAULTS: dict[str, Any] = {
     "first_year": None, "last_year": None, "regions": [], "chosen_by_year": True,
@@ -258,7 +264,23 @@ def _template(reader: _Reader) -> Template:
         checks=checks,
         template_free=_flag(sub, "template_free", False),
         fund_block=_flag(sub, "fund_block", True),
+        wording=_wording(sub),
     )
+
+
+def _wording(reader: _Reader) -> tuple[tuple[str, str], ...]:
+    """[template.wording]: field → the caption the writers print, each field one of WORDING_FIELDS."""
+    table = reader.get("wording", {})
+    if not isinstance(table, Mapping):
+        raise reader.fail("wording", "应为一个表")
+    pairs = []
+    for name, caption in table.items():
+        if name not in WORDING_FIELDS:
+            raise reader.fail(f"wording.{name}", "无法识别（可用的栏目：" + "、".join(WORDING_FIELDS) + "）")
+        if not isinstance(caption, str) or not caption.strip():
+            raise reader.fail(f"wording.{name}", f"应为非空文本，实际为 {caption!r}")
+        pairs.append((name, caption.strip()))
+    return tuple(pairs)
 
 
 def _check_sums(reader: _Reader, profile: Profile) -> None:

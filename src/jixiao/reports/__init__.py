@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from jixiao.core.findings import Finding
     from jixiao.core.model import Form
+    from jixiao.core.profiles import Template as Wording
     from jixiao.core.scoring import Scorecard
     from jixiao.reports.layout import FormLayout
 
@@ -45,11 +46,14 @@ def write_forms(
     *,
     evaluations: Sequence[Evaluation] | None = None,
     rescore: bool = False,
+    wordings: Sequence[Wording | None] | None = None,
 ) -> None:
     """Write forms in the standard layout to path (.xlsx/.docx/.pdf/.html), atomically.
 
-    evaluations, one per form in the same order, give the computed columns of the summary sheet and
-    the scores that rescore writes in place of the printed ones.
+    evaluations, one per form in the same order, give the computed columns of the summary sheet, the
+    values of blank computed cells and the scores that rescore writes in place of the printed ones.
+    wordings (each form's profile's template; from the evaluations when not given) give the captions
+    as the form's own template prints them.
     """
     from jixiao.reports.summary import summarise
 
@@ -68,7 +72,9 @@ def write_forms(
         else [summarise(f) for f in forms]
     )
     writer = importlib.import_module(WRITERS[ext])
-    writer.write(forms, path, scorecards=scorecards, summaries=summaries, rescore=rescore)
+    if wordings is None and evaluations is not None:
+        wordings = [e.profile.template for e in evaluations]
+    writer.write(forms, path, scorecards=scorecards, summaries=summaries, rescore=rescore, wordings=wordings)
 
 
 def write_layouts(layouts: Sequence[FormLayout], path: str | Path, *, title: str) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jixiao.core.profiles import Template as Wording
 from jixiao.reports._atomic import atomic_path
 from jixiao.reports.layout import (
     BODY_FONT,
@@ -40,9 +41,10 @@ def write(
     scorecards: Sequence[Scorecard | None] | None = None,
     summaries: Sequence[FormSummary] | None = None,
     rescore: bool = False,
+    wordings: Sequence[Wording | None] | None = None,
 ) -> None:
     """Write the forms to a .docx file (summaries are for spreadsheets and are not printed here)."""
-    write_layouts(build_layouts(forms, scorecards, rescore=rescore), path)
+    write_layouts(build_layouts(forms, scorecards, rescore=rescore, wordings=wordings), path)
 
 
 def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "") -> None:

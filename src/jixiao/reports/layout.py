@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from jixiao.core.model import Form
+from jixiao.core.profiles import Template as Wording
 from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import parse_number
 
@@ -56,10 +57,16 @@ class Template:
     # (field, caption) of the indicator columns from column 1 on; field "weight_repeat" is the
     # seed's second 分值 column.
     indicator_columns: tuple[tuple[str, str], ...]
+    # (field, label) of the header rows
+    header_labels: tuple[tuple[str, str], ...] = (
+        ("project", "项目名称"), ("leader", "项目负责人及电话"), ("department", "主管部门"), ("unit", "实施单位"))
 
     @property
     def width(self) -> int:
         return len(self.widths)
+
+    def label(self, field: str) -> str:
+        return dict(self.header_labels)[field]
 
 
 SEED_2019 = Template(
@@ -114,6 +121,31 @@ MOF_2020 = Template(
 TEMPLATES = (SEED_2019, MOF_2020)
 _FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score")
 _TITLE_YEAR = re.compile(r"^(.*?)\s*[（(]\s*((?:19|20)\d{2})\s*年度?\s*[)）]\s*$")
+
+
+def worded(base: Template, wording: Wording | None) -> Template:
+    """The template in a profile's wording, as its published forms print it: the captions its
+    [template.wording] names, else the first caption its recogniser reads for a field (header labels,
+    fund and indicator columns), else the standard ones."""
+    if wording is None:
+        return base
+    said = dict(wording.wording)
+    for word, field_ in wording.header:
+        said.setdefault(field_, word)
+    for word, field_ in wording.fund_columns:
+        said.setdefault(f"funds.{field_}", word)
+    for word, field_ in wording.indicator_columns:
+        said.setdefault(f"indicators.{field_}", word)
+    if not said:
+        return base
+    return replace(
+        base,
+        title=said.get("title", base.title),
+        header_labels=tuple((f, said.get(f, label)) for f, label in base.header_labels),
+        funds_caption=said.get("funds", base.funds_caption),
+        fund_captions=tuple(said.get(f"funds.{f}", c) for f, c in zip(_FUND_FIELDS, base.fund_captions, strict=True)),
+        indicator_columns=tuple((f, said.get(f"indicators.{f}", c)) for f, c in base.indicator_columns),
+    )
 
 
 def choose_template(form: Form) -> Template:
@@ -250,9 +282,10 @@ def build_layout(form: Form, scorecard: Scorecard | None = None, *, rescore: boo
 
 def _header(b: LayoutBuilder, form: Form) -> None:
     rest = b.template.width - 8
+    t = b.template
     for (label1, key1), (label2, key2) in (
-        (("项目名称", "project"), ("项目负责人及电话", "leader")),
-        (("主管部门", "department"), ("实施单位", "unit")),
+        ((t.label("project"), "project"), (t.label("leader"), "leader")),
+        ((t.label("department"), "department"), (t.label("unit"), "unit")),
     ):
         r = b.new_row()
         b.caption(r, 0, label1, colspan=2)
@@ -460,11 +493,14 @@ def _rescore(layout: FormLayout, form: Form, scorecard: Scorecard) -> FormLayout
 
 
 def build_layouts(forms: Sequence[Form], scorecards: Sequence[Scorecard | None] | None = None, *,
-                  rescore: bool = False) -> list[FormLayout]:
-    """The layouts of a batch; scorecards, when given, pair with the forms in order."""
+                  rescore: bool = False, wordings: Sequence[Wording | None] | None = None) -> list[FormLayout]:
+    """The layouts of a batch; scorecards and wordings (each form's profile's template), when given, pair with
+    the forms in order."""
     if not forms:
         raise ValueError("没有可写出的表单：请至少提供一张自评表。")
     if scorecards is not None and len(scorecards) != len(forms):
         raise ValueError(f"计分结果有 {len(scorecards)} 份，表单有 {len(forms)} 张，两者应一一对应。")
     cards = list(scorecards) if scorecards is not None else [None] * len(forms)
-    return [build_layout(f, s, rescore=rescore) for f, s in zip(forms, cards, strict=True)]
+    words = list(wordings) if wordings is not None else [None] * len(forms)
+    return [build_layout(f, s, rescore=rescore, template=worded(choose_template(f), w))
+            for f, s, w in zip(forms, cards, words, strict=True)]

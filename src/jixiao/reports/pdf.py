@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jixiao.core.profiles import Template as Wording
 from jixiao.reports._atomic import atomic_path
 from jixiao.reports.layout import (
     HIGHLIGHT,
@@ -56,9 +57,10 @@ def write(
     scorecards: Sequence[Scorecard | None] | None = None,
     summaries: Sequence[FormSummary] | None = None,
     rescore: bool = False,
+    wordings: Sequence[Wording | None] | None = None,
 ) -> None:
     """Write the forms to a .pdf file (summaries are for spreadsheets and are not printed here)."""
-    write_layouts(build_layouts(forms, scorecards, rescore=rescore), path)
+    write_layouts(build_layouts(forms, scorecards, rescore=rescore, wordings=wordings), path)
 
 
 def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "预算绩效自评表") -> None:

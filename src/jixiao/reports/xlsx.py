@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jixiao.core.profiles import Template as Wording
 from jixiao.reports._atomic import atomic_path
 from jixiao.reports.layout import FormLayout, LayoutCell, build_layouts
 from jixiao.reports.sizes import row_heights
@@ -30,11 +31,12 @@ def write(
     scorecards: Sequence[Scorecard | None] | None = None,
     summaries: Sequence[FormSummary] | None = None,
     rescore: bool = False,
+    wordings: Sequence[Wording | None] | None = None,
 ) -> None:
     """Write the forms to a .xlsx workbook; a batch (two forms or more) gets the 汇总 sheet first."""
     from jixiao.reports.workbook import new_book
 
-    layouts = build_layouts(forms, scorecards, rescore=rescore)
+    layouts = build_layouts(forms, scorecards, rescore=rescore, wordings=wordings)
     batch = len(forms) > 1
     wb = new_book("预算绩效自评表")
     names = sheet_names(forms, reserved=[SUMMARY_SHEET] if batch else [])
