@@ -244,18 +244,26 @@ def _check_streams(data: bytes, name: str) -> None:
     Each Flate stream is inflated in pieces that are counted and dropped, before PDFium sees the
     file. A stream that says it is Flate but stops inflating with an error, or runs to the end of
     the file, has lost bytes: the page it draws would lose text or rows, so the file is refused.
+    So is a stream whose filter is no filter of the PDF standard, or whose bytes inflate whole
+    while its dictionary names no Flate filter (the name was damaged): PDFium draws nothing of it.
     """
     from jixiao.formats.registry import MB, current_limits
 
     limit = current_limits().max_unpacked_size
     total = 0
     damaged = 0
+    unknown: set[bytes] = set()
     for m in _STREAM.finditer(data):
         if data[max(0, m.start() - 3) : m.start()] == b"end":
             continue  # "endstream": the end of the stream before
         inflater = zlib.decompressobj()
         pos = m.end()
-        flate = b"FlateDecode" in data[max(0, m.start() - 200) : m.start()].rsplit(b"obj", 1)[-1]
+        dictionary = data[max(0, m.start() - 1024) : m.start()].rsplit(b"obj", 1)[-1]
+        filters = _filters(dictionary)
+        flate = b"FlateDecode" in filters or b"Fl" in filters
+        if not filters <= STANDARD_FILTERS:
+            unknown |= filters - STANDARD_FILTERS
+            continue
         try:
             while pos < len(data) and not inflater.eof:
                 piece = data[pos : pos + 65536]
@@ -272,16 +280,40 @@ def _check_streams(data: bytes, name: str) -> None:
                     )
             if flate and not inflater.eof:
                 damaged += 1  # the file ends inside the stream
+            elif not flate and inflater.eof and b"/Filter" not in dictionary:
+                damaged += 1  # compressed, but the dictionary no longer says so
         except zlib.error:
             if flate:
                 damaged += 1
             continue  # not a Flate stream (images, or "endstream" matched): nothing to count
+    if unknown:
+        names = "、".join(sorted("/" + n.decode("latin-1") for n in unknown))
+        raise ReadError(
+            f"PDF 文件已损坏：其中有数据的压缩方式无法识别（{names}，不是 PDF 标准中的压缩方式），"
+            "用它绘制的页面的文字或表格会缺失。请重新导出 PDF，或提交原始 Word/Excel 文件。",
+            name,
+        )
     if damaged and b"/Encrypt" not in data:  # an encrypted file's streams can't be inflated here
         raise ReadError(
             f"PDF 文件已损坏：其中 {damaged} 段压缩数据无法完整解压，部分页面的文字或表格会缺失。"
             "请重新导出 PDF，或提交原始 Word/Excel 文件。",
             name,
         )
+
+
+# The filters of ISO 32000-1 §7.4 (and their abbreviations, §8.9.7): PDFium decodes no other.
+STANDARD_FILTERS = frozenset(
+    b"ASCIIHexDecode ASCII85Decode LZWDecode FlateDecode RunLengthDecode CCITTFaxDecode JBIG2Decode "
+    b"DCTDecode JPXDecode Crypt AHx A85 LZW Fl RL CCF DCT".split()
+)
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
+_NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
+
+
+def _filters(dictionary: bytes) -> frozenset[bytes]:
+    """The filter names a stream's dictionary gives (none for an indirect /Filter or none at all)."""
+    m = _FILTER.search(dictionary)
+    return frozenset(_NAME.findall(m.group(1))) if m else frozenset()
 
 
 def _error(exc: Exception, name: str) -> ReadError:
