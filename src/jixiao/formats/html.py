@@ -186,6 +186,16 @@ def read(data: bytes, name: str) -> list[Grid]:
             name,
             grids=grids,
         )
+    stray = _stray_text(root)
+    if stray:
+        where = "；".join(f"表格{t}中的“{text}”" for t, text in stray[:3])
+        raise ReadError(
+            f"网页的表格标记已损坏：{len(stray)} 处文字不在任何单元格中（{where}），"
+            f"可能是单元格的标记（如 <td>）被改坏，这些文字没有读入，已读出的 {tables} 个表格可能不完整。"
+            "请重新导出网页，或提交原始 Word/Excel 文件。",
+            name,
+            grids=grids,
+        )
     unclosed = len(_TABLE_OPEN.findall(body)) - len(_TABLE_CLOSE.findall(body))
     ended = _HTML_CLOSE.search(body, max(0, len(body) - 65536)) is not None or not _HTML_OPEN.search(body, 0, 4096)
     if unclosed > 0 or cut or not ended:
@@ -209,6 +219,24 @@ def _broken_cells(root: Any) -> int:
         for el in root.iter("td", "th", "tr", "table")
         if any("<" in v or not _ATTRIBUTE_NAME.fullmatch(k) for k, v in el.attrib.items())
     )
+
+
+_TABLE_PARTS = frozenset(("tr", "td", "th", "caption", "colgroup", "col"))
+
+
+def _stray_text(root: Any) -> list[tuple[int, str]]:
+    """Text in a table but in no cell (table number, its start): an element that should be a cell
+    or a row and isn't (<td colspan="2"> with its space damaged is a <tdwcolspan="2"> element). The
+    reader reads only cells, so the text, and maybe the form it starts, would be lost in silence."""
+    found = []
+    for number, table in enumerate(root.iter("table"), 1):
+        for child in _row_parents(table):
+            inside = [c for c in child if c.tag not in ("td", "th")] if child.tag == "tr" else [child]
+            for el in inside:
+                text = _BLANKS_RE.sub(" ", "".join(el.itertext())).strip() if isinstance(el.tag, str) else ""
+                if text and el.tag not in _TABLE_PARTS:
+                    found.append((number, text[:12] + ("…" if len(text) > 12 else "")))
+    return found
 
 
 def _cut_in_character(data: bytes) -> int:
