@@ -15,7 +15,6 @@ OVER_FOR_NOW = {
     "jixiao/core/checks.py": "h9-templates (issue 9)",
     "jixiao/core/profiles.py": "issue 9: the template section of a profile",
     "jixiao/formats/layout.py": "issue 9: the recogniser driven by profiles",
-    "jixiao/formats/xlsx.py": "issue 15: the iterparse reader",
     "jixiao/streaming.py": "issue 15: the streaming batch",
 }
 
