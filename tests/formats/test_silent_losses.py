@@ -25,7 +25,7 @@ def test_a_cell_tag_whose_space_was_flipped_is_reported_with_the_text_it_lost() 
     damaged = services.read_upload(_damaged("seed.html", b'<td colspan="2">', b'<tdwcolspan="2">'), "seed.html")
     assert len(damaged.forms) < len(original.forms)
     (problem,) = damaged.problems
-    assert "不在任何单元格中" in problem.message and "表格1中的“项目名称" in problem.message
+    assert "不在表格的单元格中" in problem.message and "表格1中的“项目名称" in problem.message
     assert problem.file == "seed.html"
 
 
@@ -43,3 +43,14 @@ def test_a_stream_whose_filter_key_was_damaged_is_reported() -> None:
     damaged = services.read_upload(_damaged("mof2020-a.pdf", b"/Filter/FlateDecode", b"/Fklter/FlateDecode"), "a.pdf")
     (problem,) = damaged.problems
     assert "无法完整解压" in problem.message
+
+
+def test_cells_whose_table_tag_was_damaged_are_reported() -> None:
+    """Found while fixing #1627: <table> damaged into <tablx> leaves its rows and cells outside any
+    table; the reader read their text as lines between tables and the second form of seed.html was lost."""
+    data = (SAMPLES / "seed.html").read_bytes()
+    second = data.index(b"<table", data.index(b"<table") + 1)
+    damaged = services.read_upload(data[:second] + b"<tablx" + data[second + 6 :], "seed.html")
+    assert len(damaged.forms) == 10
+    (problem,) = damaged.problems
+    assert "表格之外的单元格“项目名称”" in problem.message

@@ -188,10 +188,10 @@ def read(data: bytes, name: str) -> list[Grid]:
         )
     stray = _stray_text(root)
     if stray:
-        where = "；".join(f"表格{t}中的“{text}”" for t, text in stray[:3])
+        where = "；".join(f"表格{t}中的“{text}”" if t else f"表格之外的单元格“{text}”" for t, text in stray[:3])
         raise ReadError(
-            f"网页的表格标记已损坏：{len(stray)} 处文字不在任何单元格中（{where}），"
-            f"可能是单元格的标记（如 <td>）被改坏，这些文字没有读入，已读出的 {tables} 个表格可能不完整。"
+            f"网页的表格标记已损坏：{len(stray)} 处文字不在表格的单元格中（{where}），"
+            f"可能是表格或单元格的标记（如 <table>、<td>）被改坏，这些文字没有读入，已读出的 {tables} 个表格可能不完整。"
             "请重新导出网页，或提交原始 Word/Excel 文件。",
             name,
             grids=grids,
@@ -225,18 +225,29 @@ _TABLE_PARTS = frozenset(("tr", "td", "th", "caption", "colgroup", "col"))
 
 
 def _stray_text(root: Any) -> list[tuple[int, str]]:
-    """Text in a table but in no cell (table number, its start): an element that should be a cell
-    or a row and isn't (<td colspan="2"> with its space damaged is a <tdwcolspan="2"> element). The
-    reader reads only cells, so the text, and maybe the form it starts, would be lost in silence."""
+    """Text of a table's that is in no cell of a table, as (table number, 0 for none; its start).
+
+    An element that should be a cell or a row and isn't (<td colspan="2"> with its space damaged is
+    a <tdwcolspan="2"> element), or cells whose table isn't one (<table> damaged into <tablx>): the
+    reader reads tables' cells only, so the text, and maybe the form it starts, would be lost in silence.
+    """
     found = []
     for number, table in enumerate(root.iter("table"), 1):
         for child in _row_parents(table):
             inside = [c for c in child if c.tag not in ("td", "th")] if child.tag == "tr" else [child]
-            for el in inside:
-                text = _BLANKS_RE.sub(" ", "".join(el.itertext())).strip() if isinstance(el.tag, str) else ""
-                if text and el.tag not in _TABLE_PARTS:
-                    found.append((number, text[:12] + ("…" if len(text) > 12 else "")))
+            found += [(number, t) for el in inside if el.tag not in _TABLE_PARTS and (t := _start_of(el))]
+    for cell in root.iter("td", "th"):
+        if next(cell.iterancestors("table"), None) is None and (t := _start_of(cell)):
+            found.append((0, t))
     return found
+
+
+def _start_of(el: Any) -> str:
+    """The first characters of an element's text ("" for none, or for a comment)."""
+    if not isinstance(el.tag, str):
+        return ""
+    text = _BLANKS_RE.sub(" ", "".join(el.itertext())).strip()
+    return text[:12] + ("…" if len(text) > 12 else "")
 
 
 def _cut_in_character(data: bytes) -> int:
