@@ -54,3 +54,14 @@ def test_cells_whose_table_tag_was_damaged_are_reported() -> None:
     assert len(damaged.forms) == 10
     (problem,) = damaged.problems
     assert "表格之外的单元格“项目名称”" in problem.message
+
+
+def test_a_page_whose_contents_key_was_damaged_is_reported_and_the_rest_read() -> None:
+    """Found by flipping each key of mof2020-a.pdf: /Contents became /Dontents on the third page, where the
+    second form starts; PDFium drew an empty page and the form was lost in silence. The first is still read."""
+    data = (SAMPLES / "mof2020-a.pdf").read_bytes()
+    third = [i for i in range(len(data)) if data.startswith(b"/Contents", i)][2]
+    damaged = services.read_upload(data[:third] + b"/Dontents" + data[third + 9 :], "a.pdf")
+    assert len(damaged.forms) == 1
+    (problem,) = damaged.problems
+    assert "页面内容缺失" in problem.message and "第 3 页" in problem.message

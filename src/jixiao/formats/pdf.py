@@ -42,14 +42,33 @@ def read(data: bytes, name: str) -> list[Grid]:
     _check_streams(data, name)
     items: list[Item] = []
     any_text = False
+    empty: list[int] = []
     for page in _pages(data, name):
         any_text = any_text or any(c.text.strip() for c in page.chars)
         items.extend(_page_items(page))
+        if not page.drawn:
+            empty.append(page.number)
     if not any_text:  # a scan: the registry hands it to the scan reader
         raise ReadError(NO_TEXT, name)
     if not any(isinstance(item, Table) for item in items):
-        return text_positioned(items, name)
-    return grids(join_pages(items), name)
+        found = text_positioned(items, name)
+    else:
+        found = grids(join_pages(items), name)
+    if empty and _LOST_CONTENTS.search(data):
+        pages = "、".join(map(str, empty))
+        raise ReadError(
+            f"PDF 文件已损坏：第 {pages} 页的页面内容缺失（页面设置中找不到“/Contents”），这些页上的文字和表格无法读出，"
+            "其余页面已读取。请重新导出 PDF，或提交原始 Word/Excel 文件。",
+            name,
+            grids=found,
+        )
+    return found
+
+
+# A page's dictionary without its /Contents: a page that draws nothing. A blank page may be written so,
+# but a page of a form whose key was damaged is too, and the page would be lost in silence; told apart
+# by PDFium finding nothing drawn on the page (such a page is reported, its document still read).
+_LOST_CONTENTS = re.compile(rb"<<(?:(?!<<|>>|/Contents)[^\x00])*?/Type\s*/Page(?![A-Za-z])(?:(?!<<|>>|/Contents)[^\x00])*>>")
 
 
 @dataclass
@@ -58,6 +77,7 @@ class _Page:
     height: float
     chars: list[Char]  # upright characters, "fake bold" copies dropped
     edges: list[dict[str, Any]]  # horizontal and vertical path segments, as pdfplumber's edges
+    drawn: int  # objects on the page (text, paths, images): 0 for a page that draws nothing
 
 
 def _pages(data: bytes, name: str) -> Iterator[_Page]:
@@ -111,7 +131,7 @@ def _page(page: Any, number: int) -> _Page:
             chars.append(Char(chr(code), box.left - left, box.right - left, base - size, base, size))
     finally:
         textpage.close()
-    return _Page(number, height, dedupe(chars), _edges(page, left, top))
+    return _Page(number, height, dedupe(chars), _edges(page, left, top), raw.FPDFPage_CountObjects(page.raw))
 
 
 def _edges(page: Any, left: float, top: float) -> list[dict[str, Any]]:
