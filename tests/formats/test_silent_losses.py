@@ -65,3 +65,21 @@ def test_a_page_whose_contents_key_was_damaged_is_reported_and_the_rest_read() -
     assert len(damaged.forms) == 1
     (problem,) = damaged.problems
     assert "页面内容缺失" in problem.message and "第 3 页" in problem.message
+
+
+def test_an_end_tag_that_swallowed_the_next_cell_is_reported() -> None:
+    """Found by flipping each tag's bytes in seed.html: 项目名称</td> became 项目名称</td?, whose end tag
+    runs on to the next ">" and swallows the next cell's start tag: "项目名称包联驻村专项经费" is no label,
+    and the first form was lost in silence."""
+    damaged = services.read_upload(_damaged("seed.html", "项目名称</td>".encode(), "项目名称</td?".encode()), "seed.html")
+    assert len(damaged.forms) == 10
+    (problem,) = damaged.problems
+    assert "多余的结束标记 </td>" in problem.message
+
+
+def test_a_tag_turned_into_cell_text_is_reported() -> None:
+    """The same flip one byte before: 项目名称<.td> is text in the cell, the label no longer matches."""
+    damaged = services.read_upload(_damaged("seed.html", "项目名称</td>".encode(), "项目名称<.td>".encode()), "seed.html")
+    assert len(damaged.forms) == 10
+    (problem,) = damaged.problems
+    assert "“项目名称<.td>”" in problem.message
