@@ -46,6 +46,8 @@ def sample(path: str) -> bytes:
 
 
 def flip(data: bytes, positions: list[int], values: list[int]) -> bytes:
+    if not data:
+        return data  # an empty zip member has no byte to flip
     out = bytearray(data)
     for pos, value in zip(positions, values, strict=False):
         out[pos % len(out)] ^= value % 255 + 1

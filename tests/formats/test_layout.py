@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao.core.model import to_record
-from jixiao.formats import layout, text
+from jixiao.formats import layout, layout_rows, text
 from jixiao.formats.grid import Cell, Grid, SpanFreeRows, grid_from_rows
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
@@ -155,6 +155,6 @@ def test_span_free_rows_recognise_as_the_same_cells_given_one_by_one(name: str) 
 def test_a_row_with_no_cell_of_its_own_still_gets_the_cover_of_the_cell_above() -> None:
     """A row wholly covered by a merged cell from above lists a blank placeholder where it is covered."""
     grid = Grid(rows=((Cell("一级指标", 0, 0, rowspan=2), Cell("x", 0, 1)), ()))
-    first, second = layout._rows_of(grid, 0)
+    first, second = layout_rows.rows_of(grid, 0)
     assert [(c.text, c.col, c.end) for c in first.cells] == [("一级指标", 0, 1), ("x", 1, 2)]
     assert [(c.text, c.col, c.end) for c in second.cells] == [("", 0, 1)] and second.texts == []

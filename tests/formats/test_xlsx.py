@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from reader_helpers import FIXTURES, SAMPLES, assert_well_formed, read, spans
 
-from jixiao.formats.xlsx import display
+from jixiao.formats.xlsx_display import display
 
 
 @pytest.mark.parametrize(

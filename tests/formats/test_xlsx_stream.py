@@ -14,7 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jixiao.formats.xlsx import _text, build_grid, read
+from jixiao.formats.xlsx import read
+from jixiao.formats.xlsx_grid import build_grid
+from jixiao.formats.xlsx_sheet import unescape
 
 FORMATS = ["General", "0.00", "0.0%", "0%", "#,##0.00", "yyyy-mm-dd", 'yyyy"年"m"月"d"日"', "@", "0.00;(0.00)"]
 values = st.one_of(
@@ -33,10 +35,8 @@ def oracle(data: bytes, name: str) -> list:
     """The grids as openpyxl's read-only mode gives the values (how the reader read them before)."""
     import zipfile
 
-    from jixiao.formats.xlsx import (  # merges and uncalculated formulas: same XML, same rule
-        _Book,
-        _read_sheet,
-    )
+    from jixiao.formats.xlsx_package import Book  # merges and uncalculated formulas: same XML, same rule
+    from jixiao.formats.xlsx_sheet import read_sheet
 
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     grids = []
@@ -44,9 +44,9 @@ def oracle(data: bytes, name: str) -> list:
         for ws in wb.worksheets:
             path = ws._worksheet_path.lstrip("/")
             ws.reset_dimensions()
-            rows = ([(_text(c.value), getattr(c, "number_format", "General")) for c in row] for row in ws.iter_rows())
+            rows = ([(unescape(c.value), getattr(c, "number_format", "General")) for c in row] for row in ws.iter_rows())
             with zf.open(path) as fh:
-                _, merged, uncalculated = _read_sheet(fh, _Book(zf, name))
+                _, merged, uncalculated = read_sheet(fh, Book(zf, name))
             grids.append(build_grid(rows, merged, name, ws.title, uncalculated))
     wb.close()
     return grids

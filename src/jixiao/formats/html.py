@@ -186,6 +186,24 @@ def read(data: bytes, name: str) -> list[Grid]:
             name,
             grids=grids,
         )
+    stray = _stray_text(root)
+    if stray:
+        where = "；".join(f"表格{t}中的“{text}”" if t else f"表格之外的单元格“{text}”" for t, text in stray[:3])
+        raise ReadError(
+            f"网页的表格标记已损坏：{len(stray)} 处文字不在表格的单元格中（{where}），"
+            f"可能是表格或单元格的标记（如 <table>、<td>）被改坏，这些文字没有读入，已读出的 {tables} 个表格可能不完整。"
+            "请重新导出网页，或提交原始 Word/Excel 文件。",
+            name,
+            grids=grids,
+        )
+    broken_tags = _broken_tags(grids, parser.error_log)
+    if broken_tags:
+        raise ReadError(
+            f"网页的表格标记已损坏（{'；'.join(broken_tags[:3])}），相邻单元格的文字可能被合并或当作文字读入，"
+            f"已读出的 {tables} 个表格可能不完整。请重新导出网页，或提交原始 Word/Excel 文件。",
+            name,
+            grids=grids,
+        )
     unclosed = len(_TABLE_OPEN.findall(body)) - len(_TABLE_CLOSE.findall(body))
     ended = _HTML_CLOSE.search(body, max(0, len(body) - 65536)) is not None or not _HTML_OPEN.search(body, 0, 4096)
     if unclosed > 0 or cut or not ended:
@@ -209,6 +227,52 @@ def _broken_cells(root: Any) -> int:
         for el in root.iter("td", "th", "tr", "table")
         if any("<" in v or not _ATTRIBUTE_NAME.fullmatch(k) for k, v in el.attrib.items())
     )
+
+
+_TABLE_PARTS = frozenset(("tr", "td", "th", "caption", "colgroup", "col"))
+
+
+def _stray_text(root: Any) -> list[tuple[int, str]]:
+    """Text of a table's that is in no cell of a table, as (table number, 0 for none; its start).
+
+    An element that should be a cell or a row and isn't (<td colspan="2"> with its space damaged is
+    a <tdwcolspan="2"> element), or cells whose table isn't one (<table> damaged into <tablx>): the
+    reader reads tables' cells only, so the text, and maybe the form it starts, would be lost in silence.
+    """
+    found = []
+    for number, table in enumerate(root.iter("table"), 1):
+        for child in _row_parents(table):
+            inside = [c for c in child if c.tag not in ("td", "th")] if child.tag == "tr" else [child]
+            found += [(number, t) for el in inside if el.tag not in _TABLE_PARTS and (t := _start_of(el))]
+    for cell in root.iter("td", "th"):
+        if next(cell.iterancestors("table"), None) is None and (t := _start_of(cell)):
+            found.append((0, t))
+    return found
+
+
+_TABLE_TAG = r"(?:td|th|tr|table)(?![A-Za-z])"
+_STRAY_END_TAG = re.compile(r"Unexpected end tag : (" + _TABLE_TAG + ")")  # libxml2's words for it
+_TAG_AS_TEXT = re.compile(r"<[^\w\s<>]{0,2}/?" + _TABLE_TAG, re.IGNORECASE)
+
+
+def _broken_tags(grids: list[Grid], errors: Any) -> list[str]:
+    """Where a table's tag was damaged without leaving text outside the cells: an end tag the parser
+    found nothing open for (</td?> swallows the next cell's start tag, joining two cells' text), or a
+    tag that became text in a cell (项目名称<.td>). Either changes a label, and a form may go unseen."""
+    found = [f"第 {e.line} 行多余的结束标记 </{m.group(1)}>" for e in errors if (m := _STRAY_END_TAG.search(e.message))]
+    for grid in grids:
+        for cell in (c for row in grid.rows for c in row):
+            if _TAG_AS_TEXT.search(cell.text):
+                found.append(f"{grid.sheet}中的“{cell.text[:16]}”")
+    return found
+
+
+def _start_of(el: Any) -> str:
+    """The first characters of an element's text ("" for none, or for a comment)."""
+    if not isinstance(el.tag, str):
+        return ""
+    text = _BLANKS_RE.sub(" ", "".join(el.itertext())).strip()
+    return text[:12] + ("…" if len(text) > 12 else "")
 
 
 def _cut_in_character(data: bytes) -> int:

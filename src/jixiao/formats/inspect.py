@@ -13,7 +13,8 @@ from typing import TextIO
 from jixiao.core.model import Form
 from jixiao.formats import ReadError, Skipped
 from jixiao.formats.grid import Grid
-from jixiao.formats.layout import RowRole, clean, recognise
+from jixiao.formats.layout import RowRole, recognise
+from jixiao.formats.layout_words import clean
 
 ROLE_NAMES = {
     "title": "标题",

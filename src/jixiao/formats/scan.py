@@ -27,9 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 from jixiao.core.model import Form, Uncertain
 from jixiao.formats import ReadError
-from jixiao.formats import pdf as pdf_reader
 from jixiao.formats.grid import Grid
 from jixiao.formats.layout import RowRole
+from jixiao.formats.pdf import NO_TEXT
+from jixiao.formats.pdf_grids import grids as pdf_grids
+from jixiao.formats.pdf_tables import Item, Table, TableCell, join_pages, page_items, place_chars, table_of
 from jixiao.formats.scan_geometry import _cells, _masks, _rules, _table_regions
 from jixiao.formats.scan_text import (
     DASH_LOOKALIKES,
@@ -100,7 +102,7 @@ def read(data: bytes, name: str) -> list[Grid]:
 def read_pdf(data: bytes, name: str) -> list[Grid]:
     """Grids of a PDF whose pages are images (a scanned PDF)."""
     if not available():
-        raise ReadError(f"{pdf_reader.NO_TEXT}。{OCR_MISSING}", name)
+        raise ReadError(f"{NO_TEXT}。{OCR_MISSING}", name)
     return _read_pages(_pdf_pages(data, name), name)
 
 
@@ -117,15 +119,15 @@ def available() -> bool:
 def _read_pages(pages: Iterable[tuple[Any, float]], name: str) -> list[Grid]:
     if not available():
         raise ReadError(OCR_MISSING, name)
-    items: list[pdf_reader._Table | list[pdf_reader._Line]] = []
+    items: list[Item] = []
     tables = 0
     for number, (image, dpi) in enumerate(pages, start=1):
-        page_items = _page_items(_upright(image), number, dpi)
-        tables += sum(isinstance(i, pdf_reader._Table) for i in page_items)
-        items.extend(page_items)
+        items_of_page = _page_items(_upright(image), number, dpi)
+        tables += sum(isinstance(i, Table) for i in items_of_page)
+        items.extend(items_of_page)
     if not tables:
         raise ReadError(NO_TABLE_AT_ALL, name)
-    grids = _grids(pdf_reader._join_pages(items), name)
+    grids = _grids(join_pages(items), name)
     if not any(c.text.strip() for g in grids for row in g.rows for c in row):
         raise ReadError(NO_TEXT_FOUND, name)
     return grids
@@ -275,62 +277,41 @@ def _small(gray: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
-def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[pdf_reader._Table | list[pdf_reader._Line]]:
+def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[Item]:
     """The page's tables and the text outside them, top to bottom, as the PDF reader has them."""
     scale = 72 / dpi
     masks = _masks(gray, dpi)
     tables = []
     for region in _table_regions(masks, dpi):
         boxes = [tuple(v * scale for v in b) for b in _cells(_rules(masks, region, dpi), dpi)]
-        table = pdf_reader._table(boxes, number, gray.shape[0] * scale)  # type: ignore[arg-type]
+        table = table_of(boxes, number, gray.shape[0] * scale)  # type: ignore[arg-type]
         if table is not None:
             tables.append(table)
     if not tables:
         return []
-    outside: list[_ScanChar] = []
-    for pixel_char in _recognise(gray):
-        ch = _in_points(pixel_char, scale)
-        cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
-        for table in tables:
-            if table.x_edges[0] <= cx <= table.x_edges[-1] and table.top <= cy <= table.bottom:
-                pdf_reader._assign(table, ch, cx, cy)
-                break
-        else:
-            outside.append(ch)
+    outside = place_chars(tables, [_in_points(pixel_char, scale) for pixel_char in _recognise(gray)])
     for table in tables:
         for cell in table.cells:
             if not cell.chars or (len(cell.chars) == 1 and cell.chars[0].text in DASH_LOOKALIKES):
-                cell.chars = _lone_mark(gray, cell, scale) or cell.chars
-    items: list[pdf_reader._Table | list[pdf_reader._Line]] = []
-    height = gray.shape[0] * scale
-    lines = [ln for ln in pdf_reader._lines(outside) if not pdf_reader._page_furniture(ln, height)]
-    for table in tables:
-        table.above = [ln for ln in lines if (ln.chars[0].top + ln.chars[0].bottom) / 2 < table.top]
-        lines = lines[len(table.above) :]
-        if table.above:
-            items.append(table.above)
-        pdf_reader._finish(table)
-        items.append(table)
-    if lines:
-        items.append(lines)
-    return items
+                cell.chars = _lone_mark(gray, cell, scale) or cell.chars  # type: ignore[assignment]
+    return page_items(tables, outside, gray.shape[0] * scale)
 
 
 # ---------------------------------------------------------------------------------------------
 # Step 4: grids with their confidence
 
 
-def _cell_confidence(cell: pdf_reader._PCell) -> float | None:
+def _cell_confidence(cell: TableCell) -> float | None:
     scores = [ch.conf for ln in cell.lines for ch in ln.chars if isinstance(ch, _ScanChar)]
     return min(scores) if scores else None
 
 
-def _grids(items: Sequence[pdf_reader._Table | list[pdf_reader._Line]], name: str) -> list[Grid]:
-    grids = pdf_reader._grids(list(items), name)
+def _grids(items: Sequence[Item], name: str) -> list[Grid]:
+    grids = pdf_grids(list(items), name)
     out: list[Grid] = []
     for item, grid in zip(items, grids, strict=True):
         scores: list[tuple[int, int, float]] = []
-        if isinstance(item, pdf_reader._Table):
+        if isinstance(item, Table):
             for cell in item.cells:
                 value = _cell_confidence(cell)
                 if value is not None:

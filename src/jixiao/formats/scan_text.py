@@ -12,14 +12,14 @@ import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from jixiao.formats import pdf as pdf_reader
+from jixiao.formats.pdf_tables import TableCell
 
 if TYPE_CHECKING:
     import numpy as np
 
 
 class _ScanChar(NamedTuple):
-    """A recognised character as the PDF reader's _Char, with the engine's confidence in it."""
+    """A recognised character as the PDF reader's Char, with the engine's confidence in it."""
 
     text: str
     x0: float
@@ -137,7 +137,7 @@ def _looks_full(half: str, gap_left: float | None, gap_right: float | None) -> b
     return gap_right > 0.3 if gap_right is not None else None
 
 
-def _lone_mark(gray: np.ndarray, cell: pdf_reader._PCell, scale: float) -> list[_ScanChar]:
+def _lone_mark(gray: np.ndarray, cell: TableCell, scale: float) -> list[_ScanChar]:
     """The text of a cell the detector passed over: a lone "-", "/" or digit too small to be a line.
 
     Forms print "-" or "/" in the cells that carry no points; a flat stroke is a dash by its

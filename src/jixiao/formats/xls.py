@@ -37,7 +37,7 @@ def read(data: bytes, name: str) -> list[Grid]:
         return read_spreadsheet_xml(data, name)
     import xlrd
 
-    from jixiao.formats.xlsx import build_grid
+    from jixiao.formats.xlsx_grid import build_grid
 
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, logfile=_Quiet())
@@ -155,7 +155,7 @@ def read_spreadsheet_xml(data: bytes, name: str) -> list[Grid]:
 
     from lxml import etree
 
-    from jixiao.formats.xlsx import build_grid
+    from jixiao.formats.xlsx_grid import build_grid
 
     if not prolog_is_safe(data[:4096]):
         raise ReadError(

@@ -20,7 +20,8 @@ from typing import Any
 from jixiao.core import monitor as mon
 from jixiao.core import target as tgt
 from jixiao.formats.grid import Grid
-from jixiao.formats.layout import _Cell, _fund_kind, _Row, _rows_of, key
+from jixiao.formats.layout_rows import Row, RowCell, rows_of
+from jixiao.formats.layout_words import fund_kind, key
 
 TARGET_TITLE_WORDS = ("绩效目标申报表", "绩效目标表", "绩效目标申报")
 MONITOR_TITLE_WORDS = ("运行监控表", "执行监控表", "绩效监控表", "监控情况表")
@@ -84,16 +85,16 @@ def kind_of(grids: Sequence[Grid]) -> str | None:
     return None
 
 
-def _rows(grids: Sequence[Grid]) -> Iterable[_Row]:
+def _rows(grids: Sequence[Grid]) -> Iterable[Row]:
     for index, grid in enumerate(grids):
-        yield from _rows_of(grid, index)
+        yield from rows_of(grid, index)
 
 
-def _is_title(row: _Row, words: Sequence[str]) -> bool:
+def _is_title(row: Row, words: Sequence[str]) -> bool:
     return len(row.texts) == 1 and any(w in row.joined for w in words)
 
 
-def _header_values(row: _Row, labels: dict[str, str]) -> list[tuple[str, str]]:
+def _header_values(row: Row, labels: dict[str, str]) -> list[tuple[str, str]]:
     """(field, value) of every caption cell of a header row and the cell after it."""
     found = []
     cells = row.cells
@@ -112,15 +113,15 @@ class _Columns:
 
     by_column: dict[int, str] = field(default_factory=dict)
 
-    def add(self, cell: _Cell, name: str) -> None:
+    def add(self, cell: RowCell, name: str) -> None:
         for c in range(cell.col, cell.end):
             self.by_column[c] = name
 
-    def of(self, row: _Row) -> list[tuple[str, str]]:
+    def of(self, row: Row) -> list[tuple[str, str]]:
         return [(self.by_column.get(c.col, ""), c.text) for c in row.cells]
 
 
-def _columns(row: _Row, table: Sequence[tuple[str, str]]) -> _Columns:
+def _columns(row: Row, table: Sequence[tuple[str, str]]) -> _Columns:
     columns = _Columns()
     for cell in row.cells:
         k = key(cell.text)
@@ -156,7 +157,7 @@ class _TargetBuilder:
     columns: _Columns = field(default_factory=_Columns)
     last: tuple[str, str] = ("", "")
 
-    def feed(self, row: _Row) -> None:
+    def feed(self, row: Row) -> None:
         joined = row.joined
         first = key(row.cells[0].text) if row.cells else ""
         if len(row.texts) == 1 and joined.endswith("绩效指标"):  # the set's caption row
@@ -190,7 +191,7 @@ class _TargetBuilder:
         if self.block == "funds":
             label, amount = ([*data, "", ""])[:2] if len(data) < 2 else (data[0], data[-1])
             if label or amount:
-                self.funds.append(tgt.TargetFund(self.which, _fund_kind(label) or "other", label, amount))
+                self.funds.append(tgt.TargetFund(self.which, fund_kind(label) or "other", label, amount))
         elif self.block == "goals":
             self.goals[self.which].extend(t for t in data if t)
         elif self.block == "indicators":
@@ -198,7 +199,7 @@ class _TargetBuilder:
         elif self.block == "review":
             self._review(row)
 
-    def _indicator(self, row: _Row) -> None:
+    def _indicator(self, row: Row) -> None:
         cells = {f: t for f, t in self.columns.of(row) if f}
         if not any(cells.get(f) for f in ("name", "value", "op", "unit")):
             return
@@ -215,7 +216,7 @@ class _TargetBuilder:
                                   target=target, core=cells.get("core", "") in TRUE_WORDS, **texts)
         self.indicators.append(tgt.canonical_indicator(ind))
 
-    def _review(self, row: _Row) -> None:
+    def _review(self, row: Row) -> None:
         cells = {f: t for f, t in self.columns.of(row) if f}
         level_text = cells.get("level", "")
         level = next((lv for lv, name in tgt.REVIEW_LEVEL_NAMES.items() if key(name) == key(level_text)), "")
@@ -304,7 +305,7 @@ class _MonitorBuilder:
     columns: _Columns = field(default_factory=_Columns)
     last: tuple[str, str] = ("", "")
 
-    def feed(self, row: _Row) -> None:
+    def feed(self, row: Row) -> None:
         joined = row.joined
         if "一级指标" in joined and ("三级指标" in joined or "指标值" in joined):
             self.block, self.columns, self.last = "indicators", _columns(row, MONITOR_COLUMNS), ("", "")
@@ -333,7 +334,7 @@ class _MonitorBuilder:
             cells = {f: t for f, t in self.columns.of(row) if f}
             label = row.cells[0].text if row.cells else ""
             if label or any(cells.values()):
-                self.funds.append(mon.MonitorFund(_fund_kind(label) or "other", label,
+                self.funds.append(mon.MonitorFund(fund_kind(label) or "other", label,
                                                   *(cells.get(c, "") for c in mon.FUND_FIELDS)))
         elif self.block == "goals" and self.goal_columns is not None:
             for f, t in self.goal_columns.of(row):
@@ -342,7 +343,7 @@ class _MonitorBuilder:
         elif self.block == "indicators":
             self._indicator(row)
 
-    def _indicator(self, row: _Row) -> None:
+    def _indicator(self, row: Row) -> None:
         cells = {f: t for f, t in self.columns.of(row) if f}
         if not any(cells.get(f) for f in ("name", "target", "to_date", "forecast")):
             return

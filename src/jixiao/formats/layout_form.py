@@ -1,0 +1,273 @@
+"""One form's values assembled row by row: the header's labels and values, the fund rows, the goals,
+the indicators under their level-1 and level-2 names, the total, and whatever can't be placed kept
+in Form.unplaced; each row placed by the columns of its block's header row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jixiao.core.model import Form, FundRow, Goals, Indicator, Source, Total
+from jixiao.formats.layout_rows import Columns, Row, block_header, header_fields
+from jixiao.formats.layout_words import (
+    GOAL_POINTS,
+    PLAIN_NUMBER,
+    TITLES_WITH_YEAR,
+    TOTAL_LABELS,
+    Vocabulary,
+    fund_kind,
+    is_block_label,
+    is_note,
+    is_placeholder,
+    key,
+    label_key,
+    parse_number_like,
+    split_points,
+)
+
+# A fund row's kind by its label, cached by the kinds table's identity as layout_rows caches a header's
+# fields: hashing the long table per row costs; each entry keeps the table, so a reused identity can't answer.
+_KIND_CACHE: dict[tuple[int, str], tuple[object, str]] = {}
+
+
+@dataclass
+class FormBuilder:
+    """One form being assembled from its rows, in the block (header, funds, goals, indicators) they are in."""
+
+    title: str
+    year: int | None
+    index: int
+    source: str
+    sheet: str
+    vocabulary: Vocabulary
+    header: dict[str, str] = field(default_factory=dict)
+    funds: list[FundRow] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)
+    achieved: list[str] = field(default_factory=list)
+    points: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # level-1 cells printed otherwise than "name(N分)"
+    indicators: list[Indicator] = field(default_factory=list)
+    total: Total = field(default_factory=Total)
+    unplaced: list[str] = field(default_factory=list)
+    mode: str = "header"
+    columns: Columns | None = None
+    level1: str = ""
+    level2: str = ""
+    captions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # 注：…, 说明：…, 填表人：… lines: kept, not unplaced
+    table: tuple[tuple[str, str], ...] = ()
+    after_header: bool = False  # the row before was a block's header row
+
+    def feed(self, row: Row) -> str:
+        """Place a row in the form; returns the role it was given (for inspect)."""
+        unplaced = len(self.unplaced)
+        after_header, self.after_header = self.after_header, False
+        if self.vocabulary.header_words.search(row.joined) and self._header_pairs(row):
+            return "header"
+        block = block_header(row, self.vocabulary)
+        if block:
+            mode, table = block
+            self._start(mode, row, table)
+            return f"{mode}-header"
+        if after_header and self.mode != "goals" and self.columns is not None and self._second_header(row):
+            return f"{self.mode}-header"
+        if len(row.texts) == 1 and is_note(row.texts[0]):
+            self.notes.append(row.texts[0])
+            return "note"
+        if self.mode != "funds" and key(row.texts[0]).startswith(TOTAL_LABELS):
+            self._total(row)
+            return "total"
+        if self.mode == "funds":
+            self._fund(row)
+        elif self.mode == "goals":
+            self._goals(row)
+        elif self.mode == "indicators":
+            self._indicator(row)
+        else:
+            self._unplace(row)
+        return "unplaced" if len(self.unplaced) > unplaced else self.mode
+
+    def fields_of(self, row: Row) -> list[tuple[int, str]]:
+        """(column, field) of each cell of a row under the current block header."""
+        if self.columns is None:
+            return []
+        return [(cell.col, name) for name, cell in self.columns.assign(row) if name]
+
+    def _start(self, mode: str, row: Row, table: tuple[tuple[str, str], ...]) -> None:
+        self.mode = mode
+        self.table = table
+        self.columns = Columns(row, header_fields(row, table))
+        self.captions.extend(row.texts)
+        self.after_header = True
+
+    def _second_header(self, row: Row) -> bool:
+        """A row of captions under merged header cells: every text names a column, none is a value."""
+        assert self.columns is not None
+        if any(len(t) > 10 or parse_number_like(t) for t in row.texts):  # a data row (most are): no captions
+            return False
+        fields = header_fields(row, self.table)
+        named = [f for f, c in zip(fields, row.cells, strict=True) if c.text]
+        if not named or not all(named):
+            return False
+        self.columns = self.columns.refined(row, fields)
+        self.captions.extend(row.texts)
+        self.after_header = True
+        return True
+
+    def _unplace(self, row: Row) -> None:
+        self.unplaced.append(f"第{row.number}行：" + " | ".join(row.texts))
+
+    def _header_pairs(self, row: Row) -> bool:
+        cells = row.cells
+        header = self.vocabulary.header
+        labels = [(i, header.get(label_key(c.text))) for i, c in enumerate(cells)]
+        found = [(i, name) for i, name in labels if name]
+        if not found or (self.mode not in ("header",) and len(found) < 2 and found[0][1] != "project"):
+            return False
+        for i, name in found:
+            value = ""
+            if i + 1 < len(cells) and not header.get(label_key(cells[i + 1].text)):
+                value = cells[i + 1].text
+            self.captions.append(cells[i].text)
+            if name == "total":  # 自评总分 printed in the header
+                if not self.total.score:
+                    self.total = Total(weight="", score=value, row=row.number)
+            else:
+                self.header.setdefault(name, value)
+        return True
+
+    def _fund(self, row: Row) -> None:
+        assert self.columns is not None
+        values: dict[str, str] = {}
+        label = ""
+        for name, cell in self.columns.assign(row):
+            if name in ("initial", "annual", "executed", "weight", "rate", "score"):
+                values.setdefault(name, cell.text)
+            elif name == "reason":
+                continue
+            elif cell.text and not label and not is_block_label(cell.text):
+                label = cell.text
+        kinds = self.vocabulary.fund_kinds
+        cached = _KIND_CACHE.get((id(kinds), label))
+        if cached is None or cached[0] is not kinds:
+            if len(_KIND_CACHE) > 4096:
+                _KIND_CACHE.clear()
+            cached = _KIND_CACHE[(id(kinds), label)] = (kinds, fund_kind(label, kinds))
+        kind = cached[1]
+        if not kind and label and any(parse_number_like(v) for v in values.values()):
+            kind = "other"  # a fund row of any label: 地方资金, 彩票公益金… (issue 9)
+        if not kind:
+            self._unplace(row)
+            return
+        self.funds.append(FundRow(kind=kind, label=label, row=row.number, **values))
+
+    def _goals(self, row: Row) -> None:
+        assert self.columns is not None
+        for name, cell in self.columns.assign(row):
+            if name == "planned" and cell.text:
+                self.planned.append(cell.text)
+            elif name == "achieved" and cell.text:
+                self.achieved.append(cell.text)
+
+    def _indicator(self, row: Row) -> None:
+        assert self.columns is not None
+        values: dict[str, str] = {}
+        for name, cell in self.columns.assign(row):
+            if name and name not in values:
+                values[name] = cell.text
+        if self.vocabulary.goal_blocks and len(row.texts) <= 2 and self._goal_block(row):
+            return
+        if is_placeholder(row.texts[0]) and all(map(is_placeholder, filter(None, values.values()))):
+            return  # a row of nothing but "……" or "指标2：" in any column
+        printed = values.pop("level1", "")
+        level1, points = split_points(printed)
+        new_level1 = bool(level1)
+        if level1:
+            self.level1 = level1
+            self.level2 = ""
+            if points:
+                self.points[level1] = points
+                if printed != f"{level1}({points}分)":
+                    self.labels.setdefault(level1, printed)
+        level2 = values.pop("level2", "")
+        new_level2 = bool(level2)
+        if level2:
+            self.level2 = level2
+        if is_placeholder(values.get("name", "")) and not any(
+                values.get(f) for f in ("weight", "target", "actual", "score", "reason")):
+            return  # an empty template row (指标2：, ……): not an indicator
+        if not any(values.values()) and not (new_level1 or new_level2):
+            return
+        self.indicators.append(
+            Indicator(
+                level1=self.level1,
+                level2=self.level2,
+                name=values.get("name", ""),
+                weight=values.get("weight", ""),
+                target=values.get("target", ""),
+                actual=values.get("actual", ""),
+                score=values.get("score", ""),
+                reason=values.get("reason", ""),
+                weight_repeat=values.get("weight_repeat"),
+                row=row.number,
+                target_nature=values.get("target_op", ""),
+                target_unit=values.get("target_unit", ""),
+                formula=values.get("formula", ""),
+                core=values.get("core", ""),
+            )
+        )
+
+    def _goal_block(self, row: Row) -> bool:
+        """A goal block's heading row, "年度绩效目标1(40分)…": its points are kept, it is no indicator."""
+        blocks = self.vocabulary.goal_blocks
+        first = key(row.texts[0])
+        if not first.startswith(blocks):
+            return False
+        found = GOAL_POINTS.search(first)
+        name = first[: found.start()] if found else first
+        if found:
+            block = name.rstrip(":：")
+            self.points[block] = found.group(1)
+            if row.texts[0] != f"{block}({found.group(1)}分)":
+                self.labels.setdefault(block, row.texts[0])
+        self.level1 = self.level2 = ""
+        return True
+
+    def _total(self, row: Row) -> None:
+        self.mode = "total"
+        weight = score = ""
+        if self.columns is not None and self.columns.row.grid == row.grid:
+            for name, cell in self.columns.assign(row):
+                if name == "weight" and not weight:
+                    weight = cell.text
+                elif name == "score":
+                    score = cell.text
+        if not score:
+            numbers = [t for t in row.texts[1:] if PLAIN_NUMBER.fullmatch(t)]
+            if numbers:
+                weight = numbers[0] if len(numbers) > 1 else ""
+                score = numbers[-1]
+        self.total = Total(weight=weight, score=score, row=row.number)
+
+    def build(self) -> Form:
+        title = self.title
+        if self.year is not None and title in TITLES_WITH_YEAR:
+            title = f"{title} ({self.year}年度)"
+        return Form(
+            project=self.header.get("project", ""),
+            title=title,
+            year=self.year,
+            leader=self.header.get("leader", ""),
+            department=self.header.get("department", ""),
+            unit=self.header.get("unit", ""),
+            funds=tuple(self.funds),
+            goals=Goals(planned="".join(self.planned), achieved="".join(self.achieved)),
+            category_points=tuple(self.points.items()),
+            category_labels=tuple(self.labels.items()),
+            indicators=tuple(self.indicators),
+            total=self.total,
+            source=Source(file=self.source, sheet=self.sheet, index=self.index),
+            unplaced=tuple(self.unplaced),
+            captions=(self.title, *self.captions) if self.title else tuple(self.captions),
+        )
+

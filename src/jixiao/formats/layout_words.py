@@ -1,0 +1,240 @@
+"""The recogniser's words: what a cell's text says (a header label, a column caption, a fund kind, a
+title, a year, a points label, a number), its own and those of every profile's template
+(core.profiles.Template: header wordings, fund rows and columns, indicator columns), compiled once
+into a Vocabulary: a province's template is added by writing its profile file, and the recogniser
+reads it (docs/domain.md §2, §8).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jixiao.core.profiles import Profile
+
+_BLANKS = " \t\u3000\xa0\u2002\u2003\u200b\ufeff"
+_YEAR = re.compile(r"[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?")
+PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_POINTS = re.compile(r"^(.*?)\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
+# Titles whose interchange record carries the year, as the MoF 2020 template prints it on one line.
+TITLES_WITH_YEAR = ("项目支出绩效自评表",)
+
+HEADER_LABELS = {
+    "项目名称": "project",
+    "项目负责人及电话": "leader",
+    "项目负责人及联系电话": "leader",
+    "项目负责人": "leader",
+    "主管部门": "department",
+    "主管部门及代码": "department",
+    "实施单位": "unit",
+    "实施单位及代码": "unit",
+    "预算单位": "unit",
+}
+
+# (keyword, field): the first keyword a header cell contains decides its field; order matters.
+FUND_COLUMNS = (
+    ("年初预算", "initial"),
+    ("得分", "score"),  # before 执行率: Hubei's caption is 得分(20分*执行率)
+    ("执行率", "rate"),
+    ("执行数", "executed"),
+    ("预算数", "annual"),
+    ("分值", "weight"),
+    ("权重", "weight"),
+    ("原因", "reason"),
+)
+INDICATOR_COLUMNS = (
+    ("一级指标", "level1"),
+    ("二级指标", "level2"),
+    ("三级指标", "name"),
+    ("指标性质", "target_op"),
+    ("度量单位", "target_unit"),
+    ("计量单位", "target_unit"),
+    ("完成值", "actual"),
+    ("实际值", "actual"),
+    ("指标值", "target"),
+    ("目标值", "target"),
+    ("指标名称", "name"),
+    ("指标内容", "name"),
+    ("分值", "weight"),
+    ("权重", "weight"),
+    ("计算方法", "formula"),  # 得分计算方法 / 评分标准: the rule, never the score
+    ("评分标准", "formula"),
+    ("评分方法", "formula"),
+    ("计分方法", "formula"),
+    ("核心指标", "core"),
+    ("得分", "score"),
+    ("原因", "reason"),
+    ("改进措施", "reason"),
+)
+GOAL_COLUMNS = (("完成", "achieved"), ("设定目标", "planned"), ("预期目标", "planned"), ("年度目标", "planned"))
+FUND_KINDS = (
+    ("总额", "total"),
+    ("合计", "total"),
+    ("财政拨款", "appropriation"),
+    ("财政资金", "appropriation"),
+    ("结转", "carryover"),
+    ("结余", "carryover"),
+    ("其他资金", "other"),
+    ("其他", "other"),
+)
+TOTAL_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "自评得分", "项目总得分", "综合得分")
+# Rows of an empty template that a filled form keeps: "指标2：", "……", "…".
+_PLACEHOLDER_NAME = re.compile(r"(?:指标\d*|[…\.。]+|\d+[、.])")
+GOAL_POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+_BRACKETS = str.maketrans("（）【】", "()[]")
+_FULL_WIDTH = str.maketrans("()[]", "（）【】")
+# Lines of a published form that are neither cells nor unplaceable text: notes, signatures, units.
+NOTE_STARTS = ("注：", "注:", "注1", "注（", "注(", "说明：", "说明:", "备注", "填表人", "填报人", "填报单位",
+               "填表单位", "联系电话", "单位：", "单位:", "金额单位", "审核人", "填表日期", "填报日期")
+
+
+@lru_cache(maxsize=16384)
+def is_placeholder(text: str) -> bool:
+    """A cell of an empty template row: "指标2：", "……", "1、"."""
+    return bool(_PLACEHOLDER_NAME.fullmatch(key(text)))
+
+
+@lru_cache(maxsize=4096)
+def is_note(text: str) -> bool:
+    return text.strip(_BLANKS).startswith(NOTE_STARTS)
+
+
+@lru_cache(maxsize=65536)
+def clean(text: str) -> str:
+    """A cell's value as the record keeps it: line breaks removed, blanks trimmed (docs/domain.md §8)."""
+    if "\n" not in text and "\r" not in text:
+        return text.strip(_BLANKS)
+    lines = text.replace("\r", "\n").split("\n")
+    return "".join(line.strip(_BLANKS) for line in lines)
+
+
+_KEY_TABLE = str.maketrans("", "", _BLANKS + ":：\n\r")
+
+
+@lru_cache(maxsize=8192)
+def key(text: str) -> str:
+    """Text for matching words: no blanks, no colons, no line breaks."""
+    return text.translate(_KEY_TABLE)
+
+
+@lru_cache(maxsize=8192)
+def label_key(text: str) -> str:
+    """A header label for matching: key() with ASCII brackets, "转移支付（项目）名称" as "转移支付(项目)名称"."""
+    return key(text).translate(_BRACKETS)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words the recogniser matches: its own, with every profile's template words before them."""
+
+    header: dict[str, str]  # label_key → field (project, leader, department, unit, total)
+    fund_columns: tuple[tuple[str, str], ...]
+    indicator_columns: tuple[tuple[str, str], ...]
+    fund_kinds: tuple[tuple[str, str], ...]
+    goal_blocks: tuple[str, ...]
+    header_words: re.Pattern[str]  # a row holding a header label holds one of these few words (a quick test)
+
+    @classmethod
+    def of(cls, profiles: Iterable[Profile]) -> Vocabulary:
+        header = {label_key(k): v for k, v in HEADER_LABELS.items()}
+        funds: list[tuple[str, str]] = []
+        indicators: list[tuple[str, str]] = []
+        kinds: list[tuple[str, str]] = []
+        blocks: list[str] = []
+        for profile in profiles:
+            t = profile.template
+            for label, name in t.header:
+                header.setdefault(label_key(label), name)
+            funds += [(key(w), f) for w, f in t.fund_columns if (key(w), f) not in funds]
+            indicators += [(key(w), f) for w, f in t.indicator_columns if (key(w), f) not in indicators]
+            kinds += [(key(w), k) for w, k in t.fund_rows if (key(w), k) not in kinds]
+            blocks += [key(b) for b in t.goal_blocks if key(b) not in blocks]
+
+        def longest_first(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+            return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+        # Few short words that every label holds one of: a row is tested with a handful of `in`.
+        anchors: set[str] = set()
+        for label in set(header) | set(HEADER_WORDS):
+            anchors.add(next((a for a in _HEADER_ANCHORS if a in label), label.translate(_FULL_WIDTH)))
+        return cls(
+            header=header,
+            fund_columns=longest_first(funds) + FUND_COLUMNS,
+            indicator_columns=longest_first(indicators) + INDICATOR_COLUMNS,
+            fund_kinds=longest_first(kinds) + FUND_KINDS,
+            goal_blocks=tuple(blocks),
+            header_words=re.compile("|".join(map(re.escape, sorted(anchors, key=len, reverse=True)))),
+        )
+
+
+_DEFAULT: list[Vocabulary] = []
+
+
+def default_vocabulary() -> Vocabulary:
+    """The words of the built-in profiles (jixiao/data/profiles), compiled once."""
+    if not _DEFAULT:
+        from jixiao.profile_files import builtin_set
+
+        _DEFAULT.append(Vocabulary.of(builtin_set().profiles))
+    return _DEFAULT[0]
+
+
+HEADER_WORDS = ("项目名称", "负责人", "主管部门", "实施单位", "预算单位")
+_HEADER_ANCHORS = ("名称", "负责人", "主管部门", "单位")
+
+
+def year_in(text: str) -> int | None:
+    """The year a text names ("2020年度", "（2020年）"), None if it names none."""
+    m = _YEAR.search(text)
+    return int(m.group(1)) if m else None
+
+
+def is_title(text: str) -> bool:
+    """A form's title line: short, and a self-evaluation or performance table."""
+    k = key(text)
+    return len(k) <= 40 and ("自评表" in k or ("绩效" in k and "表" in k))
+
+
+def is_year_line(text: str) -> bool:
+    """A line that is nothing but the year the form is for."""
+    k = key(text)
+    return bool(_YEAR.fullmatch(k)) or (k.endswith("年度") and year_in(k) is not None and len(k) <= 12)
+
+
+@lru_cache(maxsize=1024)
+def split_points(level1: str) -> tuple[str, str]:
+    """"产出指标(75分)" → ("产出指标", "75"); a name without a points label → (name, "")."""
+    m = _POINTS.match(level1)
+    return (m.group(1).strip(_BLANKS), m.group(2)) if m else (level1, "")
+
+
+def fund_kind(label: str, kinds: tuple[tuple[str, str], ...] = FUND_KINDS) -> str:
+    """The kind of a fund row from its label (total, appropriation…), "" when the label names none."""
+    k = key(label)
+    return next((kind for word, kind in kinds if word in k), "")
+
+
+# Headings of the fund block (often merged down its rows); a row label such as 中央补助资金(万元) is none.
+_BLOCK_HEADINGS = frozenset({"项目资金", "资金", "年度资金", "资金情况", "年度资金情况", "项目资金情况", "预算执行情况",
+                             "年度预算执行情况", "预算资金", "资金使用情况", "预算执行"})
+_UNIT_NOTE = re.compile(r"\((?:单位)?[:：]?万元\)|万元$")
+
+
+@lru_cache(maxsize=4096)
+def is_block_label(text: str) -> bool:
+    k = label_key(text)
+    if "年度总体目标" in k or "绩效指标" in k:
+        return True
+    return _UNIT_NOTE.sub("", k) in _BLOCK_HEADINGS
+
+
+_NUMBER_LIKE = re.compile(r"-?\d[\d,]*(?:\.\d+)?\s*(?:%|％|万元|万|分|元)?")
+
+
+@lru_cache(maxsize=8192)
+def parse_number_like(text: str) -> bool:
+    """Whether a cell prints a number (with or without its unit): a value, not a caption."""
+    return bool(_NUMBER_LIKE.fullmatch(text.strip(_BLANKS)))
+
