@@ -12,17 +12,14 @@ from report_helpers import first_form_scorecard, record_texts, scorecard
 from jixiao.core.findings import Finding, Severity
 from jixiao.core.model import Form, FundRow, Indicator
 from jixiao.reports.layout import (
-    MOF_2020,
     RESCORE_NOTE,
-    SEED_2019,
     agrees,
     build_layout,
-    choose_template,
     format_decimal,
     format_rate,
-    split_title,
 )
 from jixiao.reports.summary import sheet_name, sheet_names, summarise
+from jixiao.reports.templates import MOF_2020, SEED_2019, choose_template, split_title
 
 
 def spans(form: Form) -> dict[str, tuple[int, int, int, int]]:
