@@ -53,7 +53,8 @@ def form_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_review(request: HttpRequest, form: PerformanceForm, refused: Refused | None = None,
-                   status: int = 200) -> HttpResponse:
+                   status: int = 200, typed: dict[str, Any] | None = None) -> HttpResponse:
+    """The review page; `typed` keeps what a refused re-check entry held, with its errors by field."""
     state = workflow.review_state(form, request.user)
     findings = [*state["errors"], *state["warnings"]]
     return render(request, "review/form_review.html", {
@@ -65,6 +66,7 @@ def _render_review(request: HttpRequest, form: PerformanceForm, refused: Refused
         "can_edit": access.can_edit(request.user, form),
         "refused": refused,
         "labels": workflow.ACTION_LABELS,
+        "typed": typed,
     }, status=status)
 
 
@@ -88,12 +90,17 @@ def form_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals
 def form_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     form = access.get_visible(request.user, pk)
+    own_score, problems = request.POST.get("own_score", ""), request.POST.get("problems", "")
     try:
-        rechecks.record_recheck(request.user, form, request.POST.get("own_score", ""), request.POST.get("problems", ""))
+        rechecks.record_recheck(request.user, form, own_score, problems)
         if request.POST.get("finish"):
-            workflow.transition(form, request.user, "recheck", request.POST.get("problems", ""))
-    except Refused as e:
-        return _render_review(request, form, e, status=e.status)
+            workflow.transition(form, request.user, "recheck", problems)
+    except ServiceError as e:
+        if e.status == 403:
+            raise
+        # The entry stays on the page, its error beside the field: nothing typed is lost.
+        typed = {"own_score": own_score, "problems": problems, "errors": e.errors}
+        return _render_review(request, form, e if isinstance(e, Refused) else None, e.status, typed)
     messages.success(request, "已录入复核结果。")
     return redirect("review-form", pk=pk)
 
