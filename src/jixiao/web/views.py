@@ -257,6 +257,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except ServiceError as e:
             return render(request, "jixiao/import_upload.html", {"errors": e.errors}, status=e.status)
         return redirect("import-job", pk=job.pk)
+    from jixiao.web.ops.jobs import expire_previews
+
+    expire_previews()  # the list says 已过期 even where no worker sweeps
     jobs = ImportJob.objects.filter(user=request.user).order_by("-created")[:10]
     return render(request, "jixiao/import_upload.html", {"errors": {}, "jobs": jobs})
 
@@ -286,9 +289,11 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
                                       "替换会丢失那次修改。请查看后重新导入这些表。")
         return redirect(reverse("form-list"))
     jobs.mark_stale(job)
-    importable = sum(1 for r in job.preview if not r["error"])
+    jobs.expire_previews(job)
+    importable = sum(1 for r in job.preview if imports.importable(r))
     return render(request, "jixiao/import_job.html", {
         "job": job, "importable": importable, "can_retry": jobs.can_retry(job),
+        "preview_hours": settings.JIXIAO_PREVIEW_HOURS,
         "named_choices": len(job.preview) <= IMPORT_NAMED_CHOICES})
 
 
