@@ -117,6 +117,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "finding_list": [dict(f, number=n) for n, f in enumerate(findings, 1)],
         "returned": back,
         "actions": workflow.allowed_actions(request.user, form),
+        "can_delete": workflow.can_delete(request.user, form),
         "warnings": form.warning_count,
         "can_edit": access.can_edit(request.user, form),
         "formats": exports.EXPORT_FORMATS,

@@ -34,7 +34,7 @@ def _refused(e: Refused) -> JsonResponse:
 @api_view
 @pages.allow("POST")
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
-    """{"action": "submit"|"return"|"approve"|"recheck"|"publish", "comment": "…", "field": "indicators[2].score"}"""
+    """{"action": "submit"|"withdraw"|"return"|"approve"|"recheck"|"publish"|"unpublish", "comment": "…", "field": "indicators[2].score"}"""
     form = access.get_visible(request.user, pk)
     data = json_body(request)
     cells = [workflow.Cell(c.text("field", max_length=200), c.text("comment")) for c in data.objects("cells")]

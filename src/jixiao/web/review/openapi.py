@@ -21,10 +21,10 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
 TRANSITION = {
     "type": "object", "required": ["action"],
     "properties": {
-        "action": {"enum": ["submit", "return", "approve", "recheck", "publish"],
-                   "description": "submit 提交（填报人）；return 退回、approve 审核通过（审核人；财政复核可退回已审核或已复核的表）；"
-                                  "recheck 复核完成、publish 公开（财政复核）"},
-        "comment": {"type": "string", "description": "意见；有警告时的提交说明；退回时必填"},
+        "action": {"enum": ["submit", "withdraw", "return", "approve", "recheck", "publish", "unpublish"],
+                   "description": "submit 提交、withdraw 撤回（填报人，审核开始前）；return 退回、approve 审核通过（审核人；"
+                                  "财政复核可退回已审核或已复核的表）；recheck 复核完成、publish 公开、unpublish 撤销公开（财政复核）"},
+        "comment": {"type": "string", "description": "意见；有警告时的提交说明；退回和撤销公开时必填"},
         "field": {"type": "string", "description": "意见针对的单元格，如 indicators[2].score（从 0 计）"},
         "field_comment": {"type": "string", "description": "对该单元格的意见（缺省用 comment）"},
         "cells": {"type": "array", "items": {"type": "object", "properties": {

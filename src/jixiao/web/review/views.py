@@ -67,6 +67,7 @@ def _render_review(request: HttpRequest, form: PerformanceForm, refused: Refused
         "refused": refused,
         "labels": workflow.ACTION_LABELS,
         "typed": typed,
+        "can_delete": workflow.can_delete(request.user, form),
     }, status=status)
 
 
@@ -83,6 +84,37 @@ def form_transition(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_review(request, form, e, status=e.status)
     messages.success(request, f"已{workflow.ACTION_LABELS[action]}：「{done.project}」，现为「{done.get_stage_display()}」。")
     return redirect("review-form", pk=pk)
+
+
+@login_required
+@pages.allow("POST")
+@refusals
+def form_batch(request: HttpRequest) -> HttpResponse:
+    """The forms ticked on the review list, one step for all with one comment; back to the same list."""
+    ids = query_ids(request.POST.getlist("ids"), "ids", settings.JIXIAO_PAGE_SIZE)
+    back = reverse("review-forms") + (f"?{request.POST['back']}" if request.POST.get("back") else "")
+    try:
+        result = workflow.transition_many(request.user, ids, request.POST.get("action", ""),
+                                          request.POST.get("comment", ""))
+    except Refused as e:
+        messages.error(request, e.message)
+        return redirect(back)
+    (messages.warning if result.failed else messages.success)(request, result.message())
+    return redirect(back)
+
+
+@login_required
+@refusals
+def form_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A page that asks before a draft is deleted (GET), and the deletion (POST)."""
+    form = access.get_visible(request.user, pk)
+    if request.method == "POST":
+        name = workflow.delete_draft(request.user, form)
+        messages.success(request, f"已删除草稿{name}。")
+        return redirect("form-list")
+    if not workflow.can_delete(request.user, form):
+        raise Refused(f"此表当前状态为「{form.get_stage_display()}」，只有本单位填报人可以删除草稿。", status=403)
+    return render(request, "review/form_delete.html", {"form": form})
 
 
 @login_required
@@ -140,6 +172,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
                      settings.JIXIAO_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "review/form_list.html", {
         "page": page, "params": params, "query": urlencode(params), "stages": Stage.choices,
+        "batch": workflow.batch_actions(request.user), "labels": workflow.ACTION_LABELS,
         "caption": filters.describe(params),
         "departments": access.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "years": _years(request.user),
@@ -315,8 +348,11 @@ def _public(pk: int) -> PerformanceForm:
 
 
 def public_form(request: HttpRequest, pk: int) -> HttpResponse:
+    withdrawn = publication.withdrawal(pk)
+    if withdrawn is not None:  # an old link to a form no longer public: when and why, not a bare 404
+        return render(request, "review/public_withdrawn.html", withdrawn, status=410)
     form = _public(pk)
-    return render(request, "review/public_form.html", {"form": form, "paper": web_presenters.paper(form.record, evaluation.evaluate_stored(form).scorecard)})
+    return render(request, "review/public_form.html", {"form": form, "withdrawals": publication.withdrawals(pk), "paper": web_presenters.paper(form.record, evaluation.evaluate_stored(form).scorecard)})
 
 
 def public_form_json(request: HttpRequest, pk: int) -> HttpResponse:
