@@ -3,6 +3,7 @@ editor shows every indicator name whole and the reason (原因) as a box of seve
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,11 +49,9 @@ def _clipped(page: Page, selector: str) -> list[str]:
     settled (the library's hints appear in the rows a moment after a change and narrow the columns)."""
     from playwright.sync_api import Error
 
-    try:
+    with contextlib.suppress(Error):  # still clipped after the wait: the caller's assertion names them
         page.wait_for_function(f"() => ({CLIPPED})(Array.from(document.querySelectorAll({selector!r}))).length === 0",
                                timeout=3_000)
-    except Error:
-        pass  # the assertion below names what stays clipped
     return page.eval_on_selector_all(selector, CLIPPED)
 
 
