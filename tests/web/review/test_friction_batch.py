@@ -119,3 +119,13 @@ def test_unpublishing_needs_a_reason_that_stays_on_record(cast: Any) -> None:
     workflow.transition(form, cast.user("finance"), "publish")
     again = cast.page("anonymous").get(f"/public/forms/{form.pk}/").content.decode()
     assert "撤销公开，原因：项目资金数据有误，待单位更正；现已重新公开" in again
+
+
+def test_a_batch_goes_back_to_the_list_with_its_filters(cast: Any) -> None:
+    (form,) = _submitted(cast, 1)
+    response = cast.page("reviewer").post("/review/batch/", {"ids": [str(form.pk)], "action": "approve",
+                                                            "back": "stage=submitted&year=2019\r\nX: y"})
+    assert response.status_code == 302
+    assert response["Location"] == "/review/?stage=submitted&year=2019%0D%0AX%3A+y"
+    assert cast.page("reviewer").post("/review/batch/", {"action": "approve"}, follow=True).content.decode().count(
+        "请先勾选要处理的表。") == 1

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -92,7 +92,8 @@ def form_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def form_batch(request: HttpRequest) -> HttpResponse:
     """The forms ticked on the review list, one step for all with one comment; back to the same list."""
     ids = query_ids(request.POST.getlist("ids"), "ids", settings.JIXIAO_PAGE_SIZE)
-    back = reverse("review-forms") + (f"?{request.POST['back']}" if request.POST.get("back") else "")
+    filters = QueryDict(request.POST.get("back", "")).urlencode()  # the list's filters, re-encoded
+    back = reverse("review-forms") + (f"?{filters}" if filters else "")
     try:
         result = workflow.transition_many(request.user, ids, request.POST.get("action", ""),
                                           request.POST.get("comment", ""))
