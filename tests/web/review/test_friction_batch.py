@@ -129,3 +129,19 @@ def test_a_batch_goes_back_to_the_list_with_its_filters(cast: Any) -> None:
     assert response["Location"] == "/review/?stage=submitted&year=2019%0D%0AX%3A+y"
     assert cast.page("reviewer").post("/review/batch/", {"action": "approve"}, follow=True).content.decode().count(
         "请先勾选要处理的表。") == 1
+
+
+def test_the_api_takes_the_same_batch(cast: Any) -> None:
+    import json
+
+    forms = _submitted(cast, 2)
+    draft = next(f for f in cast.forms if f.stage == Stage.DRAFT and f.pk not in {x.pk for x in forms})
+    response = cast.api("reviewer").post("/api/review/batch", json.dumps(
+        {"ids": [forms[0].pk, forms[1].pk, draft.pk], "action": "approve", "comment": "同意"}),
+        content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["done"] == [forms[0].pk, forms[1].pk]
+    assert body["failed"] == [{"form": f"「{draft.project}」（{draft.unit.name}）",
+                               "error": "此表当前状态为「草稿」，不能审核通过。"}]
+    assert body["message"].startswith("批量审核通过：成功 2 张，失败 1 张")

@@ -46,6 +46,13 @@ PATHS: dict[str, Any] = {
         "responses": {"200": {"description": "流转后的表（含 stage）和 review", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Form"}}}},
             "400": _ERROR, "403": _ERROR, "404": _ERROR, "409": _ERROR}}},
+    "/api/review/batch": {"post": {
+        "summary": "批量审核通过、退回或公开：每张表各自流转（逐张检查权限），一张被拒不影响其他",
+        "requestBody": _body({"type": "object", "required": ["ids", "action"], "properties": {
+            "ids": {"type": "array", "items": {"type": "integer"}}, "action": {"enum": ["approve", "return", "publish"]},
+            "comment": {"type": "string", "description": "对每张表相同的意见；退回时必填"}}}),
+        "responses": {"200": {"description": "message 一句话的结果；done 成功的表；failed 每张被拒的表及原因",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}, "400": _ERROR}}},
     "/api/forms/{id}/review": {"parameters": [_ID], "get": {
         "summary": "审核情况：办理记录、退回意见、警告及其说明、抽评复核、可进行的操作", "responses": {"200": _JSON, "404": _ERROR}}},
     "/api/forms/{id}/history": {"parameters": [_ID], "get": {
