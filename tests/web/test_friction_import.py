@@ -35,6 +35,7 @@ def test_the_preview_offers_no_replace_for_a_published_form_and_says_why(demo_pa
     job = imports.start_import(_admin(), [("seed.txt", SEED.read_bytes())])
     row = next(r for r in job.preview if r["existing_id"] == published.pk)
     assert "「信息化建设」" in row["replace_error"] and "已公开" in row["replace_error"]
+    assert "请财政局先撤销公开" in row["replace_error"]  # and what would let it be replaced
     client.force_login(_admin())
     page = client.get(f"/import/{job.pk}/").content.decode()
     cell = page.split(f"<td>{row['index']}</td>", 1)[1].split("</tr>", 1)[0]

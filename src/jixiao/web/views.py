@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from jixiao.web import pages, presenters
 from jixiao.web.forms import access, evaluation, exports, filters, imports, kept, store
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
-from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
+from jixiao.web.models import EDITABLE_STAGES, ImportJob, Org, PerformanceForm, Phase, Stage
 from jixiao.web.ops.params import query_ids, query_int
 from jixiao.web.review import workflow
 
@@ -180,7 +180,8 @@ def form_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as e:
         return _error_page(request, e)
     if not access.can_edit(request.user, form):
-        return _error_page(request, PermissionDenied("此表当前状态下您不能修改。"))
+        why = store.locked_reason(form.stage) if form.stage not in EDITABLE_STAGES else "您无权修改此表。"
+        return _error_page(request, PermissionDenied(why))
     units = list(access.writable_units(request.user))
     if request.method == "POST":
         return _save(request, form, units)
