@@ -1,6 +1,8 @@
 """The stage machine of a stored form: draft → submitted → returned/approved → rechecked → published,
-who may take each step, what a step needs (errors fixed, warnings explained, a return's comment), and
-what the review page and API show beside a form (its events, open cell comments, history)."""
+and back (a submission withdrawn before its review, a publication withdrawn with a reason); who may take
+each step, what a step needs (errors fixed, warnings explained, a return's comment), the same step on
+many forms at once, deleting a draft, and what the review page and API show beside a form (its events,
+open cell comments, history)."""
 
 from __future__ import annotations
 
