@@ -236,6 +236,7 @@ class ImportJob(models.Model):
         FAILED = "failed", "失败"
         DONE = "done", "已导入"
         CANCELLED = "cancelled", "已取消"
+        EXPIRED = "expired", "已过期"  # a preview not confirmed within JIXIAO_PREVIEW_HOURS
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)

@@ -238,6 +238,8 @@ JIXIAO_CHECK_MAX_BYTES = int(_env("JIXIAO_CHECK_MAX_BYTES", str(5 * 1024 * 1024)
 JIXIAO_JOB_STALE_SECONDS = int(_env("JIXIAO_JOB_STALE_SECONDS", "120"))
 JIXIAO_JOB_HEARTBEAT_SECONDS = int(_env("JIXIAO_JOB_HEARTBEAT_SECONDS", "10"))
 JIXIAO_UPLOAD_MAX_AGE_HOURS = int(_env("JIXIAO_UPLOAD_MAX_AGE_HOURS", "24"))
+# A preview not confirmed within this many hours expires (已过期): it can no longer be confirmed.
+JIXIAO_PREVIEW_HOURS = int(_env("JIXIAO_PREVIEW_HOURS", "72"))
 # API tokens expire after this many days; an export by ids takes at most this many forms.
 JIXIAO_TOKEN_DAYS = int(_env("JIXIAO_TOKEN_DAYS", "90"))
 # Days before a round's or a rectification item's deadline that its unit is reminded (jixiao.web.notify).

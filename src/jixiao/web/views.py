@@ -20,7 +20,7 @@ from jixiao.web import pages, presenters
 from jixiao.web.batch.models import ExportJob
 from jixiao.web.forms import access, evaluation, exports, filters, imports, kept, store
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
-from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase, Stage
+from jixiao.web.models import EDITABLE_STAGES, ImportJob, Org, PerformanceForm, Phase, Stage
 from jixiao.web.ops.params import query_ids, query_int
 from jixiao.web.review import workflow
 
@@ -156,6 +156,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "finding_list": [dict(f, number=n) for n, f in enumerate(findings, 1)],
         "returned": back,
         "actions": workflow.allowed_actions(request.user, form),
+        "can_delete": workflow.can_delete(request.user, form),
         "warnings": form.warning_count,
         "can_edit": access.can_edit(request.user, form),
         "formats": exports.EXPORT_FORMATS,
@@ -218,7 +219,8 @@ def form_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as e:
         return _error_page(request, e)
     if not access.can_edit(request.user, form):
-        return _error_page(request, PermissionDenied("此表当前状态下您不能修改。"))
+        why = store.locked_reason(form.stage) if form.stage not in EDITABLE_STAGES else "您无权修改此表。"
+        return _error_page(request, PermissionDenied(why))
     units = list(access.writable_units(request.user))
     if request.method == "POST":
         return _save(request, form, units)
@@ -296,6 +298,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except ServiceError as e:
             return render(request, "jixiao/import_upload.html", {"errors": e.errors}, status=e.status)
         return redirect("import-job", pk=job.pk)
+    from jixiao.web.ops.jobs import expire_previews
+
+    expire_previews()  # the list says 已过期 even where no worker sweeps
     jobs = ImportJob.objects.filter(user=request.user).order_by("-created")[:10]
     return render(request, "jixiao/import_upload.html", {"errors": {}, "jobs": jobs})
 
@@ -325,9 +330,11 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
                                       "替换会丢失那次修改。请查看后重新导入这些表。")
         return redirect(reverse("form-list"))
     jobs.mark_stale(job)
-    importable = sum(1 for r in job.preview if not r["error"])
+    jobs.expire_previews(job)
+    importable = sum(1 for r in job.preview if imports.importable(r))
     return render(request, "jixiao/import_job.html", {
         "job": job, "importable": importable, "can_retry": jobs.can_retry(job),
+        "preview_hours": settings.JIXIAO_PREVIEW_HOURS,
         "named_choices": len(job.preview) <= IMPORT_NAMED_CHOICES})
 
 

@@ -23,3 +23,22 @@ def test_a_draw_by_share_says_its_percentage(cast: Any) -> None:
     assert "按比例 50%" in detail and "0.5000" not in detail
     listed = cast.page("finance").get("/review/draws/").content.decode()
     assert "比例 50%" in listed
+
+
+def _drawn_and_approved(cast: Any) -> Any:
+    form = cast.form("信息化建设")
+    workflow.transition(form, cast.user("clerk"), "submit", "已说明")
+    recheck.draw_sample(cast.user("finance"), year=2019, share="100%", seed=5)
+    return workflow.transition(form, cast.user("reviewer"), "approve")
+
+
+def test_a_wrong_recheck_score_is_refused_beside_the_field_and_the_problems_stay(cast: Any) -> None:
+    form = _drawn_and_approved(cast)
+    response = cast.page("finance").post(f"/review/forms/{form.pk}/recheck/",
+                                         {"own_score": "九十", "problems": "满意度无问卷佐证", "finish": "1"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="own_score-error"' in page and "复核得分应为数字。" in page
+    assert ">满意度无问卷佐证</textarea>" in page and 'value="九十"' in page
+    assert "无法完成" not in page  # the review page, not the error page
+    assert recheck.open_item(form).problems == ""  # nothing half-saved

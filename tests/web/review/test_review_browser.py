@@ -101,7 +101,7 @@ def test_one_form_from_draft_to_the_public_page(live_server: Any, cast: Any, bro
     expect(page.get_by_text("得分与完成值不符，请核对后说明原因。").first).to_be_visible()
     clerk.shot("3-clerk-sees-comment")
     page.get_by_role("link", name="修改", exact=True).click()
-    page.locator('input[name="ind-2-reason"]').fill("系统升级推迟一个月，已于次年一月完成。")
+    page.locator('[name="ind-2-reason"]').fill("系统升级推迟一个月，已于次年一月完成。")
     page.locator("#save").click()
     page.wait_for_load_state()
     clerk.shot("4-fixed")

@@ -29,9 +29,12 @@ ALLOWED = {
     (Stage.APPROVED, "recheck"): "finance",  # the form is in a draw with a score recorded
     (Stage.APPROVED, "publish"): "finance",  # not in a draw
     (Stage.RECHECKED, "publish"): "finance",
+    (Stage.SUBMITTED, "withdraw"): "clerk",  # not drawn for re-check: the review has not begun
+    (Stage.PUBLISHED, "unpublish"): "finance",  # with a reason (the comment)
 }
 TARGET = {"submit": Stage.SUBMITTED, "return": Stage.RETURNED, "approve": Stage.APPROVED,
-          "recheck": Stage.RECHECKED, "publish": Stage.PUBLISHED}
+          "recheck": Stage.RECHECKED, "publish": Stage.PUBLISHED, "withdraw": Stage.DRAFT,
+          "unpublish": Stage.APPROVED}
 CASES = [(s, a) for s in Stage.values for a in workflow.ACTIONS]
 
 

@@ -24,11 +24,14 @@ from jixiao.web.forms.access import User, writable_units
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.forms.evaluation import Evaluation, batch_evaluations, severity_counts, user_profiles
 from jixiao.web.forms.store import Conflict, save_form
-from jixiao.web.models import ImportJob, Org, PerformanceForm, Phase
+from jixiao.web.models import STAGE_LABELS, ImportJob, Org, PerformanceForm, Phase
 
 # What the command line says of a file, said for the web, where there is no command to run.
 WEB_MESSAGES = {core_services.NO_FORM: "文件中没有找到绩效自评表（没有含“项目名称”的表格）；请确认这是预算绩效自评表，"
                                        "或换用自评表的原始文件（Word、Excel、PDF 或网页）再导入。"}
+
+
+NOTHING_TO_IMPORT = "没有可导入的表：预览中的表都不能导入或都选择了跳过。请改正文件后重新上传，或取消此次导入。"
 
 
 @dataclass
@@ -196,9 +199,27 @@ def _dry_run(user: User, rows: list[dict[str, Any]], evaluations: Sequence[Evalu
             raise _DryRun
     except _DryRun:
         pass
-    for row in rows:
-        if row["index"] in result.refused:
-            row["replace_error" if row["existing_id"] else "error"] = result.refused[row["index"]]
+    refused = [r for r in rows if r["index"] in result.refused]
+    stages = dict(PerformanceForm.objects.filter(pk__in=[r["existing_id"] for r in refused if r["existing_id"]])
+                  .values_list("pk", "stage"))
+    for row in refused:
+        reason = result.refused[row["index"]]
+        if row["existing_id"]:
+            stage = STAGE_LABELS.get(stages.get(row["existing_id"], ""), "")
+            row["replace_error"] = f"已有的表「{row['project']}」当前为「{stage}」，不能替换：{reason}"
+        else:
+            row["error"] = reason
+
+
+def importable(row: Mapping[str, Any]) -> bool:
+    """Whether a previewed form can be stored: new and placed, or existing and replaceable."""
+    return not row["error"] and not (row["existing_id"] and row.get("replace_error"))
+
+
+def _named(row: Mapping[str, Any]) -> str:
+    """A previewed form as a person finds it again: its number, name, file and sheet."""
+    where = f"{row['file']} · {row['sheet']}" if row.get("sheet") else row["file"]
+    return f"第 {row['index']} 张表「{row['project']}」（{where}）"
 
 
 def _commit(user: User, rows: Sequence[dict[str, Any]], evaluations: Mapping[int, Evaluation],
@@ -215,7 +236,7 @@ def _commit(user: User, rows: Sequence[dict[str, Any]], evaluations: Mapping[int
             result.skipped.append(index)
             continue
         if row["existing_id"] and action != "replace":
-            raise ServiceError(f"第 {index} 张表「{row['project']}」已存在，请选择替换或跳过。")
+            raise ServiceError(f"{_named(row)}已存在，请选择替换或跳过。")
         try:
             unit = units.get(row["unit_id"])
             if unit is None:
@@ -232,7 +253,7 @@ def _commit(user: User, rows: Sequence[dict[str, Any]], evaluations: Mapping[int
         except ServiceError as e:
             reason = "".join(m for ms in e.errors.values() for m in ms) or e.message
             if not dry:
-                raise ServiceError(f"第 {index} 张表「{row['project']}」不能导入：{reason}", status=e.status) from e
+                raise ServiceError(f"{_named(row)}不能导入：{reason}", status=e.status) from e
             result.refused[index] = reason
             continue
         (result.replaced if existing else result.created).append(stored.pk)
@@ -243,6 +264,8 @@ def confirm_import(user: User, job: ImportJob, decisions: Mapping[int, str]) -> 
     """Store the previewed forms as decided, all in one transaction: every form is stored, or none."""
     if job.user_id != user.pk:  # type: ignore[union-attr]
         raise PermissionDenied()
+    if not any(importable(r) for r in job.preview) and job.status == ImportJob.Status.READY:
+        raise ServiceError(NOTHING_TO_IMPORT)
     if job.status != ImportJob.Status.READY:
         raise ServiceError(f"此导入当前状态为「{job.get_status_display()}」，不能确认。")
     with transaction.atomic():
@@ -253,6 +276,9 @@ def confirm_import(user: User, job: ImportJob, decisions: Mapping[int, str]) -> 
         evaluations = batch_evaluations([r["record"] for r in job.preview], user_profiles(user))
         by_index = {row["index"]: ev for row, ev in zip(job.preview, evaluations, strict=True)}
         result = _commit(user, job.preview, by_index, decisions, dry=False)
+        if not result.created and not result.replaced and not result.conflicts:
+            # Rolled back with the claim: the preview stays to be decided again.
+            raise ServiceError(NOTHING_TO_IMPORT)
         job.status = ImportJob.Status.DONE
         job.result = {"created": result.created, "replaced": result.replaced, "skipped": result.skipped,
                       "conflicts": result.conflicts}

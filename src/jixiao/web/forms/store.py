@@ -100,7 +100,7 @@ def _check_rights(user: User, form: PerformanceForm | None, unit: Org | None) ->
         raise ServiceError("请选择实施单位。", {"unit": ["请选择实施单位。"]})
     if form is not None:
         if not can_edit(user, form):
-            raise PermissionDenied("此表当前状态下您不能修改。" if form.stage not in EDITABLE_STAGES else "您无权修改此表。")
+            raise PermissionDenied(locked_reason(form.stage) if form.stage not in EDITABLE_STAGES else "您无权修改此表。")
         if unit is not None and unit.pk != form.unit_id and not writable_units(user).filter(pk=unit.pk).exists():
             raise PermissionDenied("您不能把此表移到该单位。")
     elif unit is not None and not writable_units(user).filter(pk=unit.pk).exists():
@@ -174,6 +174,15 @@ class _Before:
     kept: dict[str, str] = field(default_factory=dict)
 
 
+def locked_reason(stage: str) -> str:
+    """Why a form in this stage (submitted or later) cannot be changed, and what would let it be."""
+    if stage == Stage.SUBMITTED:
+        return "此表已提交审核，在被退回（或由填报人撤回）之前不能修改。"
+    if stage == Stage.PUBLISHED:
+        return "此表已公开，不能修改；如需更正，请财政局先撤销公开，再退回给单位。"
+    return f"此表{STAGE_LABELS[stage]}，在被退回之前不能修改。"
+
+
 def _lock(user: User, form: PerformanceForm | None, version: int | None, record: Any) -> _Before:
     """Lock the row (PostgreSQL; SQLite's writes are serialised already), refuse a change to a form that is
     submitted or later, refuse a save based on an older version with the changes made since, and keep a
@@ -182,11 +191,7 @@ def _lock(user: User, form: PerformanceForm | None, version: int | None, record:
         return _Before()
     current = PerformanceForm.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=form.pk)
     if current.stage not in EDITABLE_STAGES:
-        raise PermissionDenied(
-            f"此表{STAGE_LABELS[current.stage]}，在被退回之前不能修改。"
-            if current.stage != Stage.SUBMITTED
-            else "此表已提交审核，在被退回之前不能修改。"
-        )
+        raise PermissionDenied(locked_reason(current.stage))
     if version is not None and version != current.version:
         raise StaleEdit(current, version, changes_since(current, version), record)
     keep_baseline(current)

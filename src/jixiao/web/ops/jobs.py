@@ -5,7 +5,8 @@ A reader beats the job's heartbeat every JIXIAO_JOB_HEARTBEAT_SECONDS while it r
 worker (kill -9 of the server or of `jixiao worker`): it is marked failed with the reason, and the user
 can retry it (its files are kept) or cancel it. Each retry bumps `attempt`; a reader of an older attempt
 that wakes up again writes nothing. Uploads older than JIXIAO_UPLOAD_MAX_AGE_HOURS whose job is not
-reading are removed by sweep(), which the worker runs every few minutes and `jixiao cleanup` runs once.
+reading are removed by sweep(), which the worker runs every few minutes and `jixiao cleanup` runs once;
+it also marks previews left unconfirmed over JIXIAO_PREVIEW_HOURS as expired (已过期).
 Batch exports (jixiao.web.forms.exports) beat the same way; the sweep marks a lost one failed and removes
 a finished one's zip after JIXIAO_EXPORT_KEEP_HOURS.
 """
@@ -107,13 +108,33 @@ def retry(job: ImportJob, task: Any) -> bool:
     return True
 
 
+def expire_previews(job: ImportJob | None = None) -> int:
+    """Mark previews (one, or all) left unconfirmed over JIXIAO_PREVIEW_HOURS as expired, dropping their
+    uploads; returns how many. An abandoned preview would otherwise wait 待确认 forever."""
+    cutoff = timezone.now() - timedelta(hours=settings.JIXIAO_PREVIEW_HOURS)
+    jobs = ImportJob.objects.filter(status=ImportJob.Status.READY, updated__lt=cutoff)
+    if job is not None:
+        jobs = jobs.filter(pk=job.pk)
+    expired = list(jobs.values_list("pk", flat=True))
+    if not expired:
+        return 0
+    marked = ImportJob.objects.filter(pk__in=expired, status=ImportJob.Status.READY).update(
+        status=ImportJob.Status.EXPIRED)
+    for pk in expired:
+        shutil.rmtree(Path(settings.UPLOAD_DIR) / str(pk), ignore_errors=True)
+    if job is not None and marked:
+        job.refresh_from_db()
+    return marked
+
+
 def sweep() -> tuple[int, int]:
-    """Mark lost jobs, and remove uploads older than the age limit whose job is not reading, and
-    batch exports kept longer than theirs.
+    """Mark lost jobs and expired previews, remove uploads older than the age limit whose job is not
+    reading, and batch exports kept longer than theirs.
 
     Returns (folders removed, jobs marked interrupted).
     """
     interrupted = mark_stale() + mark_stale_exports()
+    expire_previews()
     sweep_exports()
     root = Path(settings.UPLOAD_DIR)
     if not root.is_dir():

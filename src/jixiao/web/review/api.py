@@ -34,7 +34,7 @@ def _refused(e: Refused) -> JsonResponse:
 @api_view
 @pages.allow("POST")
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
-    """{"action": "submit"|"return"|"approve"|"recheck"|"publish", "comment": "…", "field": "indicators[2].score"}"""
+    """{"action": "submit"|"withdraw"|"return"|"approve"|"recheck"|"publish"|"unpublish", "comment": "…", "field": "indicators[2].score"}"""
     form = access.get_visible(request.user, pk)
     data = json_body(request)
     cells = [workflow.Cell(c.text("field", max_length=200), c.text("comment")) for c in data.objects("cells")]
@@ -45,6 +45,23 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
     except Refused as e:
         return _refused(e)
     return json_response({**form_json(access.get_visible(request.user, done.pk)), "review": workflow.review_state(done, request.user)})
+
+
+@api_view
+@pages.allow("POST")
+def batch(request: HttpRequest) -> HttpResponse:
+    """{"ids": [3, 7], "action": "approve"|"return"|"publish", "comment": "…"} — each form as one transition."""
+    data = json_body(request)
+    try:
+        result = workflow.transition_many(request.user, data.ids("ids", BATCH_MAX), data.text("action", max_length=20),
+                                          data.text("comment"))
+    except Refused as e:
+        return _refused(e)
+    return json_response({"message": result.message(), "done": [f.pk for f in result.done],
+                          "failed": [{"form": name, "error": why} for name, why in result.failed]})
+
+
+BATCH_MAX = 200
 
 
 @api_view
@@ -221,6 +238,7 @@ urlpatterns = [
     path("forms/<int:pk>/diff", diff, name="api-review-diff"),
     path("forms/<int:pk>/recheck", recheck, name="api-review-recheck"),
     path("review/forms", review_forms, name="api-review-forms"),
+    path("review/batch", batch, name="api-review-batch"),
     path("rounds", rounds, name="api-review-rounds"),
     path("rounds/<int:pk>", round_item, name="api-review-round"),
     path("tasks", tasks, name="api-review-tasks"),

@@ -21,10 +21,10 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
 TRANSITION = {
     "type": "object", "required": ["action"],
     "properties": {
-        "action": {"enum": ["submit", "return", "approve", "recheck", "publish"],
-                   "description": "submit 提交（填报人）；return 退回、approve 审核通过（审核人；财政复核可退回已审核或已复核的表）；"
-                                  "recheck 复核完成、publish 公开（财政复核）"},
-        "comment": {"type": "string", "description": "意见；有警告时的提交说明；退回时必填"},
+        "action": {"enum": ["submit", "withdraw", "return", "approve", "recheck", "publish", "unpublish"],
+                   "description": "submit 提交、withdraw 撤回（填报人，审核开始前）；return 退回、approve 审核通过（审核人；"
+                                  "财政复核可退回已审核或已复核的表）；recheck 复核完成、publish 公开、unpublish 撤销公开（财政复核）"},
+        "comment": {"type": "string", "description": "意见；有警告时的提交说明；退回和撤销公开时必填"},
         "field": {"type": "string", "description": "意见针对的单元格，如 indicators[2].score（从 0 计）"},
         "field_comment": {"type": "string", "description": "对该单元格的意见（缺省用 comment）"},
         "cells": {"type": "array", "items": {"type": "object", "properties": {
@@ -46,6 +46,13 @@ PATHS: dict[str, Any] = {
         "responses": {"200": {"description": "流转后的表（含 stage）和 review", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Form"}}}},
             "400": _ERROR, "403": _ERROR, "404": _ERROR, "409": _ERROR}}},
+    "/api/review/batch": {"post": {
+        "summary": "批量审核通过、退回或公开：每张表各自流转（逐张检查权限），一张被拒不影响其他",
+        "requestBody": _body({"type": "object", "required": ["ids", "action"], "properties": {
+            "ids": {"type": "array", "items": {"type": "integer"}}, "action": {"enum": ["approve", "return", "publish"]},
+            "comment": {"type": "string", "description": "对每张表相同的意见；退回时必填"}}}),
+        "responses": {"200": {"description": "message 一句话的结果；done 成功的表；failed 每张被拒的表及原因",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}, "400": _ERROR}}},
     "/api/forms/{id}/review": {"parameters": [_ID], "get": {
         "summary": "审核情况：办理记录、退回意见、警告及其说明、抽评复核、可进行的操作", "responses": {"200": _JSON, "404": _ERROR}}},
     "/api/forms/{id}/history": {"parameters": [_ID], "get": {

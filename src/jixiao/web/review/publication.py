@@ -7,7 +7,9 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from jixiao.web.forms.errors import NotFound
+from jixiao.web.forms.history import local_time
 from jixiao.web.models import PerformanceForm, Stage
+from jixiao.web.review.models import ReviewEvent
 
 
 def published_forms() -> QuerySet[PerformanceForm]:
@@ -31,6 +33,21 @@ def public_form(form_id: int) -> PerformanceForm:
     if form is None:
         raise NotFound("没有找到此公开表。")
     return form
+
+
+def withdrawals(form_id: int) -> list[dict[str, Any]]:
+    """When and why a form's publication was withdrawn, oldest first (the reasons stay on record)."""
+    events = ReviewEvent.objects.filter(form_id=form_id, action="unpublish").order_by("at", "id")
+    return [{"at": local_time(e.at), "reason": e.comment} for e in events]
+
+
+def withdrawal(form_id: int) -> dict[str, Any] | None:
+    """A form once published and no longer: its name and the last withdrawal's time and reason."""
+    form = PerformanceForm.objects.exclude(stage=Stage.PUBLISHED).select_related("unit").filter(pk=form_id).first()
+    past = withdrawals(form_id) if form is not None else []
+    if form is None or not past:
+        return None
+    return {"project": form.project, "unit": form.unit.name, "year": form.year, **past[-1]}
 
 
 def public_record(form: PerformanceForm) -> dict[str, Any]:

@@ -143,9 +143,9 @@ def record_recheck(user: User, form: PerformanceForm, score: Decimal | str, prob
     try:
         value = Decimal(str(score).strip())
     except InvalidOperation:
-        raise ServiceError("复核得分应为数字。", {"score": ["复核得分应为数字。"]}) from None
+        raise ServiceError("复核得分应为数字。", {"own_score": ["复核得分应为数字。"]}) from None
     if not 0 <= value <= 100:
-        raise ServiceError("复核得分应在 0–100 之间。", {"score": ["复核得分应在 0–100 之间。"]})
+        raise ServiceError("复核得分应在 0–100 之间。", {"own_score": ["复核得分应在 0–100 之间。"]})
     DrawItem.objects.filter(pk=item.pk).update(
         own_score=round(value, 2), problems=problems.strip(), recorded_by=user_or_none(user),
         recorded_at=timezone.now(),

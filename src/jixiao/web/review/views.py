@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -53,7 +53,8 @@ def form_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_review(request: HttpRequest, form: PerformanceForm, refused: Refused | None = None,
-                   status: int = 200) -> HttpResponse:
+                   status: int = 200, typed: dict[str, Any] | None = None) -> HttpResponse:
+    """The review page; `typed` keeps what a refused re-check entry held, with its errors by field."""
     state = workflow.review_state(form, request.user)
     findings = [*state["errors"], *state["warnings"]]
     return render(request, "review/form_review.html", {
@@ -65,6 +66,8 @@ def _render_review(request: HttpRequest, form: PerformanceForm, refused: Refused
         "can_edit": access.can_edit(request.user, form),
         "refused": refused,
         "labels": workflow.ACTION_LABELS,
+        "typed": typed,
+        "can_delete": workflow.can_delete(request.user, form),
     }, status=status)
 
 
@@ -86,14 +89,51 @@ def form_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @pages.allow("POST")
 @refusals
+def form_batch(request: HttpRequest) -> HttpResponse:
+    """The forms ticked on the review list, one step for all with one comment; back to the same list."""
+    ids = query_ids(request.POST.getlist("ids"), "ids", settings.JIXIAO_PAGE_SIZE)
+    filters = QueryDict(request.POST.get("back", "")).urlencode()  # the list's filters, re-encoded
+    back = reverse("review-forms") + (f"?{filters}" if filters else "")
+    try:
+        result = workflow.transition_many(request.user, ids, request.POST.get("action", ""),
+                                          request.POST.get("comment", ""))
+    except Refused as e:
+        messages.error(request, e.message)
+        return redirect(back)
+    (messages.warning if result.failed else messages.success)(request, result.message())
+    return redirect(back)
+
+
+@login_required
+@refusals
+def form_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A page that asks before a draft is deleted (GET), and the deletion (POST)."""
+    form = access.get_visible(request.user, pk)
+    if request.method == "POST":
+        name = workflow.delete_draft(request.user, form)
+        messages.success(request, f"已删除草稿{name}。")
+        return redirect("form-list")
+    if not workflow.can_delete(request.user, form):
+        raise Refused(f"此表当前状态为「{form.get_stage_display()}」，只有本单位填报人可以删除草稿。", status=403)
+    return render(request, "review/form_delete.html", {"form": form})
+
+
+@login_required
+@pages.allow("POST")
+@refusals
 def form_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     form = access.get_visible(request.user, pk)
+    own_score, problems = request.POST.get("own_score", ""), request.POST.get("problems", "")
     try:
-        rechecks.record_recheck(request.user, form, request.POST.get("own_score", ""), request.POST.get("problems", ""))
+        rechecks.record_recheck(request.user, form, own_score, problems)
         if request.POST.get("finish"):
-            workflow.transition(form, request.user, "recheck", request.POST.get("problems", ""))
-    except Refused as e:
-        return _render_review(request, form, e, status=e.status)
+            workflow.transition(form, request.user, "recheck", problems)
+    except ServiceError as e:
+        if e.status == 403:
+            raise
+        # The entry stays on the page, its error beside the field: nothing typed is lost.
+        typed = {"own_score": own_score, "problems": problems, "errors": e.errors}
+        return _render_review(request, form, e if isinstance(e, Refused) else None, e.status, typed)
     messages.success(request, "已录入复核结果。")
     return redirect("review-form", pk=pk)
 
@@ -133,6 +173,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
                      settings.JIXIAO_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "review/form_list.html", {
         "page": page, "params": params, "query": urlencode(params), "stages": Stage.choices,
+        "batch": workflow.batch_actions(request.user), "labels": workflow.ACTION_LABELS,
         "caption": filters.describe(params),
         "departments": access.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "years": _years(request.user),
@@ -308,8 +349,11 @@ def _public(pk: int) -> PerformanceForm:
 
 
 def public_form(request: HttpRequest, pk: int) -> HttpResponse:
+    withdrawn = publication.withdrawal(pk)
+    if withdrawn is not None:  # an old link to a form no longer public: when and why, not a bare 404
+        return render(request, "review/public_withdrawn.html", withdrawn, status=410)
     form = _public(pk)
-    return render(request, "review/public_form.html", {"form": form, "paper": web_presenters.paper(form.record, evaluation.evaluate_stored(form).scorecard)})
+    return render(request, "review/public_form.html", {"form": form, "withdrawals": publication.withdrawals(pk), "paper": web_presenters.paper(form.record, evaluation.evaluate_stored(form).scorecard)})
 
 
 def public_form_json(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,6 +1,8 @@
 """The stage machine of a stored form: draft → submitted → returned/approved → rechecked → published,
-who may take each step, what a step needs (errors fixed, warnings explained, a return's comment), and
-what the review page and API show beside a form (its events, open cell comments, history)."""
+and back (a submission withdrawn before its review, a publication withdrawn with a reason); who may take
+each step, what a step needs (errors fixed, warnings explained, a return's comment), the same step on
+many forms at once, deleting a draft, and what the review page and API show beside a form (its events,
+open cell comments, history)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jixiao.web.forms.access import User, holds, holds_any, user_or_none
+from jixiao.web.forms.access import User, holds, holds_any, roles, user_or_none, visible_forms
 from jixiao.web.forms.errors import Refused
 from jixiao.web.forms.history import change_json, field_label, finding_field, label, local_time
 from jixiao.web.forms.store import keep_baseline, record_step
@@ -20,9 +22,11 @@ from jixiao.web.models import PHASE_LABELS, STAGE_LABELS, FormFinding, Performan
 from jixiao.web.review.models import FieldChange, FormVersion, ReviewEvent
 from jixiao.web.review.recheck import RECORDABLE_STAGES, item_dict, open_item
 
-ACTIONS = ("submit", "return", "approve", "recheck", "publish")
+ACTIONS = ("submit", "withdraw", "return", "approve", "recheck", "publish", "unpublish")
 ACTION_LABELS = {
     "submit": "提交",
+    "withdraw": "撤回",
+    "unpublish": "撤销公开",
     "return": "退回",
     "approve": "审核通过",
     "recheck": "复核完成",
@@ -38,7 +42,14 @@ STEPS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "approve": ((Stage.SUBMITTED,), Stage.APPROVED, Role.REVIEWER),
     "recheck": ((Stage.APPROVED,), Stage.RECHECKED, Role.FINANCE),
     "publish": ((Stage.APPROVED, Stage.RECHECKED), Stage.PUBLISHED, Role.FINANCE),
+    # Back to the stage the form was published from (approved or rechecked: _target).
+    "unpublish": ((Stage.PUBLISHED,), Stage.APPROVED, Role.FINANCE),
+    # The unit takes its submission back before the review begins (no decision, not drawn for re-check).
+    "withdraw": ((Stage.SUBMITTED,), Stage.DRAFT, Role.FILLER),
 }
+# The actions that need a comment: what to change, why a publication is withdrawn (kept on record).
+NEEDS_COMMENT = {"return": "退回时请填写意见，说明需要修改的地方。",
+                 "unpublish": "撤销公开时请填写原因；原因会留在此表的办理记录和公开页上。"}
 # The finance bureau may also send back a form it re-checks and finds wanting.
 FINANCE_RETURNS_FROM = (Stage.APPROVED, Stage.RECHECKED)
 WHO = {Role.FILLER: "本表所属单位的填报人", Role.REVIEWER: "本表主管部门的审核人", Role.FINANCE: "财政局的复核人员"}
@@ -59,6 +70,8 @@ def _refusal(user: User, form: PerformanceForm, action: str) -> str | None:
         return f"此表当前状态为「{STAGE_LABELS[form.stage]}」，不能{ACTION_LABELS[action]}。"
     if not holds(user, role, form):
         return f"只有{WHO[role]}可以{ACTION_LABELS[action]}此表。"
+    if action == "withdraw" and open_item(form) is not None:
+        return "此表已被抽中复核，审核已经开始，不能撤回。"
     if action == "recheck" or (action == "publish" and form.stage == Stage.APPROVED):
         item = open_item(form)
         if action == "publish" and item is not None:
@@ -112,9 +125,9 @@ def transition(
         if warnings and not comment:
             raise Refused(f"此表有 {len(warnings)} 条警告，请在说明中解释原因后再提交。", warnings)
     checked = [_checked_cell(form, c) for c in cells if c.comment.strip()]
-    if action == "return" and not comment and not checked:
-        raise Refused("退回时请填写意见，说明需要修改的地方。")
-    target = STEPS[action][1]
+    if action in NEEDS_COMMENT and not comment and not (action == "return" and checked):
+        raise Refused(NEEDS_COMMENT[action])
+    target = _target(form, action)
     with transaction.atomic():
         claimed = PerformanceForm.objects.filter(pk=form.pk, stage=form.stage, version=form.version).update(
             stage=target, version=F("version") + 1, updated_at=timezone.now(), updated_by=user_or_none(user)
@@ -135,6 +148,15 @@ def transition(
     return _fresh(form)
 
 
+def _target(form: PerformanceForm, action: str) -> str:
+    """The stage an action leads to; a withdrawn publication goes back to the stage it was published from."""
+    if action == "unpublish":
+        published = ReviewEvent.objects.filter(form=form, action="publish").order_by("-at", "-id").first()
+        if published is not None:
+            return published.from_stage
+    return STEPS[action][1]
+
+
 def _fresh(form: PerformanceForm) -> PerformanceForm:
     return PerformanceForm.objects.select_related("unit", "department").get(pk=form.pk)
 
@@ -144,6 +166,76 @@ def _checked_cell(form: PerformanceForm, cell: Cell) -> Cell:
     if field_label(form.record, cell.field) is None:
         raise Refused(f"单元格「{cell.field}」不在此表中，请重新选择要批注的单元格。")
     return Cell(cell.field, cell.comment.strip())
+
+
+# The steps a reviewer or the finance bureau takes on many forms at once, with one comment for all.
+BATCH_ACTIONS = ("approve", "return", "publish")
+
+
+@dataclass
+class BatchResult:
+    action: str
+    done: list[PerformanceForm]
+    failed: list[tuple[str, str]]  # (the form as a person names it, why it was refused)
+
+    def message(self) -> str:
+        """One sentence for the page: how many succeeded, and which failed and why."""
+        label = ACTION_LABELS[self.action]
+        text = f"批量{label}：成功 {len(self.done)} 张"
+        if not self.failed:
+            return text + "。"
+        return text + f"，失败 {len(self.failed)} 张——" + "；".join(f"{name}：{why}" for name, why in self.failed)
+
+
+def batch_actions(user: User) -> list[str]:
+    """The batch steps the user's roles may take on some form (the buttons of the review list)."""
+    mine = roles(user)
+    return [a for a in BATCH_ACTIONS if STEPS[a][2] in mine or (a == "return" and Role.FINANCE in mine)]
+
+
+def transition_many(user: User, form_ids: Sequence[int], action: str, comment: str = "") -> BatchResult:
+    """Take one step on each form as a single transition would (its rights checked per form): one form
+    refused does not stop the others, and each refusal is named on its form."""
+    if action not in BATCH_ACTIONS:
+        raise Refused(f"批量操作只能是：{'、'.join(ACTION_LABELS[a] for a in BATCH_ACTIONS)}。")
+    if not form_ids:
+        raise Refused("请先勾选要处理的表。")
+    forms = visible_forms(user).select_related("unit").in_bulk(list(form_ids))
+    result = BatchResult(action, [], [])
+    for pk in dict.fromkeys(form_ids):
+        form = forms.get(pk)
+        if form is None:
+            result.failed.append((f"第 {pk} 号表", "没有找到这张表，或您无权查看。"))
+            continue
+        try:
+            result.done.append(transition(form, user, action, comment))
+        except Refused as e:
+            result.failed.append((f"「{form.project}」（{form.unit.name}）", e.message))
+    return result
+
+
+def can_delete(user: User, form: PerformanceForm) -> bool:
+    """The unit's 填报人 may delete a form while it is a draft (a returned form has a review on record)."""
+    return form.stage == Stage.DRAFT and holds(user, Role.FILLER, form)
+
+
+def delete_draft(user: User, form: PerformanceForm) -> str:
+    """Delete a draft (its history goes with it) and keep the deletion in the admin's log; returns its name."""
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    form = _fresh(form)
+    if form.stage != Stage.DRAFT:
+        raise Refused(f"此表当前状态为「{STAGE_LABELS[form.stage]}」，只有草稿可以删除。")
+    if not holds(user, Role.FILLER, form):
+        raise Refused(f"只有{WHO[Role.FILLER]}可以删除此草稿。", status=403)
+    name = f"「{form.project}」（{form.unit.name}，{form.year} 年度）"
+    with transaction.atomic():
+        LogEntry.objects.log_actions(user.pk, [form], DELETION, change_message=f"删除草稿{name}，第 {form.version} 版",
+                                     single_object=True)
+        deleted, _ = PerformanceForm.objects.filter(pk=form.pk, stage=Stage.DRAFT, version=form.version).delete()
+        if not deleted:
+            raise Refused("此表刚被他人修改或提交，请刷新后再操作。", status=409)
+    return name
 
 
 def timeline(form: PerformanceForm) -> list[dict[str, Any]]:

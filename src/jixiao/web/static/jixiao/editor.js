@@ -21,13 +21,45 @@
     });
   }
 
+  // A box of several lines as tall as its text (names and reasons wrap instead of being cut off).
+  function grow(el) {
+    el.style.height = "auto";
+    el.style.height = el.scrollHeight + el.offsetHeight - el.clientHeight + "px";
+  }
+  function growAll() { form.querySelectorAll("textarea[data-grow]").forEach(grow); }
+  // A column that narrows (the window, or hints shown in the row) wraps the text anew: grow again.
+  var widths = new WeakMap();
+  var watcher = window.ResizeObserver && new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var width = entry.target.clientWidth;
+      if (widths.get(entry.target) !== width) { widths.set(entry.target, width); grow(entry.target); }
+    });
+  });
+  function watch(el) { if (watcher) watcher.observe(el); }
+  form.querySelectorAll("textarea[data-grow]").forEach(watch);
+  form.addEventListener("input", function (event) {
+    var el = event.target;
+    if (el.hasAttribute && el.hasAttribute("data-single-line") && /[\r\n]/.test(el.value)) {
+      el.value = el.value.replace(/\s*[\r\n]+\s*/g, " ");  // a pasted name stays one line
+    }
+    if (el.hasAttribute && el.hasAttribute("data-grow")) grow(el);
+  });
+  // A name is one line that wraps: Enter adds no line break in it (the reason takes new lines).
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.hasAttribute("data-single-line") && !event.defaultPrevented) {
+      event.preventDefault();
+    }
+  });
+  window.addEventListener("resize", growAll);
+  growAll();
+
   function prefixOf(table) { return table.id === "categories" ? "cat" : "ind"; }
 
   function addRow(table) {
     var tbody = table.tBodies[0];
     var last = tbody.querySelector("tr[data-row]:last-child");
     var row = last.cloneNode(true);
-    row.querySelectorAll("input").forEach(function (el) {
+    row.querySelectorAll("input, textarea").forEach(function (el) {
       // Keep the level names of the row above: a new indicator usually belongs to the same group.
       if (!/-level[12]$/.test(el.name)) el.value = "";
       el.classList.remove("invalid", "mark-error", "mark-warning", "mark-info");
@@ -37,8 +69,9 @@
     row.querySelectorAll("[data-computed-score]").forEach(function (el) { el.textContent = ""; });
     tbody.appendChild(row);
     renumber(tbody, prefixOf(table));
-    var first = row.querySelector("input:not([type=hidden])");
-    if (/-level[12]$/.test(first.name)) first = row.querySelector("input[name$='-name']") || first;
+    var first = row.querySelector("input:not([type=hidden]), textarea");
+    if (/-level[12]$/.test(first.name)) first = row.querySelector("[name$='-name']") || first;
+    row.querySelectorAll("textarea[data-grow]").forEach(function (el) { grow(el); watch(el); });
     first.focus();
     schedule();
   }
@@ -53,11 +86,11 @@
     if (!row || !tbody) return;
     if (button.hasAttribute("data-remove")) {
       if (tbody.querySelectorAll("tr[data-row]").length === 1) {
-        row.querySelectorAll("input").forEach(function (el) { el.value = ""; });
+        row.querySelectorAll("input, textarea").forEach(function (el) { el.value = ""; });
       } else {
         var next = row.nextElementSibling || row.previousElementSibling;
         row.remove();
-        if (next) (next.querySelector("button[data-remove]") || next.querySelector("input")).focus();
+        if (next) (next.querySelector("button[data-remove]") || next.querySelector("input, textarea")).focus();
       }
     } else if (button.hasAttribute("data-up") && row.previousElementSibling) {
       tbody.insertBefore(row, row.previousElementSibling);

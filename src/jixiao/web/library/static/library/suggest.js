@@ -25,9 +25,9 @@
   var csrfInput = form && form.querySelector("input[name=csrfmiddlewaretoken]");
   var box = null, boxInput = null, items = [], active = -1, timer = null, compareTimer = null, pending = null;
 
-  function field(row, key) { return row.querySelector("input[name$='-" + key + "']"); }
+  function field(row, key) { return row.querySelector("[name$='-" + key + "']"); }
   function value(name) { var el = form.querySelector("[name='" + name + "']"); return el ? el.value : ""; }
-  function isNameInput(el) { return el && el.tagName === "INPUT" && /-name$/.test(el.name) && table.contains(el); }
+  function isNameInput(el) { return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA") && /-name$/.test(el.name) && table.contains(el); }
 
   function close() {
     if (box) box.remove();

@@ -15,3 +15,29 @@
     });
   });
 })();
+
+// The review list's batch: tick forms (or the whole page), then one button for all; the buttons wait
+// until a form is ticked, and the count says how many will be handled.
+(function () {
+  "use strict";
+  var form = document.getElementById("batch-form");
+  if (!form) { return; }
+  var picks = document.querySelectorAll(".batch-pick");
+  var all = document.getElementById("batch-all");
+  var count = document.getElementById("batch-count");
+  function update() {
+    var n = 0;
+    picks.forEach(function (p) { if (p.checked) { n += 1; } });
+    count.textContent = String(n);
+    form.querySelectorAll("button[name=action]").forEach(function (b) { b.disabled = n === 0; });
+    if (all) { all.checked = n > 0 && n === picks.length; }
+  }
+  picks.forEach(function (p) { p.addEventListener("change", update); });
+  if (all) {
+    all.addEventListener("change", function () {
+      picks.forEach(function (p) { p.checked = all.checked; });
+      update();
+    });
+  }
+  update();
+})();
