@@ -14,7 +14,7 @@ from typing import Any
 from jixiao.formats import ReadError
 from jixiao.formats.containers import check_ooxml, read_member, zip_holds
 from jixiao.formats.grid import Cell, Grid
-from jixiao.formats.limits import clamp_span, current_limits, too_deep, too_large
+from jixiao.formats.limits import check_time, clamp_span, current_limits, too_deep, too_large
 
 EXTENSIONS = (".docx", ".docm")
 
@@ -143,6 +143,7 @@ def _read_table(tbl: Any, name: str, grids: list[Grid]) -> None:
     where = f"Word 文档的表格{sum(1 for g in grids[:index] if g.sheet != _PARAGRAPHS) + 1}"
     area = 0  # grid cells covered so far: every loop below is bounded by it
     for r, tr in enumerate(_children(tbl, _TR)):
+        check_time(name)
         if r >= lim.max_rows:
             raise too_large(r + 1, 1, name, where)
         row_cells: list[list[Any]] = []

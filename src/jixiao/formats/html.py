@@ -15,7 +15,7 @@ from typing import Any
 from jixiao.formats import ReadError
 from jixiao.formats.containers import is_ole2, is_zip
 from jixiao.formats.grid import Cell, Grid
-from jixiao.formats.limits import check_chars, clamp_span, current_limits, too_deep, too_large
+from jixiao.formats.limits import check_chars, check_time, clamp_span, current_limits, too_deep, too_large
 
 EXTENSIONS = (".html", ".htm", ".mht", ".mhtml")
 
@@ -378,6 +378,7 @@ def _read_table(table: Any, name: str, sheet: str) -> Grid:
     taken: set[tuple[int, int]] = set()
     out: list[tuple[Cell, ...]] = []
     for r, tr in enumerate(_rows_of(table)):
+        check_time(name)
         if r >= lim.max_rows:
             raise too_large(r + 1, 1, name, f"网页的{sheet}")
         col = 0

@@ -11,6 +11,7 @@ most a few pages) and far below what would hurt a server.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -39,12 +40,14 @@ class Limits:
     max_pages: int = 2_000  # pages of one PDF
     max_nesting: int = 500  # elements nested in one another (HTML, XML), tables in tables
     max_chars: int = 20_000_000  # characters of text in one file
-    # Time: a read that takes longer than this is a hang (the fuzz tests and bench hold readers to it)
+    # Time: a read of one file that takes longer is stopped with a ReadError (readers check the clock
+    # once per page, table row or member: `check_time`), and the fuzz tests and bench hold readers to it
     max_seconds: float = 60.0
 
 
 DEFAULT_LIMITS = Limits()
 _limits: ContextVar[Limits] = ContextVar("jixiao_read_limits", default=DEFAULT_LIMITS)
+_deadline: ContextVar[float | None] = ContextVar("jixiao_read_deadline", default=None)
 
 
 def current_limits() -> Limits:
@@ -60,6 +63,28 @@ def using(limits: Limits | None) -> Iterator[Limits]:
         yield _limits.get()
     finally:
         _limits.reset(token)
+
+
+@contextmanager
+def timed(bounded: bool = True) -> Iterator[None]:
+    """The read of one file under way: from now, `check_time` stops it after max_seconds (not bounded: a
+    scan's OCR, whose time is its pages' and each page's is bounded by its size)."""
+    token = _deadline.set(time.monotonic() + current_limits().max_seconds if bounded else None)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def check_time(name: str) -> None:
+    """Stop a read past its time (a file built to keep a reader busy, or one far larger than a form)."""
+    deadline = _deadline.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise ReadError(
+            f"读取超过 {current_limits().max_seconds:g} 秒仍未完成，已停止：文件过大或结构异常，不像一张自评表。"
+            "请只保留自评表所在的页或工作表后另存，再重新提交。",
+            name,
+        )
 
 
 def clamp_span(value: int) -> int:

@@ -24,6 +24,7 @@ from typing import Any
 
 from jixiao.formats import ReadError
 from jixiao.formats.grid import Grid
+from jixiao.formats.limits import check_time
 from jixiao.formats.pdf_grids import grids, text_positioned
 from jixiao.formats.pdf_tables import Item, Table, join_pages, page_items, place_chars, ruled_cells, table_of
 from jixiao.formats.pdf_text import Char, dedupe
@@ -44,6 +45,7 @@ def read(data: bytes, name: str) -> list[Grid]:
     any_text = False
     empty: list[int] = []
     for page in _pages(data, name):
+        check_time(name)
         any_text = any_text or any(c.text.strip() for c in page.chars)
         items.extend(_page_items(page))
         if not page.drawn:

@@ -41,6 +41,7 @@ from jixiao.formats.limits import (  # noqa: F401  (re-exported: current_limits 
     MB,
     Limits,
     current_limits,
+    timed,
     using,
 )
 
@@ -161,10 +162,12 @@ def read_grids(data: bytes, name: str, *, limits: Limits | None = None) -> list[
             )
         reader = get_format(fmt)
         try:
-            return reader.read(data, name)
+            with timed():
+                return reader.read(data, name)
         except ReadError as err:
             if fmt == "pdf" and err.message == getattr(reader, "NO_TEXT", None):  # a scan: its pages are images
-                return cast(ModuleType, get_format("scan")).read_pdf(data, name)  # type: ignore[no-any-return]
+                with timed(bounded=False):
+                    return cast(ModuleType, get_format("scan")).read_pdf(data, name)  # type: ignore[no-any-return]
             if not err.file:
                 err.file = name
             raise

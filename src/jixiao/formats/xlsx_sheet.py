@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from jixiao.formats.limits import check_time
 from jixiao.formats.xlsx_package import Book, local, text_of
 
 _REF_RE = re.compile(r"([A-Za-z]+)(\d+)")
@@ -27,6 +28,7 @@ def read_sheet(
         tag = local(el.tag)
         if event == "start":
             if tag == "row":
+                check_time("")  # the registry names the file
                 r = el.get("r")
                 row_no = int(r) - 1 if r else row_no + 1
                 col_no = -1
