@@ -92,7 +92,7 @@ def test_the_clerk_sees_a_return_on_the_list_the_form_page_and_in_the_editor_and
     expect(comments).to_contain_text("得分与完成值不符，请核对。")
     expect(page.locator('td[data-field="indicators[2].score"]')).to_have_class(re.compile(r"\bmark-comment\b"))
     shot(page, "1-returned-on-the-form-page")
-    page.get_by_role("link", name="修改").click()
+    page.get_by_role("link", name="修改", exact=True).click()
     expect(page.locator("#returned-comments")).to_contain_text("得分与完成值不符，请核对。")
     page.get_by_role("button", name="保存").click()
     page.get_by_label(re.compile("请说明原因后提交")).fill("已按批注核对。")
