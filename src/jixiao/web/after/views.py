@@ -212,20 +212,27 @@ def dept_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return pages.download(data, name)
 
 
+def _report_editor(request: HttpRequest, pk: int, here: str, save: Any, context: Any) -> HttpResponse:
+    """A 自评报告's editor page: a post saves the texts (a refusal shows on the page), a get shows the report."""
+    if request.method == "POST":
+        try:
+            save(request.POST)
+        except ServiceError as e:
+            return _bounce(request, e, here, pk=pk)
+        messages.success(request, "已保存自评报告。")
+        return redirect(here, pk=pk)
+    return render(request, "after/report.html", context())
+
+
 @login_required
 @pages.refusals
 def dept_report(request: HttpRequest, pk: int) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
-    if request.method == "POST":
-        try:
-            dept.save_report(request.user, stored, request.POST)
-        except ServiceError as e:
-            return _bounce(request, e, "after-dept-report", pk=pk)
-        messages.success(request, "已保存自评报告。")
-        return redirect("after-dept-report", pk=pk)
-    return render(request, "after/report.html", {
-        **dept.report_page(stored), "editable": True, "back": ("部门整体自评表", reverse("after-dept", args=[pk])),
-        "files": {f: reverse("after-dept-report-file", args=[pk, f]) for f in narrative.FORMATS}})
+    return _report_editor(request, pk, "after-dept-report", lambda post: dept.save_report(request.user, stored, post),
+                          lambda: {**dept.report_page(stored), "editable": True,
+                                   "back": ("部门整体自评表", reverse("after-dept", args=[pk])),
+                                   "files": {f: reverse("after-dept-report-file", args=[pk, f])
+                                             for f in narrative.FORMATS}})
 
 
 @login_required
@@ -241,16 +248,12 @@ def dept_report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def form_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A project's 自评报告, generated from its self-evaluation and written by its unit."""
     form = access.get_visible(request.user, pk)
-    if request.method == "POST":
-        try:
-            narrative.save_project_report(request.user, form, request.POST)
-        except ServiceError as e:
-            return _bounce(request, e, "after-form-report", pk=pk)
-        messages.success(request, "已保存自评报告。")
-        return redirect("after-form-report", pk=pk)
-    return render(request, "after/report.html", {
-        **narrative.project_page(request.user, form), "back": ("项目自评表", reverse("form-detail", args=[pk])),
-        "files": {f: reverse("after-form-report-file", args=[pk, f]) for f in narrative.FORMATS}})
+    return _report_editor(request, pk, "after-form-report",
+                          lambda post: narrative.save_project_report(request.user, form, post),
+                          lambda: {**narrative.project_page(request.user, form),
+                                   "back": ("项目自评表", reverse("form-detail", args=[pk])),
+                                   "files": {f: reverse("after-form-report-file", args=[pk, f])
+                                             for f in narrative.FORMATS}})
 
 
 @login_required
