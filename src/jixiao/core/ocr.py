@@ -1,17 +1,26 @@
-"""What a scan's uncertain cells mean for the checks: O01, and a word on every finding they touch.
+"""What a scan's uncertain cells mean for the checks: O01, O02, and a word on every finding they touch.
 
 A cell that the OCR engine read with low confidence is reported on its own (O01, info: a reader
 must look at the paper), and any other finding about the same cell says that its value came
 from an uncertain reading, so that an arithmetic error there is read as "check the scan first".
+
+The numbers a scan gets wrong (docs/issue 14 point 3: 0/O, 1/l, 5/S, 8/B, ％, a decimal point lost) are
+corrected only where the form's own arithmetic confirms one reading and no other: a fund row whose
+执行率 disagrees with 执行数 ÷ 全年预算数 as read, and agrees once exactly one of the three cells is read
+another way. The correction is recorded (the cell's reading stays in `uncertain`, with what it was
+read as) and reported (O02), never made in silence; a row that several readings would mend is left
+as it is, for the checks to report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 
 from jixiao.core.findings import Finding, Location, Severity
-from jixiao.core.model import FUND_CAPTIONS, INDICATOR_CAPTIONS, Form, Uncertain
+from jixiao.core.model import FUND_CAPTIONS, INDICATOR_CAPTIONS, Form, FundRow, Uncertain
+from jixiao.core.tolerance import printed_matches
 
 OTHER_CAPTIONS = {"project": "项目名称", "department": "主管部门", "unit": "实施单位", "planned": "年初设定目标",
                   "achieved": "实际完成情况"}
@@ -24,9 +33,23 @@ def caption(cell: Uncertain) -> str:
 
 
 def ocr_findings(form: Form, index: int) -> Iterator[Finding]:
-    """O01 for each uncertain cell of the form, in row order."""
+    """O01 for each uncertain cell of the form, O02 for each reading the form's arithmetic corrected, in row order."""
     for cell in sorted(form.uncertain, key=lambda c: (c.row, c.field)):
         where = caption(cell)
+        now = _value(form, cell)
+        if now is not None and now != cell.text:
+            yield Finding(
+                code="O02",
+                severity=Severity.INFO,
+                form_index=index,
+                project=form.project,
+                location=Location(block=cell.block, row=cell.row, column=where, field=cell.field),
+                found=cell.text,
+                expected=now,
+                message=f"OCR 识别更正：第{cell.row}行 {where} 识别为“{cell.text}”，与本行 执行数 ÷ 全年预算数 不符；"
+                        f"只有读作“{now}”时相符，已按此更正，请对照原件核实",
+            )
+            continue
         yield Finding(
             code="O01",
             severity=Severity.INFO,
@@ -52,3 +75,76 @@ def annotate(findings: Iterable[Finding], form: Form) -> list[Finding]:
             finding = replace(finding, message=finding.message + note)
         out.append(finding)
     return out
+
+
+# What the OCR engines confuse on these forms: a letter or sign for a digit (never the other way).
+CONFUSIONS = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "s": "5",
+                            "B": "8", "Z": "2", "z": "2", "％": "%", "，": ".", ",": "."})
+_RATE, _AMOUNTS = "rate", ("annual", "executed")
+
+
+def readings(text: str) -> set[str]:
+    """Other ways to read a number cell: its confusions mended, and a lost decimal point put back."""
+    mended = text.strip().translate(CONFUSIONS)
+    found = {mended}
+    digits = mended.rstrip("%")
+    if digits.isdigit() and len(digits) >= 2:
+        suffix = mended[len(digits):]
+        found |= {f"{digits[:i]}.{digits[i:]}{suffix}" for i in range(1, len(digits))}
+    found.discard(text)
+    return found
+
+
+def _number(text: str) -> Decimal | None:
+    cleaned = text.strip().rstrip("%")
+    if not cleaned or not cleaned.replace(".", "", 1).isdigit():
+        return None
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def _agrees(fund: FundRow) -> bool:
+    annual, executed, rate = _number(fund.annual), _number(fund.executed), _number(fund.rate)
+    if annual is None or executed is None or rate is None or annual == 0:
+        return False
+    true = executed / annual * (100 if fund.rate.strip().endswith("%") or rate > Decimal("1.5") else 1)
+    return printed_matches(rate, true)
+
+
+def _read_as(fund: FundRow, field_: str, text: str) -> FundRow:
+    """The row with one of its text cells (annual, executed, rate) read as text."""
+    cells = {"annual": fund.annual, "executed": fund.executed, "rate": fund.rate, field_: text}
+    return replace(fund, annual=cells["annual"], executed=cells["executed"], rate=cells["rate"])
+
+
+def confirm_readings(form: Form) -> Form:
+    """The form with each fund row's misread number corrected where its arithmetic confirms exactly one
+    reading (see the module's docstring); each correction is kept in `uncertain` with the text read."""
+    funds = list(form.funds)
+    uncertain = list(form.uncertain)
+    for n, fund in enumerate(form.funds):
+        if _agrees(fund) or any(not getattr(fund, f).strip() for f in (_RATE, *_AMOUNTS)):
+            continue
+        fixes = {(f, r) for f in (_RATE, *_AMOUNTS) for r in readings(getattr(fund, f))
+                 if _agrees(_read_as(fund, f, r))}
+        if len(fixes) != 1:
+            continue
+        ((field_, reading),) = fixes
+        funds[n] = _read_as(fund, field_, reading)
+        row = fund.row or 0
+        known = next((c for c in uncertain if (c.block, c.row, c.field) == ("funds", row, field_)), None)
+        if known is None:
+            uncertain.append(Uncertain("funds", row, field_, getattr(fund, field_), "—"))
+    if funds == list(form.funds):
+        return form
+    return replace(form, funds=tuple(funds), uncertain=tuple(uncertain))
+
+
+def _value(form: Form, cell: Uncertain) -> str | None:
+    """The form's value now of a fund cell that was read uncertain (None for other blocks)."""
+    if cell.block != "funds":
+        return None
+    fund = next((f for f in form.funds if f.row == cell.row), None)
+    return getattr(fund, cell.field, None) if fund is not None else None
