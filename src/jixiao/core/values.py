@@ -241,16 +241,21 @@ def _unit_error(unit: str) -> str:
 _NATURE_OPS = {"正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤", "定量": "", "定性": "", "定性指标": ""}
 
 
+def joined_target(nature: str, number: str, unit: str) -> str:
+    """A split target as one cell prints it: 正向 | 95 | % → "≥95%", 反向 | 30 | 分钟 → "≤30分钟"; a 定性 row's
+    phrase as it is (the unit column says nothing more)."""
+    if not any(c.isdigit() for c in normalise(number)):
+        return number
+    sign = _NATURE_OPS.get(normalise(nature), nature)
+    return "".join(part.strip() for part in (sign, number, unit))
+
+
 def parse_parts(nature: str, number: str, unit: str) -> Value:
     """A target split over three columns (指标性质 "≥" | 指标值 "95" | 度量单位 "%", domain §3).
 
     指标性质 may be a sign or 正向/反向 (≥/≤); a 定性 row's 指标值 is its phrase. Never raises.
     """
-    sign = _NATURE_OPS.get(normalise(nature), nature)
-    joined = "".join(part.strip() for part in (sign, number, unit))
-    if not any(c.isdigit() for c in normalise(number)):
-        joined = number  # a phrase (or nothing) in the value column: the unit column says nothing more
-    value = parse_value(joined)
+    value = parse_value(joined_target(nature, number, unit))
     return replace(value, text=" ".join(p.strip() for p in (nature, number, unit) if p.strip()))
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from jixiao.core.model import Form
 from jixiao.core.tolerance import printed_matches
-from jixiao.core.values import parse_number
+from jixiao.core.values import joined_target, parse_number
 from jixiao.reports.templates import (
     FUND_FIELDS,
     Template,
@@ -233,6 +233,8 @@ def _indicators(b: LayoutBuilder, form: Form) -> None:
                     b.add(r, c, ind.level2, rowspan=level2_spans[n], key=key)
             elif name == "weight_repeat":
                 b.add(r, c, ind.weight if ind.weight_repeat is None else ind.weight_repeat, key=key)
+            elif name == "target" and (ind.target_nature or ind.target_unit):  # split: printed in one cell
+                b.add(r, c, joined_target(ind.target_nature, ind.target, ind.target_unit), key=key)
             else:
                 align = "left" if name in ("name", "reason") else "center"
                 b.add(r, c, getattr(ind, name), align=align, key=key)
