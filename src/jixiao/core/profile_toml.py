@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from jixiao.core.keys import MISSING, KeyReader
 from jixiao.core.profiles import Band, Grade, Profile, ProfileError, Template
 
 WEIGHT_MODES = ("points", "percent", "none")
@@ -82,12 +83,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class _Reader:
-    """Typed access to the keys of one profile file; every problem becomes a ProfileError."""
+class _Reader(KeyReader):
+    """The keys of one profile file; every problem becomes a ProfileError with a valid line to copy."""
 
     def __init__(self, data: Mapping[str, Any], file: str, prefix: str = "") -> None:
-        self.data = data
-        self.file = file
+        super().__init__(data, file)
         self.prefix = prefix  # "qualitative_bands[2]." inside one row of an array of tables
 
     def row(self, data: Mapping[str, Any], key: str) -> _Reader:
@@ -101,43 +101,14 @@ class _Reader:
             example = TEMPLATE_EXAMPLES.get(parts[1], example)
         return ProfileError(f"评分规则文件 {self.file} 有误：键“{where}”{problem}。正确写法示例：{example}", key=where)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        if key in self.data:
-            return self.data[key]
-        if key in DEFAULTS and not self.prefix:
-            return DEFAULTS[key]
-        if default is not None:
-            return default
-        raise self.fail(key, "缺失")
-
-    def text(self, key: str) -> str:
-        value = self.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"应为非空文本（加英文引号），实际为 {value!r}")
-        return value.strip()
-
-    def flag(self, key: str) -> bool:
-        value = self.get(key)
-        if not isinstance(value, bool):
-            raise self.fail(key, f"应为 true 或 false，实际为 {value!r}")
-        return value
+    def default(self, key: str) -> Any:
+        return DEFAULTS[key] if key in DEFAULTS and not self.prefix else MISSING
 
     def year(self, key: str) -> int | None:
         value = self.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise self.fail(key, f"应为年份整数，实际为 {value!r}")
         return value
-
-    def decimal(self, key: str, value: Any = None) -> Decimal:
-        value = self.get(key) if value is None else value
-        if isinstance(value, bool) or not isinstance(value, int | Decimal):
-            raise self.fail(key, f"应为数字（不加引号），实际为 {value!r}")
-        number = Decimal(value)
-        if not number.is_finite():
-            raise self.fail(key, f"应为有限的数字，实际为 {value}")
-        if number < 0:
-            raise self.fail(key, f"不能为负数，实际为 {value}")
-        return number
 
     def table(self, key: str) -> Mapping[str, Any]:
         value = self.get(key)
@@ -150,11 +121,6 @@ class _Reader:
         if not isinstance(value, list) or not value or not all(isinstance(v, Mapping) for v in value):
             raise self.fail(key, "应为一组表（每组以 [[" + key + "]] 开头），且至少一组")
         return value
-
-    def strings(self, key: str, value: Any) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(key, f"应为文本列表，实际为 {value!r}")
-        return tuple(v.strip() for v in value)
 
 
 def _bands(reader: _Reader) -> tuple[Band, ...]:

@@ -12,7 +12,8 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+
+from jixiao.core.keys import KeyReader
 
 OUTCOMES = ("approved", "approved_after_edits", "returned", "rejected")
 OUTCOME_NAMES = {"approved": "审核通过", "approved_after_edits": "修改后通过", "returned": "退回修改",
@@ -96,43 +97,14 @@ class ReviewProfile:
         return dict(self.outcomes).get(grade, "")
 
 
-class _Reader:
-    def __init__(self, data: Mapping[str, Any], file: str) -> None:
-        self.data, self.file = data, file
+class _Reader(KeyReader):
+    """The keys of one of the year's rules files; every problem becomes a RulesError."""
 
     def fail(self, key: str, problem: str) -> RulesError:
         return RulesError(f"设置文件 {self.file} 有误：键“{key}”{problem}。")
 
-    def get(self, key: str, default: Any = None) -> Any:
-        if key in self.data:
-            return self.data[key]
-        if default is not None:
-            return default
-        raise self.fail(key, "缺失")
-
-    def text(self, key: str) -> str:
-        value = self.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"应为非空文本，实际为 {value!r}")
-        return value.strip()
-
     def texts(self, key: str, default: Sequence[str] | None = None) -> tuple[str, ...]:
-        value = self.get(key, default)
-        if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(key, f"应为文本列表，实际为 {value!r}")
-        return tuple(value)
-
-    def decimal(self, key: str, value: Any = None) -> Decimal:
-        value = self.get(key) if value is None else value
-        if isinstance(value, bool) or not isinstance(value, int | Decimal) or value < 0:
-            raise self.fail(key, f"应为不小于 0 的数字，实际为 {value!r}")
-        return Decimal(value)
-
-    def flag(self, key: str) -> bool:
-        value = self.get(key)
-        if not isinstance(value, bool):
-            raise self.fail(key, f"应为 true 或 false，实际为 {value!r}")
-        return value
+        return self.strings(key, self.get(key, default))
 
 
 def _load(text: str, file: str, kind: str) -> _Reader:
