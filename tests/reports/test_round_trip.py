@@ -14,6 +14,7 @@ from jixiao.formats.layout import recognise
 from jixiao.formats.registry import read_grids
 from jixiao.reports import write_forms
 from jixiao.reports import xlsx as xlsx_writer
+from jixiao.reports.layout import build_layouts
 
 FORMATS = (".xlsx", ".docx", ".pdf", ".html")
 SAMPLES = ("seed", "mof2020-a", "mof2020-b")
@@ -52,8 +53,8 @@ def test_odd_texts_read_back(ext: str, tmp_path: Path) -> None:
 def test_rescored_forms_read_back_with_the_computed_scores(ext: str, tmp_path: Path) -> None:
     form = from_record(records("seed")[0])
     path = tmp_path / f"rescored{ext}"
-    writer = __import__(f"jixiao.reports.{ext[1:]}", fromlist=["write"])
-    writer.write([form], path, scorecards=[first_form_scorecard(form)], rescore=True)
+    writer = __import__(f"jixiao.reports.{ext[1:]}", fromlist=["write_layouts"])
+    writer.write_layouts(build_layouts([form], [first_form_scorecard(form)], rescore=True), path, title="自评表")
     indicators = list(form.indicators)
     indicators[1] = replace(indicators[1], score="24")
     expected = replace(form, indicators=tuple(indicators), total=replace(form.total, score="99"))

@@ -14,7 +14,7 @@ from report_helpers import first_form_scorecard
 from jixiao.core.model import Form
 from jixiao.reports import docx as docx_writer
 from jixiao.reports import write_forms
-from jixiao.reports.layout import HIGHLIGHT, build_layout
+from jixiao.reports.layout import HIGHLIGHT, build_layout, build_layouts
 
 
 def table_cells(table: Any) -> list[tuple[str, int, int, int, int]]:
@@ -84,7 +84,7 @@ def test_pages_are_a4_and_each_form_starts_a_page(tmp_path: Path, seed_forms: li
 
 def test_rescore_shades_the_changed_cells(tmp_path: Path, seed_forms: list[Form]) -> None:
     path = tmp_path / "rescored.docx"
-    docx_writer.write(seed_forms[:1], path, scorecards=[first_form_scorecard(seed_forms[0])], rescore=True)
+    docx_writer.write_layouts(build_layouts(seed_forms[:1], [first_form_scorecard(seed_forms[0])], rescore=True), path)
     document = docx.Document(str(path))
     shaded = []
     for tc in document.tables[0]._tbl.iter(qn("w:tc")):

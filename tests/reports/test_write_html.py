@@ -13,7 +13,7 @@ from report_helpers import first_form_scorecard
 from jixiao.core.model import Form
 from jixiao.reports import html as html_writer
 from jixiao.reports import write_forms
-from jixiao.reports.layout import build_layout
+from jixiao.reports.layout import build_layout, build_layouts
 
 
 def page(path: Path) -> Any:
@@ -73,7 +73,7 @@ def test_text_is_escaped(tmp_path: Path, seed_forms: list[Form]) -> None:
 
 def test_rescore_marks_the_changed_cells(tmp_path: Path, seed_forms: list[Form]) -> None:
     path = tmp_path / "rescored.html"
-    html_writer.write(seed_forms[:1], path, scorecards=[first_form_scorecard(seed_forms[0])], rescore=True)
+    html_writer.write_layouts(build_layouts(seed_forms[:1], [first_form_scorecard(seed_forms[0])], rescore=True), path)
     root = page(path)
     marked = [(td.text_content(), td.get("title")) for td in root.xpath("//td[contains(@class, 'rescored')]")]
     assert marked == [("24", "原表印制值：23"), ("99", "原表印制值：98")]

@@ -15,7 +15,7 @@ from report_helpers import first_form_scorecard, long_form
 from jixiao.core.model import Form
 from jixiao.reports import pdf as pdf_writer
 from jixiao.reports import write_forms
-from jixiao.reports.layout import HIGHLIGHT, HIGHLIGHT_TEXT
+from jixiao.reports.layout import HIGHLIGHT, HIGHLIGHT_TEXT, build_layouts
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
@@ -95,7 +95,7 @@ def test_mof_forms_print_portrait(mof_pdf: Path) -> None:
 
 def test_rescore_colours_the_changed_cells(tmp_path: Path, seed_forms: list[Form]) -> None:
     path = tmp_path / "rescored.pdf"
-    pdf_writer.write(seed_forms[:1], path, scorecards=[first_form_scorecard(seed_forms[0])], rescore=True)
+    pdf_writer.write_layouts(build_layouts(seed_forms[:1], [first_form_scorecard(seed_forms[0])], rescore=True), path)
     fill = tuple(int(HIGHLIGHT[i:i + 2], 16) / 255 for i in (0, 2, 4))
     red = tuple(int(HIGHLIGHT_TEXT[i:i + 2], 16) / 255 for i in (0, 2, 4))
     with pdfplumber.open(path) as pdf:

@@ -74,7 +74,13 @@ def write_forms(
     writer = importlib.import_module(WRITERS[ext])
     if wordings is None and evaluations is not None:
         wordings = [e.profile.template for e in evaluations]
-    writer.write(forms, path, scorecards=scorecards, summaries=summaries, rescore=rescore, wordings=wordings)
+    if ext == ".xlsx":  # a workbook also gets the batch's 汇总 sheet
+        writer.write(forms, path, scorecards=scorecards, summaries=summaries, rescore=rescore, wordings=wordings)
+        return
+    from jixiao.reports.layout import build_layouts
+
+    writer.write_layouts(build_layouts(forms, scorecards, rescore=rescore, wordings=wordings), path,
+                         title="预算绩效自评表")
 
 
 def write_layouts(layouts: Sequence[FormLayout], path: str | Path, *, title: str) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jixiao.core.profiles import Template as Wording
 from jixiao.reports._atomic import atomic_path
 from jixiao.reports.layout import (
     BODY_FONT,
@@ -19,32 +18,16 @@ from jixiao.reports.layout import (
     TITLE_FONT,
     FormLayout,
     LayoutCell,
-    build_layouts,
 )
 from jixiao.reports.sizes import column_fractions
 
 if TYPE_CHECKING:
-    from jixiao.core.model import Form
-    from jixiao.core.scoring import Scorecard
-    from jixiao.reports.summary import FormSummary
+    pass
 
 MARGIN_MM = 15
 BODY_PT = 10
 TITLE_PT = 18
 ROW_TWIPS = 397  # 7 mm
-
-
-def write(
-    forms: Sequence[Form],
-    path: Path,
-    *,
-    scorecards: Sequence[Scorecard | None] | None = None,
-    summaries: Sequence[FormSummary] | None = None,
-    rescore: bool = False,
-    wordings: Sequence[Wording | None] | None = None,
-) -> None:
-    """Write the forms to a .docx file (summaries are for spreadsheets and are not printed here)."""
-    write_layouts(build_layouts(forms, scorecards, rescore=rescore, wordings=wordings), path)
 
 
 def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "") -> None:

@@ -12,7 +12,6 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jixiao.core.profiles import Template as Wording
 from jixiao.reports._atomic import atomic_path
 from jixiao.reports.layout import (
     BODY_FONT,
@@ -21,14 +20,11 @@ from jixiao.reports.layout import (
     TITLE_FONT,
     FormLayout,
     LayoutCell,
-    build_layouts,
 )
 from jixiao.reports.sizes import column_fractions
 
 if TYPE_CHECKING:
-    from jixiao.core.model import Form
-    from jixiao.core.scoring import Scorecard
-    from jixiao.reports.summary import FormSummary
+    pass
 
 CSS = f"""
 @page {{ size: A4 portrait; margin: 15mm; }}
@@ -52,19 +48,6 @@ p.note {{ font-size: 9pt; margin: .4em 0 0; }}
   p.title {{ font-size: 16pt; }} td {{ padding: 2px 3px; }} tr {{ break-inside: avoid; }}
   td.rescored {{ print-color-adjust: exact; -webkit-print-color-adjust: exact; }} }}
 """
-
-
-def write(
-    forms: Sequence[Form],
-    path: Path,
-    *,
-    scorecards: Sequence[Scorecard | None] | None = None,
-    summaries: Sequence[FormSummary] | None = None,
-    rescore: bool = False,
-    wordings: Sequence[Wording | None] | None = None,
-) -> None:
-    """Write the forms to one .html page (summaries are for spreadsheets and are not printed here)."""
-    write_layouts(build_layouts(forms, scorecards, rescore=rescore, wordings=wordings), path)
 
 
 def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "预算绩效自评表") -> None:

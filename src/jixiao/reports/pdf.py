@@ -19,21 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jixiao.core.profiles import Template as Wording
 from jixiao.reports._atomic import atomic_path
 from jixiao.reports.layout import (
     HIGHLIGHT,
     HIGHLIGHT_TEXT,
     FormLayout,
     LayoutCell,
-    build_layouts,
 )
 from jixiao.reports.sizes import column_fractions
 
 if TYPE_CHECKING:
-    from jixiao.core.model import Form
-    from jixiao.core.scoring import Scorecard
-    from jixiao.reports.summary import FormSummary
+    pass
 
 FONT = "NotoSansSC"
 MARGIN = 12.0  # mm, every side
@@ -48,19 +44,6 @@ PT = 25.4 / 72  # mm per point
 # Line-breaking rules of CJK typesetting: these never start a line, these never end one.
 NO_START = frozenset("，。、；：？！）》」』】〕〉”’…—·%％‰℃．,.;:?!)]}>")
 NO_END = frozenset("（《「『【〔〈“‘([{<")
-
-
-def write(
-    forms: Sequence[Form],
-    path: Path,
-    *,
-    scorecards: Sequence[Scorecard | None] | None = None,
-    summaries: Sequence[FormSummary] | None = None,
-    rescore: bool = False,
-    wordings: Sequence[Wording | None] | None = None,
-) -> None:
-    """Write the forms to a .pdf file (summaries are for spreadsheets and are not printed here)."""
-    write_layouts(build_layouts(forms, scorecards, rescore=rescore, wordings=wordings), path)
 
 
 def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "预算绩效自评表") -> None:
