@@ -243,7 +243,7 @@ def test_the_page_of_an_entry_with_qualitative_targets_shows(web_cast: Any, seed
     finance = web_cast.client("finance")
     first = finance.get("/library/entries/T-AJ/")
     assert first.status_code == 200 and "<svg" in first.content.decode()
-    assert "chart" in EntryStats.objects.get(entry=library).data  # kept with the statistics, for every process
+    assert EntryStats.objects.get(entry=library).chart["svg"].startswith("<svg")  # kept beside the statistics
     assert "chart" not in finance.get("/api/library/entries/T-AJ/statistics").json()
     _form(web_cast, seed_records, web_cast.unit_b, 2023, "≥999", "1000")  # a save drops statistics and chart
     assert "≥999" in finance.get("/api/library/entries/T-AJ/benchmark").content.decode()

@@ -137,8 +137,12 @@ def linked_usage() -> models.QuerySet[Usage]:
 
 
 class EntryStats(models.Model):
-    """An entry's statistics (jixiao.core.library.Stats as JSON), dropped whenever its usage changes."""
+    """An entry's statistics (jixiao.core.library.Stats as JSON), dropped whenever its usage changes.
+
+    The whole entry's benchmark chart is kept beside them (made on the first visit of the entry's page), in its
+    own column so that the statistics API does not read it."""
 
     entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="stats")
     data = models.JSONField()
+    chart = models.JSONField(null=True, blank=True)
     computed_at = models.DateTimeField(auto_now=True)

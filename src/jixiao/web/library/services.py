@@ -139,9 +139,16 @@ def propose(user: User, action: str, record: Mapping[str, Any], reason: str = ""
         raise ServiceError(f"指标代码 {parsed.code} 已在指标库中，请选择“修改”。", {"code": ["代码已存在"]})
     if action != EntryChange.Action.ADD and existing is None:
         raise ServiceError(f"指标库中没有代码为 {parsed.code} 的指标。", {"code": ["代码不存在"]})
-    return EntryChange.objects.create(entry=existing, code=parsed.code, action=action,
-                                      record=core.entry_to_record(parsed), reason=reason,
-                                      proposed_by=user if isinstance(user, AbstractBaseUser) else None)
+    change = EntryChange.objects.create(entry=existing, code=parsed.code, action=action,
+                                        record=core.entry_to_record(parsed), reason=reason,
+                                        proposed_by=user if isinstance(user, AbstractBaseUser) else None)
+    _touch(parsed.code)
+    return change
+
+
+def _touch(code: str) -> None:
+    """Mark an entry changed (its history grew): the entry page kept under its time stamp is made again."""
+    Entry.objects.filter(code=code).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -160,6 +167,7 @@ def decide(user: User, change_id: int, approve: bool, comment: str = "") -> Entr
     change.decided_by = user if isinstance(user, AbstractBaseUser) else None
     change.decided_at, change.comment = timezone.now(), comment
     change.save()
+    _touch(change.code)
     return change
 
 
@@ -322,17 +330,38 @@ USE_FIELDS = ("entry_id", "unit_id", "year", "project", "target", "target_number
               "actual_number", "actual_unit", "department__name", "region", "form_id", "index")
 
 
-def statistics(entry: Entry) -> dict[str, Any]:
-    """The entry's statistics, computed once and kept until its usage changes."""
-    kept = EntryStats.objects.filter(entry=entry).first()
+_UNREAD: Any = object()
+
+
+def entry_with_stats(code: str, only_stamp: bool = False) -> tuple[Entry | None, EntryStats | None]:
+    """An entry and its kept statistics in one query, without the chart (the larger part; read when used),
+    and with `only_stamp` without the statistics either (for a caller that keeps what it made of them)."""
+    deferred = ("stats__chart", "stats__data") if only_stamp else ("stats__chart",)
+    entry = Entry.objects.filter(code=code).select_related("stats").defer(*deferred).first()
+    return (None, None) if entry is None else (entry, kept_of(entry))
+
+
+def kept_of(entry: Entry) -> EntryStats | None:
+    """The kept statistics an entry was read with (select_related("stats")), or None."""
+    try:
+        return entry.stats
+    except EntryStats.DoesNotExist:
+        return None
+
+
+def statistics(entry: Entry, kept: EntryStats | None = _UNREAD) -> dict[str, Any]:
+    """The entry's statistics, computed once and kept until its usage changes (`kept`: the row, when the caller
+    read it with the entry — see entry_with_stats)."""
+    if kept is _UNREAD:
+        kept = EntryStats.objects.filter(entry=entry).defer("chart").first()
     if kept is not None:
-        return {k: v for k, v in kept.data.items() if k != "chart"}  # the benchmark's chart is kept beside them
+        return kept.data  # type: ignore[no-any-return]
     rows = linked_usage().filter(entry=entry).values(*USE_FIELDS)
     stats = core.statistics(entry.code, _uses(rows.iterator(chunk_size=5000))).as_dict()
     median = stats["overall"]["targets"]["median"] if stats["overall"]["targets"] else ""
     Entry.objects.filter(pk=entry.pk).update(uses=stats["rows"], units_using=stats["units"], updated_at=timezone.now(),
                                              median_target=f"{median}{stats['measure']}" if median else "")
-    EntryStats.objects.update_or_create(entry=entry, defaults={"data": stats})
+    EntryStats.objects.update_or_create(entry=entry, defaults={"data": stats, "chart": None})
     return stats
 
 
