@@ -84,7 +84,7 @@ def stats(request: HttpRequest, code: str) -> HttpResponse:
     """The entry's statistics; the JSON text is kept per process under the statistics' time stamp."""
     from django.core.cache import cache
 
-    entry, kept = services.entry_with_stats(code, only_stamp=True)
+    entry, kept = services.entry_with_stats(code, read=())
     if entry is None:
         raise Http404("指标库中没有这个指标。")
     if kept is None:

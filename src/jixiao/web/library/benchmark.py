@@ -198,7 +198,7 @@ def cached(entry: Entry, kept: EntryStats | None, department_id: int | None, uni
     from django.core.cache import cache
 
     if department_id is None and unit_id is None and kept is not None:
-        if kept.chart is None:
+        if kept.chart is None or "departments" not in kept.chart:
             kept.chart = {**_shown(build(entry), None), "departments": departments(entry)}
             EntryStats.objects.filter(pk=kept.pk).update(chart=kept.chart)  # not save(): keeps computed_at
         chart: dict[str, Any] = kept.chart

@@ -62,7 +62,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def entry_detail(request: HttpRequest, code: str) -> HttpResponse:
-    entry, kept = services.entry_with_stats(code, only_stamp=True)
+    entry, kept = services.entry_with_stats(code, read=("page",))
     if entry is None:
         raise Http404("指标库中没有这个指标。")
     department = _int(request.GET.get("department"))
@@ -77,18 +77,23 @@ def entry_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _entry_body(entry: Entry, kept: EntryStats | None, department: int | None, unit: int | None,
                 units: list[tuple[int, str]]) -> str:
-    """The fields, benchmark, statistics and history of an entry page, rendered once per state of the entry
-    (its updated_at moves with every change and proposal) and of its statistics, and kept (per process): a page
-    view then costs the query of the entry."""
+    """The fields, benchmark, statistics and history of an entry page, rendered once per state of the entry (its
+    updated_at moves with every change and proposal) and of its statistics: the whole entry's kept beside its
+    statistics (every server process reads it with the entry, one query), a department's or a marked unit's per
+    process."""
     from django.core.cache import cache
 
-    if kept is None:  # computed now; the chart is then kept under the statistics' time stamp
+    if kept is None:  # computed now; the chart and page are then kept beside the statistics
         services.statistics(entry, None)
-        entry, kept = services.entry_with_stats(entry.code, only_stamp=True)
+        entry, kept = services.entry_with_stats(entry.code, read=("page",))
         assert entry is not None
-    key = (f"library-entry:{entry.pk}:{entry.updated_at.timestamp()}:{kept.computed_at.timestamp() if kept else 0}:"
+    whole = department is None and unit is None and kept is not None
+    stamp = entry.updated_at.isoformat()
+    if whole and kept is not None and kept.page and kept.page_stamp == stamp:
+        return mark_safe(kept.page)  # rendered by the template engine, escaped there
+    key = (f"library-entry:{entry.pk}:{stamp}:{kept.computed_at.timestamp() if kept else 0}:"
            f"{department}:{unit}:{hash(tuple(units))}")
-    body: str | None = cache.get(key)
+    body: str | None = None if whole else cache.get(key)
     if body is None:
         bench = benchmark.cached(entry, kept, department, unit)
         body = render_to_string("library/_entry_body.html", {
@@ -97,8 +102,11 @@ def _entry_body(entry: Entry, kept: EntryStats | None, department: int | None, u
             "chart": mark_safe(bench["svg"]),  # built from escaped parts
             "departments": bench["departments"], "department": department,
             "units": units, "unit": unit, "history": services.history(entry)})
-        cache.set(key, body, 3600)
-    return mark_safe(body)  # rendered by the template engine, escaped there
+        if whole and kept is not None:
+            EntryStats.objects.filter(pk=kept.pk).update(page=body, page_stamp=stamp)  # keeps computed_at
+        elif kept is not None:
+            cache.set(key, body, 3600)
+    return mark_safe(body)
 
 
 @login_required

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF012
-"""The chart gets its own column (moved out of the statistics), and on PostgreSQL the entries' search keys get a
+"""The chart and the entry page's body get their own columns (out of the statistics), and on PostgreSQL the entries' search keys get a
 trigram index (pg_trgm), which serves the `search LIKE '%…%'` of the list's search box and of suggestions.
 
 SQLite has no trigram index; there the names are searched in memory (services.suggest) and `norm` is indexed."""
@@ -11,12 +11,13 @@ from django.db import migrations, models, transaction
 INDEX = "library_entry_search_trgm"
 
 
-def move_charts(apps: Any, schema_editor: Any) -> None:
+def drop_charts(apps: Any, schema_editor: Any) -> None:
+    """Charts kept inside the statistics are dropped: the entry page makes them again, with what it now keeps."""
     EntryStats = apps.get_model("library", "EntryStats")
     for kept in EntryStats.objects.all().iterator(chunk_size=100):
         if isinstance(kept.data, dict) and "chart" in kept.data:
-            kept.chart = kept.data.pop("chart")
-            EntryStats.objects.filter(pk=kept.pk).update(data=kept.data, chart=kept.chart)
+            kept.data.pop("chart")
+            EntryStats.objects.filter(pk=kept.pk).update(data=kept.data)
 
 
 def trigram_index(apps: Any, schema_editor: Any) -> None:
@@ -41,6 +42,8 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(model_name="entrystats", name="chart", field=models.JSONField(blank=True, null=True)),
-        migrations.RunPython(move_charts, migrations.RunPython.noop),
+        migrations.AddField(model_name="entrystats", name="page", field=models.TextField(blank=True)),
+        migrations.AddField(model_name="entrystats", name="page_stamp", field=models.CharField(blank=True, max_length=40)),
+        migrations.RunPython(drop_charts, migrations.RunPython.noop),
         migrations.RunPython(trigram_index, drop_trigram_index),
     ]
