@@ -3,6 +3,7 @@ suggestions and comparisons for the editors, and the library checks of stored fo
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -96,9 +97,14 @@ def _fresh() -> dict[str, Any]:
     stamp = _stamp()
     if _cache.get("stamp") != stamp:
         rows = sorted(Entry.objects.all(), key=lambda e: (-e.uses, e.code))
+        active = [e for e in rows if e.status == Entry.Status.ACTIVE]
+        starts, at = [], 0
+        for e in active:
+            starts.append(at)
+            at += len(e.search) + 1
         _cache.update(stamp=stamp, library=core.Library([to_core(e) for e in rows], settings().similarity_threshold),
-                      rows={e.code: e for e in rows},
-                      search=[(e.search, e.code) for e in rows if e.status == Entry.Status.ACTIVE])
+                      rows={e.code: e for e in rows}, codes=[e.code for e in active], starts=starts,
+                      text="\n".join(e.search for e in active))
     return _cache
 
 
@@ -391,7 +397,7 @@ def suggest(q: str, level2: str = "", year: int | None = None, limit: int = 8) -
         return []
     kept = _fresh()
     rows: dict[str, Entry] = kept["rows"]
-    codes = [code for search, code in kept["search"] if key in search][: limit * 3]
+    codes = _containing(kept, key, limit * 3)
     if len(codes) < limit:
         codes += [m.entry.code for m in kept["library"].matches(q, level2, None, year, limit)
                   if m.entry.code not in codes and rows[m.entry.code].status == Entry.Status.ACTIVE]
@@ -399,6 +405,19 @@ def suggest(q: str, level2: str = "", year: int | None = None, limit: int = 8) -
     stem = core.level_stem(level2)
     found.sort(key=lambda e: (bool(stem) and core.level_stem(e.level2) != stem, e.norm != key, -e.uses))
     return [suggestion(e) for e in found[:limit]]
+
+
+def _containing(kept: Mapping[str, Any], key: str, most: int) -> list[str]:
+    """The codes of the first `most` active entries (most used first) whose search keys contain `key`: found in
+    the keys joined one a line (str.find), not by testing every entry's keys in turn."""
+    text, starts, codes = kept["text"], kept["starts"], kept["codes"]
+    found: list[str] = []
+    at = text.find(key) if "\n" not in key else -1
+    while at >= 0 and len(found) < most:
+        n = bisect_right(starts, at) - 1
+        found.append(codes[n])
+        at = text.find(key, starts[n + 1]) if n + 1 < len(starts) else -1
+    return found
 
 
 def suggestion(e: Entry) -> dict[str, Any]:
