@@ -513,22 +513,41 @@ def _position(target: Value, peers: Peers | None) -> str:
 
 
 def after_form_saved(stored: PerformanceForm) -> None:
-    """Link the saved form's rows and add the library's findings to its stored findings (and their counts)."""
+    """Link the saved form's rows and add the library's findings to its stored findings (and their counts); then
+    check again the stored forms of the same unit and project of later years, whose findings compare with this
+    one (T10: a target below last year's actual; L03: always beaten) and would otherwise go stale."""
     link_form(stored)
-    form = from_record(stored.record)
-    findings = check_form(form, stored.unit_id, stored.profile, exclude_form=stored.pk)
-    if not findings:
-        return
-    start = FormFinding.objects.filter(form=stored).count()
+    store_findings(stored, replace=False)  # save_form has just replaced the form's findings
+    later = PerformanceForm.objects.filter(unit_id=stored.unit_id, project=stored.project, year__gt=stored.year)
+    for form in later.exclude(pk=stored.pk).order_by("year", "pk"):
+        store_findings(form)
+
+
+SOURCE = {"check": "library"}  # in the location of each library finding stored: what store_findings replaces
+
+
+def store_findings(stored: PerformanceForm, replace: bool = True) -> list[Finding]:
+    """Check a stored form against the library and the other stored forms, and store the findings in place of
+    the library findings it had (`replace`), keeping its finding counts right."""
+    findings = check_form(from_record(stored.record), stored.unit_id, stored.profile, exclude_form=stored.pk)
+    counts = {s: sum(f.severity.value == s for f in findings) for s in ("error", "warning", "info")}
+    if replace:
+        old = FormFinding.objects.filter(form=stored, location__check=SOURCE["check"])
+        for severity, n in old.order_by().values_list("severity").annotate(n=Count("id")):
+            counts[severity] = counts.get(severity, 0) - n
+        old.delete()
+    start = (FormFinding.objects.filter(form=stored).aggregate(last=Max("position"))["last"] or -1) + 1
     FormFinding.objects.bulk_create([
         FormFinding(form=stored, position=start + n, code=f.code, severity=f.severity.value,
-                    location=f.location.as_dict(), found=f.found, expected=f.expected, message=f.message)
+                    location={**f.location.as_dict(), **SOURCE}, found=f.found, expected=f.expected,
+                    message=f.message)
         for n, f in enumerate(findings)
     ])
-    counts = {s: sum(f.severity.value == s for f in findings) for s in ("error", "warning", "info")}
-    PerformanceForm.objects.filter(pk=stored.pk).update(
-        warning_count=F("warning_count") + counts["warning"], info_count=F("info_count") + counts["info"],
-        error_count=F("error_count") + counts["error"])
+    if any(counts.values()):
+        PerformanceForm.objects.filter(pk=stored.pk).update(
+            warning_count=F("warning_count") + counts["warning"], info_count=F("info_count") + counts["info"],
+            error_count=F("error_count") + counts["error"])
+    return findings
 
 
 @dataclass
