@@ -15,7 +15,7 @@ from jixiao.web.api import api_view, json_body, json_response
 from jixiao.web.forms.access import visible_orgs
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.forms.evaluation import parse_record, profile_for
-from jixiao.web.library import benchmark, services
+from jixiao.web.library import benchmark, checks, services
 from jixiao.web.library.models import EntryChange
 from jixiao.web.library.views import _int, get_entry
 from jixiao.web.presenters import record_from_post
@@ -51,7 +51,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     if unit is not None and not visible_orgs(request.user).filter(pk=unit).exists():
         raise PermissionDenied("您不能查看该单位的数据。")
     profile = profile or profile_for(form.year)
-    result = services.compare(form, unit if isinstance(unit, int) else None, profile,
+    result = checks.compare(form, unit if isinstance(unit, int) else None, profile,
                               form_id if isinstance(form_id, int) else None)
     return json_response({**result, "indicator_rows": rows})
 
