@@ -6,33 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from web_helpers import record_for
+from library_helpers import AID, aid_form
 
 from jixiao.web.forms.store import save_form
 from jixiao.web.library import services
 from jixiao.web.library.models import Entry, EntryStats
-from jixiao.web.models import FormFinding, Org, Phase
-
-AID = {"code": "T-AJ", "name": "法律援助案件数量", "level1": "产出指标", "level2": "数量指标", "op": "≥", "unit": "",
-       "explanation": "当年办结的法律援助案件数"}
-
-
-def _form(cast: Any, seed: list[dict[str, Any]], unit: Org, year: int, target: str, actual: str = "") -> Any:
-    """Seed form 4 (法律援助专项经费: 法律援助案件数量 ≥300 / 300) in a unit and year, with its first target changed."""
-    record = record_for(seed, 4, unit)
-    record["year"] = year
-    record["indicators"] = [dict(i) for i in record["indicators"]]
-    record["indicators"][0].update(target=target, actual=actual)
-    return save_form(cast.admin, record, unit=unit, phase=Phase.SELF)
-
-
-@pytest.fixture
-def library(web_cast: Any) -> Entry:
-    entry, _ = services.apply(AID)
-    return entry
+from jixiao.web.models import FormFinding, Org
 
 
 def _queries(client: Any, path: str) -> int:
@@ -48,7 +29,7 @@ def _grow(cast: Any, seed: list[dict[str, Any]], n: int) -> None:
     for k in range(n):
         services.apply({**AID, "code": f"T-AJ{k}", "name": f"法律援助案件数量{k}号"})
         unit = Org.objects.create(name=f"新单位{k}", kind=Org.Kind.UNIT, parent=cast.department)
-        _form(cast, seed, unit, 2019 + k % 4, f"≥{300 + k}", f"{310 + k}")
+        aid_form(cast, seed, unit, 2019 + k % 4, f"≥{300 + k}", f"{310 + k}")
 
 
 def test_suggestions_statistics_and_entry_page_take_queries_not_growing_with_the_library(
@@ -70,7 +51,7 @@ def test_the_kept_statistics_and_page_follow_a_new_form(web_cast: Any, seed_reco
     assert finance.get("/api/library/entries/T-AJ/statistics").json()["rows"] == 1
     assert "≥777" not in finance.get("/library/entries/T-AJ/").content.decode()
     assert EntryStats.objects.get(entry=library).page  # kept for the next view, by any server process
-    _form(web_cast, seed_records, web_cast.unit_a, 2020, "≥777", "800")
+    aid_form(web_cast, seed_records, web_cast.unit_a, 2020, "≥777", "800")
     assert finance.get("/api/library/entries/T-AJ/statistics").json()["rows"] == 2
     page = finance.get("/library/entries/T-AJ/").content.decode()
     assert "≥777" in page and "使用行数 <strong>2</strong>" in page
@@ -86,9 +67,9 @@ def test_the_kept_page_shows_a_new_proposal_in_the_history(web_cast: Any, librar
 
 def test_a_form_stored_before_last_years_actual_gets_its_t10_when_that_is_saved(
         web_cast: Any, seed_records: Any, library: Entry) -> None:
-    later = _form(web_cast, seed_records, web_cast.unit_a, 2021, "≥320")
+    later = aid_form(web_cast, seed_records, web_cast.unit_a, 2021, "≥320")
     assert not FormFinding.objects.filter(form=later, code="T10", location__check="library").exists()
-    last_year = _form(web_cast, seed_records, web_cast.unit_a, 2020, "≥300", "360")
+    last_year = aid_form(web_cast, seed_records, web_cast.unit_a, 2020, "≥300", "360")
     [t10] = FormFinding.objects.filter(form=later, code="T10", location__check="library")
     assert "2020年" in t10.message and "360" in t10.message
     later.refresh_from_db()
@@ -99,7 +80,7 @@ def test_a_form_stored_before_last_years_actual_gets_its_t10_when_that_is_saved(
     assert not FormFinding.objects.filter(form=later, code="T10", location__check="library").exists()
     later.refresh_from_db()
     assert later.warning_count == FormFinding.objects.filter(form=later, severity="warning").count()
-    other = _form(web_cast, seed_records, web_cast.unit_b, 2021, "≥320")  # another unit: not its history
+    other = aid_form(web_cast, seed_records, web_cast.unit_b, 2021, "≥320")  # another unit: not its history
     assert not FormFinding.objects.filter(form=other, code="T10", location__check="library").exists()
 
 
