@@ -126,7 +126,7 @@ def scenarios(rng: random.Random, limit: int = 200) -> tuple[list[str], list[str
 
 def run(base: str, server: int, headers: dict[str, str], clients: int, requests: int, paths: list[tuple[str, list[str]]],
         targets: dict[str, float]) -> None:
-    for _, ps in paths:  # steady state: every path once (an entry's chart is made on its first visit, then kept)
+    for _, ps in paths:  # steady state: every path once (an entry's chart and page body are made on its first visit, then kept)
         web.measure(base, ps, headers, 4, len(ps) // 4 + 1)
     print(f"{'请求':<34} {'中位数 ms':>10} {'p95 ms':>10} {'请求数':>8} {'每秒':>6} {'CPU ms/请求（服务/PG）':>22}  目标")
     for name, ps in paths:

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from library_helpers import AID, aid_form
 from web_helpers import record_for
 
 from jixiao.web.forms.store import save_form
@@ -15,28 +16,10 @@ from jixiao.web.library import services, transfer
 from jixiao.web.library.models import Entry, EntryChange, EntryStats, Usage
 from jixiao.web.models import FormFinding, Org, Phase
 
-AID = {"code": "T-AJ", "name": "法律援助案件数量", "level1": "产出指标", "level2": "数量指标", "op": "≥", "unit": "",
-       "explanation": "当年办结的法律援助案件数"}
-
-
-def _form(cast: Any, seed: list[dict[str, Any]], unit: Org, year: int, target: str, actual: str = "") -> Any:
-    """Seed form 4 (法律援助专项经费: 法律援助案件数量 ≥300 / 300) in a unit and year, with its first target changed."""
-    record = record_for(seed, 4, unit)
-    record["year"] = year
-    record["indicators"] = [dict(i) for i in record["indicators"]]
-    record["indicators"][0].update(target=target, actual=actual)
-    return save_form(cast.admin, record, unit=unit, phase=Phase.SELF)
-
-
-@pytest.fixture
-def library(web_cast: Any) -> Entry:
-    entry, _ = services.apply(AID)
-    return entry
-
 
 def test_saving_a_form_links_its_rows_and_an_edit_relinks(web_cast: Any, seed_records: Any, library: Entry) -> None:
     assert Usage.objects.filter(form=web_cast.form_b, entry=library, how="exact").count() == 1  # relinked on apply
-    stored = _form(web_cast, seed_records, web_cast.unit_a, 2020, "≥320", "330")
+    stored = aid_form(web_cast, seed_records, web_cast.unit_a, 2020, "≥320", "330")
     usage = Usage.objects.get(form=stored, entry=library)
     assert (usage.target_number, usage.actual_number, usage.met, usage.year) == (320, 330, True, 2020)
     record = dict(stored.record, indicators=[dict(i) for i in stored.record["indicators"]])
@@ -49,7 +32,7 @@ def test_saving_a_form_links_its_rows_and_an_edit_relinks(web_cast: Any, seed_re
 def test_statistics_are_kept_and_dropped_when_usage_changes(web_cast: Any, seed_records: Any, library: Entry) -> None:
     first = services.statistics(library)
     assert first["rows"] == 1 and EntryStats.objects.filter(entry=library).exists()
-    _form(web_cast, seed_records, web_cast.unit_a, 2020, "≥500", "520")
+    aid_form(web_cast, seed_records, web_cast.unit_a, 2020, "≥500", "520")
     assert not EntryStats.objects.filter(entry=library).exists()
     second = services.statistics(library)
     assert second["rows"] == 2 and second["units"] == 2 and second["overall"]["targets"]["median"] == "400"
@@ -58,19 +41,19 @@ def test_statistics_are_kept_and_dropped_when_usage_changes(web_cast: Any, seed_
 
 
 def test_a_target_below_last_years_actual_is_stored_as_t10(web_cast: Any, seed_records: Any, library: Entry) -> None:
-    _form(web_cast, seed_records, web_cast.unit_a, 2020, "≥300", "360")
-    stored = _form(web_cast, seed_records, web_cast.unit_a, 2021, "≥320")
+    aid_form(web_cast, seed_records, web_cast.unit_a, 2020, "≥300", "360")
+    stored = aid_form(web_cast, seed_records, web_cast.unit_a, 2021, "≥320")
     t10 = FormFinding.objects.get(form=stored, code="T10")
     assert "2020年" in t10.message and "360" in t10.message and t10.location["index"] == 0
     stored.refresh_from_db()
     assert stored.warning_count == FormFinding.objects.filter(form=stored, severity="warning").count()
-    clean = _form(web_cast, seed_records, web_cast.unit_b, 2021, "≥400")  # another unit: no history of its own
+    clean = aid_form(web_cast, seed_records, web_cast.unit_b, 2021, "≥400")  # another unit: no history of its own
     assert not FormFinding.objects.filter(form=clean, code="T10").exists()
 
 
 def test_suggestions_offer_explanation_operator_unit_and_median(web_cast: Any, seed_records: Any,
                                                                 library: Entry) -> None:
-    _form(web_cast, seed_records, web_cast.unit_a, 2020, "≥500", "520")
+    aid_form(web_cast, seed_records, web_cast.unit_a, 2020, "≥500", "520")
     services.statistics(library)
     response = web_cast.client("clerk_a").get("/api/library/suggest", {"q": "援助案件", "year": "2021"})
     [item] = response.json()["items"]
@@ -80,7 +63,7 @@ def test_suggestions_offer_explanation_operator_unit_and_median(web_cast: Any, s
 
 
 def test_compare_gives_peers_and_last_year_for_the_editor(web_cast: Any, seed_records: Any, library: Entry) -> None:
-    _form(web_cast, seed_records, web_cast.unit_a, 2020, "≥300", "360")
+    aid_form(web_cast, seed_records, web_cast.unit_a, 2020, "≥300", "360")
     record = dict(record_for(seed_records, 4, web_cast.unit_a), year=2021)
     response = web_cast.client("clerk_a").post("/api/library/compare", {"form": record, "unit": web_cast.unit_a.pk},
                                                content_type="application/json")
@@ -163,7 +146,7 @@ def test_a_formula_in_a_cell_stays_text(web_cast: Any) -> None:
 
 def test_pages_list_benchmark_department_and_xlsx(web_cast: Any, seed_records: Any, library: Entry) -> None:
     for n, (unit, target) in enumerate([(web_cast.unit_a, "≥310"), (web_cast.unit_c, "≥2000")]):
-        _form(web_cast, seed_records, unit, 2019 + n, target, "320")
+        aid_form(web_cast, seed_records, unit, 2019 + n, target, "320")
     finance = web_cast.client("finance")
     page = finance.get("/library/").content.decode()
     assert "法律援助案件数量" in page and "指标库" in page
@@ -186,7 +169,7 @@ def test_outliers_are_targets_far_outside_the_years_range(web_cast: Any, seed_re
 
     for n, target in enumerate(["≥300", "≥320", "≥340", "≥3000"]):
         unit = Org.objects.create(name=f"单位{n}", kind=Org.Kind.UNIT, parent=web_cast.department)
-        _form(web_cast, seed_records, unit, 2022, target)
+        aid_form(web_cast, seed_records, unit, 2022, target)
     bench = benchmark.build(library)
     assert [p.target_text for p in bench.outliers] == ["≥3000"] and bench.outliers[0].outlier == "目标偏高"
 
@@ -239,12 +222,12 @@ def test_a_similar_name_counts_only_once_confirmed(web_cast: Any, seed_records: 
 
 def test_the_page_of_an_entry_with_qualitative_targets_shows(web_cast: Any, seed_records: Any, library: Entry) -> None:
     for n, target in enumerate(["效果明显", "≥310", "按时完成"]):
-        _form(web_cast, seed_records, web_cast.unit_a, 2020 + n, target, "达成预期指标")
+        aid_form(web_cast, seed_records, web_cast.unit_a, 2020 + n, target, "达成预期指标")
     finance = web_cast.client("finance")
     first = finance.get("/library/entries/T-AJ/")
     assert first.status_code == 200 and "<svg" in first.content.decode()
-    assert "chart" in EntryStats.objects.get(entry=library).data  # kept with the statistics, for every process
+    assert EntryStats.objects.get(entry=library).chart["svg"].startswith("<svg")  # kept beside the statistics
     assert "chart" not in finance.get("/api/library/entries/T-AJ/statistics").json()
-    _form(web_cast, seed_records, web_cast.unit_b, 2023, "≥999", "1000")  # a save drops statistics and chart
+    aid_form(web_cast, seed_records, web_cast.unit_b, 2023, "≥999", "1000")  # a save drops statistics and chart
     assert "≥999" in finance.get("/api/library/entries/T-AJ/benchmark").content.decode()
     assert finance.get("/library/entries/T-AJ/").status_code == 200

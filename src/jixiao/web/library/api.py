@@ -3,8 +3,10 @@ statistics and benchmarks. Authentication and errors are the web API's (`api_vie
 
 from __future__ import annotations
 
+import json
+
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
@@ -13,7 +15,7 @@ from jixiao.web.api import api_view, json_body, json_response
 from jixiao.web.forms.access import visible_orgs
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.forms.evaluation import parse_record, profile_for
-from jixiao.web.library import benchmark, services
+from jixiao.web.library import benchmark, checks, services
 from jixiao.web.library.models import EntryChange
 from jixiao.web.library.views import _int, get_entry
 from jixiao.web.presenters import record_from_post
@@ -49,7 +51,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     if unit is not None and not visible_orgs(request.user).filter(pk=unit).exists():
         raise PermissionDenied("您不能查看该单位的数据。")
     profile = profile or profile_for(form.year)
-    result = services.compare(form, unit if isinstance(unit, int) else None, profile,
+    result = checks.compare(form, unit if isinstance(unit, int) else None, profile,
                               form_id if isinstance(form_id, int) else None)
     return json_response({**result, "indicator_rows": rows})
 
@@ -79,7 +81,20 @@ def entry(request: HttpRequest, code: str) -> HttpResponse:
 
 @api_view
 def stats(request: HttpRequest, code: str) -> HttpResponse:
-    return json_response(services.statistics(get_entry(code)))
+    """The entry's statistics; the JSON text is kept per process under the statistics' time stamp."""
+    from django.core.cache import cache
+
+    entry, kept = services.entry_with_stats(code, read=())
+    if entry is None:
+        raise Http404("指标库中没有这个指标。")
+    if kept is None:
+        return json_response(services.statistics(entry, None))
+    key = f"library-stats:{entry.pk}:{kept.computed_at.timestamp()}"
+    body: bytes | None = cache.get(key)
+    if body is None:
+        body = json.dumps(services.statistics(entry, kept), ensure_ascii=False).encode()
+        cache.set(key, body, 3600)
+    return HttpResponse(body, content_type="application/json")
 
 
 @api_view

@@ -14,7 +14,7 @@ from typing import Any
 
 from jixiao.core.library import Spread, spread
 from jixiao.core.scoring import fmt
-from jixiao.web.library.models import Entry, linked_usage
+from jixiao.web.library.models import Entry, EntryStats, linked_usage
 from jixiao.web.library.services import settings
 
 
@@ -183,25 +183,31 @@ def _shown(bench: Benchmark, unit_id: int | None) -> dict[str, Any]:
     return {"svg": svg(bench, unit_id), "outliers": outliers, "points": len(bench.points), "measure": bench.measure}
 
 
-def cached(entry: Entry, department_id: int | None, unit_id: int | None) -> dict[str, Any]:
-    """The chart, outliers and counts of a benchmark, kept until the entry's statistics change: the whole
-    entry's with its statistics (every server process shares it), a department's or a marked unit's per process."""
+def departments(entry: Entry) -> list[tuple[int, str]]:
+    """The departments whose units use an entry (the page's choice of scope), by name."""
+    from jixiao.web.models import Org
+
+    ids = linked_usage().filter(entry=entry).values("department_id")
+    return list(Org.objects.filter(kind=Org.Kind.DEPARTMENT, pk__in=ids).order_by("name").values_list("pk", "name"))
+
+
+def cached(entry: Entry, kept: EntryStats | None, department_id: int | None, unit_id: int | None) -> dict[str, Any]:
+    """The chart, outliers, counts and departments of a benchmark, kept until the entry's statistics change:
+    the whole entry's beside its statistics (`kept`, read with the entry; every server process shares it), a
+    department's or a marked unit's per process."""
     from django.core.cache import cache
 
-    from jixiao.web.library.models import EntryStats
-
-    kept = EntryStats.objects.filter(entry=entry).first()
     if department_id is None and unit_id is None and kept is not None:
-        if "chart" not in kept.data:
-            kept.data["chart"] = _shown(build(entry), None)
-            EntryStats.objects.filter(entry=entry).update(data=kept.data)  # not save(): keeps computed_at
-        chart: dict[str, Any] = kept.data["chart"]
+        if kept.chart is None or "departments" not in kept.chart:
+            kept.chart = {**_shown(build(entry), None), "departments": departments(entry)}
+            EntryStats.objects.filter(pk=kept.pk).update(chart=kept.chart)  # not save(): keeps computed_at
+        chart: dict[str, Any] = kept.chart
         return chart
     stamp = kept.computed_at.timestamp() if kept else 0
     key = f"library-bench:{entry.pk}:{department_id}:{unit_id}:{stamp}"
     found: dict[str, Any] | None = cache.get(key)
     if found is None:
-        found = _shown(build(entry, department_id), unit_id)
+        found = {**_shown(build(entry, department_id), unit_id), "departments": departments(entry)}
         if kept is not None:
             cache.set(key, found, 3600)
     return found

@@ -8,7 +8,7 @@ from jixiao.web.signals import form_saved
 
 
 def _saved(sender: Any, form: Any, **kwargs: Any) -> None:
-    from jixiao.web.library.services import after_form_saved
+    from jixiao.web.library.checks import after_form_saved
 
     after_form_saved(form)
 

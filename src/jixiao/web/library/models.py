@@ -137,8 +137,16 @@ def linked_usage() -> models.QuerySet[Usage]:
 
 
 class EntryStats(models.Model):
-    """An entry's statistics (jixiao.core.library.Stats as JSON), dropped whenever its usage changes."""
+    """An entry's statistics (jixiao.core.library.Stats as JSON), dropped whenever its usage changes.
+
+    The whole entry's benchmark chart and its page's body (rendered from these, the entry's fields and history)
+    are kept beside them, made on the first visit of the entry's page and shared by every server process; each in
+    its own column so that the statistics API reads neither. `page_stamp` is the entry's updated_at the page was
+    rendered at (the entry changes, or a change is proposed: the page is rendered again from the kept chart)."""
 
     entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="stats")
     data = models.JSONField()
+    chart = models.JSONField(null=True, blank=True)
+    page = models.TextField(blank=True)
+    page_stamp = models.CharField(max_length=40, blank=True)
     computed_at = models.DateTimeField(auto_now=True)

@@ -1,8 +1,9 @@
-"""The library's service functions: entries and their reviewed changes, linking stored forms, statistics,
-suggestions and comparisons for the editors, and the library checks of stored forms."""
+"""The library's service functions: entries and their reviewed changes, linking stored forms, statistics and
+suggestions for the editors (the checks of forms and the editors' row comparisons are in checks.py)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,18 +12,13 @@ from importlib import resources
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from jixiao.core import library as core
-from jixiao.core.findings import Finding
 from jixiao.core.library_checks import (
-    Evidence,
-    Peers,
     Settings,
-    check_with_library,
-    evidence_for,
     parse_settings,
 )
 from jixiao.core.model import Form, from_record
@@ -30,7 +26,7 @@ from jixiao.core.values import Value
 from jixiao.web.forms.access import can_edit, roles, visible_forms
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.library.models import Entry, EntryChange, EntryStats, Usage, linked_usage
-from jixiao.web.models import FormFinding, Org, PerformanceForm, Role
+from jixiao.web.models import Org, PerformanceForm, Role
 from jixiao.web.ops.params import is_id
 
 User = AbstractBaseUser | AnonymousUser
@@ -83,8 +79,11 @@ _cache: dict[str, Any] = {}
 
 
 def _stamp() -> tuple[Any, ...]:
-    figures = Entry.objects.aggregate(count=Count("id"), last=Max("id"), at=Max("updated_at"))
-    return (figures["count"], figures["last"], figures["at"])
+    """The entries' count, last id and last change: one query, in SQL (the ORM's compiling of the aggregate
+    cost more than the query itself, on every suggestion)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(id), MAX(updated_at) FROM {Entry._meta.db_table}")
+        return tuple(cursor.fetchone() or ())
 
 
 def _fresh() -> dict[str, Any]:
@@ -93,9 +92,14 @@ def _fresh() -> dict[str, Any]:
     stamp = _stamp()
     if _cache.get("stamp") != stamp:
         rows = sorted(Entry.objects.all(), key=lambda e: (-e.uses, e.code))
+        active = [e for e in rows if e.status == Entry.Status.ACTIVE]
+        starts, at = [], 0
+        for e in active:
+            starts.append(at)
+            at += len(e.search) + 1
         _cache.update(stamp=stamp, library=core.Library([to_core(e) for e in rows], settings().similarity_threshold),
-                      rows={e.code: e for e in rows},
-                      search=[(e.search, e.code) for e in rows if e.status == Entry.Status.ACTIVE])
+                      rows={e.code: e for e in rows}, codes=[e.code for e in active], starts=starts,
+                      text="\n".join(e.search for e in active))
     return _cache
 
 
@@ -139,9 +143,16 @@ def propose(user: User, action: str, record: Mapping[str, Any], reason: str = ""
         raise ServiceError(f"指标代码 {parsed.code} 已在指标库中，请选择“修改”。", {"code": ["代码已存在"]})
     if action != EntryChange.Action.ADD and existing is None:
         raise ServiceError(f"指标库中没有代码为 {parsed.code} 的指标。", {"code": ["代码不存在"]})
-    return EntryChange.objects.create(entry=existing, code=parsed.code, action=action,
-                                      record=core.entry_to_record(parsed), reason=reason,
-                                      proposed_by=user if isinstance(user, AbstractBaseUser) else None)
+    change = EntryChange.objects.create(entry=existing, code=parsed.code, action=action,
+                                        record=core.entry_to_record(parsed), reason=reason,
+                                        proposed_by=user if isinstance(user, AbstractBaseUser) else None)
+    _touch(parsed.code)
+    return change
+
+
+def _touch(code: str) -> None:
+    """Mark an entry changed (its history grew): the entry page kept under its time stamp is made again."""
+    Entry.objects.filter(code=code).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -160,6 +171,7 @@ def decide(user: User, change_id: int, approve: bool, comment: str = "") -> Entr
     change.decided_by = user if isinstance(user, AbstractBaseUser) else None
     change.decided_at, change.comment = timezone.now(), comment
     change.save()
+    _touch(change.code)
     return change
 
 
@@ -310,7 +322,8 @@ def _value(number: Decimal | None, unit: str, text: str) -> Value:
     return Value(text=text, number=number.normalize(), unit=unit)
 
 
-def _uses(rows: Iterable[Mapping[str, Any]]) -> list[core.Use]:
+def as_uses(rows: Iterable[Mapping[str, Any]]) -> list[core.Use]:
+    """Usage rows (values of USE_FIELDS) as the core's uses."""
     return [core.Use(entry=str(r["entry_id"]), unit=str(r["unit_id"]), year=r["year"], project=r["project"],
                      target=_value(r["target_number"], r["target_unit"], r["target"]),
                      actual=_value(r["actual_number"], r["actual_unit"], r["actual"]),
@@ -322,17 +335,41 @@ USE_FIELDS = ("entry_id", "unit_id", "year", "project", "target", "target_number
               "actual_number", "actual_unit", "department__name", "region", "form_id", "index")
 
 
-def statistics(entry: Entry) -> dict[str, Any]:
-    """The entry's statistics, computed once and kept until its usage changes."""
-    kept = EntryStats.objects.filter(entry=entry).first()
+_UNREAD: Any = object()
+
+
+KEPT = ("data", "chart", "page")
+
+
+def entry_with_stats(code: str, read: tuple[str, ...] = ("data",)) -> tuple[Entry | None, EntryStats | None]:
+    """An entry and its kept statistics in one query, with only the kept columns named in `read` (the others are
+    read when used): the chart and the page body are far larger than the statistics."""
+    deferred = [f"stats__{name}" for name in KEPT if name not in read]
+    entry = Entry.objects.filter(code=code).select_related("stats").defer(*deferred).first()
+    return (None, None) if entry is None else (entry, kept_of(entry))
+
+
+def kept_of(entry: Entry) -> EntryStats | None:
+    """The kept statistics an entry was read with (select_related("stats")), or None."""
+    try:
+        return entry.stats
+    except EntryStats.DoesNotExist:
+        return None
+
+
+def statistics(entry: Entry, kept: EntryStats | None = _UNREAD) -> dict[str, Any]:
+    """The entry's statistics, computed once and kept until its usage changes (`kept`: the row, when the caller
+    read it with the entry — see entry_with_stats)."""
+    if kept is _UNREAD:
+        kept = EntryStats.objects.filter(entry=entry).defer("chart", "page").first()
     if kept is not None:
-        return {k: v for k, v in kept.data.items() if k != "chart"}  # the benchmark's chart is kept beside them
+        return kept.data  # type: ignore[no-any-return]
     rows = linked_usage().filter(entry=entry).values(*USE_FIELDS)
-    stats = core.statistics(entry.code, _uses(rows.iterator(chunk_size=5000))).as_dict()
+    stats = core.statistics(entry.code, as_uses(rows.iterator(chunk_size=5000))).as_dict()
     median = stats["overall"]["targets"]["median"] if stats["overall"]["targets"] else ""
     Entry.objects.filter(pk=entry.pk).update(uses=stats["rows"], units_using=stats["units"], updated_at=timezone.now(),
                                              median_target=f"{median}{stats['measure']}" if median else "")
-    EntryStats.objects.update_or_create(entry=entry, defaults={"data": stats})
+    EntryStats.objects.update_or_create(entry=entry, defaults={"data": stats, "chart": None, "page": "", "page_stamp": ""})
     return stats
 
 
@@ -344,7 +381,7 @@ def refresh_figures(entries: Iterable[Entry]) -> None:
             statistics(e)
 
 
-# ---------------------------------------------------------------- suggestions and comparisons
+# ---------------------------------------------------------------- suggestions
 
 
 def suggest(q: str, level2: str = "", year: int | None = None, limit: int = 8) -> list[dict[str, Any]]:
@@ -356,7 +393,7 @@ def suggest(q: str, level2: str = "", year: int | None = None, limit: int = 8) -
         return []
     kept = _fresh()
     rows: dict[str, Entry] = kept["rows"]
-    codes = [code for search, code in kept["search"] if key in search][: limit * 3]
+    codes = _containing(kept, key, limit * 3)
     if len(codes) < limit:
         codes += [m.entry.code for m in kept["library"].matches(q, level2, None, year, limit)
                   if m.entry.code not in codes and rows[m.entry.code].status == Entry.Status.ACTIVE]
@@ -366,115 +403,23 @@ def suggest(q: str, level2: str = "", year: int | None = None, limit: int = 8) -
     return [suggestion(e) for e in found[:limit]]
 
 
+def _containing(kept: Mapping[str, Any], key: str, most: int) -> list[str]:
+    """The codes of the first `most` active entries (most used first) whose search keys contain `key`: found in
+    the keys joined one a line (str.find), not by testing every entry's keys in turn."""
+    text, starts, codes = kept["text"], kept["starts"], kept["codes"]
+    found: list[str] = []
+    at = text.find(key) if "\n" not in key else -1
+    while at >= 0 and len(found) < most:
+        n = bisect_right(starts, at) - 1
+        found.append(codes[n])
+        at = text.find(key, starts[n + 1]) if n + 1 < len(starts) else -1
+    return found
+
+
 def suggestion(e: Entry) -> dict[str, Any]:
     return {"code": e.code, "name": e.name, "level1": e.level1, "level2": e.level2, "kind": e.kind, "op": e.op,
             "unit": e.unit, "explanation": e.explanation, "standard": e.standard, "common": e.common,
             "uses": e.uses, "units": e.units_using, "median_target": e.median_target}
-
-
-def _peers(entry: Entry, unit_id: int | None, year: int | None) -> Peers:
-    """Other units' targets of an entry up to a year (from the usage rows; one indexed query)."""
-    rows = linked_usage().filter(entry=entry)
-    if year is not None:
-        rows = rows.filter(year__lte=year)
-    from jixiao.core.library_checks import peers_from
-
-    return peers_from(_uses(rows.values(*USE_FIELDS)), str(unit_id), year)
-
-
-def evidence(form: Form, unit_id: int, entries: Sequence[Entry], exclude_form: int | None = None) -> Evidence:
-    """The peers and this unit's history for the entries a form uses."""
-    rows = linked_usage().filter(entry__in=entries)
-    if form.year is not None:
-        rows = rows.filter(year__lte=form.year)
-    if exclude_form is not None:
-        rows = rows.exclude(form_id=exclude_form)
-    uses = _uses(rows.values(*USE_FIELDS))
-    codes = {str(e.pk): e.code for e in entries}
-    uses = [core.Use(**{**u.__dict__, "entry": codes[u.entry]}) for u in uses]
-    return evidence_for(form, str(unit_id), uses)
-
-
-def _entries_of(form: Form, profile: str) -> list[Entry]:
-    """The entries a form's rows match (by name), and those its profile requires."""
-    lib = library()
-    codes = {m.entry.code for ind in form.indicators if ind.name
-             for m in lib.matches(ind.name, ind.level2, None, form.year, 1) if m.how is not core.How.SIMILAR}
-    codes |= set(settings().required_common.get(profile, ()))
-    return list(Entry.objects.filter(code__in=codes))
-
-
-def check_form(form: Form, unit_id: int, profile: str, exclude_form: int | None = None) -> list[Finding]:
-    """The library checks of a form (stored or being edited) against the stored forms of other units and years."""
-    entries = _entries_of(form, profile)
-    return check_with_library(form, library(), evidence(form, unit_id, entries, exclude_form), settings(), profile)
-
-
-def compare(form: Form, unit_id: int | None, profile: str = "", exclude_form: int | None = None) -> dict[str, Any]:
-    """For the editors: each row's entry, peers' median and quartiles, the unit's last year, and the checks."""
-    lib = library()
-    entries = {e.code: e for e in _entries_of(form, profile)}
-    ev = evidence(form, unit_id or 0, list(entries.values()), exclude_form)
-    rows = []
-    for n, ind in enumerate(form.indicators):
-        match = lib.match(ind.name, ind.level2, None, form.year) if ind.name else None
-        if match is None or match.entry.code not in entries:
-            rows.append({"index": n, "entry": None})
-            continue
-        peers = ev.peers.get(match.entry.code)
-        last = [u for u in ev.history.get(match.entry.code, ()) if form.year and u.year == form.year - 1]
-        rows.append({"index": n, "how": match.how.value, "entry": suggestion(entries[match.entry.code]),
-                     "peers": _peers_dict(peers), "last_year": _last_dict(last[-1]) if last else None,
-                     "position": _position(ind.target_value, peers)})
-    findings = check_with_library(form, lib, ev, settings(), profile) if unit_id else []
-    return {"rows": rows, "findings": [f.as_dict() for f in findings]}
-
-
-def _peers_dict(peers: Peers | None) -> dict[str, Any] | None:
-    if peers is None or peers.targets is None:
-        return None
-    return {"units": peers.units, "measure": peers.measure, "years": list(peers.years or ()),
-            **peers.targets.as_dict()}
-
-
-def _last_dict(use: core.Use) -> dict[str, Any]:
-    return {"year": use.year, "target": use.target.text, "actual": use.actual.text}
-
-
-def _position(target: Value, peers: Peers | None) -> str:
-    """Where a target stands among the peers' targets, in words."""
-    if peers is None or peers.targets is None or target.number is None:
-        return ""
-    if target.unit != peers.measure:
-        return f"单位“{target.unit or '无'}”与同类（{peers.measure or '无单位'}）不同"
-    s = peers.targets
-    if target.number < s.q1:
-        return "低于同类下四分位数"
-    if target.number > s.q3:
-        return "高于同类上四分位数"
-    return "处于同类中间一半范围内"
-
-
-# ---------------------------------------------------------------- the hook on saving a form
-
-
-def after_form_saved(stored: PerformanceForm) -> None:
-    """Link the saved form's rows and add the library's findings to its stored findings (and their counts)."""
-    link_form(stored)
-    form = from_record(stored.record)
-    findings = check_form(form, stored.unit_id, stored.profile, exclude_form=stored.pk)
-    if not findings:
-        return
-    start = FormFinding.objects.filter(form=stored).count()
-    FormFinding.objects.bulk_create([
-        FormFinding(form=stored, position=start + n, code=f.code, severity=f.severity.value,
-                    location=f.location.as_dict(), found=f.found, expected=f.expected, message=f.message)
-        for n, f in enumerate(findings)
-    ])
-    counts = {s: sum(f.severity.value == s for f in findings) for s in ("error", "warning", "info")}
-    PerformanceForm.objects.filter(pk=stored.pk).update(
-        warning_count=F("warning_count") + counts["warning"], info_count=F("info_count") + counts["info"],
-        error_count=F("error_count") + counts["error"])
 
 
 @dataclass
