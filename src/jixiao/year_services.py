@@ -60,17 +60,27 @@ def read_year(items: Iterable[tuple[str, bytes] | ReadError]) -> YearBatch:
             continue
         name, data = item
         try:
-            result = recognise_year(read_grids(data, name))
+            grids = read_grids(data, name)
+            result = recognise_year(grids)
         except ReadError as error:
             problems.append((name, error.message))
             continue
         if result is None or not result[1]:
-            problems.append((name, "文件中没有找到绩效目标申报表或运行监控表（标题应含“绩效目标申报表”或“运行监控表”）。"))
+            problems.append((name, _neither(grids)))
         elif result[0] == "target":
             targets.extend(f for f in result[1] if isinstance(f, tgt.Target))
         else:
             monitors.extend(f for f in result[1] if isinstance(f, mon.Monitor))
     return YearBatch(tuple(targets), tuple(monitors), tuple(problems))
+
+
+def _neither(grids: Sequence[Grid]) -> str:
+    """What is said of a file with no declaration or monitoring form: a self-evaluation is sent to its import."""
+    from jixiao.formats.layout import recognise
+
+    if recognise(list(grids)):
+        return "这是项目支出绩效自评表，不是申报表或监控表：请在网页“导入”中导入自评表，或用“jixiao check”检查。"
+    return "文件中没有找到绩效目标申报表或运行监控表（标题应含“绩效目标申报表”或“运行监控表”）。"
 
 
 def check_target(target: tgt.Target, region: str = "") -> list[Finding]:

@@ -102,6 +102,10 @@ def test_a_file_with_no_year_form_is_named_and_cannot_be_confirmed(web_cast: Any
     clerk = web_cast.client("clerk_a")
     page = _upload(clerk, "note.txt", "这是一份会议纪要。".encode(), web_cast.unit_a.pk)
     assert "没有找到绩效目标申报表或运行监控表" in page and "确认导入" not in page
+    # A self-evaluation brought here is sent to its own import.
+    seed = Path(__file__).resolve().parents[3] / "src" / "jixiao" / "data" / "seed.txt"
+    page = _upload(clerk, "seed.txt", seed.read_bytes(), web_cast.unit_a.pk)
+    assert "这是项目支出绩效自评表" in page and "确认导入" not in page
 
 
 def test_only_a_clerk_can_import_and_only_into_a_unit_it_fills(web_cast: Any, target_record: dict[str, Any],
