@@ -262,3 +262,31 @@ def test_grade_liang_asks_for_edits_and_the_unit_finishes_them_without_a_new_rev
     assert finished["stage"] == "approved" and finished["target"]["indicators"][0]["target"] == "≥32000人次"
     assert [r["grade"] for r in clerk.get(f"/api/year/targets/{pk}").json()["reviews"]] == ["良"]  # no second round
     assert put(clerk, f"/api/year/targets/{pk}", {"target": edited, "edit": finished["edit"]}).status_code == 403
+
+
+def test_a_round_covers_the_departments_it_names_and_says_how_far_it_has_got(
+        web_cast: Any, target_record: dict[str, Any]) -> None:
+    """Issue 11 point 6: a round is opened for some departments (their units) or all; the units outside it
+    cannot fill in its forms, and the list shows each round's forms due and handed in."""
+    pk = declare(web_cast, target_record)["id"]
+    approve(web_cast, pk)
+    finance, clerk = web_cast.client("finance"), web_cast.client("clerk_a")
+    other = post(finance, "/api/year/rounds", {"kind": "monitor", "year": 2026, "title": "教育局1-7月监控",
+                                              "deadline": "2026-08-15", "to_month": 7,
+                                              "departments": [web_cast.unit_c.parent_id]})
+    assert other.status_code == 201, other.json()
+    assert [d["name"] for d in other.json()["departments"]] == ["鄂尔多斯市教育局"]
+    refused = post(clerk, f"/api/year/targets/{pk}/monitor", {"round": other.json()["id"]})
+    assert refused.status_code == 403 and "不含单位甲所属的主管部门" in refused.json()["error"]
+    assert "教育局1-7月监控" not in clerk.get(f"/year/targets/{pk}/").content.decode()
+
+    ours = monitoring_round(web_cast)  # all departments
+    assert post(clerk, f"/api/year/targets/{pk}/monitor", {"round": ours}).status_code == 201
+    rounds = {r["id"]: r for r in finance.get("/api/year/rounds").json()["results"]}
+    assert rounds[ours]["coverage"]["due"] == 1 and rounds[ours]["coverage"]["done"] == 0
+    assert rounds[other.json()["id"]]["coverage"]["due"] == 0  # 单位丙 declared nothing
+    page = finance.get("/year/rounds/").content.decode()
+    assert "已报送 0 / 应报 1" in page and "全部主管部门" in page
+    bad = post(finance, "/api/year/rounds", {"kind": "monitor", "year": 2026, "deadline": "2026-08-15",
+                                            "to_month": 7, "departments": [web_cast.unit_a.pk]})
+    assert bad.status_code == 400 and "主管部门有误" in bad.json()["error"]

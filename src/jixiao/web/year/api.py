@@ -130,7 +130,8 @@ def check(request: HttpRequest, kind: str) -> HttpResponse:
 @api_view
 @require_http_methods(["GET", "POST"])
 def rounds(request: HttpRequest) -> HttpResponse:
-    """GET ?kind=: rounds; POST {"kind", "year", "title", "deadline": "2026-08-15", "to_month", "answer_days"}."""
+    """GET ?kind=: rounds with their coverage; POST {"kind", "year", "title", "deadline": "2026-08-15", "to_month",
+    "answer_days", "departments": [主管部门 ids, none for all]}."""
     if request.method == "POST":
         data = json_body(request)
         try:
@@ -138,9 +139,14 @@ def rounds(request: HttpRequest) -> HttpResponse:
             year_ = int(data.get("year", 0))
         except ValueError:
             raise errors.ServiceError("请以 YYYY-MM-DD 填写截止日期，并填写年度。") from None
-        to_month = data.get("to_month")
+        to_month, days, departments = data.get("to_month"), data.get("answer_days", 14), data.get("departments", [])
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+            raise errors.ServiceError("answer_days 应为 1–365 的整数（预警答复期限，天）。", {"answer_days": ["有误"]})
+        if not isinstance(departments, list) or not all(isinstance(d, int) and not isinstance(d, bool)
+                                                        for d in departments):
+            raise errors.ServiceError("departments 应为主管部门编号的列表（不填则覆盖全部）。", {"departments": ["有误"]})
         r = monitoring.create_round(request.user, str(data.get("kind", "")), year_, str(data.get("title", "")), deadline,
-                              to_month if isinstance(to_month, int) else None, int(data.get("answer_days", 14)))
+                                    to_month if isinstance(to_month, int) else None, days, departments)
         return json_response(monitoring.round_json(r), status=201)
     qs = YearRound.objects.all()
     if request.GET.get("kind"):

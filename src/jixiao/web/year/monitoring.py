@@ -7,17 +7,18 @@ Built on year.services (who may do what, the approved target); nothing there imp
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from jixiao.core import monitor as mon
 from jixiao.core import monitor_checks
 from jixiao.core.model import RecordError
 from jixiao.web.forms import access, errors
+from jixiao.web.models import Org, PerformanceForm, Phase, Stage
 from jixiao.web.year.models import (
     Answer,
     MonitorForm,
@@ -42,20 +43,59 @@ from jixiao.year_services import check_monitor
 
 
 def create_round(user: User, kind: str, year: int, title: str, deadline: datetime.date, to_month: int | None = None,
-                 answer_days: int = 14) -> YearRound:
+                 answer_days: int = 14, departments: Sequence[int] = ()) -> YearRound:
+    """A round for one kind of form; it covers the given 主管部门 (their units), or every one when none is given."""
     _require(is_finance(user), "只有财政局可以发起任务。")
     if kind not in RoundKind.values:
         raise errors.ServiceError(f"任务类型应为 {'、'.join(RoundKind.values)} 之一。")
     if kind == RoundKind.MONITOR and not (to_month and 1 <= to_month <= 12):
         raise errors.ServiceError("运行监控任务须指定监控截止月份（1–12）。", {"to_month": ["请填写 1–12 的月份。"]})
-    return YearRound.objects.create(kind=kind, year=year, title=title.strip() or f"{year}年度{dict(RoundKind.choices)[kind]}",
-                                    to_month=to_month if kind == RoundKind.MONITOR else None, deadline=deadline,
-                                    answer_days=answer_days, created_by=user if user.is_authenticated else None)
+    covered = list(access.visible_orgs(user).filter(pk__in=list(departments), kind=Org.Kind.DEPARTMENT))
+    if len(covered) != len(set(departments)):
+        raise errors.ServiceError("所选的主管部门有误：只能选择您管辖范围内的主管部门。", {"departments": ["有误"]})
+    with transaction.atomic():
+        round_ = YearRound.objects.create(
+            kind=kind, year=year, title=title.strip() or f"{year}年度{dict(RoundKind.choices)[kind]}",
+            to_month=to_month if kind == RoundKind.MONITOR else None, deadline=deadline, answer_days=answer_days,
+            created_by=user if user.is_authenticated else None)
+        round_.departments.set(covered)
+    return round_
 
 
-def open_rounds(kind: str, year: int | None = None) -> QuerySet[YearRound]:
-    qs = YearRound.objects.filter(kind=kind)
-    return qs.filter(year=year) if year is not None else qs
+def covers(round_: YearRound, unit: Org) -> bool:
+    """Whether the round is the unit's: it names no 主管部门, or names the unit's."""
+    named = {d.pk for d in round_.departments.all()}
+    department = unit.department()
+    return not named or (department is not None and department.pk in named)
+
+
+def coverage(round_: YearRound) -> dict[str, int]:
+    """How far a round has got: the forms due in the units it covers, and those handed in."""
+    units = Org.objects.filter(kind=Org.Kind.UNIT)
+    named = list(round_.departments.all())
+    if named:
+        under = Q()
+        for d in named:
+            under |= Q(path__startswith=d.path)
+        units = units.filter(under)
+    due_targets = TargetDecl.objects.filter(year=round_.year, unit__in=units)
+    if round_.kind == RoundKind.MONITOR:
+        due = due_targets.filter(stage=TargetStage.APPROVED).count()
+        done = MonitorForm.objects.filter(round=round_, submitted=True, unit__in=units).count()
+    elif round_.kind == RoundKind.TARGET:
+        due = due_targets.exclude(stage=TargetStage.SUPERSEDED).values("lineage").distinct().count()
+        done = due_targets.filter(stage=TargetStage.APPROVED).values("lineage").distinct().count()
+    else:
+        selfs = PerformanceForm.objects.filter(year=round_.year, phase=Phase.SELF, unit__in=units)
+        due, done = selfs.count(), selfs.exclude(stage__in=[Stage.DRAFT, Stage.RETURNED]).count()
+    return {"units": units.count(), "due": due, "done": done}
+
+
+def open_rounds(kind: str, year: int | None = None, unit: Org | None = None) -> list[YearRound]:
+    """The rounds of a kind (and year), those that cover the unit when one is given."""
+    qs = YearRound.objects.filter(kind=kind).prefetch_related("departments")
+    rounds = list(qs.filter(year=year) if year is not None else qs)
+    return [r for r in rounds if unit is None or covers(r, unit)]
 
 
 # ---------------------------------------------------------------- monitoring
@@ -68,6 +108,8 @@ def open_monitor(user: User, decl: TargetDecl, round_: YearRound) -> MonitorForm
         raise errors.ServiceError("只能从已批复的绩效目标填报运行监控表。")
     if round_.kind != RoundKind.MONITOR or round_.year != decl.year:
         raise errors.ServiceError("所选任务不是本年度的运行监控任务。")
+    if not covers(round_, decl.unit):
+        raise errors.ServiceError(f"“{round_.title}”不含{decl.unit.name}所属的主管部门，不能在此任务中填报。", status=403)
     existing = MonitorForm.objects.filter(target__lineage=decl.lineage, round=round_).first()
     if existing is not None:
         return existing
@@ -182,4 +224,5 @@ def get_warning(user: User, pk: int) -> MonitorWarning:
 
 def round_json(r: YearRound) -> dict[str, Any]:
     return {"id": r.pk, "kind": r.kind, "year": r.year, "title": r.title, "to_month": r.to_month,
-            "deadline": r.deadline.isoformat(), "answer_days": r.answer_days}
+            "deadline": r.deadline.isoformat(), "answer_days": r.answer_days,
+            "departments": [{"id": d.pk, "name": d.name} for d in r.departments.all()], "coverage": coverage(r)}

@@ -27,7 +27,7 @@ from jixiao.web.forms import access, errors
 from jixiao.web.models import Org
 from jixiao.web.year import monitoring
 from jixiao.web.year import services as year
-from jixiao.web.year.models import TARGET_EDITABLE, MonitorForm, RoundKind, TargetDecl, YearRound
+from jixiao.web.year.models import TARGET_EDITABLE, MonitorForm, RoundKind, TargetDecl
 from jixiao.year_services import KIND_NAMES, read_year
 
 User = access.User
@@ -170,8 +170,8 @@ def _import_monitor(user: User, entry: Entry, unit: Org, outcome: Outcome) -> No
         raise errors.ServiceError(f"{unit.name} 没有 {entry.year} 年“{entry.project}”的已批复绩效目标（或有两个同名的）："
                                   "运行监控表只能按已批复的目标填报。")
     to_month = int((entry.record.get("period") or {}).get("to_month") or 0)
-    round_ = (YearRound.objects.filter(kind=RoundKind.MONITOR, year=entry.year, to_month=to_month)
-              .order_by("-deadline").first())
+    round_ = next((r for r in monitoring.open_rounds(RoundKind.MONITOR, entry.year, unit) if r.to_month == to_month),
+                  None)
     if round_ is None:
         raise errors.ServiceError(f"财政部门还没有建立 {entry.year} 年 1-{to_month}月 的运行监控任务，请先建立任务再导入。")
     form: MonitorForm = monitoring.open_monitor(user, decl, round_)

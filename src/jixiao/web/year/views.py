@@ -139,7 +139,7 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
         "layout": target_layout(tgt.from_record(decl.record)),
         "rows": _editor_rows(decl.record), "findings": decl.findings, "versions": year.versions(decl),
         "reviews": decl.reviews.all(), "points": profile.points, "grades": profile.grades, "profile": profile,
-        "monitor_rounds": monitoring.open_rounds(RoundKind.MONITOR, decl.year),
+        "monitor_rounds": monitoring.open_rounds(RoundKind.MONITOR, decl.year, decl.unit),
         "monitors": MonitorForm.objects.filter(target__lineage=decl.lineage).select_related("round"),
         "self_form": PerformanceForm.objects.filter(unit=decl.unit, year=decl.year, project=decl.project,
                                                     phase="self").first()})
@@ -199,13 +199,17 @@ def rounds(request: HttpRequest) -> HttpResponse:
             year_ = int(post.get("year", ""))
         except ValueError:
             raise errors.ServiceError("请以 YYYY-MM-DD 填写截止日期，并填写年度。") from None
-        month = post.get("to_month", "")
+        month, days = post.get("to_month", ""), post.get("answer_days", "")
         monitoring.create_round(request.user, post.get("kind", ""), year_, post.get("title", ""), deadline,
-                          int(month) if is_id(month) else None, int(post.get("answer_days") or 14))
+                                int(month) if is_id(month) else None, int(days) if is_id(days) else 14,
+                                [int(d) for d in post.getlist("departments") if is_id(d)])
         messages.success(request, "任务已发起。")
         return redirect("year-rounds")
-    return render(request, "year/rounds.html", {"rounds": YearRound.objects.all(), "kinds": RoundKind.choices,
-                                                "finance": year.is_finance(request.user)})
+    rounds_ = YearRound.objects.prefetch_related("departments")
+    return render(request, "year/rounds.html", {
+        "rounds": [(r, monitoring.coverage(r)) for r in rounds_], "kinds": RoundKind.choices,
+        "finance": year.is_finance(request.user),
+        "departments": access.visible_orgs(request.user).filter(kind="department")})
 
 
 @login_required
