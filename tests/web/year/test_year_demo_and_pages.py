@@ -76,3 +76,22 @@ def test_a_declaration_through_the_editor_page_is_checked_and_reviewed_on_pages(
     assert web_cast.client("clerk_b").get(f"/year/targets/{decl.pk}/").status_code == 404
     line = clerk.get(f"/year/project/{decl.pk}/").content.decode()
     assert "第 1 版" in line and "运行监控" in line and "自评" in line
+
+
+def test_a_reviewer_picks_the_cell_to_comment_on_and_the_comment_is_drawn_on_it(
+        web_cast: Any, target_record: dict[str, Any]) -> None:
+    from jixiao.web.year.services import save_target, submit_target
+
+    decl = submit_target(web_cast.clerk_a, save_target(web_cast.clerk_a, target_record, unit=web_cast.unit_a))
+    reviewer = web_cast.client("reviewer")
+    page = reviewer.get(f"/year/targets/{decl.pk}/").content.decode()
+    # The cells are offered by what they show, not as record paths to type.
+    assert '<option value="indicators[0].value">' in page and "热线接听量" in page
+    grades = {f"grade-{p}": "优" for p in POINTS}
+    response = reviewer.post(f"/year/targets/{decl.pk}/review/", {
+        **grades, "grade-资金匹配性": "中", "opinion": "目标偏低", "field": "indicators[0].value",
+        "cell_comment": "请按上年实际提高"})
+    assert response.status_code == 302
+    page = reviewer.get(f"/year/targets/{decl.pk}/").content.decode()
+    assert 'data-field="indicators[0].value" class=" commented" title="审核意见：请按上年实际提高"' in page
+    assert '<span class="cell-comment">审核意见：请按上年实际提高</span>' in page

@@ -22,7 +22,7 @@ from jixiao.web.forms import access, errors
 from jixiao.web.models import PerformanceForm
 from jixiao.web.ops.params import is_id
 from jixiao.web.pages import download, refusals
-from jixiao.web.year import monitoring, transfer
+from jixiao.web.year import monitoring, presenters, transfer
 from jixiao.web.year import services as year
 from jixiao.web.year.models import Answer, MonitorForm, MonitorWarning, RoundKind, YearRound
 from jixiao.year_files import review_profile
@@ -133,10 +133,12 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
     profile = review_profile()
     from jixiao.reports.year import target_layout
 
+    layout = target_layout(tgt.from_record(decl.record))
     return render(request, "year/target.html", {
         "decl": decl, "record": decl.record, "editable": "edit" in actions, "actions": actions,
         "export_formats": transfer.EXPORT_FORMATS,
-        "layout": target_layout(tgt.from_record(decl.record)),
+        "layout": layout, "paper": presenters.paper(layout, presenters.cell_comments(decl)),
+        "cell_choices": presenters.cell_choices(layout),
         "rows": _editor_rows(decl.record), "findings": decl.findings, "versions": year.versions(decl),
         "reviews": decl.reviews.all(), "points": profile.points, "grades": profile.grades, "profile": profile,
         "monitor_rounds": monitoring.open_rounds(RoundKind.MONITOR, decl.year, decl.unit),
@@ -282,8 +284,8 @@ def public_target(request: HttpRequest, pk: int) -> HttpResponse:
     decl = get_object_or_404(year.published_targets(), pk=pk)
     from jixiao.reports.year import target_layout
 
-    return render(request, "year/public_target.html", {
-        "decl": decl, "layout": target_layout(tgt.from_record(decl.record))})
+    layout = target_layout(tgt.from_record(decl.record))
+    return render(request, "year/public_target.html", {"decl": decl, "layout": layout, "paper": presenters.paper(layout)})
 
 
 
