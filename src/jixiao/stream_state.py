@@ -4,7 +4,13 @@ file that lets an interrupted run resume.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
+import re
+import tempfile
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -23,7 +29,7 @@ class Tally:
     counts: dict[Severity, int] = field(default_factory=lambda: dict.fromkeys(Severity, 0))
     problems: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    entries: list[tuple[int, str, str]] = field(default_factory=list)
+    digests: Digests = field(default_factory=lambda: Digests())
     errors: bool = False
 
     def add(self, result: Result) -> list[tuple[int, dict[str, Any]]]:
@@ -37,7 +43,7 @@ class Tally:
         numbered_entries = []
         for entry in result["forms"]:
             self.forms += 1
-            self.entries.append((self.forms, entry["project"], entry["digest"]))
+            self.digests.add(self.forms, entry["project"], entry["digest"])
             counts = entry.get("counts")
             if counts:
                 self.counts[Severity.ERROR] += counts[0]
@@ -55,7 +61,7 @@ class Tally:
     def batch_findings(self) -> list[Finding]:
         from jixiao.core.checks import check_duplicates
 
-        found = check_duplicates(self.entries)
+        found = check_duplicates(self.digests.repeated_names())
         for f in found:
             self.counts[f.severity] += 1
             self.errors = self.errors or f.severity is Severity.ERROR
@@ -77,6 +83,63 @@ class Tally:
             return ""
         names = "、".join(f for f, _ in self.skipped[:5]) + ("等" if len(self.skipped) > 5 else "")
         return f"，跳过 {len(self.skipped)} 个（{names}）"
+
+
+class Digests:
+    """What P05 needs of each form, in 24 bytes of memory: a hash of its name (8) and its content digest (16).
+
+    The names themselves go to a temporary file, read once at the end for the forms whose name's hash
+    comes up more than once (check_duplicates then groups them by the names themselves).
+    """
+
+    def __init__(self) -> None:
+        self.names = array("Q")  # 0: no name (P05 leaves such a form out)
+        self.contents = bytearray()
+        self.spool: IO[str] | None = None
+        self.first = 1  # the batch index of the first form added; the others follow it
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def add(self, index: int, project: str, digest: str) -> None:
+        if not self.names:
+            self.first = index
+        assert index == self.first + len(self.names), "forms are added in the order of their numbers"
+        key = 0
+        if project.strip():
+            normal = re.sub(r"\s", "", project).encode("utf-8")
+            key = int.from_bytes(hashlib.blake2b(normal, digest_size=8).digest(), "big") or 1
+        self.names.append(key)
+        self.contents += _fixed(digest)
+        if self.spool is None:
+            self.spool = _temporary()
+        self.spool.write(json.dumps(project, ensure_ascii=False) + "\n")
+
+    def repeated_names(self) -> Iterator[tuple[int, str, str]]:
+        """(1-based index, project, content digest) of the forms whose name's hash is not alone, in order."""
+        ordered = sorted(self.names)
+        twice = {b for a, b in itertools.pairwise(ordered) if a == b and b}
+        del ordered
+        if not twice or self.spool is None:
+            return
+        self.spool.seek(0)
+        for n, (key, line) in enumerate(zip(self.names, self.spool, strict=True)):
+            if key in twice:
+                yield self.first + n, json.loads(line), self.contents[16 * n:16 * n + 16].hex()
+        self.spool.seek(0, 2)
+
+
+def _temporary() -> IO[str]:
+    return tempfile.TemporaryFile("w+", encoding="utf-8")  # gone when closed, or when the tally is
+
+
+def _fixed(digest: str) -> bytes:
+    """16 bytes for a content digest: content_digest's own (32 hex digits), else a hash of the text."""
+    try:
+        raw = bytes.fromhex(digest)
+    except ValueError:
+        raw = b""
+    return raw if len(raw) == 16 else hashlib.blake2b(digest.encode("utf-8"), digest_size=16).digest()
 
 
 class State:
