@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, Any, TextIO
 
 from jixiao.core.findings import Finding, Location, Severity
@@ -154,3 +157,38 @@ def write_json_report(spool: IO[str], batch: list[Finding], tally: Tally, out: T
     summary = json.dumps(tally.summary(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
     problems = json.dumps([{"file": f, "message": m} for f, m in tally.problems], ensure_ascii=False, indent=2)
     out.write(f'  "summary": {summary},\n  "problems": {problems.replace(chr(10), chr(10) + "  ")}\n}}\n')
+
+
+def write_spooled(target: Path, layouts: Sequence[Any], summaries: Sequence[Any] | None, batch: list[Finding]) -> None:
+    """The converted forms written by the writer of the target's type, as write_forms writes them, from
+    the spooled layouts: .xlsx a sheet at a time, .html a form at a time; .docx and .pdf build their
+    document from one layout at a time (python-docx and fpdf2 hold the document until they save it).
+
+    summaries (the lines of .xlsx's 汇总) get the batch's P05 findings counted, as evaluate_batch does.
+    """
+    import importlib
+
+    from jixiao.reports import WRITERS, xlsx
+    from jixiao.reports.summary import SUMMARY_SHEET, sheet_names
+
+    if target.suffix.lower() != ".xlsx":
+        importlib.import_module(WRITERS[target.suffix.lower()]).write_layouts(layouts, target)
+        return
+    batch_of_many = len(layouts) > 1
+    names = sheet_names(layouts, reserved=[SUMMARY_SHEET] if batch_of_many else [])  # a layout has its form's project
+    lines = None
+    if batch_of_many and summaries is not None:
+        added: dict[int, Counter[Severity]] = {}
+        for f in batch:
+            added.setdefault(f.form_index, Counter())[f.severity] += 1
+        lines = [_counted(line, added.get(n)) for n, line in enumerate(summaries, 1)]
+    xlsx.write_streamed(iter(layouts), names, target, summaries=lines)
+
+
+def _counted(line: Any, added: Counter[Severity] | None) -> Any:
+    from dataclasses import replace
+
+    if not added:
+        return line
+    return replace(line, errors=str(int(line.errors or 0) + added[Severity.ERROR]),
+                   warnings=str(int(line.warnings or 0) + added[Severity.WARNING]))

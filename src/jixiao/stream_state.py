@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import pickle
 import re
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from jixiao.core.findings import Finding, Severity
 
@@ -71,9 +72,13 @@ class Tally:
         out = {"forms": self.forms, **{s.value: n for s, n in self.counts.items()}, "problems": len(self.problems)}
         return {**out, "skipped": len(self.skipped)} if self.skipped else out
 
+    def reading_line(self) -> str:
+        """Files read, forms found, files unreadable and skipped."""
+        return f"读取文件 {self.files} 个，找到自评表 {self.forms} 张，无法读取 {len(self.problems)} 个{self._skipped_words()}"
+
     def line(self) -> str:
         return (
-            f"读取文件 {self.files} 个，找到自评表 {self.forms} 张，无法读取 {len(self.problems)} 个{self._skipped_words()}；"
+            f"{self.reading_line()}；"
             f"错误 {self.counts[Severity.ERROR]} 条，警告 {self.counts[Severity.WARNING]} 条，"
             f"提示 {self.counts[Severity.INFO]} 条"
         )
@@ -140,6 +145,46 @@ def _fixed(digest: str) -> bytes:
     except ValueError:
         raw = b""
     return raw if len(raw) == 16 else hashlib.blake2b(digest.encode("utf-8"), digest_size=16).digest()
+
+
+class Spool(Sequence[Any]):
+    """Pickled objects in a temporary file, read back one at a time: a batch's layouts, never all held."""
+
+    def __init__(self) -> None:
+        self.offsets = array("Q")
+        self.file: IO[bytes] | None = None
+
+    def add(self, data: bytes) -> None:
+        if self.file is None:
+            self.file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close(), or with the spool)
+        self.offsets.append(self.file.seek(0, 2))
+        self.file.write(data)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    @overload
+    def __getitem__(self, n: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, n: slice) -> list[Any]: ...
+
+    def __getitem__(self, n: int | slice) -> Any:
+        if isinstance(n, slice):
+            return [self[k] for k in range(*n.indices(len(self)))]
+        if self.file is None or not -len(self) <= n < len(self):
+            raise IndexError(n)
+        self.file.seek(self.offsets[n])
+        return pickle.load(self.file)
+
+    def __iter__(self) -> Iterator[Any]:
+        for n in range(len(self)):
+            yield self[n]
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 class State:
