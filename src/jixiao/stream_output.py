@@ -8,7 +8,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -123,16 +123,19 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def write_batch_text(batch: list[Finding], out: Printer, min_rank: int) -> None:
-    """The whole-batch findings (P05) of at least min_rank, after the forms' text."""
-    shown = [f for f in batch if f.severity.rank >= min_rank]
-    if not shown:
-        return
-    out.line(out.paint("批次检查（需要整批才能发现的问题）", "bold"))
-    for f in shown:
+def write_batch_text(batch: Iterable[Finding], out: Printer, min_rank: int) -> None:
+    """The whole-batch findings (P05) of at least min_rank, after the forms' text, as they are found."""
+    shown = False
+    for f in batch:
+        if f.severity.rank < min_rank:
+            continue
+        if not shown:
+            out.line(out.paint("批次检查（需要整批才能发现的问题）", "bold"))
+            shown = True
         out.line(safe(f"  [{f.form_index}] {f.project}"))
         out.line(finding_line(f.as_dict(), out))
-    out.line()
+    if shown:
+        out.line()
 
 
 def write_json_report(spool: IO[str], batch: list[Finding], tally: Tally, out: TextIO, min_rank: int) -> None:
@@ -159,7 +162,8 @@ def write_json_report(spool: IO[str], batch: list[Finding], tally: Tally, out: T
     out.write(f'  "summary": {summary},\n  "problems": {problems.replace(chr(10), chr(10) + "  ")}\n}}\n')
 
 
-def write_spooled(target: Path, layouts: Sequence[Any], summaries: Sequence[Any] | None, batch: list[Finding]) -> None:
+def write_spooled(target: Path, layouts: Sequence[Any], summaries: Sequence[Any] | None,
+                  batch: Iterable[Finding]) -> None:
     """The converted forms written by the writer of the target's type, as write_forms writes them, from
     the spooled layouts: .xlsx a sheet at a time, .html a form at a time; .docx and .pdf build their
     document from one layout at a time (python-docx and fpdf2 hold the document until they save it).
@@ -179,7 +183,7 @@ def write_spooled(target: Path, layouts: Sequence[Any], summaries: Sequence[Any]
     lines = None
     if batch_of_many and summaries is not None:
         added: dict[int, Counter[Severity]] = {}
-        for f in batch:
+        for f in batch:  # (only the forms P05 names are kept)
             added.setdefault(f.form_index, Counter())[f.severity] += 1
         lines = [_counted(line, added.get(n)) for n, line in enumerate(summaries, 1)]
     xlsx.write_streamed(iter(layouts), names, target, summaries=lines)

@@ -60,13 +60,18 @@ class Tally:
         return numbered_entries
 
     def batch_findings(self) -> list[Finding]:
+        return list(self.each_batch_finding())
+
+    def each_batch_finding(self) -> Iterator[Finding]:
+        """P05 over the batch, counted as it is found: a group of one name at a time, so that only the
+        findings of that group are held (a generic name may be on most forms of a province)."""
         from jixiao.core.checks import check_duplicates
 
-        found = check_duplicates(self.digests.repeated_names())
-        for f in found:
-            self.counts[f.severity] += 1
-            self.errors = self.errors or f.severity is Severity.ERROR
-        return found
+        for group in self.digests.groups():
+            for f in check_duplicates(group):
+                self.counts[f.severity] += 1
+                self.errors = self.errors or f.severity is Severity.ERROR
+                yield f
 
     def summary(self) -> dict[str, Any]:
         out = {"forms": self.forms, **{s.value: n for s, n in self.counts.items()}, "problems": len(self.problems)}
@@ -91,16 +96,19 @@ class Tally:
 
 
 class Digests:
-    """What P05 needs of each form, in 24 bytes of memory: a hash of its name (8) and its content digest (16).
+    """What P05 needs of each form, in 32 bytes of memory: a hash of its name (8), its content digest (16)
+    and where its name is in a temporary file (8).
 
-    The names themselves go to a temporary file, read once at the end for the forms whose name's hash
-    comes up more than once (check_duplicates then groups them by the names themselves).
+    At the end only the forms whose name's hash comes up more than once are looked at, one group of
+    a name at a time (check_duplicates then groups them by the names themselves).
     """
 
     def __init__(self) -> None:
         self.names = array("Q")  # 0: no name (P05 leaves such a form out)
         self.contents = bytearray()
-        self.spool: IO[str] | None = None
+        self.offsets = array("Q")
+        self.spool: IO[bytes] | None = None
+        self.size = 0
         self.first = 1  # the batch index of the first form added; the others follow it
 
     def __len__(self) -> int:
@@ -118,24 +126,35 @@ class Digests:
         self.contents += _fixed(digest)
         if self.spool is None:
             self.spool = _temporary()
-        self.spool.write(json.dumps(project, ensure_ascii=False) + "\n")
+        line = project.encode("utf-8")
+        self.offsets.append(self.size)
+        self.spool.write(len(line).to_bytes(4, "big") + line)
+        self.size += 4 + len(line)
 
-    def repeated_names(self) -> Iterator[tuple[int, str, str]]:
-        """(1-based index, project, content digest) of the forms whose name's hash is not alone, in order."""
+    def groups(self) -> Iterator[list[tuple[int, str, str]]]:
+        """(1-based index, project, content digest) of the forms of each name's hash that is not alone:
+        a group at a time, in the order of their first forms."""
         ordered = sorted(self.names)
         twice = {b for a, b in itertools.pairwise(ordered) if a == b and b}
         del ordered
-        if not twice or self.spool is None:
-            return
-        self.spool.seek(0)
-        for n, (key, line) in enumerate(zip(self.names, self.spool, strict=True)):
+        members: dict[int, list[int]] = {}
+        for n, key in enumerate(self.names):
             if key in twice:
-                yield self.first + n, json.loads(line), self.contents[16 * n:16 * n + 16].hex()
+                members.setdefault(key, []).append(n)
+        for group in members.values():
+            yield [(self.first + n, self._name(n), self.contents[16 * n:16 * n + 16].hex()) for n in group]
+
+    def _name(self, n: int) -> str:
+        assert self.spool is not None
+        self.spool.seek(self.offsets[n])
+        size = int.from_bytes(self.spool.read(4), "big")
+        name = self.spool.read(size).decode("utf-8")
         self.spool.seek(0, 2)
+        return name
 
 
-def _temporary() -> IO[str]:
-    return tempfile.TemporaryFile("w+", encoding="utf-8")  # gone when closed, or when the tally is
+def _temporary() -> IO[bytes]:
+    return tempfile.TemporaryFile()  # gone when closed, or when the tally is
 
 
 def _fixed(digest: str) -> bytes:

@@ -313,7 +313,7 @@ def run_check(
                 bar.update(tally)
         if bar is not None:
             bar.update(tally, final=True)
-        batch = tally.batch_findings()
+        batch = tally.each_batch_finding()
         if fmt == "text":
             write_batch_text(batch, printer, min_rank)
             printer.line(printer.paint("合计", "bold") + "：" + tally.line())
@@ -323,7 +323,7 @@ def run_check(
                     out.write(json.dumps({"type": "finding", **f.as_dict()}, ensure_ascii=False) + "\n")
             out.write(json.dumps({"type": "summary", **tally.summary()}, ensure_ascii=False) + "\n")
         elif spool is not None:
-            write_json_report(spool, batch, tally, out, min_rank)
+            write_json_report(spool, list(batch), tally, out, min_rank)
         out.flush()
     finally:
         if frozen:
@@ -393,7 +393,7 @@ def run_convert(
         if tally.forms and records:
             os.replace(tmp, target)
         elif tally.forms:
-            write_spooled(target, layouts, summaries if len(summaries) else None, tally.batch_findings())
+            write_spooled(target, layouts, summaries if len(summaries) else None, tally.each_batch_finding())
     finally:
         tmp.unlink(missing_ok=True)
         layouts.close()

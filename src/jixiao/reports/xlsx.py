@@ -109,6 +109,8 @@ def _stream_sheet(scratch: Any, ws: Any) -> None:
     from copy import copy
 
     from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.worksheet.cell_range import MultiCellRange
+    from openpyxl.worksheet.page import PrintPageSetup
 
     for part in _SHEET_PARTS:
         setattr(ws, part, getattr(scratch, part))
@@ -127,9 +129,10 @@ def _stream_sheet(scratch: Any, ws: Any) -> None:
             row[c - 1] = cell
         ws.append(row)
     ws._hyperlinks = scratch._hyperlinks  # a cell files its link with the sheet it was made in
-    ws.close()  # written to its temporary file now; the workbook keeps only what its parts list needs
-    for part in ("row_dimensions", "column_dimensions", "merged_cells"):
-        setattr(ws, part, type(getattr(ws, part))() if part == "merged_cells" else {})
+    ws.close()  # written to its temporary file now
+    # Let the scratch sheet and its cells go: these parts point back at it, and are written already.
+    ws.page_setup = PrintPageSetup(worksheet=ws)
+    ws.row_dimensions, ws.column_dimensions, ws.merged_cells = {}, {}, MultiCellRange()
 
 
 def _form_sheet(ws: Any, layout: FormLayout) -> None:
