@@ -7,17 +7,19 @@ the run trivial. .html files are written from the varied forms; .docx and .xlsx 
 from the varied seed and their numbers varied again per copy in the XML (each copy differs); PDFs
 are slow to write (a font subset per file), so --pdf-pool distinct PDFs are written and reused.
 Then it runs the command line as a user would (output to /dev/null) and prints wall time, CPU time
-(the command and its workers), forms per second and peak memory (the largest process, and the sum
-over the process tree sampled every 0.2 s). Also: peak memory at --text-forms forms of the seed's
-text format (and at a tenth of it, to show it does not grow), --jobs 1 against --jobs 2 on
-bench/check.py's corpus, and one 506-page PDF.
-Usage: python bench/batch.py [--forms 5000] [--text-forms 100000] [--jobs 2] [--corpus DIR]
+(the command and its workers; the parent's own share sampled), forms per second, peak memory (the
+largest process, and the sum over the process tree sampled every 0.2 s) and the load average. Also:
+peak memory at each of --text-forms sizes of the seed's text format (two or more sizes show whether
+it grows with the count), --jobs 1 against --jobs 2 on bench/check.py's corpus, and one 506-page PDF.
+Usage: python bench/batch.py [--forms 5000] [--text-forms 50000 200000] [--jobs 2] [--corpus DIR]
+       [--skip mixed,text,scaling,pdf]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import os
 import random
 import re
@@ -124,10 +126,13 @@ def build_text_corpus(where: Path, forms: int) -> int:
 # Running the command line and measuring it
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants (from /proc)."""
+def _tree_rss(root: int) -> tuple[int, int, float]:
+    """Resident bytes of a process and all its descendants, the largest high-water mark among them
+    (VmHWM: counted from each one's exec, so this benchmark's own size never shows in it), and the
+    process's own CPU seconds (from /proc)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    own_cpu = 0.0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -139,47 +144,66 @@ def _tree_rss(root: int) -> int:
         pid = int(entry.name)
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [root]
+        if pid == root:
+            own_cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total, largest, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
+        largest = max(largest, _high_water(pid))
         todo.extend(children.get(pid, []))
-    return total
+    return total, largest, own_cpu
+
+
+def _high_water(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def run_cli(args: list[str]) -> dict[str, float]:
-    """Wall and CPU seconds, peak resident memory of the largest process and of the tree, exit code."""
+    """Wall and CPU seconds (all, and the parent's own as last sampled), peak resident memory of the
+    largest process and of the tree, the load average before and after, exit code."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", *args], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=env)
-    peak = 0
+    peak, largest, parent_cpu = 0, 0, 0.0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, largest, parent_cpu
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            rss, high, own = _tree_rss(proc.pid)
+            peak, largest, parent_cpu = max(peak, rss), max(largest, high), max(parent_cpu, own)
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     # wait4: this command's own usage with its workers' (RUSAGE_CHILDREN would keep the largest
-    # process of every earlier run as well)
+    # process of every earlier run as well). Its ru_maxrss is not used: a child's starts from the
+    # size of this process when it forked.
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = code = os.waitstatus_to_exitcode(status)
     done.set()
     sampler.join()
     wall = time.perf_counter() - start
     cpu = usage.ru_utime + usage.ru_stime
-    return {"wall": wall, "cpu": cpu, "max_rss_mb": usage.ru_maxrss / 1024, "tree_mb": peak / 1e6, "code": code}
+    return {"wall": wall, "cpu": cpu, "parent_cpu": parent_cpu, "max_rss_mb": largest / 2**20,
+            "tree_mb": peak / 1e6, "code": code, "load_before": load, "load_after": os.getloadavg()[0]}
 
 
 def report(label: str, forms: int, m: dict[str, float]) -> None:
-    print(f"{label}: {forms:,} forms, {m['wall']:.1f} s wall, {m['cpu']:.1f} s CPU, "
+    print(f"{label}: {forms:,} forms, {m['wall']:.1f} s wall, {m['cpu']:.1f} s CPU (the parent ≈ {m['parent_cpu']:.1f} s), "
           f"{forms / m['wall']:,.0f} forms/s wall ({forms / m['cpu']:,.0f} per CPU second); "
           f"peak memory {m['tree_mb']:.0f} MB over the process tree, {m['max_rss_mb']:.0f} MB the largest process"
-          f" (exit {m['code']:.0f})")
+          f" (exit {m['code']:.0f}; load average {m['load_before']:.1f} before, {m['load_after']:.1f} after)")
     sys.stdout.flush()
 
 
@@ -204,7 +228,8 @@ def big_pdf(where: Path, pages: int = 506) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, nargs="+", default=[5000], help="sizes of the mixed corpus")
-    parser.add_argument("--text-forms", type=int, default=100_000)
+    parser.add_argument("--text-forms", type=int, nargs="+", default=[50_000, 200_000],
+                        help="sizes of the text corpus whose peak memory is compared")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--pdf-pool", type=int, default=12, help="distinct PDFs written and reused")
     parser.add_argument("--corpus", default="/tmp/jixiao-bench-batch")
@@ -226,11 +251,18 @@ def main() -> int:
             m = run_cli(["check", *(str(where / fmt) for fmt, _ in MIX), "--jobs", str(args.jobs), *jsonl])
             report(f"jixiao check --jobs {args.jobs}, mixed", files * PER_FILE, m)
     if "text" not in skip:
-        for forms in (args.text_forms // 10, args.text_forms):
+        peaks = []
+        for forms in args.text_forms:
             where = root / f"text-{forms}"
             documents = build_text_corpus(where, forms)
             m = run_cli(["check", str(where), "--jobs", str(args.jobs), *jsonl])
             report(f"jixiao check --jobs {args.jobs}, text", documents * PER_FILE, m)
+            peaks.append((documents * PER_FILE, m))
+        for (small, a), (large, b) in itertools.pairwise(peaks):
+            grown = b["tree_mb"] - a["tree_mb"]
+            print(f"peak memory from {small:,} to {large:,} text forms: {a['tree_mb']:.0f} → {b['tree_mb']:.0f} MB over "
+                  f"the tree ({grown:+.0f} MB, {grown * 1e6 / (large - small):+.0f} bytes per added form); the largest "
+                  f"process {a['max_rss_mb']:.0f} → {b['max_rss_mb']:.0f} MB")
     if "scaling" not in skip:
         where = root / "text-10000"
         documents = build_text_corpus(where, 10_000)
@@ -239,7 +271,8 @@ def main() -> int:
         two = run_cli(["check", str(where), "--jobs", "2", *jsonl])
         report("bench/check.py's corpus, --jobs 2", documents * PER_FILE, two)
         print(f"--jobs 2 ÷ --jobs 1 throughput (wall): {one['wall'] / two['wall']:.2f}×; "
-              f"CPU the two runs spent: {one['cpu']:.1f} s and {two['cpu']:.1f} s "
+              f"CPU the two runs spent: {one['cpu']:.1f} s and {two['cpu']:.1f} s (its parent ≈ {two['parent_cpu']:.1f} s); "
+              f"on two free cores the CPU figures allow {one['cpu'] / max(two['parent_cpu'], two['cpu'] / 2):.2f}× "
               f"(load average now {os.getloadavg()[0]:.2f})")
     if "pdf" not in skip:
         path = big_pdf(root)

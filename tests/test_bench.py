@@ -39,13 +39,16 @@ def test_accuracy_benchmark_prints_a_row_per_sample_and_format() -> None:
 
 
 def test_batch_benchmark_reports_wall_cpu_rate_and_memory(tmp_path: Path) -> None:
-    out = run_bench("batch.py", "--forms", "60", "--text-forms", "120", "--pdf-pool", "1", "--skip", "scaling,pdf",
+    out = run_bench("batch.py", "--forms", "60", "--text-forms", "60", "120", "--pdf-pool", "1", "--skip", "scaling,pdf",
                     "--corpus", str(tmp_path))
     mixed = re.search(r"mixed corpus: (\d+) files \((\d+) docx, (\d+) xlsx, (\d+) pdf, (\d+) html\)", out)
     assert mixed and int(mixed[1]) == sum(int(mixed[k]) for k in range(2, 6))
-    runs = re.findall(r"jixiao check --jobs 2, (mixed|text): ([\d,]+) forms, [\d.]+ s wall, [\d.]+ s CPU, .* "
-                      r"peak memory \d+ MB over the process tree, \d+ MB the largest process \(exit [12]\)", out)
+    runs = re.findall(r"jixiao check --jobs 2, (mixed|text): ([\d,]+) forms, [\d.]+ s wall, [\d.]+ s CPU "
+                      r"\(the parent ≈ [\d.]+ s\), .* peak memory \d+ MB over the process tree, \d+ MB the largest "
+                      r"process \(exit [12]; load average [\d.]+ before, [\d.]+ after\)", out)
     assert [kind for kind, _ in runs] == ["mixed", "text", "text"], out
+    assert re.search(r"peak memory from 66 to 121 text forms: \d+ → \d+ MB over the tree \([+-]\d+ MB, "
+                     r"[+-]\d+ bytes per added form\)", out), out
 
 
 def test_pdf_benchmark_reports_the_first_pdf_and_the_later_ones() -> None:

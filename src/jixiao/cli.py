@@ -14,7 +14,6 @@ from typing import Any, TextIO
 
 from jixiao import __version__, services, streaming
 from jixiao.core.findings import Severity
-from jixiao.core.model import to_record
 from jixiao.core.profiles import ProfileError
 from jixiao.stream_output import Printer, safe
 
@@ -110,45 +109,29 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
+    """Forms converted one by one as the workers read them (jixiao.streaming); memory does not hold the batch."""
+    from jixiao.reports import check_output
+
     target = Path(args.output)
     out = Printer(sys.stderr)
-    if not args.rescore:
-        try:
-            streamed = streaming.run_convert(args.paths, target, sys.stderr, jobs=args.jobs, profile=args.profile,
-                                             state_path=args.state, progress=sys.stderr)
-        except OSError as err:
-            out.line(safe(f"无法写出 {target}：{err}"))
-            return EXIT_UNREADABLE
-        if streamed is not None:
-            code, tally = streamed
-            if not tally.forms:
-                out.line("没有可写出的自评表，未生成输出文件。")
-                return EXIT_UNREADABLE
-            out.line(safe(f"已写出 {target}：{tally.forms} 张自评表。读取文件 {tally.files} 个，"
-                          f"找到自评表 {tally.forms} 张，无法读取 {len(tally.problems)} 个"))
-            return code
-    batch = _read(args)
-    _report_problems(batch, out)
-    if not batch.forms:
+    try:
+        if target.suffix.lower() not in (".json", ".jsonl"):
+            check_output(target)  # a wrong type or a missing folder is said before any work
+        streamed = streaming.run_convert(args.paths, target, sys.stderr, jobs=args.jobs, profile=args.profile,
+                                         state_path=args.state, progress=sys.stderr, rescore=args.rescore)
+    except ProfileError as err:
+        print(f"评分规则有误：{err}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except (ValueError, OSError) as err:
+        out.line(safe(f"无法写出 {target}：{err}"))
+        return EXIT_UNREADABLE
+    assert streamed is not None  # check_output knows the same types as run_convert
+    code, tally = streamed
+    if not tally.forms:
         out.line("没有可写出的自评表，未生成输出文件。")
         return EXIT_UNREADABLE
-    try:
-        if target.suffix.lower() == ".json":
-            _write_json(target, [to_record(f) for f in batch.forms])
-        else:
-            from jixiao.reports import write_forms
-
-            # Every form is written in its own template's wording; only the summary sheet (xlsx) and rescore
-            # take the computed values too, so that a converted form is the form as it was.
-            evaluations = _evaluate(batch, args.profile)
-            computed = evaluations if args.rescore or target.suffix == ".xlsx" else None
-            wordings = [e.profile.template for e in evaluations] if evaluations is not None else None
-            write_forms(batch.forms, target, evaluations=computed, rescore=args.rescore, wordings=wordings)
-    except (ValueError, OSError) as err:
-        out.line(f"无法写出 {target}：{err}")
-        return EXIT_UNREADABLE
-    out.line(f"已写出 {target}：{len(batch.forms)} 张自评表。{_batch_summary(batch)}")
-    return EXIT_UNREADABLE if batch.problems else EXIT_OK
+    out.line(safe(f"已写出 {target}：{tally.forms} 张自评表。{tally.reading_line()}"))
+    return code
 
 
 def _write_json(target: Path, data: Any) -> None:

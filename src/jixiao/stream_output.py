@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import IO, Any, TextIO
 
 from jixiao.core.findings import Finding, Location, Severity
@@ -120,16 +123,19 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def write_batch_text(batch: list[Finding], out: Printer, min_rank: int) -> None:
-    """The whole-batch findings (P05) of at least min_rank, after the forms' text."""
-    shown = [f for f in batch if f.severity.rank >= min_rank]
-    if not shown:
-        return
-    out.line(out.paint("批次检查（需要整批才能发现的问题）", "bold"))
-    for f in shown:
+def write_batch_text(batch: Iterable[Finding], out: Printer, min_rank: int) -> None:
+    """The whole-batch findings (P05) of at least min_rank, after the forms' text, as they are found."""
+    shown = False
+    for f in batch:
+        if f.severity.rank < min_rank:
+            continue
+        if not shown:
+            out.line(out.paint("批次检查（需要整批才能发现的问题）", "bold"))
+            shown = True
         out.line(safe(f"  [{f.form_index}] {f.project}"))
         out.line(finding_line(f.as_dict(), out))
-    out.line()
+    if shown:
+        out.line()
 
 
 def write_json_report(spool: IO[str], batch: list[Finding], tally: Tally, out: TextIO, min_rank: int) -> None:
@@ -154,3 +160,39 @@ def write_json_report(spool: IO[str], batch: list[Finding], tally: Tally, out: T
     summary = json.dumps(tally.summary(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
     problems = json.dumps([{"file": f, "message": m} for f, m in tally.problems], ensure_ascii=False, indent=2)
     out.write(f'  "summary": {summary},\n  "problems": {problems.replace(chr(10), chr(10) + "  ")}\n}}\n')
+
+
+def write_spooled(target: Path, layouts: Sequence[Any], summaries: Sequence[Any] | None,
+                  batch: Iterable[Finding]) -> None:
+    """The converted forms written by the writer of the target's type, as write_forms writes them, from
+    the spooled layouts: .xlsx a sheet at a time, .html a form at a time; .docx and .pdf build their
+    document from one layout at a time (python-docx and fpdf2 hold the document until they save it).
+
+    summaries (the lines of .xlsx's 汇总) get the batch's P05 findings counted, as evaluate_batch does.
+    """
+    import importlib
+
+    from jixiao.reports import WRITERS, xlsx
+    from jixiao.reports.summary import SUMMARY_SHEET, sheet_names
+
+    if target.suffix.lower() != ".xlsx":
+        importlib.import_module(WRITERS[target.suffix.lower()]).write_layouts(layouts, target)
+        return
+    batch_of_many = len(layouts) > 1
+    names = sheet_names(layouts, reserved=[SUMMARY_SHEET] if batch_of_many else [])  # a layout has its form's project
+    lines = None
+    if batch_of_many and summaries is not None:
+        added: dict[int, Counter[Severity]] = {}
+        for f in batch:  # (only the forms P05 names are kept)
+            added.setdefault(f.form_index, Counter())[f.severity] += 1
+        lines = [_counted(line, added.get(n)) for n, line in enumerate(summaries, 1)]
+    xlsx.write_streamed(iter(layouts), names, target, summaries=lines)
+
+
+def _counted(line: Any, added: Counter[Severity] | None) -> Any:
+    from dataclasses import replace
+
+    if not added:
+        return line
+    return replace(line, errors=str(int(line.errors or 0) + added[Severity.ERROR]),
+                   warnings=str(int(line.warnings or 0) + added[Severity.WARNING]))

@@ -4,10 +4,17 @@ file that lets an interrupted run resume.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
+import pickle
+import re
+import tempfile
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from jixiao.core.findings import Finding, Severity
 
@@ -23,7 +30,7 @@ class Tally:
     counts: dict[Severity, int] = field(default_factory=lambda: dict.fromkeys(Severity, 0))
     problems: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    entries: list[tuple[int, str, str]] = field(default_factory=list)
+    digests: Digests = field(default_factory=lambda: Digests())
     errors: bool = False
 
     def add(self, result: Result) -> list[tuple[int, dict[str, Any]]]:
@@ -37,7 +44,7 @@ class Tally:
         numbered_entries = []
         for entry in result["forms"]:
             self.forms += 1
-            self.entries.append((self.forms, entry["project"], entry["digest"]))
+            self.digests.add(self.forms, entry["project"], entry["digest"])
             counts = entry.get("counts")
             if counts:
                 self.counts[Severity.ERROR] += counts[0]
@@ -53,21 +60,30 @@ class Tally:
         return numbered_entries
 
     def batch_findings(self) -> list[Finding]:
+        return list(self.each_batch_finding())
+
+    def each_batch_finding(self) -> Iterator[Finding]:
+        """P05 over the batch, counted as it is found: a group of one name at a time, so that only the
+        findings of that group are held (a generic name may be on most forms of a province)."""
         from jixiao.core.checks import check_duplicates
 
-        found = check_duplicates(self.entries)
-        for f in found:
-            self.counts[f.severity] += 1
-            self.errors = self.errors or f.severity is Severity.ERROR
-        return found
+        for group in self.digests.groups():
+            for f in check_duplicates(group):
+                self.counts[f.severity] += 1
+                self.errors = self.errors or f.severity is Severity.ERROR
+                yield f
 
     def summary(self) -> dict[str, Any]:
         out = {"forms": self.forms, **{s.value: n for s, n in self.counts.items()}, "problems": len(self.problems)}
         return {**out, "skipped": len(self.skipped)} if self.skipped else out
 
+    def reading_line(self) -> str:
+        """Files read, forms found, files unreadable and skipped."""
+        return f"读取文件 {self.files} 个，找到自评表 {self.forms} 张，无法读取 {len(self.problems)} 个{self._skipped_words()}"
+
     def line(self) -> str:
         return (
-            f"读取文件 {self.files} 个，找到自评表 {self.forms} 张，无法读取 {len(self.problems)} 个{self._skipped_words()}；"
+            f"{self.reading_line()}；"
             f"错误 {self.counts[Severity.ERROR]} 条，警告 {self.counts[Severity.WARNING]} 条，"
             f"提示 {self.counts[Severity.INFO]} 条"
         )
@@ -77,6 +93,117 @@ class Tally:
             return ""
         names = "、".join(f for f, _ in self.skipped[:5]) + ("等" if len(self.skipped) > 5 else "")
         return f"，跳过 {len(self.skipped)} 个（{names}）"
+
+
+class Digests:
+    """What P05 needs of each form, in 32 bytes of memory: a hash of its name (8), its content digest (16)
+    and where its name is in a temporary file (8).
+
+    At the end only the forms whose name's hash comes up more than once are looked at, one group of
+    a name at a time (check_duplicates then groups them by the names themselves).
+    """
+
+    def __init__(self) -> None:
+        self.names = array("Q")  # 0: no name (P05 leaves such a form out)
+        self.contents = bytearray()
+        self.offsets = array("Q")
+        self.spool: IO[bytes] | None = None
+        self.size = 0
+        self.first = 1  # the batch index of the first form added; the others follow it
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def add(self, index: int, project: str, digest: str) -> None:
+        if not self.names:
+            self.first = index
+        assert index == self.first + len(self.names), "forms are added in the order of their numbers"
+        key = 0
+        if project.strip():
+            normal = re.sub(r"\s", "", project).encode("utf-8")
+            key = int.from_bytes(hashlib.blake2b(normal, digest_size=8).digest(), "big") or 1
+        self.names.append(key)
+        self.contents += _fixed(digest)
+        if self.spool is None:
+            self.spool = _temporary()
+        line = project.encode("utf-8")
+        self.offsets.append(self.size)
+        self.spool.write(len(line).to_bytes(4, "big") + line)
+        self.size += 4 + len(line)
+
+    def groups(self) -> Iterator[list[tuple[int, str, str]]]:
+        """(1-based index, project, content digest) of the forms of each name's hash that is not alone:
+        a group at a time, in the order of their first forms."""
+        ordered = sorted(self.names)
+        twice = {b for a, b in itertools.pairwise(ordered) if a == b and b}
+        del ordered
+        members: dict[int, list[int]] = {}
+        for n, key in enumerate(self.names):
+            if key in twice:
+                members.setdefault(key, []).append(n)
+        for group in members.values():
+            yield [(self.first + n, self._name(n), self.contents[16 * n:16 * n + 16].hex()) for n in group]
+
+    def _name(self, n: int) -> str:
+        assert self.spool is not None
+        self.spool.seek(self.offsets[n])
+        size = int.from_bytes(self.spool.read(4), "big")
+        name = self.spool.read(size).decode("utf-8")
+        self.spool.seek(0, 2)
+        return name
+
+
+def _temporary() -> IO[bytes]:
+    return tempfile.TemporaryFile()  # gone when closed, or when the tally is
+
+
+def _fixed(digest: str) -> bytes:
+    """16 bytes for a content digest: content_digest's own (32 hex digits), else a hash of the text."""
+    try:
+        raw = bytes.fromhex(digest)
+    except ValueError:
+        raw = b""
+    return raw if len(raw) == 16 else hashlib.blake2b(digest.encode("utf-8"), digest_size=16).digest()
+
+
+class Spool(Sequence[Any]):
+    """Pickled objects in a temporary file, read back one at a time: a batch's layouts, never all held."""
+
+    def __init__(self) -> None:
+        self.offsets = array("Q")
+        self.file: IO[bytes] | None = None
+
+    def add(self, data: bytes) -> None:
+        if self.file is None:
+            self.file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close(), or with the spool)
+        self.offsets.append(self.file.seek(0, 2))
+        self.file.write(data)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    @overload
+    def __getitem__(self, n: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, n: slice) -> list[Any]: ...
+
+    def __getitem__(self, n: int | slice) -> Any:
+        if isinstance(n, slice):
+            return [self[k] for k in range(*n.indices(len(self)))]
+        if self.file is None or not -len(self) <= n < len(self):
+            raise IndexError(n)
+        self.file.seek(self.offsets[n])
+        return pickle.load(self.file)
+
+    def __iter__(self) -> Iterator[Any]:
+        for n in range(len(self)):
+            yield self[n]
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 class State:

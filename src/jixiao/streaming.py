@@ -17,6 +17,7 @@ import gc
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -26,8 +27,16 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from jixiao.core.findings import Severity
-from jixiao.stream_output import Printer, Progress, form_lines, safe, write_batch_text, write_json_report
-from jixiao.stream_state import Result, State, Tally
+from jixiao.stream_output import (
+    Printer,
+    Progress,
+    form_lines,
+    safe,
+    write_batch_text,
+    write_json_report,
+    write_spooled,
+)
+from jixiao.stream_state import Result, Spool, State, Tally
 
 COLLECT_EVERY = 200  # files between garbage collections while automatic collection is off
 WINDOW_PER_JOB = 4  # files handed out ahead per worker: keeps workers busy, memory bounded
@@ -37,9 +46,11 @@ WINDOW_PER_JOB = 4  # files handed out ahead per worker: keeps workers busy, mem
 class Options:
     """What a worker does with each file and what it sends back.
 
-    mode "check" (score and check) or "convert" (records only); output "dict" (the check report's
-    entry as data, for the database), "text", "jsonl" or "json" (the entry already written out, so
-    that the parent only numbers it and writes it: the workers do the formatting too).
+    mode "check" (score and check) or "convert"; output "dict" (the check report's entry as data, for
+    the database), "text", "jsonl" or "json" (the entry already written out, so that the parent only
+    numbers it and writes it: the workers do the formatting too). Converting, output "record" (the
+    record, for .json / .jsonl), "layout" (the form's standard layout, pickled, for .docx / .pdf /
+    .html) or "sheet" (the layout filled with the computed scores and the summary line, for .xlsx).
     """
 
     mode: str = "check"
@@ -109,14 +120,19 @@ def _work_file(name: str, data: bytes, options: Options) -> Result:
     forms, problem = services._forms_of(name, data)
     if problem is not None:  # the file is named; any forms read before its damage are still checked
         result["problem"] = problem.message
-    profile = _profile(options.profile) if options.mode == "check" or options.rescore else None
+    scored = options.mode == "check" or options.rescore or options.output == "sheet"
+    # A form written out is worded as its profile's template prints it, so it is chosen for every layout.
+    profile = _profile(options.profile) if scored or options.output == "layout" else None
     min_rank = Severity(options.min_severity).rank
     for form in forms:
         entry: dict[str, Any] = {"digest": content_digest(form), "project": form.project,
                                  "department": form.department}
         if options.mode == "convert":
-            entry["record"] = to_record(form)
-        if profile is not None:
+            if options.output in ("layout", "sheet"):
+                entry.update(_layout_entry(form, profile, options))
+            else:
+                entry["record"] = to_record(form)
+        elif profile is not None:
             e = services.evaluate(form, profile, 1)
             counts = dict.fromkeys(Severity, 0)
             for f in e.findings:
@@ -138,6 +154,26 @@ def _work_file(name: str, data: bytes, options: Options) -> Result:
                     entry["text"] = json.dumps(report, ensure_ascii=False, indent=2).replace("\n", "\n    ")
         result["forms"].append(entry)
     return result
+
+
+def _layout_entry(form: Any, profile: Any, options: Options) -> dict[str, Any]:
+    """What the writers of reports/ need of a form, as write_forms builds it: its layout in its profile's
+    wording (with the computed scores for a rescore, or filled in where blank for .xlsx) and its line of 汇总.
+    Without a rescore or a workbook, a converted form is the form as it was: nothing computed is written."""
+    from jixiao import services
+    from jixiao.reports.layout import build_layout
+    from jixiao.reports.summary import summarise
+    from jixiao.reports.templates import choose_template, worded
+
+    if not (options.rescore or options.output == "sheet"):
+        chosen = services.resolve_profile(form, profile)
+        return {"layout": pickle.dumps(build_layout(form, template=worded(choose_template(form), chosen.template)))}
+    e = services.evaluate(form, profile, 1)
+    template = worded(choose_template(form), e.profile.template)
+    entry = {"layout": pickle.dumps(build_layout(form, e.scorecard, rescore=options.rescore, template=template))}
+    if options.output == "sheet":
+        entry["summary"] = pickle.dumps(summarise(form, e.scorecard, e.findings))  # P05 added by the parent
+    return entry
 
 
 def _problem(file: str, message: str) -> Result:
@@ -282,7 +318,7 @@ def run_check(
                 bar.update(tally)
         if bar is not None:
             bar.update(tally, final=True)
-        batch = tally.batch_findings()
+        batch = tally.each_batch_finding()
         if fmt == "text":
             write_batch_text(batch, printer, min_rank)
             printer.line(printer.paint("合计", "bold") + "：" + tally.line())
@@ -292,7 +328,7 @@ def run_check(
                     out.write(json.dumps({"type": "finding", **f.as_dict()}, ensure_ascii=False) + "\n")
             out.write(json.dumps({"type": "summary", **tally.summary()}, ensure_ascii=False) + "\n")
         elif spool is not None:
-            write_json_report(spool, batch, tally, out, min_rank)
+            write_json_report(spool, list(batch), tally, out, min_rank)
         out.flush()
     finally:
         if frozen:
@@ -309,36 +345,47 @@ def run_check(
 
 def run_convert(
     paths: list[str], target: Path, messages: TextIO, *, jobs: int = 1, profile: str = "auto",
-    state_path: str | None = None, progress: TextIO | None = None,
+    state_path: str | None = None, progress: TextIO | None = None, rescore: bool = False,
 ) -> tuple[int, Tally] | None:
-    """`jixiao convert` to .json / .jsonl: records written one by one into a file renamed into place.
+    """`jixiao convert`: each form read, converted and let go as it comes; None for a target no writer knows.
 
-    None when the target is another format (the writers of reports/ need the whole batch).
+    .json / .jsonl: records written one by one into a file renamed into place (resumable with --state).
+    .xlsx / .docx / .pdf / .html: each form's layout (pickled by the worker) goes to a temporary file,
+    and the writer takes them back one at a time (stream_output.write_spooled), so the forms, their
+    grids and their files are never held together.
     """
+    from jixiao.reports import WRITERS
+
     suffix = target.suffix.lower()
-    if suffix not in (".json", ".jsonl"):
+    if suffix not in (".json", ".jsonl", *WRITERS):
         return None
     from jixiao.formats import registry
 
-    options = Options("convert", profile)
-    state = State(state_path, options.key) if state_path else None
+    records = suffix in (".json", ".jsonl")
+    options = Options("convert", profile, rescore, output="record" if records else "sheet" if suffix == ".xlsx" else "layout")
+    state = State(state_path, options.key) if state_path and records else None
     total = registry.count_inputs(paths)
     bar = Progress(progress, total) if progress is not None else None
     tally = Tally()
     printer = Printer(messages)
+    layouts, summaries = Spool(), Spool()
     tmp = target.with_name(f".{target.name}.tmp")
     try:
-        with tmp.open("w", encoding="utf-8") as fh:
+        with (tmp.open("w", encoding="utf-8") if records else open(os.devnull, "w")) as fh:
             fh.write("[" if suffix == ".json" else "")
-            written = 0
             for result in results(paths, options, jobs=jobs, state=state, total=total):
-                for _, entry in tally.add(result):
+                for n, entry in tally.add(result):
                     if suffix == ".json":
                         text = json.dumps(entry["record"], ensure_ascii=False, indent=2).replace("\n", "\n  ")
-                        fh.write(("," if written else "") + "\n  " + text)
-                        written += 1
-                    else:
+                        fh.write(("," if n > 1 else "") + "\n  " + text)
+                    elif records:
                         fh.write(json.dumps(entry["record"], ensure_ascii=False) + "\n")
+                    else:
+                        layouts.add(entry["layout"])
+                        if "summary" in entry:
+                            summaries.add(entry["summary"])
+                if result.get("skipped"):
+                    printer.line(printer.paint("跳过", "warning") + safe(f" {result['file']}：{result['skipped']}"))
                 if result["problem"]:
                     printer.line(printer.paint("无法读取", "error") + safe(f" {result['file']}：{result['problem']}"))
                 if state is not None:
@@ -348,10 +395,14 @@ def run_convert(
             fh.write("\n]\n" if suffix == ".json" else "")
         if bar is not None:
             bar.update(tally, final=True)
-        if tally.forms:
+        if tally.forms and records:
             os.replace(tmp, target)
+        elif tally.forms:
+            write_spooled(target, layouts, summaries if len(summaries) else None, tally.each_batch_finding())
     finally:
         tmp.unlink(missing_ok=True)
+        layouts.close()
+        summaries.close()
         if state is not None:
             state.close()
     return (2 if tally.problems else 0), tally

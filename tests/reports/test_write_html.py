@@ -82,12 +82,17 @@ def test_rescore_marks_the_changed_cells(tmp_path: Path, seed_forms: list[Form])
 
 
 def test_a_failed_write_leaves_no_file(tmp_path: Path, seed_forms: list[Form], monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken_write_text(self: Path, data: str, encoding: str | None = None) -> int:
-        with open(self, "w", encoding=encoding) as f:
-            f.write(data[:100])
-        raise OSError("disk full")
+    from jixiao.reports import html
 
-    monkeypatch.setattr(Path, "write_text", broken_write_text)
+    written = []
+
+    def section_then_full_disk(layout: object) -> str:  # the page is written a form at a time
+        if written:
+            raise OSError("disk full")
+        written.append(layout)
+        return "<section></section>"
+
+    monkeypatch.setattr(html, "_section", section_then_full_disk)
     with pytest.raises(OSError, match="disk full"):
         write_forms(seed_forms, tmp_path / "out.html")
     assert list(tmp_path.iterdir()) == []

@@ -93,6 +93,11 @@ def write_layouts(layouts: Sequence[FormLayout], path: str | Path, *, title: str
     importlib.import_module(WRITERS[ext]).write_layouts(layouts, path, title=title)
 
 
+def check_output(path: str | Path) -> None:
+    """A ValueError saying what to do when no writer can write path (its type, or its folder missing)."""
+    _checked_extension(Path(path))
+
+
 def _checked_extension(path: Path) -> str:
     """The output's extension, known to a writer, with its folder there; else a ValueError saying what to do."""
     ext = path.suffix.lower()

@@ -7,7 +7,7 @@ the printed value as a tooltip. The page is published as is (随决算公开) an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,27 +51,30 @@ p.note {{ font-size: 9pt; margin: .4em 0 0; }}
 
 
 def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "预算绩效自评表") -> None:
-    """Write any layouts to one .html page; `title` names a page of several."""
-    page = render(layouts, title)
-    with atomic_path(path) as tmp:
-        tmp.write_text(page, encoding="utf-8")
+    """Write any layouts to one .html page, a form at a time; `title` names a page of several."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        for part in _parts(layouts, title):
+            fh.write(part)
 
 
 def render(layouts: Sequence[FormLayout], title: str = "预算绩效自评表") -> str:
     """The whole page."""
+    return "".join(_parts(layouts, title))
+
+
+def _parts(layouts: Sequence[FormLayout], title: str) -> Iterator[str]:
+    """The page in pieces: its head, each form's section, its end."""
     if len(layouts) == 1:
         title = f"{layouts[0].project}—{layouts[0].title}"
     else:
         title = f"{title}（{len(layouts)}张）"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
-    ]
-    parts.extend(_section(layout) for layout in layouts)
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
+    yield "<!DOCTYPE html>\n"
+    yield '<html lang="zh-CN"><head><meta charset="utf-8">\n'
+    yield '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    yield f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
+    for layout in layouts:
+        yield _section(layout) + "\n"
+    yield "</body></html>\n"
 
 
 def _section(layout: FormLayout) -> str:

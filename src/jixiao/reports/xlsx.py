@@ -9,7 +9,7 @@ are A4, scaled to the width of one page; row heights are set, since Excel does n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,78 @@ def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "�
         _form_sheet(wb.create_sheet(taken[-1]), layout)
     with atomic_path(path) as tmp:
         wb.save(tmp)
+
+
+def write_streamed(
+    layouts: Iterable[FormLayout], names: Iterable[str], path: Path, *,
+    summaries: Sequence[FormSummary] | None = None, title: str = "预算绩效自评表",
+) -> None:
+    """As write, one sheet at a time (openpyxl's write-only mode): only the sheet being written is held.
+
+    Each form's sheet is filled as write fills it, then written out row by row and let go; the 汇总
+    sheet, with summaries, comes first in the workbook and is filled last (its rows, a few per form, are
+    held until then). `names` pair with the layouts (summary.sheet_names gives them).
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    wb.properties.creator = "jixiao"
+    wb.properties.title = title
+    summary = wb.create_sheet(SUMMARY_SHEET) if summaries is not None else None
+    written = []
+    for layout, name in zip(layouts, names, strict=True):
+        scratch = _scratch(wb)
+        _form_sheet(scratch, layout)
+        _stream_sheet(scratch, wb.create_sheet(name))
+        written.append(name)
+    if summary is not None and summaries is not None:
+        scratch = _scratch(wb)
+        summary_sheet(scratch, summaries, written)
+        _stream_sheet(scratch, summary)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def _scratch(wb: Any) -> Any:
+    """An ordinary sheet of a write-only workbook, not in it: filled by the usual code, then streamed."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    return Worksheet(wb, title=" scratch")
+
+
+_SHEET_PARTS = ("column_dimensions", "row_dimensions", "merged_cells", "page_setup", "print_options", "page_margins",
+                "sheet_properties", "views", "auto_filter", "sheet_format", "_print_area")
+
+
+def _stream_sheet(scratch: Any, ws: Any) -> None:
+    """A filled ordinary sheet written through a write-only one: its settings, then its rows in order."""
+    from copy import copy
+
+    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.worksheet.cell_range import MultiCellRange
+    from openpyxl.worksheet.page import PrintPageSetup
+
+    for part in _SHEET_PARTS:
+        setattr(ws, part, getattr(scratch, part))
+    rows: dict[int, dict[int, Any]] = {}
+    for (r, c), cell in scratch._cells.items():
+        rows.setdefault(r, {})[c] = cell
+    last_row = max([*rows, *scratch.row_dimensions.keys(), 0])
+    for r in range(1, last_row + 1):
+        cells = rows.get(r, {})
+        row: list[Any] = [None] * max(cells, default=0)
+        for c, cell in cells.items():
+            if not isinstance(cell, Cell):  # a merged range's covered cell: its border only
+                blank = WriteOnlyCell(ws)
+                blank._style = copy(cell._style)
+                cell = blank
+            row[c - 1] = cell
+        ws.append(row)
+    ws._hyperlinks = scratch._hyperlinks  # a cell files its link with the sheet it was made in
+    ws.close()  # written to its temporary file now
+    # Let the scratch sheet and its cells go: these parts point back at it, and are written already.
+    ws.page_setup = PrintPageSetup(worksheet=ws)
+    ws.row_dimensions, ws.column_dimensions, ws.merged_cells = {}, {}, MultiCellRange()
 
 
 def _form_sheet(ws: Any, layout: FormLayout) -> None:
