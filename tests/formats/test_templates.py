@@ -267,3 +267,14 @@ def test_a_family_written_and_read_back_keeps_its_profile_and_its_findings(famil
     after = services.evaluate(back)
     assert after.profile.name == before.profile.name, after.reason
     assert sorted(f.code for f in after.findings) == sorted(f.code for f in before.findings)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html"])
+def test_jixiao_convert_writes_a_hubei_form_that_reads_back_as_hubeis(fmt: str, tmp_path: Path) -> None:
+    from jixiao.cli import main
+
+    out = tmp_path / f"hubei.{fmt}"
+    assert main(["convert", str(HERE / "hubei-2021.xlsx"), "-o", str(out), "--jobs", "1"]) == 0
+    (back,) = recognise(read_grids(out.read_bytes(), out.name))
+    evaluation = services.evaluate(back)
+    assert evaluation.profile.name == "hubei-2021" and errors(evaluation) == set(), evaluation.reason
