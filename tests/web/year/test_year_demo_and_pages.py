@@ -95,3 +95,7 @@ def test_a_reviewer_picks_the_cell_to_comment_on_and_the_comment_is_drawn_on_it(
     page = reviewer.get(f"/year/targets/{decl.pk}/").content.decode()
     assert 'data-field="indicators[0].value" class=" commented" title="审核意见：请按上年实际提高"' in page
     assert '<span class="cell-comment">审核意见：请按上年实际提高</span>' in page
+    # The clerk, editing the returned version, reads the comment by the cell it is on, not its record path.
+    clerk = web_cast.client("clerk_a").get(f"/year/targets/{decl.pk}/").content.decode()
+    assert '<span data-field="indicators[0].value">' in clerk and "indicators[0].value：" not in clerk
+    assert "30000" in clerk.split('<span data-field="indicators[0].value">')[1].split("</span>")[0]

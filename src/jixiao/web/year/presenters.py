@@ -56,3 +56,13 @@ def cell_comments(decl: TargetDecl) -> dict[str, list[str]]:
             if isinstance(cell, dict) and cell.get("field"):
                 found.setdefault(str(cell["field"]), []).append(str(cell.get("comment", "")))
     return found
+
+
+def reviews_with_labels(decl: TargetDecl, layout: Any) -> list[Any]:
+    """The version's reviews, each cell comment named as the reviewer chose its cell (not by its record path)."""
+    labels = dict(cell_choices(layout))
+    reviews = list(decl.reviews.all())
+    for review in reviews:
+        review.cell_notes = [(str(c.get("field", "")), labels.get(str(c.get("field", "")), str(c.get("field", ""))),
+                              str(c.get("comment", ""))) for c in review.cells or [] if isinstance(c, dict)]
+    return reviews

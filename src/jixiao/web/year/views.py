@@ -140,7 +140,7 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
         "layout": layout, "paper": presenters.paper(layout, presenters.cell_comments(decl)),
         "cell_choices": presenters.cell_choices(layout),
         "rows": _editor_rows(decl.record), "findings": decl.findings, "versions": year.versions(decl),
-        "reviews": decl.reviews.all(), "points": profile.points, "grades": profile.grades, "profile": profile,
+        "reviews": presenters.reviews_with_labels(decl, layout), "points": profile.points, "grades": profile.grades, "profile": profile,
         "monitor_rounds": monitoring.open_rounds(RoundKind.MONITOR, decl.year, decl.unit),
         "monitors": MonitorForm.objects.filter(target__lineage=decl.lineage).select_related("round"),
         "self_form": PerformanceForm.objects.filter(unit=decl.unit, year=decl.year, project=decl.project,
