@@ -17,7 +17,7 @@ from jixiao.core.findings import Finding, Severity
 from jixiao.core.frozen import fast_init
 from jixiao.core.layout_checks import layout_findings
 from jixiao.core.model import Form, FundRow
-from jixiao.core.ocr import annotate, confirm_readings, ocr_findings
+from jixiao.core.ocr import annotate, confirm_readings, confirm_targets, ocr_findings
 from jixiao.core.profile_set import ProfileSet
 from jixiao.core.profiles import Profile
 from jixiao.core.scoring import Scorecard, score_form
@@ -156,6 +156,8 @@ def evaluate(form: Form, profile: str | Profile | ProfileSet = "auto", index: in
     else:
         chosen, reason = resolve_profile(form, profile), "按指定的评分规则"
     scorecard = score_form(form, chosen)
+    if form.uncertain:  # a scan: a misread ≥ that the row's own score confirms is put right (O02)
+        form, scorecard = confirm_targets(form, chosen, scorecard)
     # Errors first, then by code, then by place (S01's blocks in form order; S02 in reading order).
     findings = sorted(
         [*layout_findings(form, index, chosen), *run_checks(form, chosen, scorecard, index), *ocr_findings(form, index)],

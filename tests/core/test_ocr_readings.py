@@ -75,3 +75,35 @@ def test_a_correction_always_makes_the_row_add_up_or_nothing_is_changed(annual: 
     if fixed.funds[0].rate != lost:
         assert confirm_readings(fixed) is fixed  # the corrected row now adds up
         assert fixed.funds[0].rate.replace(".", "") == lost
+
+
+def _scanned(target: str, score: str) -> Form:
+    from jixiao.core.model import Indicator, Total
+
+    indicators = (
+        Indicator("产出指标", "数量指标", "法律援助案件数", "30", target, "96%", score, row=12),
+        Indicator("产出指标", "质量指标", "结案率", "30", "≥90%", "95%", "30", row=13),
+        Indicator("效益指标", "社会效益指标", "群众满意度", "30", "≥90%", "92%", "30", row=14),
+    )
+    funds = (FundRow("total", "年度资金总额", "10", "10", "10", "10", "100%", "10", row=6),)
+    return Form(project="法律援助专项经费", year=2020, title="项目支出绩效自评表", funds=funds, indicators=indicators,
+                total=Total(weight="100", score="100"), uncertain=(Uncertain("indicators", 14, "actual", "92%", "0.7"),))
+
+
+def test_a_misread_greater_or_equal_sign_is_put_back_where_the_rows_score_confirms_it() -> None:
+    """"295%" for "≥95%": read as printed, 96% falls short of 295% and the full 30 points disagree with the rule;
+    read with ≥, the target is met and 30 is right."""
+    e = services.evaluate(_scanned("295%", "30"))
+    assert e.form.indicators[0].target == "≥95%"
+    codes = {f.code: f for f in e.findings}
+    assert codes["O02"].found == "295%" and codes["O02"].expected == "≥95%" and "得分" in codes["O02"].message
+    assert not any(f.code.startswith("R") and f.location.row == 12 for f in e.findings)
+    worker = services.evaluate(_scanned("工95%", "30"))
+    assert worker.form.indicators[0].target == "≥95%"
+
+
+def test_a_target_the_score_does_not_confirm_is_left_as_read() -> None:
+    e = services.evaluate(_scanned("295%", "10"))  # 10 points fit neither reading: the checks say so
+    assert e.form.indicators[0].target == "295%" and "O02" not in {f.code for f in e.findings}
+    clean = services.evaluate(_scanned("≥95%", "30"))
+    assert clean.form.indicators[0].target == "≥95%" and "O02" not in {f.code for f in clean.findings}

@@ -20,7 +20,10 @@ from decimal import Decimal, InvalidOperation
 
 from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.model import FUND_CAPTIONS, INDICATOR_CAPTIONS, Form, FundRow, Uncertain
+from jixiao.core.profiles import Profile
+from jixiao.core.scoring import Scorecard, score_form
 from jixiao.core.tolerance import printed_matches
+from jixiao.core.values import parse_number
 
 OTHER_CAPTIONS = {"project": "项目名称", "department": "主管部门", "unit": "实施单位", "planned": "年初设定目标",
                   "achieved": "实际完成情况"}
@@ -37,7 +40,7 @@ def ocr_findings(form: Form, index: int) -> Iterator[Finding]:
     for cell in sorted(form.uncertain, key=lambda c: (c.row, c.field)):
         where = caption(cell)
         now = _value(form, cell)
-        if now is not None and now != cell.text:
+        if now is not None and "".join(now.split()) != "".join(cell.text.split()):
             yield Finding(
                 code="O02",
                 severity=Severity.INFO,
@@ -46,7 +49,8 @@ def ocr_findings(form: Form, index: int) -> Iterator[Finding]:
                 location=Location(block=cell.block, row=cell.row, column=where, field=cell.field),
                 found=cell.text,
                 expected=now,
-                message=f"OCR 识别更正：第{cell.row}行 {where} 识别为“{cell.text}”，与本行 执行数 ÷ 全年预算数 不符；"
+                message=f"OCR 识别更正：第{cell.row}行 {where} 识别为“{cell.text}”，与本行"
+                        f"{'的得分' if cell.block == 'indicators' else ' 执行数 ÷ 全年预算数 '}不符；"
                         f"只有读作“{now}”时相符，已按此更正，请对照原件核实",
             )
             continue
@@ -142,9 +146,50 @@ def confirm_readings(form: Form) -> Form:
     return replace(form, funds=tuple(funds), uncertain=tuple(uncertain))
 
 
+# The cells a correction may change: only there does a value unlike the reading mean a correction (elsewhere
+# the recogniser's own reading differs from the cell's text: "产出指标(50分)" is level-1 产出指标 with its points).
+_CORRECTED = {"funds": (_RATE, *_AMOUNTS), "indicators": ("target",)}
+
+
 def _value(form: Form, cell: Uncertain) -> str | None:
-    """The form's value now of a fund cell that was read uncertain (None for other blocks)."""
-    if cell.block != "funds":
+    """The form's value now of a cell a correction may have changed (None for every other cell)."""
+    if cell.field not in _CORRECTED.get(cell.block, ()):
         return None
-    fund = next((f for f in form.funds if f.row == cell.row), None)
-    return getattr(fund, cell.field, None) if fund is not None else None
+    rows = form.funds if cell.block == "funds" else form.indicators
+    row = next((r for r in rows if r.row == cell.row), None)
+    value = getattr(row, cell.field, None) if row is not None else None
+    return value if isinstance(value, str) else None
+
+
+# ≥ as the engines misread it at the head of a target ("295%" or "工95%" for "≥95%").
+_GE_MISREAD = ("2", "工")
+
+
+def confirm_targets(form: Form, profile: Profile, card: Scorecard) -> tuple[Form, Scorecard]:
+    """The form with each indicator target whose ≥ was misread put right, where the row's printed score
+    agrees with the rule's score only when read with ≥ (and not as it was read); recorded as confirm_readings
+    records its corrections. Returns the form and its scorecard (scored again when anything changed)."""
+    indicators = list(form.indicators)
+    uncertain = list(form.uncertain)
+    for n, ind in enumerate(form.indicators):
+        text, printed = ind.target.strip(), parse_number(ind.score)
+        if len(text) < 2 or not text.startswith(_GE_MISREAD) or printed is None or _scores(card, n, printed):
+            continue
+        mended = replace(ind, target="≥" + text[1:])
+        trial = score_form(replace(form, indicators=(*indicators[:n], mended, *indicators[n + 1:])), profile)
+        if not _scores(trial, n, printed):
+            continue
+        indicators[n] = mended
+        row = ind.row or 0
+        if not any((c.block, c.row, c.field) == ("indicators", row, "target") for c in uncertain):
+            uncertain.append(Uncertain("indicators", row, "target", ind.target, "—"))
+    if indicators == list(form.indicators):
+        return form, card
+    fixed = replace(form, indicators=tuple(indicators), uncertain=tuple(uncertain))
+    return fixed, score_form(fixed, profile)
+
+
+def _scores(card: Scorecard, n: int, printed: Decimal) -> bool:
+    """Whether the rule gives row n the printed score (within the printed rounding)."""
+    rule = next((s for s in card.indicators if s.index == n), None)
+    return rule is not None and rule.score is not None and printed_matches(printed, rule.exact or rule.score)
