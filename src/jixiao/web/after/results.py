@@ -142,16 +142,30 @@ def results_xlsx(data: dict[str, Any]) -> bytes:
 RECHECK_SHEET = "财政复核结果"
 
 
-def with_recheck(form: PerformanceForm, data: bytes, fmt: str) -> bytes:
-    """A published form's file with its re-check beside the unit's own score: a sheet of the workbook, a page
-    after the form in the PDF."""
+def public_file(form: PerformanceForm, fmt: str) -> bytes:
+    """A published form's .xlsx or .pdf with its re-check beside the unit's own score (a sheet of the workbook, a
+    page after the form in the PDF), kept per form, version and re-check: an anonymous reader does not rebuild
+    it each time."""
+    import hashlib
+
+    from django.core.cache import caches
+
     found = recheck_result(form)
-    if found is None:
-        return data
-    if fmt == "pdf":
-        return _pdf_with_recheck(form, found)
-    if fmt != "xlsx":
-        return data
+    recheck = hashlib.sha256(repr(found).encode()).hexdigest()[:16]
+    key = f"public:{form.pk}:{form.version}:{form.updated_at.timestamp()}:{recheck}:{fmt}"
+    return caches["exports"].get_or_set(key, lambda: _public_bytes(form, fmt, found))  # type: ignore[no-any-return]
+
+
+def _public_bytes(form: PerformanceForm, fmt: str, found: dict[str, Any] | None) -> bytes:
+    from jixiao.web.forms.exports import export_forms
+
+    if found is not None and fmt == "pdf":
+        return _pdf_with_recheck(form, found)  # the form and its re-check written once, as one document
+    data = export_forms([form], fmt)
+    return _sheet_with_recheck(data, found) if found is not None and fmt == "xlsx" else data
+
+
+def _sheet_with_recheck(data: bytes, found: dict[str, Any]) -> bytes:
     import io
 
     from openpyxl import load_workbook

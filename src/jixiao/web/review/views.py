@@ -365,15 +365,8 @@ def public_form_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     types = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     if fmt not in types:
         raise Http404
-    import hashlib
+    from jixiao.web.after.results import public_file  # the re-check beside the unit's score (issue 12)
 
-    from django.core.cache import caches
-
-    from jixiao.web.after.results import recheck_result, with_recheck  # the re-check beside the unit's score
-
-    # Kept per form, version and re-check: an anonymous reader does not rebuild a PDF each time.
-    recheck = hashlib.sha256(repr(recheck_result(form)).encode()).hexdigest()[:16]
-    key = f"public:{form.pk}:{form.version}:{form.updated_at.timestamp()}:{recheck}:{fmt}"
-    data = caches["exports"].get_or_set(key, lambda: with_recheck(form, exports.export_forms([form], fmt), fmt))
+    data = public_file(form, fmt)
     return pages.download(data, exports.export_filename(form, fmt))
 
