@@ -10,6 +10,7 @@ collapse to one, <br> and block elements (p, div, li) break the line.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from jixiao.formats import ReadError
@@ -222,11 +223,18 @@ def read(data: bytes, name: str) -> list[Grid]:
 def _broken_cells(root: Any) -> int:
     """Cells whose attribute swallowed markup (a quote lost: colspan="2#>项目名称</td>…): their text is
     gone into the attribute, and with it, maybe, a form."""
-    return sum(
-        1
-        for el in root.iter("td", "th", "tr", "table")
-        if any("<" in v or not _ATTRIBUTE_NAME.fullmatch(k) for k, v in el.attrib.items())
-    )
+    broken = 0
+    for el in root.iter("td", "th", "tr", "table"):
+        attrib = el.attrib
+        if attrib and any("<" in v or not _good_name(k) for k, v in attrib.items()):
+            broken += 1
+    return broken
+
+
+@lru_cache(maxsize=256)
+def _good_name(key: str) -> bool:
+    """Whether an attribute's name is a name (a page uses a handful of them, in every cell)."""
+    return _ATTRIBUTE_NAME.fullmatch(key) is not None
 
 
 _TABLE_PARTS = frozenset(("tr", "td", "th", "caption", "colgroup", "col"))
@@ -244,10 +252,19 @@ def _stray_text(root: Any) -> list[tuple[int, str]]:
         for child in _row_parents(table):
             inside = [c for c in child if c.tag not in ("td", "th")] if child.tag == "tr" else [child]
             found += [(number, t) for el in inside if el.tag not in _TABLE_PARTS and (t := _start_of(el))]
-    for cell in root.iter("td", "th"):
-        if next(cell.iterancestors("table"), None) is None and (t := _start_of(cell)):
-            found.append((0, t))
+    if _count(root.iter("td", "th")) > sum(_count(t.iter("td", "th")) for t in _outermost_tables(root)):
+        for cell in root.iter("td", "th"):  # some cell has no table around it: find which
+            if next(cell.iterancestors("table"), None) is None and (t := _start_of(cell)):
+                found.append((0, t))
     return found
+
+
+def _count(elements: Any) -> int:
+    return len(list(elements))
+
+
+def _outermost_tables(root: Any) -> list[Any]:
+    return [t for t in root.iter("table") if next(t.iterancestors("table"), None) is None]
 
 
 _TABLE_TAG = r"(?:td|th|tr|table)(?![A-Za-z])"
@@ -261,9 +278,9 @@ def _broken_tags(grids: list[Grid], errors: Any) -> list[str]:
     tag that became text in a cell (项目名称<.td>). Either changes a label, and a form may go unseen."""
     found = [f"第 {e.line} 行多余的结束标记 </{m.group(1)}>" for e in errors if (m := _STRAY_END_TAG.search(e.message))]
     for grid in grids:
-        for cell in (c for row in grid.rows for c in row):
-            if _TAG_AS_TEXT.search(cell.text):
-                found.append(f"{grid.sheet}中的“{cell.text[:16]}”")
+        texts = [c.text for row in grid.rows for c in row]
+        if _TAG_AS_TEXT.search("\n".join(texts)):  # one search a table; the cells only if it finds one
+            found += [f"{grid.sheet}中的“{text[:16]}”" for text in texts if _TAG_AS_TEXT.search(text)]
     return found
 
 
@@ -364,9 +381,8 @@ def _row_parents(table: Any) -> list[Any]:
     return out
 
 
-def _span(el: Any, attr: str) -> int:
-    raw = el.get(attr)
-    if not raw:
+def _span(raw: str | None) -> int:
+    if not raw or raw == "1":
         return 1
     digits = raw if raw.isdigit() else (m.group(1) if (m := re.match(r"\s*(\d+)", raw)) else "1")
     # colspan="100000000" must not allocate a row of that width: clamped to the limits' span.
@@ -375,7 +391,7 @@ def _span(el: Any, attr: str) -> int:
 
 def _read_table(table: Any, name: str, sheet: str) -> Grid:
     lim = current_limits()
-    taken: set[tuple[int, int]] = set()
+    taken: set[tuple[int, int]] = set()  # positions covered by a span from a row above
     out: list[tuple[Cell, ...]] = []
     for r, tr in enumerate(_rows_of(table)):
         check_time(name)
@@ -384,18 +400,17 @@ def _read_table(table: Any, name: str, sheet: str) -> Grid:
         col = 0
         cells = []
         for td in tr:
-            while (r, col) in taken:
-                col += 1
-            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            if taken:
+                while (r, col) in taken:
+                    col += 1
+            rs, cs = _span(td.get("rowspan")), _span(td.get("colspan"))
             if col + cs > lim.max_columns:
                 raise too_large(r + 1, col + cs, name, f"网页的{sheet}")
             cells.append(Cell(cell_text(td), r, col, rs, cs))
-            if rs > 1 or cs > 1:
+            if rs > 1:
                 if len(taken) + rs * cs > lim.max_cells:
                     raise too_large(r + rs, col + cs, name, f"网页的{sheet}（rowspan/colspan 异常）")
-                for rr in range(r, r + rs):
-                    for cc in range(col, col + cs):
-                        taken.add((rr, cc))
+                taken.update((rr, cc) for rr in range(r + 1, r + rs) for cc in range(col, col + cs))
             col += cs
         out.append(tuple(cells))
     while out and not out[-1]:
@@ -406,7 +421,8 @@ def _read_table(table: Any, name: str, sheet: str) -> Grid:
 def cell_text(td: Any) -> str:
     """The text a browser shows in a cell, without the text of tables nested in it."""
     if len(td) == 0:  # no child elements: most cells
-        return _BLANKS_RE.sub(" ", td.text or "").replace("\xa0", " ").strip()
+        text = td.text
+        return _BLANKS_RE.sub(" ", text).replace("\xa0", " ").strip() if text else ""
     parts: list[str] = []
     _walk(td, parts, 0)
     raw = "".join(parts)
