@@ -72,3 +72,31 @@ def test_decode_prefers_bytes_that_decode() -> None:
     assert decode("表".encode("gbk")) == "表"
     assert decode('<meta charset="gb2312">表'.encode("gb18030")).endswith("表")
     assert decode("表".encode("utf-16")) == "表"
+
+
+PAGE = "<html><body>{}</body></html>"
+TABLE = "<table><tr><td>项目名称</td><td>测试项目</td></tr>{}</table>"
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        # a row's child that is no cell (a damaged <td>), in a table the walk reads
+        (TABLE.format("<tr><tdx>资金投入</tdx></tr>"), "表格1中的“资金投入"),
+        # a table's own child that is neither a row nor a cell
+        (TABLE.format("<tbody><blink>年度目标</blink></tbody>"), "表格1中的“年度目标"),
+        # the same damage in a table inside a hidden block, which the walk does not read
+        (TABLE.format("") + '<div style="display:none">' + TABLE.format("<tr><tdx>隐藏的行</tdx></tr>") + "</div>",
+         "表格2中的“隐藏的行"),
+    ],
+)
+def test_text_in_a_table_but_in_no_cell_is_named_not_dropped(body: str, where: str) -> None:
+    with pytest.raises(ReadError) as caught:
+        read_html(PAGE.format(body).encode(), "x.html")
+    assert "不在表格的单元格中" in caught.value.message and where in caught.value.message
+    assert caught.value.grids  # what was read is kept with the error
+
+
+def test_a_page_whose_every_cell_is_in_a_row_has_no_stray_text() -> None:
+    grids = read_html(PAGE.format(TABLE.format("<tr><td>年度目标</td><td>完成</td></tr>")).encode(), "x.html")
+    assert [c.text for row in grids[0].rows for c in row] == ["项目名称", "测试项目", "年度目标", "完成"]

@@ -23,6 +23,7 @@ EXTENSIONS = (".html", ".htm", ".mht", ".mhtml")
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _XML_ENC_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _BLANKS_RE = re.compile(r"[ \t\r\n\f\v]+")
+_UNUSUAL_BLANK = re.compile(r"[\t\r\n\f\v\xa0]|  ")  # without one, collapsing blanks changes nothing
 _BLOCK = frozenset(
     [
         "p",
@@ -177,7 +178,8 @@ def read(data: bytes, name: str) -> list[Grid]:
         raise ReadError("网页是空的，没有表格。请确认文件内容完整。", name)
     grids: list[Grid] = []
     parts: list[str] = []
-    tables = _document(root, parts, grids, name, 0)
+    others: list[tuple[int, Any]] = []  # what the tables held besides rows and cells
+    tables = _document(root, parts, grids, name, 0, others)
     _flush(parts, grids, name)
     broken = _broken_cells(root)
     if broken:
@@ -187,7 +189,8 @@ def read(data: bytes, name: str) -> list[Grid]:
             name,
             grids=grids,
         )
-    stray = _stray_text(root)
+    cells = sum(len(row) for grid in grids if grid.sheet != "正文" for row in grid.rows)
+    stray = _stray_text(root, others, tables, cells)
     if stray:
         where = "；".join(f"表格{t}中的“{text}”" if t else f"表格之外的单元格“{text}”" for t, text in stray[:3])
         raise ReadError(
@@ -225,8 +228,8 @@ def _broken_cells(root: Any) -> int:
     gone into the attribute, and with it, maybe, a form."""
     broken = 0
     for el in root.iter("td", "th", "tr", "table"):
-        attrib = el.attrib
-        if attrib and any("<" in v or not _good_name(k) for k, v in attrib.items()):
+        keys = el.keys()  # keys() and values() are lists made in C: half the cost of attrib.items()
+        if keys and ("<" in "".join(el.values()) or not all(map(_good_name, keys))):
             broken += 1
     return broken
 
@@ -240,19 +243,25 @@ def _good_name(key: str) -> bool:
 _TABLE_PARTS = frozenset(("tr", "td", "th", "caption", "colgroup", "col"))
 
 
-def _stray_text(root: Any) -> list[tuple[int, str]]:
+def _stray_text(root: Any, read: list[tuple[int, Any]], tables_read: int, cells_read: int) -> list[tuple[int, str]]:
     """Text of a table's that is in no cell of a table, as (table number, 0 for none; its start).
 
     An element that should be a cell or a row and isn't (<td colspan="2"> with its space damaged is
     a <tdwcolspan="2"> element), or cells whose table isn't one (<table> damaged into <tablx>): the
     reader reads tables' cells only, so the text, and maybe the form it starts, would be lost in silence.
+    `read`: what the tables read held besides rows and cells (see _rows_of); tables the walk did not read
+    (hidden ones) are looked at here, and cells outside any table when the page has more than were read.
     """
-    found = []
-    for number, table in enumerate(root.iter("table"), 1):
-        for child in _row_parents(table):
-            inside = [c for c in child if c.tag not in ("td", "th")] if child.tag == "tr" else [child]
-            found += [(number, t) for el in inside if el.tag not in _TABLE_PARTS and (t := _start_of(el))]
-    if _count(root.iter("td", "th")) > sum(_count(t.iter("td", "th")) for t in _outermost_tables(root)):
+    suspects = read
+    tables = list(root.iter("table"))
+    if len(tables) > tables_read:
+        suspects = []
+        for number, table in enumerate(tables, 1):
+            for child in _row_parents(table):
+                inside = [c for c in child if c.tag not in ("td", "th")] if child.tag == "tr" else [child]
+                suspects += [(number, el) for el in inside]
+    found = [(n, t) for n, el in suspects if el.tag not in _TABLE_PARTS and (t := _start_of(el))]
+    if _count(root.iter("td", "th")) > cells_read:
         for cell in root.iter("td", "th"):  # some cell has no table around it: find which
             if next(cell.iterancestors("table"), None) is None and (t := _start_of(cell)):
                 found.append((0, t))
@@ -261,10 +270,6 @@ def _stray_text(root: Any) -> list[tuple[int, str]]:
 
 def _count(elements: Any) -> int:
     return len(list(elements))
-
-
-def _outermost_tables(root: Any) -> list[Any]:
-    return [t for t in root.iter("table") if next(t.iterancestors("table"), None) is None]
 
 
 _TABLE_TAG = r"(?:td|th|tr|table)(?![A-Za-z])"
@@ -306,7 +311,8 @@ def _cut_in_character(data: bytes) -> int:
     return 0
 
 
-def _document(el: Any, parts: list[str], grids: list[Grid], name: str, depth: int) -> int:
+def _document(el: Any, parts: list[str], grids: list[Grid], name: str, depth: int,
+              others: list[tuple[int, Any]]) -> int:
     """Walk the page: text outside tables becomes one-cell rows, each table (and nested) a grid."""
     if depth > current_limits().max_nesting:
         raise too_deep(depth, name, "网页")
@@ -318,7 +324,7 @@ def _document(el: Any, parts: list[str], grids: list[Grid], name: str, depth: in
         if tag == "table":
             _flush(parts, grids, name)
             for table in child.iter("table"):
-                grid = _read_table(table, name, f"表格{tables + 1}")
+                grid = _read_table(table, name, tables + 1, others)
                 tables += 1
                 if grid.rows:
                     grids.append(grid)
@@ -328,7 +334,7 @@ def _document(el: Any, parts: list[str], grids: list[Grid], name: str, depth: in
             block = tag in _BLOCK or tag == "body"
             if block:
                 parts.append(_BREAK)
-            tables += _document(child, parts, grids, name, depth + 1)
+            tables += _document(child, parts, grids, name, depth + 1, others)
             if block:
                 parts.append(_BREAK)
         if child.tail:
@@ -351,9 +357,10 @@ def _lines(raw: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def _rows_of(table: Any) -> list[list[Any]]:
+def _rows_of(table: Any, number: int, others: list[tuple[int, Any]]) -> list[list[Any]]:
     """The cells of each row. Cells that stand directly in the table or its body (a damaged or
-    hand-made page whose <tr> is missing) make a row of their own, as a browser shows them."""
+    hand-made page whose <tr> is missing) make a row of their own, as a browser shows them. What is
+    neither a row nor a cell goes to `others`, as (the table's number, the element), for _stray_text."""
     rows: list[list[Any]] = []
     loose: list[Any] = []
     for child in _row_parents(table):
@@ -365,7 +372,12 @@ def _rows_of(table: Any) -> list[list[Any]]:
             rows.append(loose)
             loose = []
         if tag == "tr":
-            rows.append([c for c in child if c.tag in ("td", "th")])
+            cells = [c for c in child if c.tag in ("td", "th")]
+            if len(cells) < len(child):
+                others += [(number, c) for c in child if c.tag not in ("td", "th")]
+            rows.append(cells)
+        else:
+            others.append((number, child))
     if loose:
         rows.append(loose)
     return rows
@@ -389,11 +401,12 @@ def _span(raw: str | None) -> int:
     return clamp_span(int(digits[:12]))
 
 
-def _read_table(table: Any, name: str, sheet: str) -> Grid:
+def _read_table(table: Any, name: str, number: int, others: list[tuple[int, Any]]) -> Grid:
+    sheet = f"表格{number}"
     lim = current_limits()
     taken: set[tuple[int, int]] = set()  # positions covered by a span from a row above
     out: list[tuple[Cell, ...]] = []
-    for r, tr in enumerate(_rows_of(table)):
+    for r, tr in enumerate(_rows_of(table, number, others)):
         check_time(name)
         if r >= lim.max_rows:
             raise too_large(r + 1, 1, name, f"网页的{sheet}")
@@ -403,7 +416,7 @@ def _read_table(table: Any, name: str, sheet: str) -> Grid:
             if taken:
                 while (r, col) in taken:
                     col += 1
-            rs, cs = _span(td.get("rowspan")), _span(td.get("colspan"))
+            rs, cs = (_span(td.get("rowspan")), _span(td.get("colspan"))) if td.keys() else (1, 1)
             if col + cs > lim.max_columns:
                 raise too_large(r + 1, col + cs, name, f"网页的{sheet}")
             cells.append(Cell(cell_text(td), r, col, rs, cs))
@@ -422,7 +435,9 @@ def cell_text(td: Any) -> str:
     """The text a browser shows in a cell, without the text of tables nested in it."""
     if len(td) == 0:  # no child elements: most cells
         text = td.text
-        return _BLANKS_RE.sub(" ", text).replace("\xa0", " ").strip() if text else ""
+        if not text:
+            return ""
+        return _BLANKS_RE.sub(" ", text).replace("\xa0", " ").strip() if _UNUSUAL_BLANK.search(text) else text.strip()
     parts: list[str] = []
     _walk(td, parts, 0)
     raw = "".join(parts)
