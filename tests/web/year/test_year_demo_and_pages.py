@@ -65,10 +65,18 @@ def test_a_declaration_through_the_editor_page_is_checked_and_reviewed_on_pages(
     review_page = reviewer.get(f"/year/targets/{decl.pk}/").content.decode()
     assert all(point in review_page for point in POINTS)
     grades = {f"grade-{p}": "优" for p in POINTS}
-    assert reviewer.post(f"/year/targets/{decl.pk}/review/", grades).status_code == 302
+    assert reviewer.post(f"/year/targets/{decl.pk}/review/", {**grades, "opinion": "同意报送"}).status_code == 302
+    decl.refresh_from_db()
+    assert decl.stage == TargetStage.TO_FINANCE  # the 主管部门 passed it up (review-88 [chain])
+    assert reviewer.post(f"/year/targets/{decl.pk}/review/", grades).status_code == 403  # not its level now
+    finance = web_cast.client("finance")
+    finance_page = finance.get(f"/year/targets/{decl.pk}/").content.decode()
+    opinion = finance_page.split('id="department-opinion"')[1].split("</div>")[0]
+    assert "reviewer" in opinion and "同意报送" in opinion and "规范完整性：优" in opinion
+    assert finance.post(f"/year/targets/{decl.pk}/review/", grades).status_code == 302
     decl.refresh_from_db()
     assert decl.stage == TargetStage.APPROVED
-    assert [r["grade"] for r in decl.record["review"]] == ["优"]
+    assert [(r["level"], r["grade"]) for r in decl.record["review"]] == [("department", "优"), ("finance", "优")]
     assert decl.record["indicators"][0]["level1"] == "产出指标"  # kept through the edit
     approved_page = clerk.get(f"/year/targets/{decl.pk}/").content.decode()
     assert 'name="project"' not in approved_page  # locked: the form in its layout, no editor

@@ -80,16 +80,23 @@ def target_from_post(post: Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _editor_rows(record: Mapping[str, Any]) -> dict[str, Any]:
-    """What the editor template shows: every fund kind of both sets, the indicators plus blank rows."""
+def _editor_rows(record: Mapping[str, Any], notes: Mapping[str, list[dict[str, str]]] | None = None
+                 ) -> dict[str, Any]:
+    """What the editor template shows: every fund kind of both sets, the indicators plus blank rows, and beside
+    each input the reviewers' comments on its cell (`notes`, by input name)."""
+    notes = notes or {}
     funds = {}
     for s in ("medium", "annual"):
         given = {f["kind"]: f for f in record.get("funds", {}).get(s, [])}
-        funds[s] = [given.get(k, {"kind": k, "label": tgt.FUND_LABELS[k] if k != "total" else
-                                  f"{tgt.SET_NAMES[s]}资金总额", "amount": ""}) for k in FUND_KINDS]
+        funds[s] = [{**given.get(k, {"kind": k, "label": tgt.FUND_LABELS[k] if k != "total" else
+                                     f"{tgt.SET_NAMES[s]}资金总额", "amount": ""}),
+                     "notes": notes.get(f"funds.{s}[{n}].amount", [])} for n, k in enumerate(FUND_KINDS)]
     indicators = list(record.get("indicators", []))
     indicators += [{"set": "annual"} for _ in range(BLANK_ROWS if indicators else NEW_ROWS)]
-    return {"funds": funds, "indicators": indicators,
+    rows = [{**i, "notes": {k.split(".", 1)[1]: v for k, v in notes.items() if k.startswith(f"indicators[{n}].")}}
+            for n, i in enumerate(indicators)]
+    header = {k.replace(".", "_"): v for k, v in notes.items() if not k.startswith(("indicators[", "funds."))}
+    return {"funds": funds, "indicators": rows, "notes": header,
             "goals": {s: "\n".join(record.get("goals", {}).get(s, [])) for s in ("medium", "annual")}}
 
 
@@ -134,13 +141,19 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
     from jixiao.reports.year import target_layout
 
     layout = target_layout(tgt.from_record(decl.record))
+    reviews = presenters.reviews_with_labels(decl, layout)
+    department = year.department_opinion(decl)
     return render(request, "year/target.html", {
         "decl": decl, "record": decl.record, "editable": "edit" in actions, "actions": actions,
         "export_formats": transfer.EXPORT_FORMATS,
         "layout": layout, "paper": presenters.paper(layout, presenters.cell_comments(decl)),
         "cell_choices": presenters.cell_choices(layout),
-        "rows": _editor_rows(decl.record), "findings": decl.findings, "versions": year.versions(decl),
-        "reviews": presenters.reviews_with_labels(decl, layout), "points": profile.points, "grades": profile.grades, "profile": profile,
+        "rows": _editor_rows(decl.record, presenters.editor_notes(reviews, decl.record, FUND_KINDS)),
+        "findings": decl.findings, "versions": year.versions(decl),
+        "reviews": reviews, "points": profile.points, "grades": profile.grades, "profile": profile,
+        "department_review": next((r for r in reviews if department and r.at == department.at
+                                   and r.level == "department"), None),
+        "review_level": year.REVIEW_LEVEL_OF_STAGE.get(decl.stage, ""),
         "monitor_rounds": monitoring.open_rounds(RoundKind.MONITOR, decl.year, decl.unit),
         "monitors": MonitorForm.objects.filter(target__lineage=decl.lineage).select_related("round"),
         "self_form": PerformanceForm.objects.filter(unit=decl.unit, year=decl.year, project=decl.project,
