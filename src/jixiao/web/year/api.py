@@ -54,11 +54,19 @@ def target(request: HttpRequest, pk: int) -> HttpResponse:
         edit = data.get("edit")
         decl = year.save_target(request.user, data.get("target") or {}, decl=decl,
                                 edit=edit if isinstance(edit, int) else None)
+    department = year.department_opinion(decl)
     return json_response({**presenters.target_json(decl, request.user),
                           "versions": [{"id": v.pk, "version": v.version, "stage": v.stage, "reason": v.reason}
                                        for v in year.versions(decl)],
-                          "reviews": [{"level": r.level, "grade": r.grade, "outcome": r.outcome, "items": r.items,
-                                       "opinion": r.opinion, "cells": r.cells} for r in decl.reviews.all()]})
+                          "reviews": [review_json(r) for r in decl.reviews.select_related("reviewer")],
+                          "department_review": review_json(department) if department else None})
+
+
+def review_json(r: Any) -> dict[str, Any]:
+    """A review of a target as the API gives it: level, grades of the points, outcome, opinion, cell comments."""
+    return {"level": r.level, "grade": r.grade, "outcome": r.outcome, "outcome_label": r.outcome_label,
+            "items": r.items, "opinion": r.opinion, "cells": r.cells,
+            "reviewer": r.reviewer.get_username() if r.reviewer_id else "", "at": r.at.isoformat()}
 
 
 @api_view
@@ -148,7 +156,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         r = monitoring.create_round(request.user, str(data.get("kind", "")), year_, str(data.get("title", "")), deadline,
                                     to_month if isinstance(to_month, int) else None, days, departments)
         return json_response(monitoring.round_json(r), status=201)
-    qs = YearRound.objects.all()
+    qs = YearRound.objects.prefetch_related("departments")
     if request.GET.get("kind"):
         qs = qs.filter(kind=request.GET["kind"])
     return json_response({"results": [monitoring.round_json(r) for r in qs]})

@@ -105,7 +105,7 @@ def extend(schema: dict[str, Any]) -> None:
     components.setdefault("MonitorRecord", _record_schema("jixiao.monitor-1.schema.json"))
     components.setdefault("Target", {"type": "object", "properties": {
         "id": {"type": "integer"}, "year": {"type": "integer"}, "project": {"type": "string"},
-        "version": {"type": "integer"}, "stage": {"enum": ["draft", "submitted", "returned", "approved", "rejected",
+        "version": {"type": "integer"}, "stage": {"enum": ["draft", "submitted", "to_finance", "returned", "edits", "approved", "rejected",
                                                             "superseded"]},
         "target": {"$ref": "#/components/schemas/TargetRecord"}, "findings": {"type": "array"},
         "actions": {"type": "array", "items": {"type": "string"}}}})
