@@ -16,7 +16,7 @@ from jixiao.web.api import api_view, json_body, json_response
 from jixiao.web.forms import access, errors
 from jixiao.web.models import Org
 from jixiao.web.ops.params import is_id
-from jixiao.web.year import monitoring, presenters
+from jixiao.web.year import disclosure, monitoring, presenters
 from jixiao.web.year import services as year
 from jixiao.web.year.models import YearRound
 
@@ -163,6 +163,12 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
+def publication(request: HttpRequest) -> HttpResponse:
+    """Disclosure deadlines per kind (targets 随预算公开, self-evaluations 随决算公开), the overdue ones apart."""
+    return json_response(disclosure.publication_view(request.user))
+
+
+@api_view
 def round_warnings(request: HttpRequest, pk: int) -> HttpResponse:
     return json_response(monitoring.round_warnings(request.user, get_object_or_404(YearRound, pk=pk)))
 
@@ -218,6 +224,7 @@ urlpatterns = [
     path("year/targets/<int:pk>/<str:action>", target_action, name="api-year-target-action"),
     path("year/check/<str:kind>", check, name="api-year-check"),
     path("year/rounds", rounds, name="api-year-rounds"),
+    path("year/publication", publication, name="api-year-publication"),
     path("year/rounds/<int:pk>/warnings", round_warnings, name="api-year-round-warnings"),
     path("year/monitors/<int:pk>", monitor, name="api-year-monitor"),
     path("year/monitors/<int:pk>/submit", monitor_submit, name="api-year-monitor-submit"),

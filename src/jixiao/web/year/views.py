@@ -22,7 +22,7 @@ from jixiao.web.forms import access, errors
 from jixiao.web.models import PerformanceForm
 from jixiao.web.ops.params import is_id
 from jixiao.web.pages import download, refusals
-from jixiao.web.year import monitoring, presenters, transfer
+from jixiao.web.year import disclosure, monitoring, presenters, transfer
 from jixiao.web.year import services as year
 from jixiao.web.year.models import Answer, MonitorForm, MonitorWarning, RoundKind, YearRound
 from jixiao.year_files import review_profile
@@ -225,6 +225,13 @@ def rounds(request: HttpRequest) -> HttpResponse:
         "rounds": [(r, monitoring.coverage(r)) for r in rounds_], "kinds": RoundKind.choices,
         "finance": year.is_finance(request.user),
         "departments": access.visible_orgs(request.user).filter(kind="department")})
+
+
+@login_required
+@refusals
+def publication(request: HttpRequest) -> HttpResponse:
+    """The finance bureau's list of disclosure deadlines per kind, overdue ones first (year.disclosure)."""
+    return render(request, "year/publication.html", disclosure.publication_view(request.user))
 
 
 @login_required
