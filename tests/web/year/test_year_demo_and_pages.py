@@ -107,3 +107,31 @@ def test_a_reviewer_picks_the_cell_to_comment_on_and_the_comment_is_drawn_on_it(
     clerk = web_cast.client("clerk_a").get(f"/year/targets/{decl.pk}/").content.decode()
     assert '<span data-field="indicators[0].value">' in clerk and "indicators[0].value：" not in clerk
     assert "30000" in clerk.split('<span data-field="indicators[0].value">')[1].split("</span>")[0]
+
+
+def test_each_cell_comment_is_shown_beside_the_editor_input_of_its_cell(
+        web_cast: Any, target_record: dict[str, Any]) -> None:
+    """A comment on a split 指标值 goes by the whole 指标值 input, one on a fund row by that set's and kind's
+    amount, on a goal line by its set's text box, on a 项目说明 by its text box; none beside other inputs."""
+    import re
+
+    from jixiao.web.year.services import review_target, save_target, submit_target
+
+    record = {**target_record, "narratives": {"basis": "依据《公共法律服务体系建设规划》"}}
+    decl = submit_target(web_cast.clerk_a, save_target(web_cast.clerk_a, record, unit=web_cast.unit_a))
+    cells = [{"field": "indicators[0].value", "comment": "目标偏低"}, {"field": "funds[5].amount", "comment": "其他资金来源？"},
+             {"field": "goals.annual[0]", "comment": "请量化"}, {"field": "narratives.basis", "comment": "请注明文号"}]
+    review_target(web_cast.reviewer, decl, dict.fromkeys(POINTS, "中"), "请修改", cells)
+    page = web_cast.client("clerk_a").get(f"/year/targets/{decl.pk}/").content.decode()
+
+    def beside(name: str) -> list[str]:
+        """The notes after the input (or text box) named `name` and before the next named field."""
+        chunk = page.split(f'name="{name}"', 1)[1].split('name="', 1)[0]
+        return re.findall(r'<span class="cell-note" data-field="[^"]+">([^<]+)</span>', chunk)
+
+    assert beside("indicators[0].target") == ["主管部门·reviewer：目标偏低"]
+    assert beside("funds.annual[3].amount") == ["主管部门·reviewer：其他资金来源？"]
+    assert beside("goals.annual") == ["主管部门·reviewer：请量化"]
+    assert beside("narratives.basis") == ["主管部门·reviewer：请注明文号"]
+    assert page.count('class="cell-note"') == 4  # nowhere else
+    assert "依据《公共法律服务体系建设规划》</textarea>" in page  # the 项目说明 is in the editor, so a save keeps it

@@ -135,6 +135,8 @@ def editor_input(field: str, record: dict[str, Any], fund_kinds: tuple[str, ...]
         return f"goals.{m.group(1)}"
     if field in ("period", "period.start", "period.end"):
         return "period.start" if field == "period" else field
+    if field.startswith("narratives.") and field.removeprefix("narratives.") in tgt.NARRATIVE_FIELDS:
+        return field
     return field if field in HEADER_INPUTS else None
 
 

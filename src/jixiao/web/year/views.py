@@ -96,7 +96,9 @@ def _editor_rows(record: Mapping[str, Any], notes: Mapping[str, list[dict[str, s
     rows = [{**i, "notes": {k.split(".", 1)[1]: v for k, v in notes.items() if k.startswith(f"indicators[{n}].")}}
             for n, i in enumerate(indicators)]
     header = {k.replace(".", "_"): v for k, v in notes.items() if not k.startswith(("indicators[", "funds."))}
-    return {"funds": funds, "indicators": rows, "notes": header,
+    narratives = [(k, tgt.NARRATIVE_CAPTIONS[k], record.get("narratives", {}).get(k, ""),
+                   notes.get(f"narratives.{k}", [])) for k in tgt.NARRATIVE_FIELDS]
+    return {"funds": funds, "indicators": rows, "notes": header, "narratives": narratives,
             "goals": {s: "\n".join(record.get("goals", {}).get(s, [])) for s in ("medium", "annual")}}
 
 
