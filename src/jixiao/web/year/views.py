@@ -153,8 +153,8 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": _editor_rows(decl.record, presenters.editor_notes(reviews, decl.record, FUND_KINDS)),
         "findings": decl.findings, "versions": year.versions(decl),
         "reviews": reviews, "points": profile.points, "grades": profile.grades, "profile": profile,
-        "department_review": next((r for r in reviews if department and r.at == department.at
-                                   and r.level == "department"), None),
+        "department_review": presenters.review_row(department, dict(presenters.cell_choices(layout)))
+        if department else None,
         "review_level": year.REVIEW_LEVEL_OF_STAGE.get(decl.stage, ""),
         "monitor_rounds": monitoring.open_rounds(RoundKind.MONITOR, decl.year, decl.unit),
         "monitors": MonitorForm.objects.filter(target__lineage=decl.lineage).select_related("round"),
