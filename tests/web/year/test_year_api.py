@@ -257,7 +257,7 @@ def test_who_may_open_a_monitoring_form(web_cast: Any, target_record: dict[str, 
 def test_the_openapi_schema_describes_the_year_endpoints_and_records() -> None:
     schema = Client().get("/api/openapi.json").json()
     assert {"/api/year/targets", "/api/year/targets/{id}/{action}", "/api/year/rounds/{id}/warnings",
-            "/api/year/monitors/{id}", "/public/targets.json"} <= set(schema["paths"])
+            "/api/year/monitors/{id}", "/public/targets.json", "/api/year/publication"} <= set(schema["paths"])
     assert schema["components"]["schemas"]["TargetRecord"]["properties"]["schema"] == {"const": "jixiao.target/1"}
 
 
