@@ -151,3 +151,18 @@ def test_round_coverage_is_a_fixed_number_of_queries(web_cast: Any, target_recor
         with CaptureQueriesContext(connection) as again:
             client.get(url)
         assert len(again) == len(listed) + 1, url  # one more round: its one counting query, nothing else
+
+
+def test_the_review_list_is_small_rows_not_annotated_model_instances(web_cast: Any,
+                                                                     target_record: dict[str, Any]) -> None:
+    from jixiao.core import target as tgt
+    from jixiao.reports.year import target_layout
+    from jixiao.web.year import presenters
+
+    decl = submitted(web_cast, target_record)
+    year.review_target(web_cast.reviewer, decl, grades("中"), "请修改", [{"field": "indicators[0].value", "comment": "偏低"}])
+    rows = presenters.reviews_with_labels(decl, target_layout(tgt.from_record(decl.record)))
+    assert [type(r) for r in rows] == [presenters.ReviewRow]
+    assert rows[0].level_label == "主管部门" and rows[0].outcome_label == "退回修改"
+    assert [(n.field, n.comment) for n in rows[0].notes] == [("indicators[0].value", "偏低")]
+    assert dataclasses.is_dataclass(rows[0]) and not hasattr(decl.reviews.get(), "cell_notes")
