@@ -188,7 +188,7 @@ def test_the_year_of_a_project_in_the_browser(live_server: Any, demo_passwords: 
     expect(page.locator('input[name="ind-0-target"]')).to_have_value("≥300人次")
     page.locator('input[name="ind-0-target"]').fill("≥200人次")
     page.locator("#save").click()
-    page.wait_for_load_state()
+    expect(page.get_by_text(f"已保存「{PROJECT}」")).to_be_visible()  # saved: the form's page after the redirect
     form = PerformanceForm.objects.get(project=PROJECT)
     assert form.findings.filter(code="Y01").exists()
     page = clerk.open(f"/year/project/{decl.pk}/")
