@@ -85,3 +85,16 @@ def test_only_the_finance_bureau_sees_the_disclosure_list(web_cast: Any, target_
         assert api.json()["kinds"][0]["overdue"][0]["project"] == decl.project
         html = page.content.decode()
         assert "逾期未公开" in html and "随预算公开" in html and "随决算公开" in html and "预算法" in html
+
+
+def test_a_department_wide_form_is_listed_with_its_rule_but_no_deadline_without_an_approval_time(
+        web_cast: Any) -> None:
+    from jixiao.web.after.models import DeptSelfEvaluation
+
+    DeptSelfEvaluation.objects.create(department=web_cast.department, year=2025, record={},
+                                      stage=DeptSelfEvaluation.Stage.APPROVED)
+    kinds = {k["kind"]: k for k in disclosure.publication_view(web_cast.finance)["kinds"]}
+    assert kinds["dept"]["channel"] == "随决算公开" and kinds["dept"]["days"] == 20
+    assert [(r["unit"], r["status_label"], r["deadline"]) for r in kinds["dept"]["rows"]] == \
+        [("鄂尔多斯市司法局", "未记录批复时间", "")]
+    assert kinds["dept"]["overdue"] == []
