@@ -12,10 +12,12 @@ from pathlib import Path
 
 from jixiao.core.yearrules import (
     MonitorRules,
+    PublicationRules,
     ReviewProfile,
     RulesError,
     TargetRules,
     parse_monitor_rules,
+    parse_publication_rules,
     parse_review_profile,
     parse_target_rules,
 )
@@ -23,6 +25,7 @@ from jixiao.core.yearrules import (
 TARGET_RULES = ("target-88",)
 MONITOR_RULES = ("monitor-national", "monitor-sichuan")
 REVIEW_PROFILES = ("review-88",)
+PUBLICATION_RULES = ("publication",)
 
 
 def _text(name: str) -> str:
@@ -54,6 +57,11 @@ def monitor_rules(name: str = "monitor-national") -> MonitorRules:
 @cache
 def review_profile(name: str = "review-88") -> ReviewProfile:
     return parse_review_profile(*_read(name, REVIEW_PROFILES))
+
+
+@cache
+def publication_rules(name: str = "publication") -> PublicationRules:
+    return parse_publication_rules(*_read(name, PUBLICATION_RULES))
 
 
 def monitor_rules_for(region: str = "") -> MonitorRules:

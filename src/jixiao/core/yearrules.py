@@ -19,6 +19,13 @@ OUTCOMES = ("approved", "approved_after_edits", "returned", "rejected")
 OUTCOME_NAMES = {"approved": "审核通过", "approved_after_edits": "修改后通过", "returned": "退回修改",
                  "rejected": "不予通过"}
 GRADE_RULES = ("worst", "majority", "points")
+# What a 主管部门's review leads to (docs/cycle.md §2.6 "Procedure", 88号 art. 26): it passes the target up to the
+# finance bureau, or returns it to the unit.
+DEPARTMENT_OUTCOMES = ("forward", "returned")
+DEPARTMENT_OUTCOME_NAMES = {"forward": "报送财政审核", "returned": "退回修改"}
+REVIEW_LEVELS_AFTER_RETURN = ("department", "finance")
+# When a published kind's deadline starts (publication rules): the approval, or the finance bureau's last step.
+PUBLICATION_STARTS = ("approved", "settled")
 
 
 class RulesError(ValueError):
@@ -73,7 +80,16 @@ class ReviewProfile:
     rule: str  # worst | majority | points
     grade_points: tuple[tuple[str, Decimal], ...]  # rule "points": points of each grade
     thresholds: tuple[tuple[str, Decimal], ...]  # rule "points": average from which a grade applies
-    outcomes: tuple[tuple[str, str], ...]  # grade → outcome
+    outcomes: tuple[tuple[str, str], ...]  # grade → outcome (the finance bureau's review: it decides)
+    # The review chain (cycle.md §2.6 "Procedure"): a unit under a 主管部门 is reviewed by it first when this is
+    # set; its grade gives forward | returned; after the finance bureau returns a target, the unit's resubmission
+    # goes to this level. Without a [chain] table: one review, by the finance bureau.
+    department_review: bool = False
+    department_outcomes: tuple[tuple[str, str], ...] = ()
+    after_finance_return: str = "department"
+
+    def department_outcome(self, grade: str) -> str:
+        return dict(self.department_outcomes).get(grade, "")
 
     @property
     def point_names(self) -> tuple[str, ...]:
@@ -171,6 +187,73 @@ def parse_review_profile(text: str, file: str) -> ReviewProfile:
         grade_points = tuple((g, r.decimal(f"grade_points.{g}", gp[g])) for g in grades)
         thresholds = tuple(sorted(((g, r.decimal(f"thresholds.{g}", v)) for g, v in th.items()),
                                   key=lambda t: t[1], reverse=True))
+    chain = r.get("chain", {})
+    if not isinstance(chain, Mapping):
+        raise r.fail("chain", "应为一个表（department_review、department_outcomes、after_finance_return）")
+    department_review = chain.get("department_review", False)
+    if not isinstance(department_review, bool):
+        raise r.fail("chain.department_review", f"应为 true 或 false，实际为 {department_review!r}")
+    dept = chain.get("department_outcomes", {})
+    if department_review and (not isinstance(dept, Mapping) or set(dept) != set(grades)
+                              or not all(o in DEPARTMENT_OUTCOMES for o in dept.values())):
+        raise r.fail("chain.department_outcomes", f"应为每个等级（{'、'.join(grades)}）对应 "
+                     f"{'/'.join(DEPARTMENT_OUTCOMES)} 之一")
+    after = chain.get("after_finance_return", "department")
+    if after not in REVIEW_LEVELS_AFTER_RETURN:
+        raise r.fail("chain.after_finance_return", f"应为 {'、'.join(REVIEW_LEVELS_AFTER_RETURN)} 之一，实际为 {after!r}")
     return ReviewProfile(name=r.text("name"), title=r.text("title"), source=r.text("source"), points=pairs,
                          grades=grades, rule=rule, grade_points=grade_points, thresholds=thresholds,
-                         outcomes=tuple((g, str(outcomes[g])) for g in grades))
+                         outcomes=tuple((g, str(outcomes[g])) for g in grades), department_review=department_review,
+                         department_outcomes=tuple((g, str(dept[g])) for g in grades) if department_review else (),
+                         after_finance_return=str(after))
+
+
+@dataclass(frozen=True)
+class PublicationRule:
+    kind: str  # target | self | dept
+    channel: str  # 随预算公开 | 随决算公开
+    days: int  # published within this many days…
+    starts: str  # …of the approval ("approved") or of the finance bureau's last step ("settled")
+    source: str
+    min_share: Decimal | None = None  # share of approved forms that must be published (targets: ≥ 60 %)
+
+
+@dataclass(frozen=True)
+class PublicationRules:
+    name: str
+    title: str
+    source: str
+    kinds: tuple[PublicationRule, ...]
+
+    def rule(self, kind: str) -> PublicationRule | None:
+        return next((k for k in self.kinds if k.kind == kind), None)
+
+
+def parse_publication_rules(text: str, file: str) -> PublicationRules:
+    """The disclosure deadlines of each published kind (docs/cycle.md §6.7)."""
+    r = _load(text, file, "publication")
+    kinds = r.get("kinds")
+    if not isinstance(kinds, Mapping) or not kinds:
+        raise r.fail("kinds", "应为一个表：[kinds.target]、[kinds.self] …")
+    rules = []
+    for kind, row in kinds.items():
+        where = f"kinds.{kind}"
+        if not isinstance(row, Mapping):
+            raise r.fail(where, "应为一个表（channel、days、starts、source）")
+        days = row.get("days")
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+            raise r.fail(f"{where}.days", f"应为 1–366 的整数（天），实际为 {days!r}")
+        starts = row.get("starts", "approved")
+        if starts not in PUBLICATION_STARTS:
+            raise r.fail(f"{where}.starts", f"应为 {'、'.join(PUBLICATION_STARTS)} 之一，实际为 {starts!r}")
+        share = row.get("min_share")
+        minimum = r.decimal(f"{where}.min_share", share) if share is not None else None
+        if minimum is not None and minimum > 1:
+            raise r.fail(f"{where}.min_share", f"应为 0–1 之间的比例（60% 写作 0.60），实际为 {minimum}")
+        texts = {k: row.get(k) for k in ("channel", "source")}
+        for k, v in texts.items():
+            if not isinstance(v, str) or not v.strip():
+                raise r.fail(f"{where}.{k}", f"应为非空文本，实际为 {v!r}")
+        rules.append(PublicationRule(str(kind), str(texts["channel"]), days, str(starts), str(texts["source"]),
+                                     minimum))
+    return PublicationRules(name=r.text("name"), title=r.text("title"), source=r.text("source"), kinds=tuple(rules))

@@ -37,9 +37,11 @@ def declare(cast: Any, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def approve(cast: Any, target_id: int) -> None:
-    clerk, reviewer = cast.client("clerk_a"), cast.client("reviewer")
+    """Submitted, passed up by the 主管部门 and approved by the finance bureau (review-88's [chain])."""
+    clerk, reviewer, finance = cast.client("clerk_a"), cast.client("reviewer"), cast.client("finance")
     assert post(clerk, f"/api/year/targets/{target_id}/submit").status_code == 200
-    assert post(reviewer, f"/api/year/targets/{target_id}/review", {"items": grades("优")}).status_code == 200
+    assert post(reviewer, f"/api/year/targets/{target_id}/review", {"items": grades("优")}).json()["stage"] == "to_finance"
+    assert post(finance, f"/api/year/targets/{target_id}/review", {"items": grades("优")}).json()["stage"] == "approved"
 
 
 def monitoring_round(cast: Any, month: int = 7) -> int:
@@ -66,10 +68,13 @@ def test_the_year_of_a_project_through_the_api(web_cast: Any, target_record: dic
     edited["narratives"]["basis"] = "按 2025 年实际话务量测算"
     assert put(clerk, f"/api/year/targets/{pk}", {"target": edited, "edit": returned["edit"]}).status_code == 200
     post(clerk, f"/api/year/targets/{pk}/submit")
-    approved = post(reviewer, f"/api/year/targets/{pk}/review", {"items": grades("优")}).json()
+    passed = post(reviewer, f"/api/year/targets/{pk}/review", {"items": grades("优")}).json()
+    assert (passed["outcome"], passed["stage"]) == ("forward", "to_finance")
+    approved = post(finance, f"/api/year/targets/{pk}/review", {"items": grades("优")}).json()
     assert (approved["grade"], approved["stage"]) == ("优", "approved")
     assert put(clerk, f"/api/year/targets/{pk}", {"target": edited}).status_code == 403  # locked
-    assert [r["grade"] for r in approved["target"]["review"]] == ["中", "优"]
+    assert [(r["level"], r["grade"]) for r in approved["target"]["review"]] == \
+        [("department", "中"), ("department", "优"), ("finance", "优")]
     # The clerk fills the July monitoring form from it: indicators copied, execution behind → M04.
     round_id = monitoring_round(web_cast)
     opened = post(clerk, f"/api/year/targets/{pk}/monitor", {"round": round_id}).json()
@@ -117,7 +122,8 @@ def test_the_year_of_a_project_through_the_api(web_cast: Any, target_record: dic
 def test_grade_zha_rejects_and_the_target_cannot_be_edited(web_cast: Any, target_record: dict[str, Any]) -> None:
     pk = declare(web_cast, target_record)["id"]
     post(web_cast.client("clerk_a"), f"/api/year/targets/{pk}/submit")
-    done = post(web_cast.client("reviewer"), f"/api/year/targets/{pk}/review",
+    post(web_cast.client("reviewer"), f"/api/year/targets/{pk}/review", {"items": grades("优")})
+    done = post(web_cast.client("finance"), f"/api/year/targets/{pk}/review",
                 {"items": grades("良", worst="差"), "opinion": "与部门职能无关"}).json()
     assert (done["grade"], done["stage"]) == ("差", "rejected")
     assert put(web_cast.client("clerk_a"), f"/api/year/targets/{pk}", {"target": target_record}).status_code == 403
@@ -195,12 +201,35 @@ def test_who_sees_a_target_of_unit_a(web_cast: Any, target_record: dict[str, Any
 
 
 @pytest.mark.parametrize(("who", "status"), [
-    ("reviewer", 200), ("finance", 200), ("clerk_a", 403), ("clerk_b", 404), ("outsider", 404)])
-def test_who_may_review_a_target(web_cast: Any, target_record: dict[str, Any], who: str, status: int) -> None:
+    ("reviewer", 200), ("finance", 403), ("clerk_a", 403), ("clerk_b", 404), ("outsider", 404)])
+def test_who_may_review_a_target_waiting_for_its_department(web_cast: Any, target_record: dict[str, Any], who: str,
+                                                            status: int) -> None:
     pk = declare(web_cast, target_record)["id"]
     post(web_cast.client("clerk_a"), f"/api/year/targets/{pk}/submit")
-    response = post(web_cast.client(who), f"/api/year/targets/{pk}/review", {"items": grades("优")})
+    _may_review(web_cast, who, pk, status)
+
+
+def _may_review(cast: Any, who: str, pk: int, status: int) -> None:
+    """The same answer in the page (its button, its POST) and the API (actions, the review)."""
+    client = cast.client(who)
+    shown = client.get(f"/api/year/targets/{pk}")
+    assert ("review" in shown.json().get("actions", [])) == (status == 200)
+    assert ('id="review-form"' in client.get(f"/year/targets/{pk}/").content.decode()) == (status == 200)
+    if status != 200:
+        page = client.post(f"/year/targets/{pk}/review/", {f"grade-{p}": "优" for p in POINTS})
+        assert page.status_code == status
+    response = post(client, f"/api/year/targets/{pk}/review", {"items": grades("优")})
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("finance", 200), ("reviewer", 403), ("clerk_a", 403), ("clerk_b", 404), ("outsider", 404)])
+def test_who_may_review_a_target_the_department_passed_up(web_cast: Any, target_record: dict[str, Any], who: str,
+                                                          status: int) -> None:
+    pk = declare(web_cast, target_record)["id"]
+    post(web_cast.client("clerk_a"), f"/api/year/targets/{pk}/submit")
+    post(web_cast.client("reviewer"), f"/api/year/targets/{pk}/review", {"items": grades("优")})
+    _may_review(web_cast, who, pk, status)
 
 
 @pytest.mark.parametrize(("who", "status"), [("finance", 201), ("reviewer", 403), ("clerk_a", 403)])
@@ -228,16 +257,17 @@ def test_who_may_open_a_monitoring_form(web_cast: Any, target_record: dict[str, 
 def test_the_openapi_schema_describes_the_year_endpoints_and_records() -> None:
     schema = Client().get("/api/openapi.json").json()
     assert {"/api/year/targets", "/api/year/targets/{id}/{action}", "/api/year/rounds/{id}/warnings",
-            "/api/year/monitors/{id}", "/public/targets.json"} <= set(schema["paths"])
+            "/api/year/monitors/{id}", "/public/targets.json", "/api/year/publication"} <= set(schema["paths"])
     assert schema["components"]["schemas"]["TargetRecord"]["properties"]["schema"] == {"const": "jixiao.target/1"}
 
 
 def test_grade_liang_asks_for_edits_and_the_unit_finishes_them_without_a_new_review(
         web_cast: Any, target_record: dict[str, Any]) -> None:
     """cycle.md §2 (88号 art. 25): 良 — the unit edits as the reviewer asked and the target is approved directly."""
-    clerk, reviewer = web_cast.client("clerk_a"), web_cast.client("reviewer")
+    clerk, reviewer = web_cast.client("clerk_a"), web_cast.client("finance")
     pk = declare(web_cast, target_record)["id"]
     post(clerk, f"/api/year/targets/{pk}/submit")
+    post(web_cast.client("reviewer"), f"/api/year/targets/{pk}/review", {"items": grades("优")})
     no_opinion = post(reviewer, f"/api/year/targets/{pk}/review", {"items": grades("良")})
     assert no_opinion.status_code == 400 and "要修改什么" in no_opinion.json()["error"]
     done = post(reviewer, f"/api/year/targets/{pk}/review",
@@ -260,7 +290,7 @@ def test_grade_liang_asks_for_edits_and_the_unit_finishes_them_without_a_new_rev
     assert post(reviewer, f"/api/year/targets/{pk}/finish").status_code == 403  # the unit's, not the reviewer's
     finished = post(clerk, f"/api/year/targets/{pk}/finish").json()
     assert finished["stage"] == "approved" and finished["target"]["indicators"][0]["target"] == "≥32000人次"
-    assert [r["grade"] for r in clerk.get(f"/api/year/targets/{pk}").json()["reviews"]] == ["良"]  # no second round
+    assert [r["grade"] for r in clerk.get(f"/api/year/targets/{pk}").json()["reviews"]] == ["优", "良"]  # no new round
     assert put(clerk, f"/api/year/targets/{pk}", {"target": edited, "edit": finished["edit"]}).status_code == 403
 
 

@@ -1,6 +1,7 @@
 """The Done-when story of issue 11 in a browser (Playwright in Debian's chromium, never downloaded), as far as
-it is built: a clerk declares a target with live checks; the reviewer grades it 中 and it comes back; the clerk
-edits and resubmits; it is graded 优 and locked; the clerk fills the July monitoring form from it and gets M04;
+it is built: a clerk declares a target with live checks; its department's reviewer grades it 中 with a cell
+comment and it comes back; the clerk reads the comment beside that cell's input, edits and resubmits; the
+department passes it up, the finance bureau reads its opinion and grades it 优: locked; the clerk fills the July monitoring form from it and gets M04;
 the finance bureau sees the warning and the clerk answers it; the self-evaluation opens with the approved
 indicators, a changed target there gives Y01; it is submitted, approved, re-checked and published; the public
 pages show the target and the self-evaluation. Screenshots: docs/screenshots/year-*.png."""
@@ -91,32 +92,53 @@ def test_the_year_of_a_project_in_the_browser(live_server: Any, demo_passwords: 
     expect(page.locator("#findings")).not_to_contain_text("T03")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("button", name="提交审核").click()
-    expect(page.locator("h1")).to_contain_text("待审核")
+    expect(page.locator("h1")).to_contain_text("待主管部门审核")
     decl = TargetDecl.objects.get(project=PROJECT)
 
-    # 2. The reviewer grades it 中: it comes back returned.
+    # 2. Its 主管部门's reviewer grades it 中, with a comment on the cell of a target: it comes back returned.
     page = reviewer.open(f"/year/targets/{decl.pk}/")
+    expect(page.locator("#review-form legend")).to_contain_text("主管部门审核")
     grade(page, worst="中")
-    page.get_by_label("审核意见").fill("资金测算依据不足，请补充培训单价。")
+    page.get_by_label("审核意见", exact=True).fill("资金测算依据不足，请补充培训单价。")
+    page.get_by_label("针对的单元格").select_option("indicators[0].value")
+    page.get_by_label("单元格意见").fill("请写明 300 人次的测算依据")
     page.get_by_role("button", name="完成审核").click()
     expect(page.locator("h1")).to_contain_text("已退回")
     reviewer.shot("2-graded-zhong-returned")
 
-    # 3. The clerk edits and resubmits; it is graded 优 and locked.
+    # 3. The clerk reads the comment beside the input of its cell, edits and resubmits; the department passes it
+    # up, the finance bureau reads the department's opinion and grades it 优: approved and locked.
     page = clerk.open(f"/year/targets/{decl.pk}/")
     expect(page.get_by_text("资金测算依据不足").first).to_be_visible()
+    cell = page.locator('#indicator-rows td:has(input[name="indicators[0].target"])')
+    expect(cell.locator(".cell-note")).to_contain_text("主管部门·reviewer：请写明 300 人次的测算依据")
+    box, note = (cell.locator("input").bounding_box(), cell.locator(".cell-note").bounding_box())
+    assert box and note and abs(note["x"] - box["x"]) < 40 and 0 <= note["y"] - box["y"] < 60  # right by the input
+    expect(page.locator('#indicator-rows td:has(input[name="indicators[1].target"]) .cell-note')).to_have_count(0)
+    clerk.shot("3a-cell-comment-beside-its-input")
     page.get_by_label("指标解释").first.fill("按每人次 600 元测算")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("button", name="提交审核").click()
+    expect(page.locator("h1")).to_contain_text("待主管部门审核")
     page = reviewer.open(f"/year/targets/{decl.pk}/")
+    grade(page)
+    page.get_by_label("审核意见", exact=True).fill("已补充测算依据，同意报送。")
+    page.get_by_role("button", name="完成审核").click()
+    expect(page.locator("h1")).to_contain_text("待财政审核")
+    expect(page.locator("#review-form")).to_have_count(0)  # the department's part is done
+    page = finance.open(f"/year/targets/{decl.pk}/")
+    expect(page.locator("#department-opinion")).to_contain_text("已补充测算依据，同意报送。")
+    expect(page.locator("#review-form legend")).to_contain_text("财政审核")
+    finance.shot("3b-finance-reads-the-department-opinion")
     grade(page)
     page.get_by_role("button", name="完成审核").click()
     expect(page.locator("h1")).to_contain_text("已批复")
     page = clerk.open(f"/year/targets/{decl.pk}/")
     expect(page.locator('input[name="project"]')).to_have_count(0)
     expect(page.locator("#findings")).to_have_text("未发现问题")
-    expect(page.locator('.year-paper td[data-field="review[0].grade"]')).to_have_text("中")  # both reviews printed
+    expect(page.locator('.year-paper td[data-field="review[0].grade"]')).to_have_text("中")  # every review printed
     expect(page.locator('.year-paper td[data-field="review[1].grade"]')).to_have_text("优")
+    expect(page.locator('.year-paper td[data-field="review[2].level"]')).to_contain_text("财政")
     expect(page.locator(".reviews")).to_contain_text("退回修改")
     clerk.shot("3-approved-and-locked")
 
@@ -166,7 +188,7 @@ def test_the_year_of_a_project_in_the_browser(live_server: Any, demo_passwords: 
     expect(page.locator('input[name="ind-0-target"]')).to_have_value("≥300人次")
     page.locator('input[name="ind-0-target"]').fill("≥200人次")
     page.locator("#save").click()
-    page.wait_for_load_state()
+    expect(page.get_by_text(f"已保存「{PROJECT}」")).to_be_visible()  # saved: the form's page after the redirect
     form = PerformanceForm.objects.get(project=PROJECT)
     assert form.findings.filter(code="Y01").exists()
     page = clerk.open(f"/year/project/{decl.pk}/")
@@ -179,7 +201,7 @@ def test_the_year_of_a_project_in_the_browser(live_server: Any, demo_passwords: 
     page.locator("#do-submit").click()
     expect(page.locator("#stage")).to_have_text("已提交")
     page = reviewer.open(f"/review/forms/{form.pk}/")
-    page.get_by_label("审核意见").fill("同意。")
+    page.get_by_label("审核意见", exact=True).fill("同意。")
     page.locator("#do-approve").click()
     expect(page.locator("#stage")).to_have_text("已审核")
     page = finance.open("/review/draws/")
@@ -193,6 +215,10 @@ def test_the_year_of_a_project_in_the_browser(live_server: Any, demo_passwords: 
     expect(page.locator("#stage")).to_have_text("已复核")
     page.locator("#do-publish").click()
     expect(page.locator("#stage")).to_have_text("已公开")
+    page = finance.open("/year/publication/")
+    expect(page.locator("#publication-target")).to_contain_text(PROJECT)
+    expect(page.locator("#publication-target")).to_contain_text("待公开")
+    finance.shot("8a-disclosure-deadlines")
     page = finance.open(f"/year/targets/{decl.pk}/")
     page.get_by_role("button", name="随预算公开").click()
     visitor = Session(browser, base, None)

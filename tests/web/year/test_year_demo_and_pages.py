@@ -65,10 +65,18 @@ def test_a_declaration_through_the_editor_page_is_checked_and_reviewed_on_pages(
     review_page = reviewer.get(f"/year/targets/{decl.pk}/").content.decode()
     assert all(point in review_page for point in POINTS)
     grades = {f"grade-{p}": "优" for p in POINTS}
-    assert reviewer.post(f"/year/targets/{decl.pk}/review/", grades).status_code == 302
+    assert reviewer.post(f"/year/targets/{decl.pk}/review/", {**grades, "opinion": "同意报送"}).status_code == 302
+    decl.refresh_from_db()
+    assert decl.stage == TargetStage.TO_FINANCE  # the 主管部门 passed it up (review-88 [chain])
+    assert reviewer.post(f"/year/targets/{decl.pk}/review/", grades).status_code == 403  # not its level now
+    finance = web_cast.client("finance")
+    finance_page = finance.get(f"/year/targets/{decl.pk}/").content.decode()
+    opinion = finance_page.split('id="department-opinion"')[1].split("</div>")[0]
+    assert "reviewer" in opinion and "同意报送" in opinion and "规范完整性：优" in opinion
+    assert finance.post(f"/year/targets/{decl.pk}/review/", grades).status_code == 302
     decl.refresh_from_db()
     assert decl.stage == TargetStage.APPROVED
-    assert [r["grade"] for r in decl.record["review"]] == ["优"]
+    assert [(r["level"], r["grade"]) for r in decl.record["review"]] == [("department", "优"), ("finance", "优")]
     assert decl.record["indicators"][0]["level1"] == "产出指标"  # kept through the edit
     approved_page = clerk.get(f"/year/targets/{decl.pk}/").content.decode()
     assert 'name="project"' not in approved_page  # locked: the form in its layout, no editor
@@ -99,3 +107,31 @@ def test_a_reviewer_picks_the_cell_to_comment_on_and_the_comment_is_drawn_on_it(
     clerk = web_cast.client("clerk_a").get(f"/year/targets/{decl.pk}/").content.decode()
     assert '<span data-field="indicators[0].value">' in clerk and "indicators[0].value：" not in clerk
     assert "30000" in clerk.split('<span data-field="indicators[0].value">')[1].split("</span>")[0]
+
+
+def test_each_cell_comment_is_shown_beside_the_editor_input_of_its_cell(
+        web_cast: Any, target_record: dict[str, Any]) -> None:
+    """A comment on a split 指标值 goes by the whole 指标值 input, one on a fund row by that set's and kind's
+    amount, on a goal line by its set's text box, on a 项目说明 by its text box; none beside other inputs."""
+    import re
+
+    from jixiao.web.year.services import review_target, save_target, submit_target
+
+    record = {**target_record, "narratives": {"basis": "依据《公共法律服务体系建设规划》"}}
+    decl = submit_target(web_cast.clerk_a, save_target(web_cast.clerk_a, record, unit=web_cast.unit_a))
+    cells = [{"field": "indicators[0].value", "comment": "目标偏低"}, {"field": "funds[5].amount", "comment": "其他资金来源？"},
+             {"field": "goals.annual[0]", "comment": "请量化"}, {"field": "narratives.basis", "comment": "请注明文号"}]
+    review_target(web_cast.reviewer, decl, dict.fromkeys(POINTS, "中"), "请修改", cells)
+    page = web_cast.client("clerk_a").get(f"/year/targets/{decl.pk}/").content.decode()
+
+    def beside(name: str) -> list[str]:
+        """The notes after the input (or text box) named `name` and before the next named field."""
+        chunk = page.split(f'name="{name}"', 1)[1].split('name="', 1)[0]
+        return re.findall(r'<span class="cell-note" data-field="[^"]+">([^<]+)</span>', chunk)
+
+    assert beside("indicators[0].target") == ["主管部门·reviewer：目标偏低"]
+    assert beside("funds.annual[3].amount") == ["主管部门·reviewer：其他资金来源？"]
+    assert beside("goals.annual") == ["主管部门·reviewer：请量化"]
+    assert beside("narratives.basis") == ["主管部门·reviewer：请注明文号"]
+    assert page.count('class="cell-note"') == 4  # nowhere else
+    assert "依据《公共法律服务体系建设规划》</textarea>" in page  # the 项目说明 is in the editor, so a save keeps it

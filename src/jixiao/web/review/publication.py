@@ -55,3 +55,18 @@ def public_record(form: PerformanceForm) -> dict[str, Any]:
     return dict(form.record)
 
 
+
+
+def disclosure_times(forms: QuerySet[PerformanceForm], starts: str) -> dict[int, tuple[Any, Any]]:
+    """(when a form's disclosure deadline starts, when it was last published) by form id, in one query.
+
+    `starts` is a publication rule's (jixiao/data/year/publication.toml, docs/cycle.md §6.7): "approved" — its
+    last 审核通过; "settled" — the finance bureau's last step before publication (复核完成 if it was drawn).
+    """
+    actions = ("approve", "publish") if starts == "approved" else ("approve", "recheck", "publish")
+    found: dict[int, list[Any]] = {}
+    events = ReviewEvent.objects.filter(form__in=forms.values("pk"), action__in=actions).order_by("at", "id")
+    for form_id, action, at in events.values_list("form_id", "action", "at"):
+        times = found.setdefault(form_id, [None, None])
+        times[1 if action == "publish" else 0] = at
+    return {pk: (start, published) for pk, (start, published) in found.items()}

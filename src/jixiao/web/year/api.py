@@ -16,7 +16,7 @@ from jixiao.web.api import api_view, json_body, json_response
 from jixiao.web.forms import access, errors
 from jixiao.web.models import Org
 from jixiao.web.ops.params import is_id
-from jixiao.web.year import monitoring, presenters
+from jixiao.web.year import disclosure, monitoring, presenters
 from jixiao.web.year import services as year
 from jixiao.web.year.models import YearRound
 
@@ -54,11 +54,19 @@ def target(request: HttpRequest, pk: int) -> HttpResponse:
         edit = data.get("edit")
         decl = year.save_target(request.user, data.get("target") or {}, decl=decl,
                                 edit=edit if isinstance(edit, int) else None)
+    department = year.department_opinion(decl)
     return json_response({**presenters.target_json(decl, request.user),
                           "versions": [{"id": v.pk, "version": v.version, "stage": v.stage, "reason": v.reason}
                                        for v in year.versions(decl)],
-                          "reviews": [{"level": r.level, "grade": r.grade, "outcome": r.outcome, "items": r.items,
-                                       "opinion": r.opinion, "cells": r.cells} for r in decl.reviews.all()]})
+                          "reviews": [review_json(r) for r in decl.reviews.select_related("reviewer")],
+                          "department_review": review_json(department) if department else None})
+
+
+def review_json(r: Any) -> dict[str, Any]:
+    """A review of a target as the API gives it: level, grades of the points, outcome, opinion, cell comments."""
+    return {"level": r.level, "grade": r.grade, "outcome": r.outcome, "outcome_label": r.outcome_label,
+            "items": r.items, "opinion": r.opinion, "cells": r.cells,
+            "reviewer": r.reviewer.get_username() if r.reviewer_id else "", "at": r.at.isoformat()}
 
 
 @api_view
@@ -148,10 +156,16 @@ def rounds(request: HttpRequest) -> HttpResponse:
         r = monitoring.create_round(request.user, str(data.get("kind", "")), year_, str(data.get("title", "")), deadline,
                                     to_month if isinstance(to_month, int) else None, days, departments)
         return json_response(monitoring.round_json(r), status=201)
-    qs = YearRound.objects.all()
+    qs = YearRound.objects.prefetch_related("departments")
     if request.GET.get("kind"):
         qs = qs.filter(kind=request.GET["kind"])
     return json_response({"results": [monitoring.round_json(r) for r in qs]})
+
+
+@api_view
+def publication(request: HttpRequest) -> HttpResponse:
+    """Disclosure deadlines per kind (targets 随预算公开, self-evaluations 随决算公开), the overdue ones apart."""
+    return json_response(disclosure.publication_view(request.user))
 
 
 @api_view
@@ -210,6 +224,7 @@ urlpatterns = [
     path("year/targets/<int:pk>/<str:action>", target_action, name="api-year-target-action"),
     path("year/check/<str:kind>", check, name="api-year-check"),
     path("year/rounds", rounds, name="api-year-rounds"),
+    path("year/publication", publication, name="api-year-publication"),
     path("year/rounds/<int:pk>/warnings", round_warnings, name="api-year-round-warnings"),
     path("year/monitors/<int:pk>", monitor, name="api-year-monitor"),
     path("year/monitors/<int:pk>/submit", monitor_submit, name="api-year-monitor-submit"),

@@ -15,7 +15,8 @@ from jixiao.web.models import Org
 
 class TargetStage(models.TextChoices):
     DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "待审核"
+    SUBMITTED = "submitted", "待主管部门审核"
+    TO_FINANCE = "to_finance", "待财政审核"  # the 主管部门 passed it up (cycle.md §2.6 Procedure), or none is required
     RETURNED = "returned", "已退回"
     EDITS = "edits", "按意见修改"  # 良: the unit edits as the reviewer asked, then it is approved without a new round
     APPROVED = "approved", "已批复"
@@ -24,6 +25,7 @@ class TargetStage(models.TextChoices):
 
 
 TARGET_EDITABLE = (TargetStage.DRAFT, TargetStage.RETURNED, TargetStage.EDITS)
+TARGET_IN_REVIEW = (TargetStage.SUBMITTED, TargetStage.TO_FINANCE)
 
 
 class RoundKind(models.TextChoices):
@@ -71,6 +73,7 @@ class TargetDecl(models.Model):
     error_count = models.PositiveIntegerField("错误", default=0)
     rounds = models.PositiveIntegerField("审核轮次", default=0)
     published = models.BooleanField("已随预算公开", default=False)
+    published_at = models.DateTimeField("公开时间", null=True, blank=True)
     approved_at = models.DateTimeField("批复时间", null=True, blank=True)
     edit = models.PositiveIntegerField("修改次数", default=1)  # optimistic concurrency
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -102,9 +105,9 @@ class TargetReview(models.Model):
 
     @property
     def outcome_label(self) -> str:
-        from jixiao.core.yearrules import OUTCOME_NAMES
+        from jixiao.core.yearrules import DEPARTMENT_OUTCOME_NAMES, OUTCOME_NAMES
 
-        return OUTCOME_NAMES.get(self.outcome, self.outcome)
+        return OUTCOME_NAMES.get(self.outcome) or DEPARTMENT_OUTCOME_NAMES.get(self.outcome, self.outcome)
 
     class Meta:
         verbose_name = "目标审核"

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Subquery
 from django.utils import timezone
 
 from jixiao.core import monitor as mon
@@ -69,8 +69,16 @@ def covers(round_: YearRound, unit: Org) -> bool:
     return not named or (department is not None and department.pk in named)
 
 
+class _Count(Subquery):
+    """The number of rows of a queryset, as a scalar subquery (so that several counts are one query)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
 def coverage(round_: YearRound) -> dict[str, int]:
-    """How far a round has got: the forms due in the units it covers, and those handed in."""
+    """How far a round has got: the forms due in the units it covers, and those handed in — one query (with the
+    round's departments prefetched), whatever the kind."""
     units = Org.objects.filter(kind=Org.Kind.UNIT)
     named = list(round_.departments.all())
     if named:
@@ -78,17 +86,20 @@ def coverage(round_: YearRound) -> dict[str, int]:
         for d in named:
             under |= Q(path__startswith=d.path)
         units = units.filter(under)
-    due_targets = TargetDecl.objects.filter(year=round_.year, unit__in=units)
+    unit_ids = units.values("pk")
+    due_targets = TargetDecl.objects.filter(year=round_.year, unit__in=unit_ids)
     if round_.kind == RoundKind.MONITOR:
-        due = due_targets.filter(stage=TargetStage.APPROVED).count()
-        done = MonitorForm.objects.filter(round=round_, submitted=True, unit__in=units).count()
+        due = due_targets.filter(stage=TargetStage.APPROVED).values("pk")
+        done = MonitorForm.objects.filter(round=round_, submitted=True, unit__in=unit_ids).values("pk")
     elif round_.kind == RoundKind.TARGET:
-        due = due_targets.exclude(stage=TargetStage.SUPERSEDED).values("lineage").distinct().count()
-        done = due_targets.filter(stage=TargetStage.APPROVED).values("lineage").distinct().count()
+        due = due_targets.exclude(stage=TargetStage.SUPERSEDED).values("lineage").distinct()
+        done = due_targets.filter(stage=TargetStage.APPROVED).values("lineage").distinct()
     else:
-        selfs = PerformanceForm.objects.filter(year=round_.year, phase=Phase.SELF, unit__in=units)
-        due, done = selfs.count(), selfs.exclude(stage__in=[Stage.DRAFT, Stage.RETURNED]).count()
-    return {"units": units.count(), "due": due, "done": done}
+        selfs = PerformanceForm.objects.filter(year=round_.year, phase=Phase.SELF, unit__in=unit_ids)
+        due, done = selfs.values("pk"), selfs.exclude(stage__in=[Stage.DRAFT, Stage.RETURNED]).values("pk")
+    counted = YearRound.objects.filter(pk=round_.pk).annotate(
+        n_units=_Count(unit_ids), n_due=_Count(due), n_done=_Count(done)).values("n_units", "n_due", "n_done").get()
+    return {"units": counted["n_units"], "due": counted["n_due"], "done": counted["n_done"]}
 
 
 def open_rounds(kind: str, year: int | None = None, unit: Org | None = None) -> list[YearRound]:

@@ -42,7 +42,8 @@ PATHS: dict[str, Any] = {
     "/api/year/targets/{id}/{action}": {
         "parameters": [_ID, {"name": "action", "in": "path", "required": True,
                              "schema": {"enum": ["submit", "review", "adjust", "publish", "self", "monitor"]}}],
-        "post": {"summary": "submit 提交；review 审核（items 各要点等级，opinion）；adjust 目标调整（reason）；"
+        "post": {"summary": "submit 提交；review 审核（items 各要点等级，opinion，cells 单元格意见；待主管部门审核时由主管部门"
+                            "审核人审核，通过则待财政审核，由财政局审核并决定结果）；adjust 目标调整（reason）；"
                             "publish 随预算公开；self 新建自评；monitor 填报运行监控表（round）",
                  "requestBody": _body({"items": {"type": "object", "additionalProperties": {"enum": ["优", "良", "中", "差"]}},
                                        "opinion": {"type": "string"}, "reason": {"type": "string"},
@@ -57,6 +58,9 @@ PATHS: dict[str, Any] = {
                                        "id": {"type": "integer"}}),
                  "responses": {"200": _JSON, "400": _ERROR}},
     },
+    "/api/year/publication": {
+        "get": {"summary": "信息公开期限（财政局）：各类已批复的表（绩效目标随预算公开，自评表随决算公开）及其公开期限、"
+                           "逾期未公开的表、公开比例", "responses": {"200": _JSON, "403": _ERROR}}},
     "/api/year/rounds": {
         "get": {"summary": "各类任务（?kind=target|monitor|self）", "responses": {"200": _JSON}},
         "post": {"summary": "财政局发起任务（运行监控须给 to_month）",
@@ -105,7 +109,7 @@ def extend(schema: dict[str, Any]) -> None:
     components.setdefault("MonitorRecord", _record_schema("jixiao.monitor-1.schema.json"))
     components.setdefault("Target", {"type": "object", "properties": {
         "id": {"type": "integer"}, "year": {"type": "integer"}, "project": {"type": "string"},
-        "version": {"type": "integer"}, "stage": {"enum": ["draft", "submitted", "returned", "approved", "rejected",
+        "version": {"type": "integer"}, "stage": {"enum": ["draft", "submitted", "to_finance", "returned", "edits", "approved", "rejected",
                                                             "superseded"]},
         "target": {"$ref": "#/components/schemas/TargetRecord"}, "findings": {"type": "array"},
         "actions": {"type": "array", "items": {"type": "string"}}}})

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
+from jixiao.core import target as tgt
+from jixiao.core.yearrules import DEPARTMENT_OUTCOME_NAMES, OUTCOME_NAMES
 from jixiao.web.forms import access
-from jixiao.web.year.models import MonitorForm, TargetDecl
+from jixiao.web.year.models import MonitorForm, TargetDecl, TargetReview
 from jixiao.web.year.monitoring import warning_json
-from jixiao.web.year.services import STAGE_LABELS, target_actions
+from jixiao.web.year.services import LEVEL_NAMES, STAGE_LABELS, target_actions
 
 
 def target_json(decl: TargetDecl, user: access.User | None = None) -> dict[str, Any]:
@@ -48,21 +53,101 @@ def cell_choices(layout: Any) -> list[tuple[str, str]]:
     return choices
 
 
+@dataclass(frozen=True)
+class CellNote:
+    field: str  # the cell's key in the layout (or a record path, given through the API)
+    label: str  # the cell as the reviewer chose it: its row's caption and its text
+    comment: str
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A review of a version as its pages show it: who, when, at which level, the grades and the cell notes."""
+
+    level: str
+    level_label: str
+    reviewer: str
+    at: datetime.datetime
+    grade: str
+    outcome: str
+    outcome_label: str
+    opinion: str
+    items: tuple[tuple[str, str], ...]
+    notes: tuple[CellNote, ...]
+
+
+def _cells(review: TargetReview) -> list[dict[str, str]]:
+    return [c for c in review.cells or [] if isinstance(c, dict) and c.get("field")]
+
+
 def cell_comments(decl: TargetDecl) -> dict[str, list[str]]:
     """The reviewers' comments on the cells of this version, by cell."""
     found: dict[str, list[str]] = {}
     for review in decl.reviews.all():
-        for cell in review.cells or []:
-            if isinstance(cell, dict) and cell.get("field"):
-                found.setdefault(str(cell["field"]), []).append(str(cell.get("comment", "")))
+        for cell in _cells(review):
+            found.setdefault(str(cell["field"]), []).append(str(cell.get("comment", "")))
     return found
 
 
-def reviews_with_labels(decl: TargetDecl, layout: Any) -> list[Any]:
+def review_row(review: TargetReview, labels: dict[str, str]) -> ReviewRow:
+    outcome_label = OUTCOME_NAMES.get(review.outcome) or DEPARTMENT_OUTCOME_NAMES.get(review.outcome, review.outcome)
+    return ReviewRow(
+        level=review.level, level_label=LEVEL_NAMES.get(review.level, review.level),
+        reviewer=str(review.reviewer) if review.reviewer_id else "", at=review.at, grade=review.grade,
+        outcome=review.outcome, outcome_label=outcome_label, opinion=review.opinion,
+        items=tuple((str(k), str(v)) for k, v in (review.items or {}).items()),
+        notes=tuple(CellNote(str(c["field"]), labels.get(str(c["field"]), str(c["field"])), str(c.get("comment", "")))
+                    for c in _cells(review)))
+
+
+def reviews_with_labels(decl: TargetDecl, layout: Any) -> list[ReviewRow]:
     """The version's reviews, each cell comment named as the reviewer chose its cell (not by its record path)."""
     labels = dict(cell_choices(layout))
-    reviews = list(decl.reviews.all())
+    return [review_row(r, labels) for r in decl.reviews.select_related("reviewer")]
+
+
+# Editor inputs a layout cell is shown beside: the split 指标性质/指标值/度量单位 are typed as one 指标值;
+# 项目期 as its start; a goal line in its set's text box.
+_INDICATOR_KEY = re.compile(r"^indicators\[(\d+)\]\.(\w+)$")
+_FUND_KEY = re.compile(r"^funds\[(\d+)\]\.\w+$")
+_RECORD_FUND_KEY = re.compile(r"^funds\.(medium|annual)\[(\d+)\]\.\w+$")
+_GOAL_KEY = re.compile(r"^goals\.(medium|annual)(?:\[\d+\])?$")
+SPLIT_TARGET = ("op", "value", "unit", "target")
+HEADER_INPUTS = ("project", "project_code", "year", "attribute", "nature", "category", "leader", "phone")
+
+
+def editor_input(field: str, record: dict[str, Any], fund_kinds: tuple[str, ...]) -> str | None:
+    """The name of the editor's input a cell comment is about (None for a cell the editor has no input for)."""
+    if m := _INDICATOR_KEY.match(field):
+        n, name = m.groups()
+        return f"indicators[{n}].{'target' if name in SPLIT_TARGET else name}"
+    target = tgt.from_record(record)
+    fund = None
+    if m := _FUND_KEY.match(field):
+        n = int(m.group(1))
+        fund = target.funds[n] if n < len(target.funds) else None
+    elif m := _RECORD_FUND_KEY.match(field):
+        rows = target.fund_set(m.group(1))
+        fund = rows[int(m.group(2))] if int(m.group(2)) < len(rows) else None
+    if fund is not None:
+        return f"funds.{fund.set}[{fund_kinds.index(fund.kind)}].amount" if fund.kind in fund_kinds else None
+    if m := _GOAL_KEY.match(field):
+        return f"goals.{m.group(1)}"
+    if field in ("period", "period.start", "period.end"):
+        return "period.start" if field == "period" else field
+    if field.startswith("narratives.") and field.removeprefix("narratives.") in tgt.NARRATIVE_FIELDS:
+        return field
+    return field if field in HEADER_INPUTS else None
+
+
+def editor_notes(reviews: list[ReviewRow], record: dict[str, Any], fund_kinds: tuple[str, ...]
+                 ) -> dict[str, list[dict[str, str]]]:
+    """Each reviewer's cell comments by the editor input they are shown beside."""
+    found: dict[str, list[dict[str, str]]] = {}
     for review in reviews:
-        review.cell_notes = [(str(c.get("field", "")), labels.get(str(c.get("field", "")), str(c.get("field", ""))),
-                              str(c.get("comment", ""))) for c in review.cells or [] if isinstance(c, dict)]
-    return reviews
+        for note in review.notes:
+            name = editor_input(note.field, record, fund_kinds)
+            if name is not None:
+                found.setdefault(name, []).append({"who": f"{review.level_label}·{review.reviewer}".rstrip("·"),
+                                                   "comment": note.comment, "field": note.field})
+    return found

@@ -7,7 +7,8 @@ Who may do what (the permission matrix, tested both ways in pages and API):
 |---|---|
 | see a target / monitoring form | anyone who sees its unit (填报人 their unit; 审核人, 财政复核, 管理员 their subtree) |
 | declare, edit, submit, adjust a target; finish the edits a 良 review asked for; fill, submit a monitoring form; answer a 预警; 新建自评 | the unit's 填报人 (管理员 above it) |
-| review a target (grades → outcome) | 审核人 or 财政复核 at or above the unit |
+| review a target waiting for its 主管部门 (grades → forward or return) | 审核人 at or above the unit (its department's units only) |
+| review a target waiting for the finance bureau (grades → outcome) | 财政复核 at or above the unit |
 | open rounds; the monitoring view of 预警; publish approved targets | 财政复核 (管理员) |
 """
 
@@ -26,11 +27,12 @@ from jixiao.core.findings import Finding
 from jixiao.core.model import Form, RecordError
 from jixiao.web.forms import access, errors
 from jixiao.web.forms.evaluation import parse_record
-from jixiao.web.forms.history import diff_records
+from jixiao.web.forms.history import diff_records, flatten
 from jixiao.web.forms.store import save_form
 from jixiao.web.models import Org, PerformanceForm, Phase, Role
 from jixiao.web.year.models import (
     TARGET_EDITABLE,
+    TARGET_IN_REVIEW,
     Answer,
     MonitorForm,
     TargetDecl,
@@ -65,6 +67,30 @@ def can_fill(user: User, unit: Org) -> bool:
 
 def can_review(user: User, unit: Org) -> bool:
     return _holds(user, (Role.REVIEWER, Role.FINANCE), unit)
+
+
+# The level that reviews a target in each stage, and the role that holds it (cycle.md §2.6 Procedure).
+REVIEW_LEVEL_OF_STAGE: dict[str, str] = {TargetStage.SUBMITTED.value: "department",
+                                         TargetStage.TO_FINANCE.value: "finance"}
+LEVEL_ROLES = {"department": Role.REVIEWER, "finance": Role.FINANCE}
+LEVEL_NAMES = {"department": "主管部门", "finance": "财政局"}
+
+
+def can_review_now(user: User, decl: TargetDecl) -> bool:
+    """The user holds the role of the level the target waits for: its 主管部门's 审核人, or the finance bureau."""
+    level = REVIEW_LEVEL_OF_STAGE.get(str(decl.stage))
+    return level is not None and _holds(user, (LEVEL_ROLES[level],), decl.unit)
+
+
+def first_review_stage(decl: TargetDecl, after_finance_return: bool = False) -> TargetStage:
+    """Where a submission goes: to the unit's 主管部门 when the review profile asks for its review and the unit
+    has one; else (or, by the profile, after the finance bureau returned it) straight to the finance bureau."""
+    profile = review_profile()
+    if not profile.department_review or decl.department_id is None:
+        return TargetStage.TO_FINANCE
+    if after_finance_return and profile.after_finance_return == "finance":
+        return TargetStage.TO_FINANCE
+    return TargetStage.SUBMITTED
 
 
 def is_finance(user: User) -> bool:
@@ -183,44 +209,76 @@ def submit_target(user: User, decl: TargetDecl) -> TargetDecl:
         raise errors.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不能提交。")
     if decl.error_count:
         raise errors.ServiceError(f"申报表还有 {decl.error_count} 个错误，请改正后再提交。")
-    decl.stage = TargetStage.SUBMITTED
+    last = decl.reviews.order_by("-at", "-id").first() if decl.stage == TargetStage.RETURNED else None
+    decl.stage = first_review_stage(decl, after_finance_return=last is not None and last.level == "finance")
     decl.save(update_fields=["stage", "updated_at"])
     return decl
 
 
 def review_target(user: User, decl: TargetDecl, items: Mapping[str, str], opinion: str = "",
                   cells: list[dict[str, str]] | None = None) -> TargetReview:
-    """Grade every review point; the profile's rule gives the overall grade, and the grade the outcome."""
-    _require(can_review(user, decl.unit), "只有主管部门的审核人或财政局可以审核绩效目标。")
-    if decl.stage != TargetStage.SUBMITTED:
+    """Grade every review point; the profile's rule gives the overall grade. A 主管部门's grade passes the target
+    up to the finance bureau or returns it to the unit; the finance bureau's grade decides the outcome
+    (cycle.md §2.6: 88号 arts. 25–26; the chain is the review profile's [chain] table)."""
+    if decl.stage not in TARGET_IN_REVIEW:
         raise errors.ServiceError(f"此申报表当前为「{STAGE_LABELS[decl.stage]}」，不在待审核状态。")
+    level = REVIEW_LEVEL_OF_STAGE[str(decl.stage)]
+    if not can_review_now(user, decl):
+        who = "本单位主管部门的审核人" if level == "department" else "财政局"
+        raise errors.PermissionDenied(f"此申报表{STAGE_LABELS[decl.stage]}，只有{who}可以审核。")
     profile = review_profile()
     missing = [p for p in profile.point_names if items.get(p) not in profile.grades]
     if missing:
         raise errors.ServiceError(f"请为每个审核要点评定等级（{'/'.join(profile.grades)}），尚缺：{'、'.join(missing)}。",
                                {"items": missing})
     grade = profile.overall(items)
-    outcome = profile.outcome(grade)
+    outcome = profile.outcome(grade) if level == "finance" else profile.department_outcome(grade)
     if outcome in ("returned", "approved_after_edits") and not opinion.strip():
         asked = "退回修改时" if outcome == "returned" else f"评为“{grade}”（修改后通过）时请写明要修改什么；"
         raise errors.ServiceError(f"{asked}请填写审核意见。", {"opinion": [f"{asked}请填写审核意见。"]})
-    level = "finance" if _holds(user, (Role.FINANCE,), decl.unit) and not _holds(user, (Role.REVIEWER,), decl.unit) \
-        else "department"
+    checked = _checked_cells(decl, cells or [])
     with transaction.atomic():
         record = dict(decl.record)
         record["review"] = [*record.get("review", []), {
             "level": level, "grade": grade, "items": {p: items[p] for p in profile.point_names}, "opinion": opinion,
             "reviewer": user.get_username(), "date": timezone.localdate().isoformat()}]
         decl.record = tgt.to_record(parse_target(record))
-        decl.rounds += 1
+        if outcome != "forward":  # a round ends with a return or the finance bureau's decision
+            decl.rounds += 1
         decl.stage = {"approved": TargetStage.APPROVED, "approved_after_edits": TargetStage.EDITS,
-                      "returned": TargetStage.RETURNED, "rejected": TargetStage.REJECTED}[outcome]
+                      "returned": TargetStage.RETURNED, "rejected": TargetStage.REJECTED,
+                      "forward": TargetStage.TO_FINANCE}[outcome]
         if decl.stage == TargetStage.APPROVED:
             _approve(decl)
         decl.save()
-        return TargetReview.objects.create(target=decl, level=level, items=dict(items), grade=grade, outcome=outcome,
-                                           opinion=opinion, cells=cells or [], profile=profile.name,
-                                           reviewer=user if user.is_authenticated else None)
+        return TargetReview.objects.create(target=decl, level=level, items={p: items[p] for p in profile.point_names},
+                                           grade=grade, outcome=outcome, opinion=opinion, cells=checked,
+                                           profile=profile.name, reviewer=user if user.is_authenticated else None)
+
+
+def _checked_cells(decl: TargetDecl, cells: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The cell comments of a review, each on a cell of this version's layout; else a refusal naming the cell."""
+    from jixiao.reports.year import target_layout
+
+    keys = {c.key for row in target_layout(parse_target(decl.record)).rows for c in row if c.key}
+    keys |= set(flatten(decl.record))  # the record's own paths too (funds.annual[0].amount)
+    out = []
+    for cell in cells:
+        field, comment = str(cell.get("field", "")).strip(), str(cell.get("comment", "")).strip()
+        if not comment:
+            continue
+        if field not in keys:
+            raise errors.ServiceError(f"单元格「{field}」不在此申报表中，请重新选择要批注的单元格。", {"cells": [field]})
+        out.append({"field": field, "comment": comment})
+    return out
+
+
+def department_opinion(decl: TargetDecl) -> TargetReview | None:
+    """What the finance bureau reads before its review: the 主管部门's review that passed this version up."""
+    if decl.stage != TargetStage.TO_FINANCE:
+        return None
+    last = decl.reviews.select_related("reviewer").order_by("-at", "-id").first()
+    return last if last is not None and last.level == "department" else None
 
 
 def _approve(decl: TargetDecl) -> None:
@@ -251,7 +309,7 @@ def adjust_target(user: User, decl: TargetDecl, reason: str) -> TargetDecl:
         raise errors.ServiceError("只有已批复的绩效目标可以调整。")
     if not reason.strip():
         raise errors.ServiceError("请填写目标调整的原因。", {"reason": ["请填写目标调整的原因。"]})
-    if TargetDecl.objects.filter(lineage=decl.lineage, stage__in=[*TARGET_EDITABLE, TargetStage.SUBMITTED]).exists():
+    if TargetDecl.objects.filter(lineage=decl.lineage, stage__in=[*TARGET_EDITABLE, *TARGET_IN_REVIEW]).exists():
         raise errors.ServiceError("此目标已有一个调整中的版本，请先完成它。", status=409)
     latest = TargetDecl.objects.filter(lineage=decl.lineage).aggregate(v=Max("version"))["v"] or decl.version
     record = {**decl.record, "version": latest + 1, "version_note": f"目标调整：{reason.strip()}", "review": []}
@@ -292,8 +350,8 @@ def publish_target(user: User, decl: TargetDecl) -> TargetDecl:
     _require(is_finance(user) and _holds(user, (Role.FINANCE, Role.ADMIN), decl.unit), "只有财政局可以公开绩效目标。")
     if decl.stage != TargetStage.APPROVED:
         raise errors.ServiceError("只有已批复的绩效目标可以随预算公开。")
-    decl.published = True
-    decl.save(update_fields=["published", "updated_at"])
+    decl.published, decl.published_at = True, timezone.now()
+    decl.save(update_fields=["published", "published_at", "updated_at"])
     return decl
 
 
@@ -358,7 +416,7 @@ def target_actions(user: User, decl: TargetDecl) -> list[str]:
     actions = []
     if fill and decl.stage in TARGET_EDITABLE:
         actions += ["edit", "finish"] if decl.stage == TargetStage.EDITS else ["edit", "submit"]
-    if review and decl.stage == TargetStage.SUBMITTED:
+    if review and can_review_now(user, decl):
         actions.append("review")
     if fill and decl.stage == TargetStage.APPROVED:
         actions += ["adjust", "monitor", "self"]

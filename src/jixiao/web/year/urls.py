@@ -15,6 +15,7 @@ urlpatterns = [
     path("year/targets/<int:pk>/export.<str:fmt>", views.target_export, name="year-target-export"),
     path("year/monitors/<int:pk>/export.<str:fmt>", views.monitor_export, name="year-monitor-export"),
     path("year/rounds/", views.rounds, name="year-rounds"),
+    path("year/publication/", views.publication, name="year-publication"),
     path("year/rounds/<int:pk>/warnings/", views.round_warnings, name="year-round-warnings"),
     path("year/monitors/<int:pk>/", views.monitor_page, name="year-monitor"),
     path("year/warnings/<int:pk>/answer/", views.warning_answer, name="year-warning-answer"),

@@ -22,7 +22,7 @@ from jixiao.web.forms import access, errors
 from jixiao.web.models import PerformanceForm
 from jixiao.web.ops.params import is_id
 from jixiao.web.pages import download, refusals
-from jixiao.web.year import monitoring, presenters, transfer
+from jixiao.web.year import disclosure, monitoring, presenters, transfer
 from jixiao.web.year import services as year
 from jixiao.web.year.models import Answer, MonitorForm, MonitorWarning, RoundKind, YearRound
 from jixiao.year_files import review_profile
@@ -80,16 +80,25 @@ def target_from_post(post: Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _editor_rows(record: Mapping[str, Any]) -> dict[str, Any]:
-    """What the editor template shows: every fund kind of both sets, the indicators plus blank rows."""
+def _editor_rows(record: Mapping[str, Any], notes: Mapping[str, list[dict[str, str]]] | None = None
+                 ) -> dict[str, Any]:
+    """What the editor template shows: every fund kind of both sets, the indicators plus blank rows, and beside
+    each input the reviewers' comments on its cell (`notes`, by input name)."""
+    notes = notes or {}
     funds = {}
     for s in ("medium", "annual"):
         given = {f["kind"]: f for f in record.get("funds", {}).get(s, [])}
-        funds[s] = [given.get(k, {"kind": k, "label": tgt.FUND_LABELS[k] if k != "total" else
-                                  f"{tgt.SET_NAMES[s]}资金总额", "amount": ""}) for k in FUND_KINDS]
+        funds[s] = [{**given.get(k, {"kind": k, "label": tgt.FUND_LABELS[k] if k != "total" else
+                                     f"{tgt.SET_NAMES[s]}资金总额", "amount": ""}),
+                     "notes": notes.get(f"funds.{s}[{n}].amount", [])} for n, k in enumerate(FUND_KINDS)]
     indicators = list(record.get("indicators", []))
     indicators += [{"set": "annual"} for _ in range(BLANK_ROWS if indicators else NEW_ROWS)]
-    return {"funds": funds, "indicators": indicators,
+    rows = [{**i, "notes": {k.split(".", 1)[1]: v for k, v in notes.items() if k.startswith(f"indicators[{n}].")}}
+            for n, i in enumerate(indicators)]
+    header = {k.replace(".", "_"): v for k, v in notes.items() if not k.startswith(("indicators[", "funds."))}
+    narratives = [(k, tgt.NARRATIVE_CAPTIONS[k], record.get("narratives", {}).get(k, ""),
+                   notes.get(f"narratives.{k}", [])) for k in tgt.NARRATIVE_FIELDS]
+    return {"funds": funds, "indicators": rows, "notes": header, "narratives": narratives,
             "goals": {s: "\n".join(record.get("goals", {}).get(s, [])) for s in ("medium", "annual")}}
 
 
@@ -134,13 +143,19 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
     from jixiao.reports.year import target_layout
 
     layout = target_layout(tgt.from_record(decl.record))
+    reviews = presenters.reviews_with_labels(decl, layout)
+    department = year.department_opinion(decl)
     return render(request, "year/target.html", {
         "decl": decl, "record": decl.record, "editable": "edit" in actions, "actions": actions,
         "export_formats": transfer.EXPORT_FORMATS,
         "layout": layout, "paper": presenters.paper(layout, presenters.cell_comments(decl)),
         "cell_choices": presenters.cell_choices(layout),
-        "rows": _editor_rows(decl.record), "findings": decl.findings, "versions": year.versions(decl),
-        "reviews": presenters.reviews_with_labels(decl, layout), "points": profile.points, "grades": profile.grades, "profile": profile,
+        "rows": _editor_rows(decl.record, presenters.editor_notes(reviews, decl.record, FUND_KINDS)),
+        "findings": decl.findings, "versions": year.versions(decl),
+        "reviews": reviews, "points": profile.points, "grades": profile.grades, "profile": profile,
+        "department_review": presenters.review_row(department, dict(presenters.cell_choices(layout)))
+        if department else None,
+        "review_level": year.REVIEW_LEVEL_OF_STAGE.get(decl.stage, ""),
         "monitor_rounds": monitoring.open_rounds(RoundKind.MONITOR, decl.year, decl.unit),
         "monitors": MonitorForm.objects.filter(target__lineage=decl.lineage).select_related("round"),
         "self_form": PerformanceForm.objects.filter(unit=decl.unit, year=decl.year, project=decl.project,
@@ -212,6 +227,13 @@ def rounds(request: HttpRequest) -> HttpResponse:
         "rounds": [(r, monitoring.coverage(r)) for r in rounds_], "kinds": RoundKind.choices,
         "finance": year.is_finance(request.user),
         "departments": access.visible_orgs(request.user).filter(kind="department")})
+
+
+@login_required
+@refusals
+def publication(request: HttpRequest) -> HttpResponse:
+    """The finance bureau's list of disclosure deadlines per kind, overdue ones first (year.disclosure)."""
+    return render(request, "year/publication.html", disclosure.publication_view(request.user))
 
 
 @login_required
