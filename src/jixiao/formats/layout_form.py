@@ -141,10 +141,8 @@ class FormBuilder:
         values: dict[str, str] = {}
         label = ""
         for name, cell in self.columns.assign(row):
-            if name in ("initial", "annual", "executed", "weight", "rate", "score"):
+            if name in ("initial", "annual", "executed", "weight", "rate", "score", "reason"):
                 values.setdefault(name, cell.text)
-            elif name == "reason":
-                continue
             elif cell.text and not label and not is_block_label(cell.text):
                 label = cell.text
         kinds = self.vocabulary.fund_kinds
@@ -260,6 +258,7 @@ class FormBuilder:
             leader=self.header.get("leader", ""),
             department=self.header.get("department", ""),
             unit=self.header.get("unit", ""),
+            local_department=self.header.get("local_department", ""),
             funds=tuple(self.funds),
             goals=Goals(planned="".join(self.planned), achieved="".join(self.achieved)),
             category_points=tuple(self.points.items()),
