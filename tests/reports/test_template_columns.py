@@ -147,3 +147,54 @@ def test_the_fund_row_reason_and_local_department_are_optional_in_the_record() -
     assert "local_department" not in record and "reason" not in record["funds"][0]
     full = replace(form, local_department="某省农业农村厅", funds=(replace(form.funds[0], reason="尾款未付"),))
     assert from_record(json.loads(json.dumps(to_record(full), ensure_ascii=False))) == full
+
+
+# Goal blocks (Hubei: 年度绩效目标1(40分), 年度绩效目标2(40分)) ---------------------------------------------
+
+
+def test_hubei_goal_blocks_are_written_as_heading_rows_over_their_indicators() -> None:
+    form = sample("hubei-2021")
+    assert [i.block for i in form.indicators] == ["年度绩效目标1", "年度绩效目标1", "年度绩效目标2", "年度绩效目标2"]
+    layout = layout_of(form, "hubei-2021")
+    heading = layout.cell("indicators[2].block")
+    assert heading.text == "年度绩效目标2(40分)：保障农村群众饮水安全" and heading.colspan == layout.width - 1
+    assert heading.row + 1 == layout.cell("indicators[2].name").row
+    assert "indicators[1].block" not in {c.key for c in layout.cells}  # one heading a block
+
+
+HEADINGS = ("", "：完成饮水工程建设", "：保障农村群众饮水安全")
+
+
+@st.composite
+def goal_block_form(draw: st.DrawFn) -> Form:
+    form = sample("hubei-2021")
+    points, labels, rows = [], [], []
+    for n in range(1, draw(st.integers(1, 3)) + 1):
+        block, value, tail = f"年度绩效目标{n}", draw(st.sampled_from(("20", "40", "30.5", ""))), draw(
+            st.sampled_from(HEADINGS))
+        if value:
+            points.append((block, value))
+        if tail or not value:
+            heading = (f"{block}({value}分)" if value else block) + tail
+            if heading != block:
+                labels.append((block, heading))
+        for level1 in draw(st.lists(st.sampled_from(("产出指标", "效益指标", "满意度指标")), min_size=1, max_size=2,
+                                    unique=True)):
+            for _ in range(draw(st.integers(1, 2))):
+                rows.append(Indicator(level1, draw(st.sampled_from(LEVEL2)), draw(st.sampled_from(NAMES)),
+                                      target=draw(st.sampled_from(TARGETS)), actual=draw(st.sampled_from(ACTUALS)),
+                                      score=draw(st.sampled_from(SCORES)), reason=draw(st.sampled_from(REASONS)),
+                                      block=block))
+    return replace(form, category_points=tuple(points), category_labels=tuple(labels), indicators=tuple(rows))
+
+
+@pytest.mark.parametrize("ext", [".html", ".xlsx"])
+def test_any_goal_blocks_read_back_as_written(ext: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("blocks")
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(form=goal_block_form())
+    def run(form: Form) -> None:
+        assert read_back(form, folder / f"form{ext}", "hubei-2021") == [to_record(form)]
+
+    run()

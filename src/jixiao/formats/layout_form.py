@@ -5,6 +5,7 @@ in Form.unplaced; each row placed by the columns of its block's header row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from jixiao.core.model import Form, FundRow, Goals, Indicator, Source, Total
@@ -53,6 +54,7 @@ class FormBuilder:
     columns: Columns | None = None
     level1: str = ""
     level2: str = ""
+    block: str = ""  # the goal block the rows are under (年度绩效目标1), "" before any
     captions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # 注：…, 说明：…, 填表人：… lines: kept, not unplaced
     table: tuple[tuple[str, str], ...] = ()
@@ -212,6 +214,7 @@ class FormBuilder:
                 target_unit=values.get("target_unit", ""),
                 formula=values.get("formula", ""),
                 core=values.get("core", ""),
+                block=self.block,
             )
         )
 
@@ -221,13 +224,15 @@ class FormBuilder:
         first = key(row.texts[0])
         if not first.startswith(blocks):
             return False
-        found = GOAL_POINTS.search(first)
-        name = first[: found.start()] if found else first
+        plain = re.sub(r"\s", "", row.texts[0])
+        found = GOAL_POINTS.search(plain)
+        # The block's name: the heading up to its points or its colon ("年度绩效目标1(40分)：完成…" → 年度绩效目标1)
+        name = re.split(r"[:：]", plain[: found.start()] if found else plain, maxsplit=1)[0]
         if found:
-            block = name.rstrip(":：")
-            self.points[block] = found.group(1)
-            if row.texts[0] != f"{block}({found.group(1)}分)":
-                self.labels.setdefault(block, row.texts[0])
+            self.points[name] = found.group(1)
+        if row.texts[0] != (f"{name}({found.group(1)}分)" if found else name):
+            self.labels.setdefault(name, row.texts[0])
+        self.block = name
         self.level1 = self.level2 = ""
         return True
 
