@@ -21,7 +21,7 @@ FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score")
 INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "actual", "score", "reason")
 # Columns only some templates print; the record carries them only when the form printed them.
 OPTIONAL_INDICATOR_FIELDS = ("target_nature", "target_unit", "formula", "core", "block")
-OPTIONAL_FUND_FIELDS = ("reason",)  # Sichuan's 原因 column of the fund block
+OPTIONAL_FUND_FIELDS = ("received", "reason")  # 到位数 (a label/value fund block), Sichuan's 原因
 
 # Column captions used in messages (the seed template's wording).
 FUND_CAPTIONS = {
@@ -61,6 +61,7 @@ class FundRow:
     score: str = ""
     row: int | None = None  # row in the source grid (1-based), for messages
     reason: str = ""  # 原因 of the fund row as printed (Sichuan's fund block), "" where the template has none
+    received: str = ""  # 到位数 (funds received) as printed, "" where the form prints none
 
     def amount(self, column: str) -> Decimal | None:
         """The number printed in a column (万元, weight or score), None when blank or unreadable."""
@@ -212,7 +213,7 @@ def to_record(form: Form) -> dict[str, Any]:
         **({"local_department": form.local_department} if form.local_department else {}),
         "funds": [
             {"kind": f.kind, "label": f.label, **{c: getattr(f, c) for c in FUND_FIELDS},
-             **({"reason": f.reason} if f.reason else {})}
+             **{c: v for c in OPTIONAL_FUND_FIELDS if (v := getattr(f, c))}}
             for f in form.funds
         ],
         "goals": {"planned": form.goals.planned, "achieved": form.goals.achieved},
@@ -279,7 +280,7 @@ def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form
             raise RecordError(f"{where}.kind 应为 {'/'.join(FUND_KINDS)} 之一，实际为 {kind!r}")
         initial, annual, executed, weight, rate, score = (_text(f, c, where) for c in FUND_FIELDS)
         funds.append(FundRow(kind, _text(f, "label", where), initial, annual, executed, weight, rate, score,
-                             reason=_text(f, "reason", where)))
+                             reason=_text(f, "reason", where), received=_text(f, "received", where)))
     indicators = [_indicator(i, f"indicators[{n}]") for n, i in enumerate(record.get("indicators") or [], 1)]
     goals = record.get("goals") or {}
     total = record.get("total") or {}

@@ -20,7 +20,7 @@ TARGET_MODES = ("whole", "split")
 TOTAL_PLACES = ("row", "header", "none")
 HEADER_FIELDS = ("project", "leader", "department", "local_department", "unit", "total")
 FUND_ROW_KINDS = ("total", "appropriation", "carryover", "other")
-FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score", "reason")
+FUND_FIELDS = ("initial", "annual", "received", "executed", "weight", "rate", "score", "reason")
 INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "target_op", "target_unit", "actual",
                     "score", "formula", "reason", "core")
 

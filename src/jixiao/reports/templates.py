@@ -122,7 +122,7 @@ CAPTIONS = {
     "project": "项目名称", "leader": "项目负责人及电话", "department": "主管部门", "local_department": "地方主管部门",
     "unit": "实施单位",
     "funds.initial": "年初预算数", "funds.annual": "全年预算数", "funds.executed": "全年执行数", "funds.weight": "分值",
-    "funds.rate": "执行率", "funds.score": "得分", "funds.reason": "原因",
+    "funds.rate": "执行率", "funds.score": "得分", "funds.reason": "原因", "funds.received": "到位数",
     "indicators.level1": "一级指标", "indicators.level2": "二级指标", "indicators.name": "三级指标",
     "indicators.weight": "分值", "indicators.weight_repeat": "分值", "indicators.target": "年度指标值",
     "indicators.target_op": "指标性质", "indicators.target_unit": "度量单位", "indicators.actual": "实际完成值",
@@ -134,7 +134,7 @@ WIDTHS = {"level1": 8, "level2": 10, "name": 18, "weight": 6, "weight_repeat": 6
 # The order columns are added in where a template lacks one that a form prints (Template.fitted).
 INDICATOR_ORDER = ("level1", "level2", "name", "target_op", "target", "target_unit", "actual", "weight",
                    "weight_repeat", "formula", "score", "reason", "core")
-FUND_ORDER = ("initial", "annual", "executed", "weight", "rate", "score", "reason")
+FUND_ORDER = ("initial", "annual", "received", "executed", "weight", "rate", "score", "reason")
 HEADER_ORDER = ("project", "leader", "department", "local_department", "unit")
 
 
