@@ -197,7 +197,7 @@ def columned(t: Template, header: Sequence[str], funds: Sequence[str], indicator
         caption_span, label_span = 1, max(1, width - 1 - len(funds))
     extra = max(0, caption_span + label_span + len(funds) - width)
     spans = tuple(1 + extra if f == "name" else 1 for f in fields) if extra else ()
-    widths: list[float] = [4]
+    widths: list[float] = [6 if width >= 9 else 8]  # the block captions', and a narrow table's header labels'
     for f in fields:
         if f == "name" and extra:
             widths += [WIDTHS[f] / (1 + extra)] * (1 + extra)
