@@ -129,3 +129,24 @@ def test_any_label_value_fund_block_is_read_as_printed(funds: list[dict[str, str
             if field != "label":
                 assert getattr(read_row, field) == value, field
     assert len(form.indicators) == 1 and form.total.score == "50"
+
+
+LABELS = {"project": "项目名称", "department": "主管部门", "unit": "实施单位", "leader": "项目负责人"}
+VALUES = st.sampled_from(("某县民政局", "社区居家养老服务补贴", "某县社会福利中心", "张三 13800000000", ""))
+
+
+@settings(max_examples=60, deadline=None)
+@given(fields=st.permutations(["department", "unit", "leader"]), values=st.fixed_dictionaries(
+    {"department": VALUES, "unit": VALUES, "leader": VALUES}), pairs=st.booleans(),
+    gap=st.sampled_from(("\u3000\u3000", "    ", "\u3000 \u3000")), colon=st.sampled_from(("：", ":")))
+def test_header_caption_lines_above_a_table_are_read_in_any_order(
+        fields: list[str], values: dict[str, str], pairs: bool, gap: str, colon: str) -> None:
+    lines = [f"项目名称{colon}城市道路维护"]
+    parts = [f"{LABELS[f]}{colon}{values[f]}" for f in fields]
+    lines += [gap.join(parts[:2]), parts[2]] if pairs else parts
+    rows = [["项目支出绩效自评表"], ["（2022年度）"], *([line] for line in lines),
+            ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "执行率"], ["年度资金总额", "10", "10", "9", "90%"],
+            *INDICATORS]
+    (form,) = recognise([grid_from_rows(rows)])
+    assert form.project == "城市道路维护" and form.unplaced == ()
+    assert {f: getattr(form, f) for f in fields} == {f: values[f] for f in fields}
