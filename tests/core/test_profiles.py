@@ -424,3 +424,22 @@ def test_a_profile_gives_the_writers_its_wording_and_a_field_of_no_kind_is_refus
         parse_profile(text.replace('"indicators.reason" = "未完成原因"', '"indicators.goal" = "目标"'), "hubei.toml")
     with pytest.raises(ProfileError, match=r"wording\.indicators\.reason"):
         parse_profile(text.replace('"indicators.reason" = "未完成原因"', '"indicators.reason" = ""'), "hubei.toml")
+
+
+def test_a_profile_gives_the_writers_its_columns_and_a_wrong_column_is_refused_naming_its_line() -> None:
+    noscore = load_profile("noscore-2020").template
+    assert noscore.indicator_fields == ("level1", "level2", "name", "target", "actual", "reason")
+    assert "score" not in noscore.fund_fields and "weight" not in noscore.fund_fields
+    assert load_profile("mof-2020").template.indicator_fields == ()  # the standard template's columns
+    text = (Path(__file__).resolve().parents[2] / "src/jixiao/data/profiles/noscore-2020.toml").read_text(encoding="utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("indicators = "))
+    bad = text.replace('"target", "actual", "reason"]', '"target", "actual", "goal"]')
+    with pytest.raises(ProfileError, match=rf"第 {line} 行.*columns\.indicators.*'goal'") as error:
+        parse_profile(bad, "noscore.toml")
+    assert error.value.line == line
+    with pytest.raises(ProfileError, match=r"同一栏目写了两次"):
+        parse_profile(text.replace('"target", "actual", "reason"]', '"target", "actual", "target"]'), "noscore.toml")
+    with pytest.raises(ProfileError, match=r"缺少必需的栏目 'name'"):
+        parse_profile(text.replace('"level2", "name", "target"', '"level2", "target"'), "noscore.toml")
+    with pytest.raises(ProfileError, match=r"columns\.rows.*无法识别"):
+        parse_profile(text.replace("funds = [", "rows = ["), "noscore.toml")

@@ -20,7 +20,8 @@ FUND_KINDS = ("total", "appropriation", "carryover", "other")
 FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score")
 INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "actual", "score", "reason")
 # Columns only some templates print; the record carries them only when the form printed them.
-OPTIONAL_INDICATOR_FIELDS = ("target_nature", "target_unit", "formula", "core")
+OPTIONAL_INDICATOR_FIELDS = ("target_nature", "target_unit", "formula", "core", "block")
+OPTIONAL_FUND_FIELDS = ("received", "reason")  # 到位数 (a label/value fund block), Sichuan's 原因
 
 # Column captions used in messages (the seed template's wording).
 FUND_CAPTIONS = {
@@ -59,6 +60,8 @@ class FundRow:
     rate: str = ""
     score: str = ""
     row: int | None = None  # row in the source grid (1-based), for messages
+    reason: str = ""  # 原因 of the fund row as printed (Sichuan's fund block), "" where the template has none
+    received: str = ""  # 到位数 (funds received) as printed, "" where the form prints none
 
     def amount(self, column: str) -> Decimal | None:
         """The number printed in a column (万元, weight or score), None when blank or unreadable."""
@@ -102,6 +105,7 @@ class Indicator:
     target_unit: str = ""  # 度量单位: "%"…
     formula: str = ""  # 得分计算方法 / 评分标准 as printed: never the score
     core: str = ""  # 是否核心指标 as printed
+    block: str = ""  # the goal block it is printed under ("年度绩效目标1", Hubei), "" outside any
 
     @cached_value
     def target_value(self) -> Value:
@@ -167,6 +171,7 @@ class Form:
     department: str = ""
     unit: str = ""
     funds: tuple[FundRow, ...] = ()
+    local_department: str = ""  # 地方主管部门 of a transfer-payment form (department is the 中央主管部门)
     goals: Goals = field(default_factory=Goals)
     category_points: tuple[tuple[str, str], ...] = ()  # (level-1 name, printed points), in order
     # (level-1 name, its cell as printed) where that is not "name(N分)": "项目决策（10分）", "年度绩效目标1(40分)：…"
@@ -205,8 +210,10 @@ def to_record(form: Form) -> dict[str, Any]:
         "leader": form.leader,
         "department": form.department,
         "unit": form.unit,
+        **({"local_department": form.local_department} if form.local_department else {}),
         "funds": [
-            {"kind": f.kind, "label": f.label, **{c: getattr(f, c) for c in FUND_FIELDS}}
+            {"kind": f.kind, "label": f.label, **{c: getattr(f, c) for c in FUND_FIELDS},
+             **{c: v for c in OPTIONAL_FUND_FIELDS if (v := getattr(f, c))}}
             for f in form.funds
         ],
         "goals": {"planned": form.goals.planned, "achieved": form.goals.achieved},
@@ -222,7 +229,7 @@ def _indicator_record(i: Indicator) -> dict[str, str]:
     """The record of an indicator row (INDICATOR_FIELDS, then the OPTIONAL_INDICATOR_FIELDS it prints)."""
     record = {"level1": i.level1, "level2": i.level2, "name": i.name, "weight": i.weight, "target": i.target,
               "actual": i.actual, "score": i.score, "reason": i.reason}
-    if i.target_nature or i.target_unit or i.formula or i.core:
+    if i.target_nature or i.target_unit or i.formula or i.core or i.block:
         record.update((c, v) for c in OPTIONAL_INDICATOR_FIELDS if (v := getattr(i, c)))
     return record
 
@@ -251,9 +258,9 @@ def _text(record: Mapping[str, Any], key: str, where: str) -> str:
 
 def _indicator(item: Mapping[str, Any], where: str) -> Indicator:
     level1, level2, name, weight, target, actual, score, reason = (_text(item, c, where) for c in INDICATOR_FIELDS)
-    nature, unit, formula, core = (_text(item, c, where) for c in OPTIONAL_INDICATOR_FIELDS)
+    nature, unit, formula, core, block = (_text(item, c, where) for c in OPTIONAL_INDICATOR_FIELDS)
     return Indicator(level1, level2, name, weight, target, actual, score, reason,
-                     target_nature=nature, target_unit=unit, formula=formula, core=core)
+                     target_nature=nature, target_unit=unit, formula=formula, core=core, block=block)
 
 
 def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form:
@@ -272,7 +279,8 @@ def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form
         if kind not in FUND_KINDS:
             raise RecordError(f"{where}.kind 应为 {'/'.join(FUND_KINDS)} 之一，实际为 {kind!r}")
         initial, annual, executed, weight, rate, score = (_text(f, c, where) for c in FUND_FIELDS)
-        funds.append(FundRow(kind, _text(f, "label", where), initial, annual, executed, weight, rate, score))
+        funds.append(FundRow(kind, _text(f, "label", where), initial, annual, executed, weight, rate, score,
+                             reason=_text(f, "reason", where), received=_text(f, "received", where)))
     indicators = [_indicator(i, f"indicators[{n}]") for n, i in enumerate(record.get("indicators") or [], 1)]
     goals = record.get("goals") or {}
     total = record.get("total") or {}
@@ -284,6 +292,7 @@ def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form
         leader=_text(record, "leader", "record"),
         department=_text(record, "department", "record"),
         unit=_text(record, "unit", "record"),
+        local_department=_text(record, "local_department", "record"),
         funds=tuple(funds),
         goals=Goals(planned=_text(goals, "planned", "goals"), achieved=_text(goals, "achieved", "goals")),
         category_points=tuple((str(k), str(v)) for k, v in points.items()),

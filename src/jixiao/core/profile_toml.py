@@ -18,9 +18,9 @@ from jixiao.core.profiles import Band, Grade, Profile, ProfileError, Template
 WEIGHT_MODES = ("points", "percent", "none")
 TARGET_MODES = ("whole", "split")
 TOTAL_PLACES = ("row", "header", "none")
-HEADER_FIELDS = ("project", "leader", "department", "unit", "total")
+HEADER_FIELDS = ("project", "leader", "department", "local_department", "unit", "total")
 FUND_ROW_KINDS = ("total", "appropriation", "carryover", "other")
-FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score", "reason")
+FUND_FIELDS = ("initial", "annual", "received", "executed", "weight", "rate", "score", "reason")
 INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "target_op", "target_unit", "actual",
                     "score", "formula", "reason", "core")
 
@@ -67,13 +67,23 @@ TEMPLATE_EXAMPLES: dict[str, str] = {
     "checks": 'checks = ["A01", "A03"]',
     "template_free": "template_free = false",
     "fund_block": "fund_block = true",
+    "goals_block": "goals_block = true",
     "wording": '[template.wording] 下一行写 "indicators.target" = "年初目标值(A)"',
+    "columns": '[template.columns] 下一行写 indicators = ["level1", "level2", "name", "target", "actual", "reason"]',
 }
+# What [template.columns] may list: the header fields, the fund block's and the indicators' columns.
+COLUMN_FIELDS: dict[str, tuple[str, ...]] = {
+    "header": ("project", "leader", "department", "local_department", "unit"),
+    "funds": FUND_FIELDS,
+    "indicators": (*INDICATOR_FIELDS, "weight_repeat"),
+}
+_COLUMN_ATTRIBUTES = {"header": "header_fields", "funds": "fund_fields", "indicators": "indicator_fields"}
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {"header": ("project",), "funds": (), "indicators": ("level1", "name")}
 # What [template.wording] may name: the header labels, the fund block's and the indicators' columns.
-WORDING_FIELDS = ("title", "project", "leader", "department", "unit", "funds",
-                  *(f"funds.{f}" for f in FUND_FIELDS if f != "reason"),
+WORDING_FIELDS = ("title", "project", "leader", "department", "local_department", "unit", "funds",
+                  *(f"funds.{f}" for f in FUND_FIELDS),
                   *(f"indicators.{f}" for f in ("level1", "level2", "name", "target", "actual", "weight", "score",
-                                                "reason")))
+                                                "reason", "target_op", "target_unit", "formula", "core")))
 # Keys a profile may leave out; every other key of EXAMPLES is required.
 DEFAULTS: dict[str, Any] = {
     "first_year": None, "last_year": None, "regions": [], "chosen_by_year": True,
@@ -230,8 +240,33 @@ def _template(reader: _Reader) -> Template:
         checks=checks,
         template_free=_flag(sub, "template_free", False),
         fund_block=_flag(sub, "fund_block", True),
+        goals_block=_flag(sub, "goals_block", True),
         wording=_wording(sub),
+        **_columns(sub),
     )
+
+
+def _columns(reader: _Reader) -> dict[str, tuple[str, ...]]:
+    """[template.columns]: the columns the writers print, each list of its block's fields, each field once."""
+    table = reader.get("columns", {})
+    if not isinstance(table, Mapping):
+        raise reader.fail("columns", "应为一个表")
+    out: dict[str, tuple[str, ...]] = {}
+    for block, fields in table.items():
+        if block not in COLUMN_FIELDS:
+            raise reader.fail(f"columns.{block}", "无法识别（可用的键：" + "、".join(COLUMN_FIELDS) + "）")
+        names = reader.strings(f"columns.{block}", fields)
+        allowed = COLUMN_FIELDS[block]
+        wrong = [n for n in names if n not in allowed]
+        if wrong:
+            raise reader.fail(f"columns.{block}", f"含有无法识别的栏目 {wrong[0]!r}（可用的栏目：" + "、".join(allowed) + "）")
+        if len(set(names)) != len(names):
+            raise reader.fail(f"columns.{block}", "同一栏目写了两次")
+        missing = [n for n in REQUIRED_COLUMNS[block] if n not in names]
+        if missing:
+            raise reader.fail(f"columns.{block}", f"缺少必需的栏目 {missing[0]!r}")
+        out[_COLUMN_ATTRIBUTES[block]] = names
+    return out
 
 
 def _wording(reader: _Reader) -> tuple[tuple[str, str], ...]:

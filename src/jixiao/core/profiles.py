@@ -62,9 +62,16 @@ class Template:
     checks: tuple[str, ...] = ()  # the check codes that apply; empty: all of them
     template_free: bool = False  # the profile of a form no profile fits: template-free rules only
     fund_block: bool = True  # the form has a fund block (frameworks put 预算执行率 among the indicators)
+    goals_block: bool = True  # the form has a 年度总体目标 block (frameworks have none)
     # (field, caption) as the writers print them: ("indicators.target", "年初目标值(A)"), ("funds.score",
     # "得分(20分*执行率)"), ("project", "转移支付(项目)名称"); fields not named keep the standard wording
     wording: tuple[tuple[str, str], ...] = ()
+    # The columns the template prints, in order ([template.columns]); () keeps the standard template's.
+    # header: the header fields two to a row; funds: the fund block's columns after the row label;
+    # indicators: the indicator columns (target_op | target | target_unit for a split target).
+    header_fields: tuple[str, ...] = ()
+    fund_fields: tuple[str, ...] = ()
+    indicator_fields: tuple[str, ...] = ()
 
     def canonical(self, level1: str) -> str:
         """The level-1 a printed name means: 效果指标 → 效益指标 in Hebei's template."""

@@ -13,13 +13,14 @@ Vocabulary (layout_words): a province's template is added by writing its profile
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from jixiao.core.model import Form
 from jixiao.formats.grid import Grid
-from jixiao.formats.layout_form import FormBuilder
-from jixiao.formats.layout_rows import Row, rows_of
+from jixiao.formats.layout_form import FormBuilder, inline_pairs, label_value_fund
+from jixiao.formats.layout_rows import Row, block_header, rows_of
 from jixiao.formats.layout_words import (
     Vocabulary,
     default_vocabulary,
@@ -76,11 +77,16 @@ def recognise(grids: Sequence[Grid], trace: list[RowRole] | None = None,
                 title, year = key(texts[0]).split("（")[0].split("(")[0], year_in(texts[0]) or year
                 mark(row, "title")
                 continue
-            if "名称" in row.joined and any(header.get(label_key(t)) == "project" for t in texts) \
-                    and (builder is None or builder.header):
+            if "名称" in row.joined and _names_project(texts, header) and (builder is None or builder.header):
                 if builder is not None:
                     forms.append(builder.build())
                 builder = FormBuilder(title, year, len(forms) + 1, grid.source, grid.sheet, words)
+                title, year = "", None
+            elif builder is None and title and (named := project_of_title(title)) \
+                    and (block_header(row, words) or label_value_fund(row, words)):
+                # No 项目名称 cell: the title names the project ("某某项目支出绩效自评表"), the table starts here
+                builder = FormBuilder(title, year, len(forms) + 1, grid.source, grid.sheet, words)
+                builder.header["project"] = named
                 title, year = "", None
             if builder is None:
                 mark(row, "outside")
@@ -91,3 +97,29 @@ def recognise(grids: Sequence[Grid], trace: list[RowRole] | None = None,
     if builder is not None:
         forms.append(builder.build())
     return forms
+
+
+def _names_project(texts: Sequence[str], header: dict[str, str]) -> bool:
+    """A row with the 项目名称 label in a cell of its own, or "项目名称：…" in one cell of a row of one or two."""
+    if any(header.get(label_key(t)) == "project" for t in texts):
+        return True
+    return len(texts) <= 2 and any(name == "project" for t in texts for name, _, _ in inline_pairs(t, header))
+
+
+_TITLE_YEAR = re.compile(r"^.*?(?:19|20)\d{2}\s*年度?")
+_TITLE_FORM = re.compile(r"(?:支出)?绩效(?:目标)?(?:自评|评价)(?:情况|结果)?表$|(?:支出)?(?:自评|评价)表$")
+# What is left of a title that names a kind of form, not a project.
+_NO_NAME = frozenset({"", "项目", "专项", "专项资金", "项目资金", "财政", "预算", "预算项目", "财政支出", "财政项目",
+                      "转移支付", "中央对地方转移支付", "区域", "中央对地方转移支付区域", "转移支付区域", "县级", "市级",
+                      "本级"})
+_REGION = re.compile(r".{1,12}?(?:省|市|县|区|州|旗)(?:本级|级)?")
+
+
+def project_of_title(title: str) -> str:
+    """The project a title names: "2022年度农村公路养护项目支出绩效自评表" → "农村公路养护项目"; "" for a title
+    that names only the kind of form (项目支出绩效自评表) or a department's (部门整体支出绩效自评表)."""
+    if "部门整体" in title or "整体支出" in title or "汇总" in title:
+        return ""
+    name = _TITLE_FORM.sub("", _TITLE_YEAR.sub("", key(title)))
+    bare = name.removesuffix("项目")
+    return "" if name in _NO_NAME or bare in _NO_NAME or _REGION.fullmatch(bare) else name

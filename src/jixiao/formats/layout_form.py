@@ -5,6 +5,7 @@ in Form.unplaced; each row placed by the columns of its block's header row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from jixiao.core.model import Form, FundRow, Goals, Indicator, Source, Total
@@ -25,9 +26,57 @@ from jixiao.formats.layout_words import (
     split_points,
 )
 
+_INLINE = re.compile(r"^([^:：]+)[:：](.*)$")
+_NO_VALUE = frozenset({"—", "-", "－", "/", "——", "无", "－－"})
+_AMOUNTS = frozenset({"initial", "annual", "received", "executed"})
 # A fund row's kind by its label, cached by the kinds table's identity as layout_rows caches a header's
 # fields: hashing the long table per row costs; each entry keeps the table, so a reused identity can't answer.
 _KIND_CACHE: dict[tuple[int, str], tuple[object, str]] = {}
+
+
+def inline_pairs(text: str, header: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(field, value, label) of "项目名称：某某项目　　主管部门：某局" in one cell: each part a header label, a
+    colon and its value; [] unless every part is one."""
+    if ":" not in text and "：" not in text:
+        return []
+    pairs = []
+    for part in re.split(r"\s{2,}", text):
+        found = _INLINE.match(part)
+        name = header.get(label_key(found.group(1))) if found else None
+        if found is None or not name:
+            return []
+        pairs.append((name, found.group(2).strip(), found.group(1)))
+    return pairs
+
+
+def label_value_fund(row: Row, vocabulary: Vocabulary) -> tuple[str, dict[str, str], list[str]] | None:
+    """A fund row printed as captions each followed by its value, with no header row above:
+    "资金情况（万元） | 预算数 | 100 | 到位数 | 100 | 执行数 | 95 | 执行率 | 95%": its label, values and captions."""
+    if len(row.cells) < 4 or ("数" not in row.joined and "率" not in row.joined):
+        return None
+    fields = header_fields(row, vocabulary.fund_columns)
+    cells = row.cells
+    values: dict[str, str] = {}
+    captions: list[str] = []
+    label = ""
+    i = 0
+    while i < len(cells):
+        text, name = cells[i].text, fields[i]
+        if name and not parse_number_like(text) and i + 1 < len(cells) and not fields[i + 1]:
+            value = cells[i + 1].text
+            if name == "reason" or not value or value in _NO_VALUE or parse_number_like(value):
+                values.setdefault(name, value)
+                captions.append(text)
+                i += 2
+                continue
+        if text and (values or label or name):
+            return None  # text that is neither a caption, its value nor the row's label
+        if text and not is_block_label(text):
+            label = text
+        i += 1
+    if len(values) < 2 or not _AMOUNTS & set(values) or not any(map(parse_number_like, values.values())):
+        return None
+    return label, values, captions
 
 
 @dataclass
@@ -53,6 +102,7 @@ class FormBuilder:
     columns: Columns | None = None
     level1: str = ""
     level2: str = ""
+    block: str = ""  # the goal block the rows are under (年度绩效目标1), "" before any
     captions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # 注：…, 说明：…, 填表人：… lines: kept, not unplaced
     table: tuple[tuple[str, str], ...] = ()
@@ -64,6 +114,8 @@ class FormBuilder:
         after_header, self.after_header = self.after_header, False
         if self.vocabulary.header_words.search(row.joined) and self._header_pairs(row):
             return "header"
+        if self.mode in ("header", "funds", "goals") and self._label_value_fund(row):
+            return "funds"
         block = block_header(row, self.vocabulary)
         if block:
             mode, table = block
@@ -122,6 +174,12 @@ class FormBuilder:
         header = self.vocabulary.header
         labels = [(i, header.get(label_key(c.text))) for i, c in enumerate(cells)]
         found = [(i, name) for i, name in labels if name]
+        if not found and self.mode == "header" and len(row.texts) <= 2:
+            pairs = [p for t in row.texts for p in inline_pairs(t, header)]
+            for name, value, label in pairs:  # "项目名称：某某项目" in one cell, or a caption line above the table
+                self.captions.append(label)
+                self.header.setdefault(name, value)
+            return bool(pairs)
         if not found or (self.mode not in ("header",) and len(found) < 2 and found[0][1] != "project"):
             return False
         for i, name in found:
@@ -136,15 +194,25 @@ class FormBuilder:
                 self.header.setdefault(name, value)
         return True
 
+    def _label_value_fund(self, row: Row) -> bool:
+        found = label_value_fund(row, self.vocabulary)
+        if found is None:
+            return False
+        label, values, captions = found
+        kind = fund_kind(label, self.vocabulary.fund_kinds) if label else ""
+        if not kind:
+            kind = "other" if label or any(f.kind == "total" for f in self.funds) else "total"
+        self.captions.extend(captions)
+        self.funds.append(FundRow(kind=kind, label=label, row=row.number, **values))
+        return True
+
     def _fund(self, row: Row) -> None:
         assert self.columns is not None
         values: dict[str, str] = {}
         label = ""
         for name, cell in self.columns.assign(row):
-            if name in ("initial", "annual", "executed", "weight", "rate", "score"):
+            if name in ("initial", "annual", "received", "executed", "weight", "rate", "score", "reason"):
                 values.setdefault(name, cell.text)
-            elif name == "reason":
-                continue
             elif cell.text and not label and not is_block_label(cell.text):
                 label = cell.text
         kinds = self.vocabulary.fund_kinds
@@ -154,8 +222,11 @@ class FormBuilder:
                 _KIND_CACHE.clear()
             cached = _KIND_CACHE[(id(kinds), label)] = (kinds, fund_kind(label, kinds))
         kind = cached[1]
-        if not kind and label and any(parse_number_like(v) for v in values.values()):
-            kind = "other"  # a fund row of any label: 地方资金, 彩票公益金… (issue 9)
+        if not kind and any(parse_number_like(v) for v in values.values()):
+            if label:
+                kind = "other"  # a fund row of any label: 地方资金, 彩票公益金… (issue 9)
+            elif not self.funds:
+                kind = "total"  # the block's first row, its label the block's heading (a label/value block)
         if not kind:
             self._unplace(row)
             return
@@ -214,6 +285,7 @@ class FormBuilder:
                 target_unit=values.get("target_unit", ""),
                 formula=values.get("formula", ""),
                 core=values.get("core", ""),
+                block=self.block,
             )
         )
 
@@ -223,13 +295,15 @@ class FormBuilder:
         first = key(row.texts[0])
         if not first.startswith(blocks):
             return False
-        found = GOAL_POINTS.search(first)
-        name = first[: found.start()] if found else first
+        plain = re.sub(r"\s", "", row.texts[0])
+        found = GOAL_POINTS.search(plain)
+        # The block's name: the heading up to its points or its colon ("年度绩效目标1(40分)：完成…" → 年度绩效目标1)
+        name = re.split(r"[:：]", plain[: found.start()] if found else plain, maxsplit=1)[0]
         if found:
-            block = name.rstrip(":：")
-            self.points[block] = found.group(1)
-            if row.texts[0] != f"{block}({found.group(1)}分)":
-                self.labels.setdefault(block, row.texts[0])
+            self.points[name] = found.group(1)
+        if row.texts[0] != (f"{name}({found.group(1)}分)" if found else name):
+            self.labels.setdefault(name, row.texts[0])
+        self.block = name
         self.level1 = self.level2 = ""
         return True
 
@@ -260,6 +334,7 @@ class FormBuilder:
             leader=self.header.get("leader", ""),
             department=self.header.get("department", ""),
             unit=self.header.get("unit", ""),
+            local_department=self.header.get("local_department", ""),
             funds=tuple(self.funds),
             goals=Goals(planned="".join(self.planned), achieved="".join(self.achieved)),
             category_points=tuple(self.points.items()),

@@ -38,6 +38,7 @@ FUND_COLUMNS = (
     ("年初预算", "initial"),
     ("得分", "score"),  # before 执行率: Hubei's caption is 得分(20分*执行率)
     ("执行率", "rate"),
+    ("到位数", "received"),  # 资金到位数: funds received, beside the budget
     ("执行数", "executed"),
     ("预算数", "annual"),
     ("分值", "weight"),

@@ -22,10 +22,10 @@ from jixiao.core.model import Form
 from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import joined_target, parse_number
 from jixiao.reports.templates import (
-    FUND_FIELDS,
     Template,
     Wording,
     choose_template,
+    fitted,
     split_title,
     worded,
 )
@@ -133,12 +133,15 @@ def points_label(level1: str, points: str) -> str:
 
 def build_layout(form: Form, scorecard: Scorecard | None = None, *, rescore: bool = False,
                  template: Template | None = None) -> FormLayout:
-    """The standard layout of a form; with rescore, the scorecard's scores where they differ."""
-    t = template or choose_template(form)
+    """The layout of a form in its template's columns (with any column the form prints and the template
+    lacks); with rescore, the scorecard's scores where they differ."""
+    t = fitted(template or choose_template(form), form)
     b = LayoutBuilder(t)
     _header(b, form)
-    _funds(b, form)
-    _goals(b, form)
+    if form.funds or t.fund_block:
+        _funds(b, form)
+    if form.goals.planned or form.goals.achieved or t.goals_block:
+        _goals(b, form)
     _indicators(b, form)
     _total(b, form)
     rows = tuple(tuple(sorted(r, key=lambda c: c.col)) for r in b.rows)
@@ -156,31 +159,40 @@ def build_layout(form: Form, scorecard: Scorecard | None = None, *, rescore: boo
 
 
 def _header(b: LayoutBuilder, form: Form) -> None:
-    rest = b.template.width - 8
+    """The header fields two to a row: label, value, label, value; of an odd number, the first (项目名称)
+    takes a row of its own."""
     t = b.template
-    for (label1, key1), (label2, key2) in (
-        ((t.label("project"), "project"), (t.label("leader"), "leader")),
-        ((t.label("department"), "department"), (t.label("unit"), "unit")),
-    ):
+    width = t.width
+    label, value = (2, 4) if width >= 9 else (1, (width - 2) // 2)
+    labels = t.header_labels
+    rows = [labels[:1]] if len(labels) % 2 else []
+    rows += [labels[n:n + 2] for n in range(len(labels) % 2, len(labels), 2)]
+    for pair in rows:
         r = b.new_row()
-        b.caption(r, 0, label1, colspan=2)
-        b.add(r, 2, getattr(form, key1), colspan=4, key=key1)
-        b.caption(r, 6, label2, colspan=2)
-        b.add(r, 8, getattr(form, key2), colspan=rest, key=key2)
+        (key1, label1) = pair[0]
+        b.caption(r, 0, label1, colspan=label)
+        if len(pair) == 1:
+            b.add(r, label, getattr(form, key1), colspan=width - label, key=key1)
+            continue
+        (key2, label2) = pair[1]
+        b.add(r, label, getattr(form, key1), colspan=value, key=key1)
+        b.caption(r, label + value, label2, colspan=label)
+        b.add(r, 2 * label + value, getattr(form, key2), colspan=width - 2 * label - value, key=key2)
 
 
 def _funds(b: LayoutBuilder, form: Form) -> None:
     t = b.template
     r = b.new_row()
-    b.caption(r, 0, t.funds_caption, rowspan=1 + len(form.funds), colspan=2)
-    b.caption(r, 2, "", colspan=t.fund_label_span)
-    first = 2 + t.fund_label_span
+    span = t.funds_caption_span
+    b.caption(r, 0, t.funds_caption, rowspan=1 + len(form.funds), colspan=span)
+    b.caption(r, span, "", colspan=t.fund_label_span)
+    first = span + t.fund_label_span
     for i, caption in enumerate(t.fund_captions):
         b.caption(r, first + i, caption)
     for n, fund in enumerate(form.funds):
         r = b.new_row()
-        b.add(r, 2, fund.label, colspan=t.fund_label_span, align="left", key=f"funds[{n}].label")
-        for i, name in enumerate(FUND_FIELDS):
+        b.add(r, span, fund.label, colspan=t.fund_label_span, align="left", key=f"funds[{n}].label")
+        for i, name in enumerate(t.fund_fields):
             b.add(r, first + i, getattr(fund, name), key=f"funds[{n}].{name}")
 
 
@@ -207,49 +219,83 @@ def run_spans(values: Sequence[tuple[str, ...]]) -> list[int]:
     return spans
 
 
+def goal_heading(form: Form, block: str) -> str:
+    """A goal block's heading as printed: "年度绩效目标1(40分)：完成饮水工程建设", or "name(N分)"."""
+    return dict(form.category_labels).get(block) or points_label(block, dict(form.category_points).get(block, ""))
+
+
+def _orphan_blocks(form: Form, words: Sequence[str]) -> list[str]:
+    """Goal blocks with points and no indicator under them: their headings close the indicator block."""
+    used = {i.block for i in form.indicators} | {i.level1 for i in form.indicators}
+    return [name for name, _ in form.category_points if name not in used and name.startswith(tuple(words))] \
+        if words else []
+
+
 def _indicators(b: LayoutBuilder, form: Form) -> None:
     t = b.template
     indicators = form.indicators
+    columns = t.indicator_positions
+    orphans = _orphan_blocks(form, t.goal_words)
+    headings = sum(1 for n, i in enumerate(indicators) if i.block and (n == 0 or indicators[n - 1].block != i.block))
     r0 = b.new_row()
-    b.caption(r0, 0, t.indicators_caption, rowspan=1 + len(indicators))
-    for c, (_, caption) in enumerate(t.indicator_columns, 1):
-        b.caption(r0, c, caption)
+    b.caption(r0, 0, t.indicators_caption, rowspan=1 + len(indicators) + headings + len(orphans))
+    for _, caption, c, span in columns:
+        b.caption(r0, c, caption, colspan=span)
     points = dict(form.category_points)
     printed = dict(form.category_labels)  # a level-1 cell printed otherwise than "name(N分)" stays as printed
     # Level-1 and level-2 cells merge over the consecutive rows that share them; a level-2 run never
-    # crosses into another level-1.
-    level1_spans = run_spans([(i.level1,) for i in indicators])
-    level2_spans = run_spans([(i.level1, i.level2) for i in indicators])
+    # crosses into another level-1, and neither crosses a goal block's heading.
+    level1_spans = run_spans([(i.block, i.level1) for i in indicators])
+    level2_spans = run_spans([(i.block, i.level1, i.level2) for i in indicators])
     for n, ind in enumerate(indicators):
+        if ind.block and (n == 0 or indicators[n - 1].block != ind.block):
+            b.add(b.new_row(), 1, goal_heading(form, ind.block), colspan=t.width - 1, align="left",
+                  key=f"indicators[{n}].block")
         r = b.new_row()
-        for c, (name, _) in enumerate(t.indicator_columns, 1):
+        for name, _, c, span in columns:
             key = f"indicators[{n}].{name}"
             if name == "level1":
                 if level1_spans[n]:
                     b.add(r, c, printed.get(ind.level1) or points_label(ind.level1, points.get(ind.level1, "")),
-                          rowspan=level1_spans[n], key=key)
+                          rowspan=level1_spans[n], colspan=span, key=key)
             elif name == "level2":
                 if level2_spans[n]:
-                    b.add(r, c, ind.level2, rowspan=level2_spans[n], key=key)
+                    b.add(r, c, ind.level2, rowspan=level2_spans[n], colspan=span, key=key)
             elif name == "weight_repeat":
-                b.add(r, c, ind.weight if ind.weight_repeat is None else ind.weight_repeat, key=key)
+                b.add(r, c, ind.weight if ind.weight_repeat is None else ind.weight_repeat, colspan=span, key=key)
+            elif name == "target_op":
+                b.add(r, c, ind.target_nature, colspan=span, key=key)
+            elif name == "target" and "target_op" in dict(t.indicator_columns):
+                b.add(r, c, ind.target, colspan=span, key=key)
             elif name == "target" and (ind.target_nature or ind.target_unit):  # split: printed in one cell
-                b.add(r, c, joined_target(ind.target_nature, ind.target, ind.target_unit), key=key)
+                b.add(r, c, joined_target(ind.target_nature, ind.target, ind.target_unit), colspan=span, key=key)
             else:
-                align = "left" if name in ("name", "reason") else "center"
-                b.add(r, c, getattr(ind, name), align=align, key=key)
+                value = ind.target_unit if name == "target_unit" else getattr(ind, name)
+                align = "left" if name in ("name", "reason", "formula") else "center"
+                b.add(r, c, value, align=align, colspan=span, key=key)
+    for block in orphans:
+        b.add(b.new_row(), 1, goal_heading(form, block), colspan=t.width - 1, align="left")
 
 
 def _total(b: LayoutBuilder, form: Form) -> None:
-    """总分 over the columns before the first 分值, then 分值 and 得分 under theirs; blanks merged."""
+    """总分 over the columns before the first 分值 or 得分, then 分值 and 得分 under theirs; blanks merged.
+    A template with neither column prints no total row, unless the form prints a total."""
     t = b.template
-    fields = [name for name, _ in t.indicator_columns]
-    first = 1 + fields.index("weight") if "weight" in fields else t.width - 2
+    columns = [(name, c, span) for name, _, c, span in t.indicator_positions]
+    scored = [c for name, c, _ in columns if name in ("weight", "weight_repeat", "score")]
+    if not scored:
+        if form.total.weight or form.total.score:
+            r = b.new_row()
+            b.caption(r, 0, "总分", colspan=t.width - 1)
+            b.add(r, t.width - 1, form.total.score, key="total.score")
+        return
+    first = min(scored)
     r = b.new_row()
     b.caption(r, 0, "总分", colspan=first)
     blank_from: int | None = None
-    for c in range(first, t.width):
-        name = fields[c - 1]
+    for name, c, span in columns:
+        if c < first:
+            continue
         text = {"weight": form.total.weight, "weight_repeat": form.total.weight, "score": form.total.score}.get(name)
         if text is None:
             if blank_from is None:
@@ -258,7 +304,7 @@ def _total(b: LayoutBuilder, form: Form) -> None:
         if blank_from is not None:
             b.add(r, blank_from, "", colspan=c - blank_from, key="")
             blank_from = None
-        b.add(r, c, text, key="total.score" if name == "score" else f"total.{name}")
+        b.add(r, c, text, colspan=span, key="total.score" if name == "score" else f"total.{name}")
     if blank_from is not None:
         b.add(r, blank_from, "", colspan=t.width - blank_from, key="")
 
