@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from jixiao.core.model import FUND_CAPTIONS, FUND_FIELDS, INDICATOR_FIELDS, SCHEMA, from_record
+from jixiao.core.model import (
+    FUND_CAPTIONS,
+    FUND_FIELDS,
+    INDICATOR_FIELDS,
+    OPTIONAL_CAPTIONS,
+    OPTIONAL_FUND_FIELDS,
+    OPTIONAL_INDICATOR_FIELDS,
+    SCHEMA,
+    from_record,
+)
 from jixiao.core.scoring import Scorecard
 from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import parse_number
@@ -28,6 +37,7 @@ FUND_LABELS = {
 }
 DEFAULT_FUND_KINDS = ("total", "appropriation", "other")
 HEADER_FIELDS = ("title", "project", "leader", "department", "unit")
+OPTIONAL_HEADER_FIELDS = ("local_department",)  # shown only for a form that prints it (a transfer payment's)
 NUMBER_FIELDS = {"initial", "annual", "executed", "weight", "score"}
 
 
@@ -85,6 +95,11 @@ class EditorInput:
         return out
 
 
+def _printed(row: Mapping[str, str], columns: Sequence[str]) -> dict[str, str]:
+    """The optional columns a row has a value in (a record carries only those its form prints)."""
+    return {c: row[c] for c in columns if row.get(c)}
+
+
 def record_from_post(data: Mapping[str, str]) -> EditorInput:
     """The record the editor's fields describe; errors name the field (`year`, `ind-3-weight`…)."""
     from jixiao.core.values import number_error
@@ -104,7 +119,7 @@ def record_from_post(data: Mapping[str, str]) -> EditorInput:
             continue
         fund_rows.append(n)
         funds.append({"kind": kind, "label": row.get("label") or FUND_LABELS[kind],
-                      **{c: row.get(c, "") for c in FUND_FIELDS}})
+                      **{c: row.get(c, "") for c in FUND_FIELDS}, **_printed(row, OPTIONAL_FUND_FIELDS)})
         for column in FUND_FIELDS:
             if column in NUMBER_FIELDS and (problem := number_error(row.get(column, ""))):
                 errors[f"fund-{n}-{column}"] = [f"{FUND_CAPTIONS[column]}：{problem}"]
@@ -113,7 +128,7 @@ def record_from_post(data: Mapping[str, str]) -> EditorInput:
         values = {c: row.get(c, "") for c in INDICATOR_FIELDS}
         if not any(values.values()):
             continue
-        indicators.append(values)
+        indicators.append({**values, **_printed(row, OPTIONAL_INDICATOR_FIELDS)})
         numbers.append(n)
         for column in ("weight", "score"):
             if problem := number_error(values[column]):
@@ -122,6 +137,7 @@ def record_from_post(data: Mapping[str, str]) -> EditorInput:
     record = {
         "schema": SCHEMA,
         **{f: str(data.get(f, "")).strip() for f in HEADER_FIELDS},
+        **_printed({k: str(v).strip() for k, v in data.items() if k in OPTIONAL_HEADER_FIELDS}, OPTIONAL_HEADER_FIELDS),
         "year": year,
         "funds": funds,
         "goals": {"planned": str(data.get("planned", "")).strip(), "achieved": str(data.get("achieved", "")).strip()},
@@ -199,23 +215,36 @@ def _field(name: str, value: str, errors: Mapping[str, list[str]]) -> dict[str, 
 
 def editor_rows(record: Mapping[str, Any], errors: Mapping[str, list[str]]) -> dict[str, Any]:
     """The editor's inputs, each with its name, value and the server's messages for it."""
+    fund_rows, indicator_rows = record.get("funds", []), record.get("indicators", [])
+    fund_extra, indicator_extra = _columns_in(fund_rows, OPTIONAL_FUND_FIELDS), _columns_in(indicator_rows,
+                                                                                         OPTIONAL_INDICATOR_FIELDS)
     funds = [
         {
             "n": n,
             "kind": f["kind"],
             "label": f["label"] or FUND_LABELS.get(f["kind"], ""),
-            "cells": [_field(f"fund-{n}-{c}", f.get(c, ""), errors) for c in FUND_FIELDS],
+            "cells": [_field(f"fund-{n}-{c}", f.get(c, ""), errors) for c in (*FUND_FIELDS, *fund_extra)],
         }
-        for n, f in enumerate(record.get("funds", []))
+        for n, f in enumerate(fund_rows)
     ]
     indicators = [
-        {"n": n, **{c: _field(f"ind-{n}-{c}", i.get(c, ""), errors) for c in INDICATOR_FIELDS}}
-        for n, i in enumerate(record.get("indicators", []))
+        {"n": n, **{c: _field(f"ind-{n}-{c}", i.get(c, ""), errors) for c in INDICATOR_FIELDS},
+         "extra": [_field(f"ind-{n}-{c}", i.get(c, ""), errors) | {"caption": OPTIONAL_CAPTIONS[c]}
+                   for c in indicator_extra]}
+        for n, i in enumerate(indicator_rows)
     ]
     points = list(record.get("category_points", {}).items()) or [("", "")]
     categories = [{"n": n, "name": name, "points": p} for n, (name, p) in enumerate(points)]
-    return {"funds": funds, "indicators": indicators, "categories": categories,
-            "fund_captions": [FUND_CAPTIONS[c] for c in FUND_FIELDS]}
+    header = [_field(c, str(record.get(c, "")), errors) | {"caption": OPTIONAL_CAPTIONS[c]}
+              for c in OPTIONAL_HEADER_FIELDS if record.get(c)]
+    return {"funds": funds, "indicators": indicators, "categories": categories, "header": header,
+            "fund_captions": [FUND_CAPTIONS.get(c) or OPTIONAL_CAPTIONS[c] for c in (*FUND_FIELDS, *fund_extra)],
+            "indicator_captions": [OPTIONAL_CAPTIONS[c] for c in indicator_extra]}
+
+
+def _columns_in(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> tuple[str, ...]:
+    """The optional columns some row has a value in: the editor shows those (and so keeps them on save)."""
+    return tuple(c for c in columns if any(r.get(c) for r in rows))
 
 
 # ---------------------------------------------------------------- the list's rows

@@ -60,8 +60,8 @@
     var last = tbody.querySelector("tr[data-row]:last-child");
     var row = last.cloneNode(true);
     row.querySelectorAll("input, textarea").forEach(function (el) {
-      // Keep the level names of the row above: a new indicator usually belongs to the same group.
-      if (!/-level[12]$/.test(el.name)) el.value = "";
+      // Keep the level names (and the goal block) of the row above: a new indicator usually belongs to the same group.
+      if (!/-(level[12]|block)$/.test(el.name)) el.value = "";
       el.classList.remove("invalid", "mark-error", "mark-warning", "mark-info");
       el.removeAttribute("aria-invalid");
     });
