@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.core.model import Form
-from jixiao.core.profile_toml import parse_profile
+from jixiao.core.profile_toml import COLUMN_FIELDS, REQUIRED_COLUMNS, parse_profile
 from jixiao.core.profiles import ProfileError, stem
 from jixiao.core.scoring import fmt
 from jixiao.core.values import parse_number
@@ -158,7 +158,19 @@ def _template_lines(form: Form, weight_mode: str, scored: bool, fixed: bool) -> 
     lines.append(f"detect = [{', '.join(map(_q, captions[:3]))}]  # 推测：能区分本模板的表头用语，请删去通用的")
     names = [n for n in dict.fromkeys(i.level1 for i in form.indicators) if n]
     lines.append(f"level1_names = [{', '.join(map(_q, names))}]")
-    return lines
+    columns = [f"{block} = [{', '.join(map(_q, fields))}]" for block, fields in _printed_columns(form).items()]
+    return [*lines, "", "[template.columns]  # 推测：表中填有内容的栏目（jixiao 写出此模板的表时只印这些栏目）", *columns]
+
+
+def _printed_columns(form: Form) -> dict[str, list[str]]:
+    """Each block's columns that some row of the form fills, in the standard order (the required ones always)."""
+    rows: dict[str, Any] = {"header": [form], "funds": form.funds, "indicators": form.indicators}
+    return {block: [f for f in fields if f in REQUIRED_COLUMNS[block]
+                    or any(getattr(r, _ATTRIBUTE.get(f, f), "") for r in rows[block])]
+            for block, fields in COLUMN_FIELDS.items()}
+
+
+_ATTRIBUTE = {"target_op": "target_nature"}  # a column's name in [template.columns] → the record's field
 
 
 def _total_place(form: Form, scored: bool) -> str:

@@ -77,7 +77,7 @@ def _forms_of(name: str, data: bytes) -> tuple[list[Form], ReadProblem | None]:
     return [replace(f, source=replace(f.source, file=name)) for f in forms], None
 
 
-NO_FORM = "文件中没有找到绩效自评表（没有含“项目名称”的表格）；请确认这是预算绩效自评表，或用 jixiao inspect 查看识别结果。"
+NO_FORM = "文件中没有找到绩效自评表（没有含“项目名称”、表名或资金与指标栏目的表格）；请确认这是预算绩效自评表，或用 jixiao inspect 查看识别结果。"
 
 
 def _collect(

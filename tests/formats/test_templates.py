@@ -184,6 +184,20 @@ def test_a_draft_marks_its_guesses_and_reads_back(tmp_path: Path) -> None:
     assert tomllib.loads(text)["template"]["goal_blocks"] == ["年度绩效目标"]
 
 
+@pytest.mark.parametrize("family", list(BY_FAMILY))
+def test_a_form_written_under_its_draft_profile_reads_back_the_same(family: str, tmp_path: Path) -> None:
+    """The draft names the columns the form fills ([template.columns]), so a writer prints no column the
+    template lacks and leaves out none it has: the form read back is the form written."""
+    from jixiao.reports import write_forms
+
+    draft = load_profile(str(_draft(family, tmp_path)))
+    (form,) = read(family, "xlsx")
+    path = tmp_path / f"{family}.html"
+    write_forms([form], path, wordings=[draft.template])
+    (back,) = recognise(read_grids(path.read_bytes(), path.name))
+    assert to_record(back) == to_record(form)
+
+
 def test_profile_check_shows_how_forms_score_under_a_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from jixiao.cli import main
 

@@ -27,7 +27,7 @@ from jixiao.web.forms.store import Conflict, save_form
 from jixiao.web.models import STAGE_LABELS, ImportJob, Org, PerformanceForm, Phase
 
 # What the command line says of a file, said for the web, where there is no command to run.
-WEB_MESSAGES = {core_services.NO_FORM: "文件中没有找到绩效自评表（没有含“项目名称”的表格）；请确认这是预算绩效自评表，"
+WEB_MESSAGES = {core_services.NO_FORM: "文件中没有找到绩效自评表（没有含“项目名称”、表名或资金与指标栏目的表格）；请确认这是预算绩效自评表，"
                                        "或换用自评表的原始文件（Word、Excel、PDF 或网页）再导入。"}
 
 
