@@ -18,7 +18,7 @@ from jixiao.dept_files import builtin_results_profile
 from jixiao.profile_files import load_profile
 from jixiao.web.after.access import User, workbook
 from jixiao.web.after.models import Rectification
-from jixiao.web.after.rectify import is_overdue, problems_of
+from jixiao.web.after.rectify import OPEN, is_overdue, problems_of
 from jixiao.web.after.thirdparty import rechecks_by_form
 from jixiao.web.forms.access import visible_forms
 from jixiao.web.forms.errors import ServiceError
@@ -88,8 +88,7 @@ class YearData:
                 monitor__unit_id__in=units, monitor__round__year=year).values_list(
                 "monitor__unit_id", "monitor__target__project", "answer", "deadline"):
             data.warnings.setdefault((unit, project), []).append((answer, deadline))
-        for item in Rectification.objects.filter(form__in=[f.pk for f in forms]).exclude(
-                status=Rectification.Status.ACCEPTED).order_by("pk"):
+        for item in Rectification.objects.filter(form__in=[f.pk for f in forms], status__in=OPEN).order_by("pk"):
             data.items.setdefault(item.form_id, []).append(item)  # type: ignore[arg-type]
         # Next year's requested amount: the latest version (not rejected) of the same unit's same project's
         # declaration for year + 1, else the budget of a target-phase form of that year.
