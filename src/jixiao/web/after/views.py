@@ -367,14 +367,14 @@ def dept_edit(request: HttpRequest, pk: int) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
     if request.method == "POST":
         try:
-            dept.save_cells(request.user, stored, request.POST)
+            dept.save_cells(request.user, stored, request.POST, request.POST.getlist("remove"))
         except ServiceError as e:
             return _bounce(request, e, "after-dept-edit", pk=pk)
         messages.success(request, "已保存部门整体自评表。")
         return redirect("after-dept", pk=pk)
     if not dept.can_edit(request.user, stored):
         raise ServiceError("只有本部门的填报人可以在草稿或退回状态下修改部门整体自评表。", status=403)
-    return render(request, "after/dept_edit.html", dept.dept_page(stored))
+    return render(request, "after/dept_edit.html", dept.editor_page(stored))
 
 
 @login_required
