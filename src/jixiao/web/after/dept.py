@@ -18,15 +18,12 @@ from jixiao.dept_files import demo_dept_record, load_dept_profile
 from jixiao.web.after import dept_rows, narrative
 from jixiao.web.after.access import User, holds_any
 from jixiao.web.after.models import DeptSelfEvaluation
+from jixiao.web.content_types import content_type
 from jixiao.web.forms.access import visible_orgs
 from jixiao.web.forms.errors import ServiceError
 from jixiao.web.models import Org, PerformanceForm, Phase, Role
 
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
+FORMATS = ("xlsx", "docx", "pdf")  # the department-wide form's exports (content types: jixiao.web.content_types)
 
 
 def project_figures(department: Org, year: int) -> ProjectFigures:
@@ -91,13 +88,13 @@ def dept_page(stored: DeptSelfEvaluation) -> dict[str, Any]:
 def export(stored: DeptSelfEvaluation, fmt: str) -> tuple[bytes, str, str]:
     from jixiao.reports.dept import write_dept
 
-    if fmt not in CONTENT_TYPES:
-        raise ServiceError(f"不支持的导出格式「{fmt}」，可选 {'、'.join(CONTENT_TYPES)}。", status=404)
+    if fmt not in FORMATS:
+        raise ServiceError(f"不支持的导出格式「{fmt}」，可选 {'、'.join(FORMATS)}。", status=404)
     form, profile, _, _ = _evaluated(stored)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"dept.{fmt}"
         write_dept(form, profile, path)
-        return path.read_bytes(), f"{stored.year}_{stored.department.name}_部门整体自评表.{fmt}", CONTENT_TYPES[fmt]
+        return path.read_bytes(), f"{stored.year}_{stored.department.name}_部门整体自评表.{fmt}", content_type(fmt)
 
 
 def _facts(stored: DeptSelfEvaluation) -> Any:
@@ -120,7 +117,7 @@ def save_report(user: User, stored: DeptSelfEvaluation, data: Mapping[str, str])
 
 def report_file(stored: DeptSelfEvaluation, fmt: str) -> tuple[bytes, str, str]:
     data = narrative.document(stored.report, _facts(stored), fmt)
-    return data, f"{stored.year}_{stored.department.name}_自评报告.{fmt}", CONTENT_TYPES[fmt]
+    return data, f"{stored.year}_{stored.department.name}_自评报告.{fmt}", content_type(fmt)
 
 
 # ---------------------------------------------------------------- editing, review and publication
