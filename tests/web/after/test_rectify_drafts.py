@@ -37,7 +37,10 @@ def test_a_new_item_is_a_draft_the_unit_does_not_see(cast: Any) -> None:
     book = load_workbook(io.BytesIO(clerk.get("/after/rectifications.xlsx").content))
     assert book.active.max_row == 1  # the header only
     assert clerk.post(f"/after/rectifications/{item.pk}/answer/", {"measures": "已整改"}).status_code == 404
-    # the issuing side sees it, marked as a draft
+    # the issuing side sees it, marked as a draft; the other finance user finds it among those waiting for them
+    listed = cast.page("finance2").get("/after/rectifications/?release=1").content.decode()
+    assert "待我审核下达（1）" in listed and f'href="/after/rectifications/{item.pk}/"' in listed
+    assert 'id="to-release"' not in cast.page("finance").get("/after/rectifications/").content.decode()  # the writer
     page = cast.page("finance2").get(f"/after/rectifications/{item.pk}/").content.decode()
     assert "待下达" in page and 'id="draft-note"' in page and 'id="release-form"' in page
 

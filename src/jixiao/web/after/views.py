@@ -90,9 +90,13 @@ def rectifications(request: HttpRequest) -> HttpResponse:
     items = rectify.visible_items(request.user)
     today = timezone.localdate()
     rows = [rectify.item_dict(i, request.user, today) for i in items]
+    to_release = sum(r["may_release"] for r in rows)  # drafts that wait for this user's internal review
     if request.GET.get("overdue"):
         rows = [r for r in rows if r["overdue"]]
-    return render(request, "after/rectifications.html", {"rows": rows, "overdue": bool(request.GET.get("overdue"))})
+    if request.GET.get("release"):
+        rows = [r for r in rows if r["may_release"]]
+    return render(request, "after/rectifications.html", {"rows": rows, "overdue": bool(request.GET.get("overdue")),
+                                                         "to_release": to_release})
 
 
 @login_required
