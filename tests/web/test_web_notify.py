@@ -59,9 +59,23 @@ def test_an_approval_without_a_comment_says_nothing(web_cast: Any) -> None:
     assert not _titles(web_cast.clerk_a)
 
 
+def _issued(web_cast: Any, **item: Any) -> Any:
+    """An item written by finance as a draft and issued after the internal review (by admin, another person)."""
+    draft = rectify.write(web_cast.finance, **item)
+    return rectify.release(web_cast.admin, draft.pk, approve=True)
+
+
+def test_a_draft_item_tells_the_unit_nothing(web_cast: Any) -> None:
+    rectify.write(web_cast.finance, unit=web_cast.unit_a, source="fin_eval", problem="草稿中的问题",
+                  requirement="细化目标", deadline="2030-06-30")
+    assert not _titles(web_cast.clerk_a, Kind.RECTIFICATION)
+    remind(datetime.date(2030, 6, 29))
+    assert not _titles(web_cast.clerk_a, Kind.DEADLINE)  # nor is it reminded of a draft's deadline
+
+
 def test_rectification_items_reach_the_unit_and_the_answer_its_issuer(web_cast: Any) -> None:
-    item = rectify.issue(web_cast.finance, unit=web_cast.unit_a, source="fin_eval", problem="绩效目标不明确",
-                         requirement="细化目标", deadline="2030-06-30")
+    item = _issued(web_cast, unit=web_cast.unit_a, source="fin_eval", problem="绩效目标不明确",
+                   requirement="细化目标", deadline="2030-06-30")
     [title] = _titles(web_cast.clerk_a, Kind.RECTIFICATION)
     assert "绩效目标不明确" in title and "2030-06-30" in title
     rectify.answer(web_cast.clerk_a, item.pk, "已细化")
@@ -99,8 +113,8 @@ def test_a_unit_that_submitted_everything_is_not_reminded(web_cast: Any) -> None
 
 def test_a_near_rectification_deadline_and_waiting_forms_are_reminded_daily(web_cast: Any) -> None:
     today = datetime.date(2030, 6, 28)
-    rectify.issue(web_cast.finance, unit=web_cast.unit_b, source="fin_eval", problem="台账不全",
-                  requirement="补齐", deadline="2030-06-30")
+    _issued(web_cast, unit=web_cast.unit_b, source="fin_eval", problem="台账不全", requirement="补齐",
+            deadline="2030-06-30")
     _submitted(web_cast)
     remind(today)
     assert any("台账不全" in t and "到期" in t for t in _titles(web_cast.clerk_b, Kind.DEADLINE))
@@ -177,7 +191,7 @@ def test_without_a_mail_host_no_email_is_sent(web_cast: Any, django_capture_on_c
 def test_an_org_kind_is_not_needed_to_receive(web_cast: Any) -> None:
     """A clerk placed at a department that fills in forms itself is told too (memberships, not kinds)."""
     dept_clerk = Membership.objects.create(user=web_cast.outsider, org=web_cast.department, role=Role.FILLER).user
-    item = rectify.issue(web_cast.finance, unit=web_cast.department, source="fin_eval", problem="问题",
-                         requirement="要求", deadline="2030-01-01")
+    item = _issued(web_cast, unit=web_cast.department, source="fin_eval", problem="问题", requirement="要求",
+                   deadline="2030-01-01")
     assert Org.objects.get(pk=item.unit_id).kind == Org.Kind.DEPARTMENT
     assert _titles(dept_clerk, Kind.RECTIFICATION)

@@ -89,14 +89,9 @@ def refusals(view: View, template: str = "jixiao/error.html") -> View:
 
 
 def download(data: bytes, filename: str) -> HttpResponse:
-    content_types = {
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "pdf": "application/pdf",
-        "zip": "application/zip",
-        "html": "text/html; charset=utf-8",
-    }
-    response = HttpResponse(data, content_type=content_types.get(filename.rsplit(".", 1)[-1], "application/octet-stream"))
+    from jixiao.web.content_types import content_type
+
+    response = HttpResponse(data, content_type=content_type(filename))
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

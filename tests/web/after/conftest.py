@@ -1,5 +1,5 @@
 """The after-score tests' cast: the demo organisation and accounts (as `jixiao serve --demo` loads them), an
-outsider (审核人 of another department), and a way to bring a demo form to a recorded re-check."""
+outsider (审核人 of another department), a second finance user (finance2), and a way to bring a demo form to a recorded re-check."""
 
 from __future__ import annotations
 
@@ -60,4 +60,7 @@ def cast(db: Any, settings: Any, tmp_path: Any) -> Cast:
     other = Org.objects.create(name="鄂尔多斯市教育局", kind=Org.Kind.DEPARTMENT, parent=finance)
     outsider = User.objects.create_user("outsider", password=PASSWORD)
     Membership.objects.create(user=outsider, org=other, role=Role.REVIEWER)
+    # A second person of the finance bureau: the internal review of a rectification draft is another's.
+    Membership.objects.create(user=User.objects.create_user("finance2", password=PASSWORD), org=finance,
+                              role=Role.FINANCE)
     return Cast(department=Org.objects.get(name=DEPARTMENT))

@@ -3,8 +3,9 @@
 A reviewer asks for evidence on a cell, the clerk attaches a PDF, the reviewer approves; the finance bureau
 re-checks at a lower score with two problems and opens rectification items from them; the unit answers one
 with evidence, finance accepts it and returns the other; the public page shows both scores and the problems;
-the 结果应用 list shows the project with its recommendation. Then the department-wide form and its 自评报告
-editor. Screenshots go to artifacts/screenshots/after-*.png (kept by CI); docs/screenshots/ holds copies.
+the 结果应用 list shows the project with its recommendation (the rectification items drafted, and issued after
+another finance user's internal review). Then the department-wide form and its 自评报告 editor, rows added and
+removed in its editor, and the form in the finance bureau's review queue. Screenshots go to artifacts/screenshots/after-*.png (kept by CI); docs/screenshots/ holds copies.
 """
 
 from __future__ import annotations
@@ -106,10 +107,22 @@ def test_evidence_recheck_rectification_public_and_results(live_server: Any, cas
     page.locator("#rectify-link").click()
     page.get_by_label("整改要求").fill("补充满意度问卷，说明增长率口径")
     page.get_by_label("整改期限").fill("2099-06-30")
-    page.get_by_role("button", name="下达整改").click()
+    page.get_by_role("button", name="起草整改（内部审核后下达）").click()
     expect(page.locator("#rectifications tbody tr")).to_have_count(2)
-    finance.shot("4-rectification-items")
     first, second = Rectification.objects.order_by("pk")
+    # They are drafts: the unit sees none until another finance user has reviewed and issued each.
+    expect(clerk.open("/after/rectifications/").locator("main")).to_contain_text("没有整改事项")
+    expect(finance.open(f"/after/rectifications/{first.pk}/").locator("#release-form")).to_have_count(0)
+    finance2 = Session(browser, base, "finance2")
+    for item in (first, second):
+        page = finance2.open(f"/after/rectifications/{item.pk}/")
+        expect(page.locator("#draft-note")).to_be_visible()
+        if item == first:
+            finance2.shot("4a-draft-internal-review")
+        page.locator("#release-issue").click()
+        expect(page.locator("#item-status")).to_have_text("待整改")
+    page = finance.open("/after/rectifications/")
+    finance.shot("4-rectification-items")
     # A single item: a click on one of the form's problems fills 问题 (a script file, not an inline handler
     # the CSP would block).
     page = finance.open(f"/after/rectifications/new/?form={first.form_id}")
@@ -161,6 +174,8 @@ def test_evidence_recheck_rectification_public_and_results(live_server: Any, cas
 
 @pytest.mark.django_db(transaction=True)
 def test_the_department_form_and_its_report_editor(live_server: Any, cast: Any, browser: Browser) -> None:
+    from jixiao.web.after.models import DeptSelfEvaluation
+
     clerk = Session(browser, live_server.url, "clerk")
     page = clerk.open("/after/dept/")
     page.get_by_role("link", name="2019 年度 · 鄂尔多斯市司法局").click()
@@ -174,3 +189,43 @@ def test_the_department_form_and_its_report_editor(live_server: Any, cast: Any, 
     expect(page.get_by_text("已保存自评报告")).to_be_visible()
     expect(page.locator('.report-section[data-number="三"]')).to_contain_text("N04")
     clerk.shot("10-report-editor")
+
+    # Rows of the form: remove the first indicator, add one in its place (same weight), save, reload.
+    stored = DeptSelfEvaluation.objects.get(year=2019)
+    removed = stored.record["indicators"][0]["name"]
+    page = clerk.open(f"/after/dept/{stored.pk}/edit/")
+    page.locator('button[data-remove="indicators[0]"]').click()
+    expect(page.locator('tr[data-row="indicators[0]"]')).to_have_count(0)
+    page.locator("#add-indicators").click()
+    new = page.locator("tr.row-new")
+    for field, text in (("level1", "产出"), ("level2", "职责履行"), ("name", "普法宣传场次"),
+                        ("initial_target", "≥20场"), ("actual", "24场"), ("coefficient", "100%"),
+                        ("weight", "5"), ("score", "5"), ("core", "否")):
+        new.locator(f'[name="cell:indicators[+1].{field}"]').fill(text)
+    clerk.shot("11-dept-rows-edited")
+    page.locator("#dept-save").click()
+    expect(page.get_by_text("已保存部门整体自评表")).to_be_visible()
+    page = clerk.open(f"/after/dept/{stored.pk}/edit/")
+    expect(page.locator("#dept-paper")).not_to_contain_text(removed)
+    last = page.locator('tr[data-block="indicators"]').last
+    expect(last.locator('[name="cell:indicators[13].name"]')).to_have_value("普法宣传场次")
+    names = [i["name"] for i in DeptSelfEvaluation.objects.get(pk=stored.pk).record["indicators"]]
+    assert removed not in names and names[-1] == "普法宣传场次" and len(names) == 14
+
+    # Submitted, it waits in the finance bureau's review queue beside the project forms, and is approved there.
+    page = clerk.open(f"/after/dept/{stored.pk}/")
+    page.locator("#dept-do-submit").click()
+    expect(page.locator("#dept-stage")).to_have_text("已提交")
+    finance = Session(browser, live_server.url, "finance")
+    page = finance.open("/review/")
+    row = page.locator("#dept-queue tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("部门整体")
+    expect(row).to_contain_text("鄂尔多斯市司法局")
+    finance.shot("12-dept-in-review-queue")
+    row.get_by_role("link", name="去审核").click()
+    page.get_by_label("意见").fill("同意。")
+    page.locator("#dept-do-approve").click()
+    expect(page.locator("#dept-stage")).to_have_text("已审核")
+    page = finance.open("/review/overview/?year=2019")
+    expect(page.locator("#dept-counts")).to_contain_text("已审核 1 个")

@@ -27,6 +27,9 @@ def opened(cast: Any) -> list[Rectification]:
     response = cast.page("finance").post(f"/after/forms/{form.pk}/rectify/", {
         "problem": ["满意度无问卷佐证", "传送增长率口径不清"], "requirement": "补充问卷并说明口径", "deadline": "2099-06-30"})
     assert response.status_code == 302, response.content.decode()
+    for item in Rectification.objects.order_by("pk"):  # another finance user reviews each draft and issues it
+        released = cast.page("finance2").post(f"/after/rectifications/{item.pk}/release/", {"decision": "issue"})
+        assert released.status_code == 302
     return list(Rectification.objects.order_by("pk"))
 
 
@@ -41,9 +44,9 @@ def test_only_the_finance_bureau_opens_items_from_a_recheck(cast: Any) -> None:
     form = cast.rechecked()
     for who in ("reviewer", "clerk"):
         with pytest.raises(ServiceError):
-            rectify.issue_from_recheck(cast.user(who), form.pk, ["满意度无问卷佐证"], "补充", "2020-06-30")
+            rectify.write_from_recheck(cast.user(who), form.pk, ["满意度无问卷佐证"], "补充", "2020-06-30")
     with pytest.raises(ServiceError, match="不是此表复核发现的问题"):
-        rectify.issue_from_recheck(cast.user("finance"), form.pk, ["编造的问题"], "补充", "2020-06-30")
+        rectify.write_from_recheck(cast.user("finance"), form.pk, ["编造的问题"], "补充", "2020-06-30")
     assert not Rectification.objects.exists()
 
 
@@ -194,7 +197,7 @@ def test_monitoring_answers_rectification_and_next_years_declaration_weigh_in_th
 
     warnings.update(answer=Answer.CONTINUE)
     Rectification.objects.create(form=form, unit=form.unit, source="review", problem="得分有误", requirement="更正",
-                                 deadline=datetime.date(2020, 1, 1))
+                                 deadline=datetime.date(2020, 1, 1), status=Rectification.Status.ISSUED)
     late = row()
     assert late["reasons"] == ["整改逾期未完成"] and "整改逾期" in late["recommendation"]
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
 
 from jixiao.web.forms.access import memberships
 from jixiao.web.models import Org, Role
@@ -25,6 +26,21 @@ def holds(user: User, role: str, org: Org) -> bool:
         if role != Role.FILLER and org.path.startswith(m.org.path):
             return True
     return False
+
+
+def orgs_with(user: User, role: str) -> QuerySet[Org]:
+    """The orgs for which the user has `role` (as holds() decides), as one queryset."""
+    if getattr(user, "is_superuser", False):
+        return Org.objects.all()
+    held = [m for m in memberships(user) if m.role == role]  # type: ignore[arg-type]
+    if role == Role.FILLER:
+        return Org.objects.filter(pk__in=[m.org_id for m in held])
+    if not held:
+        return Org.objects.none()
+    below = Q()
+    for m in held:
+        below |= Q(path__startswith=m.org.path)
+    return Org.objects.filter(below)
 
 
 def holds_any(user: User, roles: Iterable[str], org: Org) -> bool:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import path
 
-from jixiao.web.after import evidence, rectify, results
-from jixiao.web.api import api_view, json_response
+from jixiao.web import pages
+from jixiao.web.after import dept, evidence, queue, rectify, results
+from jixiao.web.api import api_view, json_body, json_response
 from jixiao.web.forms.errors import ServiceError
 from jixiao.web.ops.params import is_id
 
@@ -46,7 +47,26 @@ def results_list(request: HttpRequest, year: int) -> HttpResponse:
     return json_response(results.results_list(request.user, year, int(department) if is_id(department) else None))
 
 
+@api_view
+def dept_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """A department-wide form: its queue row (stage, scores, the user's steps) and its record."""
+    stored = dept.get_dept(request.user, pk)
+    return json_response({**queue.row(request.user, stored), "record": stored.record})
+
+
+@api_view
+@pages.allow("POST")
+def dept_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """{"action": "submit"|"approve"|"return"|"publish", "comment": "…"} — as the page's buttons."""
+    stored = dept.get_dept(request.user, pk)
+    data = json_body(request)
+    done = dept.transition(request.user, stored, data.text("action", max_length=20), data.text("comment"))
+    return json_response(queue.row(request.user, done))
+
+
 urlpatterns = [
+    path("dept/<int:pk>", dept_form, name="api-after-dept"),
+    path("dept/<int:pk>/transition", dept_transition, name="api-after-dept-transition"),
     path("forms/<int:pk>/evidence", form_evidence, name="api-after-evidence"),
     path("evidence/<int:pk>", evidence_file, name="api-after-evidence-file"),
     path("rectifications", rectifications, name="api-after-rectifications"),

@@ -4,7 +4,7 @@ checked, exported, and its 自评报告 generated and edited in the browser."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +15,15 @@ from jixiao.core.dept_checks import check_dept
 from jixiao.core.dept_rules import DeptProfile, score_dept
 from jixiao.core.selfreport import facts_from_dept
 from jixiao.dept_files import demo_dept_record, load_dept_profile
-from jixiao.web.after import narrative
+from jixiao.web.after import dept_rows, narrative
 from jixiao.web.after.access import User, holds_any
 from jixiao.web.after.models import DeptSelfEvaluation
+from jixiao.web.content_types import content_type
 from jixiao.web.forms.access import visible_orgs
 from jixiao.web.forms.errors import ServiceError
 from jixiao.web.models import Org, PerformanceForm, Phase, Role
 
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
+FORMATS = ("xlsx", "docx", "pdf")  # the department-wide form's exports (content types: jixiao.web.content_types)
 
 
 def project_figures(department: Org, year: int) -> ProjectFigures:
@@ -91,13 +88,13 @@ def dept_page(stored: DeptSelfEvaluation) -> dict[str, Any]:
 def export(stored: DeptSelfEvaluation, fmt: str) -> tuple[bytes, str, str]:
     from jixiao.reports.dept import write_dept
 
-    if fmt not in CONTENT_TYPES:
-        raise ServiceError(f"不支持的导出格式「{fmt}」，可选 {'、'.join(CONTENT_TYPES)}。", status=404)
+    if fmt not in FORMATS:
+        raise ServiceError(f"不支持的导出格式「{fmt}」，可选 {'、'.join(FORMATS)}。", status=404)
     form, profile, _, _ = _evaluated(stored)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"dept.{fmt}"
         write_dept(form, profile, path)
-        return path.read_bytes(), f"{stored.year}_{stored.department.name}_部门整体自评表.{fmt}", CONTENT_TYPES[fmt]
+        return path.read_bytes(), f"{stored.year}_{stored.department.name}_部门整体自评表.{fmt}", content_type(fmt)
 
 
 def _facts(stored: DeptSelfEvaluation) -> Any:
@@ -120,7 +117,7 @@ def save_report(user: User, stored: DeptSelfEvaluation, data: Mapping[str, str])
 
 def report_file(stored: DeptSelfEvaluation, fmt: str) -> tuple[bytes, str, str]:
     data = narrative.document(stored.report, _facts(stored), fmt)
-    return data, f"{stored.year}_{stored.department.name}_自评报告.{fmt}", CONTENT_TYPES[fmt]
+    return data, f"{stored.year}_{stored.department.name}_自评报告.{fmt}", content_type(fmt)
 
 
 # ---------------------------------------------------------------- editing, review and publication
@@ -147,16 +144,26 @@ def actions(user: User, stored: DeptSelfEvaluation) -> list[str]:
             if stored.stage in sources and holds_any(user, (role,), stored.department)]
 
 
-def save_cells(user: User, stored: DeptSelfEvaluation, data: Mapping[str, str]) -> DeptSelfEvaluation:
-    """The editor's cells ("cell:<record path>") written into the record; the form is re-scored when shown."""
+def editor_page(stored: DeptSelfEvaluation) -> dict[str, Any]:
+    """The editor: the form's layout with its repeatable rows marked, and a blank row of each block to add."""
+    page = dept_page(stored)
+    return {**page, "editor_rows": dept_rows.editor_rows(page["rows"], page["profile"]),
+            "new_rows": dept_rows.new_row_templates(page["form"], page["profile"])}
+
+
+def save_cells(user: User, stored: DeptSelfEvaluation, data: Mapping[str, str],
+               removed: Sequence[str] = ()) -> DeptSelfEvaluation:
+    """The editor's cells ("cell:<record path>") written into the record, with the rows removed (`removed`:
+    "indicators[3]" …) and added in the browser (jixiao.web.after.dept_rows); re-scored when shown."""
     from jixiao.core.dept import with_cells
     from jixiao.core.model import RecordError
 
     if not can_edit(user, stored):
         raise ServiceError("只有本部门的填报人可以在草稿或退回状态下修改部门整体自评表。", status=403)
     cells = {k.removeprefix("cell:"): v.strip() for k, v in data.items() if k.startswith("cell:")}
+    base, cells = dept_rows.rows_applied(stored.record, cells, removed)
     try:
-        record = to_record(from_record(with_cells(stored.record, cells)))
+        record = to_record(from_record(with_cells(base, cells)))
     except RecordError as e:
         raise ServiceError(f"{e}，请刷新后重新填写。") from None
     stored.record = record

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from jixiao.web.after.access import User, holds_any
 from jixiao.web.after.models import Evidence, EvidenceRequest, Rectification
+from jixiao.web.content_types import content_type
 from jixiao.web.forms.access import get_visible
 from jixiao.web.forms.errors import ServiceError
 from jixiao.web.forms.history import field_label
@@ -42,7 +43,6 @@ DEFAULT_TYPES: dict[str, tuple[bytes, ...]] = {
 }
 TYPE_NAMES = {".pdf": "PDF", ".jpg": "JPG", ".jpeg": "JPG", ".png": "PNG", ".docx": "Word", ".doc": "Word",
               ".xlsx": "Excel", ".xls": "Excel", ".ofd": "OFD"}
-CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
 def max_bytes() -> int:
@@ -108,7 +108,7 @@ def attach(user: User, form_id: int, upload: UploadedFile, *, field: str = "", i
             evidence = Evidence.objects.create(
                 form=form, field=field or (request.field if request else ""), rectification=item, request=request,
                 name=name, stored=stored, size=upload.size or 0,
-                content_type=CONTENT_TYPES.get(ext, "application/octet-stream"), form_version=form.version,
+                content_type=content_type(ext), form_version=form.version,
                 uploaded_by=user if user.is_authenticated else None,
             )
             if request is not None and request.answered_at is None:

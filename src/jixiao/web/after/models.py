@@ -39,6 +39,10 @@ class Rectification(models.Model):
         FINANCE_EVALUATION = "fin_eval", "财政评价"
 
     class Status(models.TextChoices):
+        # An item is written as a draft, reviewed inside the issuing side and only then issued to the unit
+        # (docs/cycle.md §6.5: 待下达 → 审核 → 下达); the unit never sees the first two.
+        DRAFT = "draft", "待下达（内部审核中）"
+        DRAFT_RETURNED = "draft_back", "草稿已退回"
         ISSUED = "issued", "待整改"
         ANSWERED = "answered", "待审核"
         RETURNED = "returned", "已退回"
@@ -51,10 +55,13 @@ class Rectification(models.Model):
     problem = models.TextField("问题")
     requirement = models.TextField("整改要求")
     deadline = models.DateField("整改期限")
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ISSUED, db_index=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     measures = models.TextField("整改措施", blank=True)  # the unit's latest answer
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    issued_at = models.DateTimeField("下达时间", auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")  # the writer
+    issued_at = models.DateTimeField("起草时间", auto_now_add=True)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="内部审核人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    released_at = models.DateTimeField("下达时间", null=True, blank=True)
     closed_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:
@@ -64,7 +71,8 @@ class Rectification(models.Model):
 
 
 class RectificationEvent(models.Model):
-    """One step of an item: issued, answered (with measures), accepted or returned (with an opinion)."""
+    """One step of an item: drafted, revised, its draft returned or issued, answered (with measures), accepted or
+    returned (with an opinion)."""
 
     item = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("操作", max_length=12)

@@ -5,6 +5,7 @@ figures are never theirs to change."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -81,9 +82,18 @@ def record(user: User, form_id: int, score: Any, problems: str) -> ThirdPartyRec
 
 def rechecks_of(form: PerformanceForm) -> list[dict[str, Any]]:
     """The third parties' re-checks of a form, each marked with its firm and person."""
-    return [{"firm": r.grant.firm, "by": r.grant.user.get_username(), "score": str(r.score),
-             "problems": problems_of(r.problems), "at": timezone.localtime(r.recorded_at).strftime("%Y-%m-%d %H:%M")}
-            for r in form.third_party_rechecks.select_related("grant__user").order_by("recorded_at")]
+    return rechecks_by_form([form]).get(form.pk, [])
+
+
+def rechecks_by_form(forms: Sequence[PerformanceForm]) -> dict[int, list[dict[str, Any]]]:
+    """The third parties' re-checks of several forms by form id, read in one query."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for r in (ThirdPartyRecheck.objects.filter(form__in=[f.pk for f in forms]).select_related("grant__user")
+              .order_by("recorded_at", "pk")):
+        found.setdefault(r.form_id, []).append({
+            "firm": r.grant.firm, "by": r.grant.user.get_username(), "score": str(r.score),
+            "problems": problems_of(r.problems), "at": timezone.localtime(r.recorded_at).strftime("%Y-%m-%d %H:%M")})
+    return found
 
 
 def grants_page(user: User) -> dict[str, Any]:

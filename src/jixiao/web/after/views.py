@@ -90,9 +90,13 @@ def rectifications(request: HttpRequest) -> HttpResponse:
     items = rectify.visible_items(request.user)
     today = timezone.localdate()
     rows = [rectify.item_dict(i, request.user, today) for i in items]
+    to_release = sum(r["may_release"] for r in rows)  # drafts that wait for this user's internal review
     if request.GET.get("overdue"):
         rows = [r for r in rows if r["overdue"]]
-    return render(request, "after/rectifications.html", {"rows": rows, "overdue": bool(request.GET.get("overdue"))})
+    if request.GET.get("release"):
+        rows = [r for r in rows if r["may_release"]]
+    return render(request, "after/rectifications.html", {"rows": rows, "overdue": bool(request.GET.get("overdue")),
+                                                         "to_release": to_release})
 
 
 @login_required
@@ -108,11 +112,11 @@ def rectify_from_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     form = access.get_visible(request.user, pk)
     if request.method == "POST":
         try:
-            items = rectify.issue_from_recheck(request.user, pk, request.POST.getlist("problem"),
+            items = rectify.write_from_recheck(request.user, pk, request.POST.getlist("problem"),
                                                request.POST.get("requirement", ""), request.POST.get("deadline", ""))
         except ServiceError as e:
             return _bounce(request, e, "after-rectify", pk=pk)
-        messages.success(request, f"已下达 {len(items)} 项整改。")
+        messages.success(request, f"已起草 {len(items)} 项整改，经另一位有下达权限的人员审核后下达给单位。")
         return redirect("after-rectifications")
     return render(request, "after/rectify_new.html", {
         "form": form, "problems": rectify.recheck_problems(form), "recheck": results.recheck_result(form),
@@ -161,6 +165,33 @@ def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as e:
         return _bounce(request, e, "after-rectification", pk=pk)
     messages.success(request, "已通过整改。" if accept else "已退回整改。")
+    return redirect("after-rectification", pk=pk)
+
+
+@login_required
+@require_POST
+@pages.refusals
+def rectification_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """The internal review of a draft: issue it to the unit, or return it to its writer."""
+    issue = request.POST.get("decision") == "issue"
+    try:
+        rectify.release(request.user, pk, issue, request.POST.get("opinion", ""))
+    except ServiceError as e:
+        return _bounce(request, e, "after-rectification", pk=pk)
+    messages.success(request, "已审核并下达给责任单位。" if issue else "已将草稿退回起草人。")
+    return redirect("after-rectification", pk=pk)
+
+
+@login_required
+@require_POST
+@pages.refusals
+def rectification_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    post = request.POST
+    try:
+        rectify.revise(request.user, pk, post.get("problem", ""), post.get("requirement", ""), post.get("deadline", ""))
+    except ServiceError as e:
+        return _bounce(request, e, "after-rectification", pk=pk)
+    messages.success(request, "已修改草稿，待内部审核后下达。")
     return redirect("after-rectification", pk=pk)
 
 
@@ -320,7 +351,7 @@ def rectification_new(request: HttpRequest) -> HttpResponse:
         try:
             if unit is None:
                 raise ServiceError("请选择责任单位。", {"unit": ["请选择责任单位。"]})
-            item = rectify.issue(request.user, unit=unit, source=post.get("source", ""), problem=post.get("problem", ""),
+            item = rectify.write(request.user, unit=unit, source=post.get("source", ""), problem=post.get("problem", ""),
                                  requirement=post.get("requirement", ""), deadline=post.get("deadline", ""), form=form)
         except ServiceError as e:
             if e.status in (403, 404):
@@ -329,7 +360,7 @@ def rectification_new(request: HttpRequest) -> HttpResponse:
             typed = {k: post.get(k, "") for k in ("unit", "source", "problem", "requirement", "deadline")}
             return render(request, "after/rectification_new.html", {**context, "typed": typed, "error": e.message},
                           status=400)
-        messages.success(request, f"已下达整改事项 #{item.pk}。")
+        messages.success(request, f"已起草整改事项 #{item.pk}，待内部审核后下达。")
         return redirect("after-rectification", pk=item.pk)
     return render(request, "after/rectification_new.html", context)
 
@@ -340,14 +371,14 @@ def dept_edit(request: HttpRequest, pk: int) -> HttpResponse:
     stored = dept.get_dept(request.user, pk)
     if request.method == "POST":
         try:
-            dept.save_cells(request.user, stored, request.POST)
+            dept.save_cells(request.user, stored, request.POST, request.POST.getlist("remove"))
         except ServiceError as e:
             return _bounce(request, e, "after-dept-edit", pk=pk)
         messages.success(request, "已保存部门整体自评表。")
         return redirect("after-dept", pk=pk)
     if not dept.can_edit(request.user, stored):
         raise ServiceError("只有本部门的填报人可以在草稿或退回状态下修改部门整体自评表。", status=403)
-    return render(request, "after/dept_edit.html", dept.dept_page(stored))
+    return render(request, "after/dept_edit.html", dept.editor_page(stored))
 
 
 @login_required

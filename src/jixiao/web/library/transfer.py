@@ -21,8 +21,6 @@ from jixiao.web.library.models import Entry, EntryChange, Usage
 from jixiao.web.library.services import apply, record_of, require_manager
 
 FORMATS = ("json", "csv", "xlsx")
-CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 _FORMULA_START = ("=", "+", "-", "@")
 _BY_CAPTION = {caption: key for key, caption in core.FIELDS} | {key: key for key, _ in core.FIELDS}
 MAX_ROWS = 20000

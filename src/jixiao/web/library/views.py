@@ -138,7 +138,9 @@ def entry_xlsx(request: HttpRequest, code: str) -> HttpResponse:
 def _download(data: bytes, filename: str, fmt: str) -> HttpResponse:
     from urllib.parse import quote
 
-    response = HttpResponse(data, content_type=transfer.CONTENT_TYPES[fmt])
+    from jixiao.web.content_types import content_type
+
+    response = HttpResponse(data, content_type=content_type(fmt))
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

@@ -107,7 +107,8 @@ def _rectification_deadlines(today: datetime.date) -> int:
     from jixiao.web.after.models import Rectification
 
     made = 0
-    items = Rectification.objects.exclude(status=Rectification.Status.ACCEPTED).filter(
+    done_or_draft = (Rectification.Status.ACCEPTED, Rectification.Status.DRAFT, Rectification.Status.DRAFT_RETURNED)
+    items = Rectification.objects.exclude(status__in=done_or_draft).filter(  # a draft is not the unit's yet
         deadline__gte=today, deadline__lte=_horizon(today)).select_related("unit")
     for item in items:
         title = f"整改事项「{item.problem[:60]}」将于 {item.deadline.isoformat()} 到期，请及时反馈整改情况。"

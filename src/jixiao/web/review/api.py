@@ -12,6 +12,7 @@ from django.urls import path
 
 from jixiao.reports import overview as reports_overview
 from jixiao.web import pages
+from jixiao.web.after import queue as dept_queue
 from jixiao.web.api import api_view, form_json, json_body, json_response
 from jixiao.web.forms import access, filters
 from jixiao.web.forms import history as record_history
@@ -114,7 +115,9 @@ def review_forms(request: HttpRequest) -> HttpResponse:
     size = min(query_int(request.GET, "page_size", 50, minimum=1) or 50, MAX_PAGE_SIZE)
     page = Paginator(qs, max(size, 1)).get_page(request.GET.get("page"))
     return json_response({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
-                  "results": [form_json(f) for f in page]})
+                  "results": [form_json(f) for f in page],
+                  # the department-wide forms under the same filters, beside the project forms (issue 12)
+                  "dept_forms": dept_queue.queue(request.user, params) if page.number == 1 else []})
 
 
 @api_view
@@ -185,7 +188,9 @@ def _overview_data(request: HttpRequest) -> dict[str, Any]:
 @api_view
 def overview(request: HttpRequest) -> HttpResponse:
     data = _overview_data(request)
-    return json_response({k: v for k, v in data.items() if k not in ("key", "cache_seconds")})  # the page cache's
+    dept = dept_queue.overview(request.user, data["year"], data["department"])
+    return json_response({**{k: v for k, v in data.items() if k not in ("key", "cache_seconds")},  # the page cache's
+                          "dept": dept})
 
 
 @api_view

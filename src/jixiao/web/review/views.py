@@ -18,6 +18,7 @@ from django.urls import reverse
 from jixiao.reports import overview as reports_overview
 from jixiao.web import pages
 from jixiao.web import presenters as web_presenters
+from jixiao.web.after import queue as dept_queue
 from jixiao.web.forms import access, evaluation, exports, filters
 from jixiao.web.forms import history as record_history
 from jixiao.web.forms.errors import Refused, ServiceError
@@ -165,7 +166,8 @@ def _int(params: Any, field: str, default: int) -> int:
 @refusals
 def form_list(request: HttpRequest) -> HttpResponse:
     params = {k: v for k, v in request.GET.items() if v and k != "page"}
-    if not params:
+    waiting = not params
+    if waiting:
         params = _default_queue(request.user)
     # The list shows columns only: the records and scorecards (the bulk of a row) stay in the database.
     forms = filters.filter_forms(request.user, params).select_related("unit", "department").defer("record", "scorecard")
@@ -177,6 +179,8 @@ def form_list(request: HttpRequest) -> HttpResponse:
         "caption": filters.describe(params),
         "departments": access.visible_orgs(request.user).filter(kind=Org.Kind.DEPARTMENT),
         "years": _years(request.user),
+        # The department-wide forms beside them (first page only), under the same filters (issue 12).
+        "dept_forms": dept_queue.queue(request.user, params, waiting) if page.number == 1 else [],
     })
 
 
@@ -303,6 +307,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "code_bars": presenters.bars([{**c, "key": c["code"], "label": f"{c['code']}（{c['findings']}条）",
                                        "count": c["forms"]} for c in data["codes"]]),
         "list_url": reverse("review-forms"),
+        "dept": dept_queue.overview(request.user, year, department),
     })
 
 
@@ -362,8 +367,7 @@ def public_form_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 def public_form_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     form = _public(pk)
-    types = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-    if fmt not in types:
+    if fmt not in ("pdf", "xlsx"):
         raise Http404
     from jixiao.web.after.results import public_file  # the re-check beside the unit's score (issue 12)
 
