@@ -11,7 +11,8 @@ from jixiao.reports.workbook import append, new_book, put, to_bytes
 
 
 def overview_tables(data: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
-    """The overview as titled tables (caption, header, rows), shared by the .xlsx and the .pdf."""
+    """The overview as titled tables (caption, header, rows), shared by the .xlsx and the .pdf; the last, per
+    unit, is a sheet of its own."""
     s = data["scores"]
     return [
         ("按状态", ["状态", "表数"], [[x["label"], x["count"]] for x in data["stages"]]),
@@ -24,11 +25,26 @@ def overview_tables(data: Mapping[str, Any]) -> list[tuple[str, list[str], list[
          [["填报高于计算", s["higher"]], ["两者相同", s["equal"]], ["填报低于计算", s["lower"]],
           ["无法比较", s["missing"]], ["填报总分平均", s["avg_printed"] or ""],
           ["计算总分平均", s["avg_computed"] or ""], ["平均绝对差", s["avg_abs_diff"] or ""]]),
+        *_dept_tables(data.get("dept")),
         ("按单位", ["主管部门", "实施单位", "表数", *(x["label"] for x in data["stages"]), "有错误",
                   "填报总分平均", "计算总分平均", "执行率"],
          [[r["department__name"], r["unit__name"], r["forms"], *(r[x["key"]] for x in data["stages"]),
            r["with_errors"], r["avg_printed"] or "", r["avg_computed"] or "", r["execution_rate"] or ""]
           for r in data["per_unit"]]),
+    ]
+
+
+def _dept_tables(dept: Mapping[str, Any] | None) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The department-wide self-evaluations (部门整体), when the overview carries them."""
+    if not dept:
+        return []
+    return [
+        ("部门整体支出绩效自评", ["项目", "部门数"],
+         [["主管部门", dept["departments"]], ["已填报", dept["filled"]], ["已提交", dept["handed_in"]],
+          ["已审核通过", dept["approved"]]]),
+        ("部门整体自评表", ["主管部门", "状态", "填报总分", "计算总分", "等级"],
+         [[r["department"], r["stage_label"], r["printed_total"], r["computed_total"], r["grade"]]
+          for r in dept["rows"]]),
     ]
 
 

@@ -4,6 +4,7 @@ counted per department in the year's overview (handed in, approved, score)."""
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -120,3 +121,22 @@ def test_the_overview_counts_and_lists_the_department_forms(cast: Any) -> None:
     assert [r["department"] for r in data["rows"] if r["approved"]] == ["鄂尔多斯市司法局"]
     only = cast.api("outsider").get("/api/overview?year=2019").json()["dept"]
     assert (only["departments"], only["filled"]) == (1, 0)  # the outsider sees its own department only
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+def test_the_overview_files_list_the_department_forms(cast: Any, fmt: str) -> None:
+    _submitted(cast)
+    for client, url in ((cast.page("finance"), "/review/overview"), (cast.api("finance"), "/api/overview")):
+        response = client.get(f"{url}.{fmt}?year=2019")
+        assert response.status_code == 200
+        if fmt == "xlsx":
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(io.BytesIO(response.content))["总览"]
+            text = "\n".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+        else:
+            import pdfplumber
+
+            with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+                text = "".join(p.extract_text() or "" for p in pdf.pages)
+        assert "部门整体自评表" in text and "鄂尔多斯市司法局" in text and "鄂尔多斯市教育局" in text

@@ -197,6 +197,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The overview as .xlsx or .pdf (the same files as the page's export buttons)."""
     data = _overview_data(request)
+    data = {**data, "dept": dept_queue.overview(request.user, data["year"], data["department"])}
     if fmt == "xlsx":
         return download(reports_overview.overview_xlsx(data), f"{data['year']}年度绩效自评总览.xlsx")
     if fmt == "pdf":

@@ -316,6 +316,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
     year, department, phase = _overview_args(request)
     data = year_overview.overview(request.user, year, department, phase)
+    data = {**data, "dept": dept_queue.overview(request.user, year, department)}
     if fmt == "xlsx":
         return pages.download(reports_overview.overview_xlsx(data), f"{year}年度绩效自评总览.xlsx")
     if fmt == "pdf":
