@@ -98,3 +98,27 @@ def test_a_department_wide_form_is_listed_with_its_rule_but_no_deadline_without_
     assert [(r["unit"], r["status_label"], r["deadline"]) for r in kinds["dept"]["rows"]] == \
         [("鄂尔多斯市司法局", "未记录批复时间", "")]
     assert kinds["dept"]["overdue"] == []
+
+
+def test_a_department_wide_form_counts_its_days_from_the_finance_bureaus_approval(web_cast: Any) -> None:
+    from jixiao.web.after import dept
+    from jixiao.web.after.models import DeptSelfEvaluation
+
+    stored = DeptSelfEvaluation.objects.create(department=web_cast.department, year=2025, record={},
+                                               stage=DeptSelfEvaluation.Stage.SUBMITTED)
+    dept.transition(web_cast.finance, stored, "approve")
+    stored.refresh_from_db()
+    assert stored.approved_at is not None and stored.published_at is None
+    approved = timezone.localtime(stored.approved_at).date()
+    kinds = {k["kind"]: k for k in disclosure.publication_view(web_cast.finance)["kinds"]}
+    (row,) = kinds["dept"]["rows"]
+    assert (row["deadline"], row["status_label"], row["url"]) == \
+        ((approved + datetime.timedelta(days=20)).isoformat(), "待公开", f"/after/dept/{stored.pk}/")
+    # 21 days later, still unpublished: overdue; then published late
+    later = DeptSelfEvaluation.objects.filter(pk=stored.pk)
+    later.update(approved_at=stored.approved_at - datetime.timedelta(days=21))
+    kinds = {k["kind"]: k for k in disclosure.publication_view(web_cast.finance)["kinds"]}
+    assert [r["status_label"] for r in kinds["dept"]["overdue"]] == ["逾期未公开"]
+    dept.transition(web_cast.finance, later.get(), "publish")
+    kinds = {k["kind"]: k for k in disclosure.publication_view(web_cast.finance)["kinds"]}
+    assert [r["status_label"] for r in kinds["dept"]["rows"]] == ["逾期后公开"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import Avg, Count, Sum
+from django.utils import timezone
 
 from jixiao.core.dept import DeptForm, ProjectFigures, fill_from_projects, from_record, to_record
 from jixiao.core.dept_checks import check_dept
@@ -187,8 +188,10 @@ def transition(user: User, stored: DeptSelfEvaluation, action: str, comment: str
             raise ServiceError(f"此表有 {len(errors)} 处错误（{errors[0].code} {errors[0].message}），请改正后再提交。")
     if action == "return" and not comment.strip():
         raise ServiceError("退回时请填写意见。")
+    times = {"approve": {"approved_at": timezone.now()}, "publish": {"published_at": timezone.now()},
+             "return": {"approved_at": None, "published_at": None}}.get(action, {})
     done = DeptSelfEvaluation.objects.filter(pk=stored.pk, stage=stored.stage).update(
-        stage=target, comment=comment.strip() if action == "return" else stored.comment)
+        stage=target, comment=comment.strip() if action == "return" else stored.comment, **times)
     if not done:
         raise ServiceError("此表刚被他人处理，请刷新后再操作。", status=409)
     stored.refresh_from_db()

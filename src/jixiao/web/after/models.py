@@ -127,6 +127,9 @@ class DeptSelfEvaluation(models.Model):
     report = models.JSONField("自评报告（jixiao.report/1）", null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # When the finance bureau approved and published it: the publication deadline counts from the approval.
+    approved_at = models.DateTimeField("审核通过时间", null=True, blank=True)
+    published_at = models.DateTimeField("公开时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "部门整体自评"

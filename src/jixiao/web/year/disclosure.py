@@ -69,9 +69,9 @@ def publication_view(user: User, today: datetime.date | None = None) -> dict[str
                                        *times.get(f.pk, (None, None)), f.stage == Stage.PUBLISHED)
                                   for f in forms.select_related("unit")]))
     if (rule := rules.rule("dept")) is not None:
-        # The department-wide form keeps no approval time (web.after): its deadline can't be computed yet.
         depts = DeptSelfEvaluation.objects.filter(department__in=orgs, stage__in=[
             DeptSelfEvaluation.Stage.APPROVED, DeptSelfEvaluation.Stage.PUBLISHED]).select_related("department")
-        kinds.append(_kind(rule, [_row(rule, day, f"{d.year}年度部门整体", d.department.name, "", None, None,
-                                       d.stage == DeptSelfEvaluation.Stage.PUBLISHED) for d in depts]))
+        kinds.append(_kind(rule, [_row(rule, day, f"{d.year}年度部门整体", d.department.name, f"/after/dept/{d.pk}/",
+                                       d.approved_at, d.published_at, d.stage == DeptSelfEvaluation.Stage.PUBLISHED)
+                                  for d in depts]))
     return {"today": day.isoformat(), "title": rules.title, "source": rules.source, "kinds": kinds}
