@@ -120,7 +120,7 @@ def menu_for(user: Any) -> dict[str, bool]:
 # configuration instead of on every page (17 {% url %} tags cost half a millisecond a page).
 HEADER_URLS = ("form-list", "form-create", "import-upload", "review-forms", "review-rounds", "year-index",
                "review-overview", "after-rectifications", "after-dept-list", "public-index", "library-list",
-               "ops-profiles", "accounts", "admin:index", "logout", "password-change", "notify-list", "login")
+               "ops-profiles", "accounts", "admin:index", "logout", "password-change")
 
 
 @register.simple_tag
