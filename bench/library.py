@@ -125,16 +125,19 @@ def scenarios(rng: random.Random, limit: int = 200) -> tuple[list[str], list[str
 
 
 def run(base: str, server: int, headers: dict[str, str], clients: int, requests: int, paths: list[tuple[str, list[str]]],
-        targets: dict[str, float]) -> None:
+        targets: dict[str, float], database: str | None) -> None:
+    """Each request kind in turn: `clients` closed-loop clients on kept-alive connections (bench/web.py's
+    measure); CPU of the server and of the PostgreSQL backends of `database` (None: SQLite, none)."""
     for _, ps in paths:  # steady state: every path once (an entry's chart and page body are made on its first visit, then kept)
         web.measure(base, ps, headers, 4, len(ps) // 4 + 1)
     print(f"{'请求':<34} {'中位数 ms':>10} {'p95 ms':>10} {'请求数':>8} {'每秒':>6} {'CPU ms/请求（服务/PG）':>22}  目标")
     for name, ps in paths:
-        before, started = web.cpu_use(server), time.perf_counter()
+        before, started = web.cpu_use(server, database or "-"), time.perf_counter()
         latencies = web.measure(base, ps, headers, clients, requests)
-        after, elapsed = web.cpu_use(server), time.perf_counter() - started
+        after, elapsed = web.cpu_use(server, database or "-"), time.perf_counter() - started
         n = len(latencies)
-        cpu = f"{(after[0] - before[0]) * 1000 / n:.1f} / {(after[1] - before[1]) * 1000 / n:.1f}"
+        pg = f"{(after[1] - before[1]) * 1000 / n:.1f}" if database else "—"
+        cpu = f"{(after[0] - before[0]) * 1000 / n:.1f} / {pg}"
         target = targets[name]
         verdict = f"≤ {target:.0f} ms {'达到' if web.p95(latencies) <= target else '未达到'}"
         print(f"{name:<34} {statistics.median(latencies):>10.1f} {web.p95(latencies):>10.1f} {n:>8} "
@@ -173,7 +176,7 @@ def postgres(args: Any) -> None:
             [("推荐 /api/library/suggest", suggest), ("指标统计页 /library/entries/{code}/", pages),
              ("统计 API …/{code}/statistics", api)],
             {"推荐 /api/library/suggest": 50, "指标统计页 /library/entries/{code}/": 300,
-             "统计 API …/{code}/statistics": 300})
+             "统计 API …/{code}/statistics": 300}, args.database_url)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -210,7 +213,7 @@ def sqlite(args: Any) -> None:
                                                    [f"/library/entries/{c}/" for c in codes]),
              ("统计 API …/{code}/statistics", [f"/api/library/entries/{c}/statistics" for c in codes])],
             dict.fromkeys(("推荐 /api/library/suggest", "指标统计页 /library/entries/{code}/",
-                           "统计 API …/{code}/statistics"), 20.0))
+                           "统计 API …/{code}/statistics"), 20.0), None)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -12,6 +12,7 @@ executed funds and one actual value, each evaluated by jixiao.services.evaluate 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import socket
@@ -150,12 +151,13 @@ def load(count: int) -> dict[str, Any]:
 
 
 def session_cookie(user: Any) -> str:
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the one that logs users in by password
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"sessionid={session.session_key}"
@@ -185,26 +187,61 @@ def start_server(url: str, data_dir: str, port: int, threads: int, processes: in
     raise SystemExit("服务器没有启动：" + (server.stderr.read().decode() if server.stderr else ""))
 
 
+class Client:
+    """One benchmark client's HTTP/1.1 connection, kept open from request to request as a browser keeps it
+    (keep-alive, which waitress serves); opened again when the server has closed it."""
+
+    def __init__(self, base: str) -> None:
+        parts = urllib.parse.urlsplit(base)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.connection: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, headers: dict[str, str], body: bytes | None = None) -> tuple[int, bytes]:
+        for attempt in range(2):
+            reused = self.connection is not None
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if not reused or attempt:  # a fresh connection that fails is an error, not a closed idle one
+                    raise
+                continue
+            if response.will_close:
+                self.close()
+            return response.status, data
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
 def measure(base: str, paths: list[str], headers: dict[str, str], clients: int, per_client: int) -> list[float]:
-    """Latencies (ms) of clients × per_client GETs, each client walking the paths in turn."""
+    """Latencies (ms) of clients × per_client GETs, each client walking the paths in turn on its own
+    kept-alive connection, the next request as soon as the last is answered (closed loop, no pause)."""
     latencies: list[float] = []
     lock = threading.Lock()
     errors: list[str] = []
 
     def client(k: int) -> None:
         mine = []
+        connection = Client(base)
         for i in range(per_client):
             path = paths[(k * per_client + i) % len(paths)]
-            request = urllib.request.Request(base + urllib.parse.quote(path, safe="/?=&"), headers=headers)
             start = time.perf_counter()
             try:
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    response.read()
-                    if response.status != 200:
-                        errors.append(f"{path}: {response.status}")
+                status, _ = connection.request("GET", urllib.parse.quote(path, safe="/?=&"), headers)
+                if status != 200:
+                    errors.append(f"{path}: {status}")
             except Exception as e:  # every failure is reported below
                 errors.append(f"{path}: {e}")
             mine.append((time.perf_counter() - start) * 1000)
+        connection.close()
         with lock:
             latencies.extend(mine)
 
@@ -242,11 +279,24 @@ def _processes(match: Callable[[int, str, int], bool]) -> list[int]:
     return found
 
 
-def cpu_use(server: int) -> tuple[float, float]:
-    """CPU seconds used so far by the server's processes and by PostgreSQL's (all of its backends)."""
+def cpu_use(server: int, database: str | None = None) -> tuple[float, float]:
+    """CPU seconds used so far by the server's processes and by PostgreSQL's: with `database` (a name or
+    URL) only the backends connected to it (PostgreSQL names each backend's database in its process
+    title), so that work on other databases of the same PostgreSQL is not counted; without it, all of
+    PostgreSQL's processes. Backends that ended are not counted: the server keeps its connections."""
     servers = [server, *_processes(lambda pid, name, ppid: ppid == server)]
     postgres = _processes(lambda pid, name, ppid: name.startswith("postgres"))
+    if database is not None:
+        db = database.rsplit("/", 1)[-1]
+        postgres = [pid for pid in postgres if f" {db} " in _title(pid)]
     return sum(map(_cpu, servers)), sum(map(_cpu, postgres))
+
+
+def _title(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def p95(values: list[float]) -> float:
@@ -321,9 +371,9 @@ def main() -> int:
         print(f"{'页面':<40} {'中位数 ms':>10} {'p95 ms':>10} {'请求数':>8} {'每秒':>6} {'CPU ms/请求（服务/PG/客户端）':>26}")
         worst = 0.0
         for name, paths, headers in scenarios:
-            before, started, client_cpu = cpu_use(server.pid), time.perf_counter(), time.process_time()
+            before, started, client_cpu = cpu_use(server.pid, args.database_url), time.perf_counter(), time.process_time()
             latencies = measure(base, paths, headers, args.clients, args.requests)
-            after, elapsed = cpu_use(server.pid), time.perf_counter() - started
+            after, elapsed = cpu_use(server.pid, args.database_url), time.perf_counter() - started
             client_cpu = time.process_time() - client_cpu
             worst = max(worst, p95(latencies))
             n = len(latencies)

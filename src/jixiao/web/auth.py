@@ -1,18 +1,35 @@
-"""Authentication by `Authorization: Bearer <token>` beside the session, for the API.
+"""Authentication by `Authorization: Bearer <token>` beside the session, for the API; and the session's
+user backend.
 
 Tokens expire (JIXIAO_TOKEN_DAYS after they are made), are listed and revoked with `jixiao token
 list USER` / `jixiao token revoke ID`, and are revoked when their user's password changes
 (jixiao.web.ops.signals).
+
+Both run on every request, so each reads what the request needs in one query: the token with its
+user; the session's user with its password state (which jixiao.web.accounts.middleware checks).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from jixiao.web.models import ApiToken
+
+
+class UserBackend(ModelBackend):
+    """Django's ModelBackend (the same passwords, permissions and active check), whose `get_user` — run
+    for the session's user on every page — reads the user's password state in the same query."""
+
+    def get_user(self, user_id: Any) -> Any:
+        # A slice, not .first() or .get(): the key is unique, and ORDER BY costs the ORM more than the query.
+        rows = list(get_user_model()._default_manager.select_related("password_state").filter(pk=user_id)[:1])
+        return rows[0] if rows and self.user_can_authenticate(rows[0]) else None
 
 
 class BearerTokenMiddleware:
@@ -27,14 +44,13 @@ class BearerTokenMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
-            token = (
-                ApiToken.objects.select_related("user")
-                .filter(digest=ApiToken.hash(header.removeprefix("Bearer ").strip()), user__is_active=True)
-                .first()
-            )
-            if token is None:
+            digest = ApiToken.hash(header.removeprefix("Bearer ").strip())
+            # The digest is unique: a slice, without the ORDER BY of .first() (a third of the lookup's cost).
+            rows = list(ApiToken.objects.select_related("user").filter(digest=digest, user__is_active=True)[:1])
+            if not rows:
                 return JsonResponse({"error": "令牌无效或已停用。", "code": "auth"}, status=401,
                                     json_dumps_params={"ensure_ascii": False})
+            token = rows[0]
             now = timezone.now()
             if token.expires is not None and token.expires <= now:
                 return JsonResponse(

@@ -4,13 +4,14 @@ daily reminders (deadlines near, forms waiting), which are idempotent: a key nam
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -60,6 +61,21 @@ def _mail(title: str, url: str, addresses: list[str]) -> None:
 
 def unread(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+def unread_count(user: Any) -> int:
+    """unread(user).count(), for the header of every page: the same indexed count (notify_unread), in SQL
+    made once from the model's names, because building the query through the ORM cost ten times running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_count_sql(connection.vendor), [user.pk])
+        return int(cursor.fetchone()[0])
+
+
+@functools.cache
+def _unread_count_sql(vendor: str) -> str:
+    quote, meta = connection.ops.quote_name, Notification._meta
+    return (f"SELECT COUNT(*) FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('user').column)} = %s"
+            f" AND {quote(meta.get_field('read_at').column)} IS NULL")
 
 
 def mark_read(user: Any, pk: int | None = None) -> int:

@@ -15,8 +15,8 @@ register = template.Library()
 def notice_link(user: Any) -> str:
     if not user.is_authenticated:
         return ""
-    from jixiao.web.notify.services import unread
+    from jixiao.web.notify.services import unread_count
 
-    count = unread(user).count()
+    count = unread_count(user)
     badge = format_html(' <span class="notice-count" aria-label="{} 条未读">{}</span>', count, count) if count else ""
     return format_html('<a href="{}" class="notice-link">消息{}</a>', reverse("notify-list"), badge)
