@@ -243,6 +243,9 @@ JIXIAO_JOB_HEARTBEAT_SECONDS = int(_env("JIXIAO_JOB_HEARTBEAT_SECONDS", "10"))
 JIXIAO_UPLOAD_MAX_AGE_HOURS = int(_env("JIXIAO_UPLOAD_MAX_AGE_HOURS", "24"))
 # A preview not confirmed within this many hours expires (已过期): it can no longer be confirmed.
 JIXIAO_PREVIEW_HOURS = int(_env("JIXIAO_PREVIEW_HOURS", "72"))
+# Whether the writer of a rectification draft may issue it without a second person's review (cycle.md §6.5 names
+# the review step, not who takes it; web/after/rectify.py).
+JIXIAO_RECTIFY_SELF_RELEASE = _flag("JIXIAO_RECTIFY_SELF_RELEASE", False)
 # API tokens expire after this many days; an export by ids takes at most this many forms.
 JIXIAO_TOKEN_DAYS = int(_env("JIXIAO_TOKEN_DAYS", "90"))
 # Days before a round's or a rectification item's deadline that its unit is reminded (jixiao.web.notify).
