@@ -6,13 +6,14 @@ another department → unit C (outsider, a clerk there). One form in A, one in B
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from web_helpers import PASSWORD, SEED, record_for
+from web_helpers import PASSWORD, SEED, launched_browser, record_for
 
 from jixiao import services as core_services
 from jixiao.core.model import to_record
@@ -96,3 +97,34 @@ def demo_passwords(db: Any) -> dict[str, str]:
     from jixiao.web.demo import load_demo
 
     return load_demo(dict.fromkeys(("admin", "finance", "reviewer", "clerk", "clerk2"), PASSWORD))
+
+
+# ---------------------------------------------------------------- the browser tests' fixtures (Debian's chromium)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launched_browser()
+
+
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    """The window a browser test's page opens in (a test module overrides it to test another width)."""
+    return {"width": 1366, "height": 768}
+
+
+@pytest.fixture
+def page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
+    context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo(transactional_db: Any) -> None:
+    """The demo data (`make run`'s) with the test password for every account, for a live server."""
+    from jixiao.web.demo import ACCOUNTS, load_demo
+
+    load_demo(dict.fromkeys(ACCOUNTS, PASSWORD))

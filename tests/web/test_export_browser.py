@@ -3,38 +3,12 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
-from web_helpers import SHOTS, launched_browser, login, require_browser
+from web_helpers import SHOTS, login, require_browser
 
 require_browser()
 
-from playwright.sync_api import Page, expect  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launched_browser()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def demo(transactional_db: Any) -> None:
-    from web_helpers import PASSWORD
-
-    from jixiao.web.demo import load_demo
-
-    load_demo(dict.fromkeys(("admin", "finance", "reviewer", "clerk", "clerk2"), PASSWORD))
+from playwright.sync_api import expect  # noqa: E402
 
 
 def test_a_batch_export_shows_its_progress_and_then_downloads(live_server, demo, page, settings, tmp_path):

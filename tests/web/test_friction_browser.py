@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from web_helpers import PASSWORD, SHOTS, launched_browser, login, require_browser
+from web_helpers import SHOTS, login, require_browser
 
 require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launched_browser()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def demo(transactional_db: Any) -> None:
-    from jixiao.web.demo import load_demo
-
-    load_demo(dict.fromkeys(("admin", "finance", "reviewer", "clerk", "clerk2"), PASSWORD))
 
 
 def _clerks_form(project: str = "信息化建设") -> Any:

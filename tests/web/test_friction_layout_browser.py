@@ -4,11 +4,9 @@ editor shows every indicator name whole and the reason (原因) as a box of seve
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from web_helpers import PASSWORD, SHOTS, launched_browser, login, require_browser
+from web_helpers import SHOTS, login, require_browser
 
 require_browser()
 
@@ -18,25 +16,9 @@ from playwright.sync_api import Page, expect  # noqa: E402
 NAMES = ("level1", "level2", "name")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launched_browser()
-
-
 @pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1093, "height": 700}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def demo(transactional_db: Any) -> None:
-    from jixiao.web.demo import load_demo
-
-    load_demo(dict.fromkeys(("admin", "finance", "reviewer", "clerk", "clerk2"), PASSWORD))
+def viewport() -> dict[str, int]:
+    return {"width": 1093, "height": 700}
 
 
 CLIPPED = """els => els

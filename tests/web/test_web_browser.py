@@ -9,41 +9,19 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from web_helpers import PASSWORD, SEED, SHOTS, launched_browser, login, require_browser
+from web_helpers import PASSWORD, SEED, SHOTS, login, require_browser
 
 require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launched_browser()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
 def shot(page: Page, name: str, full_page: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
-
-
-@pytest.fixture
-def demo(transactional_db: Any) -> None:
-    from jixiao.web.demo import load_demo
-
-    load_demo(dict.fromkeys(("admin", "finance", "reviewer", "clerk", "clerk2"), PASSWORD))
 
 
 @pytest.fixture

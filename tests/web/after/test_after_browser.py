@@ -10,12 +10,11 @@ removed in its editor, and the form in the finance bureau's review queue. Screen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import SHOTS, launched_browser, require_browser
+from web_helpers import SHOTS, require_browser
 
 require_browser()
 
@@ -23,11 +22,6 @@ from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 PDF = Path(__file__).resolve().parents[2] / "fixtures" / "pdf_wrapped_cells.pdf"  # a real PDF file
 PASSWORD = "pw-for-tests"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launched_browser()
 
 
 class Session:

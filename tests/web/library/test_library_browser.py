@@ -3,29 +3,19 @@ and the row shows its peers' targets. Screenshots in artifacts/screenshots/ (cop
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from web_helpers import PASSWORD, SHOTS, launched_browser, require_browser
+from web_helpers import PASSWORD, SHOTS, require_browser
 
 require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launched_browser()
-
-
 @pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def viewport() -> dict[str, int]:
+    return {"width": 1440, "height": 900}
 
 
 @pytest.fixture

@@ -10,18 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from web_helpers import PASSWORD, SEED, SHOTS, launched_browser, require_browser
+from web_helpers import PASSWORD, SEED, SHOTS, require_browser
 
 require_browser()
 
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launched_browser()
 
 
 @pytest.fixture

@@ -7,22 +7,16 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from web_helpers import SHOTS, launched_browser, require_browser
+from web_helpers import SHOTS, require_browser
 
 PASSWORD = "pw-for-tests"
 
 require_browser()
 
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launched_browser()
 
 
 class Session:

@@ -9,12 +9,11 @@ pages show the target and the self-evaluation. Screenshots: docs/screenshots/yea
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import PASSWORD, launched_browser, require_browser
+from web_helpers import PASSWORD, require_browser
 
 require_browser()
 
@@ -23,11 +22,6 @@ from playwright.sync_api import Browser, Page, expect  # noqa: E402
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 POINTS = ("规范完整性", "明确清晰性", "目标相关性", "指标科学性", "绩效合理性", "资金匹配性", "实现可能性", "条件充分性")
 PROJECT = "人民调解员培训"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launched_browser()
 
 
 class Session:
