@@ -193,3 +193,10 @@ def _scores(card: Scorecard, n: int, printed: Decimal) -> bool:
     """Whether the rule gives row n the printed score (within the printed rounding)."""
     rule = next((s for s in card.indicators if s.index == n), None)
     return rule is not None and rule.score is not None and printed_matches(printed, rule.exact or rule.score)
+
+
+def cell_image(form: Form, location: Location) -> str:
+    """The scanned image of the cell a finding is about (Form.scan_images, a PNG data URL), or "" when the
+    form is no scan or the reader kept no image of that cell."""
+    key = (location.block, location.row, location.field)
+    return next((image for block, row, field_, image in form.scan_images if (block, row, field_) == key), "")
