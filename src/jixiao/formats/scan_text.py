@@ -7,6 +7,7 @@ passes over is read from the cell's ink.
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 from functools import cache
@@ -160,17 +161,41 @@ def _recognise(gray: np.ndarray, lines: list[_Line] | None = None) -> list[dict[
         top = min(p[1] for p in line.box)
         bottom = max(p[1] for p in line.box)
         line_chars: list[dict[str, Any]] = []
+        spaced = False  # the engine read a space before the next character
         for box, word, score in zip(line.word_boxes, line.words, line.word_scores, strict=False):
             word = word.translate(LOOKALIKES)
             x0, x1 = min(p[0] for p in box), max(p[0] for p in box)
             step = (x1 - x0) / max(len(word), 1)
             for k, ch in enumerate(word):
-                if not ch.isspace():
-                    line_chars.append({"text": ch, "x0": x0 + k * step, "x1": x0 + (k + 1) * step,
-                                       "top": float(top), "bottom": float(bottom), "conf": float(score)})
+                if ch.isspace():
+                    spaced = True
+                    continue
+                line_chars.append({"text": ch, "x0": x0 + k * step, "x1": x0 + (k + 1) * step, "top": float(top),
+                                   "bottom": float(bottom), "conf": float(score), "spaced": spaced})
+                spaced = False
+        _close_gaps(line_chars)
         _punctuation_width(gray, line_chars)
         chars.extend(line_chars)
     return chars
+
+
+def _close_gaps(line: list[dict[str, Any]]) -> None:
+    """Close the gaps the engine's estimate of each character's box leaves between two CJK characters it
+    read as one run of text ("满意 度指标"), so that no space is read between them.
+
+    The engine places a character by the columns of its reading, not by its ink: the boxes of a run
+    printed without spaces may part by half a character, which the PDF reader's spacing rule reads as
+    a space. A gap wider than CLOSE_GAP of the line's height is a real one (two cells' texts on one line).
+    """
+    for prev, nxt in itertools.pairwise(line):
+        gap = nxt["x0"] - prev["x1"]
+        wide = unicodedata.east_asian_width(prev["text"]) == "W" and unicodedata.east_asian_width(nxt["text"]) == "W"
+        if wide and not nxt["spaced"] and 0 < gap < CLOSE_GAP * (nxt["bottom"] - nxt["top"]):
+            prev["x1"] += gap / 2
+            nxt["x0"] -= gap / 2
+
+
+CLOSE_GAP = 0.6  # of the line's height: wider gaps between two CJK characters of one reading are kept
 
 
 # Half-width and full-width forms of the punctuation forms print both ways ("指标1:" and "指标1：").
