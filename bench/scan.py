@@ -14,6 +14,8 @@ gives is compared with the records of the original (text-layer) PDF, form by for
 Targets: ≥ 97 % of cells at 300 dpi, ≥ 93 % at 150 dpi, every wrong number marked or caught,
 ≤ 3 s per page at 300 dpi.
 Usage: python bench/scan.py [--samples seed,mof2020-a,mof2020-b] [--dpi 150,300] [--conditions plain,+2,-2]
+       [--wrong] (list every wrong cell) [--tesseract mof2020-b:300:plain | no] (compare the text engine
+       with tesseract chi_sim, the command line, on one condition; skipped with a message when not installed)
 """
 
 from __future__ import annotations
