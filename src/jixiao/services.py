@@ -17,7 +17,7 @@ from jixiao.core.findings import Finding, Severity
 from jixiao.core.frozen import fast_init
 from jixiao.core.layout_checks import layout_findings
 from jixiao.core.model import Form, FundRow
-from jixiao.core.ocr import annotate, confirm_readings, confirm_targets, ocr_findings
+from jixiao.core.ocr import annotate, confirm_readings, confirm_targets, mark_doubts, ocr_findings
 from jixiao.core.profile_set import ProfileSet
 from jixiao.core.profiles import Profile
 from jixiao.core.scoring import Scorecard, score_form
@@ -71,7 +71,7 @@ def _forms_of(name: str, data: bytes) -> tuple[list[Form], ReadProblem | None]:
     if trace:
         from jixiao.formats.scan import with_uncertain
 
-        forms = [confirm_readings(f) for f in with_uncertain(grids, forms, trace)]
+        forms = [mark_doubts(confirm_readings(f)) for f in with_uncertain(grids, forms, trace)]
     if not forms:
         return [], ReadProblem(name, NO_FORM)
     return [replace(f, source=replace(f.source, file=name)) for f in forms], None

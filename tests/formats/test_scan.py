@@ -93,6 +93,29 @@ def test_uncertain_cells_are_in_the_record_and_reported(scanned) -> None:
 
 
 @needs_ocr
+def test_uncertain_and_number_cells_keep_their_scanned_image_outside_the_record(scanned) -> None:
+    """The import preview shows these beside the findings (issue 14 point 2): small grayscale PNGs."""
+    import base64
+
+    from PIL import Image
+
+    from jixiao.formats.scan_images import IMAGE_BOX, PNG_PREFIX
+
+    for evaluation in scanned:
+        form = evaluation.form
+        images = {(block, row, field): image for block, row, field, image in form.scan_images}
+        for cell in form.uncertain:
+            if cell.confidence != "—":  # read unsurely (not a correction of a sure reading)
+                assert (cell.block, cell.row, cell.field) in images, cell
+        scores = [("indicators", i.row, "score") for i in form.indicators if any(ch.isdigit() for ch in i.score)]
+        assert scores and all(key in images for key in scores)
+        picture = Image.open(io.BytesIO(base64.b64decode(images[scores[0]].removeprefix(PNG_PREFIX))))
+        assert picture.mode == "L" and picture.size[0] <= IMAGE_BOX[0] and picture.size[1] <= IMAGE_BOX[1]
+        assert picture.getextrema()[0] < 128  # the cell's ink, not blank paper
+        assert "scan_images" not in json.dumps(to_record(form))
+
+
+@needs_ocr
 def test_a_sideways_photograph_is_turned_and_read() -> None:
     data = (SCANS / "mof2020-a_p1_150dpi_sideways.jpg").read_bytes()
     batch = services.read_upload(data, "photo.jpg")

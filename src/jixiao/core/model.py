@@ -196,6 +196,9 @@ class Form:
     captions: tuple[str, ...] = ()
     # Cells of a scan read with low confidence (formats/scan.py); empty for every other file.
     uncertain: tuple[Uncertain, ...] = ()
+    # The scanned image of each cell of a scan a person may be asked to compare with its reading, as
+    # (block, row, field, PNG data URL) (formats/scan_images.py). Layout, like source, not part of the record.
+    scan_images: tuple[tuple[str, int, str, str], ...] = field(default=(), compare=False, repr=False)
 
     @cached_value
     def caption_text(self) -> str:

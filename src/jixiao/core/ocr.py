@@ -61,8 +61,16 @@ def ocr_findings(form: Form, index: int) -> Iterator[Finding]:
             project=form.project,
             location=Location(block=cell.block, row=cell.row, column=where, field=cell.field),
             found=cell.text,
-            message=f"OCR 识别存疑：第{cell.row}行 {where} “{cell.text}”（置信度 {cell.confidence}），请对照原件核实",
+            message=f"OCR 识别存疑：第{cell.row}行 {where} “{cell.text}”（{_why(cell)}），请对照原件核实",
         )
+
+
+def _why(cell: Uncertain) -> str:
+    if cell.confidence == DOUBT:
+        if not cell.text.strip():
+            return "识别为空，而本表多数指标行都有"
+        return "年度指标值与实际完成值一个带％一个不带，可能漏识别或多识别了％"
+    return f"置信度 {cell.confidence}"
 
 
 def annotate(findings: Iterable[Finding], form: Form) -> list[Finding]:
@@ -75,7 +83,8 @@ def annotate(findings: Iterable[Finding], form: Form) -> list[Finding]:
         loc = finding.location
         cell = cells.get((loc.block, loc.row or 0, loc.field))
         if cell is not None and finding.code != "O01":
-            note = f"（此单元格为扫描件 OCR 识别，置信度 {cell.confidence}，请先对照原件核实识别是否有误）"
+            sure = "识别结果与表中其他单元格不符" if cell.confidence == DOUBT else f"置信度 {cell.confidence}"
+            note = f"（此单元格为扫描件 OCR 识别，{sure}，请先对照原件核实识别是否有误）"
             finding = replace(finding, message=finding.message + note)
         out.append(finding)
     return out
@@ -146,6 +155,48 @@ def confirm_readings(form: Form) -> Form:
     return replace(form, funds=tuple(funds), uncertain=tuple(uncertain))
 
 
+def mark_doubts(form: Form) -> Form:
+    """A scan's number cells that its other cells contradict, marked uncertain (O01) though the engine was sure.
+
+    No arithmetic confirms another reading of these, so nothing is corrected; the cell is only put before
+    a person (with its image in the import preview):
+    - an indicator whose target and actual value are both numbers, one with ％ and one without
+      ("≥90" beside "92%"): a ％ read or lost;
+    - an indicator row with neither weight nor score while most of the form's rows have both: cells the
+      scan read as empty (a row cut by a page break, a mark the engine passed over).
+    A form that is no scan (no uncertain cell and no scanned image) is never touched.
+    """
+    if not form.uncertain and not form.scan_images:
+        return form
+    known = {(c.block, c.row, c.field) for c in form.uncertain}
+    marks: list[Uncertain] = []
+
+    def mark(row: int | None, field_: str, text: str) -> None:
+        if row and ("indicators", row, field_) not in known:
+            known.add(("indicators", row, field_))
+            marks.append(Uncertain("indicators", row, field_, text, DOUBT))
+
+    scored = sum(1 for i in form.indicators if i.weight.strip() and i.score.strip())
+    for ind in form.indicators:
+        target, actual = ind.target.strip(), ind.actual.strip()
+        if _digits(target) and _digits(actual) and target.endswith("%") != actual.endswith("%"):
+            if target.endswith("%"):
+                mark(ind.row, "actual", ind.actual)
+            else:
+                mark(ind.row, "target", ind.target)
+        if not ind.weight.strip() and not ind.score.strip() and ind.name.strip() and scored > len(form.indicators) / 2:
+            mark(ind.row, "weight", ind.weight)
+            mark(ind.row, "score", ind.score)
+    return replace(form, uncertain=(*form.uncertain, *marks)) if marks else form
+
+
+DOUBT = "—"  # the confidence of a cell marked by the form's other cells, not by the engine
+
+
+def _digits(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
 # The cells a correction may change: only there does a value unlike the reading mean a correction (elsewhere
 # the recogniser's own reading differs from the cell's text: "产出指标(50分)" is level-1 产出指标 with its points).
 _CORRECTED = {"funds": (_RATE, *_AMOUNTS), "indicators": ("target",)}
@@ -193,3 +244,10 @@ def _scores(card: Scorecard, n: int, printed: Decimal) -> bool:
     """Whether the rule gives row n the printed score (within the printed rounding)."""
     rule = next((s for s in card.indicators if s.index == n), None)
     return rule is not None and rule.score is not None and printed_matches(printed, rule.exact or rule.score)
+
+
+def cell_image(form: Form, location: Location) -> str:
+    """The scanned image of the cell a finding is about (Form.scan_images, a PNG data URL), or "" when the
+    form is no scan or the reader kept no image of that cell."""
+    key = (location.block, location.row, location.field)
+    return next((image for block, row, field_, image in form.scan_images if (block, row, field_) == key), "")

@@ -33,6 +33,7 @@ from jixiao.formats.pdf import NO_TEXT
 from jixiao.formats.pdf_grids import grids as pdf_grids
 from jixiao.formats.pdf_tables import Item, Table, TableCell, join_pages, page_items, place_chars, table_of
 from jixiao.formats.scan_geometry import _cells, _masks, _rules, _table_regions
+from jixiao.formats.scan_images import cell_png
 from jixiao.formats.scan_text import (
     DASH_LOOKALIKES,
     _box_size,
@@ -40,9 +41,12 @@ from jixiao.formats.scan_text import (
     _detect_boxes,
     _engine,
     _in_points,
+    _Line,
     _lone_mark,
+    _read_lines,
     _recognise,
     _ScanChar,
+    _small,
 )
 
 if TYPE_CHECKING:
@@ -78,12 +82,16 @@ class ScannedGrid(Grid):
     """A grid read from an image: each cell's recognition confidence, as (row, col, confidence)."""
 
     confidence: tuple[tuple[int, int, float], ...] = ()
+    images: tuple[tuple[int, int, str], ...] = ()  # (row, col, PNG data URL) of the cells worth one (scan_images)
 
     def confidence_at(self, row: int, col: int) -> float | None:
         for r, c, value in self.confidence:
             if r == row and c == col:
                 return value
         return None
+
+    def image_at(self, row: int, col: int) -> str:
+        return next((image for r, c, image in self.images if r == row and c == col), "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,14 +128,16 @@ def _read_pages(pages: Iterable[tuple[Any, float]], name: str) -> list[Grid]:
     if not available():
         raise ReadError(OCR_MISSING, name)
     items: list[Item] = []
+    images: dict[int, str] = {}
     tables = 0
     for number, (image, dpi) in enumerate(pages, start=1):
-        items_of_page = _page_items(_upright(image), number, dpi)
+        upright, lines = _upright(image)
+        items_of_page = _page_items(upright, number, dpi, lines, images)
         tables += sum(isinstance(i, Table) for i in items_of_page)
         items.extend(items_of_page)
     if not tables:
         raise ReadError(NO_TABLE_AT_ALL, name)
-    grids = _grids(join_pages(items), name)
+    grids = _grids(join_pages(items), name, images)
     if not any(c.text.strip() for g in grids for row in g.rows for c in row):
         raise ReadError(NO_TEXT_FOUND, name)
     return grids
@@ -198,27 +208,37 @@ def _gray(image: Any) -> np.ndarray:
 # Step 1: upright pages
 
 
-def _upright(gray: np.ndarray) -> np.ndarray:
-    """The page turned by quarter turns until its text reads, then deskewed."""
-    gray = _quarter_turns(gray)
-    return _rotate(gray, _skew(gray))
+def _upright(gray: np.ndarray) -> tuple[np.ndarray, list[_Line]]:
+    """The page deskewed and turned by quarter turns until its text reads, with its text lines read.
+
+    A skew is measured by the rules and rows of ink, which lie along the page's axes however the
+    page is turned; then the page is read once as it stands. Only when that reading looks sideways
+    (tall text boxes) or reads badly are the quarter turns tried, and the best one read again.
+    """
+    straight = _rotate(gray, _skew(gray))
+    lines = _read_lines(straight)
+    if lines and _reads_upright(lines):
+        return straight, lines
+    turned = _quarter_turns(gray)
+    if turned is gray:
+        return straight, lines
+    turned = _rotate(turned, _skew(turned))  # measured again on the page as it reads: as sure as upright
+    return turned, _read_lines(turned)
+
+
+def _reads_upright(lines: Sequence[_Line]) -> bool:
+    """Whether a page's lines read as upright text: most of them wide, the largest read surely."""
+    sizes = [_box_size(line.box) for line in lines]
+    if sum(1 for w, h in sizes if h > 1.5 * w) > len(lines) / 2:
+        return False
+    largest = sorted(range(len(lines)), key=lambda i: -sizes[i][0])[:8]
+    return sum(lines[i].score for i in largest) / len(largest) >= UPRIGHT_SCORE
 
 
 def _quarter_turns(gray: np.ndarray) -> np.ndarray:
-    """The page as it reads best: as it stands unless the engine reads a quarter or half turn better.
-
-    Sideways pages have tall text boxes; an upside-down page reads with a low score. The turns are
-    tried only when the page as it stands does not read well, so an upright page costs one look.
-    """
+    """The page as it reads best, of its four quarter turns, by the engine's score of its largest text."""
     import numpy as np
 
-    small = _small(gray, 1200)
-    boxes = _detect_boxes(small)
-    if not boxes:
-        return gray
-    tall = sum(1 for w, h in (_box_size(b) for b in boxes) if h > 1.5 * w)
-    if tall <= len(boxes) / 2 and _reading_score(small, boxes) >= UPRIGHT_SCORE:
-        return gray
     candidates = [gray, np.rot90(gray, 1), np.rot90(gray, 2), np.rot90(gray, 3)]
     scores = [_reading_score(_small(c, 1200)) for c in candidates]
     return candidates[scores.index(max(scores))]
@@ -227,10 +247,9 @@ def _quarter_turns(gray: np.ndarray) -> np.ndarray:
 UPRIGHT_SCORE = 0.8  # mean confidence of a page's largest text boxes read upright
 
 
-def _reading_score(small: np.ndarray, boxes: list[Any] | None = None) -> float:
+def _reading_score(small: np.ndarray) -> float:
     """Mean confidence of the page's largest text boxes, read as they stand."""
-    if boxes is None:
-        boxes = _detect_boxes(small)
+    boxes = _detect_boxes(small)
     largest = sorted(boxes, key=lambda b: -_box_size(b)[0])[:8]
     crops = [c for c in (_crop(small, b) for b in largest) if c.size]
     if not crops:
@@ -268,17 +287,13 @@ def _rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def _small(gray: np.ndarray, side: int) -> np.ndarray:
-    import cv2
+def _page_items(gray: np.ndarray, number: int, dpi: float, lines: list[_Line] | None = None,
+                images: dict[int, str] | None = None) -> list[Item]:
+    """The page's tables and the text outside them, top to bottom, as the PDF reader has them.
 
-    scale = side / max(gray.shape)
-    if scale >= 1:
-        return gray
-    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-
-
-def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[Item]:
-    """The page's tables and the text outside them, top to bottom, as the PDF reader has them."""
+    images, when given, gets the image of each cell a person may be asked to compare (_worth_an_image),
+    by the cell's id.
+    """
     scale = 72 / dpi
     masks = _masks(gray, dpi)
     tables = []
@@ -289,12 +304,21 @@ def _page_items(gray: np.ndarray, number: int, dpi: float) -> list[Item]:
             tables.append(table)
     if not tables:
         return []
-    outside = place_chars(tables, [_in_points(pixel_char, scale) for pixel_char in _recognise(gray)])
+    outside = place_chars(tables, [_in_points(pixel_char, scale) for pixel_char in _recognise(gray, lines)])
     for table in tables:
         for cell in table.cells:
             if not cell.chars or (len(cell.chars) == 1 and cell.chars[0].text in DASH_LOOKALIKES):
                 cell.chars = _lone_mark(gray, cell, scale) or cell.chars  # type: ignore[assignment]
+            if images is not None and _worth_an_image(cell):
+                box = (int(cell.x0 / scale), int(cell.top / scale), int(cell.x1 / scale), int(cell.bottom / scale))
+                images[id(cell)] = cell_png(gray, box, max(int(dpi / 75), 2))
     return page_items(tables, outside, gray.shape[0] * scale)
+
+
+def _worth_an_image(cell: TableCell) -> bool:
+    """A cell that holds a digit (a number a check or a correction may name) or that was read unsurely."""
+    return any(ch.text.isdigit() or (isinstance(ch, _ScanChar) and ch.conf < SETTINGS.min_confidence)
+               for ch in cell.chars)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,22 +330,26 @@ def _cell_confidence(cell: TableCell) -> float | None:
     return min(scores) if scores else None
 
 
-def _grids(items: Sequence[Item], name: str) -> list[Grid]:
+def _grids(items: Sequence[Item], name: str, images: dict[int, str] | None = None) -> list[Grid]:
     grids = pdf_grids(list(items), name)
     out: list[Grid] = []
     for item, grid in zip(items, grids, strict=True):
         scores: list[tuple[int, int, float]] = []
+        pictures: list[tuple[int, int, str]] = []
         if isinstance(item, Table):
             for cell in item.cells:
                 value = _cell_confidence(cell)
                 if value is not None:
                     scores.append((cell.row, cell.col, round(value, 3)))
+                if picture := (images or {}).get(id(cell)):
+                    pictures.append((cell.row, cell.col, picture))
         else:
             for r, line in enumerate(item):
                 value = min((ch.conf for ch in line.chars if isinstance(ch, _ScanChar)), default=None)
                 if value is not None:
                     scores.append((r, 0, round(value, 3)))
-        out.append(ScannedGrid(rows=grid.rows, source=grid.source, sheet=f"扫描件{grid.sheet}", confidence=tuple(scores)))
+        out.append(ScannedGrid(rows=grid.rows, source=grid.source, sheet=f"扫描件{grid.sheet}", confidence=tuple(scores),
+                               images=tuple(pictures)))
     return out
 
 
@@ -330,25 +358,37 @@ def _grids(items: Sequence[Item], name: str) -> list[Grid]:
 
 
 def with_uncertain(grids: Sequence[Grid], forms: Sequence[Form], roles: Sequence[RowRole]) -> list[Form]:
-    """The forms with the scan's low-confidence cells that fall on their fields marked.
+    """The forms with the scan's low-confidence cells that fall on their fields marked, and the images
+    of those cells and of their number cells kept (Form.scan_images).
 
     roles is the recogniser's trace of the same grids: it says which form, block and field each
     cell of a row became.
     """
     marks: dict[int, list[Uncertain]] = {}
+    pictures: dict[int, list[tuple[str, int, str, str]]] = {}
     for role in roles:
         grid = grids[role.grid] if role.grid < len(grids) else None
         if not isinstance(grid, ScannedGrid) or not role.form:
             continue
         for col, field_name in _fields(role, grid):
             value = grid.confidence_at(role.row - 1, col)
-            if value is None or value >= SETTINGS.min_confidence:
+            unsure = value is not None and value < SETTINGS.min_confidence
+            image = grid.image_at(role.row - 1, col)
+            if image and (unsure or field_name in NUMBER_FIELDS.get(role.role, ())):
+                pictures.setdefault(role.form, []).append((role.role, role.row, field_name, image))
+            if not unsure:
                 continue
             text = next((c.text for c in grid.rows[role.row - 1] if c.col == col), "")
             marks.setdefault(role.form, []).append(
                 Uncertain(role.role, role.row, field_name, " ".join(text.split()), f"{value:.2f}")
             )
-    return [replace(f, uncertain=tuple(marks.get(n, ()))) if n in marks else f for n, f in enumerate(forms, 1)]
+    return [replace(f, uncertain=tuple(marks.get(n, ())), scan_images=tuple(pictures.get(n, ())))
+            if n in marks or n in pictures else f for n, f in enumerate(forms, 1)]
+
+
+# The fields whose numbers a check or a correction may name: their images are kept even when read surely.
+NUMBER_FIELDS = {"funds": ("initial", "annual", "executed", "weight", "rate", "score"),
+                 "indicators": ("weight", "target", "actual", "score"), "total": ("weight", "score")}
 
 
 def _fields(role: RowRole, grid: ScannedGrid) -> tuple[tuple[int, str], ...]:

@@ -18,6 +18,7 @@ from django_tasks import task
 
 from jixiao import services as core_services
 from jixiao.core.model import Form, to_record
+from jixiao.core.ocr import cell_image
 from jixiao.core.profile_set import ProfileSet
 from jixiao.core.profiles import Profile
 from jixiao.web.forms.access import User, writable_units
@@ -168,9 +169,19 @@ def _preview(job: ImportJob, evaluations: Sequence[Evaluation]) -> list[dict[str
             "existing_version": match_version,  # a replace is refused if the form was saved since the preview
             "record": to_record(form), "profile": ev.profile.name, "printed_total": form.total.score,
             "computed_total": None if ev.scorecard.total is None else str(ev.scorecard.total),
-            "grade": ev.scorecard.grade, "counts": severity_counts(ev), "findings": [f.as_dict() for f in ev.findings],
+            "grade": ev.scorecard.grade, "counts": severity_counts(ev), "findings": _findings(ev),
+            "ocr_doubts": sum(1 for f in ev.findings if f.code in ("O01", "O02")),
         })
     return rows
+
+
+def _findings(ev: Evaluation) -> list[dict[str, Any]]:
+    """The findings as the preview shows them; on a scan, each about a cell with the cell's scanned image
+    beside it (`image`, a PNG data URL), for the user to compare with what was read."""
+    if not ev.form.scan_images:
+        return [f.as_dict() for f in ev.findings]
+    return [{**f.as_dict(), **({"image": image} if (image := cell_image(ev.form, f.location)) else {})}
+            for f in ev.findings]
 
 
 def _existing(units: Iterable[Org], evaluations: Sequence[Evaluation]) -> dict[tuple[int, int | None, str], list[tuple[int, int]]]:
