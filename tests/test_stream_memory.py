@@ -78,6 +78,27 @@ def test_the_parents_memory_does_not_grow_with_the_count() -> None:
     assert large - small < 64 * 1024  # the old arrays: 30,000 × 32 bytes ≈ 960 KB more
 
 
+def test_p05_of_a_name_on_most_forms_is_written_without_holding_its_group() -> None:
+    """One generic name on every form: its group (and its findings) were held whole while P05 was
+    found, growing with the batch; now read from disk and made a finding at a time."""
+
+    def peak(forms: int) -> int:
+        tally = Tally(digests=Digests(chunk=500))  # sorted in memory 500 records at a time
+        for start in range(0, forms, 100):
+            tally.add(_result([("通用项目", _digest(k)) for k in range(start, start + 100)]))
+        tracemalloc.start()
+        try:
+            found = sum(1 for _ in tally.each_batch_finding())
+            _, top = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert found == forms
+        return top
+
+    small, large = peak(2_000), peak(8_000)
+    assert large - small < 100_000, f"{(large - small) / 1e6:.1f} MB more at the peak for 4× the forms"
+
+
 @pytest.mark.parametrize("chunk", [3, 64, 1 << 15])
 def test_p05_sorted_on_disk_a_chunk_at_a_time_is_p05_of_every_entry(chunk: int) -> None:
     """The name hashes are sorted in runs of `chunk` records and merged: any chunk gives check_duplicates' P05,

@@ -68,10 +68,13 @@ class Tally:
     def each_batch_finding(self) -> Iterator[Finding]:
         """P05 over the batch, counted as it is found: a group of one name at a time, so that only the
         findings of that group are held (a generic name may be on most forms of a province)."""
-        from jixiao.core.checks import check_duplicates
+        from jixiao.core.checks import check_duplicates, duplicates_in_group
 
         for group in self.digests.groups():
-            for f in check_duplicates(group):
+            names = {re.sub(r"\s", "", project) for _, project, _ in group}
+            # One name (a hash shared by two names is rare): its findings made as they are written.
+            found = duplicates_in_group(group) if len(names) == 1 else check_duplicates(list(group))
+            for f in found:
                 self.counts[f.severity] += 1
                 self.errors = self.errors or f.severity is Severity.ERROR
                 yield f
@@ -151,20 +154,24 @@ class Digests:
             written = 0
             named = (r for r in _sorted_records(self.records, self.RECORD.size, self.count, self.chunk)
                      if r[:8] != bytes(8))
-            for _, same in itertools.groupby(named, key=lambda r: r[:8]):
-                group = list(same)
-                if len(group) < 2:
+            key, first, n = None, b"", 0
+            for record in itertools.chain(named, [None]):  # a group's records written as they come: never held
+                if record is not None and record[:8] == key:
+                    if n == 1:
+                        members.write(first)
+                    members.write(record)
+                    n += 1
                     continue
-                heads.write(self.GROUP.pack(self.RECORD.unpack(group[0])[1], written, len(group)))
-                members.write(b"".join(group))
-                written += len(group) * self.RECORD.size
+                if n > 1:
+                    heads.write(self.GROUP.pack(self.RECORD.unpack(first)[1], written, n))
+                    written += n * self.RECORD.size
+                if record is not None:
+                    key, first, n = record[:8], record, 1
             count = heads.tell() // self.GROUP.size
             heads.seek(0)
             for head in _sorted_records(heads, self.GROUP.size, count, self.chunk):
                 _, offset, n = self.GROUP.unpack(head)
-                members.seek(offset)
-                rows = [self.RECORD.unpack_from(members.read(self.RECORD.size)) for _ in range(n)]
-                yield [(index, self._name(at), content.hex()) for _, index, content, at in rows]
+                yield _Group(self, members, offset, n)
         finally:
             members.close()
             heads.close()
@@ -177,6 +184,37 @@ class Digests:
         name = self.spool.read(size).decode("utf-8")
         self.spool.seek(0, 2)
         return name
+
+
+class _Group(Sequence[tuple[int, str, str]]):
+    """The (index, project, content digest) of one name's forms, read from the sorted records on disk
+    as they are wanted: a group of most of a province's forms is never held."""
+
+    def __init__(self, digests: Digests, file: IO[bytes], offset: int, count: int) -> None:
+        self.digests, self.file, self.offset, self.count = digests, file, offset, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, n: int) -> tuple[int, str, str]: ...
+
+    @overload
+    def __getitem__(self, n: slice) -> list[tuple[int, str, str]]: ...
+
+    def __getitem__(self, n: int | slice) -> Any:
+        if isinstance(n, slice):
+            return [self[k] for k in range(*n.indices(self.count))]
+        if not -self.count <= n < self.count:
+            raise IndexError(n)
+        size = Digests.RECORD.size
+        self.file.seek(self.offset + (n % self.count) * size)
+        _, index, content, at = Digests.RECORD.unpack(self.file.read(size))
+        return index, self.digests._name(at), content.hex()
+
+    def __iter__(self) -> Iterator[tuple[int, str, str]]:
+        for n in range(self.count):
+            yield self[n]
 
 
 def _sorted_records(source: IO[bytes], size: int, count: int, chunk: int) -> Iterator[bytes]:
