@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import random
+import re
+import sys
 import tracemalloc
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jixiao.core.checks import check_duplicates
-from jixiao.stream_state import Tally
+from jixiao.formats import text
+from jixiao.stream_state import Digests, Tally
+from jixiao.streaming import Options, work_file
+
+SEED_TEXT = (Path(__file__).parent / "fixtures" / "seed.txt").read_text(encoding="utf-8")
 
 
 def _result(forms: list[tuple[str, str]]) -> dict:
@@ -45,3 +57,114 @@ def test_p05_from_the_compact_digests_is_p05_of_every_entry() -> None:
         tally.add(_result([(p, d) for _, p, d in entries[start:start + 7]]))
     assert tally.batch_findings() == check_duplicates(entries)
     assert {f.project for f in check_duplicates(entries)} >= {"通用项目", "通 用项目", "办公经费"}
+
+
+def test_the_parents_memory_does_not_grow_with_the_count() -> None:
+    """P05's per-form record (32 bytes a form in arrays) went to disk: 4× the forms, the same memory."""
+
+    def held(forms: int) -> int:
+        tally = Tally()
+        tracemalloc.start()
+        try:
+            for start in range(0, forms, 100):
+                tally.add(_result([(f"农村公路养护专项资金第{k}号", _digest(k)) for k in range(start, start + 100)]))
+            size, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert tally.forms == forms
+        return size
+
+    small, large = held(10_000), held(40_000)
+    assert large - small < 64 * 1024  # the old arrays: 30,000 × 32 bytes ≈ 960 KB more
+
+
+def test_p05_of_a_name_on_most_forms_is_written_without_holding_its_group() -> None:
+    """One generic name on every form: its group (and its findings) were held whole while P05 was
+    found, growing with the batch; now read from disk and made a finding at a time."""
+
+    def peak(forms: int) -> int:
+        tally = Tally(digests=Digests(chunk=500))  # sorted in memory 500 records at a time
+        for start in range(0, forms, 100):
+            tally.add(_result([("通用项目", _digest(k)) for k in range(start, start + 100)]))
+        tracemalloc.start()
+        try:
+            found = sum(1 for _ in tally.each_batch_finding())
+            _, top = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert found == forms
+        return top
+
+    small, large = peak(2_000), peak(8_000)
+    assert large - small < 100_000, f"{(large - small) / 1e6:.1f} MB more at the peak for 4× the forms"
+
+
+@pytest.mark.parametrize("chunk", [3, 64, 1 << 15])
+def test_p05_sorted_on_disk_a_chunk_at_a_time_is_p05_of_every_entry(chunk: int) -> None:
+    """The name hashes are sorted in runs of `chunk` records and merged: any chunk gives check_duplicates' P05,
+    in its order."""
+    rng = random.Random(chunk)
+    names = ["通用项目", "通 用项目", "办公经费", "", " ", *[f"唯一{n}" for n in range(60)]]
+    entries = []
+    for n in range(1, 701):
+        name = rng.choice(names)
+        entries.append((n, name, _digest(rng.choice([1, 2]) if name == "办公经费" else rng.randrange(10**6))))
+    digests = Digests(chunk)
+    for entry in entries:
+        digests.add(*entry)
+    found = [f for group in digests.groups() for f in check_duplicates(group)]
+    assert found == check_duplicates(entries)
+    assert [f for group in digests.groups() for f in check_duplicates(group)] == found  # read again: the same
+
+
+@given(st.lists(st.tuples(st.sampled_from(["甲", "乙", "丙 ", "丁", "", "戊己"]), st.integers(0, 3)), max_size=60),
+       st.integers(1, 8))
+@settings(max_examples=60, deadline=None)
+def test_p05_of_any_batch_and_any_chunk_is_p05_of_every_entry(forms: list[tuple[str, int]], chunk: int) -> None:
+    entries = [(n, name, _digest(content)) for n, (name, content) in enumerate(forms, 1)]
+    digests = Digests(chunk)
+    for entry in entries:
+        digests.add(*entry)
+    assert [f for group in digests.groups() for f in check_duplicates(group)] == check_duplicates(entries)
+
+
+# ---------------------------------------------------------------------------------------------
+# A worker: its caches of cell texts and values fill up to a bound, then stay there
+
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _unique_documents(count: int, rng: random.Random) -> list[bytes]:
+    """The seed's forms with every number of every indicator row and every indicator's name made
+    new: a worst case for the caches of cell texts and parsed values (a real batch repeats more)."""
+    rows = text.parse_rows(SEED_TEXT)
+    documents = []
+    for _ in range(count):
+        out = []
+        for row in rows:
+            row = list(row)
+            if len(row) == 10 and NUMBER.search(row[4]):  # an indicator row
+                row[3] = f"{row[3]}{rng.randrange(10**9)}"
+                for c in (5, 6):
+                    row[c] = NUMBER.sub(lambda m: f"{float(m.group()) * rng.uniform(0.5, 1.5):.3f}", row[c], count=1)
+                row[9] = f"原因{rng.randrange(10**9)}"
+            out.append("".join(f"\t{cell}\n" for cell in row))
+        documents.append(("\n".join(out) + "\n").encode("utf-8"))
+    return documents
+
+
+def test_a_workers_memory_does_not_grow_with_the_count() -> None:
+    """The bounded caches (formats/layout_rows, layout_words, core/values) held about 220,000 entries when
+    full: on a large batch of new texts a worker's memory grew with every form (here about 300,000 more
+    blocks from 1,001 to 4,004 forms). Sized as now they are full after about a thousand such forms."""
+    documents = _unique_documents(364, random.Random(1))
+    options = Options("check", output="jsonl")
+    blocks = []
+    for n, data in enumerate(documents, 1):
+        work_file(f"d{n}.txt", data, options)
+        if n in (91, 364):  # 1,001 and 4,004 forms
+            gc.collect()
+            blocks.append(sys.getallocatedblocks())
+    small, large = blocks
+    assert large - small < 20_000, f"{large - small} more memory blocks after 4× the forms"

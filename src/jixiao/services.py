@@ -84,6 +84,7 @@ def _collect(
     items: Iterable[tuple[str, bytes] | ReadError],
     jobs: int,
     progress: Callable[[int, int], None] | None,
+    each: Callable[[Sequence[Form], ReadProblem | None], None] | None = None,
 ) -> Batch:
     from jixiao.formats import Skipped
 
@@ -112,6 +113,8 @@ def _collect(
             forms.extend(found)
             if problem:
                 problems.append(problem)
+            if each:
+                each(found, problem)
             if progress:
                 progress(done, len(inputs))
     finally:
@@ -121,12 +124,15 @@ def _collect(
 
 
 def read_paths(
-    paths: Iterable[str | Path], *, jobs: int = 1, progress: Callable[[int, int], None] | None = None
+    paths: Iterable[str | Path], *, jobs: int = 1, progress: Callable[[int, int], None] | None = None,
+    each: Callable[[Sequence[Form], ReadProblem | None], None] | None = None,
 ) -> Batch:
-    """Every form in files, folders (recursively) and zip archives; bad files become problems."""
+    """Every form in files, folders (recursively) and zip archives; bad files become problems.
+
+    progress(files done, files in all) and each(a file's forms, its problem) are called as each file is read."""
     from jixiao.formats.registry import iter_inputs
 
-    return _collect(iter_inputs(paths), jobs, progress)
+    return _collect(iter_inputs(paths), jobs, progress, each)
 
 
 def read_upload(data: bytes, name: str) -> Batch:

@@ -5,10 +5,13 @@ file that lets an interrupted run resume.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 import json
+import os
 import pickle
 import re
+import struct
 import tempfile
 from array import array
 from collections.abc import Iterator, Sequence
@@ -65,10 +68,13 @@ class Tally:
     def each_batch_finding(self) -> Iterator[Finding]:
         """P05 over the batch, counted as it is found: a group of one name at a time, so that only the
         findings of that group are held (a generic name may be on most forms of a province)."""
-        from jixiao.core.checks import check_duplicates
+        from jixiao.core.checks import check_duplicates, duplicates_in_group
 
         for group in self.digests.groups():
-            for f in check_duplicates(group):
+            names = {re.sub(r"\s", "", project) for _, project, _ in group}
+            # One name (a hash shared by two names is rare): its findings made as they are written.
+            found = duplicates_in_group(group) if len(names) == 1 else check_duplicates(list(group))
+            for f in found:
                 self.counts[f.severity] += 1
                 self.errors = self.errors or f.severity is Severity.ERROR
                 yield f
@@ -96,61 +102,152 @@ class Tally:
 
 
 class Digests:
-    """What P05 needs of each form, in 32 bytes of memory: a hash of its name (8), its content digest (16)
-    and where its name is in a temporary file (8).
+    """What P05 needs of each form, kept on disk: nothing in memory grows with the batch.
 
-    At the end only the forms whose name's hash comes up more than once are looked at, one group of
-    a name at a time (check_duplicates then groups them by the names themselves).
+    A form is a 40-byte record in a temporary file: a hash of its name (8 bytes), its index (8),
+    its content digest (16) and where its name is in a second temporary file (8). At the end the
+    records are sorted by name hash (a chunk at a time in memory, the sorted runs merged from disk),
+    the forms whose name's hash comes up more than once are taken a group at a time, and the groups
+    are put back in the order of their first forms (check_duplicates then groups them by the names).
     """
 
-    def __init__(self) -> None:
-        self.names = array("Q")  # 0: no name (P05 leaves such a form out)
-        self.contents = bytearray()
-        self.offsets = array("Q")
-        self.spool: IO[bytes] | None = None
+    RECORD = struct.Struct(">QQ16sQ")  # name hash, index, content digest, name's offset: sorts by (hash, index)
+    GROUP = struct.Struct(">QQQ")  # first index, offset of the group's records, how many
+
+    def __init__(self, chunk: int = 1 << 15) -> None:
+        self.chunk = chunk  # records sorted in memory at a time
+        self.records: IO[bytes] | None = None
+        self.spool: IO[bytes] | None = None  # the names
         self.size = 0
+        self.count = 0
         self.first = 1  # the batch index of the first form added; the others follow it
 
     def __len__(self) -> int:
-        return len(self.names)
+        return self.count
 
     def add(self, index: int, project: str, digest: str) -> None:
-        if not self.names:
+        if not self.count:
             self.first = index
-        assert index == self.first + len(self.names), "forms are added in the order of their numbers"
+        assert index == self.first + self.count, "forms are added in the order of their numbers"
         key = 0
         if project.strip():
             normal = re.sub(r"\s", "", project).encode("utf-8")
             key = int.from_bytes(hashlib.blake2b(normal, digest_size=8).digest(), "big") or 1
-        self.names.append(key)
-        self.contents += _fixed(digest)
-        if self.spool is None:
-            self.spool = _temporary()
+        if self.records is None:
+            self.records, self.spool = _temporary(), _temporary()
+        assert self.spool is not None
+        self.records.write(self.RECORD.pack(key, index, _fixed(digest), self.size))
         line = project.encode("utf-8")
-        self.offsets.append(self.size)
         self.spool.write(len(line).to_bytes(4, "big") + line)
         self.size += 4 + len(line)
+        self.count += 1
 
     def groups(self) -> Iterator[list[tuple[int, str, str]]]:
         """(1-based index, project, content digest) of the forms of each name's hash that is not alone:
         a group at a time, in the order of their first forms."""
-        ordered = sorted(self.names)
-        twice = {b for a, b in itertools.pairwise(ordered) if a == b and b}
-        del ordered
-        members: dict[int, list[int]] = {}
-        for n, key in enumerate(self.names):
-            if key in twice:
-                members.setdefault(key, []).append(n)
-        for group in members.values():
-            yield [(self.first + n, self._name(n), self.contents[16 * n:16 * n + 16].hex()) for n in group]
+        if self.records is None or self.spool is None:
+            return
+        self.records.flush()
+        self.records.seek(0)
+        members, heads = _temporary(), _temporary()
+        try:
+            written = 0
+            named = (r for r in _sorted_records(self.records, self.RECORD.size, self.count, self.chunk)
+                     if r[:8] != bytes(8))
+            key, first, n = None, b"", 0
+            for record in itertools.chain(named, [None]):  # a group's records written as they come: never held
+                if record is not None and record[:8] == key:
+                    if n == 1:
+                        members.write(first)
+                    members.write(record)
+                    n += 1
+                    continue
+                if n > 1:
+                    heads.write(self.GROUP.pack(self.RECORD.unpack(first)[1], written, n))
+                    written += n * self.RECORD.size
+                if record is not None:
+                    key, first, n = record[:8], record, 1
+            count = heads.tell() // self.GROUP.size
+            heads.seek(0)
+            for head in _sorted_records(heads, self.GROUP.size, count, self.chunk):
+                _, offset, n = self.GROUP.unpack(head)
+                yield _Group(self, members, offset, n)
+        finally:
+            members.close()
+            heads.close()
+            self.records.seek(0, 2)
 
-    def _name(self, n: int) -> str:
+    def _name(self, at: int) -> str:
         assert self.spool is not None
-        self.spool.seek(self.offsets[n])
+        self.spool.seek(at)
         size = int.from_bytes(self.spool.read(4), "big")
         name = self.spool.read(size).decode("utf-8")
         self.spool.seek(0, 2)
         return name
+
+
+class _Group(Sequence[tuple[int, str, str]]):
+    """The (index, project, content digest) of one name's forms, read from the sorted records on disk
+    as they are wanted: a group of most of a province's forms is never held."""
+
+    def __init__(self, digests: Digests, file: IO[bytes], offset: int, count: int) -> None:
+        self.digests, self.file, self.offset, self.count = digests, file, offset, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, n: int) -> tuple[int, str, str]: ...
+
+    @overload
+    def __getitem__(self, n: slice) -> list[tuple[int, str, str]]: ...
+
+    def __getitem__(self, n: int | slice) -> Any:
+        if isinstance(n, slice):
+            return [self[k] for k in range(*n.indices(self.count))]
+        if not -self.count <= n < self.count:
+            raise IndexError(n)
+        size = Digests.RECORD.size
+        self.file.seek(self.offset + (n % self.count) * size)
+        _, index, content, at = Digests.RECORD.unpack(self.file.read(size))
+        return index, self.digests._name(at), content.hex()
+
+    def __iter__(self) -> Iterator[tuple[int, str, str]]:
+        for n in range(self.count):
+            yield self[n]
+
+
+def _sorted_records(source: IO[bytes], size: int, count: int, chunk: int) -> Iterator[bytes]:
+    """The `count` fixed-size records of `source` (from where it stands) in byte order, with at most
+    `chunk` of them in memory: sorted runs written to a temporary file and merged."""
+    if count <= chunk:
+        data = source.read(count * size)
+        yield from sorted(data[n:n + size] for n in range(0, len(data), size))
+        return
+    with _temporary() as runs:
+        bounds = []
+        left = count
+        while left:
+            n = min(chunk, left)
+            data = source.read(n * size)
+            start = runs.tell()
+            runs.write(b"".join(sorted(data[k:k + size] for k in range(0, len(data), size))))
+            bounds.append((start, n))
+            left -= n
+        runs.flush()
+        yield from heapq.merge(*(_run(runs.fileno(), start, n, size) for start, n in bounds))
+
+
+def _run(fd: int, start: int, count: int, size: int) -> Iterator[bytes]:
+    """The records of one sorted run, read a block at a time at their own offsets (os.pread)."""
+    block = max(1, 4096 // size) * size
+    offset, end = start, start + count * size
+    while offset < end:
+        data = os.pread(fd, min(block, end - offset), offset)
+        if not data:
+            return
+        offset += len(data)
+        yield from (data[k:k + size] for k in range(0, len(data), size))
 
 
 def _temporary() -> IO[bytes]:

@@ -39,7 +39,11 @@ from jixiao.stream_output import (
 from jixiao.stream_state import Result, Spool, State, Tally
 
 COLLECT_EVERY = 200  # files between garbage collections while automatic collection is off
-WINDOW_PER_JOB = 4  # files handed out ahead per worker: keeps workers busy, memory bounded
+WINDOW_PER_JOB = 4  # parcels handed out ahead per worker: keeps workers busy, memory bounded
+# Files go to a worker in parcels of up to this many files or bytes: each task costs the parent a round
+# trip (pickling, the pool's threads, a future), which on small files was most of the parent's work.
+PARCEL_FILES = 16
+PARCEL_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -193,13 +197,24 @@ def _unread(item: Exception) -> Result:
     return _skipped(file, message) if isinstance(item, Skipped) else _problem(file, message)
 
 
-def _worker_start(options: Options) -> None:
-    """Each worker: profile read once, the modules' objects frozen out of the collector's sight."""
+def _preload(options: Options) -> None:
+    """The modules and profiles every worker needs, loaded once in the parent before the workers are
+    forked (each worker loaded them itself: about 0.25 s of CPU a worker); a worker started otherwise
+    (spawn) loads them in _worker_start."""
     from jixiao import services  # noqa: F401  (imported before freezing)
     from jixiao.formats import layout, registry  # noqa: F401
+    from jixiao.formats.layout_words import default_vocabulary
+    from jixiao.profile_files import builtin_set
 
+    builtin_set()
+    default_vocabulary()
     if options.mode == "check":
         _profile(options.profile)
+
+
+def _worker_start(options: Options) -> None:
+    """Each worker: profile read once, the modules' objects frozen out of the collector's sight."""
+    _preload(options)
     gc.freeze()
     gc.disable()
 
@@ -207,12 +222,16 @@ def _worker_start(options: Options) -> None:
 _done_in_process = 0
 
 
-def _work_in_worker(name: str, data: bytes, options: Options) -> Result:
+def _work_in_worker(files: list[tuple[str, bytes]], options: Options) -> list[Result]:
+    """A parcel of files: one task, one round trip between the processes for them all."""
     global _done_in_process
-    _done_in_process += 1
-    if _done_in_process % COLLECT_EVERY == 0:
-        gc.collect()
-    return work_file(name, data, options)
+    out = []
+    for name, data in files:
+        _done_in_process += 1
+        if _done_in_process % COLLECT_EVERY == 0:
+            gc.collect()
+        out.append(work_file(name, data, options))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,28 +260,41 @@ def results(
             stored = state.lookup(name, hashlib.sha256(data).hexdigest()) if state else None
             yield stored if stored is not None else work_file(name, data, options)
         return
-    window: deque[Future[Result] | Result] = deque()
+    window: deque[Future[list[Result]] | list[Result]] = deque()
     limit = jobs * WINDOW_PER_JOB
+    parcel: list[tuple[str, bytes]] = []
+    size = 0
+    _preload(options)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(options,)) as pool:
         try:
             for item in inputs:
+                ready: Result | None = None
                 if isinstance(item, ReadError):
-                    window.append(_unread(item))
+                    ready = _unread(item)
                 else:
                     name, data = item
-                    stored = state.lookup(name, hashlib.sha256(data).hexdigest()) if state else None
-                    window.append(stored if stored is not None else pool.submit(_work_in_worker, name, data, options))
+                    ready = state.lookup(name, hashlib.sha256(data).hexdigest()) if state else None
+                    if ready is None:
+                        parcel.append(item)
+                        size += len(data)
+                if parcel and (ready is not None or size >= PARCEL_BYTES or len(parcel) >= PARCEL_FILES):
+                    window.append(pool.submit(_work_in_worker, parcel, options))  # before `ready`: input order
+                    parcel, size = [], 0
+                if ready is not None:
+                    window.append([ready])
                 while len(window) >= limit:
-                    yield _take(window.popleft())
+                    yield from _take(window.popleft())
+            if parcel:
+                window.append(pool.submit(_work_in_worker, parcel, options))
             while window:
-                yield _take(window.popleft())
+                yield from _take(window.popleft())
         finally:
             for pending in window:
                 if isinstance(pending, Future):
                     pending.cancel()
 
 
-def _take(item: Future[Result] | Result) -> Result:
+def _take(item: Future[list[Result]] | list[Result]) -> list[Result]:
     return item.result() if isinstance(item, Future) else item
 
 

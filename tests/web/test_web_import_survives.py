@@ -174,12 +174,3 @@ def test_an_upload_over_the_limit_is_refused_with_the_limit(admin, client, setti
     client.force_login(admin)
     response = client.post("/import/", {"files": [SimpleUploadedFile("seed.txt", SEED.read_bytes())]})
     assert response.status_code == 413 and "上限" in response.content.decode()
-
-
-def test_api_check_of_a_large_file_points_to_import_instead_of_reading_in_the_request(admin, client, settings):
-    settings.JIXIAO_CHECK_MAX_BYTES = 1000
-    client.force_login(admin)
-    with open(SEED, "rb") as f:
-        response = client.post("/api/check", {"file": f})
-    assert response.status_code == 413
-    assert "导入" in response.json()["error"]

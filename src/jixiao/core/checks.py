@@ -8,7 +8,7 @@ pattern_checks); `check_form` runs them all and sorts the findings in the report
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from jixiao.core import arithmetic_checks as a
 from jixiao.core import pattern_checks as p
@@ -90,14 +90,21 @@ def check_duplicates(entries: Iterable[tuple[int, str, str]]) -> list[Finding]:
     for index, project, digest in entries:
         if project.strip():
             groups.setdefault(re.sub(r"\s", "", project), []).append((index, project, digest))
-    findings = []
-    for members in groups.values():
-        if len(members) < 2 or all(digest == members[0][2] for _, _, digest in members):
-            continue  # one form, or the same form twice: a copy, not a clash
-        for index, project, _ in members:
-            named = [m[0] for m in members[: NAMED_DUPLICATES + 1] if m[0] != index][:NAMED_DUPLICATES]
-            findings.append(_duplicate_name(project, index, named, len(members) - 1 - len(named)))
-    return findings
+    return [f for members in groups.values() for f in duplicates_in_group(members)]
+
+
+def duplicates_in_group(members: Sequence[tuple[int, str, str]]) -> Iterator[Finding]:
+    """P05 of the forms of one name (index, project, digest, in batch order), a finding at a time: the
+    group may be read from disk (a generic name may be on most forms of a province)."""
+    if len(members) < 2:
+        return
+    first = members[0][2]
+    if all(digest == first for _, _, digest in members):
+        return  # the same form twice: a copy, not a clash
+    head = [m[0] for m in members[: NAMED_DUPLICATES + 1]]
+    for index, project, _ in members:
+        named = [m for m in head if m != index][:NAMED_DUPLICATES]
+        yield _duplicate_name(project, index, named, len(members) - 1 - len(named))
 
 
 def _duplicate_name(project: str, index: int, others: list[int], more: int) -> Finding:

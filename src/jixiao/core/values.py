@@ -125,7 +125,7 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_SYMBOLS).strip()
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def parse_value(text: str) -> Value:
     """Read a target or an actual; never raises (unreadable text gives kind UNREADABLE).
 
@@ -259,7 +259,7 @@ def parse_parts(nature: str, number: str, unit: str) -> Value:
     return replace(value, text=" ".join(p.strip() for p in (nature, number, unit) if p.strip()))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> Decimal | None:
     """Read a plain number cell (万元, 分值, 得分, 执行率 without its %); None for blank, "-" or unreadable.
 

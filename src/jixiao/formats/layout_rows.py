@@ -38,7 +38,7 @@ class Row:
         self.joined = key("".join(texts))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _cell(text: str, col: int, colspan: int) -> RowCell:
     """A grid cell as the recogniser reads it; cached, as labels, captions and blanks recur in every form."""
     return RowCell(clean(text), col, col + colspan)

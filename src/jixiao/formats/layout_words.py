@@ -91,7 +91,7 @@ NOTE_STARTS = ("注：", "注:", "注1", "注（", "注(", "说明：", "说明:
                "填表单位", "联系电话", "单位：", "单位:", "金额单位", "审核人", "填表日期", "填报日期")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def is_placeholder(text: str) -> bool:
     """A cell of an empty template row: "指标2：", "……", "1、"."""
     return bool(_PLACEHOLDER_NAME.fullmatch(key(text)))
@@ -102,7 +102,7 @@ def is_note(text: str) -> bool:
     return text.strip(_BLANKS).startswith(NOTE_STARTS)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def clean(text: str) -> str:
     """A cell's value as the record keeps it: line breaks removed, blanks trimmed (docs/domain.md §8)."""
     if "\n" not in text and "\r" not in text:
@@ -120,7 +120,7 @@ def key(text: str) -> str:
     return text.translate(_KEY_TABLE)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def label_key(text: str) -> str:
     """A header label for matching: key() with ASCII brackets, "转移支付（项目）名称" as "转移支付(项目)名称"."""
     return key(text).translate(_BRACKETS)
@@ -234,7 +234,7 @@ def is_block_label(text: str) -> bool:
 _NUMBER_LIKE = re.compile(r"-?\d[\d,]*(?:\.\d+)?\s*(?:%|％|万元|万|分|元)?")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def parse_number_like(text: str) -> bool:
     """Whether a cell prints a number (with or without its unit): a value, not a caption."""
     return bool(_NUMBER_LIKE.fullmatch(text.strip(_BLANKS)))

@@ -12,9 +12,11 @@ from django.conf import settings
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import path
+from django.urls import path, reverse
 
 from jixiao.web import pages
+from jixiao.web.batch import checks
+from jixiao.web.batch.models import CheckJob
 from jixiao.web.forms import access, evaluation, exports, imports, store
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.forms.filters import filter_forms, filter_key
@@ -215,13 +217,28 @@ def check(request: HttpRequest) -> HttpResponse:
     profiles.choose(profile)  # an unknown name is refused before anything is read
     size = sum(f.size or 0 for f in files)
     if size > settings.JIXIAO_CHECK_MAX_BYTES:
-        # A large file takes seconds to minutes: not in a request thread, but as an import in the background.
-        limit = settings.JIXIAO_CHECK_MAX_BYTES / 1024 / 1024
-        raise ServiceError(
-            f"文件共 {size / 1024 / 1024:.1f} MB，超过了即时检查的上限 {limit:.0f} MB：请用导入（网页“导入”或 "
-            "jixiao check 命令）在后台读取，导入预览中同样列出全部复核发现。", {"file": ["文件太大"]}, status=413)
+        # A large file takes seconds to minutes: not in a request thread, but as a background task.
+        job = checks.start_check(request.user, files, profile)
+        url = reverse("api-check-job", args=[job.pk])
+        response = json_response({**checks.status_of(job), "url": url}, status=202)
+        response["Location"] = url
+        return response
     uploads = [(f.name, f.read()) for f in files]  # bounded by the limit above
     return json_response(imports.check_upload(uploads, profile, request.user))
+
+
+@api_view
+@pages.allow("GET")
+def check_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A queued check: 202 with its state while it waits or runs, then what the synchronous check returns.
+    Only the user who sent it (the token's owner) sees it; anyone else gets 404."""
+    job = CheckJob.objects.filter(pk=pk, user=request.user).first()
+    if job is None:
+        return _error("没有这个检查任务，或它不是您提交的。", 404)
+    if job.status == CheckJob.Status.DONE:
+        return json_response(job.result)
+    state = checks.status_of(job)
+    return json_response(state, status=200 if state["status"] == CheckJob.Status.FAILED else 202)
 
 
 @api_view
@@ -253,6 +270,7 @@ urlpatterns = [
     path("forms/<int:pk>/export.<str:fmt>", form_export, name="api-form-export"),
     path("export", export, name="api-export"),
     path("check", check, name="api-check"),
+    path("check/<int:pk>", check_job, name="api-check-job"),
     path("evaluate", evaluate, name="api-evaluate"),
     path("units", units, name="api-units"),
 ]

@@ -99,7 +99,17 @@ SCHEMA: dict[str, Any] = {
                                 "requestBody": {"content": {"multipart/form-data": {"schema": {
                                     "type": "object", "properties": {"file": {"type": "string", "format": "binary"},
                                                                      "profile": {"type": "string"}}}}}},
-                                "responses": {"200": {"description": "forms、summary、problems"}, "400": _ERROR}}},
+                                "responses": {"200": {"description": "forms、summary、problems"},
+                                              "202": {"description": "文件超过 JIXIAO_CHECK_MAX_BYTES：已转为后台检查，"
+                                                                     "url（及 Location 头）为任务地址"},
+                                              "400": _ERROR}}},
+        "/api/check/{id}": {"get": {"summary": "后台检查的状态；完成后返回与同步检查相同的结果（仅提交者可见）",
+                                    "parameters": [{"name": "id", "in": "path", "required": True,
+                                                    "schema": {"type": "integer"}}],
+                                    "responses": {"200": {"description": "完成：forms、summary、problems；"
+                                                                         "失败：status 为 failed 及 error"},
+                                                  "202": {"description": "排队中或检查中：status、label"},
+                                                  "404": _ERROR}}},
         "/api/evaluate": {"post": {"summary": "计算一份未保存的记录的得分和复核发现", "requestBody": {"content": {
             "application/json": {"schema": {"type": "object", "properties": {
                 "form": {"$ref": "#/components/schemas/Record"}, "profile": {"type": "string"}}}}}},

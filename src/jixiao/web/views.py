@@ -367,8 +367,11 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     from jixiao.web.ops import jobs
 
     jobs.mark_stale(job)  # a reader that died shows as failed, with the reason
+    so_far = (job.result or {}).get("reading", {})  # forms found, errors among them, files unreadable
     return JsonResponse({"status": job.status, "label": job.get_status_display(), "done": job.done,
-                         "total": job.total, "progress": job.progress, "error": job.error})
+                         "total": job.total, "progress": job.progress, "error": job.error,
+                         "forms": so_far.get("forms", 0), "errors": so_far.get("errors", 0),
+                         "problems": so_far.get("problems", 0)})
 
 
 @login_required

@@ -99,3 +99,34 @@ class ExportJob(models.Model):
     def progress(self) -> int:
         """Percent of the forms written."""
         return 100 if not self.total else round(100 * self.done / self.total)
+
+
+class CheckJob(models.Model):
+    """A file sent to /api/check that is too large to check in the request: checked by a background task
+    (jixiao.web.batch.checks.run_check), its result the JSON the synchronous check returns. Only its user
+    reads it (the API token's owner)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "检查中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_jobs")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    profile = models.CharField("评分规则", max_length=100, default="auto")
+    files = models.JSONField("文件", default=list)  # [{"name": ..., "path": ...}], removed once checked
+    result = models.JSONField("结果", null=True, blank=True)
+    error = models.TextField("错误", blank=True)
+    created = models.DateTimeField("提交时间", auto_now_add=True)
+    updated = models.DateTimeField("更新时间", auto_now=True)
+    finished = models.DateTimeField("完成时间", null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台检查"
+        verbose_name_plural = "后台检查"
+        ordering = ("-created",)
+
+    def __str__(self) -> str:
+        return f"检查 #{self.pk}"

@@ -108,13 +108,22 @@ def run_import_preview(job_id: int, attempt: int = 0) -> None:
         return
     job = ImportJob.objects.get(pk=job_id)
 
+    profiles = user_profiles(job.user)
+    so_far = {"forms": 0, "errors": 0, "problems": 0}  # shown on the page while it reads (import.js)
+
+    def each(found: Sequence[Form], problem: core_services.ReadProblem | None) -> None:
+        so_far["forms"] += len(found)
+        so_far["problems"] += problem is not None
+        so_far["errors"] += sum(severity_counts(core_services.evaluate(f, profiles))["error"] for f in found)
+
     def progress(done: int, total: int) -> None:
-        mine.filter(status=ImportJob.Status.READING).update(done=done, total=max(total, 1), heartbeat=timezone.now())
+        mine.filter(status=ImportJob.Status.READING).update(done=done, total=max(total, 1), heartbeat=timezone.now(),
+                                                            result={"reading": dict(so_far)})
 
     try:
         with jobs.heartbeat(job_id, attempt):
-            batch = core_services.read_paths([f["path"] for f in job.files], progress=progress)
-            evaluations = core_services.evaluate_batch(batch.forms, user_profiles(job.user)) if batch.forms else []
+            batch = core_services.read_paths([f["path"] for f in job.files], progress=progress, each=each)
+            evaluations = core_services.evaluate_batch(batch.forms, profiles) if batch.forms else []
             preview = _preview(job, evaluations)
             _dry_run(job.user, preview, evaluations)
     except Exception as e:  # a bug must not leave the job "reading" forever

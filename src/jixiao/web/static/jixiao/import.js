@@ -14,7 +14,8 @@
   });
 })();
 
-// Import progress: poll the job until the background reading is done, then show the preview.
+// Import progress: poll the job until the background reading is done (files, forms found, errors and
+// unreadable files so far, without a reload), then show the preview.
 (function () {
   "use strict";
   var box = document.getElementById("progress");
@@ -27,6 +28,11 @@
       .then(function (s) {
         bar.value = s.progress;
         text.textContent = s.done + "/" + s.total + " · " + s.label;
+        [["progress-files", s.done + "/" + s.total], ["progress-forms", s.forms],
+         ["progress-errors", s.errors], ["progress-problems", s.problems]].forEach(function (pair) {
+          var node = document.getElementById(pair[0]);
+          if (node) node.textContent = pair[1];
+        });
         if (s.status === "pending" || s.status === "reading") setTimeout(poll, 1000);
         else window.location.reload();
       })

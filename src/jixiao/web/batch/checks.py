@@ -1,0 +1,89 @@
+"""/api/check of a file too large to check in a request thread: queued as a background task (the same
+django-tasks queue and `jixiao worker` as large imports and batch exports), its result kept for its user.
+
+start_check keeps the uploads on disk (copied chunk by chunk) and queues run_check; run_check claims the
+job (one checker), beats its heartbeat (jixiao.web.ops.jobs) while it reads, stores what the synchronous
+check returns (imports.check_upload) and removes the files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from jixiao.web.batch.models import CheckJob
+
+
+def _folder(job_id: int) -> Path:
+    return Path(settings.UPLOAD_DIR) / "checks" / str(job_id)  # not a digit name: the import sweep leaves it
+
+
+def start_check(user: Any, uploads: Sequence[Any], profile: str) -> CheckJob:
+    """Keep the uploaded files (Django's uploaded files, or (name, bytes) pairs) and queue their check."""
+    job = CheckJob.objects.create(user=user, profile=profile, heartbeat=timezone.now())
+    folder = _folder(job.pk)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    files = []
+    for n, upload in enumerate(uploads, 1):
+        name = upload[0] if isinstance(upload, tuple) else upload.name
+        path = folder / f"{n:03d}_{Path(name or '').name or 'file'}"
+        with open(path, "wb") as out:
+            if isinstance(upload, tuple):
+                out.write(upload[1])
+            else:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        files.append({"name": name, "path": str(path)})
+    job.files = files
+    job.save(update_fields=["files"])
+    transaction.on_commit(lambda: run_check_task.enqueue(job.pk))
+    return job
+
+
+@task()
+def run_check_task(job_id: int) -> None:
+    run_check(job_id)
+
+
+def _beat(job_id: int, attempt: int) -> bool:
+    return bool(CheckJob.objects.filter(pk=job_id, status=CheckJob.Status.RUNNING).update(heartbeat=timezone.now()))
+
+
+def run_check(job_id: int) -> None:
+    """Check a queued job's files and store the report; a job already taken is left to its checker."""
+    from jixiao.web.forms.imports import check_upload
+    from jixiao.web.ops import jobs
+
+    claimed = CheckJob.objects.filter(pk=job_id, status=CheckJob.Status.PENDING).update(
+        status=CheckJob.Status.RUNNING, heartbeat=timezone.now())
+    if not claimed:
+        return
+    job = CheckJob.objects.select_related("user").get(pk=job_id)
+    mine = CheckJob.objects.filter(pk=job_id, status=CheckJob.Status.RUNNING)
+    try:
+        with jobs.heartbeat(job_id, 0, beat=_beat):
+            uploads = [(f["name"], Path(f["path"]).read_bytes()) for f in job.files]
+            report = check_upload(uploads, job.profile, job.user)
+    except Exception as e:  # a bug must not leave the job "running" forever
+        mine.update(status=CheckJob.Status.FAILED, error=f"检查失败：{e}", finished=timezone.now())
+        raise
+    finally:
+        shutil.rmtree(_folder(job_id), ignore_errors=True)
+    mine.update(status=CheckJob.Status.DONE, result=report, finished=timezone.now())
+
+
+def status_of(job: CheckJob) -> dict[str, Any]:
+    """What GET of a job that is not done answers: its state in words, and why it failed."""
+    lost = (job.status == CheckJob.Status.RUNNING and job.heartbeat is not None
+            and (timezone.now() - job.heartbeat).total_seconds() > settings.JIXIAO_JOB_STALE_SECONDS)
+    if lost:
+        return {"id": job.pk, "status": CheckJob.Status.FAILED, "label": CheckJob.Status.FAILED.label,
+                "error": "检查中断：后台任务进程在检查时停止了（服务或 jixiao worker 被终止）。请重新提交。"}
+    return {"id": job.pk, "status": job.status, "label": job.get_status_display(), "error": job.error}
