@@ -224,7 +224,7 @@ def main() -> None:
         target = 0.97 if dpi >= 300 else 0.93
         print(f"{dpi} dpi: {right / max(total, 1):.1%} of {total} cells right (target {target:.0%}); "
               f"{wrong} numbers wrong, {caught} of them marked or caught")
-    if args.tesseract != "no":
+    if args.tesseract not in ("", "no"):
         compare_tesseract(args.tesseract)
 
 

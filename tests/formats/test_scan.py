@@ -215,3 +215,18 @@ def test_rules_and_merged_cells_are_found_from_the_drawing(table) -> None:
         assert all(abs(a - b) <= 3 for a, b in zip(box, (x0, y0, x1, y1), strict=True))
         found.add(box)
     assert found == drawn
+
+
+def test_a_row_cut_by_a_page_break_is_joined_on_a_scan_as_in_the_pdf() -> None:
+    """The seed's 司法鉴定专项经费 (pages 18–19 of seed.pdf at 150 dpi) breaks its 社会效益指标 row over the two
+    pages. The engine's boxes end a cut line short of its cell's edge, so the PDF reader's exact "the line is
+    full" test missed the cut and the row's rest became a row of its own ('社会' and '效益指标')."""
+    scan_pdf = SCANS / "seed_form10_150dpi.pdf"
+    (form,) = services.read_upload(scan_pdf.read_bytes(), scan_pdf.name).forms
+    pdf = services.read_upload((SAMPLES / "seed.pdf").read_bytes(), "seed.pdf").forms
+    (printed,) = [f for f in pdf if f.project == form.project]
+
+    def names(f: object) -> list[tuple[str, str, str]]:
+        return [(i.level1, i.level2, i.name) for i in f.indicators]  # type: ignore[attr-defined]
+
+    assert names(form) == names(printed)

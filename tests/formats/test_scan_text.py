@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jixiao.formats.pdf_text import Line
-from jixiao.formats.scan_text import CLOSE_GAP, _close_gaps, _in_points
+from jixiao.formats.scan_text import CLOSE_GAP, _close_gaps, _in_points, full_by_context
 
 HEIGHT = 40.0  # the line's box, pixels
 CJK = st.sampled_from("满意度指标服务对象工程质量合格产出效益")
@@ -62,3 +62,28 @@ def test_latin_and_digits_keep_their_gaps() -> None:
     chars = _line(["指", "1", "A"], [16.0, 16.0], [False, False])
     _close_gaps(chars)
     assert _text(chars) == "指 1 A"
+
+
+MARKS = st.sampled_from(":;,：；，")
+DIGITS = st.sampled_from("0123456789")
+
+
+@given(st.lists(CJK, min_size=1, max_size=6), MARKS, st.lists(CJK, max_size=6))
+def test_a_colon_or_comma_after_chinese_text_is_full_width(before: list[str], mark: str, after: list[str]) -> None:
+    """年度资金总额: → ：, 水平,全面 → ，: the engine reads both forms alike, and Chinese text sets the full one."""
+    line = [{"text": t} for t in [*before, mark, *after]]
+    assert full_by_context(line, len(before)) is True
+
+
+@given(DIGITS, MARKS, DIGITS)
+def test_a_comma_between_digits_is_half_width(before: str, mark: str, after: str) -> None:
+    assert full_by_context([{"text": before}, {"text": mark}, {"text": after}], 1) is False
+
+
+@given(st.sampled_from(["指标1", "1", "A"]), st.sampled_from("()（）"), st.lists(CJK, max_size=3))
+def test_brackets_and_mixed_neighbours_are_left_to_the_ink(before: str, mark: str, after: list[str]) -> None:
+    line = [{"text": t} for t in [*before, mark, *after]]
+    assert full_by_context(line, len(before)) is None
+    if after:  # a mark between a digit and a Chinese character ("指标1：完成") is printed both ways
+        line = [{"text": t} for t in [*before, ":", *after]]
+        assert full_by_context(line, len(before)) is None

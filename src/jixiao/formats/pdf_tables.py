@@ -181,25 +181,29 @@ def _continues(prev: Table, nxt: Table) -> bool:
     return all(any(abs(x - p) <= SNAP * 2 for p in prev.x_edges) for x in nxt.x_edges)
 
 
-def join_pages(items: list[Item]) -> list[Item]:
-    """The items of all pages, each table continued on the next page joined with its continuation."""
+def join_pages(items: list[Item], wrap_slack: float = 0.0) -> list[Item]:
+    """The items of all pages, each table continued on the next page joined with its continuation.
+
+    `wrap_slack`: how many characters' width short of its cell's edge a line may end and still count as full
+    (a row cut in mid-text): 0 for a PDF's exact glyph boxes; a scan's boxes are the engine's estimates.
+    """
     out: list[Item] = []
     for item in items:
         prev = out[-1] if out else None
         if isinstance(item, Table) and isinstance(prev, Table) and _continues(prev, item):
-            out[-1] = _merge(prev, item)
+            out[-1] = _merge(prev, item, wrap_slack)
         else:
             out.append(item)
     return out
 
 
-def _merge(prev: Table, nxt: Table) -> Table:
+def _merge(prev: Table, nxt: Table, wrap_slack: float = 0.0) -> Table:
     """One table from a table and its continuation on the next page."""
     xs = _snap(prev.x_edges + nxt.x_edges)
     rows_before = prev.rows
     last_row = [c for c in prev.cells if c.row + c.rowspan == rows_before]
     first_row = [c for c in nxt.cells if c.row == 0]
-    split = _is_split_row(last_row, first_row)
+    split = _is_split_row(last_row, first_row, wrap_slack)
     cells = list(prev.cells)
     offset = rows_before - (1 if split else 0)
     for cell in nxt.cells:
@@ -223,7 +227,7 @@ def _merge(prev: Table, nxt: Table) -> Table:
     return Table(prev.page, xs, nxt.y_edges, cells, nxt.page_height, rows, nxt.last_page, prev.above)
 
 
-def _is_split_row(last_row: list[TableCell], first_row: list[TableCell]) -> bool:
+def _is_split_row(last_row: list[TableCell], first_row: list[TableCell], wrap_slack: float = 0.0) -> bool:
     """Whether the first row of the continuation is the rest of the last row, cut by the page.
 
     A row cut by the page break goes on with text only in the cells that had text above and were
@@ -254,6 +258,10 @@ def _is_split_row(last_row: list[TableCell], first_row: list[TableCell]) -> bool
         return False
     continued = {id(c) for c, _ in pairs}
     emptied = any(c.lines and id(c) not in continued for c in above.values())
-    cut_mid_text = any(wraps(c.lines[-1], n.lines[0], c.avail) for c, n in pairs)
+    cut_mid_text = any(wraps(c.lines[-1], n.lines[0], c.avail - wrap_slack * _size(c.lines[-1])) for c, n in pairs)
     return emptied and cut_mid_text
 
+
+def _size(line: Line) -> float:
+    """The size of a line's characters (a CJK character's width)."""
+    return max((c.size for c in line.chars), default=0.0)

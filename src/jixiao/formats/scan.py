@@ -72,6 +72,9 @@ class ScanSettings:
     max_skew: float = 6.0  # degrees searched for deskewing
     max_pages: int = 200  # pages of one scanned file
     max_pixels: int = 60_000_000  # one page image (a 600 dpi A3 page is about 70 million)
+    # A line this many characters short of its cell's edge still counts as full when a row cut by a page break
+    # is joined: the engine's boxes are estimates, a PDF's glyph boxes are exact (pdf_tables.join_pages).
+    wrap_slack: float = 1.0
 
 
 SETTINGS = ScanSettings()
@@ -137,7 +140,7 @@ def _read_pages(pages: Iterable[tuple[Any, float]], name: str) -> list[Grid]:
         items.extend(items_of_page)
     if not tables:
         raise ReadError(NO_TABLE_AT_ALL, name)
-    grids = _grids(join_pages(items), name, images)
+    grids = _grids(join_pages(items, wrap_slack=SETTINGS.wrap_slack), name, images)
     if not any(c.text.strip() for g in grids for row in g.rows for c in row):
         raise ReadError(NO_TEXT_FOUND, name)
     return grids

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import unicodedata
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -222,6 +223,10 @@ def _punctuation_width(gray: np.ndarray, line: list[dict[str, Any]]) -> None:
     columns = np.flatnonzero((gray[top:bottom, :] < 128).any(axis=0))
     for i in marks:
         ch = line[i]
+        if (by_context := full_by_context(line, i)) is not None:
+            half = FULL_TO_HALF.get(ch["text"], ch["text"])
+            ch["text"] = HALF_TO_FULL[half] if by_context else half
+            continue
         inside = columns[(columns >= ch["x0"] - em * 0.1) & (columns <= ch["x1"] + em * 0.1)]
         if not inside.size:
             continue
@@ -233,6 +238,25 @@ def _punctuation_width(gray: np.ndarray, line: list[dict[str, Any]]) -> None:
         if full is not None:
             half = FULL_TO_HALF.get(ch["text"], ch["text"])
             ch["text"] = HALF_TO_FULL[half] if full else half
+
+
+def full_by_context(line: Sequence[Mapping[str, Any]], i: int) -> bool | None:
+    """Whether the colon, semicolon or comma at i is full-width by its neighbours, as Chinese text sets it: between two Chinese
+    characters, or after one at the end of the text ("年度资金总额：", "水平，全面"); half-width between two
+    digits or Latin letters ("1,000"); None when the neighbours are mixed (the ink then decides)."""
+    if FULL_TO_HALF.get(line[i]["text"], line[i]["text"]) not in ":;,":
+        return None  # brackets are printed both ways in Chinese text ("(75分)", "（万元）"): the ink decides
+    before = line[i - 1]["text"] if i > 0 else ""
+    after = line[i + 1]["text"] if i + 1 < len(line) else ""
+    if _ideograph(before) and (_ideograph(after) or not after):
+        return True
+    if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
+        return False
+    return None
+
+
+def _ideograph(text: str) -> bool:
+    return len(text) == 1 and unicodedata.category(text) == "Lo" and unicodedata.east_asian_width(text) == "W"
 
 
 def _looks_full(half: str, gap_left: float | None, gap_right: float | None) -> bool | None:
