@@ -223,27 +223,29 @@ def _punctuation_width(gray: np.ndarray, line: list[dict[str, Any]]) -> None:
     columns = np.flatnonzero((gray[top:bottom, :] < 128).any(axis=0))
     for i in marks:
         ch = line[i]
-        if (by_context := full_by_context(line, i)) is not None:
-            half = FULL_TO_HALF.get(ch["text"], ch["text"])
-            ch["text"] = HALF_TO_FULL[half] if by_context else half
-            continue
         inside = columns[(columns >= ch["x0"] - em * 0.1) & (columns <= ch["x1"] + em * 0.1)]
         if not inside.size:
+            _set_width(ch, full_by_context(line, i))
             continue
         left = columns[(columns < inside[0]) & (columns >= inside[0] - em * 1.2)]
         right = columns[(columns > inside[-1]) & (columns <= inside[-1] + em * 1.2)]
         gap_left = (inside[0] - left[-1]) / em if left.size and i > 0 else None
         gap_right = (right[0] - inside[-1]) / em if right.size and i + 1 < len(line) else None
         full = _looks_full(FULL_TO_HALF.get(ch["text"], ch["text"]), gap_left, gap_right)
-        if full is not None:
-            half = FULL_TO_HALF.get(ch["text"], ch["text"])
-            ch["text"] = HALF_TO_FULL[half] if full else half
+        _set_width(ch, full_by_context(line, i) if full is None else full)
+
+
+def _set_width(ch: dict[str, Any], full: bool | None) -> None:
+    if full is not None:
+        half = FULL_TO_HALF.get(ch["text"], ch["text"])
+        ch["text"] = HALF_TO_FULL[half] if full else half
 
 
 def full_by_context(line: Sequence[Mapping[str, Any]], i: int) -> bool | None:
-    """Whether the colon, semicolon or comma at i is full-width by its neighbours, as Chinese text sets it: between two Chinese
-    characters, or after one at the end of the text ("年度资金总额：", "水平，全面"); half-width between two
-    digits or Latin letters ("1,000"); None when the neighbours are mixed (the ink then decides)."""
+    """Whether the colon, semicolon or comma at i is full-width by its neighbours, where its ink does not tell
+    (both forms are printed after Chinese text: "年度资金总额：" in the seed, "年度资金总额:" in the MoF samples,
+    so the ink decides first), as Chinese text mostly sets it: between two Chinese characters, or after one at the
+    end of the text; half-width between two digits or Latin letters ("1,000"); None when the neighbours are mixed."""
     if FULL_TO_HALF.get(line[i]["text"], line[i]["text"]) not in ":;,":
         return None  # brackets are printed both ways in Chinese text ("(75分)", "（万元）"): the ink decides
     before = line[i - 1]["text"] if i > 0 else ""
