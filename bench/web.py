@@ -175,7 +175,10 @@ def start_server(url: str, data_dir: str, port: int, threads: int, processes: in
     command = [sys.executable, "-c", "from jixiao.cli import main; raise SystemExit(main())",
                "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads),
                "--processes", str(processes), "--no-worker"]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file: a pipe nobody reads fills up with waitress's "Task queue depth" warnings
+    # under load, and the server's main thread then blocks writing to it (every client times out).
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (it lives as long as the server, which the caller stops)
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -184,7 +187,8 @@ def start_server(url: str, data_dir: str, port: int, threads: int, processes: in
         except OSError:
             time.sleep(0.3)
     server.kill()
-    raise SystemExit("服务器没有启动：" + (server.stderr.read().decode() if server.stderr else ""))
+    log.seek(0)
+    raise SystemExit("服务器没有启动：" + log.read().decode(errors="replace"))
 
 
 class Client:
