@@ -38,7 +38,7 @@ def test_a_low_confidence_cell_is_shown_with_its_scanned_image(demo_passwords, c
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     batch = _scanned_batch()
-    monkeypatch.setattr(imports.core_services, "read_paths", lambda paths, progress=None: batch)
+    monkeypatch.setattr(imports.core_services, "read_paths", lambda paths, **kwargs: batch)
     client.force_login(django_user_model.objects.get(username="admin"))
     response = client.post("/import/", {"files": [SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scanned")]})
     assert response.status_code == 302
