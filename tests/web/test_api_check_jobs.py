@@ -69,3 +69,26 @@ def test_a_failed_check_says_why_and_a_second_run_does_nothing(web_cast, setting
     assert state.json()["status"] == "failed" and "磁盘已满" in state.json()["error"]
     checks.run_check(job_id)  # not pending any more: left alone
     assert CheckJob.objects.get(pk=job_id).status == CheckJob.Status.FAILED
+
+
+def test_a_check_whose_checker_was_killed_is_failed_and_its_files_swept(web_cast, settings, tmp_path):
+    """The worker is killed mid-check: the job is running with an old heartbeat and its upload is left on disk.
+    GET says it failed and why, and the sweep marks it and removes the files, as for a lost export."""
+    import datetime
+
+    from django.utils import timezone
+
+    from jixiao.web.ops import jobs
+
+    settings.UPLOAD_DIR = str(tmp_path)
+    accepted = _send(web_cast.client("outsider"), settings, 1000)
+    job_id, url = accepted.json()["id"], accepted.json()["url"]
+    folder = tmp_path / "checks" / str(job_id)
+    assert folder.is_dir()
+    old = timezone.now() - datetime.timedelta(seconds=settings.JIXIAO_JOB_STALE_SECONDS + 60)
+    CheckJob.objects.filter(pk=job_id).update(status=CheckJob.Status.RUNNING, heartbeat=old)
+    lost = web_cast.client("outsider").get(url)
+    assert lost.status_code == 200 and lost.json()["status"] == "failed" and "检查中断" in lost.json()["error"]
+    assert CheckJob.objects.get(pk=job_id).status == CheckJob.Status.FAILED  # marked, not only reported
+    jobs.sweep()
+    assert not folder.exists()

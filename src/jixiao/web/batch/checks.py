@@ -28,19 +28,9 @@ def _folder(job_id: int) -> Path:
 def start_check(user: Any, uploads: Sequence[Any], profile: str) -> CheckJob:
     """Keep the uploaded files (Django's uploaded files, or (name, bytes) pairs) and queue their check."""
     job = CheckJob.objects.create(user=user, profile=profile, heartbeat=timezone.now())
-    folder = _folder(job.pk)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    files = []
-    for n, upload in enumerate(uploads, 1):
-        name = upload[0] if isinstance(upload, tuple) else upload.name
-        path = folder / f"{n:03d}_{Path(name or '').name or 'file'}"
-        with open(path, "wb") as out:
-            if isinstance(upload, tuple):
-                out.write(upload[1])
-            else:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-        files.append({"name": name, "path": str(path)})
+    from jixiao.web.ops.jobs import keep_uploads
+
+    files = keep_uploads(_folder(job.pk), uploads)
     job.files = files
     job.save(update_fields=["files"])
     transaction.on_commit(lambda: run_check_task.enqueue(job.pk))
@@ -80,10 +70,9 @@ def run_check(job_id: int) -> None:
 
 
 def status_of(job: CheckJob) -> dict[str, Any]:
-    """What GET of a job that is not done answers: its state in words, and why it failed."""
-    lost = (job.status == CheckJob.Status.RUNNING and job.heartbeat is not None
-            and (timezone.now() - job.heartbeat).total_seconds() > settings.JIXIAO_JOB_STALE_SECONDS)
-    if lost:
-        return {"id": job.pk, "status": CheckJob.Status.FAILED, "label": CheckJob.Status.FAILED.label,
-                "error": "检查中断：后台任务进程在检查时停止了（服务或 jixiao worker 被终止）。请重新提交。"}
+    """What GET of a job that is not done answers: its state in words, and why it failed (a checker that was
+    lost marks the job failed, as a lost export's does: jixiao.web.ops.jobs)."""
+    from jixiao.web.ops.jobs import mark_stale_checks
+
+    mark_stale_checks(job)
     return {"id": job.pk, "status": job.status, "label": job.get_status_display(), "error": job.error}

@@ -60,7 +60,23 @@ class BatchFile(models.Model):
         return self.name
 
 
-class ExportJob(models.Model):
+class BackgroundJob(models.Model):
+    """What every background job of a user keeps besides its own work: why it failed, when it was sent, last
+    changed and finished, and the heartbeat its task beats (a job without one lately lost its task:
+    jixiao.web.ops.jobs)."""
+
+    error = models.TextField("错误", blank=True)
+    created = models.DateTimeField("提交时间", auto_now_add=True)
+    updated = models.DateTimeField("更新时间", auto_now=True)
+    finished = models.DateTimeField("完成时间", null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ("-created",)
+
+
+class ExportJob(BackgroundJob):
     """A zip of many forms' files, written by a background task (jixiao.web.forms.exports.run_export).
 
     The task beats `heartbeat` while it writes (a job running without one lately lost its worker); the
@@ -81,11 +97,6 @@ class ExportJob(models.Model):
     total = models.PositiveIntegerField("表数", default=0)
     done = models.PositiveIntegerField("已写出", default=0)
     file = models.CharField("文件", max_length=1000, blank=True)
-    error = models.TextField("错误", blank=True)
-    created = models.DateTimeField("提交时间", auto_now_add=True)
-    updated = models.DateTimeField("更新时间", auto_now=True)
-    finished = models.DateTimeField("完成时间", null=True, blank=True)
-    heartbeat = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "批量导出"
@@ -101,7 +112,7 @@ class ExportJob(models.Model):
         return 100 if not self.total else round(100 * self.done / self.total)
 
 
-class CheckJob(models.Model):
+class CheckJob(BackgroundJob):
     """A file sent to /api/check that is too large to check in the request: checked by a background task
     (jixiao.web.batch.checks.run_check), its result the JSON the synchronous check returns. Only its user
     reads it (the API token's owner)."""
@@ -117,11 +128,6 @@ class CheckJob(models.Model):
     profile = models.CharField("评分规则", max_length=100, default="auto")
     files = models.JSONField("文件", default=list)  # [{"name": ..., "path": ...}], removed once checked
     result = models.JSONField("结果", null=True, blank=True)
-    error = models.TextField("错误", blank=True)
-    created = models.DateTimeField("提交时间", auto_now_add=True)
-    updated = models.DateTimeField("更新时间", auto_now=True)
-    finished = models.DateTimeField("完成时间", null=True, blank=True)
-    heartbeat = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "后台检查"

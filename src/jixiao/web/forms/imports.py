@@ -61,20 +61,9 @@ def start_import(user: User, uploads: Sequence[Any]) -> ImportJob:
         message = f"上传的文件共 {size / 1024 / 1024:.1f} MB，超过了 {limit} MB 的上限：请分几次导入。"
         raise ServiceError(message, {"files": [message]}, status=413)
     job = ImportJob.objects.create(user=user, total=len(uploads), heartbeat=timezone.now())  # type: ignore[misc]
-    folder = Path(settings.UPLOAD_DIR) / str(job.pk)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    files = []
-    for n, upload in enumerate(uploads, 1):
-        name = upload[0] if isinstance(upload, tuple) else upload.name
-        safe = Path(name or "").name or f"file{n}"
-        path = folder / f"{n:03d}_{safe}"
-        with open(path, "wb") as out:
-            if isinstance(upload, tuple):
-                out.write(upload[1])
-            else:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-        files.append({"name": safe, "path": str(path), "size": path.stat().st_size})
+    from jixiao.web.ops.jobs import keep_uploads
+
+    files = keep_uploads(Path(settings.UPLOAD_DIR) / str(job.pk), uploads)
     job.files = files
     job.save(update_fields=["files"])
     if size > settings.JIXIAO_BACKGROUND_IMPORT_BYTES:

@@ -18,7 +18,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.utils import timezone
 
-from jixiao.web.batch.models import ExportJob
+from jixiao.web.batch.models import CheckJob, ExportJob
 from jixiao.web.models import ImportJob
 
 ACTIVE = (ImportJob.Status.PENDING, ImportJob.Status.READING)
@@ -133,12 +133,13 @@ def sweep() -> tuple[int, int]:
 
     Returns (folders removed, jobs marked interrupted).
     """
-    interrupted = mark_stale() + mark_stale_exports()
+    interrupted = mark_stale() + mark_stale_exports() + mark_stale_checks()
     expire_previews()
     sweep_exports()
     root = Path(settings.UPLOAD_DIR)
     if not root.is_dir():
         return 0, interrupted
+    _sweep_checks(root / "checks")
     cutoff = time.time() - settings.JIXIAO_UPLOAD_MAX_AGE_HOURS * 3600
     folders = {int(p.name): p for p in root.iterdir() if p.is_dir() and p.name.isascii() and p.name.isdigit()}
     active = set(ImportJob.objects.filter(pk__in=list(folders), status__in=ACTIVE).values_list("pk", flat=True))
@@ -151,21 +152,52 @@ def sweep() -> tuple[int, int]:
 
 
 EXPORT_STALE_MESSAGE = "导出中断：后台任务进程在写出时停止了（服务或 jixiao worker 被终止）。请回到列表重新导出。"
+CHECK_STALE_MESSAGE = "检查中断：后台任务进程在检查时停止了（服务或 jixiao worker 被终止）。请重新提交。"
 
 
-def mark_stale_exports(job: ExportJob | None = None) -> int:
-    """Mark batch exports whose writer was lost (no heartbeat lately, or queued far too long) as failed."""
+def keep_uploads(folder: Path, uploads: Sequence[Any]) -> list[dict[str, Any]]:
+    """Write uploaded files (Django's, copied chunk by chunk, or (name, bytes) pairs) into a job's folder, as
+    {"name": the file's own name, "path", "size"}, for a background task to read."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    files = []
+    for n, upload in enumerate(uploads, 1):
+        name = upload[0] if isinstance(upload, tuple) else upload.name
+        safe = Path(name or "").name or f"file{n}"
+        path = folder / f"{n:03d}_{safe}"
+        with open(path, "wb") as out:
+            if isinstance(upload, tuple):
+                out.write(upload[1])
+            else:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        files.append({"name": safe, "path": str(path), "size": path.stat().st_size})
+    return files
+
+
+def _mark_lost(model: type[ExportJob] | type[CheckJob], message: str, job: ExportJob | CheckJob | None) -> int:
+    """Mark background jobs (exports, checks) whose task was lost as failed: running with no heartbeat lately,
+    or queued far too long."""
     now = timezone.now()
     stale = timedelta(seconds=settings.JIXIAO_JOB_STALE_SECONDS)
-    lost = (Q(status=ExportJob.Status.RUNNING, heartbeat__lt=now - stale)
-            | Q(status=ExportJob.Status.PENDING, updated__lt=now - PENDING_PERIODS * stale))
-    jobs = ExportJob.objects.filter(lost)
+    lost = (Q(status=model.Status.RUNNING, heartbeat__lt=now - stale)
+            | Q(status=model.Status.PENDING, updated__lt=now - PENDING_PERIODS * stale))
+    jobs = model.objects.filter(lost)
     if job is not None:
         jobs = jobs.filter(pk=job.pk)
-    marked = jobs.update(status=ExportJob.Status.FAILED, error=EXPORT_STALE_MESSAGE)
+    marked = jobs.update(status=model.Status.FAILED, error=message)
     if job is not None and marked:
         job.refresh_from_db()
     return marked
+
+
+def mark_stale_exports(job: ExportJob | None = None) -> int:
+    """Mark batch exports whose writer was lost as failed."""
+    return _mark_lost(ExportJob, EXPORT_STALE_MESSAGE, job)
+
+
+def mark_stale_checks(job: CheckJob | None = None) -> int:
+    """Mark background checks whose checker was lost as failed."""
+    return _mark_lost(CheckJob, CHECK_STALE_MESSAGE, job)
 
 
 def sweep_exports() -> int:
@@ -180,6 +212,18 @@ def sweep_exports() -> int:
             removed += 1
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.EXPIRED, file="")
     return removed
+
+
+def _sweep_checks(root: Path) -> None:
+    """Remove what a background check lost with its checker left (its checker removes the files when done)."""
+    if not root.is_dir():
+        return
+    folders = {int(p.name): p for p in root.iterdir() if p.is_dir() and p.name.isascii() and p.name.isdigit()}
+    waiting = set(CheckJob.objects.filter(pk__in=list(folders), status__in=[
+        CheckJob.Status.PENDING, CheckJob.Status.RUNNING]).values_list("pk", flat=True))
+    for pk, folder in folders.items():
+        if pk not in waiting:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 SWEEP_SECONDS = 300
