@@ -93,10 +93,20 @@ def web_cast(db: Any, seed_records: list[dict[str, Any]]) -> WebCast:
 
 @pytest.fixture
 def demo_passwords(db: Any) -> dict[str, str]:
-    """The demo organisation, accounts and the seed's eleven forms, as `jixiao serve --demo` loads them."""
+    """The demo organisation, accounts and the seed's eleven forms, as `jixiao serve --demo` loads them: the
+    year in motion (jixiao.web.demo.STORY: drafts, submitted, returned, approved, re-checked, published)."""
     from jixiao.web.demo import load_demo
 
     return load_demo(dict.fromkeys(("admin", "finance", "reviewer", "clerk", "clerk2"), PASSWORD))
+
+
+@pytest.fixture
+def demo_drafts(db: Any) -> dict[str, str]:
+    """The demo organisation and accounts with the seed's eleven forms all drafts (the demo's story not run),
+    for tests that take the forms through the workflow, or replace them, from the start."""
+    from jixiao.web.demo import load_demo
+
+    return load_demo(dict.fromkeys(("admin", "finance", "reviewer", "clerk", "clerk2"), PASSWORD), story=False)
 
 
 # ---------------------------------------------------------------- the browser tests' fixtures (Debian's chromium)
@@ -124,7 +134,15 @@ def page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
 
 @pytest.fixture
 def demo(transactional_db: Any) -> None:
-    """The demo data (`make run`'s) with the test password for every account, for a live server."""
+    """The demo data (`make run`'s, its story run) with the test password for every account, for a live server."""
     from jixiao.web.demo import ACCOUNTS, load_demo
 
     load_demo(dict.fromkeys(ACCOUNTS, PASSWORD))
+
+
+@pytest.fixture
+def demo_drafts_live(transactional_db: Any) -> None:
+    """The demo data with the seed's forms all drafts (story not run), for a live server's workflow tests."""
+    from jixiao.web.demo import ACCOUNTS, load_demo
+
+    load_demo(dict.fromkeys(ACCOUNTS, PASSWORD), story=False)

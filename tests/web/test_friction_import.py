@@ -30,7 +30,7 @@ def _admin() -> User:
     return User.objects.get(username="admin")
 
 
-def test_the_preview_offers_no_replace_for_a_published_form_and_says_why(demo_passwords: Any, client: Any) -> None:
+def test_the_preview_offers_no_replace_for_a_published_form_and_says_why(demo_drafts: Any, client: Any) -> None:
     published = publish()
     job = imports.start_import(_admin(), [("seed.txt", SEED.read_bytes())])
     row = next(r for r in job.preview if r["existing_id"] == published.pk)
@@ -45,7 +45,7 @@ def test_the_preview_offers_no_replace_for_a_published_form_and_says_why(demo_pa
     assert page.count('value="replace"> 替换') == len(others)  # the others can still be replaced
 
 
-def test_a_confirm_that_fails_names_the_form_and_its_row(demo_passwords: Any, client: Any) -> None:
+def test_a_confirm_that_fails_names_the_form_and_its_row(demo_drafts: Any, client: Any) -> None:
     job = imports.start_import(_admin(), [("seed.txt", SEED.read_bytes())])
     published = publish()  # after the preview: the preview offered the replacement
     row = next(r for r in job.preview if r["existing_id"] == published.pk)

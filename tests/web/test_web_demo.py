@@ -1,4 +1,5 @@
-"""The demo of `jixiao serve --demo`: who sees which of the seed's eleven forms, in the pages and the API."""
+"""The demo of `jixiao serve --demo`: who sees which of the seed's eleven forms, in the pages and the API, and
+the year in motion it shows (the forms' stages, their history, the re-check, the messages of each role)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import pytest
 from django.test import Client
 from web_helpers import PASSWORD
 
-from jixiao.web.demo import load_demo
+from jixiao.web.after.models import DeptSelfEvaluation, Rectification
+from jixiao.web.demo import STORY, load_demo
 from jixiao.web.models import FormFinding, PerformanceForm
+from jixiao.web.notify.models import Notification
+from jixiao.web.review.models import Draw, ReviewEvent, Round
 
 SEEN = {"clerk": 10, "clerk2": 1, "reviewer": 11, "finance": 11}
 
@@ -41,15 +45,72 @@ def test_clerk2_sees_the_legal_aid_form_and_clerk_the_ten_others(demo_passwords)
     assert "法律援助专项经费" not in clerk
 
 
-def test_demo_forms_are_drafts_of_the_2019_self_evaluation_with_their_findings(demo_passwords):
+def test_demo_forms_are_the_2019_self_evaluation_with_their_findings(demo_passwords):
     forms = PerformanceForm.objects.all()
-    assert {(f.year, f.phase, f.stage) for f in forms} == {(2019, "self", "draft")}
+    assert {(f.year, f.phase) for f in forms} == {(2019, "self")}
     assert forms.get(project="法律援助专项经费").findings.filter(code="A03").exists()
     assert FormFinding.objects.filter(code="A06").count() == 11
 
 
+def _stages() -> list[str]:
+    return list(PerformanceForm.objects.order_by("id").values_list("stage", flat=True))
+
+
+def test_the_demo_forms_stand_where_the_story_leaves_them(demo_passwords):
+    # Of the approved ones, the draw (seed 2019) picked the second, re-checked; the first two others are published.
+    assert _stages() == ["published", "rechecked", "published", "draft", "draft", "approved", "approved",
+                         "returned", "draft", "submitted", "submitted"]
+    assert [s for s in _stages() if s in ("draft", "returned", "submitted")] == \
+        [s for s in STORY if s in ("draft", "returned", "submitted")]
+    # The drafts are those the checker finds an error in: they cannot be submitted yet.
+    drafts = PerformanceForm.objects.filter(stage="draft")
+    assert all(f.findings.filter(severity="error").exists() for f in drafts)
+
+
+def test_every_step_of_the_demo_is_on_record_as_the_workflow_keeps_it(demo_passwords):
+    for form in PerformanceForm.objects.exclude(stage="draft"):
+        actions = list(ReviewEvent.objects.filter(form=form).order_by("id").values_list("action", flat=True))
+        expected = {"submitted": ["submit"], "returned": ["submit", "return"], "approved": ["submit", "approve"],
+                    "rechecked": ["submit", "approve", "recheck"], "published": ["submit", "approve", "publish"]}
+        assert actions == expected[form.stage], form.project
+        assert form.version == 1 + len(actions)
+    returned = ReviewEvent.objects.get(action="return")
+    assert returned.comment and returned.cells[0]["field"] == "indicators[0].actual"
+
+
+def test_the_drawn_form_has_its_recheck_and_two_rectification_items(demo_passwords):
+    draw = Draw.objects.get()
+    (item,) = draw.items.all()
+    assert item.form.stage == "rechecked" and item.own_score is not None
+    items = Rectification.objects.filter(form=item.form).order_by("id")
+    assert [(r.status, r.source) for r in items] == [("answered", "recheck"), ("issued", "recheck")]
+    assert all(r.released_by.username == "admin" and r.issued_by.username == "finance" for r in items)
+    assert DeptSelfEvaluation.objects.get().stage == "submitted"
+    assert Round.objects.get().deadline > draw.created_at.date()  # the round is still open: reminders are due
+
+
+def test_each_role_has_messages_of_what_happened(demo_passwords):
+    kinds = {u: set(Notification.objects.filter(user__username=u).values_list("kind", flat=True))
+             for u in ("clerk", "clerk2", "reviewer", "finance")}
+    assert kinds["clerk"] == {"returned", "comment", "rectify", "deadline"}
+    assert kinds["clerk2"] == {"deadline"}  # its one form is a draft with an error: the round's deadline is near
+    assert kinds["reviewer"] >= {"waiting"}
+    assert kinds["finance"] == {"rectify"}  # the unit answered an item: finance decides
+    waiting = Notification.objects.filter(user__username="reviewer", kind="waiting", key="").count()
+    assert waiting == ReviewEvent.objects.filter(action="submit").count()
+
+
 def test_loading_the_demo_again_adds_nothing(demo_passwords):
-    before = (PerformanceForm.objects.count(), FormFinding.objects.count())
+    def counts() -> tuple[int, ...]:
+        return tuple(m.objects.count() for m in (PerformanceForm, FormFinding, ReviewEvent, Notification,
+                                                 Rectification, Draw, Round, DeptSelfEvaluation))
+
+    before, stages = counts(), _stages()
     passwords = load_demo()
-    assert (PerformanceForm.objects.count(), FormFinding.objects.count()) == before == (11, before[1])
+    assert counts() == before and before[0] == 11 and _stages() == stages
     assert Client().login(username="clerk", password=passwords["clerk"])  # new passwords at every start
+
+
+def test_without_its_story_the_demo_forms_are_all_drafts(demo_drafts):
+    assert set(_stages()) == {"draft"} and len(_stages()) == 11
+    assert not ReviewEvent.objects.exists() and not Notification.objects.exists()

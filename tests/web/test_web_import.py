@@ -60,7 +60,7 @@ def test_a_failing_form_rolls_back_every_form_of_the_import(demo_passwords, seed
     assert job.status == ImportJob.Status.READY  # the claim was rolled back too: it can be confirmed again
 
 
-def test_an_existing_form_must_be_replaced_or_skipped(demo_passwords, seed_bytes, django_user_model):
+def test_an_existing_form_must_be_replaced_or_skipped(demo_drafts, seed_bytes, django_user_model):
     admin = django_user_model.objects.get(username="admin")
     job = imports.start_import(admin, [("seed.txt", seed_bytes)])
     assert all(row["existing_id"] for row in job.preview)

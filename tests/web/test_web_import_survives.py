@@ -21,7 +21,8 @@ from jixiao.web.ops import jobs
 
 
 @pytest.fixture
-def admin(demo_passwords, django_user_model):
+def admin(demo_drafts, django_user_model):
+    """The demo's admin, its forms all drafts: an import may replace every one of them."""
     return django_user_model.objects.get(username="admin")
 
 

@@ -1,20 +1,31 @@
-"""The demo organisation, accounts and forms of `jixiao serve --demo` (the seed's eleven 2019 forms)."""
+"""The demo organisation, accounts and forms of `jixiao serve --demo` (the seed's eleven 2019 forms), and the
+year in motion: the forms taken through the review, the re-check and publication by the services the pages
+call (so their history, messages and rectification items are the workflow's own), in a fixed order.
+
+What becomes of each seed form (by its place in the seed) is STORY; the three with an error stay drafts.
+"""
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from importlib import resources
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from jixiao import services as core_services
 from jixiao.core.model import to_record
+from jixiao.web.after import dept, rectify
 from jixiao.web.after.dept import load_demo as load_after_demo
 from jixiao.web.forms.store import save_form
 from jixiao.web.library.demo import load_library_demo
 from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role, Stage
+from jixiao.web.notify.services import remind
+from jixiao.web.review import recheck, rounds, workflow
 
 FINANCE = "鄂尔多斯市财政局"
 DEPARTMENT = "鄂尔多斯市司法局"
@@ -63,6 +74,24 @@ def load_accounts(orgs: dict[str, Org], passwords: dict[str, str] | None = None)
     return result
 
 
+# The seed's forms by their place in the seed → where the demo leaves them. "approved" ones go on to the
+# finance bureau's re-check draw; of those not drawn, the first PUBLISHED are published.
+STORY = ("approved", "approved", "approved", "draft", "draft", "approved", "approved", "returned", "draft",
+         "submitted", "submitted")
+PUBLISHED = 2
+DRAW_SEED = 2019
+EXPLANATION = "警告已逐条核对：偏差原因已在偏差分析中说明，佐证材料随表报送。"
+RETURN_COMMENT = "请核对第1项指标的实际完成值，并补充偏差原因后重新提交。"
+RETURN_CELL = workflow.Cell("indicators[0].actual", "实际完成值与佐证材料不一致，请核对。")
+APPROVE_COMMENT = "审核通过。"
+RECHECK_SCORE = "86"
+RECHECK_PROBLEMS = "1、部分指标的实际完成值缺少佐证材料\n2、偏差原因分析过于简略"
+RECHECK_REQUIREMENT = "请补充佐证材料并完善偏差原因分析，在整改期限内反馈整改情况。"
+RECHECK_ANSWER = "已补充第1项指标的佐证材料（验收报告、签到表），并随本反馈上传。"
+ROUND_TITLE = f"{DEMO_YEAR}年度项目支出绩效自评"
+RECTIFY_DAYS = 60  # the items' deadline, so many days from the day the demo is loaded (not yet overdue)
+
+
 def load_forms(orgs: dict[str, Org]) -> int:
     """The seed's forms as drafts of their 2019 self-evaluation, once; returns how many were added."""
     units = [orgs[DEPARTMENT], orgs[LEGAL_AID]]
@@ -79,18 +108,74 @@ def load_forms(orgs: dict[str, Org]) -> int:
     return len(evaluations)
 
 
+def _user(username: str) -> object:
+    return get_user_model().objects.get(username=username)
+
+
+def run_story(orgs: dict[str, Org]) -> None:
+    """The 2019 forms through the workflow as STORY says, each step by the account whose step it is: the units
+    submit, the 主管部门 returns one and approves the others, the finance bureau draws one approved form for
+    re-check (fixed seed), records its score and problems, completes the re-check and drafts a rectification item
+    per problem, which the admin (another person of the finance bureau) issues; the unit answers the first.
+    Then the finance bureau publishes the first approved forms not drawn, two late forms are submitted (the
+    reviewer's queue), the department-wide form is submitted for the finance bureau's review, and today's
+    reminders are sent (the self-evaluation round closes within their horizon)."""
+    forms = list(PerformanceForm.objects.filter(unit__in=[orgs[DEPARTMENT], orgs[LEGAL_AID]], year=DEMO_YEAR,
+                                                phase=Phase.SELF).order_by("id"))
+    clerk_of = {orgs[DEPARTMENT].pk: _user("clerk"), orgs[LEGAL_AID].pk: _user("clerk2")}
+    reviewer, finance, admin = _user("reviewer"), _user("finance"), _user("admin")
+    fate = dict(zip((f.pk for f in forms), STORY, strict=False))
+    today = timezone.localdate()
+    # The round closes within the reminders' horizon, so that the units hear what they still owe.
+    rounds.create_round(finance, year=DEMO_YEAR, phase=Phase.SELF, title=ROUND_TITLE,
+                        deadline=today + datetime.timedelta(days=settings.JIXIAO_REMIND_DAYS))
+    for form in forms:
+        if fate.get(form.pk) in ("returned", "approved"):
+            workflow.transition(form, clerk_of[form.unit_id], "submit", EXPLANATION)
+    for form in forms:
+        if fate.get(form.pk) == "returned":
+            workflow.transition(form, reviewer, "return", RETURN_COMMENT, [RETURN_CELL])
+        elif fate.get(form.pk) == "approved":
+            workflow.transition(form, reviewer, "approve", APPROVE_COMMENT)
+    draw = recheck.draw_sample(finance, year=DEMO_YEAR, count=1, seed=DRAW_SEED)
+    drawn = {item.form_id for item in draw.items.all()}
+    for form in PerformanceForm.objects.filter(pk__in=drawn):
+        recheck.record_recheck(finance, form, RECHECK_SCORE, RECHECK_PROBLEMS)
+        workflow.transition(form, finance, "recheck")
+        deadline = today + datetime.timedelta(days=RECTIFY_DAYS)
+        items = rectify.write_from_recheck(finance, form.pk, rectify.recheck_problems(form), RECHECK_REQUIREMENT,
+                                           deadline)
+        for item in items:
+            rectify.release(admin, item.pk, True)
+        rectify.answer(clerk_of[form.unit_id], items[0].pk, RECHECK_ANSWER)
+    approved = [f for f in forms if fate.get(f.pk) == "approved" and f.pk not in drawn]
+    for form in approved[:PUBLISHED]:
+        workflow.transition(form, finance, "publish")
+    for form in forms:  # submitted after the draw: waiting in the reviewer's queue
+        if fate.get(form.pk) == "submitted":
+            workflow.transition(form, clerk_of[form.unit_id], "submit", EXPLANATION)
+    department_form = load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
+    if department_form.stage == dept.Stage.DRAFT:
+        dept.transition(clerk_of[orgs[DEPARTMENT].pk], department_form, "submit")
+    remind(today)  # the daily reminders: the round's deadline, the forms waiting for review
+
+
 @transaction.atomic
-def load_demo(passwords: dict[str, str] | None = None, library_history: bool = False) -> dict[str, str]:
+def load_demo(passwords: dict[str, str] | None = None, library_history: bool = False,
+              story: bool = True) -> dict[str, str]:
     """Organisation, accounts and forms of the demo; safe to run on every start.
 
-    `library_history` adds the samples' forms and generated earlier years and peer units for the indicator library.
+    `story` takes the new forms through the year's workflow (run_story); without it they stay drafts, as a test
+    that walks the workflow itself from the start needs them. `library_history` adds the samples' forms and
+    generated earlier years and peer units for the indicator library.
     """
     orgs = load_orgs()
     result = load_accounts(orgs, passwords)
-    load_forms(orgs)
+    if load_forms(orgs) and story:
+        run_story(orgs)
     from jixiao.web.year.demo import load_year
 
-    load_year(orgs)  # the year of each seed project: an approved target and a July monitoring form
+    load_year(orgs)  # the year of each seed project: its target and July monitoring form, the next year's targets
     load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
     load_library_demo(orgs, history=library_history)
     return result

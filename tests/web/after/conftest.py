@@ -1,5 +1,5 @@
-"""The after-score tests' cast: the demo organisation and accounts (as `jixiao serve --demo` loads them), an
-outsider (审核人 of another department), a second finance user (finance2), and a way to bring a demo form to a recorded re-check."""
+"""The after-score tests' cast: the demo organisation and accounts (as `jixiao serve --demo` loads them, the
+seed's forms and the department-wide form as drafts: the demo's story not run), an outsider (审核人 of another department), a second finance user (finance2), and a way to bring a demo form to a recorded re-check."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class Cast:
 @pytest.fixture
 def cast(db: Any, settings: Any, tmp_path: Any) -> Cast:
     settings.DATA_DIR = tmp_path  # evidence files of a test go to its own folder
-    load_demo(dict.fromkeys(ACCOUNTS, PASSWORD))
+    load_demo(dict.fromkeys(ACCOUNTS, PASSWORD), story=False)
     finance = Org.objects.get(name=FINANCE)
     other = Org.objects.create(name="鄂尔多斯市教育局", kind=Org.Kind.DEPARTMENT, parent=finance)
     outsider = User.objects.create_user("outsider", password=PASSWORD)

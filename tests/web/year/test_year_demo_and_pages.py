@@ -1,4 +1,5 @@
-"""The demo's year (an approved target and a July monitoring form per seed project), and the year pages."""
+"""The demo's year (an approved target and a July monitoring form per seed project, the next year's declarations
+in each state), and the year pages."""
 
 from __future__ import annotations
 
@@ -8,19 +9,35 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from jixiao.web.models import PerformanceForm
+from jixiao.web.year.demo import NEXT_YEAR, UNREPORTED
 from jixiao.web.year.models import MonitorForm, TargetDecl, TargetStage, YearRound
+
+
+def test_the_next_years_declarations_stand_in_each_state_of_the_review(demo_passwords: Any) -> None:
+    stages = list(TargetDecl.objects.filter(year=2020).order_by("id").values_list("stage", flat=True))
+    assert stages == ["approved", "to_finance", "submitted", "returned", "edits", "draft"]
+    assert len(stages) == len(NEXT_YEAR)
+    returned = TargetDecl.objects.get(year=2020, stage=TargetStage.RETURNED)
+    (review,) = returned.reviews.all()
+    assert (review.level, review.reviewer.username, review.grade) == ("department", "reviewer", "中")
+    assert review.opinion  # the unit is told what to change
+    approved = TargetDecl.objects.get(year=2020, stage=TargetStage.APPROVED)
+    assert [r.reviewer.username for r in approved.reviews.order_by("id")] == ["reviewer", "finance"]
+
 
 POINTS = ("规范完整性", "明确清晰性", "目标相关性", "指标科学性", "绩效合理性", "资金匹配性", "实现可能性", "条件充分性")
 
 
 def test_the_demo_holds_an_approved_target_and_a_july_monitoring_form_per_seed_project(demo_passwords: Any) -> None:
     projects = sorted(PerformanceForm.objects.values_list("project", flat=True))
-    targets = TargetDecl.objects.filter(stage=TargetStage.APPROVED)
-    assert sorted(targets.values_list("project", flat=True)) == projects
+    targets = TargetDecl.objects.filter(year=2019)
+    assert sorted(targets.filter(stage=TargetStage.APPROVED).values_list("project", flat=True)) == projects
+    assert all([r["level"] for r in t.record["review"]] == ["department", "finance"] for t in targets)
     monitors = MonitorForm.objects.select_related("round")
     assert sorted(m.target.project for m in monitors) == projects
     assert {m.record["period"]["to_month"] for m in monitors} == {7}
     assert YearRound.objects.filter(kind="monitor", to_month=7).count() == 1
+    assert monitors.filter(submitted=False).count() == UNREPORTED  # still to report: the round's view shows who
     # The seed's forms are the self-evaluations of these targets: none differs from its target.
     assert not any(f.code == "Y01" for form in PerformanceForm.objects.all() for f in form.findings.all())
 

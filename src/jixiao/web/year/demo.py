@@ -1,8 +1,12 @@
-"""The demo's year (`jixiao serve --demo`): for each seed project an approved target and a July monitoring form.
+"""The demo's year (`jixiao serve --demo`): for each seed project an approved target and a July monitoring form,
+and the next year's declarations under way.
 
-The targets are taken from the seed's self-evaluations (funds, goals, indicators and their targets), approved
-with every review point graded 优; the 2019 monitoring round (1-7月) holds each project's form, filled with
-execution to date and submitted, so that the finance bureau's view has its 预警.
+The targets are taken from the seed's self-evaluations (funds, goals, indicators and their targets), submitted by
+the unit's 填报人 and approved by the 主管部门's 审核人 and the finance bureau with every review point graded 优;
+the 2019 monitoring round (1-7月) holds each project's form, filled with execution to date and submitted (all
+but the last UNREPORTED, still open), so that the finance bureau's view has its 预警. The next year's round
+holds a declaration of the first projects in each state of NEXT_YEAR: each step taken by the account whose step
+it is, through the services the pages call.
 """
 
 from __future__ import annotations
@@ -12,14 +16,28 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 
 from jixiao.core import target as tgt
-from jixiao.web.models import Org, PerformanceForm, Phase
+from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role
 from jixiao.web.year import monitoring
 from jixiao.web.year import services as year
-from jixiao.web.year.models import TARGET_IN_REVIEW, RoundKind, TargetDecl, YearRound
+from jixiao.web.year.models import RoundKind, TargetDecl, YearRound
 from jixiao.year_files import review_profile
 
+# The next year's declaration of the first projects → the review steps it has been through: the grade the
+# 主管部门 gives, then the finance bureau's (None: not submitted; "": submitted, waiting for that level).
+NEXT_YEAR: tuple[tuple[str | None, str | None], ...] = (
+    ("优", "优"),  # 已批复
+    ("优", ""),  # 待财政审核
+    ("", None),  # 待主管部门审核
+    ("中", None),  # 已退回 (主管部门)
+    ("良", "良"),  # 按意见修改
+    (None, None),  # 草稿
+)
+OPINIONS = {"中": "绩效指标不够细化，请补充可衡量的数量和质量指标后重新提交。",
+            "良": "请将满意度指标的目标值调整为不低于90%，修改后即为批复。"}
+UNREPORTED = 2  # the last projects' July monitoring forms: opened, not yet reported
 JULY = Decimal(7) / Decimal(12)  # by July a unit has spent 7/12 of what its self-evaluation says it spent in the year
 
 
@@ -40,8 +58,32 @@ def _rate(executed: Decimal, budget: Decimal) -> str:
     return f"{(executed / budget * 100).quantize(Decimal('0.01'))}%" if budget else ""
 
 
+def _holder(unit: Org, role: str, fallback: AbstractBaseUser) -> Any:
+    """The first account with `role` at the unit or above it (the demo's clerk, reviewer, finance), else `fallback`."""
+    ids = [int(i) for i in unit.path.strip("/").split("/") if i]
+    found = Membership.objects.filter(org_id__in=ids, role=role).select_related("user").order_by("org__path", "id")
+    if role == Role.FILLER:
+        found = found.filter(org=unit)
+    first = found.first()
+    return first.user if first is not None else fallback
+
+
+def _reviewed(decl: TargetDecl, steps: tuple[str | None, str | None], admin: AbstractBaseUser) -> TargetDecl:
+    """The declaration submitted and graded as `steps` says, each level by its own account."""
+    if steps[0] is None:
+        return decl
+    decl = year.submit_target(_holder(decl.unit, Role.FILLER, admin), decl)
+    for grade, role in zip(steps, (Role.REVIEWER, Role.FINANCE), strict=True):
+        if not grade or decl.stage not in year.REVIEW_LEVEL_OF_STAGE:
+            break
+        grades = dict.fromkeys(review_profile().point_names, grade)
+        decl = year.review_target(_holder(decl.unit, role, admin), decl, grades, OPINIONS.get(grade, "")).target
+    return decl
+
+
 def load_year(orgs: dict[str, Org]) -> int:
-    """The seed projects' approved targets and July monitoring forms, once; returns how many targets were added."""
+    """The seed projects' approved targets and July monitoring forms, and the next year's declarations, once;
+    returns how many targets were added."""
     units = list(orgs.values())
     forms = list(PerformanceForm.objects.filter(unit__in=units, phase=Phase.SELF).order_by("id"))
     if not forms or TargetDecl.objects.filter(unit__in=units).exists():
@@ -53,15 +95,12 @@ def load_year(orgs: dict[str, Org]) -> int:
                                       to_month=7, deadline=datetime.date(first_year, 8, 15), created_by=admin)
     YearRound.objects.create(kind=RoundKind.TARGET, year=first_year, title=f"{first_year}年度绩效目标申报",
                              deadline=datetime.date(first_year - 1, 10, 31), created_by=admin)
-    grades = dict.fromkeys(review_profile().point_names, "优")
-    for form in forms:
-        decl = year.save_target(admin, target_from_self(form.record), unit=form.unit)
-        # The seed's own errors aside: submitted as year.submit_target would send it, to its first review level.
-        TargetDecl.objects.filter(pk=decl.pk).update(stage=year.first_review_stage(decl))
-        decl.refresh_from_db()
-        while decl.stage in TARGET_IN_REVIEW:  # the 主管部门's review, then the finance bureau's (review profile)
-            decl = year.review_target(admin, decl, grades, "演示数据：审核通过").target
-        monitor = monitoring.open_monitor(admin, decl, round_)
+    YearRound.objects.create(kind=RoundKind.TARGET, year=first_year + 1, title=f"{first_year + 1}年度绩效目标申报",
+                             deadline=datetime.date(first_year, 10, 31), created_by=admin)
+    for n, form in enumerate(forms):
+        clerk = _holder(form.unit, Role.FILLER, admin)
+        decl = _reviewed(year.save_target(clerk, target_from_self(form.record), unit=form.unit), ("优", "优"), admin)
+        monitor = monitoring.open_monitor(clerk, decl, round_)
         record = dict(monitor.record)
         year_spent = {f["kind"]: f["executed"] or f["annual"] for f in form.record["funds"]}
         spent_rows = {row["kind"]: (Decimal(year_spent.get(row["kind"]) or 0) * JULY).quantize(Decimal("0.01"))
@@ -72,7 +111,10 @@ def load_year(orgs: dict[str, Org]) -> int:
             row.update(adjusted=row["initial"], executed=str(spent), rate=_rate(spent, budget), forecast=row["initial"])
         for ind in record["indicators"]:
             ind.update(forecast=ind["target"].lstrip("≥≤＝=＞＜><"), likelihood="确定能")
-        monitor = monitoring.save_monitor(admin, monitor, record)
-        if not any(f["severity"] == "error" for f in monitor.findings):
-            monitoring.submit_monitor(admin, monitor, today=datetime.date(first_year, 8, 10))
+        monitor = monitoring.save_monitor(clerk, monitor, record)
+        if n < len(forms) - UNREPORTED and not any(f["severity"] == "error" for f in monitor.findings):
+            monitoring.submit_monitor(clerk, monitor, today=datetime.date(first_year, 8, 10))
+    for form, steps in zip(forms, NEXT_YEAR, strict=False):
+        record = {**target_from_self(form.record), "year": first_year + 1}
+        _reviewed(year.save_target(_holder(form.unit, Role.FILLER, admin), record, unit=form.unit), steps, admin)
     return len(forms)
