@@ -1,9 +1,9 @@
 """/api/check of a file too large to check in a request thread: queued as a background task (the same
 django-tasks queue and `jixiao worker` as large imports and batch exports), its result kept for its user.
 
-start_check keeps the uploads on disk (copied chunk by chunk) and queues run_check; run_check claims the
-job (one checker), beats its heartbeat (jixiao.web.ops.jobs) while it reads, stores what the synchronous
-check returns (imports.check_upload) and removes the files.
+start_check keeps the uploads on disk (copied chunk by chunk) and queues run_check; run_check runs the job as
+every background job runs (jixiao.web.batch.models.run_job: claimed, its heartbeat beaten, finished), stores
+what the synchronous check returns (imports.check_upload) and removes the files.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from jixiao.web.batch.models import CheckJob
+from jixiao.web.batch.models import CheckJob, run_job
 
 
 def _folder(job_id: int) -> Path:
@@ -42,31 +42,19 @@ def run_check_task(job_id: int) -> None:
     run_check(job_id)
 
 
-def _beat(job_id: int, attempt: int) -> bool:
-    return bool(CheckJob.objects.filter(pk=job_id, status=CheckJob.Status.RUNNING).update(heartbeat=timezone.now()))
-
-
 def run_check(job_id: int) -> None:
-    """Check a queued job's files and store the report; a job already taken is left to its checker."""
+    """Check a queued job's files and store the report (run_job: claimed, beaten, finished); a job already taken
+    is left to its checker."""
     from jixiao.web.forms.imports import check_upload
-    from jixiao.web.ops import jobs
 
-    claimed = CheckJob.objects.filter(pk=job_id, status=CheckJob.Status.PENDING).update(
-        status=CheckJob.Status.RUNNING, heartbeat=timezone.now())
-    if not claimed:
-        return
-    job = CheckJob.objects.select_related("user").get(pk=job_id)
-    mine = CheckJob.objects.filter(pk=job_id, status=CheckJob.Status.RUNNING)
-    try:
-        with jobs.heartbeat(job_id, 0, beat=_beat):
+    def check(job: CheckJob, mine: Any) -> dict[str, Any]:
+        try:
             uploads = [(f["name"], Path(f["path"]).read_bytes()) for f in job.files]
-            report = check_upload(uploads, job.profile, job.user)
-    except Exception as e:  # a bug must not leave the job "running" forever
-        mine.update(status=CheckJob.Status.FAILED, error=f"检查失败：{e}", finished=timezone.now())
-        raise
-    finally:
-        shutil.rmtree(_folder(job_id), ignore_errors=True)
-    mine.update(status=CheckJob.Status.DONE, result=report, finished=timezone.now())
+            return {"result": check_upload(uploads, job.profile, job.user)}
+        finally:
+            shutil.rmtree(_folder(job_id), ignore_errors=True)
+
+    run_job(CheckJob, job_id, check, "检查失败")
 
 
 def status_of(job: CheckJob) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from django_tasks import task
 from jixiao import reports
 from jixiao.reports.layout import format_decimal, format_rate
 from jixiao.reports.summary import FormSummary, summary_workbook
-from jixiao.web.batch.models import ExportJob
+from jixiao.web.batch.models import ExportJob, run_job
 from jixiao.web.forms.access import User, visible_forms
 from jixiao.web.forms.errors import ServiceError
 from jixiao.web.forms.evaluation import evaluate_stored
@@ -91,36 +91,27 @@ def run_export(job_id: int) -> None:
     write_export(job_id)
 
 
-def _beat(job_id: int, attempt: int) -> bool:
-    return bool(ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(heartbeat=timezone.now()))
-
-
 def write_export(job_id: int) -> None:
-    """Write an export's zip under EXPORT_DIR: the job is claimed (only one writer), its heartbeat beaten
-    (jixiao.web.ops.jobs), and the forms are those its user may still see, in the order chosen."""
-    from jixiao.web.ops import jobs
-
-    mine = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING)
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
-        status=ExportJob.Status.RUNNING, heartbeat=timezone.now())
-    if not claimed:
-        return
-    job = ExportJob.objects.select_related("user").get(pk=job_id)
-    order = {pk: n for n, pk in enumerate(job.form_ids)}
-    forms = sorted(visible_forms(job.user).filter(pk__in=job.form_ids), key=lambda f: order[f.pk])
-    mine.update(total=len(forms))
+    """Write an export's zip under EXPORT_DIR as every background job runs (jixiao.web.batch.models.run_job:
+    claimed by one writer, its heartbeat beaten, finished); the forms are those its user may still see, in the
+    order chosen."""
     folder = Path(settings.EXPORT_DIR)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path, tmp = folder / f"{job.pk}.zip", folder / f".{job.pk}.zip.tmp"
-    try:
-        with jobs.heartbeat(job_id, 0, beat=_beat), tmp.open("wb") as out:
-            write_zip(forms, job.fmt, out, lambda n: mine.update(done=n, heartbeat=timezone.now()))
-        os.replace(tmp, path)
-    except Exception as e:  # a bug must not leave the job "running" forever
-        tmp.unlink(missing_ok=True)
-        mine.update(status=ExportJob.Status.FAILED, error=f"导出失败：{e}")
-        raise
-    if not mine.update(status=ExportJob.Status.DONE, file=str(path), finished=timezone.now()):
+    path, tmp = folder / f"{job_id}.zip", folder / f".{job_id}.zip.tmp"
+
+    def write(job: ExportJob, mine: QuerySet[ExportJob]) -> dict[str, object]:
+        order = {pk: n for n, pk in enumerate(job.form_ids)}
+        forms = sorted(visible_forms(job.user).filter(pk__in=job.form_ids), key=lambda f: order[f.pk])
+        mine.update(total=len(forms))
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            with tmp.open("wb") as out:
+                write_zip(forms, job.fmt, out, lambda n: mine.update(done=n, heartbeat=timezone.now()))
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return {"file": str(path)}
+
+    if run_job(ExportJob, job_id, write, "导出失败") is False:
         path.unlink(missing_ok=True)  # taken for lost meanwhile: its page already says so
 
 
