@@ -33,6 +33,8 @@ def test_the_demo_holds_an_approved_target_and_a_july_monitoring_form_per_seed_p
     targets = TargetDecl.objects.filter(year=2019)
     assert sorted(targets.filter(stage=TargetStage.APPROVED).values_list("project", flat=True)) == projects
     assert all([r["level"] for r in t.record["review"]] == ["department", "finance"] for t in targets)
+    assert all(t.published for t in targets)  # with the budget: the public page lists them
+    assert "包联驻村专项经费" in Client().get("/public/targets/").content.decode()
     monitors = MonitorForm.objects.select_related("round")
     assert sorted(m.target.project for m in monitors) == projects
     assert {m.record["period"]["to_month"] for m in monitors} == {7}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -159,13 +160,8 @@ def rectification_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @pages.refusals
 def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    accept = request.POST.get("decision") == "accept"
-    try:
-        rectify.decide(request.user, pk, accept, request.POST.get("opinion", ""))
-    except ServiceError as e:
-        return _bounce(request, e, "after-rectification", pk=pk)
-    messages.success(request, "已通过整改。" if accept else "已退回整改。")
-    return redirect("after-rectification", pk=pk)
+    """The issuer's side accepts the unit's answer, or returns it."""
+    return _decision(request, pk, rectify.decide, "accept", ("已通过整改。", "已退回整改。"))
 
 
 @login_required
@@ -173,12 +169,19 @@ def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @pages.refusals
 def rectification_release(request: HttpRequest, pk: int) -> HttpResponse:
     """The internal review of a draft: issue it to the unit, or return it to its writer."""
-    issue = request.POST.get("decision") == "issue"
+    return _decision(request, pk, rectify.release, "issue", ("已审核并下达给责任单位。", "已将草稿退回起草人。"))
+
+
+def _decision(request: HttpRequest, pk: int, decide: Callable[[Any, int, bool, str], object], yes: str,
+              said: tuple[str, str]) -> HttpResponse:
+    """A yes-or-no decision on an item (POST decision=`yes` or not, with an opinion), back to the item's page
+    with what was done (said: for yes, for no) or why it was refused."""
+    agreed = request.POST.get("decision") == yes
     try:
-        rectify.release(request.user, pk, issue, request.POST.get("opinion", ""))
+        decide(request.user, pk, agreed, request.POST.get("opinion", ""))
     except ServiceError as e:
         return _bounce(request, e, "after-rectification", pk=pk)
-    messages.success(request, "已审核并下达给责任单位。" if issue else "已将草稿退回起草人。")
+    messages.success(request, said[0] if agreed else said[1])
     return redirect("after-rectification", pk=pk)
 
 

@@ -182,22 +182,19 @@ def _overview_data(request: HttpRequest) -> dict[str, Any]:
         raise ServiceError("请以 ?year= 指定年度。", {"year": ["缺少"]})
     department = query_int(request.GET, "department")
     phase = request.GET.get("phase") if request.GET.get("phase") in Phase.values else None
-    return year_overview.overview(request.user, year, department, phase)
+    return year_overview.with_dept(request.user, year, department, phase)
 
 
 @api_view
 def overview(request: HttpRequest) -> HttpResponse:
     data = _overview_data(request)
-    dept = dept_queue.overview(request.user, data["year"], data["department"])
-    return json_response({**{k: v for k, v in data.items() if k not in ("key", "cache_seconds")},  # the page cache's
-                          "dept": dept})
+    return json_response({k: v for k, v in data.items() if k not in ("key", "cache_seconds")})  # the page cache's
 
 
 @api_view
 def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The overview as .xlsx or .pdf (the same files as the page's export buttons)."""
     data = _overview_data(request)
-    data = {**data, "dept": dept_queue.overview(request.user, data["year"], data["department"])}
     if fmt == "xlsx":
         return download(reports_overview.overview_xlsx(data), f"{data['year']}年度绩效自评总览.xlsx")
     if fmt == "pdf":

@@ -22,6 +22,14 @@ def years(user: User) -> list[int]:
     return kept(data_version(), ("years", scope_key(user)), lambda: list(qs))
 
 
+def with_dept(user: User, year: int, department: int | None = None, phase: str | None = None) -> dict[str, Any]:
+    """overview() and, under "dept", the department-wide forms of the year (jixiao.web.after.queue.overview),
+    as the page, the API and their exports show them; not kept with the overview (they change on their own)."""
+    from jixiao.web.after import queue as dept_queue
+
+    return {**overview(user, year, department, phase), "dept": dept_queue.overview(user, year, department)}
+
+
 def overview(user: User, year: int, department: int | None = None, phase: str | None = None) -> dict[str, Any]:
     """The year at a glance, every figure one database aggregate (no loop over forms):
     forms by stage, grades, execution-rate bands, forms with errors, frequent finding codes, unit score

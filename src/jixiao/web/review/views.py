@@ -295,7 +295,7 @@ def _overview_args(request: HttpRequest, years: list[int] | None = None) -> tupl
 def overview(request: HttpRequest) -> HttpResponse:
     years = _years(request.user)
     year, department, phase = _overview_args(request, years)
-    data = year_overview.overview(request.user, year, department, phase)
+    data = year_overview.with_dept(request.user, year, department, phase)
     base = {"year": str(year), **({"department": str(department)} if department else {}),
             **({"phase": phase} if phase else {})}
     return render(request, "review/overview.html", {
@@ -307,7 +307,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "code_bars": presenters.bars([{**c, "key": c["code"], "label": f"{c['code']}（{c['findings']}条）",
                                        "count": c["forms"]} for c in data["codes"]]),
         "list_url": reverse("review-forms"),
-        "dept": dept_queue.overview(request.user, year, department),
+        "dept": data["dept"],
     })
 
 
@@ -315,8 +315,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @refusals
 def overview_export(request: HttpRequest, fmt: str) -> HttpResponse:
     year, department, phase = _overview_args(request)
-    data = year_overview.overview(request.user, year, department, phase)
-    data = {**data, "dept": dept_queue.overview(request.user, year, department)}
+    data = year_overview.with_dept(request.user, year, department, phase)
     if fmt == "xlsx":
         return pages.download(reports_overview.overview_xlsx(data), f"{year}年度绩效自评总览.xlsx")
     if fmt == "pdf":

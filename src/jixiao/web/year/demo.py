@@ -2,7 +2,8 @@
 and the next year's declarations under way.
 
 The targets are taken from the seed's self-evaluations (funds, goals, indicators and their targets), submitted by
-the unit's 填报人 and approved by the 主管部门's 审核人 and the finance bureau with every review point graded 优;
+the unit's 填报人, approved by the 主管部门's 审核人 and the finance bureau with every review point graded 优,
+and published with the budget;
 the 2019 monitoring round (1-7月) holds each project's form, filled with execution to date and submitted (all
 but the last UNREPORTED, still open), so that the finance bureau's view has its 预警. The next year's round
 holds a declaration of the first projects in each state of NEXT_YEAR: each step taken by the account whose step
@@ -100,6 +101,7 @@ def load_year(orgs: dict[str, Org]) -> int:
     for n, form in enumerate(forms):
         clerk = _holder(form.unit, Role.FILLER, admin)
         decl = _reviewed(year.save_target(clerk, target_from_self(form.record), unit=form.unit), ("优", "优"), admin)
+        decl = year.publish_target(_holder(form.unit, Role.FINANCE, admin), decl)  # with the budget (public page)
         monitor = monitoring.open_monitor(clerk, decl, round_)
         record = dict(monitor.record)
         year_spent = {f["kind"]: f["executed"] or f["annual"] for f in form.record["funds"]}
