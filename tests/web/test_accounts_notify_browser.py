@@ -99,7 +99,7 @@ def test_the_administrator_resets_a_password_and_deactivates_a_user(live_server,
     shot(page, "10-users")
 
 
-def test_a_clerk_sees_a_returned_form_in_the_header_and_opens_it(live_server, demo, page):
+def test_a_clerk_sees_a_returned_form_in_the_header_and_opens_it(live_server, demo_drafts_live, page):
     from django.contrib.auth.models import User
 
     from jixiao.web.models import PerformanceForm

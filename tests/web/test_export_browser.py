@@ -11,7 +11,7 @@ require_browser()
 from playwright.sync_api import expect  # noqa: E402
 
 
-def test_a_batch_export_shows_its_progress_and_then_downloads(live_server, demo, page, settings, tmp_path):
+def test_a_batch_export_shows_its_progress_and_then_downloads(live_server, demo_drafts_live, page, settings, tmp_path):
     from jixiao.web.batch.models import ExportJob
     from jixiao.web.forms import exports
 

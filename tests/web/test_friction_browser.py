@@ -24,7 +24,7 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"friction-{name}.png"), full_page=True)
 
 
-def test_negative_spending_is_refused_next_to_the_field(live_server, demo, page):
+def test_negative_spending_is_refused_next_to_the_field(live_server, demo_drafts_live, page):
     form = _clerks_form()
     login(page, live_server.url, "clerk")
     page.goto(f"{live_server.url}/forms/{form.pk}/edit/")
@@ -36,7 +36,7 @@ def test_negative_spending_is_refused_next_to_the_field(live_server, demo, page)
     assert _clerks_form().version == form.version  # nothing saved
 
 
-def test_a_total_over_full_marks_gets_no_grade(live_server, demo, page):
+def test_a_total_over_full_marks_gets_no_grade(live_server, demo_drafts_live, page):
     form = _clerks_form()
     login(page, live_server.url, "clerk")
     page.goto(f"{live_server.url}/forms/{form.pk}/edit/")
@@ -59,7 +59,7 @@ def _returned_with_a_cell_comment() -> Any:
                                [workflow.Cell("indicators[2].score", "得分与完成值不符，请核对。")])
 
 
-def test_the_clerk_sees_a_return_on_the_list_the_form_page_and_in_the_editor_and_submits_there(live_server, demo, page):
+def test_the_clerk_sees_a_return_on_the_list_the_form_page_and_in_the_editor_and_submits_there(live_server, demo_drafts_live, page):
     form = _returned_with_a_cell_comment()
     login(page, live_server.url, "clerk")
     row = page.locator("tr", has=page.get_by_role("link", name="信息化建设"))

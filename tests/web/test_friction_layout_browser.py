@@ -37,7 +37,7 @@ def _clipped(page: Page, selector: str) -> list[str]:
     return page.eval_on_selector_all(selector, CLIPPED)
 
 
-def test_at_125_percent_the_editor_shows_whole_names_and_a_growing_reason(live_server, demo, page):
+def test_at_125_percent_the_editor_shows_whole_names_and_a_growing_reason(live_server, demo_drafts_live, page):
     from jixiao.web.models import PerformanceForm
 
     form = PerformanceForm.objects.get(project="信息化建设")

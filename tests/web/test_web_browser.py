@@ -116,7 +116,7 @@ def test_export_a_pdf_and_check_its_text(live_server, demo, page, tmp_path):
     assert "鄂尔多斯市法律援助中心" in text
 
 
-def test_indicator_rows_are_added_moved_and_removed_with_the_scores_following(live_server, demo, page):
+def test_indicator_rows_are_added_moved_and_removed_with_the_scores_following(live_server, demo_drafts_live, page):
     from jixiao.web.models import PerformanceForm
 
     form = PerformanceForm.objects.get(project="包联驻村专项经费")
