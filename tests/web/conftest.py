@@ -94,7 +94,7 @@ def web_cast(db: Any, seed_records: list[dict[str, Any]]) -> WebCast:
 @pytest.fixture
 def demo_passwords(db: Any) -> dict[str, str]:
     """The demo organisation, accounts and the seed's eleven forms, as `jixiao serve --demo` loads them: the
-    year in motion (jixiao.web.demo.STORY: drafts, submitted, returned, approved, re-checked, published)."""
+    year in motion (jixiao/data/demo.toml: drafts, submitted, returned, approved, re-checked, published)."""
     from jixiao.web.demo import load_demo
 
     return load_demo(dict.fromkeys(("admin", "finance", "reviewer", "clerk", "clerk2"), PASSWORD))

@@ -1,5 +1,5 @@
 """A newcomer's walk through the demo of `make run` in a real browser, one role at a time: each starts from what
-the demo's story left (jixiao.web.demo.STORY), finds in its messages or its lists what waits for it, and takes
+the demo's story left (jixiao/data/demo.toml), finds in its messages or its lists what waits for it, and takes
 the next step there; every page on the way is in Chinese. The screenshots are the walk's record."""
 
 from __future__ import annotations

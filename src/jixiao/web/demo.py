@@ -2,15 +2,18 @@
 year in motion: the forms taken through the review, the re-check and publication by the services the pages
 call (so their history, messages and rectification items are the workflow's own), in a fixed order.
 
-What becomes of each seed form (by its place in the seed) is STORY; the three with an error stay drafts.
+What becomes of each seed form (by its place in the seed), and what is written on the way, is the [self] table of
+jixiao/data/demo.toml; the three forms with an error stay drafts.
 """
 
 from __future__ import annotations
 
 import datetime
 import secrets
+import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -74,22 +77,9 @@ def load_accounts(orgs: dict[str, Org], passwords: dict[str, str] | None = None)
     return result
 
 
-# The seed's forms by their place in the seed → where the demo leaves them. "approved" ones go on to the
-# finance bureau's re-check draw; of those not drawn, the first PUBLISHED are published.
-STORY = ("approved", "approved", "approved", "draft", "draft", "approved", "approved", "returned", "draft",
-         "submitted", "submitted")
-PUBLISHED = 2
-DRAW_SEED = 2019
-EXPLANATION = "警告已逐条核对：偏差原因已在偏差分析中说明，佐证材料随表报送。"
-RETURN_COMMENT = "请核对第1项指标的实际完成值，并补充偏差原因后重新提交。"
-RETURN_CELL = workflow.Cell("indicators[0].actual", "实际完成值与佐证材料不一致，请核对。")
-APPROVE_COMMENT = "审核通过。"
-RECHECK_SCORE = "86"
-RECHECK_PROBLEMS = "1、部分指标的实际完成值缺少佐证材料\n2、偏差原因分析过于简略"
-RECHECK_REQUIREMENT = "请补充佐证材料并完善偏差原因分析，在整改期限内反馈整改情况。"
-RECHECK_ANSWER = "已补充第1项指标的佐证材料（验收报告、签到表），并随本反馈上传。"
-ROUND_TITLE = f"{DEMO_YEAR}年度项目支出绩效自评"
-RECTIFY_DAYS = 60  # the items' deadline, so many days from the day the demo is loaded (not yet overdue)
+def story() -> dict[str, Any]:
+    """The demo's story (jixiao/data/demo.toml): where each seed form ends, what its people write on the way."""
+    return tomllib.loads((resources.files("jixiao") / "data" / "demo.toml").read_text(encoding="utf-8"))
 
 
 def load_forms(orgs: dict[str, Org]) -> int:
@@ -113,7 +103,7 @@ def _user(username: str) -> object:
 
 
 def run_story(orgs: dict[str, Org]) -> None:
-    """The 2019 forms through the workflow as STORY says, each step by the account whose step it is: the units
+    """The 2019 forms through the workflow as the story says (demo.toml [self]), each step by the account whose step it is: the units
     submit, the 主管部门 returns one and approves the others, the finance bureau draws one approved form for
     re-check (fixed seed), records its score and problems, completes the re-check and drafts a rectification item
     per problem, which the admin (another person of the finance bureau) issues; the unit answers the first.
@@ -124,36 +114,37 @@ def run_story(orgs: dict[str, Org]) -> None:
                                                 phase=Phase.SELF).order_by("id"))
     clerk_of = {orgs[DEPARTMENT].pk: _user("clerk"), orgs[LEGAL_AID].pk: _user("clerk2")}
     reviewer, finance, admin = _user("reviewer"), _user("finance"), _user("admin")
-    fate = dict(zip((f.pk for f in forms), STORY, strict=False))
+    told = story()["self"]
+    fate = dict(zip((f.pk for f in forms), told["story"], strict=False))
     today = timezone.localdate()
     # The round closes within the reminders' horizon, so that the units hear what they still owe.
-    rounds.create_round(finance, year=DEMO_YEAR, phase=Phase.SELF, title=ROUND_TITLE,
+    rounds.create_round(finance, year=DEMO_YEAR, phase=Phase.SELF, title=told["round_title"],
                         deadline=today + datetime.timedelta(days=settings.JIXIAO_REMIND_DAYS))
     for form in forms:
         if fate.get(form.pk) in ("returned", "approved"):
-            workflow.transition(form, clerk_of[form.unit_id], "submit", EXPLANATION)
+            workflow.transition(form, clerk_of[form.unit_id], "submit", told["explanation"])
     for form in forms:
         if fate.get(form.pk) == "returned":
-            workflow.transition(form, reviewer, "return", RETURN_COMMENT, [RETURN_CELL])
+            workflow.transition(form, reviewer, "return", told["return_comment"], [workflow.Cell(**told["return_cell"])])
         elif fate.get(form.pk) == "approved":
-            workflow.transition(form, reviewer, "approve", APPROVE_COMMENT)
-    draw = recheck.draw_sample(finance, year=DEMO_YEAR, count=1, seed=DRAW_SEED)
+            workflow.transition(form, reviewer, "approve", told["approve_comment"])
+    draw = recheck.draw_sample(finance, year=DEMO_YEAR, count=1, seed=told["draw_seed"])
     drawn = {item.form_id for item in draw.items.all()}
     for form in PerformanceForm.objects.filter(pk__in=drawn):
-        recheck.record_recheck(finance, form, RECHECK_SCORE, RECHECK_PROBLEMS)
+        recheck.record_recheck(finance, form, told["recheck_score"], told["recheck_problems"])
         workflow.transition(form, finance, "recheck")
-        deadline = today + datetime.timedelta(days=RECTIFY_DAYS)
-        items = rectify.write_from_recheck(finance, form.pk, rectify.recheck_problems(form), RECHECK_REQUIREMENT,
-                                           deadline)
+        deadline = today + datetime.timedelta(days=told["rectify_days"])
+        items = rectify.write_from_recheck(finance, form.pk, rectify.recheck_problems(form),
+                                           told["recheck_requirement"], deadline)
         for item in items:
             rectify.release(admin, item.pk, True)
-        rectify.answer(clerk_of[form.unit_id], items[0].pk, RECHECK_ANSWER)
+        rectify.answer(clerk_of[form.unit_id], items[0].pk, told["recheck_answer"])
     approved = [f for f in forms if fate.get(f.pk) == "approved" and f.pk not in drawn]
-    for form in approved[:PUBLISHED]:
+    for form in approved[:told["published"]]:
         workflow.transition(form, finance, "publish")
     for form in forms:  # submitted after the draw: waiting in the reviewer's queue
         if fate.get(form.pk) == "submitted":
-            workflow.transition(form, clerk_of[form.unit_id], "submit", EXPLANATION)
+            workflow.transition(form, clerk_of[form.unit_id], "submit", told["explanation"])
     department_form = load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
     if department_form.stage == dept.Stage.DRAFT:
         dept.transition(clerk_of[orgs[DEPARTMENT].pk], department_form, "submit")

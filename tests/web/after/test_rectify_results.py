@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime
 import io
-from decimal import Decimal
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest

@@ -5,14 +5,15 @@ The targets are taken from the seed's self-evaluations (funds, goals, indicators
 the unit's 填报人, approved by the 主管部门's 审核人 and the finance bureau with every review point graded 优,
 and published with the budget;
 the 2019 monitoring round (1-7月) holds each project's form, filled with execution to date and submitted (all
-but the last UNREPORTED, still open), so that the finance bureau's view has its 预警. The next year's round
-holds a declaration of the first projects in each state of NEXT_YEAR: each step taken by the account whose step
-it is, through the services the pages call.
+but the last few, still open), so that the finance bureau's view has its 预警. The next year's round
+holds a declaration of the first projects in each state that jixiao/data/demo.toml's [year] table names: each
+step taken by the account whose step it is, through the services the pages call.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -20,25 +21,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
 from jixiao.core import target as tgt
+from jixiao.web.demo import story
 from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role
 from jixiao.web.year import monitoring
 from jixiao.web.year import services as year
 from jixiao.web.year.models import RoundKind, TargetDecl, YearRound
 from jixiao.year_files import review_profile
 
-# The next year's declaration of the first projects → the review steps it has been through: the grade the
-# 主管部门 gives, then the finance bureau's (None: not submitted; "": submitted, waiting for that level).
-NEXT_YEAR: tuple[tuple[str | None, str | None], ...] = (
-    ("优", "优"),  # 已批复
-    ("优", ""),  # 待财政审核
-    ("", None),  # 待主管部门审核
-    ("中", None),  # 已退回 (主管部门)
-    ("良", "良"),  # 按意见修改
-    (None, None),  # 草稿
-)
-OPINIONS = {"中": "绩效指标不够细化，请补充可衡量的数量和质量指标后重新提交。",
-            "良": "请将满意度指标的目标值调整为不低于90%，修改后即为批复。"}
-UNREPORTED = 2  # the last projects' July monitoring forms: opened, not yet reported
 JULY = Decimal(7) / Decimal(12)  # by July a unit has spent 7/12 of what its self-evaluation says it spent in the year
 
 
@@ -69,16 +58,18 @@ def _holder(unit: Org, role: str, fallback: AbstractBaseUser) -> Any:
     return first.user if first is not None else fallback
 
 
-def _reviewed(decl: TargetDecl, steps: tuple[str | None, str | None], admin: AbstractBaseUser) -> TargetDecl:
-    """The declaration submitted and graded as `steps` says, each level by its own account."""
-    if steps[0] is None:
+def _reviewed(decl: TargetDecl, steps: Sequence[str], admin: AbstractBaseUser, opinions: Mapping[str, str]
+              ) -> TargetDecl:
+    """The declaration submitted and graded as `steps` says (the 主管部门's grade, then the finance bureau's;
+    none: a draft; "": waiting for that level), each level by its own account."""
+    if not steps:
         return decl
     decl = year.submit_target(_holder(decl.unit, Role.FILLER, admin), decl)
-    for grade, role in zip(steps, (Role.REVIEWER, Role.FINANCE), strict=True):
+    for grade, role in zip(steps, (Role.REVIEWER, Role.FINANCE), strict=False):
         if not grade or decl.stage not in year.REVIEW_LEVEL_OF_STAGE:
             break
         grades = dict.fromkeys(review_profile().point_names, grade)
-        decl = year.review_target(_holder(decl.unit, role, admin), decl, grades, OPINIONS.get(grade, "")).target
+        decl = year.review_target(_holder(decl.unit, role, admin), decl, grades, opinions.get(grade, "")).target
     return decl
 
 
@@ -91,6 +82,7 @@ def load_year(orgs: dict[str, Org]) -> int:
         return 0
     admin = get_user_model().objects.filter(is_superuser=True).order_by("id").first()
     assert admin is not None
+    told = story()["year"]
     first_year = forms[0].year
     round_ = YearRound.objects.create(kind=RoundKind.MONITOR, year=first_year, title=f"{first_year}年1-7月运行监控",
                                       to_month=7, deadline=datetime.date(first_year, 8, 15), created_by=admin)
@@ -100,7 +92,8 @@ def load_year(orgs: dict[str, Org]) -> int:
                              deadline=datetime.date(first_year, 10, 31), created_by=admin)
     for n, form in enumerate(forms):
         clerk = _holder(form.unit, Role.FILLER, admin)
-        decl = _reviewed(year.save_target(clerk, target_from_self(form.record), unit=form.unit), ("优", "优"), admin)
+        decl = _reviewed(year.save_target(clerk, target_from_self(form.record), unit=form.unit), ("优", "优"), admin,
+                         told["opinions"])
         decl = year.publish_target(_holder(form.unit, Role.FINANCE, admin), decl)  # with the budget (public page)
         monitor = monitoring.open_monitor(clerk, decl, round_)
         record = dict(monitor.record)
@@ -114,9 +107,10 @@ def load_year(orgs: dict[str, Org]) -> int:
         for ind in record["indicators"]:
             ind.update(forecast=ind["target"].lstrip("≥≤＝=＞＜><"), likelihood="确定能")
         monitor = monitoring.save_monitor(clerk, monitor, record)
-        if n < len(forms) - UNREPORTED and not any(f["severity"] == "error" for f in monitor.findings):
+        if n < len(forms) - told["unreported"] and not any(f["severity"] == "error" for f in monitor.findings):
             monitoring.submit_monitor(clerk, monitor, today=datetime.date(first_year, 8, 10))
-    for form, steps in zip(forms, NEXT_YEAR, strict=False):
+    for form, steps in zip(forms, told["next_year"], strict=False):
         record = {**target_from_self(form.record), "year": first_year + 1}
-        _reviewed(year.save_target(_holder(form.unit, Role.FILLER, admin), record, unit=form.unit), steps, admin)
+        _reviewed(year.save_target(_holder(form.unit, Role.FILLER, admin), record, unit=form.unit), steps, admin,
+                  told["opinions"])
     return len(forms)
