@@ -54,6 +54,7 @@ INDICATOR_COLUMNS = (
     ("计量单位", "target_unit"),
     ("完成值", "actual"),
     ("实际值", "actual"),
+    ("完成情况", "actual"),
     ("指标值", "target"),
     ("目标值", "target"),
     ("指标名称", "name"),
@@ -66,6 +67,7 @@ INDICATOR_COLUMNS = (
     ("计分方法", "formula"),
     ("核心指标", "core"),
     ("得分", "score"),
+    ("评分", "score"),  # after 评分标准 (formula)
     ("原因", "reason"),
     ("改进措施", "reason"),
 )

@@ -1,0 +1,464 @@
+"""Variants of the template families' published layouts, as other provinces' publications of the same
+families print them (issue 9): the recogniser is built for the families, not for the samples.
+
+Each family's sample (tests/fixtures/templates/make_templates.py, its record in <family>.json) is laid
+out as placed cells, then varied the ways real publications vary: header-word synonyms, full-/half-width
+brackets, blanks inside words (项 目 名 称), line breaks inside captions, label cells merged over 2–3
+columns, blank columns and rows, the title and unit lines inside the table, note rows at the bottom
+(填表人 / 联系电话 / 说明), amounts with thousands separators or their unit (1,234万元), and the weight column
+moved (分值 before the target, or after the actual value). Each change is mirrored in the record the
+variant must read back as (only the printed values and level-1 labels are in the record; captions are not).
+
+Written to html, xlsx and docx by the small builders below. `python tests/formats/variants.py [N]` prints
+the share of the records' cells read right over N variants of every family, in every format.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import importlib.util
+import io
+import json
+import random
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "fixtures" / "templates"
+_spec = importlib.util.spec_from_file_location("make_templates", TEMPLATES / "make_templates.py")
+assert _spec is not None and _spec.loader is not None
+_make = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_make)
+FAMILIES: dict[str, Any] = _make.FAMILIES
+FORMATS = ("html", "xlsx", "docx")
+
+
+@dataclass
+class Cell:
+    text: str
+    r: int
+    c: int
+    rs: int = 1
+    cs: int = 1
+
+
+@dataclass
+class Layout:
+    before: list[str]
+    cells: list[Cell]
+    after: list[str]
+    record: dict[str, Any]
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def height(self) -> int:
+        return max(c.r + c.rs for c in self.cells)
+
+    @property
+    def width(self) -> int:
+        return max(c.c + c.cs for c in self.cells)
+
+    def row(self, r: int) -> list[Cell]:
+        return sorted((c for c in self.cells if c.r == r), key=lambda c: c.c)
+
+    def covers(self, r: int, col: int) -> Cell | None:
+        return next((c for c in self.cells if c.r <= r < c.r + c.rs and c.c <= col < c.c + c.cs), None)
+
+
+def sample(family: str) -> Layout:
+    before, rows, after = FAMILIES[family]
+    cells = [Cell(*placed) for row in _make._cells(rows) for placed in row]
+    (record,) = json.loads((TEMPLATES / f"{family}.json").read_text(encoding="utf-8"))
+    return Layout(list(before), cells, list(after), record)
+
+
+# ------------------------------------------------------------------------------------------------ words
+
+INDICATOR_WORDS = {
+    "target": ["年度指标值", "年初目标值", "预期指标值", "目标值", "指标值(A)", "年度目标值", "年初目标值(A)"],
+    "actual": ["实际完成值", "全年实际值", "实际值(B)", "实际完成值(B)", "完成值", "实际完成情况"],
+    "weight": ["分值", "权重", "分值(权重)"],
+    "score": ["得分", "自评得分", "评分"],
+    "reason": ["偏差原因", "未完成原因分析", "原因分析及改进措施", "偏差原因分析及改进措施", "未完成原因",
+               "偏差原因分析"],
+}
+FUND_WORDS = {
+    "initial": ["年初预算数", "年初预算"],
+    "annual": ["全年预算数", "全年预算数(A)", "全年预算数（A）", "调整后预算数", "预算数"],
+    "executed": ["全年执行数", "全年执行数(B)", "全年执行数（B）", "实际执行数", "执行数"],
+    "rate": ["执行率", "执行率(B/A)", "执行率（B/A）", "预算执行率"],
+    "weight": ["分值", "权重"],
+    "score": ["得分", "自评得分"],
+}
+SPACED = ("项目名称", "主管部门", "实施单位", "一级指标", "二级指标", "三级指标", "总分", "分值", "得分", "权重")
+
+
+def _header_rows(layout: Layout) -> tuple[set[int], set[int]]:
+    """The rows of the fund block's and the indicator block's captions."""
+    funds, indicators = set(), set()
+    for c in layout.cells:
+        if c.text == "一级指标":
+            indicators.add(c.r)
+        elif c.text in ("年初预算数", "年初预算", "全年预算数", "全年预算数(A)", "全年预算数（A）"):
+            funds.add(c.r)
+    return funds, indicators
+
+
+def synonyms(layout: Layout, rng: random.Random) -> None:
+    funds, indicators = _header_rows(layout)
+    split = any(c.text == "指标性质" for c in layout.cells)
+    for c in layout.cells:
+        table = INDICATOR_WORDS if c.r in indicators else FUND_WORDS if c.r in funds else None
+        if table is None or c.cs > 1:
+            continue
+        for name, words in table.items():
+            if c.text in words and not (split and name == "target"):
+                c.text = rng.choice(words)
+    layout.changes.append("synonyms")
+
+
+_BRACKETED = re.compile(r"^[^()（）]{1,12}[（(][^()（）]{1,8}[)）]$")
+_POINTS = re.compile(r"^(.+?)[（(](\d+(?:\.\d+)?)分[)）]$")
+
+
+def brackets(layout: Layout, rng: random.Random) -> None:
+    """Full-width brackets half-width or the other way, in captions and level-1 labels."""
+    table = str.maketrans("()", "（）") if rng.random() < 0.5 else str.maketrans("（）", "()")
+    printed = _level1_printed(layout.record)
+    labels = dict(layout.record.get("category_labels", {}))
+    for c in layout.cells:
+        if not _BRACKETED.match(c.text):
+            continue
+        new = c.text.translate(table)
+        if c.text in printed and new != c.text:
+            name, points = printed[c.text]
+            if new == f"{name}({points}分)":
+                labels.pop(name, None)
+            else:
+                labels[name] = new
+        c.text = new
+    if labels:
+        layout.record["category_labels"] = labels
+    else:
+        layout.record.pop("category_labels", None)
+    layout.changes.append("brackets")
+
+
+def _level1_printed(record: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Printed level-1 label → (name, points) of the record's categories with points."""
+    labels = record.get("category_labels", {})
+    return {labels.get(name, f"{name}({points}分)"): (name, points)
+            for name, points in record["category_points"].items()}
+
+
+def spaces(layout: Layout, rng: random.Random) -> None:
+    blank = rng.choice((" ", "\u3000", "  "))
+    for c in layout.cells:
+        if c.text in SPACED and rng.random() < 0.7:
+            c.text = blank.join(c.text)
+    layout.changes.append("spaces")
+
+
+def line_breaks(layout: Layout, rng: random.Random) -> None:
+    funds, indicators = _header_rows(layout)
+    for c in layout.cells:
+        if c.r in funds | indicators and len(c.text) >= 4 and rng.random() < 0.6:
+            cut = rng.randrange(2, len(c.text) - 1)
+            c.text = c.text[:cut] + "\n" + c.text[cut:]
+    layout.changes.append("line breaks")
+
+
+# ---------------------------------------------------------------------------------------------- shape
+
+
+def widen(layout: Layout, rng: random.Random) -> None:
+    """A column printed over 2–3 columns: every cell covering it merged wider (label cells over 2–3 columns)."""
+    col, extra = rng.choice((0, 0, 1, 2)), rng.choice((1, 2))
+    for c in layout.cells:
+        if c.c <= col < c.c + c.cs:
+            c.cs += extra
+        elif c.c > col:
+            c.c += extra
+    layout.changes.append(f"widen column {col} by {extra}")
+
+
+def blank_column(layout: Layout, rng: random.Random) -> None:
+    at = rng.choice((0, layout.width))
+    for c in layout.cells:
+        if c.c >= at:
+            c.c += 1
+    layout.cells += [Cell("", r, at) for r in range(layout.height)]
+    layout.changes.append(f"blank column at {at}")
+
+
+def _boundaries(layout: Layout) -> list[int]:
+    """Rows before which a row can be put with no merged cell crossing it."""
+    return [r for r in range(1, layout.height + 1) if not any(c.r < r < c.r + c.rs for c in layout.cells)]
+
+
+def insert_row(layout: Layout, at: int, texts: list[str] | None = None) -> None:
+    for c in layout.cells:
+        if c.r >= at:
+            c.r += 1
+    width = layout.width
+    if texts is None:
+        layout.cells += [Cell("", at, col) for col in range(width)]
+    else:
+        layout.cells.append(Cell(texts[0], at, 0, 1, width))
+
+
+def blank_rows(layout: Layout, rng: random.Random) -> None:
+    for at in sorted(rng.sample(_boundaries(layout), k=min(2, len(_boundaries(layout)))), reverse=True):
+        insert_row(layout, at)
+    layout.changes.append("blank rows")
+
+
+UNIT_LINES = ("单位：万元", "金额单位：万元", "填报单位：（盖章）　　　　单位：万元")
+NOTE_LINES = ("填表人：张三　　联系电话：0710-12345678", "说明：本表金额单位为万元。", "填报日期：2023年3月10日",
+              "注：得分保留两位小数。")
+
+
+def title_in_table(layout: Layout, rng: random.Random) -> None:
+    """The title, year and unit lines printed as merged rows at the top of the table (as xlsx forms are)."""
+    lines = list(layout.before)
+    if not any("单位" in t for t in lines):
+        lines.append(rng.choice(UNIT_LINES))
+    for n, text in enumerate(lines):
+        insert_row(layout, n, [text])
+    layout.before = []
+    layout.changes.append("title in table")
+
+
+def unit_line(layout: Layout, rng: random.Random) -> None:
+    if not any("单位" in t for t in layout.before):
+        layout.before.append(rng.choice(UNIT_LINES))
+    layout.changes.append("unit line")
+
+
+def notes(layout: Layout, rng: random.Random) -> None:
+    lines = rng.sample(NOTE_LINES, k=rng.choice((1, 2)))
+    if rng.random() < 0.5:
+        for text in lines:
+            insert_row(layout, layout.height, [text])
+    else:
+        layout.after += lines
+    layout.changes.append("notes")
+
+
+# ---------------------------------------------------------------------------------------------- values
+
+
+def amounts(layout: Layout, rng: random.Random) -> None:
+    """Fund amounts scaled alike (rates unchanged) and printed with thousands separators, decimals or 万元."""
+    funds = [f for f in layout.record["funds"] if all(_number(f[k]) for k in ("initial", "annual", "executed"))]
+    rows = []
+    for fund in funds:
+        found = next((cells for r in range(layout.height) if (cells := layout.row(r))
+                      and cells[0].text == fund["label"] and len(cells) > 3
+                      and [c.text for c in cells[1:4]] == [fund[k] for k in ("initial", "annual", "executed")]), None)
+        if found is None:
+            return
+        rows.append((fund, found[1:4]))
+    if not rows or len(rows) != len([f for f in layout.record["funds"] if any(_number(f[k]) for k in
+                                                                              ("initial", "annual", "executed"))]):
+        return
+    factor = rng.choice((1, 10, 100))
+    style = rng.choice(("comma", "decimals", "unit"))
+    for fund, cells in rows:
+        for key, cell in zip(("initial", "annual", "executed"), cells, strict=True):
+            value = float(fund[key]) * factor
+            text = f"{value:,.2f}" if style == "decimals" else f"{value:,.0f}" if value == int(value) else f"{value:,}"
+            if style == "unit":
+                text += "万元"
+            fund[key] = cell.text = text
+    layout.changes.append(f"amounts ×{factor} {style}")
+
+
+def _number(text: str) -> bool:
+    return bool(re.fullmatch(r"\d+(?:\.\d+)?", text))
+
+
+def move_weight(layout: Layout, rng: random.Random) -> None:
+    """The indicators' weight column printed elsewhere: right after the indicator's name, or before its score."""
+    _, indicators = _header_rows(layout)
+    if len(indicators) != 1:
+        return
+    (top,) = indicators
+    head = layout.row(top)
+    weight = next((c for c in head if c.text in INDICATOR_WORDS["weight"] and c.cs == 1), None)
+    name = next((c for c in head if c.text == "三级指标" and c.cs == 1), None)
+    score = next((c for c in head if c.text in INDICATOR_WORDS["score"] and c.cs == 1), None)
+    if weight is None or name is None or score is None:
+        return
+    w = weight.c
+    to = rng.choice((name.c + 1, score.c - 1 if score.c > w else score.c))
+    if to == w:
+        return
+    bottom = max(c.r + c.rs for c in layout.cells if c.r >= top and re.sub(r"\s", "", c.text) == "总分") \
+        if any(re.sub(r"\s", "", c.text) == "总分" for c in layout.cells) else layout.height
+    lo, hi = min(w, to), max(w, to)
+    block = [c for c in layout.cells if top <= c.r < bottom]
+    for c in block:  # the total row's label cut short of the moved columns
+        if c.c < lo < c.c + c.cs and c.rs == 1 and c.r == bottom - 1:
+            layout.cells += [Cell("", c.r, col) for col in range(lo, c.c + c.cs)]
+            c.cs = lo - c.c
+    block = [c for c in layout.cells if top <= c.r < bottom]
+
+    def moved(col: int) -> int:
+        if col == w:
+            return to
+        if lo <= col <= hi:
+            return col + (1 if to < w else -1)
+        return col
+
+    for c in block:
+        cols = sorted(moved(col) for col in range(c.c, c.c + c.cs))
+        if cols != list(range(cols[0], cols[0] + len(cols))):
+            return  # a merged cell would be torn apart: this layout keeps its order
+    for c in block:
+        c.c = min(moved(col) for col in range(c.c, c.c + c.cs))
+    layout.changes.append(f"weight column {w} → {to}")
+
+
+CHANGES = (synonyms, brackets, spaces, line_breaks, widen, blank_column, blank_rows, title_in_table, unit_line,
+           notes, amounts, move_weight)
+
+
+def variant(family: str, rng: random.Random, changes: tuple[Any, ...] = CHANGES) -> Layout:
+    """A variant of a family's sample: each change applied or not, in an order that keeps it meaningful."""
+    layout = sample(family)
+    layout.record = copy.deepcopy(layout.record)
+    chosen = [change for change in changes if rng.random() < 0.5]
+    for change in chosen:
+        change(layout, rng)
+    return layout
+
+
+# --------------------------------------------------------------------------------------------- writers
+
+
+def write(layout: Layout, fmt: str) -> bytes:
+    return {"html": write_html, "xlsx": write_xlsx, "docx": write_docx}[fmt](layout)
+
+
+def write_html(layout: Layout) -> bytes:
+    lines = ['<!DOCTYPE html>', '<html lang="zh-CN"><head><meta charset="utf-8"><title>自评表</title></head><body>']
+    lines += [f"<p>{html.escape(t)}</p>" for t in layout.before]
+    lines.append('<table border="1">')
+    for r in range(layout.height):
+        tds = []
+        for c in layout.row(r):
+            attrs = (f' rowspan="{c.rs}"' if c.rs > 1 else "") + (f' colspan="{c.cs}"' if c.cs > 1 else "")
+            tds.append(f"<td{attrs}>" + "<br>".join(map(html.escape, c.text.split("\n"))) + "</td>")
+        lines.append("<tr>" + "".join(tds) + "</tr>")
+    lines.append("</table>")
+    lines += [f"<p>{html.escape(t)}</p>" for t in layout.after]
+    lines.append("</body></html>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def write_xlsx(layout: Layout) -> bytes:
+    import openpyxl
+    from openpyxl.styles import Alignment
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "自评表"
+    width = layout.width
+    for n, text in enumerate(layout.before, 1):
+        sheet.cell(n, 1, text)
+        sheet.merge_cells(start_row=n, start_column=1, end_row=n, end_column=width)
+    top = len(layout.before)
+    for c in layout.cells:
+        cell = sheet.cell(top + c.r + 1, c.c + 1, c.text or None)
+        if "\n" in c.text:
+            cell.alignment = Alignment(wrap_text=True)
+        if c.rs > 1 or c.cs > 1:
+            sheet.merge_cells(start_row=top + c.r + 1, start_column=c.c + 1, end_row=top + c.r + c.rs,
+                              end_column=c.c + c.cs)
+    bottom = top + layout.height
+    for n, text in enumerate(layout.after, 1):
+        sheet.cell(bottom + n, 1, text)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_docx(layout: Layout) -> bytes:
+    import docx
+
+    doc = docx.Document()
+    for text in layout.before:
+        doc.add_paragraph(text)
+    table = doc.add_table(rows=layout.height, cols=layout.width)
+    table.style = "Table Grid"
+    for c in sorted(layout.cells, key=lambda c: (c.r, c.c)):
+        cell = table.cell(c.r, c.c)
+        if c.rs > 1 or c.cs > 1:
+            cell = cell.merge(table.cell(c.r + c.rs - 1, c.c + c.cs - 1))
+        lines = c.text.split("\n")
+        paragraph = cell.paragraphs[0]
+        run = paragraph.add_run(lines[0])
+        for line in lines[1:]:
+            run.add_break()
+            run = paragraph.add_run(line)
+    for text in layout.after:
+        doc.add_paragraph(text)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+# ----------------------------------------------------------------------------------------------- scoring
+
+
+def read_back(layout: Layout, fmt: str) -> list[dict[str, Any]]:
+    from jixiao.core.model import to_record
+    from jixiao.formats.layout import recognise
+    from jixiao.formats.registry import read_grids
+
+    return [to_record(f) for f in recognise(read_grids(write(layout, fmt), f"variant.{fmt}"))]
+
+
+def leaves(value: Any, path: str = "") -> dict[str, Any]:
+    """Every printed cell of a record by its path: "funds.0.executed", "indicators.3.score"."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in leaves(item, f"{path}.{key}").items()}
+    if isinstance(value, list):
+        return {k: v for n, item in enumerate(value) for k, v in leaves(item, f"{path}.{n}").items()}
+    return {path: value}
+
+
+def cells_right(expected: dict[str, Any], read: list[dict[str, Any]]) -> tuple[int, int]:
+    """(cells read right, cells) of a record against what was read (the first form, none if none was found)."""
+    want = leaves(expected)
+    got = leaves(read[0]) if read else {}
+    return sum(got.get(k) == v for k, v in want.items()), len(want)
+
+
+def families() -> list[str]:
+    return [f for f in FAMILIES if (TEMPLATES / f"{f}.json").exists()]
+
+
+def main(count: int) -> None:
+    right = total = found = forms = 0
+    worst: dict[str, list[tuple[int, int]]] = {}
+    for family in families():
+        for seed in range(count):
+            layout = variant(family, random.Random(f"{family}-{seed}"))
+            for fmt in FORMATS:
+                read = read_back(layout, fmt)
+                good, cells = cells_right(layout.record, read)
+                right, total, forms = right + good, total + cells, forms + 1
+                found += len(read) == 1
+                worst.setdefault(family, []).append((good, cells))
+    for family, scores in worst.items():
+        print(f"{family:16} {sum(g for g, _ in scores) / sum(c for _, c in scores):7.2%}")
+    print(f"cells read right: {right}/{total} = {right / total:.2%}; forms found: {found}/{forms}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
