@@ -133,12 +133,16 @@ def brackets(layout: Layout, rng: random.Random) -> None:
         if not _BRACKETED.match(c.text):
             continue
         new = c.text.translate(table)
-        if c.text in printed and new != c.text:
-            name, points = printed[c.text]
-            if new == f"{name}({points}分)":
+        for fund in layout.record["funds"]:
+            if fund["label"] == c.text:
+                fund["label"] = new
+        joined, new_joined = c.text.replace("\n", ""), new.replace("\n", "")
+        if joined in printed and new != c.text:
+            name, points = printed[joined]
+            if new_joined == f"{name}({points}分)":
                 labels.pop(name, None)
             else:
-                labels[name] = new
+                labels[name] = new_joined
         c.text = new
     if labels:
         layout.record["category_labels"] = labels
@@ -323,8 +327,93 @@ def move_weight(layout: Layout, rng: random.Random) -> None:
     layout.changes.append(f"weight column {w} → {to}")
 
 
-CHANGES = (synonyms, brackets, spaces, line_breaks, widen, blank_column, blank_rows, title_in_table, unit_line,
-           notes, amounts, move_weight)
+HEADER_WORDS = {
+    "项目名称": ["项目名称", "项目名称："],
+    "主管部门": ["主管部门", "主管部门及代码", "主管部门（单位）"],
+    "实施单位": ["实施单位", "实施单位及代码", "项目实施单位", "实施单位（盖章）"],
+}
+TOTAL_WORDS = ["总分", "合计", "总计", "总得分", "自评总分", "综合得分"]
+FUND_LABELS = {
+    "年度资金总额": ["年度资金总额", "年度资金总额：", "资金总额", "年度资金总额（万元）"],
+    "其中：财政拨款": ["其中：财政拨款", "其中:财政拨款", "财政拨款", "  其中：财政拨款"],
+    "其中：当年财政拨款": ["其中：当年财政拨款", "当年财政拨款"],
+    "其他资金": ["其他资金", "其中：其他资金", "其他"],
+}
+DASHES = ("—", "/", "－", "-", "——", "")
+
+
+def header_labels(layout: Layout, rng: random.Random) -> None:
+    """The header's labels as other templates word them (主管部门及代码, 项目实施单位…)."""
+    for c in layout.cells:
+        if c.text in HEADER_WORDS:
+            c.text = rng.choice(HEADER_WORDS[c.text])
+    layout.changes.append("header labels")
+
+
+def total_label(layout: Layout, rng: random.Random) -> None:
+    word = rng.choice(TOTAL_WORDS)
+    for c in layout.cells:
+        if c.text == "总分":
+            c.text = word
+    layout.changes.append(f"total label {word}")
+
+
+def fund_labels(layout: Layout, rng: random.Random) -> None:
+    """Fund rows labelled as other templates print them; the record keeps the label as printed."""
+    funds = layout.record["funds"]
+    for c in layout.cells:
+        if c.text in FUND_LABELS and c.c <= 2:
+            new = rng.choice(FUND_LABELS[c.text])
+            for fund in funds:
+                if fund["label"] == c.text:
+                    fund["label"] = new.strip()
+            c.text = new
+    layout.changes.append("fund labels")
+
+
+def dashes(layout: Layout, rng: random.Random) -> None:
+    """The cells that print "no value" with another mark (/, －, -, ——) or left blank."""
+    mark = rng.choice(DASHES)
+    for c in layout.cells:
+        if c.text == "—":
+            c.text = mark
+    for fund in layout.record["funds"]:
+        for name, value in fund.items():
+            if value == "—":
+                fund[name] = mark
+    layout.changes.append(f"dashes {mark!r}")
+
+
+def inline_header(layout: Layout, rng: random.Random) -> None:
+    """The header's label/value rows printed as one merged cell each: "主管部门：某局　　实施单位：某单位"."""
+    labels = set(HEADER_WORDS)
+    width = layout.width
+    for r in range(layout.height):
+        cells = layout.row(r)
+        if not cells or cells[0].text not in labels or any(c.rs > 1 for c in cells) or len(cells) % 2:
+            continue
+        if sum(c.cs for c in cells) != width:
+            return
+        pairs = [(cells[n].text, cells[n + 1].text) for n in range(0, len(cells), 2)]
+        if any(label not in labels for label, _ in pairs):
+            continue
+        text = "　　".join(f"{label}：{value}" for label, value in pairs)
+        layout.cells = [c for c in layout.cells if c.r != r] + [Cell(text, r, 0, 1, width)]
+    layout.changes.append("inline header")
+
+
+def level1_breaks(layout: Layout, rng: random.Random) -> None:
+    """Level-1 labels with their points on a second line: "产出指标\n(50分)" (the record keeps it joined)."""
+    printed = _level1_printed(layout.record)
+    for c in layout.cells:
+        if c.text in printed and "(" in c.text:
+            at = c.text.index("(")
+            c.text = c.text[:at] + "\n" + c.text[at:]
+    layout.changes.append("level-1 line breaks")
+
+
+CHANGES = (header_labels, total_label, fund_labels, dashes, inline_header, level1_breaks, synonyms, brackets, spaces,
+           line_breaks, widen, blank_column, blank_rows, title_in_table, unit_line, notes, amounts, move_weight)
 
 
 def variant(family: str, rng: random.Random, changes: tuple[Any, ...] = CHANGES) -> Layout:
