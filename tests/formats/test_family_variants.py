@@ -55,3 +55,19 @@ def test_a_family_s_variant_reads_back_cell_for_cell_and_checks_without_error(
         assert evaluation.profile.template.template_free == (PROFILE[family] == "template-free")
         errors = [f.message for f in evaluation.findings if f.severity is Severity.ERROR]
         assert errors == [], (fmt, layout.changes)
+
+
+@settings(max_examples=int(os.environ.get("VARIANTS", "40")) // 2, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(family=st.sampled_from([f for f in FAMILIES if f != "noscore-2020"]), rng=st.randoms(use_true_random=False),
+       fmt=st.sampled_from(variants.FORMATS))
+def test_a_variant_cut_off_before_its_total_gets_s01_and_no_other_error(
+        family: str, rng: random.Random, fmt: str) -> None:
+    layout = variants.variant(family, rng)
+    if not variants.cut_off(layout, rng):
+        return
+    (form,) = _forms(layout, fmt)
+    evaluation = services.evaluate(form)
+    errors = {f.code for f in evaluation.findings if f.severity is Severity.ERROR}
+    assert errors == {"S01"}, (layout.changes, evaluation.profile.name,
+                               [f.message for f in evaluation.findings if f.severity is Severity.ERROR])

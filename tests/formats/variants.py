@@ -426,6 +426,23 @@ def variant(family: str, rng: random.Random, changes: tuple[Any, ...] = CHANGES)
     return layout
 
 
+def cut_off(layout: Layout, rng: random.Random) -> bool:
+    """The form cut off inside its indicators, before its total (a page or a sheet missing): False if it can't be."""
+    _, indicators = _header_rows(layout)
+    totals = [c.r for c in layout.cells if re.sub(r"\s", "", c.text) in TOTAL_WORDS]
+    if len(indicators) != 1 or not totals:
+        return False
+    top = max(indicators) + 1
+    cuts = [b for b in _boundaries(layout) if top + 1 < b <= max(totals)]
+    if not cuts:
+        return False
+    at = rng.choice(cuts)
+    layout.cells = [c for c in layout.cells if c.r < at]
+    layout.after = []
+    layout.changes.append(f"cut off at row {at}")
+    return True
+
+
 # --------------------------------------------------------------------------------------------- writers
 
 
