@@ -9,19 +9,26 @@ being consistent, get no error-level finding.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import tomllib
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
 
+import pytest
 import variants
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jixiao import services
+from jixiao.cli import main
 from jixiao.core.findings import Severity
 from jixiao.core.model import Form, to_record
 from jixiao.formats.layout import recognise
 from jixiao.formats.registry import read_grids
+from jixiao.profile_files import load_profile
 
 CASES = tomllib.loads((variants.TEMPLATES / "cases.toml").read_text(encoding="utf-8"))["case"]
 PROFILE = {case["family"]: case["profile"] for case in CASES}
@@ -71,3 +78,48 @@ def test_a_variant_cut_off_before_its_total_gets_s01_and_no_other_error(
     errors = {f.code for f in evaluation.findings if f.severity is Severity.ERROR}
     assert errors == {"S01"}, (layout.changes, evaluation.profile.name,
                                [f.message for f in evaluation.findings if f.severity is Severity.ERROR])
+
+
+def test_jixiao_check_on_a_folder_of_unknown_templates_gives_no_error_a_template_free_rule_does_not_support(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every family's variant under another region's title and level-1 names (工作谋划, 履职效能…): no profile
+    describes them, so each is read with the closest layout, said to be unrecognised (U01), and, being
+    consistent, gets no error; a planted arithmetic error is still found by the template-free rules."""
+    free = set(load_profile("template-free").template.checks) | {"S01", "S02"}
+    layouts = {}
+    for n, family in enumerate(FAMILIES):
+        rng = random.Random(f"unknown-{family}")
+        layout = variants.variant(family, rng)
+        variants.unknown_template(layout, rng)
+        fmt = variants.FORMATS[n % 3]
+        (tmp_path / f"{family}.{fmt}").write_bytes(variants.write(layout, fmt))
+        layouts[family] = layout
+    assert main(["check", str(tmp_path), "--format", "json", "--jobs", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["forms"]) == len(FAMILIES)
+    for form in report["forms"]:
+        codes = [f["code"] for f in form["findings"]]
+        assert form["profile"] == "template-free", (form["file"], form["profile_reason"])
+        assert [f["message"] for f in form["findings"] if f["severity"] == "error"] == [], form["file"]
+        assert set(codes) <= free and codes.count("U01") == 1, form["file"]
+    for family, layout in layouts.items():  # planted: the printed total one point off
+        (form,) = _forms(layout, "html")
+        if form.total.score:
+            planted = replace(form, total=replace(form.total, score=str(Decimal(form.total.score) + 1)))
+            found = {f.code for f in services.evaluate(planted).findings if f.severity is Severity.ERROR}
+            assert found == {"A03"}, (family, layout.changes)
+
+
+def test_a_form_whose_points_labels_print_a_profile_s_whole_split_is_not_taken_for_another_by_one_caption() -> None:
+    """A Ningxia form (40/40/20, no execution score) whose fund block says 调整后预算数, as Sichuan's does: the
+    labels' whole split outweighs the one caption, and weights summing to more than Sichuan's 90 count against it
+    (under Sichuan it would score 105 and get a false A03)."""
+    layout = variants.sample("ningxia-2020")
+    for cell in layout.cells:
+        if cell.text == "全年预算数":
+            cell.text = "调整后预算数"
+    (form,) = _forms(layout, "html")
+    evaluation = services.evaluate(form)
+    assert evaluation.profile.name == "ningxia-2020", evaluation.reason
+    assert str(evaluation.scorecard.total) == TOTAL["ningxia-2020"]
+    assert [f.code for f in evaluation.findings if f.severity is Severity.ERROR] == []

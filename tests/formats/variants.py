@@ -51,6 +51,7 @@ class Layout:
     cells: list[Cell]
     after: list[str]
     record: dict[str, Any]
+    family: str = ""
     changes: list[str] = field(default_factory=list)
 
     @property
@@ -72,7 +73,7 @@ def sample(family: str) -> Layout:
     before, rows, after = FAMILIES[family]
     cells = [Cell(*placed) for row in _make._cells(rows) for placed in row]
     (record,) = json.loads((TEMPLATES / f"{family}.json").read_text(encoding="utf-8"))
-    return Layout(list(before), cells, list(after), record)
+    return Layout(list(before), cells, list(after), record, family)
 
 
 # ------------------------------------------------------------------------------------------------ words
@@ -424,6 +425,42 @@ def variant(family: str, rng: random.Random, changes: tuple[Any, ...] = CHANGES)
     for change in chosen:
         change(layout, rng)
     return layout
+
+
+UNKNOWN_LEVEL1 = {"产出指标": "履职效能", "效益指标": "工作成效", "效果指标": "工作成效", "满意度指标": "社会评价",
+                  "成本指标": "成本控制", "决策": "工作谋划", "过程": "工作推进", "产出": "工作成果", "效益": "工作影响"}
+UNKNOWN_TITLES = ("重点工作绩效自评表", "专项工作任务绩效自评表", "部门重点任务绩效评价表")
+
+
+def unknown_template(layout: Layout, rng: random.Random) -> None:
+    """The form in a template no profile describes: its level-1 names and its title another region's."""
+    record = layout.record
+    level1 = {c.c for c in layout.cells if re.sub(r"\s", "", c.text) == "一级指标"}
+    for c in layout.cells:
+        if c.c not in level1:
+            continue
+        for old, new in UNKNOWN_LEVEL1.items():
+            name = re.sub(r"\s", "", c.text)
+            if name == old or re.fullmatch(re.escape(old) + r"\s*[（(]\d+(?:\.\d+)?分[)）]", c.text.replace("\n", "")):
+                c.text = c.text.replace(old, new, 1)
+                break
+    for indicator in record["indicators"]:
+        indicator["level1"] = UNKNOWN_LEVEL1.get(indicator["level1"], indicator["level1"])
+    for name in ("category_points", "category_labels"):
+        if name in record:
+            record[name] = {UNKNOWN_LEVEL1.get(k, k): v.replace(k, UNKNOWN_LEVEL1[k], 1) if name == "category_labels"
+                            and k in UNKNOWN_LEVEL1 else v for k, v in record[name].items()}
+    if record["project"] in record["title"]:
+        return  # the title names the project (a county's table): it stays
+    title = rng.choice(UNKNOWN_TITLES)
+    year = re.match(r"^(?:19|20)\d{2}年度?", record["title"])
+    record["title"] = (year.group(0) if year else "") + title
+    texts = [c for c in layout.cells if c.text == FAMILIES[layout.family][0][0]]
+    if layout.before and layout.before[0] == FAMILIES[layout.family][0][0]:
+        layout.before[0] = record["title"]
+    elif texts:
+        texts[0].text = record["title"]
+    layout.changes.append(f"unknown template {title}")
 
 
 def cut_off(layout: Layout, rng: random.Random) -> bool:
