@@ -123,3 +123,17 @@ def test_a_form_whose_points_labels_print_a_profile_s_whole_split_is_not_taken_f
     assert evaluation.profile.name == "ningxia-2020", evaluation.reason
     assert str(evaluation.scorecard.total) == TOTAL["ningxia-2020"]
     assert [f.code for f in evaluation.findings if f.severity is Severity.ERROR] == []
+
+
+@settings(max_examples=int(os.environ.get("VARIANTS", "40")) // 4, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(chosen=st.lists(st.sampled_from(FAMILIES), min_size=2, max_size=3), rng=st.randoms(use_true_random=False),
+       where=st.sampled_from((("html", False), ("docx", False), ("xlsx", False), ("xlsx", True))))
+def test_every_form_of_a_document_of_several_variants_is_found_and_read(
+        chosen: list[str], rng: random.Random, where: tuple[str, bool]) -> None:
+    """Forms one after the other in one document: tables of a Word file or a web page, forms stacked on one
+    sheet or one sheet each."""
+    layouts = [variants.variant(family, rng) for family in chosen]
+    fmt, sheets = where
+    forms = recognise(read_grids(variants.write(layouts, fmt, sheets), f"forms.{fmt}"))
+    assert [to_record(f) for f in forms] == [layout.record for layout in layouts], [x.changes for x in layouts]

@@ -287,30 +287,42 @@ def _number(text: str) -> bool:
 
 
 def move_weight(layout: Layout, rng: random.Random) -> None:
-    """The indicators' weight column printed elsewhere: right after the indicator's name, or before its score."""
-    _, indicators = _header_rows(layout)
-    if len(indicators) != 1:
-        return
-    (top,) = indicators
-    head = layout.row(top)
-    weight = next((c for c in head if c.text in INDICATOR_WORDS["weight"] and c.cs == 1), None)
-    name = next((c for c in head if c.text == "三级指标" and c.cs == 1), None)
-    score = next((c for c in head if c.text in INDICATOR_WORDS["score"] and c.cs == 1), None)
-    if weight is None or name is None or score is None:
-        return
-    w = weight.c
-    to = rng.choice((name.c + 1, score.c - 1 if score.c > w else score.c))
+    """The weight column printed elsewhere: the indicators' right after the indicator's name or before its
+    score (as 衔接资金 and MoF forms differ), the fund block's before or after its 执行率."""
+    funds, indicators = _header_rows(layout)
+    if len(indicators) == 1:
+        (top,) = indicators
+        head = layout.row(top)
+        weight = next((c for c in head if c.text in INDICATOR_WORDS["weight"] and c.cs == 1), None)
+        name = next((c for c in head if c.text == "三级指标" and c.cs == 1), None)
+        score = next((c for c in head if c.text in INDICATOR_WORDS["score"] and c.cs == 1), None)
+        if weight is not None and name is not None and score is not None:
+            to = rng.choice((name.c + 1, score.c - 1 if score.c > weight.c else score.c))
+            totals = [c.r for c in layout.cells if c.r > top and re.sub(r"\s", "", c.text) in TOTAL_WORDS]
+            _move_column(layout, top, min(totals) + 1 if totals else layout.height, weight.c, to, "indicators")
+    labels = {f["label"] for f in layout.record["funds"]}
+    if len(funds) == 1 and rng.random() < 0.5:
+        (top,) = funds
+        head = layout.row(top)
+        weight = next((c for c in head if c.text in FUND_WORDS["weight"] and c.cs == 1), None)
+        rate = next((c for c in head if c.text in FUND_WORDS["rate"] and c.cs == 1), None)
+        rows = [c.r for c in layout.cells if c.r > top and c.text.strip() in labels]
+        if weight is not None and rate is not None and rows:
+            to = rate.c if rate.c > weight.c else rate.c
+            _move_column(layout, top, max(rows) + 1, weight.c, to, "funds")
+
+
+def _move_column(layout: Layout, top: int, bottom: int, w: int, to: int, block: str) -> None:
+    """Column w moved to column to in rows top..bottom-1, the columns between shifted by one; unless a merged
+    cell would be torn apart (the total row's label is cut short of the moved columns first)."""
     if to == w:
         return
-    bottom = max(c.r + c.rs for c in layout.cells if c.r >= top and re.sub(r"\s", "", c.text) == "总分") \
-        if any(re.sub(r"\s", "", c.text) == "总分" for c in layout.cells) else layout.height
     lo, hi = min(w, to), max(w, to)
-    block = [c for c in layout.cells if top <= c.r < bottom]
-    for c in block:  # the total row's label cut short of the moved columns
-        if c.c < lo < c.c + c.cs and c.rs == 1 and c.r == bottom - 1:
+    for c in [c for c in layout.cells if top <= c.r < bottom]:
+        if c.c < lo < c.c + c.cs and c.rs == 1 and c.r == bottom - 1 and block == "indicators":
             layout.cells += [Cell("", c.r, col) for col in range(lo, c.c + c.cs)]
             c.cs = lo - c.c
-    block = [c for c in layout.cells if top <= c.r < bottom]
+    cells = [c for c in layout.cells if top <= c.r < bottom]
 
     def moved(col: int) -> int:
         if col == w:
@@ -319,13 +331,14 @@ def move_weight(layout: Layout, rng: random.Random) -> None:
             return col + (1 if to < w else -1)
         return col
 
-    for c in block:
+    for c in cells:
         cols = sorted(moved(col) for col in range(c.c, c.c + c.cs))
-        if cols != list(range(cols[0], cols[0] + len(cols))):
-            return  # a merged cell would be torn apart: this layout keeps its order
-    for c in block:
+        if cols != list(range(cols[0], cols[0] + len(cols))) or (c.r + c.rs > bottom and c.c <= hi and
+                                                                  c.c + c.cs > lo):
+            return
+    for c in cells:
         c.c = min(moved(col) for col in range(c.c, c.c + c.cs))
-    layout.changes.append(f"weight column {w} → {to}")
+    layout.changes.append(f"{block} weight column {w} → {to}")
 
 
 HEADER_WORDS = {
@@ -483,73 +496,86 @@ def cut_off(layout: Layout, rng: random.Random) -> bool:
 # --------------------------------------------------------------------------------------------- writers
 
 
-def write(layout: Layout, fmt: str) -> bytes:
-    return {"html": write_html, "xlsx": write_xlsx, "docx": write_docx}[fmt](layout)
+def write(layout: Layout | list[Layout], fmt: str, sheets: bool = False) -> bytes:
+    """One document of a layout, or of several forms one after the other (xlsx: stacked on one sheet, or one
+    sheet each with sheets)."""
+    layouts = layout if isinstance(layout, list) else [layout]
+    if fmt == "xlsx":
+        return write_xlsx(layouts, sheets)
+    return {"html": write_html, "docx": write_docx}[fmt](layouts)
 
 
-def write_html(layout: Layout) -> bytes:
+def write_html(layouts: list[Layout]) -> bytes:
     lines = ['<!DOCTYPE html>', '<html lang="zh-CN"><head><meta charset="utf-8"><title>自评表</title></head><body>']
-    lines += [f"<p>{html.escape(t)}</p>" for t in layout.before]
-    lines.append('<table border="1">')
-    for r in range(layout.height):
-        tds = []
-        for c in layout.row(r):
-            attrs = (f' rowspan="{c.rs}"' if c.rs > 1 else "") + (f' colspan="{c.cs}"' if c.cs > 1 else "")
-            tds.append(f"<td{attrs}>" + "<br>".join(map(html.escape, c.text.split("\n"))) + "</td>")
-        lines.append("<tr>" + "".join(tds) + "</tr>")
-    lines.append("</table>")
-    lines += [f"<p>{html.escape(t)}</p>" for t in layout.after]
+    for layout in layouts:
+        lines += [f"<p>{html.escape(t)}</p>" for t in layout.before]
+        lines.append('<table border="1">')
+        for r in range(layout.height):
+            tds = []
+            for c in layout.row(r):
+                attrs = (f' rowspan="{c.rs}"' if c.rs > 1 else "") + (f' colspan="{c.cs}"' if c.cs > 1 else "")
+                tds.append(f"<td{attrs}>" + "<br>".join(map(html.escape, c.text.split("\n"))) + "</td>")
+            lines.append("<tr>" + "".join(tds) + "</tr>")
+        lines.append("</table>")
+        lines += [f"<p>{html.escape(t)}</p>" for t in layout.after]
     lines.append("</body></html>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def write_xlsx(layout: Layout) -> bytes:
+def write_xlsx(layouts: list[Layout], sheets: bool = False) -> bytes:
     import openpyxl
     from openpyxl.styles import Alignment
 
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "自评表"
-    width = layout.width
-    for n, text in enumerate(layout.before, 1):
-        sheet.cell(n, 1, text)
-        sheet.merge_cells(start_row=n, start_column=1, end_row=n, end_column=width)
-    top = len(layout.before)
-    for c in layout.cells:
-        cell = sheet.cell(top + c.r + 1, c.c + 1, c.text or None)
-        if "\n" in c.text:
-            cell.alignment = Alignment(wrap_text=True)
-        if c.rs > 1 or c.cs > 1:
-            sheet.merge_cells(start_row=top + c.r + 1, start_column=c.c + 1, end_row=top + c.r + c.rs,
-                              end_column=c.c + c.cs)
-    bottom = top + layout.height
-    for n, text in enumerate(layout.after, 1):
-        sheet.cell(bottom + n, 1, text)
+    top = 0
+    for n, layout in enumerate(layouts):
+        if n and sheets:
+            sheet, top = book.create_sheet(f"自评表{n + 1}"), 0
+        width = layout.width
+        for text in layout.before:
+            top += 1
+            sheet.cell(top, 1, text)
+            sheet.merge_cells(start_row=top, start_column=1, end_row=top, end_column=width)
+        for c in layout.cells:
+            cell = sheet.cell(top + c.r + 1, c.c + 1, c.text or None)
+            if "\n" in c.text:
+                cell.alignment = Alignment(wrap_text=True)
+            if c.rs > 1 or c.cs > 1:
+                sheet.merge_cells(start_row=top + c.r + 1, start_column=c.c + 1, end_row=top + c.r + c.rs,
+                                  end_column=c.c + c.cs)
+        top += layout.height
+        for text in layout.after:
+            top += 1
+            sheet.cell(top, 1, text)
+        top += 2  # a blank row or two between stacked forms
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def write_docx(layout: Layout) -> bytes:
+def write_docx(layouts: list[Layout]) -> bytes:
     import docx
 
     doc = docx.Document()
-    for text in layout.before:
-        doc.add_paragraph(text)
-    table = doc.add_table(rows=layout.height, cols=layout.width)
-    table.style = "Table Grid"
-    for c in sorted(layout.cells, key=lambda c: (c.r, c.c)):
-        cell = table.cell(c.r, c.c)
-        if c.rs > 1 or c.cs > 1:
-            cell = cell.merge(table.cell(c.r + c.rs - 1, c.c + c.cs - 1))
-        lines = c.text.split("\n")
-        paragraph = cell.paragraphs[0]
-        run = paragraph.add_run(lines[0])
-        for line in lines[1:]:
-            run.add_break()
-            run = paragraph.add_run(line)
-    for text in layout.after:
-        doc.add_paragraph(text)
+    for layout in layouts:
+        for text in layout.before:
+            doc.add_paragraph(text)
+        table = doc.add_table(rows=layout.height, cols=layout.width)
+        table.style = "Table Grid"
+        for c in sorted(layout.cells, key=lambda c: (c.r, c.c)):
+            cell = table.cell(c.r, c.c)
+            if c.rs > 1 or c.cs > 1:
+                cell = cell.merge(table.cell(c.r + c.rs - 1, c.c + c.cs - 1))
+            lines = c.text.split("\n")
+            paragraph = cell.paragraphs[0]
+            run = paragraph.add_run(lines[0])
+            for line in lines[1:]:
+                run.add_break()
+                run = paragraph.add_run(line)
+        for text in layout.after:
+            doc.add_paragraph(text)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
