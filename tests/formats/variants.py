@@ -308,7 +308,7 @@ def move_weight(layout: Layout, rng: random.Random) -> None:
         rate = next((c for c in head if c.text in FUND_WORDS["rate"] and c.cs == 1), None)
         rows = [c.r for c in layout.cells if c.r > top and c.text.strip() in labels]
         if weight is not None and rate is not None and rows:
-            to = rate.c if rate.c > weight.c else rate.c
+            to = rate.c  # 分值 | 执行率 ↔ 执行率 | 分值
             _move_column(layout, top, max(rows) + 1, weight.c, to, "funds")
 
 
