@@ -364,12 +364,17 @@ def header_labels(layout: Layout, rng: random.Random) -> None:
     layout.changes.append("header labels")
 
 
+def _retext(layout: Layout, old: str, new: str, change: str) -> None:
+    """Every cell printing old prints new."""
+    for c in layout.cells:
+        if c.text == old:
+            c.text = new
+    layout.changes.append(change)
+
+
 def total_label(layout: Layout, rng: random.Random) -> None:
     word = rng.choice(TOTAL_WORDS)
-    for c in layout.cells:
-        if c.text == "总分":
-            c.text = word
-    layout.changes.append(f"total label {word}")
+    _retext(layout, "总分", word, f"total label {word}")
 
 
 def fund_labels(layout: Layout, rng: random.Random) -> None:
@@ -388,14 +393,11 @@ def fund_labels(layout: Layout, rng: random.Random) -> None:
 def dashes(layout: Layout, rng: random.Random) -> None:
     """The cells that print "no value" with another mark (/, －, -, ——) or left blank."""
     mark = rng.choice(DASHES)
-    for c in layout.cells:
-        if c.text == "—":
-            c.text = mark
+    _retext(layout, "—", mark, f"dashes {mark!r}")
     for fund in layout.record["funds"]:
         for name, value in fund.items():
             if value == "—":
                 fund[name] = mark
-    layout.changes.append(f"dashes {mark!r}")
 
 
 def inline_header(layout: Layout, rng: random.Random) -> None:
