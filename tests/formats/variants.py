@@ -94,6 +94,8 @@ FUND_WORDS = {
     "weight": ["分值", "权重"],
     "score": ["得分", "自评得分"],
 }
+GOAL_WORDS = {"预期目标": ["预期目标", "年初设定目标", "年度目标", "设定目标"],
+              "实际完成情况": ["实际完成情况", "全年实际完成情况", "目标完成情况", "年度总体目标完成情况"]}
 SPACED = ("项目名称", "主管部门", "实施单位", "一级指标", "二级指标", "三级指标", "总分", "分值", "得分", "权重")
 
 
@@ -112,6 +114,8 @@ def synonyms(layout: Layout, rng: random.Random) -> None:
     funds, indicators = _header_rows(layout)
     split = any(c.text == "指标性质" for c in layout.cells)
     for c in layout.cells:
+        if c.text in GOAL_WORDS:
+            c.text = rng.choice(GOAL_WORDS[c.text])
         table = INDICATOR_WORDS if c.r in indicators else FUND_WORDS if c.r in funds else None
         if table is None or c.cs > 1:
             continue
