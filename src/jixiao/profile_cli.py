@@ -19,7 +19,7 @@ from typing import Any
 
 from jixiao.core.model import Form
 from jixiao.core.profile_toml import COLUMN_FIELDS, REQUIRED_COLUMNS, parse_profile
-from jixiao.core.profiles import ProfileError, stem
+from jixiao.core.profiles import ProfileError, column_attribute, stem
 from jixiao.core.scoring import fmt
 from jixiao.core.values import parse_number
 
@@ -166,11 +166,8 @@ def _printed_columns(form: Form) -> dict[str, list[str]]:
     """Each block's columns that some row of the form fills, in the standard order (the required ones always)."""
     rows: dict[str, Any] = {"header": [form], "funds": form.funds, "indicators": form.indicators}
     return {block: [f for f in fields if f in REQUIRED_COLUMNS[block]
-                    or any(getattr(r, _ATTRIBUTE.get(f, f), "") for r in rows[block])]
+                    or any(getattr(r, column_attribute(f), "") for r in rows[block])]
             for block, fields in COLUMN_FIELDS.items()}
-
-
-_ATTRIBUTE = {"target_op": "target_nature"}  # a column's name in [template.columns] → the record's field
 
 
 def _total_place(form: Form, scored: bool) -> str:

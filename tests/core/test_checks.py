@@ -87,6 +87,26 @@ def test_a02_quiet_when_the_printed_score_truncates_the_true_one() -> None:
     assert only("A02", form) == []
 
 
+def test_a02_holds_the_score_to_the_fund_weight_the_form_prints() -> None:
+    # 20 × 95% = 19: consistent with its printed 分值, though the profile's fund weight is 10
+    assert only("A02", with_fund(build(), "total", weight="20", score="19")) == []
+    [finding] = only("A02", with_fund(build(), "total", weight="20", score="9.5"))
+    assert (finding.found, finding.expected) == ("9.5", "19.00") and "印出的分值 20" in finding.message
+
+
+def test_a02_uses_the_profile_s_fund_weight_when_the_fund_block_prints_no_weight() -> None:
+    # Hubei prints no 分值 in its fund block (its 20 分 is in the caption): the profile's weight applies
+    no_weight = replace(build(), funds=tuple(replace(f, weight="") for f in build().funds))
+    [finding] = only("A02", with_fund(no_weight, "total", score="9.9"))
+    assert (finding.found, finding.expected) == ("9.9", "9.50")
+    assert only("A02", with_fund(no_weight, "total", score="9.5")) == []
+
+
+def test_a02_is_silent_under_the_template_free_profile_that_knows_no_fund_weight() -> None:
+    no_weight = replace(build(), funds=tuple(replace(f, weight="") for f in build().funds))
+    assert only("A02", with_fund(no_weight, "total", score="3"), "template-free") == []
+
+
 def test_a03_fires_on_a_total_that_is_not_the_sum() -> None:
     form = build(total=("100", "98"))
     [finding] = only("A03", form)

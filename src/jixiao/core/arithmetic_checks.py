@@ -62,18 +62,30 @@ def check_a01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 
 
 def check_a02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """A02: the printed fund score ≠ fund weight × min(rate, 1) (财预〔2020〕10号, 预算执行率)."""
+    """A02: the printed fund score ≠ fund weight × min(rate, 1) (财预〔2020〕10号, 预算执行率).
+
+    The fund weight is the 分值 the form prints beside the score, else the profile's (Hubei prints none: its
+    20 分 is in the caption 得分(20分*执行率)). A score that agrees with its printed 分值 is no arithmetic
+    error, though the 分值 departs from the profile's: an error is what the printed numbers disprove.
+    """
     found = _fund_score_row(form)
-    if found is None or card.fund_score_exact is None:
+    rate = card.execution_rate_exact
+    if found is None or card.fund_score_exact is None or rate is None:
         return
     n, row = found
     printed = row.amount("score")
     assert printed is not None
-    if printed_matches(printed, card.fund_score_exact):
+    weight = row.amount("weight")
+    if weight is None or weight == profile.fund_weight or weight <= 0:
+        true, formula = card.fund_score_exact, card.fund_formula
+    else:
+        true = weight * min(rate, Decimal(1))
+        formula = f"印出的分值 {fmt(weight)} × min({percent2(rate)}, 1) = {fmt2(true)}"
+    if printed_matches(printed, true):
         return
-    expected = fmt2(card.fund_score_exact)
+    expected = fmt2(true)
     yield form_finding("A02", form, fund_location(row, n, "score"),
-                       f"预算执行得分印为 {row.score}，按执行率应为 {expected}（{card.fund_formula}）",
+                       f"预算执行得分印为 {row.score}，按执行率应为 {expected}（{formula}）",
                        found=row.score, expected=expected)
 
 

@@ -15,9 +15,12 @@ from jixiao.core.profiles import Profile
 
 def missing_blocks(form: Form, index: int, profile: Profile | None = None) -> Iterator[Finding]:
     """S01: no project name, no fund rows (where the template has a fund block), no indicators, or
-    (for a read file) no 总分 row."""
+    (for a read file, unless its indicators print no score) no 总分 row."""
     fund_block = profile is None or profile.template.fund_block
-    total_row = profile is None or profile.template.total != "none"  # forms with no score print no 总分
+    # Forms with no score print no 总分: so the template says (noscore), or the form shows it (no indicator
+    # prints a score, as in a template no profile describes)
+    scores = not form.indicators or any(i.score.strip() for i in form.indicators)
+    total_row = (profile is None or profile.template.total != "none") and scores
     missing = [
         (not form.project, "header", "项目名称"),
         (fund_block and not form.funds, "funds", "资金情况"),

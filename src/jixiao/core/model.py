@@ -42,16 +42,6 @@ INDICATOR_CAPTIONS = {
     "score": "得分",
     "reason": "未完成原因",
 }
-OPTIONAL_CAPTIONS = {  # the optional columns' captions (editor headings, messages)
-    "target_nature": "指标性质",
-    "target_unit": "度量单位",
-    "formula": "计算公式",
-    "core": "是否核心指标",
-    "block": "所属目标",
-    "received": "到位数",
-    "reason": "原因",
-    "local_department": "地方主管部门",
-}
 
 
 class RecordError(ValueError):

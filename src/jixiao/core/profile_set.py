@@ -91,7 +91,7 @@ class ProfileSet:
             return Choice(preferred, f"表中没有可区分模板的依据，按年度选用“{preferred.title}”", ())
         pool = [(p, e) for p, e in fitting if sum(w for w, _ in e) == best]
         profile, evidence = next(((p, e) for p, e in pool if p is preferred), pool[0])
-        reasons = tuple(why for weight, why in evidence if weight)
+        reasons = tuple(why for weight, why in evidence if weight > 0)
         return Choice(profile, f"依据：{'；'.join(reasons)}", reasons)
 
 
@@ -161,12 +161,16 @@ def _indicator_sum(form: Form) -> Decimal | None:
 
 def _label_evidence(profile: Profile, printed: Mapping[str, Decimal]) -> int | None:
     """2 when every printed points label ("产出指标(75分)") is a category of the profile with those
-    points, 0 when the profile fixes no split (transfer-2020, frameworks), None when a label contradicts it."""
+    points, 3 when the labels print the profile's whole split (40/40/20 is Ningxia's, whatever a caption
+    says), 0 when the profile fixes no split (transfer-2020, frameworks), None when a label contradicts it."""
     if not printed or not profile.category_points:
         return 0
     points = {stem(n): v for n, v in profile.category_points}
     canonical = profile.template.canonical
-    return 2 if all(points.get(stem(canonical(name))) == value for name, value in printed.items()) else None
+    found = {stem(canonical(name)): value for name, value in printed.items()}
+    if any(points.get(name) != value for name, value in found.items()):
+        return None
+    return 3 if found == points else 2
 
 
 def _evidence(profile: Profile, key: _EvidenceKey, use_labels: bool) -> list[tuple[int, str]] | None:
@@ -193,6 +197,8 @@ def _evidence(profile: Profile, key: _EvidenceKey, use_labels: bool) -> list[tup
     expected = Decimal(100) if template.weight == "percent" else profile.indicator_total
     if key.indicators is not None and key.indicators == expected:
         found.append((1, f"指标分值合计 {key.indicators}"))
+    elif key.indicators is not None and key.indicators > expected:
+        found.append((-2, ""))  # more weight than the profile gives its indicators: evidence against it
     if key.split and template.target == "split":
         found.append((1, "指标值分列为指标性质、指标值、度量单位"))
     if not template.scored:

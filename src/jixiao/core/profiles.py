@@ -23,6 +23,16 @@ class ProfileError(ValueError):
         self.key = key  # the key at fault ("template.weight", "qualitative_bands[2].high")
 
 
+# A column's name in [template.columns] → the record's field it prints, where the two differ: the recogniser,
+# the writers and `jixiao profile init` read it here.
+COLUMN_ATTRIBUTES = {"target_op": "target_nature"}
+
+
+def column_attribute(column: str) -> str:
+    """The record's field a template column prints: "target_op" → "target_nature", others their own name."""
+    return COLUMN_ATTRIBUTES.get(column, column)
+
+
 @dataclass(frozen=True)
 class Band:
     tier: str  # 达成 / 部分达成并具有一定效果 / 未达成且效果较差

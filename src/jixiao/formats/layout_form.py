@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from jixiao.core.model import Form, FundRow, Goals, Indicator, Source, Total
+from jixiao.core.profiles import column_attribute
 from jixiao.formats.layout_rows import Columns, Row, block_header, header_fields
 from jixiao.formats.layout_words import (
     GOAL_POINTS,
@@ -244,8 +245,8 @@ class FormBuilder:
         assert self.columns is not None
         values: dict[str, str] = {}
         for name, cell in self.columns.assign(row):
-            if name and name not in values:
-                values[name] = cell.text
+            if name and (attribute := column_attribute(name)) not in values:
+                values[attribute] = cell.text
         if self.vocabulary.goal_blocks and len(row.texts) <= 2 and self._goal_block(row):
             return
         if is_placeholder(row.texts[0]) and all(map(is_placeholder, filter(None, values.values()))):
@@ -281,7 +282,7 @@ class FormBuilder:
                 reason=values.get("reason", ""),
                 weight_repeat=values.get("weight_repeat"),
                 row=row.number,
-                target_nature=values.get("target_op", ""),
+                target_nature=values.get("target_nature", ""),
                 target_unit=values.get("target_unit", ""),
                 formula=values.get("formula", ""),
                 core=values.get("core", ""),

@@ -145,10 +145,10 @@ def block_header(row: Row, vocabulary: Vocabulary) -> tuple[str, tuple[tuple[str
     j = row.joined
     if "年初预算" in j or ("预算数" in j and "执行数" in j):
         block: tuple[str, tuple[tuple[str, str], ...]] = ("funds", vocabulary.fund_columns)
+    elif "一级指标" in j and ("二级指标" in j or "三级指标" in j):  # before goals: 年度目标值 | 实际完成值 is no goal
+        block = ("indicators", vocabulary.indicator_columns)
     elif "完成" in j and any(w in j for w in ("设定目标", "预期目标", "年度目标")):
         block = ("goals", GOAL_COLUMNS)
-    elif "一级指标" in j and ("二级指标" in j or "三级指标" in j):
-        block = ("indicators", vocabulary.indicator_columns)
     else:
         return None
     # Captions are short; a goal text that happens to hold these words is not a header.

@@ -8,9 +8,12 @@ reads it (docs/domain.md §2, §8).
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 from jixiao.core.profiles import Profile
 
@@ -21,74 +24,34 @@ _POINTS = re.compile(r"^(.*?)\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
 # Titles whose interchange record carries the year, as the MoF 2020 template prints it on one line.
 TITLES_WITH_YEAR = ("项目支出绩效自评表",)
 
-HEADER_LABELS = {
-    "项目名称": "project",
-    "项目负责人及电话": "leader",
-    "项目负责人及联系电话": "leader",
-    "项目负责人": "leader",
-    "主管部门": "department",
-    "主管部门及代码": "department",
-    "实施单位": "unit",
-    "实施单位及代码": "unit",
-    "预算单位": "unit",
-}
 
+def _load_words() -> dict[str, Any]:
+    """The recogniser's own words (jixiao/data/layout_words.toml), read once at import."""
+    return tomllib.loads(resources.files("jixiao.data").joinpath("layout_words.toml").read_text(encoding="utf-8"))
+
+
+_WORDS = _load_words()
+
+
+def _pairs(name: str) -> tuple[tuple[str, str], ...]:
+    return tuple((word, field_) for word, field_ in _WORDS["words"][name])
+
+
+HEADER_LABELS: dict[str, str] = dict(_WORDS["header"])
+LABEL_SUFFIXES: tuple[str, ...] = tuple(_WORDS["words"]["label_suffixes"])
 # (keyword, field): the first keyword a header cell contains decides its field; order matters.
-FUND_COLUMNS = (
-    ("年初预算", "initial"),
-    ("得分", "score"),  # before 执行率: Hubei's caption is 得分(20分*执行率)
-    ("执行率", "rate"),
-    ("到位数", "received"),  # 资金到位数: funds received, beside the budget
-    ("执行数", "executed"),
-    ("预算数", "annual"),
-    ("分值", "weight"),
-    ("权重", "weight"),
-    ("原因", "reason"),
-)
-INDICATOR_COLUMNS = (
-    ("一级指标", "level1"),
-    ("二级指标", "level2"),
-    ("三级指标", "name"),
-    ("指标性质", "target_op"),
-    ("度量单位", "target_unit"),
-    ("计量单位", "target_unit"),
-    ("完成值", "actual"),
-    ("实际值", "actual"),
-    ("指标值", "target"),
-    ("目标值", "target"),
-    ("指标名称", "name"),
-    ("指标内容", "name"),
-    ("分值", "weight"),
-    ("权重", "weight"),
-    ("计算方法", "formula"),  # 得分计算方法 / 评分标准: the rule, never the score
-    ("评分标准", "formula"),
-    ("评分方法", "formula"),
-    ("计分方法", "formula"),
-    ("核心指标", "core"),
-    ("得分", "score"),
-    ("原因", "reason"),
-    ("改进措施", "reason"),
-)
-GOAL_COLUMNS = (("完成", "achieved"), ("设定目标", "planned"), ("预期目标", "planned"), ("年度目标", "planned"))
-FUND_KINDS = (
-    ("总额", "total"),
-    ("合计", "total"),
-    ("财政拨款", "appropriation"),
-    ("财政资金", "appropriation"),
-    ("结转", "carryover"),
-    ("结余", "carryover"),
-    ("其他资金", "other"),
-    ("其他", "other"),
-)
-TOTAL_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "自评得分", "项目总得分", "综合得分")
+FUND_COLUMNS = _pairs("fund_columns")
+INDICATOR_COLUMNS = _pairs("indicator_columns")
+GOAL_COLUMNS = _pairs("goal_columns")
+FUND_KINDS = _pairs("fund_kinds")
+TOTAL_LABELS: tuple[str, ...] = tuple(_WORDS["words"]["total_labels"])
 # Rows of an empty template that a filled form keeps: "指标2：", "……", "…".
 _PLACEHOLDER_NAME = re.compile(r"(?:指标\d*|[…\.。]+|\d+[、.])")
 GOAL_POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
 _BRACKETS = str.maketrans("（）【】", "()[]")
 _FULL_WIDTH = str.maketrans("()[]", "（）【】")
 # Lines of a published form that are neither cells nor unplaceable text: notes, signatures, units.
-NOTE_STARTS = ("注：", "注:", "注1", "注（", "注(", "说明：", "说明:", "备注", "填表人", "填报人", "填报单位",
-               "填表单位", "联系电话", "单位：", "单位:", "金额单位", "审核人", "填表日期", "填报日期")
+NOTE_STARTS: tuple[str, ...] = tuple(_WORDS["words"]["note_starts"])
 
 
 @lru_cache(maxsize=4096)
@@ -122,8 +85,14 @@ def key(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def label_key(text: str) -> str:
-    """A header label for matching: key() with ASCII brackets, "转移支付（项目）名称" as "转移支付(项目)名称"."""
-    return key(text).translate(_BRACKETS)
+    """A header label for matching: key() with ASCII brackets, "转移支付（项目）名称" as "转移支付(项目)名称", without
+    a suffix that says nothing of its field ("主管部门（单位）", "实施单位（盖章）": LABEL_SUFFIXES)."""
+    k = key(text).translate(_BRACKETS)
+    if k.endswith(")"):
+        for suffix in LABEL_SUFFIXES:
+            if k.endswith(suffix) and len(k) > len(suffix):
+                return k[: -len(suffix)]
+    return k
 
 
 @dataclass(frozen=True)
@@ -218,8 +187,7 @@ def fund_kind(label: str, kinds: tuple[tuple[str, str], ...] = FUND_KINDS) -> st
 
 
 # Headings of the fund block (often merged down its rows); a row label such as 中央补助资金(万元) is none.
-_BLOCK_HEADINGS = frozenset({"项目资金", "资金", "年度资金", "资金情况", "年度资金情况", "项目资金情况", "预算执行情况",
-                             "年度预算执行情况", "预算资金", "资金使用情况", "预算执行"})
+_BLOCK_HEADINGS = frozenset(_WORDS["words"]["block_headings"])
 _UNIT_NOTE = re.compile(r"\((?:单位)?[:：]?万元\)|万元$")
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 
 from jixiao.core.model import Form
 from jixiao.core.profiles import Template as Wording
+from jixiao.core.profiles import column_attribute
 
-__all__ = ["FUND_FIELDS", "MOF_2020", "SEED_2019", "TEMPLATES", "Template", "Wording", "choose_template", "columned",
-           "fitted", "split_title", "worded"]
+__all__ = ["FUND_FIELDS", "MOF_2020", "OPTIONAL_CAPTIONS", "SEED_2019", "TEMPLATES", "Template", "Wording",
+           "choose_template", "columned", "fitted", "split_title", "worded"]
 
 
 @dataclass(frozen=True)
@@ -117,17 +118,29 @@ FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score")
 _TITLE_YEAR = re.compile(r"^(.*?)\s*[（(]\s*((?:19|20)\d{2})\s*年度?\s*[)）]\s*$")
 
 
-# Captions of the columns a standard template lacks, and every column's width (spreadsheet character units).
+# The captions of the optional fields of a record, by field: the column a standard template lacks as the
+# writers print it, and the editor's heading of that column (web/presenters).
+OPTIONAL_CAPTIONS = {
+    "target_nature": "指标性质",
+    "target_unit": "度量单位",
+    "formula": "评分标准",  # 得分计算方法 / 评分标准: the scoring rule, not an indicator's 计算公式 (core/library)
+    "core": "是否核心指标",
+    "block": "所属目标",
+    "received": "到位数",
+    "reason": "原因",
+    "local_department": "地方主管部门",
+}
+# Captions of every column, the optional ones above; and every column's width (spreadsheet character units).
 CAPTIONS = {
-    "project": "项目名称", "leader": "项目负责人及电话", "department": "主管部门", "local_department": "地方主管部门",
-    "unit": "实施单位",
+    "project": "项目名称", "leader": "项目负责人及电话", "department": "主管部门",
+    "local_department": OPTIONAL_CAPTIONS["local_department"], "unit": "实施单位",
     "funds.initial": "年初预算数", "funds.annual": "全年预算数", "funds.executed": "全年执行数", "funds.weight": "分值",
-    "funds.rate": "执行率", "funds.score": "得分", "funds.reason": "原因", "funds.received": "到位数",
+    "funds.rate": "执行率", "funds.score": "得分", "funds.reason": OPTIONAL_CAPTIONS["reason"],
+    "funds.received": OPTIONAL_CAPTIONS["received"],
     "indicators.level1": "一级指标", "indicators.level2": "二级指标", "indicators.name": "三级指标",
     "indicators.weight": "分值", "indicators.weight_repeat": "分值", "indicators.target": "年度指标值",
-    "indicators.target_op": "指标性质", "indicators.target_unit": "度量单位", "indicators.actual": "实际完成值",
-    "indicators.formula": "评分标准", "indicators.core": "是否核心指标", "indicators.score": "得分",
-    "indicators.reason": "偏差原因分析及改进措施",
+    "indicators.actual": "实际完成值", "indicators.score": "得分", "indicators.reason": "偏差原因分析及改进措施",
+    **{f"indicators.{c}": OPTIONAL_CAPTIONS[column_attribute(c)] for c in ("target_op", "target_unit", "formula", "core")},
 }
 WIDTHS = {"level1": 8, "level2": 10, "name": 18, "weight": 6, "weight_repeat": 6, "target": 11, "target_op": 6,
           "target_unit": 6, "actual": 11, "formula": 20, "core": 6, "score": 6, "reason": 16}
@@ -237,7 +250,8 @@ def fitted(t: Template, form: Form) -> Template:
               if any(getattr(i, f) for i in form.indicators)]
     if any(i.weight_repeat is not None for i in form.indicators) and "weight" in ind:
         wanted.append("weight_repeat")
-    if "target" not in ind and "target_op" not in ind and any(i.target_nature or i.target_unit
+    if "target" not in ind and "target_op" not in ind and any(getattr(i, column_attribute(c))
+                                                              for c in ("target_op", "target_unit")
                                                               for i in form.indicators):
         wanted.append("target")
     funds = [f for f in FUND_ORDER if any(getattr(r, f) for r in form.funds)]

@@ -16,7 +16,6 @@ from jixiao.core.model import (
     FUND_CAPTIONS,
     FUND_FIELDS,
     INDICATOR_FIELDS,
-    OPTIONAL_CAPTIONS,
     OPTIONAL_FUND_FIELDS,
     OPTIONAL_INDICATOR_FIELDS,
     SCHEMA,
@@ -26,6 +25,7 @@ from jixiao.core.scoring import Scorecard
 from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import parse_number
 from jixiao.reports.layout import Computed, LayoutCell, build_layout, computed_values
+from jixiao.reports.templates import OPTIONAL_CAPTIONS
 from jixiao.web.forms.history import finding_field
 from jixiao.web.models import PHASE_LABELS, SEVERITY_LABELS, STAGE_LABELS
 
