@@ -114,3 +114,16 @@ def test_loading_the_demo_again_adds_nothing(demo_passwords):
 def test_without_its_story_the_demo_forms_are_all_drafts(demo_drafts):
     assert set(_stages()) == {"draft"} and len(_stages()) == 11
     assert not ReviewEvent.objects.exists() and not Notification.objects.exists()
+
+
+def test_the_department_wide_form_agrees_with_the_department_s_project_forms_with_the_library_history(db):
+    """`make run` adds generated peer forms for the library; they belong to another city's department, so the demo
+    department's own figures (its department-wide form's D07) still count just its eleven project forms."""
+    from jixiao.web.after.dept import _evaluated, project_figures
+    from jixiao.web.library.demo import PEER_DEPARTMENT
+
+    load_demo(dict.fromkeys(("admin", "finance", "reviewer", "clerk", "clerk2"), PASSWORD), library_history=True)
+    stored = DeptSelfEvaluation.objects.get()
+    assert PerformanceForm.objects.filter(department__name=PEER_DEPARTMENT, year=2019).exists()
+    assert project_figures(stored.department, 2019).count == 11
+    assert [f for f in _evaluated(stored)[3] if f.code == "D07"] == []

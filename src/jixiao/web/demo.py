@@ -168,5 +168,5 @@ def load_demo(passwords: dict[str, str] | None = None, library_history: bool = F
 
     load_year(orgs)  # the year of each seed project: its target and July monitoring form, the next year's targets
     load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
-    load_library_demo(orgs, history=library_history)
+    load_library_demo(history=library_history)
     return result

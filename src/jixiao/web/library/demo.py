@@ -26,8 +26,11 @@ GENERATED_TITLE = "绩效目标自评表（演示生成）"
 SAMPLES = Path(__file__).resolve().parents[4] / "tests" / "fixtures" / "samples"  # in a checkout only
 SAMPLE_FILES = ("mof2020-a.json",)
 HISTORY_YEARS = (2016, 2017, 2018)
-# Units that get a generated copy of some seed forms: peers for the 2019 figures.
-PEER_UNITS = ("鄂尔多斯市公证处", "鄂尔多斯市司法鉴定中心")
+# Units that get a generated copy of some seed forms: peers for the 2019 figures. They belong to another city's
+# department, so that the demo department's own figures (its department-wide form's D07) count only its forms.
+PEER_FINANCE = "包头市财政局（演示）"
+PEER_DEPARTMENT = "包头市司法局（演示）"
+PEER_UNITS = ("包头市公证处（演示）", "包头市司法鉴定中心（演示）")
 
 
 def builtin_entries() -> list[dict[str, Any]]:
@@ -74,17 +77,26 @@ def _samples(admin: Any) -> int:
     return added
 
 
-def _history(orgs: dict[str, Org], admin: Any) -> None:
+def _peer_units() -> list[Org]:
+    finance, _ = Org.objects.get_or_create(name=PEER_FINANCE, parent=None, defaults={"kind": Org.Kind.FINANCE})
+    dept, _ = Org.objects.get_or_create(name=PEER_DEPARTMENT, parent=finance, defaults={"kind": Org.Kind.DEPARTMENT})
+    return [Org.objects.get_or_create(name=name, parent=dept, defaults={"kind": Org.Kind.UNIT})[0]
+            for name in PEER_UNITS]
+
+
+def _history(admin: Any) -> None:
+    peers = _peer_units()
     seed_forms = list(PerformanceForm.objects.filter(year=2019).exclude(record__title=GENERATED_TITLE)
                       .order_by("id").select_related("unit"))
     for n, stored in enumerate(seed_forms):
         for year in HISTORY_YEARS:
             save_form(admin, _generated(stored.record, year, n), unit=stored.unit, phase=Phase.SELF,
                       stage=Stage.APPROVED)
-        for m, unit_name in enumerate(PEER_UNITS):
-            if unit_name in orgs and (n + m) % 2 == 0:
-                record = dict(_generated(stored.record, 2019, n + 5 * (m + 1)), unit=unit_name)
-                save_form(admin, record, unit=orgs[unit_name], phase=Phase.SELF, stage=Stage.DRAFT)
+        for m, unit in enumerate(peers):
+            if (n + m) % 2 == 0:
+                record = dict(_generated(stored.record, 2019, n + 5 * (m + 1)), unit=unit.name,
+                              department=PEER_DEPARTMENT)
+                save_form(admin, record, unit=unit, phase=Phase.SELF, stage=Stage.DRAFT)
 
 
 def _entries_from_candidates() -> None:
@@ -102,7 +114,7 @@ def _entries_from_candidates() -> None:
     services.relink(Usage.objects.all())
 
 
-def load_library_demo(orgs: dict[str, Org], history: bool = False) -> None:
+def load_library_demo(history: bool = False) -> None:
     """Entries and usage of the demo, once (nothing happens when the library has entries).
 
     Always: the built-in entries and one entry per group of the seed's names. With `history` (what
@@ -118,5 +130,5 @@ def load_library_demo(orgs: dict[str, Org], history: bool = False) -> None:
     services.relink(Usage.objects.all())
     _entries_from_candidates()
     if history:
-        _history(orgs, admin)
+        _history(admin)
     services.refresh_figures(list(Entry.objects.all()))
