@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from jixiao.web.models import ApiToken, FormFinding, ImportJob, Membership, Org, PerformanceForm, YearProfile
 
@@ -71,3 +75,24 @@ class PerformanceFormAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ("pk", "user", "status", "total", "done", "created")
     readonly_fields = ("files", "preview", "problems", "result")
+
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    """django_tasks_db's read-only list of background tasks, its computed columns named in Chinese (the model's
+    own fields are translated in jixiao/web/locale)."""
+
+    @admin.display(description="任务名称")
+    def task_name(self, obj: DBTaskResult) -> str:
+        return str(obj.task_name)
+
+    @admin.display(description="错误追踪")
+    def formatted_traceback(self, obj: DBTaskResult) -> str:
+        return super().formatted_traceback(obj)
+
+    @admin.display(description="最早执行时间")
+    def display_run_after(self, obj: DBTaskResult) -> Any:
+        return super().display_run_after(obj)

@@ -100,8 +100,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
-    "django_tasks_db",
-    "axes",
+    "jixiao.web.apps.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
+    "jixiao.web.apps.AxesConfig",  # axes, named in Chinese
     "jixiao.web.apps.WebConfig",
     "jixiao.web.review",
     "jixiao.web.batch",
@@ -213,6 +213,7 @@ LOGIN_REDIRECT_URL = "form-list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
+LOCALE_PATHS = [BASE_DIR / "locale"]  # Chinese for the admin pages of axes and django_tasks_db
 TIME_ZONE = os.environ.get("JIXIAO_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
