@@ -176,3 +176,27 @@ def test_a_degree_sign_after_chinese_text_is_a_full_stop() -> None:
     chars = _line(["3", "°"], [0.0], [False])
     _after_ideographs(chars)
     assert chars[1]["text"] == "°"
+
+
+@settings(deadline=None)
+@given(st.integers(60, 160), st.integers(30, 70), st.integers(8, 30), st.integers(1, 4), st.booleans())
+def test_a_lone_dash_the_engine_read_as_another_character_is_a_dash(width: int, height: int, length: int,
+                                                                    thickness: int, digit: bool) -> None:
+    """The seed's '-' cells turned ±2°, saved as JPEG and read at 150 dpi came back '1', '、' or '"'; a '1' stays."""
+    import numpy as np
+
+    from jixiao.formats.pdf_tables import TableCell
+    from jixiao.formats.scan_text import _lone_mark
+
+    gray = np.full((height + 40, width + 40), 255, dtype=np.uint8)
+    cx, cy = 20 + width // 2, 20 + height // 2
+    if digit:  # a "1": an upright stroke with its foot
+        size = min(height // 2, length)
+        gray[cy - size : cy + size, cx - thickness : cx + thickness] = 0
+        gray[cy + size - thickness : cy + size, cx - size // 2 : cx + size // 2 + 1] = 0
+    else:
+        length = min(length, width // 3, height // 2)  # a dash is shorter than its cell is tall
+        gray[cy : cy + thickness, cx - length : cx + length] = 0
+    cell = TableCell(20, 20, 20 + width, 20 + height)
+    marks = _lone_mark(gray, cell, 1.0, dash_only=True)
+    assert [m.text for m in marks] == ([] if digit else ["-"])

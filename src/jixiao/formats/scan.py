@@ -312,6 +312,8 @@ def _page_items(gray: np.ndarray, number: int, dpi: float, lines: list[_Line] | 
         for cell in table.cells:
             if not cell.chars or (len(cell.chars) == 1 and cell.chars[0].text in DASH_LOOKALIKES):
                 cell.chars = _lone_mark(gray, cell, scale) or cell.chars  # type: ignore[assignment]
+            elif len(cell.chars) == 1:  # a lone mark the engine read as another ("-" as "1", "、" or '"')
+                cell.chars = _lone_mark(gray, cell, scale, dash_only=True) or cell.chars  # type: ignore[assignment]
             if images is not None and _worth_an_image(cell):
                 box = (int(cell.x0 / scale), int(cell.top / scale), int(cell.x1 / scale), int(cell.bottom / scale))
                 images[id(cell)] = cell_png(gray, box, max(int(dpi / 75), 2))

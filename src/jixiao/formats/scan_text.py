@@ -359,11 +359,13 @@ FULL_BLANK = 0.6  # ems of blank around a colon's or comma's ink: a full-width o
 BRACKET_BLANK = 0.3  # ems of blank on a bracket's outer side: a full-width one has about 0.5
 
 
-def _lone_mark(gray: np.ndarray, cell: TableCell, scale: float) -> list[_ScanChar]:
+def _lone_mark(gray: np.ndarray, cell: TableCell, scale: float, dash_only: bool = False) -> list[_ScanChar]:
     """The text of a cell the detector passed over: a lone "-", "/" or digit too small to be a line.
 
     Forms print "-" or "/" in the cells that carry no points; a flat stroke is a dash by its
-    shape, anything else is read by the recogniser alone on the ink's box.
+    shape, anything else is read by the recogniser alone on the ink's box. With dash_only (a cell
+    the engine read as one character of another kind) only a dash by its shape is returned: no
+    digit's or letter's ink is one stroke twice as wide as it is tall (一 is taken for a dash already).
     """
     import cv2
 
@@ -389,6 +391,8 @@ def _lone_mark(gray: np.ndarray, cell: TableCell, scale: float) -> list[_ScanCha
     w, h = sx1 - sx0, sy1 - sy0
     if len(strokes) == 1 and w >= 2 * h and w <= (bottom - top) * 1.5:
         text, confidence = "-", DASH_CONFIDENCE
+    elif dash_only:
+        return []
     elif len(strokes) == 1 and _is_slash(ink[sy0:sy1, sx0:sx1] > 0):
         text, confidence = "/", DASH_CONFIDENCE
     else:
