@@ -200,3 +200,24 @@ def test_a_lone_dash_the_engine_read_as_another_character_is_a_dash(width: int, 
     cell = TableCell(20, 20, 20 + width, 20 + height)
     marks = _lone_mark(gray, cell, 1.0, dash_only=True)
     assert [m.text for m in marks] == ([] if digit else ["-"])
+
+
+@given(st.lists(CJK, min_size=1, max_size=4), st.sampled_from(["(", "（"]), st.text("0123456789分万元", max_size=5),
+       st.integers(1, 3))
+def test_a_bracket_lost_at_the_end_of_a_cell_is_closed(name: list[str], bracket: str, inside: str, lines: int) -> None:
+    """产出指标(75分 read from a wrapped cell whose ")" the engine dropped: closed as the opening bracket's form."""
+    from jixiao.formats.scan import _closed
+    from jixiao.formats.scan_text import _ScanChar
+
+    text = "".join(name) + bracket + inside + "分"
+    per_line = -(-len(text) // lines)
+    chars = [_ScanChar(ch, 10.0 * (k % per_line), 10.0 * (k % per_line) + 9, 20.0 * (k // per_line),
+                       20.0 * (k // per_line) + 12, 12.0, 0.9) for k, ch in enumerate(text)]
+    closed = _closed(list(reversed(chars)))  # in any order
+    ordered = "".join(ch.text for ch in sorted(closed, key=lambda ch: (ch.top, ch.x0)))
+    assert ordered == text + {"(": ")", "（": "）"}[bracket]
+    done = [*chars, _ScanChar(")", 200, 205, chars[-1].top, chars[-1].bottom, 12.0, 0.9)]
+    assert _closed(done) == done  # closed already
+    long = text + "完成年度绩效目标任务"
+    longer = [_ScanChar(ch, 10.0 * k, 10.0 * k + 9, 0.0, 12.0, 12.0, 0.9) for k, ch in enumerate(long)]
+    assert _closed(longer) == longer  # a parenthesis cut long before the end is left as read
