@@ -154,8 +154,15 @@ def test_a_mark_ending_a_line_takes_the_width_the_page_prints(em: int, full: boo
     paper's, so the marks of the page that stand between characters decide."""
     gray, chars = _drawn_line(em, "总额" + mark, full, rule, shift)
     other, between = _drawn_line(em, "其中" + mark + "财政", full, rule, shift)
-    _punctuation_widths(gray, [chars])  # alone on its page: Chinese text sets it full-width
+    _punctuation_widths(gray, [chars])  # alone on its page, one blank measured: Chinese text sets it full-width
     assert chars[2]["text"] == HALF_TO_FULL[mark]
+    chars[2]["text"] = mark
+    lines = [[dict(ch, top=ch["top"] + k * gray.shape[0], bottom=ch["bottom"] + k * gray.shape[0]) for ch in chars]
+             for k in range(3)]
+    import numpy as np
+
+    _punctuation_widths(np.vstack([gray] * 3), lines)  # three such lines: the median of their blanks before
+    assert [line[2]["text"] for line in lines] == [HALF_TO_FULL[mark] if full else mark] * 3
     chars[2]["text"] = mark
     import numpy as np
 

@@ -233,9 +233,12 @@ def _punctuation_widths(gray: np.ndarray, lines: Sequence[list[dict[str, Any]]])
     """
     decided: dict[str, list[bool]] = {}
     open_marks: list[tuple[list[dict[str, Any]], int]] = []
+    one_sided: list[float] = []
     for line in lines:
-        for i, full in _measured(gray, line):
+        for i, full, side in _measured(gray, line):
             half = FULL_TO_HALF.get(line[i]["text"], line[i]["text"])
+            if side is not None and half in ":;,":
+                one_sided.append(side)
             if full is None and half in ":;,":
                 full = _between_latin(line, i)
             if full is None:
@@ -245,11 +248,22 @@ def _punctuation_widths(gray: np.ndarray, lines: Sequence[list[dict[str, Any]]])
             if half in ":;,":
                 decided.setdefault(_kind(half), []).append(full)
     everything = [v for votes in decided.values() for v in votes]
+    if not everything and len(one_sided) >= ONE_SIDE_MARKS:  # none measured both sides: one side, over the page
+        everything = [float(sorted(one_sided)[len(one_sided) // 2]) > ONE_SIDE_BLANK]
     for line, i in open_marks:
         half = FULL_TO_HALF.get(line[i]["text"], line[i]["text"])
         votes = decided.get(_kind(half)) or everything if half in ":;," else []
         full = sum(votes) * 2 > len(votes) if votes and sum(votes) * 2 != len(votes) else full_by_context(line, i)
         _set_width(line[i], full)
+
+
+# The median blank on the one side measured of a page's colons and commas, in ems, above which they are
+# full-width, for a page where none could be measured both sides: the seed's full-width marks have 0.43-0.6
+# before them, the MoF samples' half-width ones 0.1-0.34. Weaker than both sides (a Chinese font may set
+# its full-width colon at the left of its square, and one mark's measure may take a neighbour's stroke for
+# its ink), so only the median of at least ONE_SIDE_MARKS marks counts, and only then.
+ONE_SIDE_BLANK = 0.4
+ONE_SIDE_MARKS = 3
 
 
 def _kind(half: str) -> str:
@@ -263,8 +277,9 @@ def _between_latin(line: Sequence[Mapping[str, Any]], i: int) -> bool | None:
     return False if before.isascii() and before.isalnum() and after.isascii() and after.isalnum() else None
 
 
-def _measured(gray: np.ndarray, line: list[dict[str, Any]]) -> list[tuple[int, bool | None]]:
-    """(index, full or not, None when its blank can't be measured on both sides) of each mark of a line.
+def _measured(gray: np.ndarray, line: list[dict[str, Any]]) -> list[tuple[int, bool | None, float | None]]:
+    """(index, full or not, None when its blank can't be measured on both sides; the blank on the one side
+    measured when only one is) of each mark of a line.
 
     The mark's ink is the run of inked columns of the line's band nearest the engine's place for it
     (the table's rules taken out: they would join every column); its neighbours' ink the runs either
@@ -283,7 +298,7 @@ def _measured(gray: np.ndarray, line: list[dict[str, Any]]) -> list[tuple[int, b
     right = int(max(ch["x1"] for ch in line) + 1.5 * em)
     band = gray[top:bottom, left:right]
     if band.size == 0 or em < 4:
-        return [(i, None) for i in marks]
+        return [(i, None, None) for i in marks]
     ink = (band < INK_LEVEL).astype(np.uint8)
 
     def runs_of(size: tuple[int, int]) -> np.ndarray:  # the ink in unbroken runs this long (beyond the band: paper)
@@ -293,21 +308,22 @@ def _measured(gray: np.ndarray, line: list[dict[str, Any]]) -> list[tuple[int, b
     rules = runs_of((int(1.5 * em), 1)) | runs_of((1, max(band.shape[0] - 2, 1)))
     columns = np.flatnonzero((ink & (1 - rules)).any(axis=0))
     if not columns.size:
-        return [(i, None) for i in marks]
+        return [(i, None, None) for i in marks]
     runs = np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1)
-    out: list[tuple[int, bool | None]] = []
+    out: list[tuple[int, bool | None, float | None]] = []
     for i in marks:
         centre = (line[i]["x0"] + line[i]["x1"]) / 2 - left
         near = [r for r, run in enumerate(runs) if max(run[0] - centre, centre - run[-1], 0) <= em / 2
                 and run[-1] - run[0] + 1 <= MARK_INK * em]
         if not near:
-            out.append((i, None))  # no mark's ink apart from its neighbours'
+            out.append((i, None, None))  # no mark's ink apart from its neighbours'
             continue
         k = min(near, key=lambda r: max(runs[r][0] - centre, centre - runs[r][-1], 0))
         run = runs[k]
         gap_left = (run[0] - runs[k - 1][-1] - 1) / em if k > 0 and i > 0 else None
         gap_right = (runs[k + 1][0] - run[-1] - 1) / em if k + 1 < len(runs) and i + 1 < len(line) else None
-        out.append((i, _looks_full(FULL_TO_HALF.get(line[i]["text"], line[i]["text"]), gap_left, gap_right)))
+        side = gap_left if gap_right is None else gap_right if gap_left is None else None
+        out.append((i, _looks_full(FULL_TO_HALF.get(line[i]["text"], line[i]["text"]), gap_left, gap_right), side))
     return out
 
 
