@@ -95,7 +95,8 @@ def _rows_of(form, path: str) -> set[int]:
         return {form.total.row} - {None}
     if path.startswith("category_points."):
         level1 = path.removeprefix("category_points.")
-        return {i.row for i in form.indicators if i.level1 == level1} - {None}
+        # as read: "产出指标(75分" when a bracket was lost, whose points the reader could not split off
+        return {i.row for i in form.indicators if i.level1.startswith(level1)} - {None}
     match = re.match(r"(funds|indicators)\[(\d+)\]", path)
     if not match:
         return set()

@@ -66,3 +66,17 @@ def test_a_cell_already_uncertain_is_not_marked_twice() -> None:
     unsure = Uncertain("indicators", 11, "target", "≥90", "0.62")
     form = scanned(row(1, "≥90", "95%"), row(2), uncertain=(unsure,))
     assert mark_doubts(form) is form
+
+
+@given(st.sampled_from(["产出指标", "效益指标", "满意度指标"]), st.integers(1, 100), st.sampled_from("(（"),
+       st.integers(1, 4))
+def test_a_level1_name_holding_its_points_is_marked_once(level1: str, points: int, bracket: str, rows: int) -> None:
+    """产出指标(75分 read without its closing bracket: the category's points were not split off."""
+    unsplit = f"{level1}{bracket}{points}分"
+    form = scanned(*(Indicator(unsplit, "数量指标", f"指标{n}", "20", "≥90%", "95%", "20", row=10 + n)
+                     for n in range(1, rows + 1)), row(rows + 1))
+    marked = mark_doubts(form)
+    assert marked.uncertain == (SURE, Uncertain("indicators", 11, "level1", unsplit, DOUBT))
+    o01 = [f for f in services.evaluate(marked).findings if f.code == "O01" and f.location.field == "level1"]
+    assert len(o01) == 1 and "分值未能读出" in o01[0].message
+    assert mark_doubts(scanned(row(1), row(2))).uncertain == (SURE,)  # a level-1 name without digits

@@ -230,3 +230,28 @@ def test_a_row_cut_by_a_page_break_is_joined_on_a_scan_as_in_the_pdf() -> None:
         return [(i.level1, i.level2, i.name) for i in f.indicators]  # type: ignore[attr-defined]
 
     assert names(form) == names(printed)
+
+
+@needs_ocr
+def test_punctuation_keeps_the_width_each_sample_prints() -> None:
+    """The seed prints full-width colons and commas after Chinese text (年度资金总额：, 其中：财政拨款, the goals'
+    commas), the MoF samples half-width (年度资金总额:); the engine reads both alike, and a colon ending its line
+    has only the paper after it."""
+    scan_pdf = SCANS / "seed_form10_150dpi.pdf"
+    (form,) = services.read_upload(scan_pdf.read_bytes(), scan_pdf.name).forms
+    (printed,) = [f for f in services.read_upload((SAMPLES / "seed.pdf").read_bytes(), "seed.pdf").forms
+                  if f.project == form.project]
+    assert [f.label for f in form.funds] == [f.label for f in printed.funds]
+    assert "：" in printed.funds[0].label
+    def marks(text: str) -> list[str]:
+        return [ch for ch in text if ch in ":：;；,，"]
+
+    assert marks(form.goals.planned + form.goals.achieved) == marks(printed.goals.planned + printed.goals.achieved)
+    assert "，" in printed.goals.planned
+
+
+@needs_ocr
+def test_half_width_punctuation_of_a_turned_jpeg_scan_stays_half_width(scanned, original) -> None:
+    labels = [f.label for f in original[0].form.funds]
+    assert any(":" in label for label in labels)
+    assert [f.label for f in scanned[0].form.funds] == labels

@@ -69,6 +69,8 @@ def _why(cell: Uncertain) -> str:
     if cell.confidence == DOUBT:
         if not cell.text.strip():
             return "识别为空，而本表多数指标行都有"
+        if cell.field == "level1":
+            return "一级指标名称中有数字，可能漏识别了括号，该类指标的分值未能读出"
         return "年度指标值与实际完成值一个带％一个不带，可能漏识别或多识别了％"
     return f"置信度 {cell.confidence}"
 
@@ -163,7 +165,9 @@ def mark_doubts(form: Form) -> Form:
     - an indicator whose target and actual value are both numbers, one with ％ and one without
       ("≥90" beside "92%"): a ％ read or lost;
     - an indicator row with neither weight nor score while most of the form's rows have both: cells the
-      scan read as empty (a row cut by a page break, a mark the engine passed over).
+      scan read as empty (a row cut by a page break, a mark the engine passed over);
+    - a level-1 indicator whose name holds a digit ("产出指标(75分" read without its closing bracket): the
+      category's points the reader could not split off, so the category has none (marked on its first row).
     A form that is no scan (no uncertain cell and no scanned image) is never touched.
     """
     if not form.uncertain and not form.scan_images:
@@ -177,7 +181,11 @@ def mark_doubts(form: Form) -> Form:
             marks.append(Uncertain("indicators", row, field_, text, DOUBT))
 
     scored = sum(1 for i in form.indicators if i.weight.strip() and i.score.strip())
+    unsplit = {i.level1 for i in form.indicators if _digits(i.level1)}
     for ind in form.indicators:
+        if ind.level1 in unsplit:
+            unsplit.discard(ind.level1)
+            mark(ind.row, "level1", ind.level1)
         target, actual = ind.target.strip(), ind.actual.strip()
         if _digits(target) and _digits(actual) and target.endswith("%") != actual.endswith("%"):
             if target.endswith("%"):

@@ -38,10 +38,15 @@ def _engine() -> Any:
 
     engine = RapidOCR(text_score=0.0, use_cls=False)
     _quiet_sessions(engine)
+    engine.text_rec.rec_batch_num = REC_BATCH
     return engine
 
 
 ENGINE_THREADS = 2  # onnxruntime's threads per model: the cores of the machine the speed is measured on
+# Text lines recognised together. The recogniser pads each batch to its widest line: RapidOCR's 6 cost
+# 3.3-3.5 CPU seconds for a seed page's 121 lines at 300 dpi, 2 cost 2.75 with the same texts, 1 cost 2.7
+# with one text read otherwise (measured on page 3 of seed.pdf).
+REC_BATCH = 2
 
 
 def _quiet_sessions(engine: Any) -> None:
@@ -155,9 +160,9 @@ def _recognise(gray: np.ndarray, lines: list[_Line] | None = None) -> list[dict[
 
     The engine gives each text line with the box of each character (of each Latin word, whose
     letters share its box evenly); punctuation that has a half-width and a full-width form is
-    then told apart by the space it takes on the page (_punctuation_width).
+    then told apart by the space it takes on the page (_punctuation_widths).
     """
-    chars: list[dict[str, Any]] = []
+    page_lines: list[list[dict[str, Any]]] = []
     for line in _read_lines(gray) if lines is None else lines:
         top = min(p[1] for p in line.box)
         bottom = max(p[1] for p in line.box)
@@ -175,9 +180,21 @@ def _recognise(gray: np.ndarray, lines: list[_Line] | None = None) -> list[dict[
                                    "bottom": float(bottom), "conf": float(score), "spaced": spaced})
                 spaced = False
         _close_gaps(line_chars)
-        _punctuation_width(gray, line_chars)
-        chars.extend(line_chars)
-    return chars
+        _after_ideographs(line_chars)
+        page_lines.append(line_chars)
+    _punctuation_widths(gray, page_lines)
+    return [ch for line_chars in page_lines for ch in line_chars]
+
+
+def _after_ideographs(line: list[dict[str, Any]]) -> None:
+    """Marks the engine reads for their look-alikes after Chinese text: "°" (a degree sign follows a digit)
+    for the full stop "。" printed small at the foot of its square."""
+    for prev, ch in itertools.pairwise(line):
+        if ch["text"] in AFTER_IDEOGRAPH and _ideograph(prev["text"]):
+            ch["text"] = AFTER_IDEOGRAPH[ch["text"]]
+
+
+AFTER_IDEOGRAPH = {"°": "。"}
 
 
 def _close_gaps(line: list[dict[str, Any]]) -> None:
@@ -204,35 +221,114 @@ HALF_TO_FULL = {":": "：", ";": "；", ",": "，", "(": "（", ")": "）"}
 FULL_TO_HALF = {v: k for k, v in HALF_TO_FULL.items()}
 
 
-def _punctuation_width(gray: np.ndarray, line: list[dict[str, Any]]) -> None:
-    """Choose the half- or full-width form of each colon and comma by the blank around its ink.
+def _punctuation_widths(gray: np.ndarray, lines: Sequence[list[dict[str, Any]]]) -> None:
+    """Choose the half- or full-width form of each colon, semicolon, comma and bracket of a page.
 
-    The engine reads both forms alike; on paper a full-width mark sits in a square of one em with
-    blank around it, a half-width one in half of that. The gaps between the mark's ink and its
-    neighbours' ink, as a share of the line's em, tell them apart.
+    The engine reads both forms alike. On paper a full-width mark takes a square of one em, a
+    half-width one a third of that: the blank between the mark's ink and its neighbours' ink, in
+    ems of its line, tells them apart (_measured). A colon or comma whose blank can be measured on
+    one side only (at the end of a line, where the paper is blank anyway) takes the form the page
+    prints where it could be measured: a document sets its punctuation one way. Only a page with
+    no measured mark of any kind falls back on the neighbours (full_by_context).
     """
+    decided: dict[str, list[bool]] = {}
+    open_marks: list[tuple[list[dict[str, Any]], int]] = []
+    one_sided: list[float] = []
+    for line in lines:
+        for i, full, side in _measured(gray, line):
+            half = FULL_TO_HALF.get(line[i]["text"], line[i]["text"])
+            if side is not None and half in ":;,":
+                one_sided.append(side)
+            if full is None and half in ":;,":
+                full = _between_latin(line, i)
+            if full is None:
+                open_marks.append((line, i))
+                continue
+            _set_width(line[i], full)
+            if half in ":;,":
+                decided.setdefault(_kind(half), []).append(full)
+    everything = [v for votes in decided.values() for v in votes]
+    if not everything and len(one_sided) >= ONE_SIDE_MARKS:  # none measured both sides: one side, over the page
+        everything = [float(sorted(one_sided)[len(one_sided) // 2]) > ONE_SIDE_BLANK]
+    for line, i in open_marks:
+        half = FULL_TO_HALF.get(line[i]["text"], line[i]["text"])
+        votes = decided.get(_kind(half)) or everything if half in ":;," else []
+        full = sum(votes) * 2 > len(votes) if votes and sum(votes) * 2 != len(votes) else full_by_context(line, i)
+        _set_width(line[i], full)
+
+
+# The median blank on the one side measured of a page's colons and commas, in ems, above which they are
+# full-width, for a page where none could be measured both sides: the seed's full-width marks have 0.43-0.6
+# before them, the MoF samples' half-width ones 0.1-0.34. Weaker than both sides (a Chinese font may set
+# its full-width colon at the left of its square, and one mark's measure may take a neighbour's stroke for
+# its ink), so only the median of at least ONE_SIDE_MARKS marks counts, and only then.
+ONE_SIDE_BLANK = 0.4
+ONE_SIDE_MARKS = 3
+
+
+def _kind(half: str) -> str:
+    return "," if half == "," else ":;"
+
+
+def _between_latin(line: Sequence[Mapping[str, Any]], i: int) -> bool | None:
+    """Half-width between two digits or Latin letters ("1,000"); None otherwise."""
+    before = line[i - 1]["text"] if i > 0 else ""
+    after = line[i + 1]["text"] if i + 1 < len(line) else ""
+    return False if before.isascii() and before.isalnum() and after.isascii() and after.isalnum() else None
+
+
+def _measured(gray: np.ndarray, line: list[dict[str, Any]]) -> list[tuple[int, bool | None, float | None]]:
+    """(index, full or not, None when its blank can't be measured on both sides; the blank on the one side
+    measured when only one is) of each mark of a line.
+
+    The mark's ink is the run of inked columns of the line's band nearest the engine's place for it
+    (the table's rules taken out: they would join every column); its neighbours' ink the runs either
+    side. The blank is measured in ems of the line: the engine's pitch of its Chinese characters.
+    """
+    import cv2
     import numpy as np
 
     marks = [i for i, ch in enumerate(line) if ch["text"] in HALF_TO_FULL or ch["text"] in FULL_TO_HALF]
     if not marks:
-        return
-    widths = [ch["x1"] - ch["x0"] for ch in line if unicodedata.east_asian_width(ch["text"]) == "W"
-              and ch["text"] not in FULL_TO_HALF]
+        return []
+    widths = [ch["x1"] - ch["x0"] for ch in line if _ideograph(ch["text"])]
     em = float(np.median(widths)) if widths else (line[0]["bottom"] - line[0]["top"]) * 0.8
-    top, bottom = int(line[0]["top"]), int(line[0]["bottom"]) + 1
-    columns = np.flatnonzero((gray[top:bottom, :] < 128).any(axis=0))
+    top, bottom = max(int(line[0]["top"]), 0), int(line[0]["bottom"]) + 1
+    left = max(int(min(ch["x0"] for ch in line) - 1.5 * em), 0)
+    right = int(max(ch["x1"] for ch in line) + 1.5 * em)
+    band = gray[top:bottom, left:right]
+    if band.size == 0 or em < 4:
+        return [(i, None, None) for i in marks]
+    ink = (band < INK_LEVEL).astype(np.uint8)
+
+    def runs_of(size: tuple[int, int]) -> np.ndarray:  # the ink in unbroken runs this long (beyond the band: paper)
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, size)
+        return cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+
+    rules = runs_of((int(1.5 * em), 1)) | runs_of((1, max(band.shape[0] - 2, 1)))
+    columns = np.flatnonzero((ink & (1 - rules)).any(axis=0))
+    if not columns.size:
+        return [(i, None, None) for i in marks]
+    runs = np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1)
+    out: list[tuple[int, bool | None, float | None]] = []
     for i in marks:
-        ch = line[i]
-        inside = columns[(columns >= ch["x0"] - em * 0.1) & (columns <= ch["x1"] + em * 0.1)]
-        if not inside.size:
-            _set_width(ch, full_by_context(line, i))
+        centre = (line[i]["x0"] + line[i]["x1"]) / 2 - left
+        near = [r for r, run in enumerate(runs) if max(run[0] - centre, centre - run[-1], 0) <= em / 2
+                and run[-1] - run[0] + 1 <= MARK_INK * em]
+        if not near:
+            out.append((i, None, None))  # no mark's ink apart from its neighbours'
             continue
-        left = columns[(columns < inside[0]) & (columns >= inside[0] - em * 1.2)]
-        right = columns[(columns > inside[-1]) & (columns <= inside[-1] + em * 1.2)]
-        gap_left = (inside[0] - left[-1]) / em if left.size and i > 0 else None
-        gap_right = (right[0] - inside[-1]) / em if right.size and i + 1 < len(line) else None
-        full = _looks_full(FULL_TO_HALF.get(ch["text"], ch["text"]), gap_left, gap_right)
-        _set_width(ch, full_by_context(line, i) if full is None else full)
+        k = min(near, key=lambda r: max(runs[r][0] - centre, centre - runs[r][-1], 0))
+        run = runs[k]
+        gap_left = (run[0] - runs[k - 1][-1] - 1) / em if k > 0 and i > 0 else None
+        gap_right = (runs[k + 1][0] - run[-1] - 1) / em if k + 1 < len(runs) and i + 1 < len(line) else None
+        side = gap_left if gap_right is None else gap_right if gap_left is None else None
+        out.append((i, _looks_full(FULL_TO_HALF.get(line[i]["text"], line[i]["text"]), gap_left, gap_right), side))
+    return out
+
+
+INK_LEVEL = 128  # a pixel darker than this is ink
+MARK_INK = 0.45  # of an em: a colon's, comma's or bracket's ink is narrower
 
 
 def _set_width(ch: dict[str, Any], full: bool | None) -> None:
@@ -242,19 +338,18 @@ def _set_width(ch: dict[str, Any], full: bool | None) -> None:
 
 
 def full_by_context(line: Sequence[Mapping[str, Any]], i: int) -> bool | None:
-    """Whether the colon, semicolon or comma at i is full-width by its neighbours, where its ink does not tell
-    (both forms are printed after Chinese text: "年度资金总额：" in the seed, "年度资金总额:" in the MoF samples,
-    so the ink decides first), as Chinese text mostly sets it: between two Chinese characters, or after one at the
-    end of the text; half-width between two digits or Latin letters ("1,000"); None when the neighbours are mixed."""
+    """Whether the colon, semicolon or comma at i is full-width by its neighbours, for a page where no mark's
+    ink told (both forms are printed after Chinese text: "年度资金总额：" in the seed, "年度资金总额:" in the MoF
+    samples, so the ink decides first, and the page's measured marks next), as Chinese text mostly sets it:
+    between two Chinese characters, or after one at the end of the text; half-width between two digits or Latin
+    letters ("1,000"); None when the neighbours are mixed."""
     if FULL_TO_HALF.get(line[i]["text"], line[i]["text"]) not in ":;,":
         return None  # brackets are printed both ways in Chinese text ("(75分)", "（万元）"): the ink decides
     before = line[i - 1]["text"] if i > 0 else ""
     after = line[i + 1]["text"] if i + 1 < len(line) else ""
     if _ideograph(before) and (_ideograph(after) or not after):
         return True
-    if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
-        return False
-    return None
+    return _between_latin(line, i)
 
 
 def _ideograph(text: str) -> bool:
@@ -262,23 +357,31 @@ def _ideograph(text: str) -> bool:
 
 
 def _looks_full(half: str, gap_left: float | None, gap_right: float | None) -> bool | None:
-    """Whether a mark is full-width by its gaps (in ems); None when its neighbours don't tell."""
-    if half in ":;":
-        if gap_left is not None and gap_right is not None:
-            return gap_left + gap_right > 0.6
-        return gap_left > 0.3 if gap_left is not None else None
-    if half == ",":
-        return gap_right > 0.45 if gap_right is not None else None
+    """Whether a mark is full-width by its blank either side (in ems); None when that doesn't tell.
+
+    A colon, semicolon or comma is told by the blank on both sides together, wherever the font puts
+    its ink in its square (at the left in Chinese fonts, in the middle in Japanese ones): one side
+    alone does not tell. A bracket's full-width form keeps its ink at the text's side of its square,
+    so the blank on its outer side tells.
+    """
+    if half in ":;,":
+        return gap_left + gap_right > FULL_BLANK if gap_left is not None and gap_right is not None else None
     if half == "(":
-        return gap_left > 0.3 if gap_left is not None else None
-    return gap_right > 0.3 if gap_right is not None else None
+        return gap_left > BRACKET_BLANK if gap_left is not None else None
+    return gap_right > BRACKET_BLANK if gap_right is not None else None
 
 
-def _lone_mark(gray: np.ndarray, cell: TableCell, scale: float) -> list[_ScanChar]:
+FULL_BLANK = 0.6  # ems of blank around a colon's or comma's ink: a full-width one has about 0.8, a half-width 0.3
+BRACKET_BLANK = 0.3  # ems of blank on a bracket's outer side: a full-width one has about 0.5
+
+
+def _lone_mark(gray: np.ndarray, cell: TableCell, scale: float, dash_only: bool = False) -> list[_ScanChar]:
     """The text of a cell the detector passed over: a lone "-", "/" or digit too small to be a line.
 
     Forms print "-" or "/" in the cells that carry no points; a flat stroke is a dash by its
-    shape, anything else is read by the recogniser alone on the ink's box.
+    shape, anything else is read by the recogniser alone on the ink's box. With dash_only (a cell
+    the engine read as one character of another kind) only a dash by its shape is returned: no
+    digit's or letter's ink is one stroke twice as wide as it is tall (一 is taken for a dash already).
     """
     import cv2
 
@@ -304,6 +407,8 @@ def _lone_mark(gray: np.ndarray, cell: TableCell, scale: float) -> list[_ScanCha
     w, h = sx1 - sx0, sy1 - sy0
     if len(strokes) == 1 and w >= 2 * h and w <= (bottom - top) * 1.5:
         text, confidence = "-", DASH_CONFIDENCE
+    elif dash_only:
+        return []
     elif len(strokes) == 1 and _is_slash(ink[sy0:sy1, sx0:sx1] > 0):
         text, confidence = "/", DASH_CONFIDENCE
     else:
