@@ -31,10 +31,21 @@ def profile_for(year: int | None, override: str = "", unit: Org | None = None) -
     if override and (chosen := profiles.stored(override)) is not None:
         return chosen
     if year is not None:
-        name = YearProfile.objects.filter(year=year).values_list("profile", flat=True).first()
+        name = _year_profile(year)
         if name and (chosen := profiles.stored(name)) is not None:
             return chosen
     return profiles.profile_set(unit)
+
+
+def _year_profile(year: int) -> str | None:
+    """The profile name set for a year, if any (one fixed query, on every form page and save: written as SQL,
+    as the ORM's building of it cost more than running it)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT profile FROM {YearProfile._meta.db_table} WHERE year = %s", [year])  # year is unique
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
 
 
 def user_profiles(user: Any) -> ProfileSet:
