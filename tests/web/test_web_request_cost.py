@@ -215,3 +215,35 @@ def test_a_session_ends_for_every_process_when_its_row_goes(web_cast, bare_urls)
     assert client.get("/bare/").status_code == 200
     Session.objects.all().delete()
     assert client.get("/bare/").status_code == 302
+
+
+def test_the_form_page_makes_its_paper_form_again_only_when_what_it_shows_changed(web_cast, monkeypatch):
+    """The paper form (presenters.paper and its rows' HTML) is kept per process under the record, the findings,
+    the comments and the profile chosen now: a second view makes none, a save or a new year profile makes it
+    anew, and the page shows the same paper either way."""
+    from jixiao.web import presenters, views
+    from jixiao.web.models import YearProfile
+
+    made: list[int] = []
+    real = presenters.paper
+    monkeypatch.setattr(presenters, "paper", lambda *a, **k: made.append(1) or real(*a, **k))
+    views._papers.clear()
+    client = web_cast.client("clerk_a")
+    url = f"/forms/{web_cast.form_a.pk}/"
+
+    def shown() -> str:
+        page = client.get(url).content.decode()
+        return page[page.index('<article class="paper">'):page.index("</article>")]
+
+    first, again = shown(), shown()
+    assert len(made) == 1 and first == again and 'class="paper-table"' in first
+    form = client.get(f"/api/forms/{web_cast.form_a.pk}").json()
+    form["form"]["goals"]["achieved"] = "完成情况写在纸面上"
+    assert client.patch(f"/api/forms/{web_cast.form_a.pk}", {"form": form["form"], "version": form["version"]},
+                        content_type="application/json").status_code == 200
+    changed = shown()
+    assert len(made) == 2 and "完成情况写在纸面上" in changed and "完成情况写在纸面上" not in first
+    other = "mof-2020" if web_cast.form_a.profile != "mof-2020" else "local-2019"
+    YearProfile.objects.create(year=web_cast.form_a.year, profile=other)
+    client.get(url)
+    assert len(made) == 3  # the year's profile is looked up on every view: another profile, another paper

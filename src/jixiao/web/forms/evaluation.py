@@ -145,10 +145,16 @@ def evaluate_record(record: Any, profile: str = "", user: Any = None) -> dict[st
     return evaluation_json(core_services.evaluate(form, chosen))
 
 
-def evaluate_stored(stored: PerformanceForm) -> Evaluation:
-    """A stored form's evaluation. Its record passed the schema when it was saved (save_form), so it is not
-    validated again: that took more than half of this call's time on every form page."""
-    return evaluate(from_record(stored.record), stored.profile_override, stored.unit)
+def stored_profile(stored: PerformanceForm) -> Profile | ProfileSet:
+    """The profile a stored form is scored under now (profile_for of its year, override and unit)."""
+    return profile_for(stored.year, stored.profile_override, stored.unit)
+
+
+def evaluate_stored(stored: PerformanceForm, profile: Profile | ProfileSet | None = None) -> Evaluation:
+    """A stored form's evaluation (under `profile`, else stored_profile's). Its record passed the schema when it
+    was saved (save_form), so it is not validated again: that took more than half of this call's time on every
+    form page."""
+    return core_services.evaluate(from_record(stored.record), profile or stored_profile(stored))
 
 
 def _money(form: Form, column: str) -> Decimal | None:
