@@ -247,3 +247,17 @@ def test_the_form_page_makes_its_paper_form_again_only_when_what_it_shows_change
     YearProfile.objects.create(year=web_cast.form_a.year, profile=other)
     client.get(url)
     assert len(made) == 3  # the year's profile is looked up on every view: another profile, another paper
+
+
+def test_a_forms_findings_read_with_one_statement_are_those_of_the_orm(web_cast):
+    """stored_findings (the form page's, the API's) gives what form.findings.values(...) gives, in order, the
+    location decoded from its JSON, in one query."""
+    from jixiao.web.forms.evaluation import FINDING_FIELDS, stored_findings
+
+    for form in (web_cast.form_a, web_cast.form_b):
+        expected = list(form.findings.values(*FINDING_FIELDS))
+        with CaptureQueriesContext(connection) as context:
+            found = stored_findings(form.pk)
+        assert found == expected and len(context.captured_queries) == 1
+        assert expected and all(isinstance(f["location"], dict) for f in found)
+    assert stored_findings(10**9) == []

@@ -146,7 +146,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = access.get_visible(request.user, pk)
     except ServiceError as e:
         return _error_page(request, e)
-    findings = list(form.findings.values("code", "severity", "location", "found", "expected", "message"))
+    findings = evaluation.stored_findings(form.pk)
     back = workflow.returned(form)
     return render(request, "jixiao/form_detail.html", {
         "form": form,

@@ -197,6 +197,28 @@ def columns(form: Form, evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
+FINDING_FIELDS = ("code", "severity", "location", "found", "expected", "message")
+
+
+def stored_findings(form_id: int) -> list[dict[str, Any]]:
+    """A stored form's findings in their order, as form.findings.values(*FINDING_FIELDS) gives them: one fixed
+    statement (every form page, API read and save shows them; building the query cost more than running it)."""
+    import json
+
+    from django.db import connections, router
+
+    connection = connections[router.db_for_read(FormFinding)]
+    q = connection.ops.quote_name
+    columns = ", ".join(q(FormFinding._meta.get_field(f).column) for f in FINDING_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {q(FormFinding._meta.db_table)} WHERE form_id = %s ORDER BY position, id",
+                       [form_id])
+        rows = cursor.fetchall()
+    at = FINDING_FIELDS.index("location")
+    return [{**dict(zip(FINDING_FIELDS, row, strict=True)),
+             "location": json.loads(row[at]) if isinstance(row[at], str | bytes) else row[at]} for row in rows]
+
+
 def finding_rows(stored: PerformanceForm, evaluation: Evaluation) -> list[FormFinding]:
     return [
         FormFinding(
