@@ -121,3 +121,143 @@ def test_sqlite_connections_are_kept_between_requests(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     engine, age, checks = out.split()
     assert engine == "django.db.backends.sqlite3" and int(age) >= 60 and checks == "True"
+
+
+# ---------------------------------------------------------------- a form read by key, a save (issue 16's load benchmark)
+
+
+def test_a_form_read_by_key_is_the_form_the_scope_shows(web_cast):
+    """get_visible reads the form by its key and decides in Python from the memberships: for every user of the
+    cast and every form it answers exactly as the scoped query (visible_forms) does, and the unit, department
+    and editor it brings are those of the database, with no further query."""
+    from jixiao.web.forms.access import get_visible, visible_forms
+    from jixiao.web.forms.errors import NotFound
+    from jixiao.web.models import PerformanceForm
+
+    users = [web_cast.admin, web_cast.finance, web_cast.reviewer, web_cast.clerk_a, web_cast.clerk_b,
+             web_cast.outsider]
+    forms = list(PerformanceForm.objects.select_related("unit", "department", "updated_by"))
+    seen = 0
+    for user in users:
+        for expected in forms:
+            visible = visible_forms(user).filter(pk=expected.pk).exists()
+            user.__dict__.pop("_jixiao_memberships", None)  # read them again, as a new request does
+            if not visible:
+                with pytest.raises(NotFound):
+                    get_visible(user, expected.pk)
+                continue
+            with CaptureQueriesContext(connection) as context:
+                form = get_visible(user, expected.pk)
+                loaded = (form.unit.name, form.unit.path, form.department.name, form.department.kind,
+                          str(form.updated_by), form.record, form.version)
+            # The form with its joins, after the user's memberships (a superuser's are not needed).
+            assert len(context.captured_queries) == (1 if user.is_superuser else 2)
+            assert loaded == (expected.unit.name, expected.unit.path, expected.department.name,
+                              expected.department.kind, str(expected.updated_by), expected.record, expected.version)
+            seen += 1
+    assert seen == 2 + 2 + 2 + 1 + 1 + 0  # admin, finance, reviewer both forms; each clerk its own; outsider none
+    for key in (10**20, -1, "x", None, max(f.pk for f in forms) + 1):
+        with pytest.raises(NotFound):
+            get_visible(web_cast.admin, key)  # type: ignore[arg-type]
+
+
+def test_a_form_in_the_api_costs_four_queries_without_the_scope(web_cast):
+    """The token with its user, the memberships, the form by its key with its unit, department and editor,
+    its findings; the finance bureau's scope (every org under its path) is not a subquery of the form's read."""
+    client = web_cast.token_client("finance")
+    client.get("/api/units")  # the first use records last_used
+    response, queries = _captured(client, f"/api/forms/{web_cast.form_a.pk}")
+    assert response.status_code == 200 and response.json()["unit"]["name"] == "单位甲"
+    assert response.json()["department"]["name"] == "鄂尔多斯市司法局"
+    assert len(queries) == 4, queries
+    assert not [q for q in queries if "LIKE" in q.upper()], queries
+
+
+def test_a_save_reads_its_unit_once_and_keeps_its_version_without_savepoints(web_cast):
+    """A PATCH locks the form with its unit (it no longer reads the unit again before and after the update)
+    and keeps the new version with an UPDATE and an INSERT, not update_or_create's SELECT and savepoints."""
+    client = web_cast.token_client("clerk_a")
+    form = client.get(f"/api/forms/{web_cast.form_a.pk}").json()
+    record = form["form"]
+    record["goals"]["achieved"] = "改过的完成情况"
+    with CaptureQueriesContext(connection) as context:
+        response = client.patch(f"/api/forms/{web_cast.form_a.pk}", {"form": record, "version": form["version"]},
+                                content_type="application/json")
+    assert response.status_code == 200 and response.json()["version"] == form["version"] + 1
+    queries = [q["sql"] for q in context.captured_queries]
+    unit_id = web_cast.unit_a.pk
+    by_key = [q for q in queries if q.startswith('SELECT "jixiao_org"') and f'"jixiao_org"."id" = {unit_id}' in q]
+    assert by_key == [], by_key
+    # Only the save's own transaction (a savepoint inside the test's transaction); update_or_create added two.
+    assert len([q for q in queries if q.startswith("SAVEPOINT")]) == 1, queries
+    from jixiao.web.review.models import FormVersion
+
+    kept = FormVersion.objects.get(form_id=web_cast.form_a.pk, version=form["version"] + 1)
+    assert kept.kind == "edit" and kept.record["goals"]["achieved"] == "改过的完成情况"
+
+
+def test_a_session_ends_for_every_process_when_its_row_goes(web_cast, bare_urls):
+    """Sessions are read from the database on every request (jixiao.web.auth.SessionStore, one fixed
+    statement): a deleted or expired session row logs the user out at once, whichever process answers."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = web_cast.client("reviewer")
+    response, queries = _captured(client, "/bare/")
+    assert response.status_code == 200
+    assert queries[0].startswith("SELECT session_data FROM django_session WHERE session_key = ")
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = client.get("/bare/")
+    assert expired.status_code == 302 and expired["Location"].startswith("/login/")
+    client = web_cast.client("reviewer")
+    assert client.get("/bare/").status_code == 200
+    Session.objects.all().delete()
+    assert client.get("/bare/").status_code == 302
+
+
+def test_the_form_page_makes_its_paper_form_again_only_when_what_it_shows_changed(web_cast, monkeypatch):
+    """The paper form (presenters.paper and its rows' HTML) is kept per process under the record, the findings,
+    the comments and the profile chosen now: a second view makes none, a save or a new year profile makes it
+    anew, and the page shows the same paper either way."""
+    from jixiao.web import presenters, views
+    from jixiao.web.models import YearProfile
+
+    made: list[int] = []
+    real = presenters.paper
+    monkeypatch.setattr(presenters, "paper", lambda *a, **k: made.append(1) or real(*a, **k))
+    views._papers.clear()
+    client = web_cast.client("clerk_a")
+    url = f"/forms/{web_cast.form_a.pk}/"
+
+    def shown() -> str:
+        page = client.get(url).content.decode()
+        return page[page.index('<article class="paper">'):page.index("</article>")]
+
+    first, again = shown(), shown()
+    assert len(made) == 1 and first == again and 'class="paper-table"' in first
+    form = client.get(f"/api/forms/{web_cast.form_a.pk}").json()
+    form["form"]["goals"]["achieved"] = "完成情况写在纸面上"
+    assert client.patch(f"/api/forms/{web_cast.form_a.pk}", {"form": form["form"], "version": form["version"]},
+                        content_type="application/json").status_code == 200
+    changed = shown()
+    assert len(made) == 2 and "完成情况写在纸面上" in changed and "完成情况写在纸面上" not in first
+    other = "mof-2020" if web_cast.form_a.profile != "mof-2020" else "local-2019"
+    YearProfile.objects.create(year=web_cast.form_a.year, profile=other)
+    client.get(url)
+    assert len(made) == 3  # the year's profile is looked up on every view: another profile, another paper
+
+
+def test_a_forms_findings_read_with_one_statement_are_those_of_the_orm(web_cast):
+    """stored_findings (the form page's, the API's) gives what form.findings.values(...) gives, in order, the
+    location decoded from its JSON, in one query."""
+    from jixiao.web.forms.evaluation import FINDING_FIELDS, stored_findings
+
+    for form in (web_cast.form_a, web_cast.form_b):
+        expected = list(form.findings.values(*FINDING_FIELDS))
+        with CaptureQueriesContext(connection) as context:
+            found = stored_findings(form.pk)
+        assert found == expected and len(context.captured_queries) == 1
+        assert expected and all(isinstance(f["location"], dict) for f in found)
+    assert stored_findings(10**9) == []

@@ -150,7 +150,7 @@ def _create(request: HttpRequest) -> HttpResponse:
 
 
 def _findings(form: PerformanceForm) -> list[dict[str, Any]]:
-    return list(form.findings.values("code", "severity", "location", "found", "expected", "message"))
+    return evaluation.stored_findings(form.pk)
 
 
 def _reload(request: HttpRequest, pk: int) -> PerformanceForm:

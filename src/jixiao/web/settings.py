@@ -74,6 +74,8 @@ if _flag("JIXIAO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = _flag("JIXIAO_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Database sessions, read with one fixed SQL statement (jixiao.web.auth.SessionStore).
+SESSION_ENGINE = "jixiao.web.auth"
 SESSION_COOKIE_AGE = int(_env("JIXIAO_SESSION_AGE", str(8 * 3600)))  # a working day, then log in again
 SESSION_EXPIRE_AT_BROWSER_CLOSE = _flag("JIXIAO_SESSION_BROWSER_CLOSE", PRODUCTION)
 SECURE_REFERRER_POLICY = "same-origin"

@@ -31,10 +31,21 @@ def profile_for(year: int | None, override: str = "", unit: Org | None = None) -
     if override and (chosen := profiles.stored(override)) is not None:
         return chosen
     if year is not None:
-        name = YearProfile.objects.filter(year=year).values_list("profile", flat=True).first()
+        name = _year_profile(year)
         if name and (chosen := profiles.stored(name)) is not None:
             return chosen
     return profiles.profile_set(unit)
+
+
+def _year_profile(year: int) -> str | None:
+    """The profile name set for a year, if any (one fixed query, on every form page and save: written as SQL,
+    as the ORM's building of it cost more than running it)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT profile FROM {YearProfile._meta.db_table} WHERE year = %s", [year])  # year is unique
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
 
 
 def user_profiles(user: Any) -> ProfileSet:
@@ -134,10 +145,16 @@ def evaluate_record(record: Any, profile: str = "", user: Any = None) -> dict[st
     return evaluation_json(core_services.evaluate(form, chosen))
 
 
-def evaluate_stored(stored: PerformanceForm) -> Evaluation:
-    """A stored form's evaluation. Its record passed the schema when it was saved (save_form), so it is not
-    validated again: that took more than half of this call's time on every form page."""
-    return evaluate(from_record(stored.record), stored.profile_override, stored.unit)
+def stored_profile(stored: PerformanceForm) -> Profile | ProfileSet:
+    """The profile a stored form is scored under now (profile_for of its year, override and unit)."""
+    return profile_for(stored.year, stored.profile_override, stored.unit)
+
+
+def evaluate_stored(stored: PerformanceForm, profile: Profile | ProfileSet | None = None) -> Evaluation:
+    """A stored form's evaluation (under `profile`, else stored_profile's). Its record passed the schema when it
+    was saved (save_form), so it is not validated again: that took more than half of this call's time on every
+    form page."""
+    return core_services.evaluate(from_record(stored.record), profile or stored_profile(stored))
 
 
 def _money(form: Form, column: str) -> Decimal | None:
@@ -178,6 +195,28 @@ def columns(form: Form, evaluation: Evaluation) -> dict[str, Any]:
         "warning_count": counts["warning"],
         "info_count": counts["info"],
     }
+
+
+FINDING_FIELDS = ("code", "severity", "location", "found", "expected", "message")
+
+
+def stored_findings(form_id: int) -> list[dict[str, Any]]:
+    """A stored form's findings in their order, as form.findings.values(*FINDING_FIELDS) gives them: one fixed
+    statement (every form page, API read and save shows them; building the query cost more than running it)."""
+    import json
+
+    from django.db import connections, router
+
+    connection = connections[router.db_for_read(FormFinding)]
+    q = connection.ops.quote_name
+    columns = ", ".join(q(FormFinding._meta.get_field(f).column) for f in FINDING_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {q(FormFinding._meta.db_table)} WHERE form_id = %s ORDER BY position, id",
+                       [form_id])
+        rows = cursor.fetchall()
+    at = FINDING_FIELDS.index("location")
+    return [{**dict(zip(FINDING_FIELDS, row, strict=True)),
+             "location": json.loads(row[at]) if isinstance(row[at], str | bytes) else row[at]} for row in rows]
 
 
 def finding_rows(stored: PerformanceForm, evaluation: Evaluation) -> list[FormFinding]:

@@ -159,6 +159,7 @@ def save_form(
             stored = PerformanceForm.objects.create(created_by=values["updated_by"], **values)
         else:
             stored = _update(form, values, version)
+            stored.unit, stored.department = target_unit, department  # what refresh_from_db dropped, known here
         FormFinding.objects.filter(form=stored).delete()
         FormFinding.objects.bulk_create(finding_rows(stored, evaluation))
         _record_version(user, before, stored)
@@ -189,7 +190,8 @@ def _lock(user: User, form: PerformanceForm | None, version: int | None, record:
     baseline version so that the first change has something to be compared with."""
     if form is None:
         return _Before()
-    current = PerformanceForm.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=form.pk)
+    current = (PerformanceForm.objects.select_for_update(of=("self",)).select_related("updated_by", "unit")
+               .get(pk=form.pk))
     if current.stage not in EDITABLE_STAGES:
         raise PermissionDenied(locked_reason(current.stage))
     if version is not None and version != current.version:
@@ -225,10 +227,11 @@ def _record_version(user: User, before: _Before, stored: PerformanceForm) -> lis
     """Keep the new version and every field that changed."""
     author = user_or_none(user)
     kind = "create" if before.record is None else "edit"
-    FormVersion.objects.update_or_create(
-        form=stored, version=stored.version,
-        defaults={"record": stored.record, "stage": stored.stage, "phase": stored.phase, "kind": kind, "user": author},
-    )
+    # Inside save_form's transaction, with the form's row locked: an UPDATE, then a CREATE when it found no
+    # row (update_or_create's SELECT and two savepoints cost more than both).
+    kept = {"record": stored.record, "stage": stored.stage, "phase": stored.phase, "kind": kind, "user": author}
+    if not FormVersion.objects.filter(form=stored, version=stored.version).update(**kept):
+        FormVersion.objects.create(form=stored, version=stored.version, **kept)
     if before.record is None:
         return []
     after = _columns_kept(stored)

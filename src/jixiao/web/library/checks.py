@@ -40,9 +40,8 @@ def evidence(form: Form, unit_id: int, entries: Sequence[Entry], exclude_form: i
     return evidence_for(form, str(unit_id), uses)
 
 
-def _entries_of(form: Form, profile: str) -> list[Entry]:
-    """The entries a form's rows match (by name), and those its profile requires."""
-    lib = library()
+def _entries_of(form: Form, profile: str, lib: core.Library) -> list[Entry]:
+    """The entries a form's rows match (by name) in the library `lib`, and those its profile requires."""
     codes = {m.entry.code for ind in form.indicators if ind.name
              for m in lib.matches(ind.name, ind.level2, None, form.year, 1) if m.how is not core.How.SIMILAR}
     codes |= set(settings().required_common.get(profile, ()))
@@ -51,14 +50,15 @@ def _entries_of(form: Form, profile: str) -> list[Entry]:
 
 def check_form(form: Form, unit_id: int, profile: str, exclude_form: int | None = None) -> list[Finding]:
     """The library checks of a form (stored or being edited) against the stored forms of other units and years."""
-    entries = _entries_of(form, profile)
-    return check_with_library(form, library(), evidence(form, unit_id, entries, exclude_form), settings(), profile)
+    lib = library()  # read once: each read asks the database whether the library changed
+    entries = _entries_of(form, profile, lib)
+    return check_with_library(form, lib, evidence(form, unit_id, entries, exclude_form), settings(), profile)
 
 
 def compare(form: Form, unit_id: int | None, profile: str = "", exclude_form: int | None = None) -> dict[str, Any]:
     """For the editors: each row's entry, peers' median and quartiles, the unit's last year, and the checks."""
     lib = library()
-    entries = {e.code: e for e in _entries_of(form, profile)}
+    entries = {e.code: e for e in _entries_of(form, profile, lib)}
     ev = evidence(form, unit_id or 0, list(entries.values()), exclude_form)
     rows = []
     for n, ind in enumerate(form.indicators):
