@@ -168,3 +168,74 @@ def test_a_workers_memory_does_not_grow_with_the_count() -> None:
             blocks.append(sys.getallocatedblocks())
     small, large = blocks
     assert large - small < 20_000, f"{large - small} more memory blocks after 4× the forms"
+
+
+# ---------------------------------------------------------------------------------------------
+# The parent of a batch: nothing it holds grows with the number of files
+
+
+def _fake_work(name: str, data: bytes, options: Options) -> dict:
+    """A file's result without the reading and checking (the parent is measured, not the worker)."""
+    import hashlib
+
+    return {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "problem": None,
+            "forms": [{"project": f"项目{name}", "digest": hashlib.md5(data).hexdigest(), "department": "",
+                       "counts": [0, 0, 0], "text": "{}\n"}]}
+
+
+def _files(where: Path, count: int) -> Path:
+    """count files, 100 a folder, named alike in every folder: pathlib interns each name, and new names
+    would churn the interpreter's table of interned strings, whose rebuild is a peak of its own size."""
+    for n in range(count):
+        sub = where / f"单位{n // 100:03d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"{n % 100:02d}.txt").write_text(f"{n}\n", encoding="utf-8")
+    return where
+
+
+def test_the_parents_memory_does_not_grow_with_the_files_of_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent held a sorted list of every file of a folder (walked twice: to count and to read) and
+    the --state index in a dict: about 1,000 bytes more a file. Now the folders are walked a listing at a
+    time and the index is on disk. Measured half-way through the run: what the parent holds then."""
+    import io
+    import os
+    import pathlib
+
+    from jixiao import streaming
+
+    monkeypatch.setattr(streaming, "work_file", _fake_work)
+    monkeypatch.setattr(Digests.__init__, "__defaults__", (256,))
+    # pathlib interns each name; a rebuild of the interpreter's table of interned strings is not the batch's
+    not_interning = [tracemalloc.Filter(False, pathlib.__file__, 74)]
+    held: list[int] = []
+    real_add = Tally.add
+
+    def add(self: Tally, result: dict) -> list:
+        out = real_add(self, result)
+        if tracemalloc.is_tracing() and self.files == half[0]:
+            gc.collect()
+            held.append(sum(t.size for t in tracemalloc.take_snapshot().filter_traces(not_interning).traces))
+        return out
+
+    monkeypatch.setattr(Tally, "add", add)
+    half = [0]
+
+    def measured(count: int) -> int:
+        where = _files(tmp_path / f"f{count}", count)
+        state = tmp_path / f"state{count}.jsonl"
+        streaming.run_check([str(where)], io.StringIO(), fmt="jsonl", state_path=str(state))  # the state filled
+        half[0] = count // 2
+        tracemalloc.start()
+        try:
+            with open(os.devnull, "w") as out:
+                streaming.run_check([str(where)], out, fmt="jsonl", state_path=str(state))
+        finally:
+            tracemalloc.stop()
+        return held.pop()
+
+    measured(200)  # modules and caches loaded
+    small, large = measured(1_000), measured(4_000)
+    per_file = (large - small) / 3_000
+    assert per_file < 40, f"{per_file:.0f} bytes more held half-way for each added file"

@@ -8,10 +8,13 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jixiao.cli import main
 
@@ -162,3 +165,43 @@ def test_progress_is_a_bar_on_a_terminal_and_plain_lines_elsewhere() -> None:
     plain = Progress(io.StringIO(), total=10, every=0)
     plain.update(tally)
     assert plain.stream.getvalue().startswith("进度：5/10 个文件，55 张表") and "\r" not in plain.stream.getvalue()
+
+
+def _sorted_walk(folder: Path, known: frozenset[str]) -> list[tuple[Path, str]]:
+    """The order the folders were read in before they were walked lazily: os.walk's whole list, sorted."""
+    from jixiao.formats.registry import _skip_reason
+
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        kept = []
+        for d in dirs:
+            reason = _skip_reason((d,), known, folder=True)
+            if reason:
+                found.append((Path(root) / d, reason))
+            else:
+                kept.append(d)
+        dirs[:] = kept
+        found.extend((Path(root) / n, _skip_reason((n,), known)) for n in files)
+    return sorted(found)
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "a.txt", "a-b", "b", "B.docx", ".h", "~$x.docx", "z.bin", "目录", "表.xlsx"]),
+                         min_size=1, max_size=4), max_size=25))
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_folders_walked_a_listing_at_a_time_come_in_the_sorted_order(tmp_path: Path, paths: list[list[str]]) -> None:
+    """The lazy walk gives the files, and the folders left out, in the order of the sorted list it replaces
+    (a folder's files where its name sorts, "a/x" before "a-b" and "a.txt"), and follows no link."""
+    from jixiao.formats.registry import _known_extensions, _walk
+
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    for parts in paths:
+        *folders, name = parts
+        where = root.joinpath(*folders)
+        if any(p.is_file() for p in [where, *where.parents] if p != root and root in p.parents):
+            continue
+        where.mkdir(parents=True, exist_ok=True)
+        if not (where / name).is_dir():
+            (where / name).write_text("x", encoding="utf-8")
+    (root / "a-link").symlink_to(root, target_is_directory=True)  # a loop, not followed
+    known = _known_extensions()
+    assert list(_walk(root, known)) == _sorted_walk(root, known)

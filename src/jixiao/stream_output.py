@@ -4,11 +4,14 @@ progress line, and the JSON report put together from the workers' entries.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -138,28 +141,43 @@ def write_batch_text(batch: Iterable[Finding], out: Printer, min_rank: int) -> N
         out.line()
 
 
-def write_json_report(spool: IO[str], batch: list[Finding], tally: Tally, out: TextIO, min_rank: int) -> None:
-    """The JSON report of `check --format json`, forms read back from the spool with P05 added."""
+def write_json_report(spool: IO[str], batch: Iterable[Finding], tally: Tally, out: TextIO, min_rank: int) -> None:
+    """The JSON report of `check --format json`, forms read back from the spool with P05 added.
+
+    P05's findings (one a form of a repeated name: most forms of a province, when a name is generic)
+    go first to a temporary SQLite table and come back in form order, merged with the forms as they
+    are read: neither is held.
+    """
     from jixiao.core.checks import report_key
 
-    extra: dict[int, list[dict[str, Any]]] = {}
-    for f in batch:
-        extra.setdefault(f.form_index, []).append(f.as_dict())
-    spool.seek(0)
-    out.write('{\n  "forms": [')
-    for n in range(tally.forms):
-        index, size = map(int, spool.readline().split("\t"))
-        text = spool.read(size)
-        if index in extra:
-            form = json.loads(text)
-            findings = sorted([*form["findings"], *extra[index]], key=lambda d: report_key(finding_of(d)))
-            form["findings"] = [f for f in findings if Severity(f["severity"]).rank >= min_rank]
-            text = json.dumps(form, ensure_ascii=False, indent=2).replace("\n", "\n    ")
-        out.write(("," if n else "") + "\n    " + text)
+    with closing(sqlite3.connect("")) as extra:  # "": a temporary database on disk
+        extra.execute("PRAGMA cache_size = -2048")
+        extra.execute("CREATE TABLE finding (form INTEGER, seq INTEGER, json TEXT)")
+        extra.executemany("INSERT INTO finding VALUES (?, ?, ?)",
+                          ((f.form_index, n, json.dumps(f.as_dict(), ensure_ascii=False)) for n, f in enumerate(batch)))
+        added = itertools.groupby(extra.execute("SELECT form, json FROM finding ORDER BY form, seq"), key=lambda r: r[0])
+        pending = next(added, None)
+        spool.seek(0)
+        out.write('{\n  "forms": [')
+        for n in range(tally.forms):
+            index, size = map(int, spool.readline().split("\t"))
+            text = spool.read(size)
+            while pending is not None and pending[0] < index:
+                pending = next(added, None)
+            if pending is not None and pending[0] == index:
+                form = json.loads(text)
+                more = [json.loads(row[1]) for row in pending[1]]
+                findings = sorted([*form["findings"], *more], key=lambda d: report_key(finding_of(d)))
+                form["findings"] = [f for f in findings if Severity(f["severity"]).rank >= min_rank]
+                text = json.dumps(form, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            out.write(("," if n else "") + "\n    " + text)
     out.write(("\n  " if tally.forms else "") + "],\n")
     summary = json.dumps(tally.summary(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
-    problems = json.dumps([{"file": f, "message": m} for f, m in tally.problems], ensure_ascii=False, indent=2)
-    out.write(f'  "summary": {summary},\n  "problems": {problems.replace(chr(10), chr(10) + "  ")}\n}}\n')
+    out.write(f'  "summary": {summary},\n  "problems": [')
+    for n, (file, message) in enumerate(tally.problems):
+        problem = json.dumps({"file": file, "message": message}, ensure_ascii=False, indent=2)
+        out.write(("," if n else "") + "\n    " + problem.replace("\n", "\n    "))
+    out.write(("\n  " if tally.problems else "") + "]\n}\n")
 
 
 def write_spooled(target: Path, layouts: Sequence[Any], summaries: Sequence[Any] | None,

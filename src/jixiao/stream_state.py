@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import re
+import sqlite3
 import struct
 import tempfile
 from array import array
@@ -31,8 +32,8 @@ class Tally:
     files: int = 0
     forms: int = 0
     counts: dict[Severity, int] = field(default_factory=lambda: dict.fromkeys(Severity, 0))
-    problems: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    problems: Noted = field(default_factory=lambda: Noted())
+    skipped: Noted = field(default_factory=lambda: Noted())
     digests: Digests = field(default_factory=lambda: Digests())
     errors: bool = False
 
@@ -97,8 +98,40 @@ class Tally:
     def _skipped_words(self) -> str:
         if not self.skipped:
             return ""
-        names = "、".join(f for f, _ in self.skipped[:5]) + ("等" if len(self.skipped) > 5 else "")
+        names = "、".join(f for f, _ in self.skipped.first) + ("等" if len(self.skipped) > len(self.skipped.first) else "")
         return f"，跳过 {len(self.skipped)} 个（{names}）"
+
+
+class Noted:
+    """(file, message) pairs of the files a batch could not read or left out, in a temporary file: the
+    first few kept in memory to be named, the rest read back only for the JSON report's list."""
+
+    SHOWN = 5
+
+    def __init__(self) -> None:
+        self.first: list[tuple[str, str]] = []
+        self.count = 0
+        self.file: IO[bytes] | None = None
+
+    def append(self, item: tuple[str, str]) -> None:
+        if len(self.first) < self.SHOWN:
+            self.first.append(item)
+        if self.file is None:
+            self.file = _temporary()
+        self.file.write(json.dumps(item, ensure_ascii=False).encode("utf-8") + b"\n")
+        self.count += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        if self.file is None:
+            return
+        self.file.seek(0)
+        for line in self.file:
+            file, message = json.loads(line)
+            yield file, message
+        self.file.seek(0, 2)
 
 
 class Digests:
@@ -306,14 +339,21 @@ class Spool(Sequence[Any]):
 class State:
     """A JSON Lines file of finished files: {"file", "sha256", "options", "result"} per line.
 
-    Only an index (file → its digest and where its line starts) is kept in memory; a result is
-    read back when its file comes up again unchanged. A last line cut off by a kill is dropped.
+    What is kept of it is an index (file → its digest and where its line starts) in a temporary
+    SQLite database, whose page cache is bounded: a state of a province's files is not held in
+    memory. A result is read back when its file comes up again unchanged. A last line cut off by a
+    kill is dropped.
     """
+
+    CACHE_KIB = 2048  # the index's page cache
 
     def __init__(self, path: str | Path, key: str) -> None:
         self.path = Path(path)
         self.key = key  # Options.key: results of other options are not reused
-        self.index: dict[str, tuple[str, int]] = {}
+        self.index = sqlite3.connect("")  # "": a temporary database on disk, gone when closed
+        self.index.execute(f"PRAGMA cache_size = -{self.CACHE_KIB}")
+        self.index.execute("CREATE TABLE done (file TEXT PRIMARY KEY, sha256 TEXT, offset INTEGER) WITHOUT ROWID")
+        indexed = False
         good_end = 0
         if self.path.exists():
             with self.path.open("rb") as fh:
@@ -326,18 +366,22 @@ class State:
                     if not line.endswith(b"\n"):
                         break
                     if entry.get("options") == self.key and entry.get("sha256"):
-                        self.index[entry["file"]] = (entry["sha256"], offset)
+                        self.index.execute("INSERT OR REPLACE INTO done VALUES (?, ?, ?)",
+                                           (entry["file"], entry["sha256"], offset))
+                        indexed = True
                     offset += len(line)
                     good_end = offset
             with self.path.open("r+b") as fh:
                 fh.truncate(good_end)
-        self.reader = self.path.open("rb") if self.index else None
+        self.reader = self.path.open("rb") if indexed else None
         self.writer: IO[str] = self.path.open("a", encoding="utf-8")
         self.reused = 0
 
     def lookup(self, name: str, digest: str) -> Result | None:
-        found = self.index.get(name)
-        if found is None or found[0] != digest or self.reader is None:
+        if self.reader is None:
+            return None
+        found = self.index.execute("SELECT sha256, offset FROM done WHERE file = ?", (name,)).fetchone()
+        if found is None or found[0] != digest:
             return None
         self.reader.seek(found[1])
         self.reused += 1
@@ -354,5 +398,6 @@ class State:
 
     def close(self) -> None:
         self.writer.close()
+        self.index.close()
         if self.reader is not None:
             self.reader.close()

@@ -360,7 +360,7 @@ def run_check(
                     out.write(json.dumps({"type": "finding", **f.as_dict()}, ensure_ascii=False) + "\n")
             out.write(json.dumps({"type": "summary", **tally.summary()}, ensure_ascii=False) + "\n")
         elif spool is not None:
-            write_json_report(spool, list(batch), tally, out, min_rank)
+            write_json_report(spool, batch, tally, out, min_rank)
         out.flush()
     finally:
         if frozen:

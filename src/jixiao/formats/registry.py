@@ -232,7 +232,7 @@ def count_inputs(paths: Iterable[str | Path]) -> int:
     total = 0
     for raw in paths:
         path = Path(raw)
-        files = [f for f, reason in _walk(path, known) if not reason] if path.is_dir() else [path]
+        files = (f for f, reason in _walk(path, known) if not reason) if path.is_dir() else iter([path])
         total += sum(_files_in(file, known) for file in files)
     return total
 
@@ -249,19 +249,34 @@ def _files_in(file: Path, known: frozenset[str]) -> int:
 
 def _walk(folder: Path, known: frozenset[str]) -> Iterator[tuple[Path, str]]:
     """(file, why it is left out or "") under a folder in path order, without following links (a link
-    loop can't trap it); a hidden folder is named once, not descended into."""
-    found: list[tuple[Path, str]] = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        kept = []
-        for d in dirs:
-            reason = _skip_reason((d,), known, folder=True)
-            if reason:
-                found.append((Path(root) / d, reason))
-            else:
-                kept.append(d)
-        dirs[:] = kept
-        found.extend((Path(root) / n, _skip_reason((n,), known)) for n in files)
-    yield from sorted(found)
+    loop can't trap it); a hidden folder is named once, not descended into.
+
+    Lazily, one folder's listing at a time: a folder's entries sorted by name, each subfolder's files
+    given where its name sorts among them, which is the order of the sorted paths (their parts compared
+    in turn). Nothing grows with the number of files but the listing of the largest single folder.
+    """
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted((entry.name, _is_folder(entry), entry.is_symlink()) for entry in listing)
+    except OSError:  # a folder that can't be listed is passed over, as os.walk passed it over
+        return
+    for name, is_folder, is_link in entries:
+        path = folder / name
+        if not is_folder:
+            yield path, _skip_reason((name,), known)
+            continue
+        reason = _skip_reason((name,), known, folder=True)
+        if reason:
+            yield path, reason
+        elif not is_link:  # a link to a folder is not followed
+            yield from _walk(path, known)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # a link to a folder counts as a folder (and is then not followed)
+    except OSError:
+        return False
 
 
 def _skip_reason(parts: tuple[str, ...], known: frozenset[str], *, folder: bool = False) -> str:
