@@ -10,7 +10,7 @@ from django.test import Client
 from web_helpers import PASSWORD
 
 from jixiao.web.after.models import DeptSelfEvaluation, Rectification
-from jixiao.web.demo import load_demo, story
+from jixiao.web.demo import demo_story, load_demo
 from jixiao.web.models import FormFinding, PerformanceForm
 from jixiao.web.notify.models import Notification
 from jixiao.web.review.models import Draw, ReviewEvent, Round
@@ -61,7 +61,7 @@ def test_the_demo_forms_stand_where_the_story_leaves_them(demo_passwords):
     assert _stages() == ["published", "rechecked", "published", "draft", "draft", "approved", "approved",
                          "returned", "draft", "submitted", "submitted"]
     assert [s for s in _stages() if s in ("draft", "returned", "submitted")] == \
-        [s for s in story()["self"]["story"] if s in ("draft", "returned", "submitted")]
+        [s for s in demo_story()["self"]["story"] if s in ("draft", "returned", "submitted")]
     # The drafts are those the checker finds an error in: they cannot be submitted yet.
     drafts = PerformanceForm.objects.filter(stage="draft")
     assert all(f.findings.filter(severity="error").exists() for f in drafts)

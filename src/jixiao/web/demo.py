@@ -77,7 +77,7 @@ def load_accounts(orgs: dict[str, Org], passwords: dict[str, str] | None = None)
     return result
 
 
-def story() -> dict[str, Any]:
+def demo_story() -> dict[str, Any]:
     """The demo's story (jixiao/data/demo.toml): where each seed form ends, what its people write on the way."""
     return tomllib.loads((resources.files("jixiao") / "data" / "demo.toml").read_text(encoding="utf-8"))
 
@@ -114,7 +114,7 @@ def run_story(orgs: dict[str, Org]) -> None:
                                                 phase=Phase.SELF).order_by("id"))
     clerk_of = {orgs[DEPARTMENT].pk: _user("clerk"), orgs[LEGAL_AID].pk: _user("clerk2")}
     reviewer, finance, admin = _user("reviewer"), _user("finance"), _user("admin")
-    told = story()["self"]
+    told = demo_story()["self"]
     fate = dict(zip((f.pk for f in forms), told["story"], strict=False))
     today = timezone.localdate()
     # The round closes within the reminders' horizon, so that the units hear what they still owe.
@@ -166,7 +166,7 @@ def load_demo(passwords: dict[str, str] | None = None, library_history: bool = F
         run_story(orgs)
     from jixiao.web.year.demo import load_year
 
-    load_year(orgs)  # the year of each seed project: its target and July monitoring form, the next year's targets
+    load_year(orgs, demo_story()["year"])  # the year of each seed project: its target and July monitoring form, the next year's targets
     load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
     load_library_demo(history=library_history)
     return result

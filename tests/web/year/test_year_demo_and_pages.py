@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from jixiao.web.demo import story
+from jixiao.web.demo import demo_story
 from jixiao.web.models import PerformanceForm
 from jixiao.web.year.models import MonitorForm, TargetDecl, TargetStage, YearRound
 
@@ -16,7 +16,7 @@ from jixiao.web.year.models import MonitorForm, TargetDecl, TargetStage, YearRou
 def test_the_next_years_declarations_stand_in_each_state_of_the_review(demo_passwords: Any) -> None:
     stages = list(TargetDecl.objects.filter(year=2020).order_by("id").values_list("stage", flat=True))
     assert stages == ["approved", "to_finance", "submitted", "returned", "edits", "draft"]
-    assert len(stages) == len(story()["year"]["next_year"])
+    assert len(stages) == len(demo_story()["year"]["next_year"])
     returned = TargetDecl.objects.get(year=2020, stage=TargetStage.RETURNED)
     (review,) = returned.reviews.all()
     assert (review.level, review.reviewer.username, review.grade) == ("department", "reviewer", "中")
@@ -39,7 +39,7 @@ def test_the_demo_holds_an_approved_target_and_a_july_monitoring_form_per_seed_p
     assert sorted(m.target.project for m in monitors) == projects
     assert {m.record["period"]["to_month"] for m in monitors} == {7}
     assert YearRound.objects.filter(kind="monitor", to_month=7).count() == 1
-    assert monitors.filter(submitted=False).count() == story()["year"]["unreported"]  # still to report: the round's view shows who
+    assert monitors.filter(submitted=False).count() == demo_story()["year"]["unreported"]  # still to report: the round's view shows who
     # The seed's forms are the self-evaluations of these targets: none differs from its target.
     assert not any(f.code == "Y01" for form in PerformanceForm.objects.all() for f in form.findings.all())
 

@@ -2,7 +2,7 @@
 django-tasks queue and `jixiao worker` as large imports and batch exports), its result kept for its user.
 
 start_check keeps the uploads on disk (copied chunk by chunk) and queues run_check; run_check runs the job as
-every background job runs (jixiao.web.batch.models.run_job: claimed, its heartbeat beaten, finished), stores
+every background job runs (jixiao.web.ops.jobs.run_job: claimed, its heartbeat beaten, finished), stores
 what the synchronous check returns (imports.check_upload) and removes the files.
 """
 
@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from jixiao.web.batch.models import CheckJob, run_job
+from jixiao.web.batch.models import CheckJob
+from jixiao.web.ops.jobs import run_job
 
 
 def _folder(job_id: int) -> Path:

@@ -3,13 +3,8 @@ change together in one conditional UPDATE); a claim older than the timeout may b
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 from django.conf import settings
 from django.db import models
-from django.db.models import QuerySet
-from django.utils import timezone
 
 
 class BatchRun(models.Model):
@@ -79,36 +74,6 @@ class BackgroundJob(models.Model):
     class Meta:
         abstract = True
         ordering = ("-created",)
-
-
-Job = TypeVar("Job", bound=BackgroundJob)
-
-
-def run_job(model: type[Job], job_id: int, work: Callable[[Job, QuerySet[Job]], dict[str, Any]],
-            failure: str) -> bool | None:
-    """A background job's task around its work: the job is claimed (pending → running, so only one task runs
-    it), its heartbeat beaten while `work(job, mine)` runs (jixiao.web.ops.jobs; `mine` is the job while it is
-    still running, for progress), and it is finished: done with the fields `work` returns, or failed with
-    "`failure`：the error" (and the error raised again: a bug must not leave the job running forever).
-
-    None when the job was not this task's to run; False when it was taken for lost meanwhile (its page already
-    says so: what the work wrote is the caller's to remove); True when done."""
-    from jixiao.web.ops.jobs import heartbeat
-
-    status: Any = model.Status  # type: ignore[attr-defined]
-    claimed = model.objects.filter(pk=job_id, status=status.PENDING).update(  # type: ignore[attr-defined]
-        status=status.RUNNING, heartbeat=timezone.now())
-    if not claimed:
-        return None
-    job = model.objects.select_related("user").get(pk=job_id)  # type: ignore[attr-defined]
-    mine = model.objects.filter(pk=job_id, status=status.RUNNING)  # type: ignore[attr-defined]
-    try:
-        with heartbeat(job_id, 0, beat=lambda _id, _attempt: bool(mine.update(heartbeat=timezone.now()))):
-            done = work(job, mine)
-    except Exception as e:
-        mine.update(status=status.FAILED, error=f"{failure}：{e}", finished=timezone.now())
-        raise
-    return bool(mine.update(status=status.DONE, finished=timezone.now(), **done))
 
 
 class ExportJob(BackgroundJob):

@@ -25,11 +25,12 @@ from django_tasks import task
 from jixiao import reports
 from jixiao.reports.layout import format_decimal, format_rate
 from jixiao.reports.summary import FormSummary, summary_workbook
-from jixiao.web.batch.models import ExportJob, run_job
+from jixiao.web.batch.models import ExportJob
 from jixiao.web.forms.access import User, visible_forms
 from jixiao.web.forms.errors import ServiceError
 from jixiao.web.forms.evaluation import evaluate_stored
 from jixiao.web.models import PerformanceForm, Phase, Stage
+from jixiao.web.ops.jobs import run_job
 
 EXPORT_FORMATS = ("xlsx", "docx", "pdf")
 SUMMARY_VALUES = (
@@ -92,7 +93,7 @@ def run_export(job_id: int) -> None:
 
 
 def write_export(job_id: int) -> None:
-    """Write an export's zip under EXPORT_DIR as every background job runs (jixiao.web.batch.models.run_job:
+    """Write an export's zip under EXPORT_DIR as every background job runs (jixiao.web.ops.jobs.run_job:
     claimed by one writer, its heartbeat beaten, finished); the forms are those its user may still see, in the
     order chosen."""
     folder = Path(settings.EXPORT_DIR)

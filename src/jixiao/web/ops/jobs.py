@@ -21,14 +21,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from jixiao.web.batch.models import CheckJob, ExportJob
+from jixiao.web.batch.models import BackgroundJob, CheckJob, ExportJob
 from jixiao.web.models import ImportJob
 
 ACTIVE = (ImportJob.Status.PENDING, ImportJob.Status.READING)
@@ -65,6 +65,34 @@ def heartbeat(job_id: int, attempt: int, beat: Callable[[int, int], object] = be
     finally:
         stop.set()
         thread.join(timeout=30)
+
+
+Job = TypeVar("Job", bound=BackgroundJob)
+
+
+def run_job(model: type[Job], job_id: int, work: Callable[[Job, QuerySet[Job]], dict[str, Any]],
+            failure: str) -> bool | None:
+    """A background job's task around its work: the job is claimed (pending → running, so only one task runs
+    it), its heartbeat beaten while `work(job, mine)` runs (`mine` is the job while it is
+    still running, for progress), and it is finished: done with the fields `work` returns, or failed with
+    "`failure`：the error" (and the error raised again: a bug must not leave the job running forever).
+
+    None when the job was not this task's to run; False when it was taken for lost meanwhile (its page already
+    says so: what the work wrote is the caller's to remove); True when done."""
+    status: Any = model.Status  # type: ignore[attr-defined]
+    claimed = model.objects.filter(pk=job_id, status=status.PENDING).update(  # type: ignore[attr-defined]
+        status=status.RUNNING, heartbeat=timezone.now())
+    if not claimed:
+        return None
+    job = model.objects.select_related("user").get(pk=job_id)  # type: ignore[attr-defined]
+    mine = model.objects.filter(pk=job_id, status=status.RUNNING)  # type: ignore[attr-defined]
+    try:
+        with heartbeat(job_id, 0, beat=lambda _id, _attempt: bool(mine.update(heartbeat=timezone.now()))):
+            done = work(job, mine)
+    except Exception as e:
+        mine.update(status=status.FAILED, error=f"{failure}：{e}", finished=timezone.now())
+        raise
+    return bool(mine.update(status=status.DONE, finished=timezone.now(), **done))
 
 
 def _stale_filter() -> Q:

@@ -21,7 +21,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
 from jixiao.core import target as tgt
-from jixiao.web.demo import story
 from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role
 from jixiao.web.year import monitoring
 from jixiao.web.year import services as year
@@ -73,16 +72,15 @@ def _reviewed(decl: TargetDecl, steps: Sequence[str], admin: AbstractBaseUser, o
     return decl
 
 
-def load_year(orgs: dict[str, Org]) -> int:
-    """The seed projects' approved targets and July monitoring forms, and the next year's declarations, once;
-    returns how many targets were added."""
+def load_year(orgs: dict[str, Org], told: Mapping[str, Any]) -> int:
+    """The seed projects' approved targets and July monitoring forms, and the next year's declarations, once, as
+    `told` (the `year` part of the demo's story, jixiao/data/demo.toml) says; returns how many targets were added."""
     units = list(orgs.values())
     forms = list(PerformanceForm.objects.filter(unit__in=units, phase=Phase.SELF).order_by("id"))
     if not forms or TargetDecl.objects.filter(unit__in=units).exists():
         return 0
     admin = get_user_model().objects.filter(is_superuser=True).order_by("id").first()
     assert admin is not None
-    told = story()["year"]
     first_year = forms[0].year
     round_ = YearRound.objects.create(kind=RoundKind.MONITOR, year=first_year, title=f"{first_year}年1-7月运行监控",
                                       to_month=7, deadline=datetime.date(first_year, 8, 15), created_by=admin)
