@@ -58,8 +58,9 @@ class ProfileSet:
         """The profile a form was written under, with the evidence and the reason in words.
 
         Evidence: words of its header labels and column captions that mark a template (weigh 3 each),
-        its points labels ("产出指标(75分)" fits local-2019 only, 2), its fund weight (20 → transfer, 2),
-        its indicator weight sum (1), split targets (1). A profile is ruled out by a points label that
+        its points labels ("产出指标(75分)" fits local-2019 only, 2), its fund weight (20 → transfer, 2; with
+        none printed, a fund score above a profile's fund weight counts −2 against it), its indicator weight
+        sum (1), split targets (1). A profile is ruled out by a points label that
         contradicts it, a level-1 name its template does not use, weights where it prints none, or
         no score at all where it prints scores. When every profile is ruled out, the set's
         template-free profile is taken (template-free rules only); with no evidence, or between
@@ -107,6 +108,7 @@ class Choice:
 class _EvidenceKey(NamedTuple):
     year: int | None
     fund: Decimal | None
+    fund_score: Decimal | None  # the fund block's printed score
     indicators: Decimal | None
     labels: tuple[tuple[str, Decimal], ...]
     level1: tuple[str, ...]  # level-1 names printed, without 指标
@@ -121,7 +123,7 @@ def _evidence_key(form: Form, words: tuple[str, ...]) -> _EvidenceKey:
     indicators = form.indicators
     level1 = tuple(dict.fromkeys(stem(i.level1) for i in indicators if i.level1))
     return _EvidenceKey(
-        form.year, _fund_weight(form), _indicator_sum(form), tuple(_printed_points(form).items()), level1,
+        form.year, _fund_weight(form), _fund_number(form, "score"), _indicator_sum(form), tuple(_printed_points(form).items()), level1,
         _words_in(captions, words),
         any(i.weight_number is not None for i in indicators),
         _has_scores(form, captions),
@@ -149,9 +151,14 @@ def _printed_points(form: Form) -> dict[str, Decimal]:
 
 
 def _fund_weight(form: Form) -> Decimal | None:
+    return _fund_number(form, "weight")
+
+
+def _fund_number(form: Form, column: str) -> Decimal | None:
+    """The fund block's weight or score: the 总额 row's, else the first row's that prints one."""
     total = form.fund("total")
     rows = ([total] if total else []) + [f for f in form.funds if f is not total]
-    return next((w for w in (parse_number(f.weight) for f in rows) if w is not None), None)
+    return next((n for n in (parse_number(getattr(f, column)) for f in rows) if n is not None), None)
 
 
 def _indicator_sum(form: Form) -> Decimal | None:
@@ -194,6 +201,8 @@ def _evidence(profile: Profile, key: _EvidenceKey, use_labels: bool) -> list[tup
         found.append((labels, "一级指标分值 " + "、".join(f"{n} {v}" for n, v in key.labels)))
     if key.fund is not None and key.fund == profile.fund_weight:
         found.append((2, f"预算执行分值 {key.fund}"))
+    elif key.fund is None and key.fund_score is not None and 0 < profile.fund_weight < key.fund_score:
+        found.append((-2, ""))  # a fund score above the profile's fund weight, and no weight printed: against it
     expected = Decimal(100) if template.weight == "percent" else profile.indicator_total
     if key.indicators is not None and key.indicators == expected:
         found.append((1, f"指标分值合计 {key.indicators}"))
