@@ -221,13 +221,13 @@ def test_the_form_page_makes_its_paper_form_again_only_when_what_it_shows_change
     """The paper form (presenters.paper and its rows' HTML) is kept per process under the record, the findings,
     the comments and the profile chosen now: a second view makes none, a save or a new year profile makes it
     anew, and the page shows the same paper either way."""
-    from jixiao.web import presenters, views
+    from jixiao.web import presenters
     from jixiao.web.models import YearProfile
 
     made: list[int] = []
     real = presenters.paper
     monkeypatch.setattr(presenters, "paper", lambda *a, **k: made.append(1) or real(*a, **k))
-    views._papers.clear()
+    presenters._papers.clear()
     client = web_cast.client("clerk_a")
     url = f"/forms/{web_cast.form_a.pk}/"
 

@@ -102,7 +102,7 @@ def _user(username: str) -> object:
     return get_user_model().objects.get(username=username)
 
 
-def run_story(orgs: dict[str, Org]) -> None:
+def run_story(orgs: dict[str, Org], told: dict[str, Any]) -> None:
     """The 2019 forms through the workflow as the story says (demo.toml [self]), each step by the account whose step it is: the units
     submit, the 主管部门 returns one and approves the others, the finance bureau draws one approved form for
     re-check (fixed seed), records its score and problems, completes the re-check and drafts a rectification item
@@ -114,7 +114,6 @@ def run_story(orgs: dict[str, Org]) -> None:
                                                 phase=Phase.SELF).order_by("id"))
     clerk_of = {orgs[DEPARTMENT].pk: _user("clerk"), orgs[LEGAL_AID].pk: _user("clerk2")}
     reviewer, finance, admin = _user("reviewer"), _user("finance"), _user("admin")
-    told = demo_story()["self"]
     fate = dict(zip((f.pk for f in forms), told["story"], strict=False))
     today = timezone.localdate()
     # The round closes within the reminders' horizon, so that the units hear what they still owe.
@@ -162,11 +161,12 @@ def load_demo(passwords: dict[str, str] | None = None, library_history: bool = F
     """
     orgs = load_orgs()
     result = load_accounts(orgs, passwords)
+    told = demo_story()  # jixiao/data/demo.toml, read once: [self] for the forms, [year] for the year app
     if load_forms(orgs) and story:
-        run_story(orgs)
+        run_story(orgs, told["self"])
     from jixiao.web.year.demo import load_year
 
-    load_year(orgs, demo_story()["year"])  # the year of each seed project: its target and July monitoring form, the next year's targets
+    load_year(orgs, told["year"])  # the year of each seed project: its target and July monitoring form, the next year's targets
     load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
     load_library_demo(history=library_history)
     return result

@@ -293,3 +293,27 @@ def list_rows(rows: Sequence[Mapping[str, Any]]) -> str:
             grade=escape(r["grade"]), counts=counts,
         ))
     return mark_safe("".join(out))  # every value above is escaped or a number
+
+
+_papers: dict[tuple[str, str, str], tuple[Any, dict[str, Any]]] = {}
+_PAPERS_MAX = 1000
+
+
+def stored_paper(form: Any, findings: list[dict[str, Any]], comments: list[dict[str, Any]]) -> dict[str, Any]:
+    """A stored form's paper form (the form page's) with its rows' HTML (paper, jixiao_tags.paper_rows), kept in
+    this process under what it is made of: the record, the findings and comments shown on it, and the profile it is
+    scored under now (looked up on every request, so a changed year profile or upload makes it anew)."""
+    from jixiao.web.forms import evaluation
+    from jixiao.web.templatetags.jixiao_tags import paper_rows
+
+    profile = evaluation.stored_profile(form)
+    key = (repr(form.record), repr(findings), repr(comments))
+    found = _papers.get(key)
+    if found is not None and found[0] is profile:
+        return found[1]
+    made = paper(form.record, evaluation.evaluate_stored(form, profile).scorecard, findings, comments)
+    made["rows_html"] = paper_rows(made)
+    if len(_papers) >= _PAPERS_MAX:
+        _papers.clear()
+    _papers[key] = (profile, made)
+    return made

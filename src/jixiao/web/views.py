@@ -151,7 +151,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "jixiao/form_detail.html", {
         "form": form,
         "record": form.record,
-        "paper": _paper(form, findings, back["cells"] if back else []),
+        "paper": presenters.stored_paper(form, findings, back["cells"] if back else []),
         "finding_list": [dict(f, number=n) for n, f in enumerate(findings, 1)],
         "returned": back,
         "actions": workflow.allowed_actions(request.user, form),
@@ -160,29 +160,6 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": access.can_edit(request.user, form),
         "formats": exports.EXPORT_FORMATS,
     })
-
-
-_papers: dict[tuple[str, str, str], tuple[Any, dict[str, Any]]] = {}
-_PAPERS_MAX = 1000
-
-
-def _paper(form: PerformanceForm, findings: list[dict[str, Any]], comments: list[dict[str, Any]]) -> dict[str, Any]:
-    """The form page's paper form with its rows' HTML (presenters.paper, jixiao_tags.paper_rows), kept in this
-    process under what it is made of: the record, the findings and comments shown on it, and the profile it is
-    scored under now (looked up on every request, so a changed year profile or upload makes it anew)."""
-    from jixiao.web.templatetags.jixiao_tags import paper_rows
-
-    profile = evaluation.stored_profile(form)
-    key = (repr(form.record), repr(findings), repr(comments))
-    found = _papers.get(key)
-    if found is not None and found[0] is profile:
-        return found[1]
-    paper = presenters.paper(form.record, evaluation.evaluate_stored(form, profile).scorecard, findings, comments)
-    paper["rows_html"] = paper_rows(paper)
-    if len(_papers) >= _PAPERS_MAX:
-        _papers.clear()
-    _papers[key] = (profile, paper)
-    return paper
 
 
 @login_required
