@@ -94,6 +94,9 @@ EMAIL_USE_TLS = _flag("JIXIAO_EMAIL_TLS", True)
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = _env("JIXIAO_EMAIL_FROM", "jixiao@localhost")
 ADMINS = [("管理员", address) for address in _list("JIXIAO_ADMINS")]
 
+# `jixiao backup` writes Django's JSON with times kept to the microsecond (ops/exact_json.py).
+SERIALIZATION_MODULES = {"exact-json": "jixiao.web.ops.exact_json"}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

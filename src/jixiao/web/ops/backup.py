@@ -1,7 +1,7 @@
 """`jixiao backup FILE` and `jixiao restore FILE`: one consistent snapshot of the database and the uploads.
 
-The data are Django's serialisation of every table (the same on SQLite and PostgreSQL, so a backup of
-one restores into the other), read inside one transaction that sees a single snapshot: REPEATABLE READ
+The data are Django's serialisation of every table, with times to the microsecond (`exact_json`; the same on
+SQLite and PostgreSQL, so a backup of one restores into the other), read inside one transaction that sees a single snapshot: REPEATABLE READ
 on PostgreSQL, the database lock on SQLite (its transactions begin IMMEDIATE here). The uploads folder
 is archived inside the same transaction. A restore migrates, empties every table, loads the data (and
 resets the id sequences) in one transaction, then puts the uploads back.
@@ -50,7 +50,7 @@ def backup(file: str | Path) -> str:
             with connection.cursor() as cursor:  # take the lock now: no writer between the tables
                 cursor.execute("SELECT count(*) FROM django_migrations")
         data = Path(tmp) / "data.json"
-        call_command("dumpdata", format="json", output=str(data), verbosity=0)  # streamed to disk
+        call_command("dumpdata", format="exact-json", output=str(data), verbosity=0)  # streamed to disk
         counts = _counts()
         manifest = {"format": FORMAT, "created": timezone.now().isoformat(), "database": connection.vendor,
                     **counts}
