@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from jixiao.core.model import Form, FundRow, Goals, Indicator, Source, Total
 from jixiao.core.profiles import column_attribute
-from jixiao.formats.layout_rows import Columns, Row, block_header, header_fields
+from jixiao.formats.layout_rows import Columns, Row, RowCell, block_header, header_fields
 from jixiao.formats.layout_words import (
     GOAL_POINTS,
     PLAIN_NUMBER,
@@ -211,11 +211,16 @@ class FormBuilder:
         assert self.columns is not None
         values: dict[str, str] = {}
         label = ""
+        unread: list[RowCell] = []
         for name, cell in self.columns.assign(row):
             if name in ("initial", "annual", "received", "executed", "weight", "rate", "score", "reason"):
+                if name in values:
+                    unread.append(cell)
                 values.setdefault(name, cell.text)
             elif cell.text and not label and not is_block_label(cell.text):
                 label = cell.text
+            elif cell.text:
+                unread.append(cell)
         kinds = self.vocabulary.fund_kinds
         cached = _KIND_CACHE.get((id(kinds), label))
         if cached is None or cached[0] is not kinds:
@@ -231,7 +236,24 @@ class FormBuilder:
         if not kind:
             self._unplace(row)
             return
+        self._unread(row, unread, captioned_only=True)
         self.funds.append(FundRow(kind=kind, label=label, row=row.number, **values))
+
+    def _unread(self, row: Row, cells: list[RowCell], captioned_only: bool = False) -> None:
+        """Cells of a placed row that no field takes (a column the template's words don't name, or a second
+        column of one field, as 偏差原因分析 | 改进措施): kept aside under their column's caption, so that the
+        form says what was not read (S02) instead of losing it in silence. In the fund block only columns
+        with a caption count: its uncaptioned columns hold the row's label, sometimes over two cells
+        (其中 | 财政拨款)."""
+        assert self.columns is not None
+        for cell in cells:
+            if is_placeholder(cell.text) or is_block_label(cell.text):
+                continue
+            caption = next((h.text for h in self.columns.row.cells if h.col <= cell.col < h.end and h.text), "")
+            if captioned_only and (not caption or is_block_label(caption)):
+                continue
+            where = f"“{caption}”列" if caption else f"第{cell.col + 1}列"
+            self.unplaced.append(f"第{row.number}行{where}（未读入）：{cell.text}")
 
     def _goals(self, row: Row) -> None:
         assert self.columns is not None
@@ -244,9 +266,12 @@ class FormBuilder:
     def _indicator(self, row: Row) -> None:
         assert self.columns is not None
         values: dict[str, str] = {}
+        unread: list[RowCell] = []
         for name, cell in self.columns.assign(row):
             if name and (attribute := column_attribute(name)) not in values:
                 values[attribute] = cell.text
+            elif cell.text:
+                unread.append(cell)
         if self.vocabulary.goal_blocks and len(row.texts) <= 2 and self._goal_block(row):
             return
         if is_placeholder(row.texts[0]) and all(map(is_placeholder, filter(None, values.values()))):
@@ -270,6 +295,7 @@ class FormBuilder:
             return  # an empty template row (指标2：, ……): not an indicator
         if not any(values.values()) and not (new_level1 or new_level2):
             return
+        self._unread(row, unread)
         self.indicators.append(
             Indicator(
                 level1=self.level1,
