@@ -8,7 +8,8 @@ sheet, about five times faster than openpyxl's read-only mode), taking from each
 openpyxl's data-only reading takes: shared and inline strings, numbers, booleans, errors, cached
 formula results, and dates where the cell's number format is a date format (openpyxl's own
 is_date_format and from_excel decide, so both readers agree); merged ranges come from the
-<mergeCells> element, formulas never calculated from <f> without a <v> (xlsx_sheet). The grid shows
+<mergeCells> element, formulas never calculated from <f> without a <v> (xlsx_sheet), and calculated
+where they are arithmetic on the sheet's cells (xlsx_formula). The grid shows
 each value as its number format displays it (xlsx_grid, xlsx_display).
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from jixiao.formats import ReadError
 from jixiao.formats.grid import Grid
+from jixiao.formats.xlsx_formula import calculate
 from jixiao.formats.xlsx_grid import build_grid
 from jixiao.formats.xlsx_package import Book, damaged
 from jixiao.formats.xlsx_sheet import read_sheet
@@ -49,6 +51,9 @@ def read(data: bytes, name: str) -> list[Grid]:
                 )
             with zf.open(path) as fh:
                 rows, merges, uncalculated = read_sheet(fh, book)
+            for at, value in calculate(uncalculated, rows).items():  # what Excel would show on opening
+                rows[at] = (value, rows[at][1])
+                del uncalculated[at]
             grids.append(build_grid(rows, merges, name, title, uncalculated))
         return grids
     except ReadError:

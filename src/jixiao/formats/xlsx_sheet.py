@@ -16,7 +16,8 @@ _REF_RE = re.compile(r"([A-Za-z]+)(\d+)")
 def read_sheet(
     fh: Any, book: Book
 ) -> tuple[dict[tuple[int, int], tuple[Any, str]], list[tuple[int, int, int, int]], dict[tuple[int, int], str]]:
-    """The cells (value, number format) by position, the merged ranges and the uncalculated formulas."""
+    """The cells (value, number format) by position, the merged ranges and the uncalculated formulas (whose
+    cells hold (None, their number format))."""
     from lxml import etree
     from openpyxl.utils.datetime import from_excel, from_ISO8601
 
@@ -71,10 +72,11 @@ def read_sheet(
                 else:  # "str" (a formula's text result), "e" (an error such as #DIV/0!)
                     value = raw
             elif formula is not None and formula.text:
-                # A formula never calculated (no cached value): shown as typed, "=100%". Programs that
-                # write spreadsheets (and users typing "=100%" as a target) leave such cells; Excel
-                # would calculate them on opening, but the text typed is what the form means.
+                # A formula never calculated (no cached value), as programs that write spreadsheets leave
+                # them: calculated from the sheet's cells where Excel would (xlsx_formula), else shown as
+                # typed — "=100%" typed as a target is what the form means.
                 uncalculated[(row_no, col_no)] = "=" + formula.text
+                cells[(row_no, col_no)] = (None, book.number_format(style))  # its format, for xlsx_formula
             if value is not None:
                 cells[(row_no, col_no)] = (unescape(value), book.number_format(style))
             el.clear()
