@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao import services
+from jixiao.core.model import to_record
+from jixiao.reports import forms_bytes
 
 HEAD = """<html><head><meta charset="utf-8"></head><body><h3>项目支出绩效自评表</h3><p>（2021年度）</p>
 <table border="1">
@@ -42,11 +44,23 @@ def _kept_aside(findings: list[object]) -> list[str]:
     return [f.found for f in findings if f.code == "S02"]  # type: ignore[attr-defined]
 
 
-def test_a_second_reason_column_is_named_with_its_row_and_caption() -> None:
+def test_a_second_reason_column_is_read_as_the_measures_and_written_back() -> None:
+    """偏差原因分析 | 改进措施 in two columns (MoF's template has one, 偏差原因分析及改进措施): the second is the
+    indicator's measures, kept in the record and printed again by every writer."""
     form, findings = _checked(extra="改进措施", note1="重新组织招标")
-    assert form.indicators[0].reason == "2家招标流标"  # the template's own column, read as before
-    assert _kept_aside(findings) == ["第9行“改进措施”列（未读入）：重新组织招标"]
+    assert (form.indicators[0].reason, form.indicators[0].measures) == ("2家招标流标", "重新组织招标")
+    assert to_record(form)["indicators"][0]["measures"] == "重新组织招标"
+    assert _kept_aside(findings) == []
     assert not [f for f in findings if f.severity.value == "error"]  # type: ignore[attr-defined]
+    for suffix in (".xlsx", ".docx", ".html"):
+        out = forms_bytes([form], suffix.lstrip("."))
+        (again,) = services.read_upload(out, "again" + suffix).forms
+        assert [(i.reason, i.measures) for i in again.indicators] == [(i.reason, i.measures) for i in form.indicators]
+
+
+def test_a_column_of_no_field_is_named_with_its_row_and_caption() -> None:
+    _, findings = _checked(extra="整改责任人", note1="王五")
+    assert _kept_aside(findings) == ["第9行“整改责任人”列（未读入）：王五"]
 
 
 def test_a_column_no_template_names_is_named_in_the_fund_block_too() -> None:
@@ -60,12 +74,12 @@ def test_an_empty_extra_column_says_nothing() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(caption=st.sampled_from(["备注", "说明", "整改措施", "佐证材料", "责任人"]),
+@given(caption=st.sampled_from(["备注", "说明", "改进措施", "佐证材料", "责任人"]),
        texts=st.lists(st.text(alphabet="整改完成情况良好已落实下一步加强管理", min_size=1, max_size=12), min_size=2,
                       max_size=2))
 def test_every_text_of_an_unknown_column_is_either_read_or_named(caption: str, texts: list[str]) -> None:
     form, findings = _checked(extra=caption, note1=texts[0], note2=texts[1])
     kept = _kept_aside(findings)
     for row, text in zip((9, 10), texts, strict=True):
-        read = any(text in (i.reason, i.name, i.target, i.actual) for i in form.indicators)
+        read = any(text in (i.reason, i.measures, i.name, i.target, i.actual) for i in form.indicators)
         assert read or any(k.startswith(f"第{row}行") and k.endswith(text) for k in kept), (text, kept)

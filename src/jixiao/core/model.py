@@ -20,7 +20,7 @@ FUND_KINDS = ("total", "appropriation", "carryover", "other")
 FUND_FIELDS = ("initial", "annual", "executed", "weight", "rate", "score")
 INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "actual", "score", "reason")
 # Columns only some templates print; the record carries them only when the form printed them.
-OPTIONAL_INDICATOR_FIELDS = ("target_nature", "target_unit", "formula", "core", "block")
+OPTIONAL_INDICATOR_FIELDS = ("target_nature", "target_unit", "formula", "core", "block", "measures")
 OPTIONAL_FUND_FIELDS = ("received", "reason")  # 到位数 (a label/value fund block), Sichuan's 原因
 
 # Column captions used in messages (the seed template's wording).
@@ -106,6 +106,7 @@ class Indicator:
     formula: str = ""  # 得分计算方法 / 评分标准 as printed: never the score
     core: str = ""  # 是否核心指标 as printed
     block: str = ""  # the goal block it is printed under ("年度绩效目标1", Hubei), "" outside any
+    measures: str = ""  # 改进措施 where a template prints it beside 偏差原因分析, as printed
 
     @cached_value
     def target_value(self) -> Value:
@@ -232,7 +233,7 @@ def _indicator_record(i: Indicator) -> dict[str, str]:
     """The record of an indicator row (INDICATOR_FIELDS, then the OPTIONAL_INDICATOR_FIELDS it prints)."""
     record = {"level1": i.level1, "level2": i.level2, "name": i.name, "weight": i.weight, "target": i.target,
               "actual": i.actual, "score": i.score, "reason": i.reason}
-    if i.target_nature or i.target_unit or i.formula or i.core or i.block:
+    if i.target_nature or i.target_unit or i.formula or i.core or i.block or i.measures:
         record.update((c, v) for c in OPTIONAL_INDICATOR_FIELDS if (v := getattr(i, c)))
     return record
 
@@ -261,9 +262,9 @@ def _text(record: Mapping[str, Any], key: str, where: str) -> str:
 
 def _indicator(item: Mapping[str, Any], where: str) -> Indicator:
     level1, level2, name, weight, target, actual, score, reason = (_text(item, c, where) for c in INDICATOR_FIELDS)
-    nature, unit, formula, core, block = (_text(item, c, where) for c in OPTIONAL_INDICATOR_FIELDS)
-    return Indicator(level1, level2, name, weight, target, actual, score, reason,
-                     target_nature=nature, target_unit=unit, formula=formula, core=core, block=block)
+    nature, unit, formula, core, block, measures = (_text(item, c, where) for c in OPTIONAL_INDICATOR_FIELDS)
+    return Indicator(level1, level2, name, weight, target, actual, score, reason, target_nature=nature,
+                     target_unit=unit, formula=formula, core=core, block=block, measures=measures)
 
 
 def from_record(record: Mapping[str, Any], source: Source | None = None) -> Form:

@@ -22,7 +22,7 @@ HEADER_FIELDS = ("project", "leader", "department", "local_department", "unit", 
 FUND_ROW_KINDS = ("total", "appropriation", "carryover", "other")
 FUND_FIELDS = ("initial", "annual", "received", "executed", "weight", "rate", "score", "reason")
 INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "target", "target_op", "target_unit", "actual",
-                    "score", "formula", "reason", "core")
+                    "score", "formula", "reason", "measures", "core")
 
 REVERSE_FORMULAS = ("ratio", "linear")
 
@@ -83,7 +83,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {"header": ("project",), "funds":
 WORDING_FIELDS = ("title", "project", "leader", "department", "local_department", "unit", "funds",
                   *(f"funds.{f}" for f in FUND_FIELDS),
                   *(f"indicators.{f}" for f in ("level1", "level2", "name", "target", "actual", "weight", "score",
-                                                "reason", "target_op", "target_unit", "formula", "core")))
+                                                "reason", "measures", "target_op", "target_unit", "formula",
+                                                "core")))
 # Keys a profile may leave out; every other key of EXAMPLES is required.
 DEFAULTS: dict[str, Any] = {
     "first_year": None, "last_year": None, "regions": [], "chosen_by_year": True,

@@ -51,6 +51,7 @@ FIELD_NAMES = {
     "reason": "原因",
     "formula": "得分计算方法",
     "core": "是否核心指标",
+    "measures": "改进措施",
 }
 COLOURS = {
     "title": "#eef",

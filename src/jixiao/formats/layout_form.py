@@ -313,6 +313,7 @@ class FormBuilder:
                 formula=values.get("formula", ""),
                 core=values.get("core", ""),
                 block=self.block,
+                measures=values.get("measures", ""),
             )
         )
 

@@ -129,13 +129,16 @@ def header_fields(row: Row, table: tuple[tuple[str, str], ...]) -> tuple[str, ..
 
 
 def _caption_fields(captions: tuple[str, ...], table: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    """The field of each caption of a header row; the second 分值 is the seed's repeated column."""
+    """The field of each caption of a header row; the second 分值 is the seed's repeated column, the second
+    reason column (改进措施 beside 偏差原因分析 or 未完成原因) the measures."""
     fields: list[str] = []
     for caption in captions:
         k = key(caption)
         name = next((f for word, f in table if word in k), "")
         if name == "weight" and "weight" in fields:
             name = "weight_repeat"
+        elif name == "reason" and "reason" in fields:  # 偏差原因分析 | 改进措施: the second is the measures
+            name = "measures"
         fields.append(name)
     return tuple(fields)
 

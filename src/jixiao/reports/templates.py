@@ -125,6 +125,7 @@ OPTIONAL_CAPTIONS = {
     "target_unit": "度量单位",
     "formula": "评分标准",  # 得分计算方法 / 评分标准: the scoring rule, not an indicator's 计算公式 (core/library)
     "core": "是否核心指标",
+    "measures": "改进措施",
     "block": "所属目标",
     "received": "到位数",
     "reason": "原因",
@@ -140,13 +141,15 @@ CAPTIONS = {
     "indicators.level1": "一级指标", "indicators.level2": "二级指标", "indicators.name": "三级指标",
     "indicators.weight": "分值", "indicators.weight_repeat": "分值", "indicators.target": "年度指标值",
     "indicators.actual": "实际完成值", "indicators.score": "得分", "indicators.reason": "偏差原因分析及改进措施",
-    **{f"indicators.{c}": OPTIONAL_CAPTIONS[column_attribute(c)] for c in ("target_op", "target_unit", "formula", "core")},
+    **{f"indicators.{c}": OPTIONAL_CAPTIONS[column_attribute(c)] for c in ("target_op", "target_unit", "formula", "core",
+                                                                                 "measures")},
 }
 WIDTHS = {"level1": 8, "level2": 10, "name": 18, "weight": 6, "weight_repeat": 6, "target": 11, "target_op": 6,
-          "target_unit": 6, "actual": 11, "formula": 20, "core": 6, "score": 6, "reason": 16}
+          "target_unit": 6, "actual": 11, "formula": 20, "core": 6, "score": 6, "reason": 16,
+          "measures": 16}
 # The order columns are added in where a template lacks one that a form prints (Template.fitted).
 INDICATOR_ORDER = ("level1", "level2", "name", "target_op", "target", "target_unit", "actual", "weight",
-                   "weight_repeat", "formula", "score", "reason", "core")
+                   "weight_repeat", "formula", "score", "reason", "measures", "core")
 FUND_ORDER = ("initial", "annual", "received", "executed", "weight", "rate", "score", "reason")
 HEADER_ORDER = ("project", "leader", "department", "local_department", "unit")
 
@@ -200,7 +203,10 @@ def columned(t: Template, header: Sequence[str], funds: Sequence[str], indicator
 
     def caption(block: str, name: str, own: Mapping[str, str]) -> str:
         where = f"{block}.{name}" if block else name
-        return own.get(name) or said.get(where) or CAPTIONS[where]
+        text = own.get(name) or said.get(where) or CAPTIONS[where]
+        if where == "indicators.reason" and "measures" in indicators:  # 改进措施 has its own column
+            text = re.sub(r"[及和与、/]?改进措施$", "", text) or text
+        return text
 
     fields = tuple(indicators)
     width = 1 + len(fields)
@@ -246,7 +252,7 @@ def fitted(t: Template, form: Form) -> Template:
     """The template with a column for every field the form prints that it lacks: a form written out loses
     no cell it was read with (a 评分标准 under a template without one, scores under a no-score template)."""
     ind = [f for f, _ in t.indicator_columns]
-    wanted = [f for f in ("target", "actual", "weight", "formula", "score", "reason", "core")
+    wanted = [f for f in ("target", "actual", "weight", "formula", "score", "reason", "measures", "core")
               if any(getattr(i, f) for i in form.indicators)]
     if any(i.weight_repeat is not None for i in form.indicators) and "weight" in ind:
         wanted.append("weight_repeat")
