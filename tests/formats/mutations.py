@@ -33,6 +33,7 @@ SAMPLES: dict[str, tuple[str, ...]] = {
     "pdf": ("samples/mof2020-b.pdf", "samples/mof2020-a.pdf"),
     "html": ("samples/mof2020-b.html", "samples/seed.html", "html_word_single_file.mht", "html_gbk_no_meta.html"),
     "text": ("samples/mof2020-b.txt", "samples/seed.txt"),
+    "delimited": ("delimited_mof2020-b.csv", "delimited_seed.csv"),  # the text samples as Excel saves CSV
     "office": ("office_calc.ods", "office_word97_from_html.doc"),
 }
 KINDS = ("flip", "truncate", "member", "blowup", "nest")

@@ -65,6 +65,7 @@ FORMATS: dict[str, str] = {
     "scan": "jixiao.formats.scan",  # page images (PDFs without a text layer come here from pdf)
     "office": "jixiao.formats.office",  # .doc .wps .rtf .odt .ods via LibreOffice
     "html": "jixiao.formats.html",
+    "delimited": "jixiao.formats.delimited",  # .csv, and a .tsv/.txt whose lines are rows
     "text": "jixiao.formats.text",
 }
 ARCHIVE_EXTENSIONS = (".zip",)
@@ -137,7 +138,7 @@ def detect_format(data: bytes, name: str) -> str | None:
 
 UNKNOWN_FORMAT = (
     "无法识别的文件格式。支持 Word（.docx/.doc/.wps）、Excel（.xlsx/.xls/.et）、PDF、"
-    "网页（.html）和制表符分隔的文本；请用 Office 或 WPS 另存为其中一种格式后再试。"
+    "网页（.html）、CSV 和制表符分隔的文本；请用 Office 或 WPS 另存为其中一种格式后再试。"
 )
 
 
