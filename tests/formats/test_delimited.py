@@ -50,7 +50,7 @@ def test_word_text_stays_with_the_text_reader() -> None:
 
 def test_a_quote_left_open_is_named_with_its_line() -> None:
     data = "项目名称,培训项目\n实施单位,\"某中心\n年度资金总额,100\n".encode()
-    with pytest.raises(ReadError, match="CSV 文件第 .* 行格式有误") as caught:
+    with pytest.raises(ReadError, match=r"CSV 文件第 \d+ 行格式有误") as caught:
         read(data, "cut.csv")
     assert caught.value.grids and texts(caught.value.grids[0])[0] == ["项目名称", "培训项目"]
 
