@@ -62,10 +62,11 @@ cells = st.text(alphabet=st.sampled_from("项目资金,;\t\"\n 10.5%万元"), ma
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(cells, min_size=2, max_size=6), min_size=1, max_size=8), st.sampled_from(",\t"))
 def test_any_table_written_by_the_csv_module_reads_back_cell_for_cell(rows: list[list[str]], delimiter: str) -> None:
-    width = max(map(len, rows))
-    padded = [[c.strip() for c in row] + [""] * (width - len(row)) for row in rows]
-    while padded and not any(padded[-1]):
-        padded.pop()
+    kept = [[c.strip() for c in row] for row in rows]
+    while kept and not any(kept[-1]):  # blank rows at the end are no part of the table
+        kept.pop()
+    width = max(map(len, kept), default=0)
+    padded = [row + [""] * (width - len(row)) for row in kept]
     name = "t.tsv" if delimiter == "\t" else "t.csv"
     data = _csv(rows, delimiter)
     (grid,) = read(data, name)
