@@ -110,6 +110,11 @@ def read(data: bytes, name: str) -> list[Grid]:
     return _read_pages(_image_pages(data, name), name)
 
 
+def read_images(images: Sequence[bytes], name: str) -> list[Grid]:
+    """Grids of page images found inside another file (a Word document of pasted scans), in their order."""
+    return _read_pages((page for data in images for page in _image_pages(data, name)), name)
+
+
 def read_pdf(data: bytes, name: str) -> list[Grid]:
     """Grids of a PDF whose pages are images (a scanned PDF)."""
     if not available():
