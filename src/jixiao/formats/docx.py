@@ -9,7 +9,6 @@ Tables nested inside a cell become grids of their own, after the table that hold
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from jixiao.formats import ReadError
@@ -90,8 +89,6 @@ def read(data: bytes, name: str) -> list[Grid]:
         if pages:  # scans or photographs pasted into Word: read as the scan of a PDF is
             from jixiao.formats import scan
 
-            if not scan.available():
-                raise ReadError(f"文档中没有表格，只有 {len(pages)} 张图片（可能是扫描件）。{scan.OCR_MISSING}", name)
             return scan.read_images(pages, name)
         raise ReadError(
             "文档中没有表格。自评表应是 Word 表格；如果表格是图片或文本框，请改为插入表格后再提交。", name
@@ -101,14 +98,14 @@ def read(data: bytes, name: str) -> list[Grid]:
 
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-MIN_PAGE_SIDE = 1000  # pixels of a pasted image's longer side for a page (A4 at 100 dpi is 1169): not a logo or seal
 
 
 def _pasted_pages(data: bytes, name: str, part: str, root: Any) -> list[bytes]:
-    """The images of the document's body, in order (a:blip r:embed, and v:imagedata r:id of older Word),
+    """The pictures of the document's body, in order (a:blip r:embed, and v:imagedata r:id of older Word),
     that are big enough to be a scanned page."""
     from lxml import etree
-    from PIL import Image
+
+    from jixiao.formats.scan import pages_among
 
     ids = [el.get(_R + "embed") or el.get(_R + "id") for el in root.iter("{*}blip", "{*}imagedata")]
     if not ids:
@@ -122,21 +119,13 @@ def _pasted_pages(data: bytes, name: str, part: str, root: Any) -> list[bytes]:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         rels = {r.get("Id"): r.get("Target", "") for r in etree.fromstring(read_member(zf, rels_part, name), parser)
                 .iter(_RELS) if r.get("TargetMode") != "External"}
-        pages: list[bytes] = []
+        members = []
         for rid in dict.fromkeys(i for i in ids if i):
             target = rels.get(rid, "")
             member = target.lstrip("/") if target.startswith("/") else f"{folder}/{target}"
-            if not target or member not in zf.namelist():
-                continue
-            image = read_member(zf, member, name)
-            try:
-                with Image.open(io.BytesIO(image)) as opened:
-                    big = max(opened.size) >= MIN_PAGE_SIDE
-            except (OSError, ValueError, Image.DecompressionBombError):
-                continue  # not an image PIL reads (an EMF drawing): no scanned page
-            if big:
-                pages.append(image)
-    return pages
+            if target and member in zf.namelist():
+                members.append(member)
+        return pages_among(read_member(zf, m, name) for m in members)
 
 
 def _main_part(zf: Any) -> str | None:

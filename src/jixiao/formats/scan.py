@@ -110,8 +110,30 @@ def read(data: bytes, name: str) -> list[Grid]:
     return _read_pages(_image_pages(data, name), name)
 
 
-def read_images(images: Sequence[bytes], name: str) -> list[Grid]:
-    """Grids of page images found inside another file (a Word document of pasted scans), in their order."""
+MIN_PAGE_SIDE = 1000  # pixels of a pasted picture's longer side for a page (A4 at 100 dpi is 1169): no logo or seal
+
+
+def pages_among(pictures: Iterable[bytes]) -> list[bytes]:
+    """The pictures pasted into a document or workbook that are big enough to be a scanned page, in order,
+    each once; what PIL can't open (an EMF drawing, a damaged part) is no page."""
+    from PIL import Image
+
+    pages: list[bytes] = []
+    for picture in dict.fromkeys(pictures):
+        try:
+            with Image.open(io.BytesIO(picture)) as opened:
+                if max(opened.size) >= MIN_PAGE_SIDE:
+                    pages.append(picture)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            continue
+    return pages
+
+
+def read_images(images: Sequence[bytes], name: str, kind: str = "文档") -> list[Grid]:
+    """Grids of page images found inside another file (a Word document or a workbook of pasted scans), in
+    their order; without the OCR extra a ReadError that says what to install."""
+    if not available():
+        raise ReadError(f"{kind}中没有表格，只有 {len(images)} 张图片（可能是扫描件）。{OCR_MISSING}", name)
     return _read_pages((page for data in images for page in _image_pages(data, name)), name)
 
 

@@ -15,7 +15,11 @@ each value as its number format displays it (xlsx_grid, xlsx_display).
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from jixiao.formats import ReadError
+from jixiao.formats.containers import read_member
 from jixiao.formats.grid import Grid
 from jixiao.formats.xlsx_formula import calculate
 from jixiao.formats.xlsx_grid import build_grid
@@ -55,6 +59,12 @@ def read(data: bytes, name: str) -> list[Grid]:
                 rows[at] = (value, rows[at][1])
                 del uncalculated[at]
             grids.append(build_grid(rows, merges, name, title, uncalculated))
+        if not any(cell.text for grid in grids for row in grid.rows for cell in row):
+            pages = _pasted_pages(zf, name)
+            if pages:  # a workbook of pasted scans: read as the scan of a PDF is
+                from jixiao.formats import scan
+
+                return scan.read_images(pages, name, "工作簿")
         return grids
     except ReadError:
         raise
@@ -64,3 +74,11 @@ def read(data: bytes, name: str) -> list[Grid]:
         zf.close()
 
 
+def _pasted_pages(zf: Any, name: str) -> list[bytes]:
+    """The workbook's pictures big enough to be a scanned page, in the order Excel numbers them
+    (xl/media/image1, image2, … image10)."""
+    from jixiao.formats.scan import pages_among
+
+    media = [n for n in zf.namelist() if n.startswith("xl/media/")]
+    media.sort(key=lambda n: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", n)])
+    return pages_among(read_member(zf, n, name) for n in media)

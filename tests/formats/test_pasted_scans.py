@@ -1,5 +1,5 @@
-"""A Word document of pasted scans (a unit's scanned, signed form put into Word to send it): its page images
-are read as a scan is, in the document's order. It used to be "文档中没有表格"."""
+"""A Word document or a workbook of pasted scans (a unit's scanned, stamped form put into Word or Excel to send
+it): its page images are read as a scan is, in order. They used to be "文档中没有表格" and "没有找到自评表"."""
 
 from __future__ import annotations
 
@@ -41,18 +41,37 @@ def _document(*pictures: Path | io.BytesIO) -> bytes:
     return out.getvalue()
 
 
+def _workbook(*pictures: Path | io.BytesIO) -> bytes:
+    import openpyxl
+    from openpyxl.drawing.image import Image as Picture
+
+    wb = openpyxl.Workbook()
+    for n, picture in enumerate(pictures):
+        wb.active.add_image(Picture(picture if isinstance(picture, io.BytesIO) else str(picture)), f"A{1 + 40 * n}")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def alone() -> list[dict]:
+    return [to_record(f) for f in services.read_upload(PHOTO.read_bytes(), "photo.jpg").forms]
+
+
 @needs_ocr
-def test_pasted_scans_read_as_the_scan_itself_and_a_logo_is_no_page() -> None:
-    alone = services.read_upload(PHOTO.read_bytes(), "photo.jpg")
-    pasted = services.read_upload(_document(_logo(), PHOTO), "pasted.docx")
+@pytest.mark.parametrize(("make", "name"), [(_document, "pasted.docx"), (_workbook, "pasted.xlsx")])
+def test_pasted_scans_read_as_the_scan_itself_and_a_logo_is_no_page(alone, make, name: str) -> None:
+    pasted = services.read_upload(make(_logo(), PHOTO), name)
     assert not pasted.problems
-    assert [to_record(f) for f in pasted.forms] == [to_record(f) for f in alone.forms]
+    assert [to_record(f) for f in pasted.forms] == alone
     assert [f.project for f in pasted.forms] == ["委托业务项目"]
 
 
-def test_without_the_engine_the_pictures_are_named_with_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("make", "name"), [(_document, "pasted.docx"), (_workbook, "pasted.xlsx")])
+def test_without_the_engine_the_pictures_are_named_with_what_to_install(monkeypatch: pytest.MonkeyPatch, make,
+                                                                        name: str) -> None:
     monkeypatch.setattr(scan, "available", lambda: False)
-    batch = services.read_upload(_document(PHOTO), "pasted.docx")
+    batch = services.read_upload(make(PHOTO), name)
     (problem,) = batch.problems
     assert "只有 1 张图片" in problem.message and scan.OCR_MISSING in problem.message
 
