@@ -33,7 +33,7 @@ from machine_info import describe
 from mutations import KINDS, SAMPLES, Verdict, judge, mutate, original_forms, sample
 
 # LibreOffice takes a second or two per file and a PDF about one: those readers get a share of the cases, not an equal one.
-WEIGHTS = {"docx": 6, "xlsx": 6, "xls": 5, "pdf": 1, "html": 6, "text": 5, "delimited": 3, "office": 0.1}
+WEIGHTS = {"docx": 6, "xlsx": 6, "xls": 5, "pdf": 1, "html": 6, "text": 5, "delimited": 3, "ofd": 2, "office": 0.1}
 
 
 class Hang(Exception):

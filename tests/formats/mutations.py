@@ -31,6 +31,7 @@ SAMPLES: dict[str, tuple[str, ...]] = {
     "xlsx": ("samples/mof2020-b.xlsx", "samples/mof2020-a.xlsx", "samples/seed.xlsx", "xlsx_percent_format.xlsx"),
     "xls": ("xls_mof2020-a.xls", "xls_merged_percent.xls", "xls_spreadsheet_xml_2003.xls"),
     "pdf": ("samples/mof2020-b.pdf", "samples/mof2020-a.pdf"),
+    "ofd": ("ofd_mof2020-b.ofd",),  # mof2020-b.pdf as OFD (tests/formats/ofd_writer.py)
     "html": ("samples/mof2020-b.html", "samples/seed.html", "html_word_single_file.mht", "html_gbk_no_meta.html"),
     "text": ("samples/mof2020-b.txt", "samples/seed.txt"),
     "delimited": ("delimited_mof2020-b.csv", "delimited_seed.csv"),  # the text samples as Excel saves CSV

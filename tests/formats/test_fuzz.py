@@ -22,7 +22,7 @@ from mutations import KINDS, SAMPLES, contract_broken, judge, mutate, sample
 # One read's limit: the slowest sample reads in about a second on an idle core; a hang is minutes or
 # forever, and a machine shared by many jobs may be ten times slower than idle.
 SECONDS = 30.0
-EXAMPLES = {"docx": 40, "xlsx": 25, "xls": 40, "pdf": 5, "html": 60, "text": 60, "delimited": 60, "office": 1}
+EXAMPLES = {"docx": 40, "xlsx": 25, "xls": 40, "pdf": 5, "html": 60, "text": 60, "delimited": 60, "ofd": 40, "office": 1}
 SLOW = {"pdf", "office"}  # no shrinking: one example of these takes a second or more
 
 
@@ -55,7 +55,7 @@ def _fuzz(fmt: str) -> None:
     run()
 
 
-@pytest.mark.parametrize("fmt", ["docx", "xls", "html", "text", "delimited"])
+@pytest.mark.parametrize("fmt", ["docx", "xls", "html", "text", "delimited", "ofd"])
 def test_a_damaged_file_is_read_or_named_never_crashes_hangs_or_loses_forms_in_silence(fmt: str) -> None:
     _fuzz(fmt)
 

@@ -62,6 +62,7 @@ FORMATS: dict[str, str] = {
     "xlsx": "jixiao.formats.xlsx",
     "xls": "jixiao.formats.xls",
     "pdf": "jixiao.formats.pdf",
+    "ofd": "jixiao.formats.ofd",  # GB/T 33190 fixed-layout documents, read as a PDF's pages are
     "scan": "jixiao.formats.scan",  # page images (PDFs without a text layer come here from pdf)
     "office": "jixiao.formats.office",  # .doc .wps .rtf .odt .ods via LibreOffice
     "html": "jixiao.formats.html",
@@ -137,7 +138,7 @@ def detect_format(data: bytes, name: str) -> str | None:
 # Reading
 
 UNKNOWN_FORMAT = (
-    "无法识别的文件格式。支持 Word（.docx/.doc/.wps）、Excel（.xlsx/.xls/.et）、PDF、"
+    "无法识别的文件格式。支持 Word（.docx/.doc/.wps）、Excel（.xlsx/.xls/.et）、PDF、OFD、"
     "网页（.html）、CSV 和制表符分隔的文本；请用 Office 或 WPS 另存为其中一种格式后再试。"
 )
 
