@@ -10,6 +10,7 @@ exercised. Units are millimetres from the page's top left, as OFD has them.
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -56,7 +57,7 @@ def _text_object(n: int, run: list) -> str:
     size = first.size * MM
     x0, base = first.x0 * MM, first.bottom * MM
     width = (run[-1].x1 - first.x0) * MM
-    deltas = [(b.x0 - a.x0) * MM for a, b in zip(run, run[1:], strict=False)]
+    deltas = [(b.x0 - a.x0) * MM for a, b in itertools.pairwise(run)]
     ctm = ' CTM="1 0 0 1 0.5 0.25"' if n % 2 else ""
     dx, dy = (-0.5, -0.25) if n % 2 else (0.0, 0.0)
     top = base - size
