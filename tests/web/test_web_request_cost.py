@@ -207,7 +207,7 @@ def test_a_session_ends_for_every_process_when_its_row_goes(web_cast, bare_urls)
     client = web_cast.client("reviewer")
     response, queries = _captured(client, "/bare/")
     assert response.status_code == 200
-    assert queries[0].startswith("SELECT session_data FROM django_session WHERE session_key = ")
+    assert queries[0].startswith('SELECT session_data FROM "django_session" WHERE session_key = ')
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     expired = client.get("/bare/")
     assert expired.status_code == 302 and expired["Location"].startswith("/login/")
