@@ -247,6 +247,19 @@ def test_the_form_page_makes_its_paper_form_again_only_when_what_it_shows_change
     YearProfile.objects.create(year=web_cast.form_a.year, profile=other)
     client.get(url)
     assert len(made) == 3  # the year's profile is looked up on every view: another profile, another paper
+    # A finding changed without a new version (a later year's re-check by the library): made anew.
+    from jixiao.web.models import FormFinding, PerformanceForm
+
+    finding = FormFinding.objects.filter(form=web_cast.form_a).order_by("position").first()
+    FormFinding.objects.filter(pk=finding.pk).update(message="复核后改写的说明")
+    assert "复核后改写的说明" in shown() and len(made) == 4
+    # The record under the same key and version but of another time (a restored backup): made anew.
+    record = {**form["form"], "goals": {**form["form"]["goals"], "achieved": "备份里的完成情况"}}
+    current = PerformanceForm.objects.get(pk=web_cast.form_a.pk)
+    PerformanceForm.objects.filter(pk=current.pk).update(record=record, updated_at=current.updated_at.replace(year=2001))
+    assert "备份里的完成情况" in shown() and len(made) == 5
+    shown()
+    assert len(made) == 5
 
 
 def test_a_forms_findings_read_with_one_statement_are_those_of_the_orm(web_cast):
