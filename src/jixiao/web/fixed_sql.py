@@ -22,7 +22,8 @@ class Statement:
     def __init__(self, model: type[Model] | str, build: Callable[[BaseDatabaseWrapper], str]) -> None:
         self._model, self.build = model, build
         self._built: dict[str, str] = {}
-        self._read: dict[str, tuple[list[str], list[Any]]] = {}  # per database: attnames, converters
+        self._read: dict[str, tuple[list[str], list[Any], tuple[str, ...]]] = {}  # per database: attnames,
+        # converters and the names of the other columns
 
     @property
     def model(self) -> type[Model]:
@@ -45,20 +46,20 @@ class Statement:
         `columns` writes them), converted by Django's converters; any other column is left on each object under
         its name, as the database gave it (see convert)."""
         sql, connection = self.sql()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            names = tuple(c[0] for c in cursor.description)
-            found = cursor.fetchall()
         model, alias = self.model, connection.alias
         fields = model._meta.concrete_fields
         known = self._read.get(alias)
-        if known is None:
-            if tuple(n.lower() for n in names[:len(fields)]) != tuple(f.column.lower() for f in fields):
-                raise ValueError(f"{sql[:80]}…: the first columns are not {model.__name__}'s, in its order")
-            converting = [(n, *_converters(connection, f)) for n, f in enumerate(fields)]
-            known = self._read[alias] = ([f.attname for f in fields], [c for c in converting if c[2]])
-        attnames, steps = known
-        extra = names[len(fields):]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if known is None:  # the columns' names, read once (the cursor makes them anew on every call)
+                names = tuple(c[0] for c in cursor.description)
+                if tuple(n.lower() for n in names[:len(fields)]) != tuple(f.column.lower() for f in fields):
+                    raise ValueError(f"{sql[:80]}…: the first columns are not {model.__name__}'s, in its order")
+                converting = [(n, *_converters(connection, f)) for n, f in enumerate(fields)]
+                known = self._read[alias] = ([f.attname for f in fields], [c for c in converting if c[2]],
+                                             names[len(fields):])
+            found = cursor.fetchall()
+        attnames, steps, extra = known
         objects = []
         for row in found:
             values = list(row[:len(fields)])
@@ -128,3 +129,42 @@ def column(connection: BaseDatabaseWrapper, model: type[Model], name: str) -> st
 
 def table(connection: BaseDatabaseWrapper, model: type[Model]) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
+
+
+_inserts: dict[tuple[Any, ...], str] = {}
+
+
+def insert(objects: Sequence[Model], fields: Sequence[str] | None = None,
+           upsert: tuple[Sequence[str], Sequence[str]] | None = None) -> int:
+    """Write new rows of one model in one INSERT (a batch per the database's limit of parameters), as
+    bulk_create would but without its building of the statement on every call; the objects' keys are not read
+    back. `fields`: the fields written (default every concrete field but the key), each value as the ORM saves it
+    (pre_save, then get_db_prep_save: auto_now_add set, JSON adapted). `upsert` (unique fields, fields updated):
+    a row that exists already is updated instead (the database's own ON CONFLICT clause, as Django writes it).
+    Returns how many objects were written."""
+    if not objects:
+        return 0
+    model = type(objects[0])
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    chosen = [meta.get_field(f) for f in fields] if fields else [f for f in meta.concrete_fields if not f.primary_key]
+    size = max(1, connection.ops.bulk_batch_size(chosen, objects))
+    for start in range(0, len(objects), size):
+        batch = objects[start:start + size]
+        key = (connection.alias, model, tuple(f.attname for f in chosen), len(batch), upsert and tuple(map(tuple, upsert)))
+        sql = _inserts.get(key)
+        if sql is None:
+            q = connection.ops.quote_name
+            row = f"({', '.join(['%s'] * len(chosen))})"
+            sql = (f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in chosen)})"
+                   f" VALUES {', '.join([row] * len(batch))}")
+            if upsert:
+                from django.db.models.constants import OnConflict
+
+                unique, updated = ([meta.get_field(f).column for f in names] for names in upsert)
+                sql += " " + connection.ops.on_conflict_suffix_sql(chosen, OnConflict.UPDATE, updated, unique)
+            _inserts[key] = sql
+        params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in batch for f in chosen]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    return len(objects)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jixiao.core.findings import Finding
 from jixiao.core.model import FUND_CAPTIONS, Form, to_record
+from jixiao.web import fixed_sql
 from jixiao.web.forms.access import User, can_edit, read_form, user_or_none, writable_units
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.forms.evaluation import Evaluation, columns, evaluate, finding_rows, parse_record
@@ -160,10 +161,10 @@ def save_form(
         else:
             stored = _update(form, values, version)
         FormFinding.objects.filter(form=stored).delete()
-        rows = FormFinding.objects.bulk_create(finding_rows(stored, evaluation))
+        stored_count = fixed_sql.insert(finding_rows(stored, evaluation))
         _record_version(user, before, stored)
         # `findings`: how many were stored (positions 0 to findings - 1), for the receivers that add their own.
-        form_saved.send(sender=PerformanceForm, form=stored, findings=len(rows))
+        form_saved.send(sender=PerformanceForm, form=stored, findings=stored_count)
     return stored
 
 
@@ -242,11 +243,11 @@ def _record_version(user: User, before: _Before, stored: PerformanceForm) -> lis
     author = user_or_none(user)
     kind = "create" if before.record is None else "edit"
     # Inside save_form's transaction, with the form's row locked: one INSERT that updates the row the version
-    # already has, if any (update_or_create's SELECT and two savepoints cost more).
-    FormVersion.objects.bulk_create(
-        [FormVersion(form=stored, version=stored.version, record=stored.record, stage=stored.stage,
-                     phase=stored.phase, kind=kind, user=author)],
-        update_conflicts=True, unique_fields=["form", "version"], update_fields=["record", "stage", "phase", "kind", "user"])
+    # already has, if any (update_or_create's SELECT and two savepoints cost more); fixed statements, as
+    # bulk_create's building of them cost more than running them.
+    fixed_sql.insert([FormVersion(form=stored, version=stored.version, record=stored.record, stage=stored.stage,
+                                  phase=stored.phase, kind=kind, user=author)],
+                     upsert=(["form", "version"], ["record", "stage", "phase", "kind", "user"]))
     if before.record is None:
         return []
     after = _columns_kept(stored)
@@ -256,7 +257,8 @@ def _record_version(user: User, before: _Before, stored: PerformanceForm) -> lis
                     stage=stored.stage, user=author)
         for p, o, n in [*moved, *diff_records(before.record, stored.record)]
     ]
-    return FieldChange.objects.bulk_create(changes)
+    fixed_sql.insert(changes)
+    return changes
 
 
 def keep_baseline(form: PerformanceForm, kept: bool | None = None) -> None:

@@ -14,6 +14,7 @@ from jixiao.core.findings import Finding
 from jixiao.core.library_checks import Evidence, Peers, check_with_library, evidence_for, peers_from
 from jixiao.core.model import Form, from_record
 from jixiao.core.values import Value
+from jixiao.web import fixed_sql
 from jixiao.web.library.models import Entry, linked_usage
 from jixiao.web.library.services import USE_FIELDS, as_uses, library, link_form, settings, suggestion
 from jixiao.web.models import FormFinding, PerformanceForm
@@ -138,7 +139,7 @@ def store_findings(stored: PerformanceForm, replace: bool = True, lib: core.Libr
         old.delete()
     if findings and start is None:
         start = (FormFinding.objects.filter(form=stored).aggregate(last=Max("position"))["last"] or -1) + 1
-    FormFinding.objects.bulk_create([
+    fixed_sql.insert([
         FormFinding(form=stored, position=(start or 0) + n, code=f.code, severity=f.severity.value,
                     location={**f.location.as_dict(), **SOURCE}, found=f.found, expected=f.expected,
                     message=f.message)

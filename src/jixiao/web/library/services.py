@@ -235,6 +235,17 @@ def _resolve(rows: Sequence[Usage]) -> None:
 
 
 _ROW = tuple(f.attname for f in Usage._meta.concrete_fields if not f.primary_key)  # what a usage row holds
+_FORM_USAGE = fixed_sql.Statement(Usage, lambda connection: (
+    f"SELECT {', '.join(fixed_sql.columns(connection, Usage))} FROM {fixed_sql.table(connection, Usage)}"
+    f" WHERE {fixed_sql.column(connection, Usage, 'form')} = %s"
+    f" ORDER BY {fixed_sql.column(connection, Usage, 'index')}, {fixed_sql.column(connection, Usage, 'id')}"))
+
+
+def _form_usage(form_id: int) -> list[dict[str, Any]]:
+    """A form's usage rows (id and _ROW) in the order of its indicators, in one fixed statement."""
+    fields = Usage._meta.concrete_fields
+    names = [f.attname for f in fields]
+    return [dict(zip(names, row, strict=True)) for row in _FORM_USAGE.rows([form_id], fields)]
 
 
 def link_form(stored: PerformanceForm, lib: core.Library | None = None) -> bool:
@@ -242,7 +253,7 @@ def link_form(stored: PerformanceForm, lib: core.Library | None = None) -> bool:
     with those stored, and only those that differ are written again, their entries' statistics dropped (a save
     that changed no indicator row writes none). Returns whether any row changed. `lib`: the library, when the
     caller has read it."""
-    stored_rows = list(Usage.objects.filter(form=stored).order_by("index", "id").values("id", *_ROW))
+    stored_rows = _form_usage(stored.pk)
     confirmed = {r["norm"]: r["entry_id"] for r in stored_rows if r["how"] == Usage.How.CONFIRMED}
     rows = usages_of(stored, from_record(stored.record), lib or library())
     _resolve(rows)
@@ -257,7 +268,7 @@ def link_form(stored: PerformanceForm, lib: core.Library | None = None) -> bool:
     new = [r for r in rows if r.index not in same]
     if gone:
         Usage.objects.filter(pk__in=[r["id"] for r in gone]).delete()
-    Usage.objects.bulk_create(new)
+    fixed_sql.insert(new)
     invalidate({r["entry_id"] for r in gone} | {r.entry_id for r in new})
     return bool(gone or new)
 
