@@ -23,21 +23,25 @@ from django.utils import timezone
 
 from jixiao.web import fixed_sql
 from jixiao.web.accounts.models import PasswordState
+from jixiao.web.forms.access import keep_joined_memberships, memberships_joined
 from jixiao.web.models import ApiToken
 
 
 def _user_sql(role: str, joined: Any, join: str, key: str, selected: tuple[str, ...], where: str) -> Any:
-    """A fixed statement reading the user with some columns of a model joined to it (named _<role>_<column>)."""
+    """A fixed statement reading the user with some columns of a model joined to it (named _<role>_<column>), and
+    the user's memberships with their orgs (every request reads them: one query fewer, jixiao.web.forms.access)."""
 
     def build(connection: Any) -> str:
         model = get_user_model()
         user, other = fixed_sql.table(connection, model), fixed_sql.table(connection, joined)
         pk = connection.ops.quote_name(model._meta.pk.column)
+        member_columns, member_joins = memberships_joined(connection, user)
         columns = [*fixed_sql.columns(connection, model),
-                   *(f"{other}.{fixed_sql.column(connection, joined, c)} AS _{role}_{c}" for c in selected)]
+                   *(f"{other}.{fixed_sql.column(connection, joined, c)} AS _{role}_{c}" for c in selected),
+                   *member_columns]
         return (f"SELECT {', '.join(columns)} FROM {user} {join} {other}"
-                f" ON {other}.{fixed_sql.column(connection, joined, key)} = {user}.{pk}"
-                f" WHERE {where.format(user=user, joined=other, pk=pk)}")
+                f" ON {other}.{fixed_sql.column(connection, joined, key)} = {user}.{pk}{member_joins}"
+                f" WHERE {where.format(user=user, joined=other, pk=pk)} ORDER BY _m.id")
 
     return fixed_sql.Statement(settings.AUTH_USER_MODEL, build)
 
@@ -58,7 +62,7 @@ class UserBackend(ModelBackend):
         rows = _USER.objects([user_id])
         if not rows or not self.user_can_authenticate(rows[0]):
             return None
-        user = rows[0]
+        user = keep_joined_memberships(rows)
         state_id, must_change = user.__dict__.pop("_state_id"), user.__dict__.pop("_state_must_change")
         # What select_related("password_state") leaves: the row (its other fields read when asked), or None.
         user._state.fields_cache["password_state"] = None if state_id is None else PasswordState.from_db(
@@ -107,7 +111,7 @@ class BearerTokenMiddleware:
             if not rows:
                 return JsonResponse({"error": "令牌无效或已停用。", "code": "auth"}, status=401,
                                     json_dumps_params={"ensure_ascii": False})
-            user = rows[0]
+            user = keep_joined_memberships(rows)
             token_id = user.__dict__.pop("_token_id")
             _, connection = _TOKEN_USER.sql()
             expires, last_used = (fixed_sql.convert(connection, ApiToken._meta.get_field(f),

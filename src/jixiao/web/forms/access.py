@@ -31,6 +31,38 @@ def memberships(user: User) -> list[Membership]:
     return cached
 
 
+_MEMBERSHIP_FIELDS = ("id", "org_id", "role")
+
+
+def memberships_joined(connection: Any, user_table: str) -> tuple[list[str], str]:
+    """What a fixed statement reading a user adds to read the user's memberships with their orgs in the same
+    query (one row per membership, one with NULLs for none; ordered by the caller on the membership's id,
+    `_m.id`): the columns, and the joins after its FROM."""
+    table, orgs = fixed_sql.table(connection, Membership), fixed_sql.table(connection, Org)
+    selected = [f"_m.{fixed_sql.column(connection, Membership, f.removesuffix('_id'))} AS _m_{f}"
+                for f in _MEMBERSHIP_FIELDS]
+    joins = (f" LEFT OUTER JOIN {table} _m ON _m.{fixed_sql.column(connection, Membership, 'user')} = {user_table}.id"
+             f" LEFT OUTER JOIN {orgs} org ON org.id = _m.{fixed_sql.column(connection, Membership, 'org')}")
+    return [*selected, *_org_columns(connection, "org")], joins
+
+
+def keep_joined_memberships(rows: list[Any]) -> Any:
+    """The user of rows read with memberships_joined (the first; the others are its copies, one per membership),
+    its memberships with their orgs kept on it as memberships() keeps them, the joined columns taken off."""
+    user = rows[0]
+    kept = []
+    for row in rows:
+        values = [row.__dict__.pop(f"_m_{f}") for f in _MEMBERSHIP_FIELDS]
+        org = _joined_org(row, "org", values[1])
+        if values[0] is not None:
+            m = Membership.from_db(user._state.db, ["id", "user_id", "org_id", "role"],
+                                   [values[0], user.pk, values[1], values[2]])
+            m._state.fields_cache["org"] = org
+            kept.append(m)
+    user._jixiao_memberships = kept
+    return user
+
+
 def roles(user: User) -> set[str]:
     return {m.role for m in memberships(user)} | ({Role.ADMIN.value} if user.is_superuser else set())
 
