@@ -193,15 +193,15 @@ def test_a_form_read_by_key_is_the_form_the_scope_shows(web_cast):
             get_visible(web_cast.admin, key)  # type: ignore[arg-type]
 
 
-def test_a_form_in_the_api_costs_three_queries_without_the_scope(web_cast):
-    """The token with its user and memberships, the form by its key with its unit, department and editor, its
+def test_a_form_in_the_api_costs_two_queries_without_the_scope(web_cast):
+    """The token with its user and memberships; the form by its key with its unit, department, editor and
     findings; the finance bureau's scope (every org under its path) is not a subquery of the form's read."""
     client = web_cast.token_client("finance")
     client.get("/api/units")  # the first use records last_used
     response, queries = _captured(client, f"/api/forms/{web_cast.form_a.pk}")
     assert response.status_code == 200 and response.json()["unit"]["name"] == "单位甲"
     assert response.json()["department"]["name"] == "鄂尔多斯市司法局"
-    assert len(queries) == 3, queries
+    assert len(queries) == 2, queries
     assert not [q for q in queries if "LIKE" in q.upper()], queries
 
 
@@ -306,3 +306,21 @@ def test_a_forms_findings_read_with_one_statement_are_those_of_the_orm(web_cast)
         assert found == expected and len(context.captured_queries) == 1
         assert expected and all(isinstance(f["location"], dict) for f in found)
     assert stored_findings(10**9) == []
+
+
+def test_the_findings_read_with_a_form_are_those_of_their_own_statement(web_cast):
+    """read_form(findings=True) brings the form's findings as stored_findings gives them (order, fields, the
+    location decoded), a form with none included, in the form's one statement."""
+    from jixiao.web.forms.access import read_form
+    from jixiao.web.forms.evaluation import findings_of, stored_findings
+    from jixiao.web.models import FormFinding
+
+    FormFinding.objects.filter(form=web_cast.form_b).delete()
+    first = FormFinding.objects.filter(form=web_cast.form_a).order_by("position").first()
+    FormFinding.objects.filter(pk=first.pk).update(position=99, location={"block": "funds", "index": 1, "x": [1.5]})
+    for form in (web_cast.form_a, web_cast.form_b):
+        with CaptureQueriesContext(connection) as context:
+            found = findings_of(read_form(form.pk, findings=True))
+        assert found == stored_findings(form.pk) and len(context.captured_queries) == 1
+    assert findings_of(read_form(web_cast.form_b.pk, findings=True)) == []
+    assert findings_of(read_form(web_cast.form_a.pk, findings=True))[-1]["location"]["x"] == [1.5]

@@ -160,9 +160,10 @@ def _reload(request: HttpRequest, pk: int) -> PerformanceForm:
 @api_view
 @pages.allow("GET", "PUT", "PATCH")
 def form_item(request: HttpRequest, pk: int) -> HttpResponse:
-    form = access.get_visible(request.user, pk)
-    if request.method == "GET":
-        return json_response(form_json(form, _findings(form)))
+    reading = request.method == "GET"
+    form = access.get_visible(request.user, pk, findings=reading)  # a read: the form and its findings in one query
+    if reading:
+        return json_response(form_json(form, evaluation.findings_of(form)))
     data = json_body(request)
     record = data.object("form")
     if record is None and request.method == "PATCH":

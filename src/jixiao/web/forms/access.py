@@ -175,17 +175,18 @@ def can_see(user: User, form: PerformanceForm) -> bool:
                for m in memberships(user))
 
 
-def get_visible(user: User, form_id: int) -> PerformanceForm:
+def get_visible(user: User, form_id: int, findings: bool = False) -> PerformanceForm:
     """One form the user may see, with its unit, department and last editor, or NotFound (the same answer
     for a form that does not exist and one the user may not see). Read by its key and checked against the
     memberships in Python (can_see), in one fixed statement: on every form page, API read and save, the
-    ORM's building of the scoped query with its joins cost more than running it."""
+    ORM's building of the scoped query with its joins cost more than running it. `findings`: its findings read
+    in the same statement (evaluation.findings_of)."""
     try:
         key = int(form_id)
     except (TypeError, ValueError):
         key = None
     # A key no row can have (none, or out of the column's range, which SQLite would refuse) finds nothing.
-    form = read_form(key) if key is not None and abs(key) < 2**63 else None
+    form = read_form(key, findings=findings) if key is not None and abs(key) < 2**63 else None
     if form is None:
         raise NotFound("没有找到这张表，或您无权查看。")
     if not can_see(user, form):
@@ -207,9 +208,11 @@ def _org_columns(connection: Any, alias: str) -> list[str]:
             for f in _ORG_FIELDS[1:]]
 
 
-def _form_sql(connection: Any, lock: bool) -> str:
+def _form_sql(connection: Any, lock: bool, findings: bool = False) -> str:
     """A form by key with its unit's and department's columns and its editor's name; `lock`: the form's row
-    locked (where the database locks rows) and whether its version is kept in the history (_kept)."""
+    locked (where the database locks rows) and whether its version is kept in the history (_kept); `findings`:
+    its findings too (evaluation.findings_column)."""
+    from jixiao.web.forms.evaluation import findings_column
     from jixiao.web.review.models import FormVersion
 
     table, orgs = fixed_sql.table(connection, PerformanceForm), fixed_sql.table(connection, Org)
@@ -217,6 +220,8 @@ def _form_sql(connection: Any, lock: bool) -> str:
     selected = [*fixed_sql.columns(connection, PerformanceForm), *_org_columns(connection, "unit"),
                 *_org_columns(connection, "department"),
                 f"editor.{fixed_sql.column(connection, editor, editor.USERNAME_FIELD)} AS _editor_name"]
+    if findings:
+        selected.append(f"{findings_column(connection, table)} AS _findings")
     if lock:
         versions = fixed_sql.table(connection, FormVersion)
         selected.append(f"EXISTS (SELECT 1 FROM {versions} kept WHERE kept.form_id = {table}.id"
@@ -241,15 +246,18 @@ def _memberships_sql(connection: Any) -> str:
 
 _FORM = fixed_sql.Statement(PerformanceForm, lambda connection: _form_sql(connection, lock=False))
 _LOCKED_FORM = fixed_sql.Statement(PerformanceForm, lambda connection: _form_sql(connection, lock=True))
+_FORM_WITH_FINDINGS = fixed_sql.Statement(PerformanceForm,
+                                          lambda connection: _form_sql(connection, lock=False, findings=True))
 _MEMBERSHIPS = fixed_sql.Statement(Membership, _memberships_sql)
 
 
-def read_form(key: int, lock: bool = False) -> PerformanceForm | None:
+def read_form(key: int, lock: bool = False, findings: bool = False) -> PerformanceForm | None:
     """A form by its key with its unit, department and last editor (what select_related("unit", "department",
     "updated_by") leaves, the editor with its name only: its other fields are read if asked for), in one fixed
     statement; None when there is none. `lock` (inside a transaction): its row locked for an update, and
-    `form._kept` whether its version is kept in the history (jixiao.web.forms.store)."""
-    rows = (_LOCKED_FORM if lock else _FORM).objects([key])
+    `form._kept` whether its version is kept in the history (jixiao.web.forms.store). `findings` (without
+    `lock`): its findings read with it, for evaluation.findings_of."""
+    rows = (_LOCKED_FORM if lock else _FORM_WITH_FINDINGS if findings else _FORM).objects([key])
     if not rows:
         return None
     form: PerformanceForm = rows[0]
@@ -260,7 +268,11 @@ def read_form(key: int, lock: bool = False) -> PerformanceForm | None:
     cache["updated_by"] = None if form.updated_by_id is None else editor.from_db(
         form._state.db, ["id", editor.USERNAME_FIELD], [form.updated_by_id, name])
     if lock:
-        form._kept = bool(form.__dict__.pop("_kept"))  # type: ignore[attr-defined]
+        form._kept = bool(form.__dict__.pop("_kept"))
+    elif findings:
+        from jixiao.web.forms.evaluation import findings_read
+
+        form._findings = findings_read(form.__dict__.pop("_findings"))  # type: ignore[attr-defined]  # type: ignore[attr-defined]
     return form
 
 
