@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from jixiao.web import fixed_sql
 from jixiao.web.forms.errors import NotFound, PermissionDenied
+from jixiao.web.forms.finding_sql import findings_column, findings_read
 from jixiao.web.models import EDITABLE_STAGES, ROLE_LABELS, Membership, Org, PerformanceForm, Role
 
 User = AbstractBaseUser | AnonymousUser
@@ -212,7 +213,6 @@ def _form_sql(connection: Any, lock: bool, findings: bool = False) -> str:
     """A form by key with its unit's and department's columns and its editor's name; `lock`: the form's row
     locked (where the database locks rows) and whether its version is kept in the history (_kept); `findings`:
     its findings too (evaluation.findings_column)."""
-    from jixiao.web.forms.evaluation import findings_column
     from jixiao.web.review.models import FormVersion
 
     table, orgs = fixed_sql.table(connection, PerformanceForm), fixed_sql.table(connection, Org)
@@ -270,8 +270,6 @@ def read_form(key: int, lock: bool = False, findings: bool = False) -> Performan
     if lock:
         form._kept = bool(form.__dict__.pop("_kept"))
     elif findings:
-        from jixiao.web.forms.evaluation import findings_read
-
         form._findings = findings_read(form.__dict__.pop("_findings"))  # type: ignore[attr-defined]  # type: ignore[attr-defined]
     return form
 

@@ -15,6 +15,7 @@ from jixiao.core.profiles import Profile
 from jixiao.core.values import parse_number
 from jixiao.web import fixed_sql
 from jixiao.web.forms.errors import ServiceError
+from jixiao.web.forms.finding_sql import FINDING_FIELDS
 from jixiao.web.models import FormFinding, Org, PerformanceForm, YearProfile
 
 Evaluation = core_services.Evaluation
@@ -198,7 +199,6 @@ def columns(form: Form, evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-FINDING_FIELDS = ("code", "severity", "location", "found", "expected", "message")
 
 
 def _findings_sql(connection: Any) -> str:
@@ -215,31 +215,6 @@ def stored_findings(form_id: int) -> list[dict[str, Any]]:
     statement (every form page, API read and save shows them)."""
     fields = [FormFinding._meta.get_field(f) for f in FINDING_FIELDS]
     return [dict(zip(FINDING_FIELDS, row, strict=True)) for row in _FINDINGS.rows([form_id], fields)]
-
-
-def findings_column(connection: Any, form_table: str) -> str:
-    """A column for a fixed statement reading forms (jixiao.web.forms.access.read_form): the form's findings as
-    one JSON array of [position, id, *FINDING_FIELDS] (findings_read turns it into stored_findings' answer), so
-    that the form page and the API read a form and its findings in one query."""
-    table = fixed_sql.table(connection, FormFinding)
-    names = ["position", "id", *FINDING_FIELDS]
-    items = [f"{table}.{fixed_sql.column(connection, FormFinding, f)}" for f in names]
-    at = names.index("location")
-    if connection.vendor == "postgresql":
-        aggregate = f"json_agg(json_build_array({', '.join(items)}))"
-    else:  # SQLite: the location is JSON text, made JSON again inside the array
-        items[at] = f"json({items[at]})"
-        aggregate = f"json_group_array(json_array({', '.join(items)}))"
-    return (f"(SELECT {aggregate} FROM {table}"
-            f" WHERE {table}.{fixed_sql.column(connection, FormFinding, 'form')} = {form_table}.id)")
-
-
-def findings_read(value: Any) -> list[dict[str, Any]]:
-    """The findings of findings_column as stored_findings gives them: in their order, each a dict of FINDING_FIELDS."""
-    import json
-
-    rows = json.loads(value) if isinstance(value, str | bytes) else (value or [])
-    return [dict(zip(FINDING_FIELDS, row[2:], strict=True)) for row in sorted(rows, key=lambda r: (r[0], r[1]))]
 
 
 def findings_of(form: PerformanceForm) -> list[dict[str, Any]]:
