@@ -160,9 +160,10 @@ def _reload(request: HttpRequest, pk: int) -> PerformanceForm:
 @api_view
 @pages.allow("GET", "PUT", "PATCH")
 def form_item(request: HttpRequest, pk: int) -> HttpResponse:
-    form = access.get_visible(request.user, pk)
-    if request.method == "GET":
-        return json_response(form_json(form, _findings(form)))
+    reading = request.method == "GET"
+    form = access.get_visible(request.user, pk, findings=reading)  # a read: the form and its findings in one query
+    if reading:
+        return json_response(form_json(form, evaluation.findings_of(form)))
     data = json_body(request)
     record = data.object("form")
     if record is None and request.method == "PATCH":
@@ -177,7 +178,9 @@ def form_item(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request.user, data.integer("unit")) if "unit" in data else None
     saved = store.save_form(request.user, record, form=form, unit=unit, phase=_phase(data.opt_str("phase")),
                             profile_override=data.opt_str("profile_override", max_length=100), version=version)
-    return json_response(form_json(_reload(request, saved.pk), _findings(saved)))
+    # The saved form as save_form read it back (with its unit and department) and its library findings counted:
+    # what reading it again would give.
+    return json_response(form_json(saved, _findings(saved)))
 
 
 @api_view

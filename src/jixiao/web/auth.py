@@ -12,19 +12,45 @@ user; the session's user with its password state (which jixiao.web.accounts.midd
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends import db as db_sessions
-from django.db import connections, router
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from jixiao.web import fixed_sql
 from jixiao.web.accounts.models import PasswordState
+from jixiao.web.forms.access import keep_joined_memberships, memberships_joined
 from jixiao.web.models import ApiToken
+
+
+def _user_sql(role: str, joined: Any, join: str, key: str, selected: tuple[str, ...], where: str) -> Any:
+    """A fixed statement reading the user with some columns of a model joined to it (named _<role>_<column>), and
+    the user's memberships with their orgs (every request reads them: one query fewer, jixiao.web.forms.access)."""
+
+    def build(connection: Any) -> str:
+        model = get_user_model()
+        user, other = fixed_sql.table(connection, model), fixed_sql.table(connection, joined)
+        pk = connection.ops.quote_name(model._meta.pk.column)
+        member_columns, member_joins = memberships_joined(connection, user)
+        columns = [*fixed_sql.columns(connection, model),
+                   *(f"{other}.{fixed_sql.column(connection, joined, c)} AS _{role}_{c}" for c in selected),
+                   *member_columns]
+        return (f"SELECT {', '.join(columns)} FROM {user} {join} {other}"
+                f" ON {other}.{fixed_sql.column(connection, joined, key)} = {user}.{pk}{member_joins}"
+                f" WHERE {where.format(user=user, joined=other, pk=pk)} ORDER BY _m.id")
+
+    return fixed_sql.Statement(settings.AUTH_USER_MODEL, build)
+
+
+# The user by key with its password state's id and flag (UserBackend.get_user); the active user of a token by
+# the token's digest, with the token's key and times (BearerTokenMiddleware).
+_USER = _user_sql("state", PasswordState, "LEFT OUTER JOIN", "user", ("id", "must_change"), "{user}.{pk} = %s")
+_TOKEN_USER = _user_sql("token", ApiToken, "INNER JOIN", "user", ("id", "expires", "last_used"),
+                        "{joined}.digest = %s AND {user}.is_active = %s")
 
 
 class UserBackend(ModelBackend):
@@ -32,12 +58,11 @@ class UserBackend(ModelBackend):
     for the session's user on every page — reads the user's password state in the same query."""
 
     def get_user(self, user_id: Any) -> Any:
-        # One fixed statement (a raw query: Django's converters, no query to build), the password state joined.
-        model = get_user_model()
-        rows = list(model._default_manager.raw(_user_sql(model), [user_id]))
+        # One fixed statement, the password state joined.
+        rows = _USER.objects([user_id])
         if not rows or not self.user_can_authenticate(rows[0]):
             return None
-        user = rows[0]
+        user = keep_joined_memberships(rows)
         state_id, must_change = user.__dict__.pop("_state_id"), user.__dict__.pop("_state_must_change")
         # What select_related("password_state") leaves: the row (its other fields read when asked), or None.
         user._state.fields_cache["password_state"] = None if state_id is None else PasswordState.from_db(
@@ -45,45 +70,9 @@ class UserBackend(ModelBackend):
         return user
 
 
-def _user_sql(model: Any) -> str:
-    """The user by key with its password state's id and flag (the query UserBackend.get_user runs)."""
-    return _sql(model, "state", PasswordState._meta.db_table, "LEFT OUTER JOIN", "user_id",
-                ("id", "must_change"), "{user}.{pk} = %s")
-
-
-def _token_sql(model: Any) -> str:
-    """The active user of a token by the token's digest, with the token's key and times (BearerTokenMiddleware)."""
-    return _sql(model, "token", ApiToken._meta.db_table, "INNER JOIN", "user_id", ("id", "expires", "last_used"),
-                "{joined}.digest = %s AND {user}.is_active = %s")
-
-
-def _sql(model: Any, role: str, joined: str, join: str, key: str, columns: tuple[str, ...], where: str) -> str:
-    """A statement reading the user with some columns of a table joined to it (named _<role>_<column>),
-    built once per user model from its table and columns."""
-    found = _SQL.get((model, role))
-    if found is None:
-        quote = connections[router.db_for_read(model)].ops.quote_name
-        user, other = quote(model._meta.db_table), quote(joined)
-        selected = [f"{user}.{quote(f.column)}" for f in model._meta.concrete_fields]
-        selected += [f"{other}.{quote(c)} AS _{role}_{c}" for c in columns]
-        condition = where.format(user=user, joined=other, pk=quote(model._meta.pk.column))
-        found = _SQL[(model, role)] = (
-            f"SELECT {', '.join(selected)} FROM {user} {join} {other} ON {other}.{quote(key)} = {user}.{quote(model._meta.pk.column)} "
-            f"WHERE {condition}")
-    return found
-
-
-_SQL: dict[tuple[Any, str], str] = {}
-
-
-def _moment(value: Any) -> datetime | None:
-    """A date-time column read without the ORM's converters: PostgreSQL gives it aware, SQLite as UTC text."""
-    if value is None or isinstance(value, datetime):
-        return value if value is None or timezone.is_aware(value) else timezone.make_aware(value, UTC)
-    parsed = parse_datetime(str(value))
-    if parsed is None:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
+_SESSION = fixed_sql.Statement("sessions.Session", lambda connection: (
+    f"SELECT session_data FROM {fixed_sql.table(connection, db_sessions.SessionStore.get_model_class())}"
+    " WHERE session_key = %s AND expire_date > %s"))
 
 
 class SessionStore(db_sessions.SessionStore):
@@ -96,15 +85,10 @@ class SessionStore(db_sessions.SessionStore):
     def _get_session_from_db(self) -> Any:
         key = self.session_key
         if key is not None:
-            model = self.model
-            connection = connections[router.db_for_read(model)]
-            now = connection.ops.adapt_datetimefield_value(timezone.now())
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT session_data FROM {model._meta.db_table} "
-                               "WHERE session_key = %s AND expire_date > %s", [key, now])
-                row = cursor.fetchone()
-            if row is not None:
-                return model(session_key=key, session_data=row[0])
+            _, connection = _SESSION.sql()
+            rows = _SESSION.rows([key, connection.ops.adapt_datetimefield_value(timezone.now())])
+            if rows:
+                return self.model(session_key=key, session_data=rows[0][0])
         self._session_key = None
         return None
 
@@ -123,14 +107,15 @@ class BearerTokenMiddleware:
         if header.startswith("Bearer "):
             digest = ApiToken.hash(header.removeprefix("Bearer ").strip())
             # The token's user with the token's key and times, by the unique digest: one fixed statement.
-            model = get_user_model()
-            rows = list(model._default_manager.raw(_token_sql(model), [digest, True]))
+            rows = _TOKEN_USER.objects([digest, True])
             if not rows:
                 return JsonResponse({"error": "令牌无效或已停用。", "code": "auth"}, status=401,
                                     json_dumps_params={"ensure_ascii": False})
-            user = rows[0]
+            user = keep_joined_memberships(rows)
             token_id = user.__dict__.pop("_token_id")
-            expires, last_used = (_moment(user.__dict__.pop(f"_token_{f}")) for f in ("expires", "last_used"))
+            _, connection = _TOKEN_USER.sql()
+            expires, last_used = (fixed_sql.convert(connection, ApiToken._meta.get_field(f),
+                                                    user.__dict__.pop(f"_token_{f}")) for f in ("expires", "last_used"))
             now = timezone.now()
             if expires is not None and expires <= now:
                 return JsonResponse(

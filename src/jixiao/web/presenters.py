@@ -295,19 +295,24 @@ def list_rows(rows: Sequence[Mapping[str, Any]]) -> str:
     return mark_safe("".join(out))  # every value above is escaped or a number
 
 
-_papers: dict[tuple[str, str, str], tuple[Any, dict[str, Any]]] = {}
+_papers: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
 _PAPERS_MAX = 1000
 
 
 def stored_paper(form: Any, findings: list[dict[str, Any]], comments: list[dict[str, Any]]) -> dict[str, Any]:
     """A stored form's paper form (the form page's) with its rows' HTML (paper, jixiao_tags.paper_rows), kept in
-    this process under what it is made of: the record, the findings and comments shown on it, and the profile it is
-    scored under now (looked up on every request, so a changed year profile or upload makes it anew)."""
+    this process under what it is made of: the record (the form's key, version and time of its last change: every
+    change of the record makes a new version at a new time, a restored backup's included), what paper shows of the
+    findings and comments, and the profile it is scored under now (looked up on every request, so a changed year
+    profile or upload makes it anew)."""
     from jixiao.web.forms import evaluation
     from jixiao.web.templatetags.jixiao_tags import paper_rows
 
     profile = evaluation.stored_profile(form)
-    key = (repr(form.record), repr(findings), repr(comments))
+    key = (form.pk, form.version, form.updated_at,
+           tuple((f["severity"], f["code"], f["message"], f.get("found"), f.get("expected"),
+                  finding_field(f.get("location") or {})) for f in findings),
+           repr(comments))
     found = _papers.get(key)
     if found is not None and found[0] is profile:
         return found[1]

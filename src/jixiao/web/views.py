@@ -143,10 +143,10 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        form = access.get_visible(request.user, pk)
+        form = access.get_visible(request.user, pk, findings=True)
     except ServiceError as e:
         return _error_page(request, e)
-    findings = evaluation.stored_findings(form.pk)
+    findings = evaluation.findings_of(form)
     back = workflow.returned(form)
     return render(request, "jixiao/form_detail.html", {
         "form": form,

@@ -10,7 +10,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
+from jixiao.web import fixed_sql
 from jixiao.web.forms.errors import NotFound, PermissionDenied
+from jixiao.web.forms.finding_sql import findings_column, findings_read
 from jixiao.web.models import EDITABLE_STAGES, ROLE_LABELS, Membership, Org, PerformanceForm, Role
 
 User = AbstractBaseUser | AnonymousUser
@@ -23,11 +25,43 @@ def memberships(user: User) -> list[Membership]:
     cached: list[Membership] | None = getattr(user, "_jixiao_memberships", None)
     if cached is None:
         # select_related("org") as one fixed statement (every request reads it: building it cost more than running it)
-        cached = list(Membership.objects.raw(_sql("memberships"), [user.pk]))
+        cached = _MEMBERSHIPS.objects([user.pk])
         for m in cached:
             m._state.fields_cache["org"] = _joined_org(m, "org", m.org_id)
         user._jixiao_memberships = cached  # type: ignore[union-attr]
     return cached
+
+
+_MEMBERSHIP_FIELDS = ("id", "org_id", "role")
+
+
+def memberships_joined(connection: Any, user_table: str) -> tuple[list[str], str]:
+    """What a fixed statement reading a user adds to read the user's memberships with their orgs in the same
+    query (one row per membership, one with NULLs for none; ordered by the caller on the membership's id,
+    `_m.id`): the columns, and the joins after its FROM."""
+    table, orgs = fixed_sql.table(connection, Membership), fixed_sql.table(connection, Org)
+    selected = [f"_m.{fixed_sql.column(connection, Membership, f.removesuffix('_id'))} AS _m_{f}"
+                for f in _MEMBERSHIP_FIELDS]
+    joins = (f" LEFT OUTER JOIN {table} _m ON _m.{fixed_sql.column(connection, Membership, 'user')} = {user_table}.id"
+             f" LEFT OUTER JOIN {orgs} org ON org.id = _m.{fixed_sql.column(connection, Membership, 'org')}")
+    return [*selected, *_org_columns(connection, "org")], joins
+
+
+def keep_joined_memberships(rows: list[Any]) -> Any:
+    """The user of rows read with memberships_joined (the first; the others are its copies, one per membership),
+    its memberships with their orgs kept on it as memberships() keeps them, the joined columns taken off."""
+    user = rows[0]
+    kept = []
+    for row in rows:
+        values = [row.__dict__.pop(f"_m_{f}") for f in _MEMBERSHIP_FIELDS]
+        org = _joined_org(row, "org", values[1])
+        if values[0] is not None:
+            m = Membership.from_db(user._state.db, ["id", "user_id", "org_id", "role"],
+                                   [values[0], user.pk, values[1], values[2]])
+            m._state.fields_cache["org"] = org
+            kept.append(m)
+    user._jixiao_memberships = kept
+    return user
 
 
 def roles(user: User) -> set[str]:
@@ -142,75 +176,102 @@ def can_see(user: User, form: PerformanceForm) -> bool:
                for m in memberships(user))
 
 
-def get_visible(user: User, form_id: int) -> PerformanceForm:
+def get_visible(user: User, form_id: int, findings: bool = False) -> PerformanceForm:
     """One form the user may see, with its unit, department and last editor, or NotFound (the same answer
     for a form that does not exist and one the user may not see). Read by its key and checked against the
     memberships in Python (can_see), in one fixed statement: on every form page, API read and save, the
-    ORM's building of the scoped query with its joins cost more than running it."""
+    ORM's building of the scoped query with its joins cost more than running it. `findings`: its findings read
+    in the same statement (evaluation.findings_of)."""
     try:
         key = int(form_id)
     except (TypeError, ValueError):
         key = None
     # A key no row can have (none, or out of the column's range, which SQLite would refuse) finds nothing.
-    rows = list(PerformanceForm.objects.raw(_sql("form"), [key])) if key is not None and abs(key) < 2**63 else []
-    if not rows:
+    form = read_form(key, findings=findings) if key is not None and abs(key) < 2**63 else None
+    if form is None:
         raise NotFound("没有找到这张表，或您无权查看。")
-    form = rows[0]
-    cache = form._state.fields_cache
-    # What select_related("unit", "department", "updated_by") leaves, the editor with its name only (its other
-    # fields are read if asked for).
-    cache["unit"] = _joined_org(form, "unit", form.unit_id)
-    cache["department"] = _joined_org(form, "department", form.department_id)
-    editor, name = PerformanceForm._meta.get_field("updated_by").related_model, form.__dict__.pop("_editor_name")
-    cache["updated_by"] = None if form.updated_by_id is None else editor.from_db(
-        form._state.db, ["id", editor.USERNAME_FIELD], [form.updated_by_id, name])
     if not can_see(user, form):
         raise NotFound("没有找到这张表，或您无权查看。")
     return form
 
 
 _ORG_FIELDS = ("id", "name", "kind", "parent_id", "path")
-_SQL: dict[tuple[str, str], str] = {}
 
 
 def _joined_org(row: Any, alias: str, org_id: int | None) -> Org | None:
-    """The org whose columns a raw query joined under `alias` (_sql), taken off the row as an Org."""
+    """The org whose columns a fixed statement joined under `alias` (_org_columns), taken off the row as an Org."""
     values = [row.__dict__.pop(f"_{alias}_{f}") for f in _ORG_FIELDS[1:]]
     return None if org_id is None else Org.from_db(row._state.db, list(_ORG_FIELDS), [org_id, *values])
 
 
-def _sql(query: str) -> str:
-    """The fixed statements of every request, built once per database from the models' tables and columns:
-    "form" a form by key with its unit's and department's columns and its editor's name (get_visible),
-    "memberships" a user's memberships with their orgs' columns (memberships)."""
-    from django.db import connections, router
+def _org_columns(connection: Any, alias: str) -> list[str]:
+    return [f"{alias}.{fixed_sql.column(connection, Org, f.removesuffix('_id'))} AS _{alias}_{f}"
+            for f in _ORG_FIELDS[1:]]
 
-    model = PerformanceForm if query == "form" else Membership
-    db = router.db_for_read(model)
-    found = _SQL.get((query, db))
-    if found is not None:
-        return found
-    q = connections[db].ops.quote_name
-    table, orgs = q(model._meta.db_table), q(Org._meta.db_table)
 
-    def org_columns(alias: str) -> list[str]:
-        return [f"{alias}.{q(Org._meta.get_field(f.removesuffix('_id')).column)} AS _{alias}_{f}" for f in _ORG_FIELDS[1:]]
+def _form_sql(connection: Any, lock: bool, findings: bool = False) -> str:
+    """A form by key with its unit's and department's columns and its editor's name; `lock`: the form's row
+    locked (where the database locks rows) and whether its version is kept in the history (_kept); `findings`:
+    its findings too (evaluation.findings_column)."""
+    from jixiao.web.review.models import FormVersion
 
-    columns = [f"{table}.{q(f.column)}" for f in model._meta.concrete_fields]
-    if query == "form":
-        editor = PerformanceForm._meta.get_field("updated_by").related_model
-        columns += [*org_columns("unit"), *org_columns("department"),
-                    f"editor.{q(editor._meta.get_field(editor.USERNAME_FIELD).column)} AS _editor_name"]
-        sql = (f"SELECT {', '.join(columns)} FROM {table}"
-               f" INNER JOIN {orgs} unit ON unit.id = {table}.unit_id"
-               f" LEFT OUTER JOIN {orgs} department ON department.id = {table}.department_id"
-               f" LEFT OUTER JOIN {q(editor._meta.db_table)} editor ON editor.id = {table}.updated_by_id"
-               f" WHERE {table}.id = %s")
-    else:
-        sql = (f"SELECT {', '.join([*columns, *org_columns('org')])} FROM {table}"
-               f" INNER JOIN {orgs} org ON org.id = {table}.org_id WHERE {table}.user_id = %s ORDER BY {table}.id")
-    _SQL[(query, db)] = sql
+    table, orgs = fixed_sql.table(connection, PerformanceForm), fixed_sql.table(connection, Org)
+    editor = PerformanceForm._meta.get_field("updated_by").related_model
+    selected = [*fixed_sql.columns(connection, PerformanceForm), *_org_columns(connection, "unit"),
+                *_org_columns(connection, "department"),
+                f"editor.{fixed_sql.column(connection, editor, editor.USERNAME_FIELD)} AS _editor_name"]
+    if findings:
+        selected.append(f"{findings_column(connection, table)} AS _findings")
+    if lock:
+        versions = fixed_sql.table(connection, FormVersion)
+        selected.append(f"EXISTS (SELECT 1 FROM {versions} kept WHERE kept.form_id = {table}.id"
+                        f" AND kept.version = {table}.version) AS _kept")
+    sql = (f"SELECT {', '.join(selected)} FROM {table}"
+           f" INNER JOIN {orgs} unit ON unit.id = {table}.unit_id"
+           f" LEFT OUTER JOIN {orgs} department ON department.id = {table}.department_id"
+           f" LEFT OUTER JOIN {fixed_sql.table(connection, editor)} editor ON editor.id = {table}.updated_by_id"
+           f" WHERE {table}.id = %s")
+    if lock and connection.features.has_select_for_update_of:
+        sql += f" FOR UPDATE OF {table}"
     return sql
+
+
+def _memberships_sql(connection: Any) -> str:
+    """A user's memberships with their orgs' columns, in the order they were made."""
+    table = fixed_sql.table(connection, Membership)
+    return (f"SELECT {', '.join([*fixed_sql.columns(connection, Membership), *_org_columns(connection, 'org')])}"
+            f" FROM {table} INNER JOIN {fixed_sql.table(connection, Org)} org ON org.id = {table}.org_id"
+            f" WHERE {table}.user_id = %s ORDER BY {table}.id")
+
+
+_FORM = fixed_sql.Statement(PerformanceForm, lambda connection: _form_sql(connection, lock=False))
+_LOCKED_FORM = fixed_sql.Statement(PerformanceForm, lambda connection: _form_sql(connection, lock=True))
+_FORM_WITH_FINDINGS = fixed_sql.Statement(PerformanceForm,
+                                          lambda connection: _form_sql(connection, lock=False, findings=True))
+_MEMBERSHIPS = fixed_sql.Statement(Membership, _memberships_sql)
+
+
+def read_form(key: int, lock: bool = False, findings: bool = False) -> PerformanceForm | None:
+    """A form by its key with its unit, department and last editor (what select_related("unit", "department",
+    "updated_by") leaves, the editor with its name only: its other fields are read if asked for), in one fixed
+    statement; None when there is none. `lock` (inside a transaction): its row locked for an update, and
+    `form._kept` whether its version is kept in the history (jixiao.web.forms.store). `findings` (without
+    `lock`): its findings read with it, for evaluation.findings_of."""
+    rows = (_LOCKED_FORM if lock else _FORM_WITH_FINDINGS if findings else _FORM).objects([key])
+    if not rows:
+        return None
+    form: PerformanceForm = rows[0]
+    cache = form._state.fields_cache
+    cache["unit"] = _joined_org(form, "unit", form.unit_id)
+    cache["department"] = _joined_org(form, "department", form.department_id)
+    editor, name = PerformanceForm._meta.get_field("updated_by").related_model, form.__dict__.pop("_editor_name")
+    cache["updated_by"] = None if form.updated_by_id is None else editor.from_db(
+        form._state.db, ["id", editor.USERNAME_FIELD], [form.updated_by_id, name])
+    if lock:
+        form._kept = bool(form.__dict__.pop("_kept"))
+    elif findings:
+        form._findings = findings_read(form.__dict__.pop("_findings"))  # type: ignore[attr-defined]  # type: ignore[attr-defined]
+    return form
 
 
 def user_or_none(user: User) -> Any:

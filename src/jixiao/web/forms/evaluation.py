@@ -13,7 +13,9 @@ from jixiao.core.model import Form, RecordError, from_record
 from jixiao.core.profile_set import ProfileSet
 from jixiao.core.profiles import Profile
 from jixiao.core.values import parse_number
+from jixiao.web import fixed_sql
 from jixiao.web.forms.errors import ServiceError
+from jixiao.web.forms.finding_sql import FINDING_FIELDS
 from jixiao.web.models import FormFinding, Org, PerformanceForm, YearProfile
 
 Evaluation = core_services.Evaluation
@@ -37,15 +39,15 @@ def profile_for(year: int | None, override: str = "", unit: Org | None = None) -
     return profiles.profile_set(unit)
 
 
-def _year_profile(year: int) -> str | None:
-    """The profile name set for a year, if any (one fixed query, on every form page and save: written as SQL,
-    as the ORM's building of it cost more than running it)."""
-    from django.db import connection
+_YEAR_PROFILE = fixed_sql.Statement(YearProfile, lambda connection: (
+    f"SELECT {fixed_sql.column(connection, YearProfile, 'profile')} FROM {fixed_sql.table(connection, YearProfile)}"
+    f" WHERE {fixed_sql.column(connection, YearProfile, 'year')} = %s"))  # year is unique
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT profile FROM {YearProfile._meta.db_table} WHERE year = %s", [year])  # year is unique
-        row = cursor.fetchone()
-    return None if row is None else str(row[0])
+
+def _year_profile(year: int) -> str | None:
+    """The profile name set for a year, if any (one fixed statement, on every form page and save)."""
+    rows = _YEAR_PROFILE.rows([year])
+    return str(rows[0][0]) if rows else None
 
 
 def user_profiles(user: Any) -> ProfileSet:
@@ -197,26 +199,28 @@ def columns(form: Form, evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-FINDING_FIELDS = ("code", "severity", "location", "found", "expected", "message")
+
+
+def _findings_sql(connection: Any) -> str:
+    selected = ", ".join(fixed_sql.column(connection, FormFinding, f) for f in FINDING_FIELDS)
+    return (f"SELECT {selected} FROM {fixed_sql.table(connection, FormFinding)}"
+            f" WHERE {fixed_sql.column(connection, FormFinding, 'form')} = %s ORDER BY position, id")
+
+
+_FINDINGS = fixed_sql.Statement(FormFinding, _findings_sql)
 
 
 def stored_findings(form_id: int) -> list[dict[str, Any]]:
     """A stored form's findings in their order, as form.findings.values(*FINDING_FIELDS) gives them: one fixed
-    statement (every form page, API read and save shows them; building the query cost more than running it)."""
-    import json
+    statement (every form page, API read and save shows them)."""
+    fields = [FormFinding._meta.get_field(f) for f in FINDING_FIELDS]
+    return [dict(zip(FINDING_FIELDS, row, strict=True)) for row in _FINDINGS.rows([form_id], fields)]
 
-    from django.db import connections, router
 
-    connection = connections[router.db_for_read(FormFinding)]
-    q = connection.ops.quote_name
-    columns = ", ".join(q(FormFinding._meta.get_field(f).column) for f in FINDING_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {q(FormFinding._meta.db_table)} WHERE form_id = %s ORDER BY position, id",
-                       [form_id])
-        rows = cursor.fetchall()
-    at = FINDING_FIELDS.index("location")
-    return [{**dict(zip(FINDING_FIELDS, row, strict=True)),
-             "location": json.loads(row[at]) if isinstance(row[at], str | bytes) else row[at]} for row in rows]
+def findings_of(form: PerformanceForm) -> list[dict[str, Any]]:
+    """A stored form's findings (stored_findings): those read with it (read_form(findings=True)), else one query."""
+    read: list[dict[str, Any]] | None = getattr(form, "_findings", None)
+    return stored_findings(form.pk) if read is None else read
 
 
 def finding_rows(stored: PerformanceForm, evaluation: Evaluation) -> list[FormFinding]:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from jixiao.core.findings import Finding
 from jixiao.core.model import FUND_CAPTIONS, Form, to_record
-from jixiao.web.forms.access import User, can_edit, user_or_none, writable_units
+from jixiao.web import fixed_sql
+from jixiao.web.forms.access import User, can_edit, read_form, user_or_none, writable_units
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.forms.evaluation import Evaluation, columns, evaluate, finding_rows, parse_record
 from jixiao.web.forms.history import changes_since, diff_records
@@ -130,7 +130,7 @@ def save_form(
     An update with `version` is refused (StaleEdit) when the form was saved by someone else since.
     """
     target_unit = _check_rights(user, form, unit)
-    department = target_unit.department()
+    department = _department(target_unit, form)
     parsed = parse_record(_with_org_names(dict(record), target_unit, department))
     _validate(parsed)
     kept = form.profile_override if form else ""
@@ -159,12 +159,23 @@ def save_form(
             stored = PerformanceForm.objects.create(created_by=values["updated_by"], **values)
         else:
             stored = _update(form, values, version)
-            stored.unit, stored.department = target_unit, department  # what refresh_from_db dropped, known here
         FormFinding.objects.filter(form=stored).delete()
-        FormFinding.objects.bulk_create(finding_rows(stored, evaluation))
+        stored_count = fixed_sql.insert(finding_rows(stored, evaluation))
         _record_version(user, before, stored)
-        form_saved.send(sender=PerformanceForm, form=stored)
+        # `findings`: how many were stored (positions 0 to findings - 1), for the receivers that add their own.
+        form_saved.send(sender=PerformanceForm, form=stored, findings=stored_count)
     return stored
+
+
+def _department(unit: Org, form: PerformanceForm | None) -> Org | None:
+    """The unit's 主管部门 (Org.department, one query); without that query the form's, read with it, when that is
+    still the unit's parent: the nearest 主管部门 above a unit that is not one itself."""
+    if (form is not None and form.unit_id == unit.pk and unit.kind != Org.Kind.DEPARTMENT
+            and form.department_id is not None and form.department_id == unit.parent_id):
+        known = form.department  # read with the form by get_visible (else one query, as department()'s)
+        if known is not None and known.kind == Org.Kind.DEPARTMENT:
+            return known
+    return unit.department()
 
 
 @dataclass
@@ -190,13 +201,15 @@ def _lock(user: User, form: PerformanceForm | None, version: int | None, record:
     baseline version so that the first change has something to be compared with."""
     if form is None:
         return _Before()
-    current = (PerformanceForm.objects.select_for_update(of=("self",)).select_related("updated_by", "unit")
-               .get(pk=form.pk))
+    current = read_form(form.pk, lock=True)  # one fixed statement: the row locked, whether its version is kept
+    if current is None:
+        raise PerformanceForm.DoesNotExist(form.pk)
     if current.stage not in EDITABLE_STAGES:
         raise PermissionDenied(locked_reason(current.stage))
     if version is not None and version != current.version:
         raise StaleEdit(current, version, changes_since(current, version), record)
-    keep_baseline(current)
+    if not current._kept:
+        keep_baseline(current, kept=False)
     return _Before(record=current.record, kept=_columns_kept(current))
 
 
@@ -213,25 +226,26 @@ def _columns_kept(form: PerformanceForm) -> dict[str, str]:
 
 
 def _update(form: PerformanceForm, values: dict[str, Any], version: int | None) -> PerformanceForm:
-    """Write the new values if the row still has the version the user loaded (one conditional UPDATE)."""
-    rows = PerformanceForm.objects.filter(pk=form.pk)
-    if version is not None:
-        rows = rows.filter(version=version)
-    if rows.update(version=F("version") + 1, updated_at=timezone.now(), **values) == 0:
+    """Write the new values if the row still has the version the user loaded (one conditional UPDATE, a fixed
+    statement: the ORM's building of it, with its twenty columns, cost more than running it)."""
+    where = {"id": form.pk} if version is None else {"id": form.pk, "version": version}
+    if fixed_sql.update(PerformanceForm, {"updated_at": timezone.now(), **values}, where, increment=["version"]) == 0:
         raise Conflict(PerformanceForm.objects.select_related("updated_by").get(pk=form.pk))
-    form.refresh_from_db()
-    return form
+    stored = read_form(form.pk)  # as the database gives it back (the record's JSON too), with unit and department
+    assert stored is not None  # the row is locked (PostgreSQL) or the write serialised (SQLite)
+    return stored
 
 
 def _record_version(user: User, before: _Before, stored: PerformanceForm) -> list[FieldChange]:
     """Keep the new version and every field that changed."""
     author = user_or_none(user)
     kind = "create" if before.record is None else "edit"
-    # Inside save_form's transaction, with the form's row locked: an UPDATE, then a CREATE when it found no
-    # row (update_or_create's SELECT and two savepoints cost more than both).
-    kept = {"record": stored.record, "stage": stored.stage, "phase": stored.phase, "kind": kind, "user": author}
-    if not FormVersion.objects.filter(form=stored, version=stored.version).update(**kept):
-        FormVersion.objects.create(form=stored, version=stored.version, **kept)
+    # Inside save_form's transaction, with the form's row locked: one INSERT that updates the row the version
+    # already has, if any (update_or_create's SELECT and two savepoints cost more); fixed statements, as
+    # bulk_create's building of them cost more than running them.
+    fixed_sql.insert([FormVersion(form=stored, version=stored.version, record=stored.record, stage=stored.stage,
+                                  phase=stored.phase, kind=kind, user=author)],
+                     upsert=(["form", "version"], ["record", "stage", "phase", "kind", "user"]))
     if before.record is None:
         return []
     after = _columns_kept(stored)
@@ -241,12 +255,16 @@ def _record_version(user: User, before: _Before, stored: PerformanceForm) -> lis
                     stage=stored.stage, user=author)
         for p, o, n in [*moved, *diff_records(before.record, stored.record)]
     ]
-    return FieldChange.objects.bulk_create(changes)
+    fixed_sql.insert(changes)
+    return changes
 
 
-def keep_baseline(form: PerformanceForm) -> None:
-    """Keep the record as it is now, if its version isn't kept yet (forms stored before history began)."""
-    if not FormVersion.objects.filter(form=form, version=form.version).exists():
+def keep_baseline(form: PerformanceForm, kept: bool | None = None) -> None:
+    """Keep the record as it is now, if its version isn't kept yet (forms stored before history began);
+    `kept`: whether it is, when the caller read that with the form."""
+    if kept is None:
+        kept = FormVersion.objects.filter(form=form, version=form.version).exists()
+    if not kept:
         FormVersion.objects.create(
             form=form, version=form.version, record=form.record, stage=form.stage, phase=form.phase,
             kind="baseline" if form.version > 1 else "create", user=form.updated_by if form.updated_by_id else None,

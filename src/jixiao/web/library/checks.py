@@ -14,6 +14,7 @@ from jixiao.core.findings import Finding
 from jixiao.core.library_checks import Evidence, Peers, check_with_library, evidence_for, peers_from
 from jixiao.core.model import Form, from_record
 from jixiao.core.values import Value
+from jixiao.web import fixed_sql
 from jixiao.web.library.models import Entry, linked_usage
 from jixiao.web.library.services import USE_FIELDS, as_uses, library, link_form, settings, suggestion
 from jixiao.web.models import FormFinding, PerformanceForm
@@ -28,7 +29,9 @@ def _peers(entry: Entry, unit_id: int | None, year: int | None) -> Peers:
 
 
 def evidence(form: Form, unit_id: int, entries: Sequence[Entry], exclude_form: int | None = None) -> Evidence:
-    """The peers and this unit's history for the entries a form uses."""
+    """The peers and this unit's history for the entries a form uses (none: no query)."""
+    if not entries:
+        return evidence_for(form, str(unit_id), [])
     rows = linked_usage().filter(entry__in=entries)
     if form.year is not None:
         rows = rows.filter(year__lte=form.year)
@@ -45,12 +48,14 @@ def _entries_of(form: Form, profile: str, lib: core.Library) -> list[Entry]:
     codes = {m.entry.code for ind in form.indicators if ind.name
              for m in lib.matches(ind.name, ind.level2, None, form.year, 1) if m.how is not core.How.SIMILAR}
     codes |= set(settings().required_common.get(profile, ()))
-    return list(Entry.objects.filter(code__in=codes))
+    return list(Entry.objects.filter(code__in=codes)) if codes else []
 
 
-def check_form(form: Form, unit_id: int, profile: str, exclude_form: int | None = None) -> list[Finding]:
-    """The library checks of a form (stored or being edited) against the stored forms of other units and years."""
-    lib = library()  # read once: each read asks the database whether the library changed
+def check_form(form: Form, unit_id: int, profile: str, exclude_form: int | None = None,
+               lib: core.Library | None = None) -> list[Finding]:
+    """The library checks of a form (stored or being edited) against the stored forms of other units and years
+    (`lib`: the library, when the caller has read it)."""
+    lib = lib or library()  # read once: each read asks the database whether the library changed
     entries = _entries_of(form, profile, lib)
     return check_with_library(form, lib, evidence(form, unit_id, entries, exclude_form), settings(), profile)
 
@@ -100,33 +105,42 @@ def _position(target: Value, peers: Peers | None) -> str:
     return "处于同类中间一半范围内"
 
 
-def after_form_saved(stored: PerformanceForm) -> None:
-    """Link the saved form's rows and add the library's findings to its stored findings (and their counts); then
+def after_form_saved(stored: PerformanceForm, findings: int | None = None) -> None:
+    """Link the saved form's rows and add the library's findings to its stored findings (and their counts;
+    `findings`: how many save_form has just stored in place of all it had); then, if its usage rows changed,
     check again the stored forms of the same unit and project of later years, whose findings compare with this
-    one (T10: a target below last year's actual; L03: always beaten) and would otherwise go stale."""
-    link_form(stored)
-    store_findings(stored, replace=False)  # save_form has just replaced the form's findings
+    one (T10: a target below last year's actual; L03: always beaten) and would otherwise go stale. When no usage
+    row changed, what those checks read of this form is what they read before: they would find the same."""
+    lib = library()  # read once for all: each read asks the database whether the library changed
+    changed = link_form(stored, lib)
+    store_findings(stored, replace=False, lib=lib, start=findings)
+    if not changed:
+        return
     later = PerformanceForm.objects.filter(unit_id=stored.unit_id, project=stored.project, year__gt=stored.year)
     for form in later.exclude(pk=stored.pk).order_by("year", "pk"):
-        store_findings(form)
+        store_findings(form, lib=lib)
 
 
 SOURCE = {"check": "library"}  # in the location of each library finding stored: what store_findings replaces
 
 
-def store_findings(stored: PerformanceForm, replace: bool = True) -> list[Finding]:
+def store_findings(stored: PerformanceForm, replace: bool = True, lib: core.Library | None = None,
+                   start: int | None = None) -> list[Finding]:
     """Check a stored form against the library and the other stored forms, and store the findings in place of
-    the library findings it had (`replace`), keeping its finding counts right."""
-    findings = check_form(from_record(stored.record), stored.unit_id, stored.profile, exclude_form=stored.pk)
+    the library findings it had (`replace`), keeping its finding counts right (in the database and on `stored`).
+    `start`: the position of the first (one past the last stored), when the caller knows it."""
+    findings = check_form(from_record(stored.record), stored.unit_id, stored.profile, exclude_form=stored.pk,
+                          lib=lib)
     counts = {s: sum(f.severity.value == s for f in findings) for s in ("error", "warning", "info")}
     if replace:
         old = FormFinding.objects.filter(form=stored, location__check=SOURCE["check"])
         for severity, n in old.order_by().values_list("severity").annotate(n=Count("id")):
             counts[severity] = counts.get(severity, 0) - n
         old.delete()
-    start = (FormFinding.objects.filter(form=stored).aggregate(last=Max("position"))["last"] or -1) + 1
-    FormFinding.objects.bulk_create([
-        FormFinding(form=stored, position=start + n, code=f.code, severity=f.severity.value,
+    if findings and start is None:
+        start = (FormFinding.objects.filter(form=stored).aggregate(last=Max("position"))["last"] or -1) + 1
+    fixed_sql.insert([
+        FormFinding(form=stored, position=(start or 0) + n, code=f.code, severity=f.severity.value,
                     location={**f.location.as_dict(), **SOURCE}, found=f.found, expected=f.expected,
                     message=f.message)
         for n, f in enumerate(findings)
@@ -135,4 +149,7 @@ def store_findings(stored: PerformanceForm, replace: bool = True) -> list[Findin
         PerformanceForm.objects.filter(pk=stored.pk).update(
             warning_count=F("warning_count") + counts["warning"], info_count=F("info_count") + counts["info"],
             error_count=F("error_count") + counts["error"])
+        stored.warning_count += counts["warning"]
+        stored.info_count += counts["info"]
+        stored.error_count += counts["error"]
     return findings

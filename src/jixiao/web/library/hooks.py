@@ -7,10 +7,10 @@ from typing import Any
 from jixiao.web.signals import form_saved
 
 
-def _saved(sender: Any, form: Any, **kwargs: Any) -> None:
+def _saved(sender: Any, form: Any, findings: int | None = None, **kwargs: Any) -> None:
     from jixiao.web.library.checks import after_form_saved
 
-    after_form_saved(form)
+    after_form_saved(form, findings)
 
 
 def connect() -> None:

@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from jixiao.core.library_checks import (
 )
 from jixiao.core.model import Form, from_record
 from jixiao.core.values import Value
+from jixiao.web import fixed_sql
 from jixiao.web.forms.access import can_edit, roles, visible_forms
 from jixiao.web.forms.errors import PermissionDenied, ServiceError
 from jixiao.web.library.models import Entry, EntryChange, EntryStats, Usage, linked_usage
@@ -78,12 +79,15 @@ def _write(entry: Entry, parsed: core.Entry) -> Entry:
 _cache: dict[str, Any] = {}
 
 
+_STAMP = fixed_sql.Statement(Entry, lambda connection: (
+    f"SELECT COUNT(*), MAX({fixed_sql.column(connection, Entry, 'id')}),"
+    f" MAX({fixed_sql.column(connection, Entry, 'updated_at')}) FROM {fixed_sql.table(connection, Entry)}"))
+
+
 def _stamp() -> tuple[Any, ...]:
-    """The entries' count, last id and last change: one query, in SQL (the ORM's compiling of the aggregate
+    """The entries' count, last id and last change: one fixed statement (the ORM's compiling of the aggregate
     cost more than the query itself, on every suggestion)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), MAX(id), MAX(updated_at) FROM {Entry._meta.db_table}")
-        return tuple(cursor.fetchone() or ())
+    return tuple(_STAMP.rows([])[0])
 
 
 def _fresh() -> dict[str, Any]:
@@ -225,24 +229,48 @@ def usages_of(stored: PerformanceForm, form: Form, lib: core.Library) -> list[Us
 
 def _resolve(rows: Sequence[Usage]) -> None:
     codes = {getattr(r, "code", "") for r in rows} - {""}
-    ids = dict(Entry.objects.filter(code__in=codes).values_list("code", "id"))
+    ids = dict(Entry.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
     for r in rows:
         r.entry_id = ids.get(getattr(r, "code", ""))
 
 
-def link_form(stored: PerformanceForm) -> list[Usage]:
-    """Link a stored form's rows anew (a confirmed similar link is kept); its entries' statistics are dropped."""
-    confirmed = dict(Usage.objects.filter(form=stored, how=Usage.How.CONFIRMED).values_list("norm", "entry_id"))
-    old = set(Usage.objects.filter(form=stored).exclude(entry=None).values_list("entry_id", flat=True))
-    Usage.objects.filter(form=stored).delete()
-    rows = usages_of(stored, from_record(stored.record), library())
+_ROW = tuple(f.attname for f in Usage._meta.concrete_fields if not f.primary_key)  # what a usage row holds
+_FORM_USAGE = fixed_sql.Statement(Usage, lambda connection: (
+    f"SELECT {', '.join(fixed_sql.columns(connection, Usage))} FROM {fixed_sql.table(connection, Usage)}"
+    f" WHERE {fixed_sql.column(connection, Usage, 'form')} = %s"
+    f" ORDER BY {fixed_sql.column(connection, Usage, 'index')}, {fixed_sql.column(connection, Usage, 'id')}"))
+
+
+def _form_usage(form_id: int) -> list[dict[str, Any]]:
+    """A form's usage rows (id and _ROW) in the order of its indicators, in one fixed statement."""
+    fields = Usage._meta.concrete_fields
+    names = [f.attname for f in fields]
+    return [dict(zip(names, row, strict=True)) for row in _FORM_USAGE.rows([form_id], fields)]
+
+
+def link_form(stored: PerformanceForm, lib: core.Library | None = None) -> bool:
+    """Link a stored form's rows anew (a confirmed similar link is kept): the rows as they are now are compared
+    with those stored, and only those that differ are written again, their entries' statistics dropped (a save
+    that changed no indicator row writes none). Returns whether any row changed. `lib`: the library, when the
+    caller has read it."""
+    stored_rows = _form_usage(stored.pk)
+    confirmed = {r["norm"]: r["entry_id"] for r in stored_rows if r["how"] == Usage.How.CONFIRMED}
+    rows = usages_of(stored, from_record(stored.record), lib or library())
     _resolve(rows)
     for r in rows:
         if r.norm in confirmed:
             r.entry_id, r.how = confirmed[r.norm], Usage.How.CONFIRMED
-    Usage.objects.bulk_create(rows)
-    invalidate(old | {r.entry_id for r in rows if r.entry_id})
-    return rows
+    by_index = {r["index"]: r for r in stored_rows}
+    same = {r.index: old["id"] for r in rows if (old := by_index.get(r.index)) is not None
+            and all(old[f] == getattr(r, f) for f in _ROW)}
+    kept = set(same.values())
+    gone = [r for r in stored_rows if r["id"] not in kept]
+    new = [r for r in rows if r.index not in same]
+    if gone:
+        Usage.objects.filter(pk__in=[r["id"] for r in gone]).delete()
+    fixed_sql.insert(new)
+    invalidate({r["entry_id"] for r in gone} | {r.entry_id for r in new})
+    return bool(gone or new)
 
 
 def relink(usages: Iterable[Usage]) -> int:
