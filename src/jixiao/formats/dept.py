@@ -104,6 +104,7 @@ class _Builder:
     indicators: list[DeptIndicator] = field(default_factory=list)
     last: tuple[str, str] = ("", "")  # level-1 and level-2 of the row above, for labels merged down
     fields: frozenset[str] = frozenset()  # the indicator fields the caption row printed
+    above: list[tuple[int, int, str]] = field(default_factory=list)  # labels whose values are in the next row
 
     @property
     def profile(self) -> DeptProfile | None:
@@ -127,6 +128,11 @@ class _Builder:
     def feed(self, row: Row) -> None:
         texts = row.texts
         if not texts:
+            return
+        if self.above:  # the values of a row of labels, each under its label
+            for col, end, name in self.above:
+                self.values[name] = next((c.text for c in row.cells if col <= c.col < end and c.text), "")
+            self.above = []
             return
         if len(texts) == 1 and (block := self.banner(texts[0])):
             self.block, self.columns = ("inputs" if block == "inputs" else "header"), {}
@@ -178,8 +184,13 @@ class _Builder:
         return found
 
     def _pairs(self, row: Row) -> bool:
-        """Header labels and the cell after each, or "label：value" parts of a cell: True when any was read."""
+        """Header labels and the cell after each, or "label：value" parts of a cell, or a row of labels side by
+        side whose values are in the row below (重庆's 主管部门 | 财政处室 | 自评总分 …): True when any was read."""
         cells = row.cells
+        at = [n for n, c in enumerate(cells) if c.text and label_key(c.text) in HEADER]
+        if len(at) >= 2 and at == list(range(at[0], at[-1] + 1)) and len(at) == len(row.texts):
+            self.above = [(cells[n].col, cells[n].end, HEADER[label_key(cells[n].text)]) for n in at]
+            return True
         read = False
         for n, cell in enumerate(cells):
             name = HEADER.get(label_key(cell.text))
@@ -200,8 +211,8 @@ class _Builder:
         label = labels[-1] if labels else ""
         values = [self._text(row, c) for c in ("initial", "adjusted", "executed", "rate", "weight", "score")]
         kind = self._kind(label)
-        if not label or label == clean(FUND_LABEL_CAPTION) or not (any(values) or kind):
-            return
+        if label == clean(FUND_LABEL_CAPTION) or not (any(values) or (label and kind)):
+            return  # a row with no label is the department's whole budget (重庆: one row under the captions)
         self.funds.append(DeptFund(kind or self._untaken(), label, *values))
 
     def _kind(self, label: str) -> str:

@@ -173,7 +173,23 @@ class _TargetBuilder:
     indicator_set: str = "annual"  # the indicator set of the rows below
     data_from: int = 0  # first column of a fund or goal row's data (after its captions)
     columns: _Columns = field(default_factory=_Columns)
+    goal_columns: dict[int, str] = field(default_factory=dict)  # set of each column, for the row of goal texts
     last: tuple[str, str] = ("", "")
+
+    def _goal_captions(self, row: Row) -> bool:
+        """A row of the goal sets' captions side by side, their texts in the row below (88号 as commonly cited:
+        总体目标 | 中期目标（20××年—20××年） | 年度目标)."""
+        sets = []
+        for cell in row.cells:
+            k = re.sub(r"\(.*?\)", "", label_key(cell.text))
+            if cell.text and k not in GOAL_BLOCKS:
+                if not (k.endswith("目标") and len(k) <= 8 and _set_named(k)):
+                    return False
+                sets.append((cell, _set_named(k)))
+        if len(sets) < 2:
+            return False
+        self.block, self.goal_columns = "goals", {c: which for cell, which in sets for c in range(cell.col, cell.end)}
+        return True
 
     def feed(self, row: Row) -> None:
         joined = row.joined
@@ -193,6 +209,14 @@ class _TargetBuilder:
             return
         if first in NARRATIVES and len(row.cells) > 1:
             self.narratives[NARRATIVES[first]] = row.cells[1].text
+            return
+        if self.goal_columns:  # the texts under a row of goal captions
+            for cell in row.cells:
+                if cell.text and (which := self.goal_columns.get(cell.col)):
+                    self.goals[which].append(cell.text)
+            self.goal_columns = {}
+            return
+        if self._goal_captions(row):
             return
         for cell in row.cells[:-1]:  # a caption has its data after it
             k = label_key(cell.text)
