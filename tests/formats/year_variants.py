@@ -738,7 +738,7 @@ def errors(layout: Layout, form: Any) -> list[str]:
 def main(count: int) -> None:
     right = total = found = forms = 0
     for kind in KINDS:
-        good_kind = cells_kind = 0
+        good_kind = cells_kind = found_kind = 0
         for seed in range(count):
             layout = variant(kind, random.Random(f"{kind}-{seed}"))
             for fmt in FORMATS:
@@ -749,10 +749,10 @@ def main(count: int) -> None:
                     got = []
                 good, cells = cells_right(layout.record, got)
                 good_kind, cells_kind = good_kind + good, cells_kind + cells
-                found += len(got) == 1
+                found_kind += len(got) == 1
                 forms += 1
-        right, total = right + good_kind, total + cells_kind
-        print(f"{kind:8} {good_kind}/{cells_kind} = {good_kind / cells_kind:7.2%}")
+        right, total, found = right + good_kind, total + cells_kind, found + found_kind
+        print(f"{kind:8} {good_kind}/{cells_kind} = {good_kind / cells_kind:7.2%}; forms found {found_kind}/{count * 3}")
     print(f"cells read right: {right}/{total} = {right / total:.2%}; forms found: {found}/{forms}")
 
 
