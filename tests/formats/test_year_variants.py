@@ -113,3 +113,26 @@ def test_jixiao_dept_scores_a_province_s_layout_by_its_profile(tmp_path: Path,
     assert main(["dept", str(path)]) == 1
     out = capsys.readouterr().out
     assert "评分规则 dept-10style" in out and "错误 D04" in out, out
+
+
+def test_a_department_wide_target_table_is_read_as_a_target_of_its_department() -> None:
+    """湖南 2023 整体绩效目标表 (docs/cycle.md §2.4, Yueyang-2023-dept): 部门(单位)名称, 部门(单位)职责, 年度总体绩效目标,
+    then 一级 | 二级 | 三级 | 指标值类型 | 指标值 | 计量单位 | 指标解释 | 评(扣)分标准 | 备注."""
+    from jixiao.formats.grid import grid_from_rows
+    from jixiao.formats.year import kind_of, recognise_targets
+
+    rows = [["岳阳楼区价格认证鉴定中心2023年度整体绩效目标表"], ["部门(单位)名称", "岳阳楼区价格认证鉴定中心"],
+            ["部门(单位)职责", "负责涉案财物价格认定工作。"], ["年度总体绩效目标", "全年完成价格认定案件 300 件。"],
+            ["一级指标", "二级指标", "三级指标", "指标值类型", "指标值", "计量单位", "指标解释", "评(扣)分标准", "备注"],
+            ["产出指标", "数量指标", "价格认定案件数", "定量", "≥300", "件", "全年办结案件数", "每少 10 件扣 1 分", ""],
+            ["满意度指标", "服务对象满意度", "委托机关满意度", "定性", "满意", "", "问卷", "", ""]]
+    grids = [grid_from_rows(rows)]
+    assert kind_of(grids) == "target"
+    (target,) = recognise_targets(grids)
+    assert (target.department, target.year, target.goals_annual) == \
+        ("岳阳楼区价格认证鉴定中心", 2023, ("全年完成价格认定案件 300 件。",))
+    assert dict(target.narratives) == {"functions": "负责涉案财物价格认定工作。"}
+    first, second = target.indicators
+    assert (first.name, first.target, first.kind, first.unit, first.standard) == \
+        ("价格认定案件数", "≥300件", "定量", "件", "每少 10 件扣 1 分")
+    assert (second.level2, second.target, second.kind) == ("服务对象满意度", "满意", "定性")

@@ -65,7 +65,8 @@ GOAL_BLOCKS = frozenset(label_key(w) for w in _WORDS["target"]["words"]["goal_bl
 MONITOR_GOAL_BLOCKS = frozenset(label_key(w) for w in _WORDS["monitor"]["words"]["goal_blocks"])
 MONITOR_GOAL_ANNUAL = frozenset(label_key(w) for w in _WORDS["monitor"]["words"]["goal_annual"])
 MONITOR_GOAL_PROGRESS: tuple[str, ...] = tuple(_WORDS["monitor"]["words"]["goal_progress"])
-NARRATIVES = {key(caption): name for name, caption in tgt.NARRATIVE_CAPTIONS.items()}
+NARRATIVES = {**{label_key(caption): name for name, caption in tgt.NARRATIVE_CAPTIONS.items()},
+              **{label_key(caption): name for caption, name in _WORDS["target"]["narratives"].items()}}
 TRUE_WORDS = frozenset(_WORDS["target"]["words"]["true_words"])
 
 
@@ -207,8 +208,9 @@ class _TargetBuilder:
         if "审核层级" in joined or ("审核意见" in first and "审核人" in joined):
             self.block, self.columns = "review", _columns(row, REVIEW_COLUMNS)
             return
-        if first in NARRATIVES and len(row.cells) > 1:
-            self.narratives[NARRATIVES[first]] = row.cells[1].text
+        texts = [c.text for c in row.cells if c.text]
+        if texts and label_key(texts[0]) in NARRATIVES and len(texts) > 1:
+            self.narratives[NARRATIVES[label_key(texts[0])]] = texts[1]
             return
         if self.goal_columns:  # the texts under a row of goal captions
             for cell in row.cells:
@@ -255,7 +257,7 @@ class _TargetBuilder:
         level1 = cells.get("level1") or self.last[0]
         level2 = cells.get("level2") or (self.last[1] if level1 == self.last[0] else "")  # merged down its level 1
         self.last = (level1, level2)
-        texts = {f: cells.get(f, "") for f in ("code", "op", "value", "unit", "weight", "explanation", "standard",
+        texts = {f: cells.get(f, "") for f in ("code", "op", "value", "unit", "kind", "weight", "explanation", "standard",
                                                "source", "history", "remark")}
         if "op" not in self.columns.by_column.values() and "unit" not in self.columns.by_column.values():
             texts["value"], target = "", cells.get("value", "")  # the 指标值 printed whole
