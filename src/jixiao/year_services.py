@@ -59,7 +59,7 @@ def not_a_self_evaluation(kind: str) -> str:
 def read_year(items: Iterable[tuple[str, bytes] | ReadError]) -> YearBatch:
     """Every 申报表 and 监控表 in files; files that hold neither, or can't be read, become problems."""
     from jixiao.formats.registry import read_grids
-    from jixiao.formats.year import recognise_year
+    from jixiao.formats.year import recognise_both
 
     targets: list[tgt.Target] = []
     monitors: list[mon.Monitor] = []
@@ -71,16 +71,15 @@ def read_year(items: Iterable[tuple[str, bytes] | ReadError]) -> YearBatch:
         name, data = item
         try:
             grids = read_grids(data, name)
-            result = recognise_year(grids)
+            result = recognise_both(grids)
         except ReadError as error:
             problems.append((name, error.message))
             continue
-        if result is None or not result[1]:
+        if result is None or not (result[0] or result[1]):
             problems.append((name, _neither(grids)))
-        elif result[0] == "target":
-            targets.extend(f for f in result[1] if isinstance(f, tgt.Target))
         else:
-            monitors.extend(f for f in result[1] if isinstance(f, mon.Monitor))
+            targets.extend(result[0])
+            monitors.extend(result[1])
     return YearBatch(tuple(targets), tuple(monitors), tuple(problems))
 
 

@@ -136,3 +136,22 @@ def test_a_department_wide_target_table_is_read_as_a_target_of_its_department() 
     assert (first.name, first.target, first.kind, first.unit, first.standard) == \
         ("价格认定案件数", "≥300件", "定量", "件", "每少 10 件扣 1 分")
     assert (second.level2, second.target, second.kind) == ("服务对象满意度", "满意", "定性")
+
+
+@settings(max_examples=EXAMPLES // 4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(order=st.permutations(year_variants.KINDS), rng=st.randoms(use_true_random=False),
+       where=st.sampled_from((("html", False), ("docx", False), ("xlsx", False), ("xlsx", True))))
+def test_a_document_of_a_declaration_a_monitoring_form_and_a_department_form_gives_each_to_its_reader(
+        order: list[str], rng: random.Random, where: tuple[str, bool]) -> None:
+    """One file with the three kinds one after the other: the 申报表 and the 监控表 are read by `jixiao year check`,
+    the 部门整体 form by `jixiao dept`, none swallowing the rows of another."""
+    from jixiao.year_services import read_year
+
+    layouts = {kind: year_variants.variant(kind, rng) for kind in order}
+    fmt, sheets = where
+    data = variants.write([layouts[k] for k in order], fmt, sheets)
+    batch = read_year([(f"forms.{fmt}", data)])
+    assert [year_variants.record_of("target", t) for t in batch.targets] == [layouts["target"].record]
+    assert [year_variants.record_of("monitor", m) for m in batch.monitors] == [layouts["monitor"].record]
+    assert [year_variants.record_of("dept", d) for d in year_variants.read(data, fmt, "dept")] == \
+        [layouts["dept"].record]

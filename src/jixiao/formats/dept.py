@@ -40,7 +40,7 @@ from jixiao.formats.grid import Grid
 from jixiao.formats.layout_form import inline_pairs
 from jixiao.formats.layout_rows import Row, rows_of
 from jixiao.formats.layout_words import is_note, key, label_key
-from jixiao.formats.year import load_words
+from jixiao.formats.year_words import MONITOR_TITLE_WORDS, TARGET_TITLE_WORDS, load_words
 
 _DEPT = load_words()["dept"]
 TITLE_WORDS: tuple[str, ...] = tuple(_DEPT["titles"])
@@ -300,6 +300,10 @@ def recognise_dept(grids: Iterable[Grid], profiles: Mapping[str, DeptProfile]) -
                 builder = _Builder(profiles, *title)
                 continue
             if builder is None:
+                continue
+            if len(texts) == 1 and any(w in row.joined for w in (*TARGET_TITLE_WORDS, *MONITOR_TITLE_WORDS)):
+                found.append(_done(builder))  # a 申报表 or 监控表 follows in the same document
+                builder = None
                 continue
             if len(texts) == 1 and builder.year is None and (y := _YEAR.match(key(texts[0]))):
                 builder.year = int(y[1])

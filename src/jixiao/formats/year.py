@@ -13,10 +13,8 @@ It reads the standard layouts of jixiao.reports.year and local layouts that use 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from jixiao.core import monitor as mon
@@ -25,51 +23,29 @@ from jixiao.formats.grid import Grid
 from jixiao.formats.layout_form import inline_pairs
 from jixiao.formats.layout_rows import Row, RowCell, rows_of
 from jixiao.formats.layout_words import fund_kind, key, label_key
+from jixiao.formats.year_words import (
+    ANNUAL_WORDS,
+    DEPT_TITLE_WORDS,
+    FUND_BLOCKS,
+    GOAL_BLOCKS,
+    MEDIUM_WORDS,
+    MONITOR_COLUMNS,
+    MONITOR_FUND_COLUMNS,
+    MONITOR_GOAL_ANNUAL,
+    MONITOR_GOAL_BLOCKS,
+    MONITOR_GOAL_PROGRESS,
+    MONITOR_HEADER,
+    MONITOR_TITLE_WORDS,
+    NARRATIVES,
+    REVIEW_COLUMNS,
+    TARGET_COLUMNS,
+    TARGET_HEADER,
+    TARGET_TITLE_WORDS,
+    TRUE_WORDS,
+    month_of,
+)
 
-
-def load_words() -> dict[str, Any]:
-    """The readers' words for the year's forms and the department-wide form (jixiao/data/year/words.toml, with
-    their sources)."""
-    text = resources.files("jixiao.data").joinpath("year", "words.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
-_WORDS = load_words()
-
-
-def _pairs(kind: str, name: str) -> tuple[tuple[str, str], ...]:
-    return tuple((word, field_) for word, field_ in _WORDS[kind]["words"][name])
-
-
-def _labels(kind: str) -> dict[str, str]:
-    """Header label (as label_key reads it) → field."""
-    return {label_key(label): name for label, name in _WORDS[kind]["header"].items()}
-
-
-TARGET_TITLE_WORDS: tuple[str, ...] = tuple(_WORDS["target"]["titles"])
-MONITOR_TITLE_WORDS: tuple[str, ...] = tuple(_WORDS["monitor"]["titles"])
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_MONTHS = tuple(re.compile(m) for m in _WORDS["monitor"]["words"]["months"])
-
-TARGET_HEADER = _labels("target")
-MONITOR_HEADER = _labels("monitor")
-# (keyword, field): the first keyword a caption contains decides; order matters.
-TARGET_COLUMNS = _pairs("target", "indicator_columns")
-MONITOR_FUND_COLUMNS = _pairs("monitor", "fund_columns")
-MONITOR_COLUMNS = _pairs("monitor", "indicator_columns")
-REVIEW_COLUMNS = _pairs("target", "review_columns")
-MEDIUM_WORDS: tuple[str, ...] = tuple(_WORDS["target"]["words"]["medium"])
-ANNUAL_WORDS: tuple[str, ...] = tuple(_WORDS["target"]["words"]["annual"])
-FUND_BLOCKS = frozenset(label_key(w) for w in _WORDS["target"]["words"]["fund_blocks"])
-GOAL_BLOCKS = frozenset(label_key(w) for w in _WORDS["target"]["words"]["goal_blocks"])
-MONITOR_GOAL_BLOCKS = frozenset(label_key(w) for w in _WORDS["monitor"]["words"]["goal_blocks"])
-MONITOR_GOAL_ANNUAL = frozenset(label_key(w) for w in _WORDS["monitor"]["words"]["goal_annual"])
-MONITOR_GOAL_PROGRESS: tuple[str, ...] = tuple(_WORDS["monitor"]["words"]["goal_progress"])
-NARRATIVES = {**{label_key(caption): name for name, caption in tgt.NARRATIVE_CAPTIONS.items()},
-              **{label_key(caption): name for caption, name in _WORDS["target"]["narratives"].items()}}
-TRUE_WORDS = frozenset(_WORDS["target"]["words"]["true_words"])
-
-
 CAPTION_LENGTH = 14  # 全年目标实际完成情况, 1-10月实际完成情况: longer text is a value
 TITLE_ROWS = 12  # a title stands among the first rows of a document
 
@@ -115,15 +91,6 @@ def _header_values(row: Row, labels: dict[str, str]) -> list[tuple[str, str]]:
         value = cells[n + 1].text if n + 1 < len(cells) and label_key(cells[n + 1].text) not in labels else ""
         found.append((name, value))
     return found
-
-
-def month_of(text: str) -> int | None:
-    """The X of a period 1–X月 a caption or a header prints (1-7月, 1—7月, 截至7月底), when it is a month."""
-    for pattern in _MONTHS:
-        m = pattern.search(text)
-        if m and 1 <= int(m.group(1)) <= 12:
-            return int(m.group(1))
-    return None
 
 
 @dataclass
@@ -315,15 +282,24 @@ def _set_named(k: str) -> str:
 
 def recognise_targets(grids: Sequence[Grid]) -> list[tgt.Target]:
     """Every 绩效目标申报表 in a document's grids, in order."""
-    return [t for t in _recognise(grids, TARGET_TITLE_WORDS, _TargetBuilder) if t.project or t.indicators]
+    return [t for t in _recognise(grids, TARGET_TITLE_WORDS, _TargetBuilder, MONITOR_TITLE_WORDS)
+            if t.project or t.indicators]
 
 
-def _recognise(grids: Sequence[Grid], titles: Sequence[str], make: Any) -> list[Any]:
+def other_title(row: Row, others: Sequence[str]) -> bool:
+    """A title of another kind of form (a 监控表's, a 申报表's, a 部门整体 form's): it ends the form before it."""
+    return _is_title(row, others) or (len(row.texts) == 1 and any(w in row.joined for w in DEPT_TITLE_WORDS)
+                                      and ("部门" in row.joined or "单位" in row.joined))
+
+
+def _recognise(grids: Sequence[Grid], titles: Sequence[str], make: Any, others: Sequence[str]) -> list[Any]:
     """The forms of a document: a title row or a second 项目名称 row starts the next one; `make(title, year)`
-    gives the builder of a form (its feed(row) and build())."""
+    gives the builder of a form (its feed(row) and build()). The rows after a title of another kind (`others`, or
+    a department-wide form's) belong to that form and are skipped, up to the next title of this kind."""
     found: list[Any] = []
     builder: Any = None
     title, year = "", None
+    skipping = False
     for row in _rows(grids):
         if not row.texts:
             continue
@@ -332,6 +308,15 @@ def _recognise(grids: Sequence[Grid], titles: Sequence[str], make: Any) -> list[
                 found.append(builder.build())
                 builder = None
             title, year = row.texts[0].split("（")[0].split("(")[0].strip(), _year(row.texts[0])
+            skipping = False
+            continue
+        if other_title(row, others):
+            if builder is not None:
+                found.append(builder.build())
+                builder = None
+            skipping = True
+            continue
+        if skipping:
             continue
         if len(row.texts) == 1 and _year(row.texts[0]) and len(row.joined) <= 12 and builder is None:
             year = _year(row.texts[0])
@@ -471,7 +456,8 @@ class _MonitorBuilder:
 
 def recognise_monitors(grids: Sequence[Grid]) -> list[mon.Monitor]:
     """Every 运行监控表 in a document's grids, in order."""
-    return [m for m in _recognise(grids, MONITOR_TITLE_WORDS, _MonitorBuilder) if m.project or m.indicators]
+    return [m for m in _recognise(grids, MONITOR_TITLE_WORDS, _MonitorBuilder, TARGET_TITLE_WORDS)
+            if m.project or m.indicators]
 
 
 def recognise_year(grids: Sequence[Grid]) -> tuple[str, list[tgt.Target] | list[mon.Monitor]] | None:
@@ -484,3 +470,10 @@ def recognise_year(grids: Sequence[Grid]) -> tuple[str, list[tgt.Target] | list[
     return None
 
 
+def recognise_both(grids: Sequence[Grid]) -> tuple[list[tgt.Target], list[mon.Monitor]] | None:
+    """The 申报表 and the 监控表 of a document that holds either (a file may hold both, and a 部门整体 form, one after
+    the other); None when no title of either is in it, nor its first rows say it is one (kind_of)."""
+    titled = [row for row in _rows(grids) if _is_title(row, (*TARGET_TITLE_WORDS, *MONITOR_TITLE_WORDS))]
+    if not titled and kind_of(grids) is None:
+        return None
+    return recognise_targets(grids), recognise_monitors(grids)
