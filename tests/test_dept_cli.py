@@ -36,3 +36,13 @@ def test_report_writes_one_report_per_seed_form(tmp_path: Path, capsys: pytest.C
     assert main(["report", str(SEED), "-o", str(tmp_path / "自评报告.docx")]) == 0
     assert len(list(tmp_path.glob("自评报告-*.docx"))) == 11
     assert "N01" in capsys.readouterr().out
+
+
+def test_check_says_a_department_wide_form_is_one_and_names_jixiao_dept(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """It said 没有含“项目名称”的表格 of one (issue 9, a Chongqing 部门整体 form)."""
+    source = tmp_path / "部门整体.docx"
+    write_dept(demo_dept_form(), builtin_dept_profiles()["dept-10style"], source)
+    assert main(["check", str(source)]) == 2
+    out = capsys.readouterr().out
+    assert "这是部门整体支出绩效自评表" in out and "jixiao dept" in out and "项目名称" not in out

@@ -35,7 +35,7 @@ def cmd_dept(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     worst = EXIT_OK
     for n, item in enumerate(found, 1):
-        profile = forced or load_dept_profile(item.profile or "dept-53")
+        profile = forced or load_dept_profile(item.profile_name or "dept-53")  # as printed, else by its layout
         card = score_dept(item.form, profile)
         findings = check_dept(item.form, profile, card)
         total = fmt(card.total) if card.total is not None else "—"

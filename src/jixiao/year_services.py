@@ -33,15 +33,25 @@ class YearBatch:
     problems: tuple[tuple[str, str], ...]  # (file, Chinese message)
 
 
+# ---------------------------------------------------------------------------------------------
+# Routing: what `jixiao check` (services._forms_of) says of a form that is not a 项目支出绩效自评表. Kept in these
+# two functions so that the batch machinery (services, streaming) calls one place and knows no kind.
+
+
 def year_kind(grids: Sequence[Grid]) -> str | None:
-    """"target" or "monitor" when the grids are one of the year's forms (services dispatch on it)."""
+    """"target", "monitor" or "dept" when the grids are a 申报表, a 监控表 or a 部门整体支出绩效自评表 (by the title
+    among their first rows): forms `jixiao check` does not read as project self-evaluations. None otherwise."""
+    from jixiao.formats.dept import is_dept_document
     from jixiao.formats.year import kind_of
 
-    return kind_of(grids)
+    return kind_of(grids) or ("dept" if is_dept_document(grids) else None)
 
 
 def not_a_self_evaluation(kind: str) -> str:
-    """What `jixiao check` says of a declaration or monitoring form given to it."""
+    """What `jixiao check` says of a declaration, monitoring or department-wide form given to it: its kind and the
+    command that checks it."""
+    if kind == "dept":
+        return "这是部门整体支出绩效自评表，不是项目支出绩效自评表：请用“jixiao dept 文件”计分并检查（D01–D08）。"
     return (f"这是{KIND_NAMES[kind]}，不是自评表：请用“jixiao year check”检查，"
             "或在网页“目标与监控 → 导入申报表或监控表”中导入。")
 
@@ -49,7 +59,7 @@ def not_a_self_evaluation(kind: str) -> str:
 def read_year(items: Iterable[tuple[str, bytes] | ReadError]) -> YearBatch:
     """Every 申报表 and 监控表 in files; files that hold neither, or can't be read, become problems."""
     from jixiao.formats.registry import read_grids
-    from jixiao.formats.year import recognise_year
+    from jixiao.formats.year import recognise_both
 
     targets: list[tgt.Target] = []
     monitors: list[mon.Monitor] = []
@@ -61,16 +71,15 @@ def read_year(items: Iterable[tuple[str, bytes] | ReadError]) -> YearBatch:
         name, data = item
         try:
             grids = read_grids(data, name)
-            result = recognise_year(grids)
+            result = recognise_both(grids)
         except ReadError as error:
             problems.append((name, error.message))
             continue
-        if result is None or not result[1]:
+        if result is None or not (result[0] or result[1]):
             problems.append((name, _neither(grids)))
-        elif result[0] == "target":
-            targets.extend(f for f in result[1] if isinstance(f, tgt.Target))
         else:
-            monitors.extend(f for f in result[1] if isinstance(f, mon.Monitor))
+            targets.extend(result[0])
+            monitors.extend(result[1])
     return YearBatch(tuple(targets), tuple(monitors), tuple(problems))
 
 

@@ -20,49 +20,33 @@ from typing import Any
 from jixiao.core import monitor as mon
 from jixiao.core import target as tgt
 from jixiao.formats.grid import Grid
+from jixiao.formats.layout_form import inline_pairs
 from jixiao.formats.layout_rows import Row, RowCell, rows_of
-from jixiao.formats.layout_words import fund_kind, key
+from jixiao.formats.layout_words import fund_kind, key, label_key
+from jixiao.formats.year_words import (
+    ANNUAL_WORDS,
+    DEPT_TITLE_WORDS,
+    FUND_BLOCKS,
+    GOAL_BLOCKS,
+    MEDIUM_WORDS,
+    MONITOR_COLUMNS,
+    MONITOR_FUND_COLUMNS,
+    MONITOR_GOAL_ANNUAL,
+    MONITOR_GOAL_BLOCKS,
+    MONITOR_GOAL_PROGRESS,
+    MONITOR_HEADER,
+    MONITOR_TITLE_WORDS,
+    NARRATIVES,
+    REVIEW_COLUMNS,
+    TARGET_COLUMNS,
+    TARGET_HEADER,
+    TARGET_TITLE_WORDS,
+    TRUE_WORDS,
+    month_of,
+)
 
-TARGET_TITLE_WORDS = ("绩效目标申报表", "绩效目标表", "绩效目标申报")
-MONITOR_TITLE_WORDS = ("运行监控表", "执行监控表", "绩效监控表", "监控情况表")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_MONTH = re.compile(r"1\s*[-—~至]\s*(\d{1,2})\s*月")
-
-TARGET_HEADER = {
-    "项目名称": "project", "项目代码": "project_code", "项目编码": "project_code", "主管部门": "department",
-    "主管部门及代码": "department", "主管部门代码": "department_code", "主管部门编码": "department_code",
-    "实施单位": "unit", "项目负责人": "leader", "负责人": "leader", "联系电话": "phone", "电话": "phone",
-    "项目类别": "category", "项目类型": "category", "项目属性": "attribute", "项目性质": "nature", "项目期": "period",
-    "起止时间": "period", "版本说明": "version_note", "版本号": "version", "年度": "year",
-}
-MONITOR_HEADER = {
-    "项目名称": "project", "项目代码": "project_code", "项目编码": "project_code", "主管部门": "department",
-    "主管部门及代码": "department", "主管部门代码": "department_code", "实施单位": "unit", "监控期间": "period",
-    "监控阶段": "period", "批复目标版本": "target_version",
-}
-# (keyword, field): the first keyword a caption contains decides; order matters.
-TARGET_COLUMNS = (
-    ("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "name"), ("指标名称", "name"), ("指标代码", "code"),
-    ("指标性质", "op"), ("度量单位", "unit"), ("计量单位", "unit"), ("上年", "history"), ("指标解释", "explanation"),
-    ("指标内容", "explanation"), ("分标准", "standard"), ("评分细则", "standard"), ("核心", "core"),
-    ("数据来源", "source"), ("备注", "remark"), ("权重", "weight"), ("分值", "weight"), ("指标值", "value"),
-    ("目标值", "value"), ("计划水平", "value"),
-)
-MONITOR_FUND_COLUMNS = (("年初预算", "initial"), ("调整后", "adjusted"), ("预计", "forecast"), ("执行率", "rate"),
-                        ("执行数", "executed"), ("预算数", "adjusted"))
-MONITOR_COLUMNS = (
-    ("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "name"), ("指标代码", "code"), ("预计", "forecast"),
-    ("执行情况", "to_date"), ("完成情况", "to_date"), ("指标值", "target"), ("偏差原因", "causes"),
-    ("可能性", "likelihood"), ("是否需要整改", "needed"), ("整改要求", "requirement"), ("整改结果", "result"),
-    ("备注", "remark"),
-)
-REVIEW_COLUMNS = (("层级", "level"), ("结果", "grade"), ("要点", "items"), ("意见", "opinion"), ("审核人", "reviewer"),
-                  ("日期", "date"))
-MEDIUM_WORDS = ("中期", "长期", "总目标", "总体绩效目标（中期）", "项目总目标")
-NARRATIVES = {key(caption): name for name, caption in tgt.NARRATIVE_CAPTIONS.items()}
-TRUE_WORDS = frozenset({"是", "√", "✓", "Y", "y", "yes", "核心"})
-
-
+CAPTION_LENGTH = 14  # 全年目标实际完成情况, 1-10月实际完成情况: longer text is a value
 TITLE_ROWS = 12  # a title stands among the first rows of a document
 
 
@@ -95,14 +79,16 @@ def _is_title(row: Row, words: Sequence[str]) -> bool:
 
 
 def _header_values(row: Row, labels: dict[str, str]) -> list[tuple[str, str]]:
-    """(field, value) of every caption cell of a header row and the cell after it."""
+    """(field, value) of every label cell of a header row and the cell after it, or of the "label：value" parts of
+    a cell that prints them inline ("项目名称：某项目　　主管部门：某局")."""
     found = []
     cells = row.cells
     for n, cell in enumerate(cells):
-        name = labels.get(key(cell.text))
+        name = labels.get(label_key(cell.text))
         if name is None:
+            found += [(f, v) for f, v, _ in inline_pairs(cell.text, labels)]
             continue
-        value = cells[n + 1].text if n + 1 < len(cells) and key(cells[n + 1].text) not in labels else ""
+        value = cells[n + 1].text if n + 1 < len(cells) and label_key(cells[n + 1].text) not in labels else ""
         found.append((name, value))
     return found
 
@@ -155,7 +141,23 @@ class _TargetBuilder:
     indicator_set: str = "annual"  # the indicator set of the rows below
     data_from: int = 0  # first column of a fund or goal row's data (after its captions)
     columns: _Columns = field(default_factory=_Columns)
+    goal_columns: dict[int, str] = field(default_factory=dict)  # set of each column, for the row of goal texts
     last: tuple[str, str] = ("", "")
+
+    def _goal_captions(self, row: Row) -> bool:
+        """A row of the goal sets' captions side by side, their texts in the row below (88号 as commonly cited:
+        总体目标 | 中期目标（20××年—20××年） | 年度目标)."""
+        sets = []
+        for cell in row.cells:
+            k = re.sub(r"\(.*?\)", "", label_key(cell.text))
+            if cell.text and k not in GOAL_BLOCKS:
+                if not (k.endswith("目标") and len(k) <= 8 and _set_named(k)):
+                    return False
+                sets.append((cell, _set_named(k)))
+        if len(sets) < 2:
+            return False
+        self.block, self.goal_columns = "goals", {c: which for cell, which in sets for c in range(cell.col, cell.end)}
+        return True
 
     def feed(self, row: Row) -> None:
         joined = row.joined
@@ -165,33 +167,49 @@ class _TargetBuilder:
             return
         if "一级指标" in joined and ("三级指标" in joined or "二级指标" in joined):
             self.block, self.last = "indicators", ("", "")
-            if any(w in joined for w in MEDIUM_WORDS):  # a set named in the header row itself
-                self.indicator_set = "medium"
-            elif "年度绩效指标" in joined or "年度指标" in joined:
-                self.indicator_set = "annual"
+            named = [key(c.text) for c in row.cells if key(c.text).endswith("绩效指标")]
+            if named:  # a set named in the header row itself (年度绩效指标 merged down the set's rows)
+                self.indicator_set = "medium" if any(w in named[0] for w in MEDIUM_WORDS) else "annual"
             self.columns = _columns(row, TARGET_COLUMNS)
             return
         if "审核层级" in joined or ("审核意见" in first and "审核人" in joined):
             self.block, self.columns = "review", _columns(row, REVIEW_COLUMNS)
             return
-        if first in NARRATIVES and len(row.cells) > 1:
-            self.narratives[NARRATIVES[first]] = row.cells[1].text
+        texts = [c.text for c in row.cells if c.text]
+        if texts and label_key(texts[0]) in NARRATIVES and len(texts) > 1:
+            self.narratives[NARRATIVES[label_key(texts[0])]] = texts[1]
+            return
+        if self.goal_columns:  # the texts under a row of goal captions
+            for cell in row.cells:
+                if cell.text and (which := self.goal_columns.get(cell.col)):
+                    self.goals[which].append(cell.text)
+            self.goal_columns = {}
+            return
+        if self._goal_captions(row):
             return
         for cell in row.cells[:-1]:  # a caption has its data after it
-            k = key(cell.text)
-            if k.endswith("资金") and ("中期" in k or "年度" in k or "长期" in k) and len(k) <= 6:
-                self.block, self.which, self.data_from = "funds", "medium" if "年度" not in k else "annual", cell.end
-            elif k.endswith("目标") and len(k) <= 8 and (any(w in k for w in MEDIUM_WORDS) or "年度" in k):
-                self.block, self.data_from = "goals", cell.end
-                self.which = "medium" if any(w in k for w in MEDIUM_WORDS) else "annual"
+            k = label_key(cell.text)
+            if k in FUND_BLOCKS:  # 项目资金（万元） merged down the block: a set's caption or its total's label follows
+                self.block, self.which, self.data_from = "funds", "annual", cell.end
+            elif k.endswith("资金") and len(k) <= 6 and _set_named(k):
+                self.block, self.which, self.data_from = "funds", _set_named(k), cell.end
+            elif k in GOAL_BLOCKS:
+                self.block, self.which, self.data_from = "goals", "annual", cell.end
+            elif k.endswith("目标") and len(k) <= 8 and _set_named(k):
+                self.block, self.which, self.data_from = "goals", _set_named(k), cell.end
         if self.block == "header":
             self.header.update((f, v) for f, v in _header_values(row, TARGET_HEADER) if f not in self.header)
             return
         data = [c.text for c in row.cells if c.col >= self.data_from]
         if self.block == "funds":
+            while len(data) > 2 and not data[-1]:  # a blank column after the amount
+                data.pop()
             label, amount = ([*data, "", ""])[:2] if len(data) < 2 else (data[0], data[-1])
+            kind = fund_kind(label) or "other"
+            if kind == "total" and _set_named(key(label)):  # 中期资金总额 / 年度资金总额 name their set
+                self.which = _set_named(key(label))
             if label or amount:
-                self.funds.append(tgt.TargetFund(self.which, fund_kind(label) or "other", label, amount))
+                self.funds.append(tgt.TargetFund(self.which, kind, label, amount))
         elif self.block == "goals":
             self.goals[self.which].extend(t for t in data if t)
         elif self.block == "indicators":
@@ -204,9 +222,9 @@ class _TargetBuilder:
         if not any(cells.get(f) for f in ("name", "value", "op", "unit")):
             return
         level1 = cells.get("level1") or self.last[0]
-        level2 = cells.get("level2") or (self.last[1] if not cells.get("level1") else "")
+        level2 = cells.get("level2") or (self.last[1] if level1 == self.last[0] else "")  # merged down its level 1
         self.last = (level1, level2)
-        texts = {f: cells.get(f, "") for f in ("code", "op", "value", "unit", "weight", "explanation", "standard",
+        texts = {f: cells.get(f, "") for f in ("code", "op", "value", "unit", "kind", "weight", "explanation", "standard",
                                                "source", "history", "remark")}
         if "op" not in self.columns.by_column.values() and "unit" not in self.columns.by_column.values():
             texts["value"], target = "", cells.get("value", "")  # the 指标值 printed whole
@@ -250,21 +268,38 @@ class _TargetBuilder:
 
 
 def period_dash(period: str) -> str:
-    """The sign between the two ends of a 项目期: — – - ~ 至."""
-    return next((d for d in ("—", "–", "至", "~", "－") if d in period), "—")
+    """The sign between the two ends of a 项目期: — – 至 ~ ～ －, or a hyphen when it is the only one."""
+    found = next((d for d in ("—", "–", "至", "~", "～", "－") if d in period), "")
+    return found or ("-" if period.count("-") == 1 else "—")
+
+
+def _set_named(k: str) -> str:
+    """"medium" or "annual" when a caption names a set (中期资金, 长期目标, 年度目标), else ""."""
+    if any(w in k for w in MEDIUM_WORDS):
+        return "medium"
+    return "annual" if any(w in k for w in ANNUAL_WORDS) else ""
 
 
 def recognise_targets(grids: Sequence[Grid]) -> list[tgt.Target]:
     """Every 绩效目标申报表 in a document's grids, in order."""
-    return [t for t in _recognise(grids, TARGET_TITLE_WORDS, _TargetBuilder) if t.project or t.indicators]
+    return [t for t in _recognise(grids, TARGET_TITLE_WORDS, _TargetBuilder, MONITOR_TITLE_WORDS)
+            if t.project or t.indicators]
 
 
-def _recognise(grids: Sequence[Grid], titles: Sequence[str], make: Any) -> list[Any]:
+def other_title(row: Row, others: Sequence[str]) -> bool:
+    """A title of another kind of form (a 监控表's, a 申报表's, a 部门整体 form's): it ends the form before it."""
+    return _is_title(row, others) or (len(row.texts) == 1 and any(w in row.joined for w in DEPT_TITLE_WORDS)
+                                      and ("部门" in row.joined or "单位" in row.joined))
+
+
+def _recognise(grids: Sequence[Grid], titles: Sequence[str], make: Any, others: Sequence[str]) -> list[Any]:
     """The forms of a document: a title row or a second 项目名称 row starts the next one; `make(title, year)`
-    gives the builder of a form (its feed(row) and build())."""
+    gives the builder of a form (its feed(row) and build()). The rows after a title of another kind (`others`, or
+    a department-wide form's) belong to that form and are skipped, up to the next title of this kind."""
     found: list[Any] = []
     builder: Any = None
     title, year = "", None
+    skipping = False
     for row in _rows(grids):
         if not row.texts:
             continue
@@ -273,6 +308,15 @@ def _recognise(grids: Sequence[Grid], titles: Sequence[str], make: Any) -> list[
                 found.append(builder.build())
                 builder = None
             title, year = row.texts[0].split("（")[0].split("(")[0].strip(), _year(row.texts[0])
+            skipping = False
+            continue
+        if other_title(row, others):
+            if builder is not None:
+                found.append(builder.build())
+                builder = None
+            skipping = True
+            continue
+        if skipping:
             continue
         if len(row.texts) == 1 and _year(row.texts[0]) and len(row.joined) <= 12 and builder is None:
             year = _year(row.texts[0])
@@ -298,17 +342,20 @@ class _MonitorBuilder:
     year: int | None
     header: dict[str, str] = field(default_factory=dict)
     funds: list[mon.MonitorFund] = field(default_factory=list)
-    goal_columns: _Columns | None = None
+    goal_columns: _Columns | None = None  # the goal texts' columns, from a caption row above them
     goals: dict[str, str] = field(default_factory=dict)
     indicators: list[mon.MonitorIndicator] = field(default_factory=list)
     block: str = "header"
     columns: _Columns = field(default_factory=_Columns)
+    data_from: int = 0  # first column of the fund block's data: the label is the last text before it
+    month: int | None = None  # the 1–X月 the block captions print
     last: tuple[str, str] = ("", "")
 
     def feed(self, row: Row) -> None:
         joined = row.joined
-        if "一级指标" in joined and ("三级指标" in joined or "指标值" in joined):
+        if "一级指标" in joined and ("三级指标" in joined or "指标名称" in joined or "指标值" in joined):
             self.block, self.columns, self.last = "indicators", _columns(row, MONITOR_COLUMNS), ("", "")
+            self._month(row)
             return
         if self.block == "indicators" and row.texts and all(t in mon.CAUSES for t in row.texts):
             for cell in row.cells:
@@ -317,22 +364,17 @@ class _MonitorBuilder:
             return
         if "执行数" in joined and "预算" in joined:
             self.block, self.columns = "funds", _columns(row, MONITOR_FUND_COLUMNS)
+            self.data_from = min(self.columns.by_column, default=0)
+            self._month(row)
             return
-        if "总体目标" in joined and "全年目标" in joined:
-            self.block = "goals"
-            self.goal_columns = _Columns()
-            for cell in row.cells:
-                k = key(cell.text)
-                if k == "全年目标":
-                    self.goal_columns.add(cell, "annual")
-                elif "完成情况" in k:
-                    self.goal_columns.add(cell, "progress")
+        if self._goal_captions(row):
             return
         if self.block == "header":
             self.header.update((f, v) for f, v in _header_values(row, MONITOR_HEADER) if f not in self.header)
         elif self.block == "funds":
             cells = {f: t for f, t in self.columns.of(row) if f}
-            label = row.cells[0].text if row.cells else ""
+            labels = [c.text for c in row.cells if c.end <= self.data_from and c.text]
+            label = labels[-1] if labels else ""
             if label or any(cells.values()):
                 self.funds.append(mon.MonitorFund(fund_kind(label) or "other", label,
                                                   *(cells.get(c, "") for c in mon.FUND_FIELDS)))
@@ -343,12 +385,48 @@ class _MonitorBuilder:
         elif self.block == "indicators":
             self._indicator(row)
 
+    def _goal_name(self, text: str) -> str:
+        k = label_key(text)
+        if k in MONITOR_GOAL_ANNUAL:
+            return "annual"
+        # a caption, not a goal's text that says 完成情况: captions are short
+        return "progress" if len(k) <= CAPTION_LENGTH and any(w in k for w in MONITOR_GOAL_PROGRESS) else ""
+
+    def _goal_captions(self, row: Row) -> bool:
+        """The goal block: its caption (年度总体目标) with the captions of its texts in a row above them, or a
+        caption | text row each (全年目标 | …, 1-7月实际完成情况 | …) under the block's caption merged down."""
+        opens = any(label_key(c.text) in MONITOR_GOAL_BLOCKS for c in row.cells)
+        if not opens and self.block != "goals":
+            return False
+        named = [(n, c, self._goal_name(c.text)) for n, c in enumerate(row.cells)]
+        captions = [(n, c, g) for n, c, g in named if g]
+        if not captions:
+            return False
+        self.block = "goals"
+        texts = [c for c in row.cells if c.text and label_key(c.text) not in MONITOR_GOAL_BLOCKS]
+        if all(self._goal_name(c.text) for c in texts):  # captions only: the texts are in the row below
+            self.goal_columns = _Columns()
+            for _, cell, name in captions:
+                self.goal_columns.add(cell, name)
+        else:
+            self.goal_columns = None
+            for n, _, name in captions:
+                after = [c.text for c in row.cells[n + 1:] if c.text]
+                self.goals[name] = after[0] if after else ""
+        for _, cell, _ in captions:
+            self.month = self.month or month_of(cell.text)
+        return True
+
+    def _month(self, row: Row) -> None:
+        for text in row.texts:
+            self.month = self.month or month_of(text)
+
     def _indicator(self, row: Row) -> None:
         cells = {f: t for f, t in self.columns.of(row) if f}
         if not any(cells.get(f) for f in ("name", "target", "to_date", "forecast")):
             return
         level1 = cells.get("level1") or self.last[0]
-        level2 = cells.get("level2") or (self.last[1] if not cells.get("level1") else "")
+        level2 = cells.get("level2") or (self.last[1] if level1 == self.last[0] else "")  # merged down its level 1
         self.last = (level1, level2)
         causes = tuple((c, t) for c in mon.CAUSES if (t := cells.get("cause:" + c, "")))
         if not causes and cells.get("causes"):  # one 偏差原因 column: its text is the "其他" cause
@@ -364,11 +442,11 @@ class _MonitorBuilder:
 
     def build(self) -> mon.Monitor:
         h = self.header
-        month = _MONTH.search(h.get("period", ""))
+        month = month_of(h.get("period", "")) or month_of(self.title) or self.month
         version = h.get("target_version", "")
         return mon.Monitor(
             project=h.get("project", ""), title=self.title or mon.TITLE, year=self.year,
-            to_month=int(month.group(1)) if month and 1 <= int(month.group(1)) <= 12 else 7,
+            to_month=month or 7,
             target_version=int(version) if version.isdigit() and int(version) >= 1 else None,
             **{f: h.get(f, "") for f in ("project_code", "department", "department_code", "unit")},
             funds=tuple(self.funds), goal_annual=self.goals.get("annual", ""),
@@ -378,7 +456,8 @@ class _MonitorBuilder:
 
 def recognise_monitors(grids: Sequence[Grid]) -> list[mon.Monitor]:
     """Every 运行监控表 in a document's grids, in order."""
-    return [m for m in _recognise(grids, MONITOR_TITLE_WORDS, _MonitorBuilder) if m.project or m.indicators]
+    return [m for m in _recognise(grids, MONITOR_TITLE_WORDS, _MonitorBuilder, TARGET_TITLE_WORDS)
+            if m.project or m.indicators]
 
 
 def recognise_year(grids: Sequence[Grid]) -> tuple[str, list[tgt.Target] | list[mon.Monitor]] | None:
@@ -391,3 +470,10 @@ def recognise_year(grids: Sequence[Grid]) -> tuple[str, list[tgt.Target] | list[
     return None
 
 
+def recognise_both(grids: Sequence[Grid]) -> tuple[list[tgt.Target], list[mon.Monitor]] | None:
+    """The 申报表 and the 监控表 of a document that holds either (a file may hold both, and a 部门整体 form, one after
+    the other); None when no title of either is in it, nor its first rows say it is one (kind_of)."""
+    titled = [row for row in _rows(grids) if _is_title(row, (*TARGET_TITLE_WORDS, *MONITOR_TITLE_WORDS))]
+    if not titled and kind_of(grids) is None:
+        return None
+    return recognise_targets(grids), recognise_monitors(grids)
