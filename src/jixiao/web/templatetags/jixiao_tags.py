@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,6 +38,32 @@ def number(value: Any) -> str:
         return str(value)
     text = f"{d:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def profile_title(name: str) -> str:
+    """A profile's title as users read it (财政部项目支出绩效自评表（2020年起）) for its name (mof-2020), which is
+    the program's handle on it; the name itself only when the profile is gone."""
+    from jixiao.web.ops.profiles import stored
+
+    found = stored(str(name or ""))
+    return found.title if found is not None and found.title else str(name or "")
+
+
+# The research tags of the rule files' sources (docs/cycle.md §0: [V] read, [V2] summarised, [V-code …] seen in
+# code, [K] as commonly cited, [I] our inference): for the project's readers. An official reads the documents
+# named; an inference is said to be the system's setting; pointers into the project's docs are left out.
+_TAG = re.compile(r"\[(?:K|V2?|V-code[^\]]*)\]")
+_EMPTY = re.compile(r"[（(]\s*[，,、]?\s*[）)]")
+_DOCS_ASIDE = re.compile(r"[（(][^（）()]*docs/[^（）()]*[）)]")
+
+
+@register.filter
+def official_source(text: str) -> str:
+    """A rule file's source as an official reads it: "《预算法》第十四条（[K]）；…（[I]）" → "《预算法》第十四条；…（本系统设定）"."""
+    out = _DOCS_ASIDE.sub("", _TAG.sub("", str(text or "")).replace("[I]", "本系统设定"))
+    parts = [" ".join(_EMPTY.sub("", p).split()) for p in re.split(r"[；;]", out)]
+    return "；".join(p for p in parts if p and "docs/" not in p)
 
 
 def _escape(value: Any) -> str:
