@@ -41,15 +41,38 @@ def paper(layout: Any, comments: dict[str, list[str]] | None = None) -> list[lis
              for c in row] for row in layout.rows]
 
 
+_ROW_OF_INDICATOR = re.compile(r"^indicators\[(\d+)\]\.")
+
+
 def cell_choices(layout: Any) -> list[tuple[str, str]]:
-    """The value cells a reviewer can comment on, each named by its row's caption and its text."""
+    """The value cells a reviewer can comment on, each named as the form names it: by the caption just before it
+    in its row (项目代码, 年度), else by its column's heading (度量单位, 审核意见) with its indicator's name, or by
+    the fund row's name; then its text. Never by its record path."""
+    names = {m.group(1): c.text for row in layout.rows for c in row
+             if c.key.endswith(".name") and (m := _ROW_OF_INDICATOR.match(c.key))}
+    headings: dict[int, str] = {}
     choices = []
     for row in layout.rows:
-        caption = next((c.text for c in row if c.role == "caption" and c.text), "")
+        if len(row) > 1 and all(c.role == "caption" for c in row):  # a table's heading row
+            headings = {col: c.text for c in row for col in range(c.col, c.col + c.colspan)}
+            continue
+        caption, before = "", None
         for c in row:
-            if c.role == "value" and c.key:
+            if c.role == "caption":
+                caption, before = c.text, c
+                continue
+            if c.key:
+                label = caption if before is not None and before.role == "caption" else ""
+                if not label and before is not None and before.key.endswith(".label"):
+                    label = before.text
+                if not label:
+                    label = headings.get(c.col, "") or caption
+                    m = _ROW_OF_INDICATOR.match(c.key)
+                    if m and names.get(m.group(1)) and not c.key.endswith(".name"):
+                        label = f"{names[m.group(1)]} · {label}" if label else names[m.group(1)]
                 text = c.text if len(c.text) <= 16 else c.text[:15] + "…"
-                choices.append((c.key, f"{caption} · {text}" if caption else text or c.key))
+                choices.append((c.key, f"{label} · {text}" if label and text else label or text or "（空白单元格）"))
+            before = c
     return choices
 
 
