@@ -162,11 +162,24 @@ def load_demo(passwords: dict[str, str] | None = None, library_history: bool = F
     orgs = load_orgs()
     result = load_accounts(orgs, passwords)
     told = demo_story()  # jixiao/data/demo.toml, read once: [self] for the forms, [year] for the year app
-    if load_forms(orgs) and story:
+    first = load_forms(orgs) > 0
+    if first and story:
         run_story(orgs, told["self"])
     from jixiao.web.year.demo import load_year
 
     load_year(orgs, told["year"])  # the year of each seed project: its target and July monitoring form, the next year's targets
     load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
     load_library_demo(history=library_history)
+    if first and story:
+        propose_library_change(told["library"])
     return result
+
+
+def propose_library_change(told: dict[str, Any]) -> None:
+    """The clerk's proposal of an indicator for the library (demo.toml [library]), waiting for its managers: the
+    finance bureau and the administrator, whose messages say so."""
+    from jixiao.web.library.models import Entry
+    from jixiao.web.library.services import propose
+
+    if not Entry.objects.filter(code=told["record"]["code"]).exists():
+        propose(_user("clerk"), "add", told["record"], told["reason"])
