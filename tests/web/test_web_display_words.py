@@ -71,3 +71,14 @@ def test_the_publication_page_shows_no_research_tags(web_cast: Any) -> None:
     page = _page(web_cast.client("finance"), "/year/publication/")
     assert "《预算法》第十四条" in page
     assert not re.search(r"\[(?:K|V|V2|I|V-code[^\]]*)\]", page)
+
+
+def test_no_finding_of_the_seed_shows_the_formula_in_code_notation() -> None:
+    from web_helpers import SEED
+
+    from jixiao import services as core_services
+
+    evaluations = core_services.evaluate_batch(core_services.read_paths([SEED]).forms)
+    messages = [f.message for e in evaluations for f in e.findings]
+    assert not [m for m in messages if "min(" in m]
+    assert "预算执行得分印为 10，应为 5.60：执行率 56.00%（不超过 100%）× 分值 10 = 5.60" in messages

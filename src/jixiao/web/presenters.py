@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from jixiao.core import scoring
 from jixiao.core.model import (
     FUND_CAPTIONS,
     FUND_FIELDS,
@@ -22,7 +23,7 @@ from jixiao.core.model import (
     Form,
     from_record,
 )
-from jixiao.core.scoring import Scorecard, execution_basis, fmt, fmt2, percent2
+from jixiao.core.scoring import Scorecard, execution_basis, fmt, percent2
 from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import parse_number
 from jixiao.reports.layout import Computed, LayoutCell, build_layout, computed_values
@@ -214,13 +215,11 @@ def execution_in_words(form: Form, rate: Decimal | None, otherwise: str) -> str:
 
 
 def fund_score_in_words(rate: Decimal | None, score: Decimal | None, weight: Decimal | None, otherwise: str) -> str:
-    """The fund score's computation as a budget official reads it ("执行率 56.00%（不超过 100%）× 分值 10 = 5.60"):
-    core's fund weight × min(rate, 1) without its code notation; `otherwise` (core's text saying why there is no
-    score) where there is none."""
+    """The fund score's computation as a budget official reads it (core.scoring.fund_score_in_words: "执行率 56.00%
+    （不超过 100%）× 分值 10 = 5.60"); `otherwise` (core's text saying why there is no score) where there is none."""
     if rate is None or score is None or weight is None:
         return otherwise
-    cap = "超过 100% 按 100% 计" if rate > 1 else "不超过 100%"
-    return f"执行率 {percent2(rate)}（{cap}）× 分值 {fmt(weight)} = {fmt2(score)}"
+    return scoring.fund_score_in_words(rate, weight, score)
 
 
 def fund_words(form: Form, scorecard: Scorecard | Mapping[str, Any]) -> dict[str, str]:
