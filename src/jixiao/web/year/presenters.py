@@ -33,10 +33,16 @@ def monitor_json(form: MonitorForm) -> dict[str, Any]:
             "warnings": [warning_json(w, timezone.localdate()) for w in form.warnings.all()]}
 
 
-def paper(layout: Any, comments: dict[str, list[str]] | None = None) -> list[list[dict[str, Any]]]:
-    """A form's layout as rows of cells for the page, each value cell with the reviewers' comments on it."""
+_REVIEWER_KEY = re.compile(r"^review\[\d+\]\.reviewer$")
+
+
+def paper(layout: Any, comments: dict[str, list[str]] | None = None, public: bool = False
+          ) -> list[list[dict[str, Any]]]:
+    """A form's layout as rows of cells for the page, each value cell with the reviewers' comments on it. On the
+    public page the reviewers' accounts are left out: the public reads which level reviewed, not who logged in."""
     notes = comments or {}
-    return [[{"tag": "th" if c.role == "caption" else "td", "text": c.text, "rowspan": c.rowspan,
+    return [[{"tag": "th" if c.role == "caption" else "td",
+              "text": "" if public and _REVIEWER_KEY.match(c.key) else c.text, "rowspan": c.rowspan,
               "colspan": c.colspan, "key": c.key, "left": c.align == "left", "comments": notes.get(c.key, [])}
              for c in row] for row in layout.rows]
 

@@ -307,7 +307,7 @@ def public_target(request: HttpRequest, pk: int) -> HttpResponse:
     from jixiao.reports.year import target_layout
 
     layout = target_layout(tgt.from_record(decl.record))
-    return render(request, "year/public_target.html", {"decl": decl, "layout": layout, "paper": presenters.paper(layout)})
+    return render(request, "year/public_target.html", {"decl": decl, "layout": layout, "paper": presenters.paper(layout, public=True)})
 
 
 
