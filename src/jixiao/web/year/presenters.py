@@ -82,6 +82,26 @@ def cell_choices(layout: Any) -> list[tuple[str, str]]:
     return choices
 
 
+_WHERE_IT_STANDS = {  # a declaration's stage, for a user with no step to take on it: who takes the next one
+    "draft": "此申报表尚在单位填写中，由实施单位的填报人修改并提交审核。",
+    "returned": "此申报表已退回实施单位修改，由单位的填报人修改后重新提交。",
+    "edits": "此申报表审核为“良”，由实施单位按审核意见修改后完成。",
+    "submitted": "此申报表正等待主管部门审核，您暂无需操作。",
+    "to_finance": "此申报表正等待财政局审核，您暂无需操作。",
+    "approved": "绩效目标已批复。",
+    "rejected": "此申报表审核不予通过，不能再修改或提交。",
+    "superseded": "此版本已被调整后的新版本取代，请查看下方最新版本。",
+}
+
+
+def where_it_stands(decl: TargetDecl, actions: list[str]) -> str:
+    """What the page says under 操作 when the user has no step to take (the section is not left empty)."""
+    if set(actions) - {"edit"}:
+        return ""
+    said = _WHERE_IT_STANDS.get(str(decl.stage), "")
+    return f"{said[:-1]}，已随部门预算公开。" if decl.stage == "approved" and decl.published else said
+
+
 @dataclass(frozen=True)
 class CellNote:
     field: str  # the cell's key in the layout (or a record path, given through the API)
