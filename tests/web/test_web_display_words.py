@@ -82,3 +82,14 @@ def test_no_finding_of_the_seed_shows_the_formula_in_code_notation() -> None:
     messages = [f.message for e in evaluations for f in e.findings]
     assert not [m for m in messages if "min(" in m]
     assert "预算执行得分印为 10，应为 5.60：执行率 56.00%（不超过 100%）× 分值 10 = 5.60" in messages
+
+
+def test_the_publication_list_says_each_forms_year(demo_passwords: Any) -> None:
+    from django.test import Client
+
+    client = Client()
+    assert client.login(username="finance", password="pw-for-tests")
+    page = _page(client, "/year/publication/")
+    assert "<th>年度</th><th>项目</th>" in page
+    rows = re.findall(r"<tr class=\"[a-z ]+\"><td>(\d{4})</td>", page)
+    assert {"2019", "2020"} <= set(rows)  # one project of several years is told apart by its year
