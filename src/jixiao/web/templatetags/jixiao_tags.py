@@ -50,6 +50,15 @@ def profile_title(name: str) -> str:
     return found.title if found is not None and found.title else str(name or "")
 
 
+FORMAT_NAMES = {"xlsx": "Excel", "docx": "Word", "pdf": "PDF", "html": "网页", "json": "JSON", "csv": "CSV"}
+
+
+@register.filter
+def format_name(fmt: str) -> str:
+    """A download's format as users know it (Excel, Word, PDF, 网页), not its file extension."""
+    return FORMAT_NAMES.get(str(fmt), str(fmt))
+
+
 # The research tags of the rule files' sources (docs/cycle.md §0: [V] read, [V2] summarised, [V-code …] seen in
 # code, [K] as commonly cited, [I] our inference): for the project's readers. An official reads the documents
 # named; an inference is said to be the system's setting; pointers into the project's docs are left out.
