@@ -116,8 +116,7 @@ def test_loading_the_demo_again_adds_nothing(demo_passwords):
 
 def test_without_its_story_the_demo_forms_are_all_drafts(demo_drafts):
     assert set(_stages()) == {"draft"} and len(_stages()) == 11
-    # No message of the self-evaluation (the year app's 2020 declarations are under way as ever).
-    assert not ReviewEvent.objects.exists() and not Notification.objects.exclude(url__startswith="/year/").exists()
+    assert not ReviewEvent.objects.exists() and not Notification.objects.exists()
 
 
 def test_the_department_wide_form_agrees_with_the_department_s_project_forms_with_the_library_history(db):

@@ -155,8 +155,8 @@ def load_demo(passwords: dict[str, str] | None = None, library_history: bool = F
               story: bool = True) -> dict[str, str]:
     """Organisation, accounts and forms of the demo; safe to run on every start.
 
-    `story` takes the new forms through the year's workflow (run_story); without it they stay drafts, as a test
-    that walks the workflow itself from the start needs them. `library_history` adds the samples' forms and
+    `story` takes the new forms through the year's workflow (run_story); without it they stay drafts and nobody has
+    a message, as a test that walks the workflow itself from the start needs them. `library_history` adds the samples' forms and
     generated earlier years and peer units for the indicator library.
     """
     orgs = load_orgs()
@@ -165,9 +165,13 @@ def load_demo(passwords: dict[str, str] | None = None, library_history: bool = F
     first = load_forms(orgs) > 0
     if first and story:
         run_story(orgs, told["self"])
+    from jixiao.web.notify.models import Notification
     from jixiao.web.year.demo import load_year
 
+    before = Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0
     load_year(orgs, told["year"])  # the year of each seed project: its target and July monitoring form, the next year's targets
+    if not story:  # nobody has news of a year that is not in motion (the next year's declarations stand as ever)
+        Notification.objects.filter(id__gt=before).delete()
     load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
     load_library_demo(history=library_history)
     if first and story:
