@@ -197,9 +197,9 @@ def paper(record: Mapping[str, Any], scorecard: Scorecard | None = None,
 
 def fund_weight(profile_name: str) -> Decimal | None:
     """The fund weight the scorer used: that of the named profile (built-in or uploaded), None when it is gone."""
-    from jixiao.web.ops.profiles import stored
+    from jixiao.web.templatetags.jixiao_tags import profile_named
 
-    profile = stored(profile_name)
+    profile = profile_named(profile_name)
     return profile.fund_weight if profile is not None else None
 
 
