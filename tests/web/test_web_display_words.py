@@ -93,3 +93,9 @@ def test_the_publication_list_says_each_forms_year(demo_passwords: Any) -> None:
     assert "<th>年度</th><th>项目</th>" in page
     rows = re.findall(r"<tr class=\"[a-z ]+\"><td>(\d{4})</td>", page)
     assert {"2019", "2020"} <= set(rows)  # one project of several years is told apart by its year
+
+
+def test_a_finding_outside_the_indicators_names_the_part_of_the_form_it_is_in(web_cast: Any) -> None:
+    page = _page(web_cast.client("clerk_a"), f"/forms/{web_cast.form_a.pk}/")
+    assert "<td>资金情况 · 全年执行数</td>" in page  # A06: the fund block's 全年执行数 left blank
+    assert "<td> · " not in page  # no place that starts with a separator

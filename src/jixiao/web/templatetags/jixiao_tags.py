@@ -126,6 +126,10 @@ def paper_rows(paper: dict[str, Any]) -> str:
     ))
 
 
+# Where a finding outside the indicator rows is: the part of the form, as its captions name it.
+BLOCK_NAMES = {"header": "表头", "funds": "资金情况", "goals": "年度总体目标", "total": "总分"}
+
+
 @register.simple_tag
 def finding_rows(findings: list[dict[str, Any]]) -> str:
     """The rows of the findings table under the paper form."""
@@ -133,7 +137,8 @@ def finding_rows(findings: list[dict[str, Any]]) -> str:
     for f in findings:
         location = f["location"] or {}
         column = location.get("column")
-        where = _escape(location.get("indicator") or "") + (f" · {_escape(column)}" if column else "")
+        name = location.get("indicator") or BLOCK_NAMES.get(location.get("block", ""), "")
+        where = " · ".join(_escape(part) for part in (name, column) if part)
         severity = _escape(f["severity"])
         out.append(
             f'\n      <tr id="finding-{_escape(f["number"])}" class="sev-row-{severity}"><td>{_escape(f["number"])}</td>'
