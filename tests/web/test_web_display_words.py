@@ -99,3 +99,17 @@ def test_a_finding_outside_the_indicators_names_the_part_of_the_form_it_is_in(we
     page = _page(web_cast.client("clerk_a"), f"/forms/{web_cast.form_a.pk}/")
     assert "<td>资金情况 · 全年执行数</td>" in page  # A06: the fund block's 全年执行数 left blank
     assert "<td> · " not in page  # no place that starts with a separator
+
+
+def test_the_review_page_names_the_department_once_and_as_such(demo_passwords: Any) -> None:
+    from django.test import Client
+
+    from jixiao.web.models import PerformanceForm
+
+    client = Client()
+    assert client.login(username="reviewer", password="pw-for-tests")
+    own = PerformanceForm.objects.filter(unit__name="鄂尔多斯市司法局", stage="submitted").first()
+    other = PerformanceForm.objects.filter(unit__name="鄂尔多斯市法律援助中心").first()
+    assert own is not None and other is not None
+    assert "鄂尔多斯市司法局（鄂尔多斯市司法局）" not in _page(client, f"/review/forms/{own.pk}/")
+    assert "鄂尔多斯市法律援助中心（主管部门：鄂尔多斯市司法局）" in _page(client, f"/review/forms/{other.pk}/")
