@@ -13,7 +13,7 @@ from jixiao.core.findings import Finding, Location
 from jixiao.core.form_findings import form_finding, fund_location, indicator_location, indicator_name
 from jixiao.core.model import FUND_CAPTIONS, INDICATOR_CAPTIONS, Form, FundRow, Indicator
 from jixiao.core.profiles import Profile, stem
-from jixiao.core.scoring import HUNDRED, Scorecard, fmt, fmt2, percent2
+from jixiao.core.scoring import HUNDRED, Scorecard, fmt, fmt2, fund_score_in_words, percent2
 from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import number_error, parse_number
 
@@ -77,15 +77,16 @@ def check_a02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     assert printed is not None
     weight = row.amount("weight")
     if weight is None or weight == profile.fund_weight or weight <= 0:
-        true, formula = card.fund_score_exact, card.fund_formula
+        true = card.fund_score_exact
+        formula = fund_score_in_words(rate, profile.fund_weight, true)
     else:
         true = weight * min(rate, Decimal(1))
-        formula = f"印出的分值 {fmt(weight)} × min({percent2(rate)}, 1) = {fmt2(true)}"
+        formula = fund_score_in_words(rate, weight, true, "印出的分值")
     if printed_matches(printed, true):
         return
     expected = fmt2(true)
     yield form_finding("A02", form, fund_location(row, n, "score"),
-                       f"预算执行得分印为 {row.score}，按执行率应为 {expected}（{formula}）",
+                       f"预算执行得分印为 {row.score}，应为 {expected}：{formula}",
                        found=row.score, expected=expected)
 
 

@@ -157,6 +157,13 @@ def _fund_score(rate: Decimal | None, profile: Profile) -> tuple[Decimal | None,
     return score, f"{fmt(profile.fund_weight)} × min({percent2(rate)}, 1) = {fmt2(score)}"
 
 
+def fund_score_in_words(rate: Decimal, weight: Decimal, score: Decimal, weight_name: str = "分值") -> str:
+    """weight × min(rate, 1) as a budget official reads it: "执行率 56.00%（不超过 100%）× 分值 10 = 5.60" (the
+    pages and the findings; `fund_formula` keeps the short notation of the command line's output)."""
+    cap = "超过 100% 按 100% 计" if rate > 1 else "不超过 100%"
+    return f"执行率 {percent2(rate)}（{cap}）× {weight_name} {fmt(weight)} = {fmt2(score)}"
+
+
 # ---------------------------------------------------------------- indicators
 
 

@@ -155,18 +155,35 @@ def load_demo(passwords: dict[str, str] | None = None, library_history: bool = F
               story: bool = True) -> dict[str, str]:
     """Organisation, accounts and forms of the demo; safe to run on every start.
 
-    `story` takes the new forms through the year's workflow (run_story); without it they stay drafts, as a test
-    that walks the workflow itself from the start needs them. `library_history` adds the samples' forms and
+    `story` takes the new forms through the year's workflow (run_story); without it they stay drafts and nobody has
+    a message, as a test that walks the workflow itself from the start needs them. `library_history` adds the samples' forms and
     generated earlier years and peer units for the indicator library.
     """
     orgs = load_orgs()
     result = load_accounts(orgs, passwords)
     told = demo_story()  # jixiao/data/demo.toml, read once: [self] for the forms, [year] for the year app
-    if load_forms(orgs) and story:
+    first = load_forms(orgs) > 0
+    if first and story:
         run_story(orgs, told["self"])
+    from jixiao.web.notify.models import Notification
     from jixiao.web.year.demo import load_year
 
+    before = Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0
     load_year(orgs, told["year"])  # the year of each seed project: its target and July monitoring form, the next year's targets
+    if not story:  # nobody has news of a year that is not in motion (the next year's declarations stand as ever)
+        Notification.objects.filter(id__gt=before).delete()
     load_after_demo(orgs[DEPARTMENT], DEMO_YEAR)
     load_library_demo(history=library_history)
+    if first and story:
+        propose_library_change(told["library"])
     return result
+
+
+def propose_library_change(told: dict[str, Any]) -> None:
+    """The clerk's proposal of an indicator for the library (demo.toml [library]), waiting for its managers: the
+    finance bureau and the administrator, whose messages say so."""
+    from jixiao.web.library.models import Entry
+    from jixiao.web.library.services import propose
+
+    if not Entry.objects.filter(code=told["record"]["code"]).exists():
+        propose(_user("clerk"), "add", told["record"], told["reason"])

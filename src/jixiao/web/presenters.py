@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from jixiao.core import scoring
 from jixiao.core.model import (
     FUND_CAPTIONS,
     FUND_FIELDS,
@@ -19,9 +20,10 @@ from jixiao.core.model import (
     OPTIONAL_FUND_FIELDS,
     OPTIONAL_INDICATOR_FIELDS,
     SCHEMA,
+    Form,
     from_record,
 )
-from jixiao.core.scoring import Scorecard
+from jixiao.core.scoring import Scorecard, execution_basis, fmt, percent2
 from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import parse_number
 from jixiao.reports.layout import Computed, LayoutCell, build_layout, computed_values
@@ -181,7 +183,7 @@ def paper(record: Mapping[str, Any], scorecard: Scorecard | None = None,
     with its record path, its computed value (where the scorecard computes one) and its notes."""
     form = from_record(dict(record))
     layout = build_layout(form, scorecard)
-    computed = computed_values(form, scorecard) if scorecard is not None else {}
+    computed = _in_words(form, scorecard, computed_values(form, scorecard)) if scorecard is not None else {}
     notes = notes_by_cell(findings, comments)
     rows = [[_paper_cell(c, computed.get(c.key), notes.get(c.key, []) if c.key else []) for c in row]
             for row in layout.rows]
@@ -191,6 +193,70 @@ def paper(record: Mapping[str, Any], scorecard: Scorecard | None = None,
         # Notes about the form as a whole, or a place with no cell of its own, listed above the form.
         "general": [n for key, ns in notes.items() if key not in placed for n in ns],
     }
+
+
+def fund_weight(profile_name: str) -> Decimal | None:
+    """The fund weight the scorer used: that of the named profile (built-in or uploaded), None when it is gone."""
+    from jixiao.web.templatetags.jixiao_tags import profile_named
+
+    profile = profile_named(profile_name)
+    return profile.fund_weight if profile is not None else None
+
+
+def execution_in_words(form: Form, rate: Decimal | None, otherwise: str) -> str:
+    """The execution rate's computation as a budget official reads it ("执行率 = 全年执行数 7.56 ÷ 全年预算数 10 =
+    75.60%"), from the amounts the scorer divides (core.scoring.execution_basis); `otherwise` (core's text saying
+    why there is no rate) where there is none."""
+    basis = execution_basis(form)
+    if rate is None or basis is None or basis.annual is None or basis.executed is None:
+        return otherwise
+    where = f"（{basis.source}）" if basis.source == "各分项合计" else ""
+    return f"执行率{where} = 全年执行数 {fmt(basis.executed)} ÷ 全年预算数 {fmt(basis.annual)} = {percent2(rate)}"
+
+
+def fund_score_in_words(rate: Decimal | None, score: Decimal | None, weight: Decimal | None, otherwise: str) -> str:
+    """The fund score's computation as a budget official reads it (core.scoring.fund_score_in_words: "执行率 56.00%
+    （不超过 100%）× 分值 10 = 5.60"); `otherwise` (core's text saying why there is no score) where there is none."""
+    if rate is None or score is None or weight is None:
+        return otherwise
+    return scoring.fund_score_in_words(rate, weight, score)
+
+
+def fund_words(form: Form, scorecard: Scorecard | Mapping[str, Any]) -> dict[str, str]:
+    """The fund block's two formulas in words, of a scorecard or of its JSON (the editor's live evaluation)."""
+    sc = scorecard if isinstance(scorecard, Mapping) else plain_scorecard(scorecard)
+    rate = _decimal(sc.get("execution_rate_exact")) or _decimal(sc.get("execution_rate"))
+    score = _decimal(sc.get("fund_score"))
+    weight = fund_weight(str(sc.get("profile") or "")) if score is not None else None
+    return {"execution": execution_in_words(form, rate, str(sc.get("execution_formula") or "")),
+            "fund": fund_score_in_words(rate, score, weight, str(sc.get("fund_formula") or ""))}
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """A scorecard number, or its JSON text ("0.756"), as a Decimal; None for none."""
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def plain_scorecard(scorecard: Scorecard) -> dict[str, Any]:
+    """The scorecard's fields fund_words reads."""
+    return {"profile": scorecard.profile, "execution_rate": scorecard.execution_rate,
+            "execution_rate_exact": scorecard.execution_rate_exact, "fund_score": scorecard.fund_score,
+            "execution_formula": scorecard.execution_formula, "fund_formula": scorecard.fund_formula}
+
+
+def _in_words(form: Form, scorecard: Scorecard, computed: dict[str, Computed]) -> dict[str, Computed]:
+    """The computed values with the fund block's formulas as an official reads them (the indicators' and the
+    total's are in words already)."""
+    words, out = fund_words(form, scorecard), dict(computed)
+    for key, value in computed.items():
+        if key.startswith("funds[") and key.endswith((".rate", ".score")):
+            out[key] = replace(value, formula=words["execution" if key.endswith(".rate") else "fund"])
+    return out
 
 
 def _paper_cell(c: LayoutCell, computed: Computed | None, notes: list[dict[str, Any]]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
+from jixiao.core.model import from_record
 from jixiao.web import pages, presenters
 from jixiao.web.batch.models import ExportJob
 from jixiao.web.forms import access, evaluation, exports, filters, imports, kept, store
@@ -282,7 +283,8 @@ def form_evaluate(request: HttpRequest) -> JsonResponse:
         result = evaluation.evaluate_record(parsed.record, request.POST.get("profile_override", ""), request.user)
     except ServiceError as e:
         return JsonResponse({"errors": e.errors}, status=400)
-    return JsonResponse({**result, "indicator_rows": parsed.indicator_rows, "errors": parsed.errors})
+    words = presenters.fund_words(from_record(parsed.record), result["scorecard"])  # the fund formulas as read
+    return JsonResponse({**result, "words": words, "indicator_rows": parsed.indicator_rows, "errors": parsed.errors})
 
 
 # ---------------------------------------------------------------- import

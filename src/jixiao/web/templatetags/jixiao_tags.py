@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,6 +38,48 @@ def number(value: Any) -> str:
         return str(value)
     text = f"{d:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def profile_named(name: str) -> Any:
+    """The profile of a name: a built-in one without a query (most forms' on every page), else an uploaded one
+    (retired ones too); None when it is gone."""
+    from jixiao.profile_files import builtin_set
+    from jixiao.web.ops.profiles import stored
+
+    return builtin_set().by_name.get(name) or stored(name)
+
+
+@register.filter
+def profile_title(name: str) -> str:
+    """A profile's title as users read it (财政部项目支出绩效自评表（2020年起）) for its name (mof-2020), which is
+    the program's handle on it; the name itself only when the profile is gone."""
+    found = profile_named(str(name or ""))
+    return found.title if found is not None and found.title else str(name or "")
+
+
+FORMAT_NAMES = {"xlsx": "Excel", "docx": "Word", "pdf": "PDF", "html": "网页", "json": "JSON", "csv": "CSV"}
+
+
+@register.filter
+def format_name(fmt: str) -> str:
+    """A download's format as users know it (Excel, Word, PDF, 网页), not its file extension."""
+    return FORMAT_NAMES.get(str(fmt), str(fmt))
+
+
+# The research tags of the rule files' sources (docs/cycle.md §0: [V] read, [V2] summarised, [V-code …] seen in
+# code, [K] as commonly cited, [I] our inference): for the project's readers. An official reads the documents
+# named; an inference is said to be the system's setting; pointers into the project's docs are left out.
+_TAG = re.compile(r"\[(?:K|V2?|V-code[^\]]*)\]")
+_EMPTY = re.compile(r"[（(]\s*[，,、]?\s*[）)]")
+_DOCS_ASIDE = re.compile(r"[（(][^（）()]*docs/[^（）()]*[）)]")
+
+
+@register.filter
+def official_source(text: str) -> str:
+    """A rule file's source as an official reads it: "《预算法》第十四条（[K]）；…（[I]）" → "《预算法》第十四条；…（本系统设定）"."""
+    out = _DOCS_ASIDE.sub("", _TAG.sub("", str(text or "")).replace("[I]", "本系统设定"))
+    parts = [" ".join(_EMPTY.sub("", p).split()) for p in re.split(r"[；;]", out)]
+    return "；".join(p for p in parts if p and "docs/" not in p)
 
 
 def _escape(value: Any) -> str:
@@ -83,6 +126,10 @@ def paper_rows(paper: dict[str, Any]) -> str:
     ))
 
 
+# Where a finding outside the indicator rows is: the part of the form, as its captions name it.
+BLOCK_NAMES = {"header": "表头", "funds": "资金情况", "goals": "年度总体目标", "total": "总分"}
+
+
 @register.simple_tag
 def finding_rows(findings: list[dict[str, Any]]) -> str:
     """The rows of the findings table under the paper form."""
@@ -90,7 +137,8 @@ def finding_rows(findings: list[dict[str, Any]]) -> str:
     for f in findings:
         location = f["location"] or {}
         column = location.get("column")
-        where = _escape(location.get("indicator") or "") + (f" · {_escape(column)}" if column else "")
+        name = location.get("indicator") or BLOCK_NAMES.get(location.get("block", ""), "")
+        where = " · ".join(_escape(part) for part in (name, column) if part)
         severity = _escape(f["severity"])
         out.append(
             f'\n      <tr id="finding-{_escape(f["number"])}" class="sev-row-{severity}"><td>{_escape(f["number"])}</td>'

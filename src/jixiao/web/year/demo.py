@@ -7,7 +7,9 @@ and published with the budget;
 the 2019 monitoring round (1-7月) holds each project's form, filled with execution to date and submitted (all
 but the last few, still open), so that the finance bureau's view has its 预警. The next year's round
 holds a declaration of the first projects in each state that jixiao/data/demo.toml's [year] table names: each
-step taken by the account whose step it is, through the services the pages call.
+step taken by the account whose step it is, through the services the pages call. The messages those steps send
+are kept for the next year's declarations only: the story's year is the 2019 self-evaluation and the 2020
+declarations, and the year before's news (every 2019 target approved, every July 预警) would bury them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from jixiao.core import target as tgt
 from jixiao.web.models import Membership, Org, PerformanceForm, Phase, Role
+from jixiao.web.notify.models import Notification
 from jixiao.web.year import monitoring
 from jixiao.web.year import services as year
 from jixiao.web.year.models import RoundKind, TargetDecl, YearRound
@@ -81,6 +84,7 @@ def load_year(orgs: dict[str, Org], told: Mapping[str, Any]) -> int:
         return 0
     admin = get_user_model().objects.filter(is_superuser=True).order_by("id").first()
     assert admin is not None
+    before = Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0
     first_year = forms[0].year
     round_ = YearRound.objects.create(kind=RoundKind.MONITOR, year=first_year, title=f"{first_year}年1-7月运行监控",
                                       to_month=7, deadline=datetime.date(first_year, 8, 15), created_by=admin)
@@ -107,6 +111,7 @@ def load_year(orgs: dict[str, Org], told: Mapping[str, Any]) -> int:
         monitor = monitoring.save_monitor(clerk, monitor, record)
         if n < len(forms) - told["unreported"] and not any(f["severity"] == "error" for f in monitor.findings):
             monitoring.submit_monitor(clerk, monitor, today=datetime.date(first_year, 8, 10))
+    Notification.objects.filter(id__gt=before).delete()  # the year before's news (see above)
     for form, steps in zip(forms, told["next_year"], strict=False):
         record = {**target_from_self(form.record), "year": first_year + 1}
         _reviewed(year.save_target(_holder(form.unit, Role.FILLER, admin), record, unit=form.unit), steps, admin,

@@ -37,6 +37,7 @@ from jixiao.web.year.services import (
     is_finance,
     parse_target,
 )
+from jixiao.web.year.signals import monitor_submitted
 from jixiao.year_services import check_monitor
 
 # ---------------------------------------------------------------- rounds
@@ -190,9 +191,10 @@ def submit_monitor(user: User, form: MonitorForm, today: datetime.date | None = 
     with transaction.atomic():
         form.submitted, form.submitted_at = True, timezone.now()
         form.save()
-        MonitorWarning.objects.bulk_create(
+        raised = MonitorWarning.objects.bulk_create(
             MonitorWarning(monitor=form, kind=w.kind, message=w.message,
                            deadline=day + datetime.timedelta(days=form.round.answer_days)) for w in warnings)
+        monitor_submitted.send(MonitorForm, form=form, warnings=raised, user=user)
     return form
 
 

@@ -33,24 +33,73 @@ def monitor_json(form: MonitorForm) -> dict[str, Any]:
             "warnings": [warning_json(w, timezone.localdate()) for w in form.warnings.all()]}
 
 
-def paper(layout: Any, comments: dict[str, list[str]] | None = None) -> list[list[dict[str, Any]]]:
-    """A form's layout as rows of cells for the page, each value cell with the reviewers' comments on it."""
+_REVIEWER_KEY = re.compile(r"^review\[\d+\]\.reviewer$")
+
+
+def paper(layout: Any, comments: dict[str, list[str]] | None = None, public: bool = False
+          ) -> list[list[dict[str, Any]]]:
+    """A form's layout as rows of cells for the page, each value cell with the reviewers' comments on it. On the
+    public page the reviewers' accounts are left out: the public reads which level reviewed, not who logged in."""
     notes = comments or {}
-    return [[{"tag": "th" if c.role == "caption" else "td", "text": c.text, "rowspan": c.rowspan,
+    return [[{"tag": "th" if c.role == "caption" else "td",
+              "text": "" if public and _REVIEWER_KEY.match(c.key) else c.text, "rowspan": c.rowspan,
               "colspan": c.colspan, "key": c.key, "left": c.align == "left", "comments": notes.get(c.key, [])}
              for c in row] for row in layout.rows]
 
 
+_ROW_OF_INDICATOR = re.compile(r"^indicators\[(\d+)\]\.")
+
+
 def cell_choices(layout: Any) -> list[tuple[str, str]]:
-    """The value cells a reviewer can comment on, each named by its row's caption and its text."""
+    """The value cells a reviewer can comment on, each named as the form names it: by the caption just before it
+    in its row (项目代码, 年度), else by its column's heading (度量单位, 审核意见) with its indicator's name, or by
+    the fund row's name; then its text. Never by its record path."""
+    names = {m.group(1): c.text for row in layout.rows for c in row
+             if c.key.endswith(".name") and (m := _ROW_OF_INDICATOR.match(c.key))}
+    headings: dict[int, str] = {}
     choices = []
     for row in layout.rows:
-        caption = next((c.text for c in row if c.role == "caption" and c.text), "")
+        if len(row) > 1 and all(c.role == "caption" for c in row):  # a table's heading row
+            headings = {col: c.text for c in row for col in range(c.col, c.col + c.colspan)}
+            continue
+        caption, before = "", None
         for c in row:
-            if c.role == "value" and c.key:
+            if c.role == "caption":
+                caption, before = c.text, c
+                continue
+            if c.key:
+                label = caption if before is not None and before.role == "caption" else ""
+                if not label and before is not None and before.key.endswith(".label"):
+                    label = before.text
+                if not label:
+                    label = headings.get(c.col, "") or caption
+                    m = _ROW_OF_INDICATOR.match(c.key)
+                    if m and names.get(m.group(1)) and not c.key.endswith(".name"):
+                        label = f"{names[m.group(1)]} · {label}" if label else names[m.group(1)]
                 text = c.text if len(c.text) <= 16 else c.text[:15] + "…"
-                choices.append((c.key, f"{caption} · {text}" if caption else text or c.key))
+                choices.append((c.key, f"{label} · {text}" if label and text else label or text or "（空白单元格）"))
+            before = c
     return choices
+
+
+_WHERE_IT_STANDS = {  # a declaration's stage, for a user with no step to take on it: who takes the next one
+    "draft": "此申报表尚在单位填写中，由实施单位的填报人修改并提交审核。",
+    "returned": "此申报表已退回实施单位修改，由单位的填报人修改后重新提交。",
+    "edits": "此申报表审核为“良”，由实施单位按审核意见修改后完成。",
+    "submitted": "此申报表正等待主管部门审核，您暂无需操作。",
+    "to_finance": "此申报表正等待财政局审核，您暂无需操作。",
+    "approved": "绩效目标已批复。",
+    "rejected": "此申报表审核不予通过，不能再修改或提交。",
+    "superseded": "此版本已被调整后的新版本取代，请查看下方最新版本。",
+}
+
+
+def where_it_stands(decl: TargetDecl, actions: list[str]) -> str:
+    """What the page says under 操作 when the user has no step to take (the section is not left empty)."""
+    if set(actions) - {"edit"}:
+        return ""
+    said = _WHERE_IT_STANDS.get(str(decl.stage), "")
+    return f"{said[:-1]}，已随部门预算公开。" if decl.stage == "approved" and decl.published else said
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from jixiao.web.year.models import (
     TargetReview,
     TargetStage,
 )
+from jixiao.web.year.signals import target_step
 from jixiao.year_files import review_profile
 from jixiao.year_services import check_target
 
@@ -211,7 +212,9 @@ def submit_target(user: User, decl: TargetDecl) -> TargetDecl:
         raise errors.ServiceError(f"申报表还有 {decl.error_count} 个错误，请改正后再提交。")
     last = decl.reviews.order_by("-at", "-id").first() if decl.stage == TargetStage.RETURNED else None
     decl.stage = first_review_stage(decl, after_finance_return=last is not None and last.level == "finance")
-    decl.save(update_fields=["stage", "updated_at"])
+    with transaction.atomic():
+        decl.save(update_fields=["stage", "updated_at"])
+        target_step.send(TargetDecl, decl=decl, action="submit", review=None, user=user)
     return decl
 
 
@@ -251,9 +254,11 @@ def review_target(user: User, decl: TargetDecl, items: Mapping[str, str], opinio
         if decl.stage == TargetStage.APPROVED:
             _approve(decl)
         decl.save()
-        return TargetReview.objects.create(target=decl, level=level, items={p: items[p] for p in profile.point_names},
-                                           grade=grade, outcome=outcome, opinion=opinion, cells=checked,
-                                           profile=profile.name, reviewer=user if user.is_authenticated else None)
+        review = TargetReview.objects.create(target=decl, level=level, items={p: items[p] for p in profile.point_names},
+                                             grade=grade, outcome=outcome, opinion=opinion, cells=checked,
+                                             profile=profile.name, reviewer=user if user.is_authenticated else None)
+        target_step.send(TargetDecl, decl=decl, action="review", review=review, user=user)
+        return review
 
 
 def _checked_cells(decl: TargetDecl, cells: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -299,6 +304,7 @@ def finish_edits(user: User, decl: TargetDecl) -> TargetDecl:
     with transaction.atomic():
         _approve(decl)
         decl.save(update_fields=["stage", "approved_at", "updated_at"])
+        target_step.send(TargetDecl, decl=decl, action="finish_edits", review=None, user=user)
     return decl
 
 
@@ -351,7 +357,9 @@ def publish_target(user: User, decl: TargetDecl) -> TargetDecl:
     if decl.stage != TargetStage.APPROVED:
         raise errors.ServiceError("只有已批复的绩效目标可以随预算公开。")
     decl.published, decl.published_at = True, timezone.now()
-    decl.save(update_fields=["published", "published_at", "updated_at"])
+    with transaction.atomic():
+        decl.save(update_fields=["published", "published_at", "updated_at"])
+        target_step.send(TargetDecl, decl=decl, action="publish", review=None, user=user)
     return decl
 
 

@@ -147,6 +147,7 @@ def target_page(request: HttpRequest, pk: int) -> HttpResponse:
     department = year.department_opinion(decl)
     return render(request, "year/target.html", {
         "decl": decl, "record": decl.record, "editable": "edit" in actions, "actions": actions,
+        "where_it_stands": presenters.where_it_stands(decl, actions),
         "export_formats": transfer.EXPORT_FORMATS,
         "layout": layout, "paper": presenters.paper(layout, presenters.cell_comments(decl)),
         "cell_choices": presenters.cell_choices(layout),
@@ -307,7 +308,7 @@ def public_target(request: HttpRequest, pk: int) -> HttpResponse:
     from jixiao.reports.year import target_layout
 
     layout = target_layout(tgt.from_record(decl.record))
-    return render(request, "year/public_target.html", {"decl": decl, "layout": layout, "paper": presenters.paper(layout)})
+    return render(request, "year/public_target.html", {"decl": decl, "layout": layout, "paper": presenters.paper(layout, public=True)})
 
 
 

@@ -167,7 +167,7 @@
     var rate = sc.execution_rate === null ? "" : "执行率 " + (Number(sc.execution_rate) * 100).toFixed(2) + "%";
     document.querySelectorAll("[data-computed-fund]").forEach(function (cell) {
       cell.textContent = cell.dataset.computedFund === "total" ? [rate, sc.fund_score === null ? "" : "得分 " + num(sc.fund_score)].join(" ") : "";
-      cell.title = sc.execution_formula + "\n" + sc.fund_formula;
+      cell.title = data.words.execution + "\n" + data.words.fund;
     });
 
     form.querySelectorAll(".mark-error, .mark-warning, .mark-info").forEach(function (el) {
