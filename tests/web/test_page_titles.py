@@ -19,7 +19,7 @@ def test_a_title_block_is_one_line_of_text(template: Path) -> None:
     assert "<" not in title and "\n" not in title.strip(), title[:200]
 
 
-def test_the_candidates_page_title(web_cast) -> None:  # noqa: ANN001
+def test_the_candidates_page_title(web_cast) -> None:
     page = web_cast.client("finance").get("/library/candidates/").content.decode()
     assert re.search(r"<title>[^<]*候选指标[^<]*</title>", page)
     assert page.count("名称相似、待确认的对应") == 1
