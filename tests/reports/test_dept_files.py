@@ -54,7 +54,7 @@ def test_the_layout_prints_the_profile_captions_and_keys() -> None:
     layout = build_dept_layout(demo(), PROFILES["dept-53"])
     assert layout.cell("total").text == "95.59"
     assert layout.cell("indicators[9].coefficient").text == "94.74%"
-    assert layout.cell("profile").text == "dept-53"
+    assert layout.cell("profile").text == "部门整体支出绩效自评表（53号框架）"  # its title, not the program's name
     captions = [c.text for c in layout.cells if c.role == "caption"]
     assert "部门预算执行情况（万元）" in captions and "是否核心指标" in captions
 

@@ -148,3 +148,10 @@ def test_an_uploaded_profile_applies_only_under_its_finance_bureau(web_cast, see
     assert created.status_code == 201
     assert created.json()["profile"] != "eerduosi-2023"
     assert json.loads(created.content)["profile"] == "mof-2020"
+
+
+def test_the_built_in_rules_are_listed_with_their_sources_as_an_official_reads_them(web_cast):
+    """The list showed the rule files' research tags ([K], [I]) and pointers into docs/domain.md."""
+    page = web_cast.client("admin").get(reverse("ops-profiles")).content.decode()
+    assert "财政部项目支出绩效自评表" in page
+    assert "[K]" not in page and "[I]" not in page and "docs/" not in page

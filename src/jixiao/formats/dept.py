@@ -108,7 +108,9 @@ class _Builder:
 
     @property
     def profile(self) -> DeptProfile | None:
-        return self.profiles.get(self.values.get("profile", ""))
+        """The profile the 评分规则 cell names: by its title, as jixiao prints it, or by its name."""
+        printed = self.values.get("profile", "").strip()
+        return self.profiles.get(printed) or next((p for p in self.profiles.values() if p.title == printed), None)
 
     def _chosen(self) -> list[DeptProfile]:
         return [self.profile] if self.profile else list(self.profiles.values())
@@ -284,7 +286,9 @@ class Recognised:
 
 
 def _done(builder: _Builder) -> Recognised:
-    return Recognised(builder.form(), builder.values.get("profile", ""), builder.layout_profile())
+    named = builder.profile
+    return Recognised(builder.form(), named.name if named else builder.values.get("profile", ""),
+                      builder.layout_profile())
 
 
 def recognise_dept(grids: Iterable[Grid], profiles: Mapping[str, DeptProfile]) -> list[Recognised]:

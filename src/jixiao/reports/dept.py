@@ -57,7 +57,7 @@ class _Rows:
 def _values(form: DeptForm, profile: DeptProfile) -> dict[str, str]:
     return {
         "department": form.department, "finance_office": form.finance_office, "contact": form.contact,
-        "phone": form.phone, "total": form.total, "profile": profile.name,
+        "phone": form.phone, "total": form.total, "profile": profile.title or profile.name,
         "projects.count": form.projects.count, "projects.average": form.projects.average,
         "goals.initial": form.goals.initial, "goals.adjusted": form.goals.adjusted,
         "goals.achieved": form.goals.achieved,
