@@ -199,6 +199,24 @@ def run_cli(args: list[str]) -> dict[str, float]:
             "tree_mb": peak / 1e6, "code": code, "load_before": load, "load_after": os.getloadavg()[0]}
 
 
+def run_halves_at_once(files: list[Path]) -> dict[str, float]:
+    """`--jobs 1` on each half of the files, the two commands at once: wall and CPU of both, with no
+    pool at all. What the same work costs when two processes share the machine's cores bounds what
+    `--jobs 2` can gain (on this VM, two processes at once each ran about 12% slower per form)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    half = len(files) // 2
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-m", "jixiao.cli", "check", *map(str, part), "--jobs", "1",
+                               "--format", "jsonl"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+             for part in (files[:half], files[half:])]
+    cpu = 0.0
+    for proc in procs:
+        _, _, usage = os.wait4(proc.pid, 0)
+        cpu += usage.ru_utime + usage.ru_stime
+    return {"wall": time.perf_counter() - start, "cpu": cpu, "load_before": load}
+
+
 def report(label: str, forms: int, m: dict[str, float]) -> None:
     print(f"{label}: {forms:,} forms, {m['wall']:.1f} s wall, {m['cpu']:.1f} s CPU (the parent ≈ {m['parent_cpu']:.1f} s), "
           f"{forms / m['wall']:,.0f} forms/s wall ({forms / m['cpu']:,.0f} per CPU second); "
@@ -274,6 +292,10 @@ def main() -> int:
               f"CPU the two runs spent: {one['cpu']:.1f} s and {two['cpu']:.1f} s (its parent ≈ {two['parent_cpu']:.1f} s); "
               f"on two free cores the CPU figures allow {one['cpu'] / max(two['parent_cpu'], two['cpu'] / 2):.2f}× "
               f"(load average now {os.getloadavg()[0]:.2f})")
+        halves = run_halves_at_once(sorted(where.iterdir()))
+        print(f"the same work as two --jobs 1 commands at once, on half the files each: {halves['wall']:.1f} s wall, "
+              f"{halves['cpu']:.1f} s CPU ({halves['cpu'] / one['cpu'] - 1:+.0%} over --jobs 1 alone, "
+              f"no pool); --jobs 2 spent {two['cpu'] / one['cpu'] - 1:+.0%} (load average {halves['load_before']:.2f} before)")
     if "pdf" not in skip:
         path = big_pdf(root)
         m = run_cli(["check", str(path), "--jobs", "1", *jsonl])

@@ -3,13 +3,17 @@
 The title and the year are centred paragraphs above the table, as in the samples; merged cells are
 real Word merges (w:gridSpan, w:vMerge); rescored cells are shaded. Each form after the first starts
 a new section, so a batch may mix portrait and landscape forms.
+
+The document part is written into the zip form by form: python-docx builds one form's XML, it is
+written out and let go. python-docx alone holds the whole document's XML until it saves (about
+430 KB a form in memory), so a batch of a province's forms did not fit; the file is the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from jixiao.reports._atomic import atomic_path
 from jixiao.reports.layout import (
@@ -30,14 +34,59 @@ TITLE_PT = 18
 ROW_TWIPS = 397  # 7 mm
 
 
+DOCUMENT_PART = "word/document.xml"
+# Zip64 records are written only for a batch whose document part could pass 2 GiB (a form is about
+# 26 KB of XML; 200 KB leaves room for long texts), so that an ordinary file's zip stays the usual kind.
+PART_BOUND = 200_000
+
+
 def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "") -> None:
-    """Write any layouts to a .docx file, each in a section of its own (its page turned to fit)."""
+    """Write any layouts to a .docx file, each in a section of its own (its page turned to fit).
+
+    The other parts are python-docx's, saved before the forms (the forms change none of them); the
+    document part is streamed between them in their place, one form's XML held at a time.
+    """
+    import io
+    import zipfile
+
     from docx import Document
 
     doc = Document()
     if title:
         doc.core_properties.title = title
     set_default_font(doc)
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))  # the parts without a form, then written again with the forms in place
+        with zipfile.ZipFile(io.BytesIO(tmp.read_bytes())) as parts, \
+                zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+            _write_parts(doc, layouts, parts, out)
+
+
+def _write_parts(doc: Any, layouts: Sequence[FormLayout], parts: Any, out: Any) -> None:
+    """python-docx's parts copied in their order, the document part written in its place."""
+    import zipfile
+
+    for info in parts.infolist():
+        if info.filename != DOCUMENT_PART:
+            out.writestr(info, parts.read(info))
+            continue
+        with out.open(info, "w", force_zip64=len(layouts) * PART_BOUND > zipfile.ZIP64_LIMIT) as part:
+            _write_document(doc, layouts, part)
+
+
+def _write_document(doc: Any, layouts: Sequence[FormLayout], part: IO[bytes]) -> None:
+    """The document part as python-docx serialises it (etree.tostring of the whole document), a form at a
+    time: the body's content is serialised and removed after each form, the body's last w:sectPr (the
+    last section's page) is written at the end."""
+    from lxml import etree
+
+    def whole() -> bytes:
+        return etree.tostring(doc.element, encoding="UTF-8", standalone=True)
+
+    start = b"<w:body>"
+    head = whole()
+    part.write(head[: head.index(start) + len(start)])
+    body = doc.element.body
     for n, layout in enumerate(layouts):
         section = doc.sections[0] if n == 0 else _new_section(doc)
         _page(section, layout.template.landscape)
@@ -46,8 +95,12 @@ def write_layouts(layouts: Sequence[FormLayout], path: Path, *, title: str = "")
         if layout.note:
             p = doc.add_paragraph(layout.note)
             set_run_font(p.runs[0], BODY_PT - 1)
-    with atomic_path(path) as tmp:
-        doc.save(str(tmp))
+        xml = etree.tostring(body, encoding="UTF-8", xml_declaration=False)  # <w:body xmlns…>the form…<w:sectPr…/>…
+        part.write(xml[xml.index(b">") + 1 : xml.rindex(b"<w:sectPr")])
+        for child in body[:-1]:  # all but the last w:sectPr, which the next form's section break copies
+            body.remove(child)
+    tail = whole()
+    part.write(tail[tail.index(start) + len(start):])
 
 
 def _new_section(doc: Any) -> Any:
@@ -124,8 +177,10 @@ def _table(doc: Any, layout: FormLayout, section: Any) -> None:
     table.autofit = False  # w:tblLayout fixed: the column widths below hold
     text_width = section.page_width - section.left_margin - section.right_margin
     widths = [int(text_width * f) for f in column_fractions(layout.template)]
-    for col, width in zip(table.columns, widths, strict=True):
-        col.width = Emu(width)
+    # Set on the w:gridCol elements as table.columns would, without the columns object: it and the table
+    # refer to each other, and so kept each written form's table alive until the collector ran.
+    for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        grid_col.w = Emu(width)
     starts = {(c.row, c.col): c for c in layout.cells}
     covered = {
         (r, c.col): c for c in layout.cells for r in range(c.row + 1, c.row + c.rowspan)
