@@ -14,7 +14,6 @@ import os
 import random
 import tomllib
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from jixiao import services
 from jixiao.cli import main
 from jixiao.core.findings import Severity
 from jixiao.core.model import Form, to_record
+from jixiao.core.values import parse_number
 from jixiao.formats.layout import recognise
 from jixiao.formats.registry import read_grids
 from jixiao.profile_files import load_profile
@@ -105,7 +105,9 @@ def test_jixiao_check_on_a_folder_of_unknown_templates_gives_no_error_a_template
     for family, layout in layouts.items():  # planted: the printed total one point off
         (form,) = _forms(layout, "html")
         if form.total.score:
-            planted = replace(form, total=replace(form.total, score=str(Decimal(form.total.score) + 1)))
+            printed = parse_number(form.total.score)  # "98.50", "98分": the score units variation
+            assert printed is not None, (family, form.total.score)
+            planted = replace(form, total=replace(form.total, score=str(printed + 1)))
             found = {f.code for f in services.evaluate(planted).findings if f.severity is Severity.ERROR}
             assert found == {"A03"}, (family, layout.changes)
 
@@ -149,3 +151,27 @@ def test_a_cut_off_hubei_form_with_no_fund_weight_is_not_scored_by_a_profile_its
     (form,) = _forms(layout, "html")
     evaluation = services.evaluate(form)
     assert {f.code for f in evaluation.findings if f.severity is Severity.ERROR} == {"S01"}
+
+
+
+@pytest.mark.parametrize("change", variants.CHANGES, ids=lambda change: change.__name__)
+def test_each_drawn_variation_changes_the_written_form_whenever_it_says_it_was_applied(change: object) -> None:
+    """The generator's honesty: a variant drawn with a variation that says it was applied (it names itself in
+    Layout.changes) prints another document than the same variant drawn without it; and the variation applies to
+    at least a fifth of the families' forms (moving the weight column applies only where there is one to move).
+    A variation that silently did nothing would let the property tests above pass on forms they never made."""
+    tries, changed, silent = 0, 0, []
+    for family in FAMILIES:
+        for seed in range(4):
+            with_it = variants.variant(family, random.Random(f"honest-{seed}"), force={change: True})
+            without = variants.variant(family, random.Random(f"honest-{seed}"), force={change: False})
+            tries += 1
+            names = [c for c in with_it.changes if c not in without.changes]
+            if not names:
+                continue  # nothing of this form it could change (no dash, no fund block): it says so
+            if variants.write(with_it, "html") == variants.write(without, "html"):
+                silent.append((family, seed, names))
+            else:
+                changed += 1
+    assert silent == [], silent
+    assert changed >= tries / 5, (changed, tries)
