@@ -64,6 +64,26 @@ def test_a_family_s_variant_reads_back_cell_for_cell_and_checks_without_error(
         assert errors == [], (fmt, layout.changes)
 
 
+@pytest.mark.skipif(variants.soffice() is None, reason="LibreOffice (soffice) is not installed")
+@settings(max_examples=int(os.environ.get("VARIANTS_PDF", "3")), deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(family=st.sampled_from(FAMILIES), rng=st.randoms(use_true_random=False))
+def test_a_family_s_variant_printed_to_pdf_reads_back_cell_for_cell_and_checks_without_error(
+        family: str, rng: random.Random) -> None:
+    """The variant's Word file printed to PDF by LibreOffice, as units publish them: read back from the PDF's
+    ruled table cell for cell, scored to its total, no error. A few examples a run, the same each run
+    (LibreOffice takes seconds each); VARIANTS_PDF=N for more. Known: a level-2 repeated on an empty template row
+    (……) under a merged level-1 is joined with the row above by the PDF reader (99.94% of cells over 42 variants).
+    """
+    layout = variants.variant(family, rng)
+    forms = _forms(layout, "pdf")
+    assert [to_record(f) for f in forms] == [layout.record], layout.changes
+    evaluation = services.evaluate(forms[0])
+    card = evaluation.scorecard
+    assert (str(card.total) if card.total is not None else "") == TOTAL[family], (layout.changes, evaluation.reason)
+    assert [f.message for f in evaluation.findings if f.severity is Severity.ERROR] == [], layout.changes
+
+
 @settings(max_examples=int(os.environ.get("VARIANTS", "40")) // 2, deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(family=st.sampled_from([f for f in FAMILIES if f != "noscore-2020"]), rng=st.randoms(use_true_random=False),

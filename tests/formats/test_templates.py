@@ -177,6 +177,32 @@ def test_a_draft_from_one_sample_scores_the_other_sample_as_the_builtin_does(fam
         assert errors(services.evaluate(changed, draft)) == set(planted["errors"]), planted["what"]
 
 
+@pytest.mark.parametrize("family", SCORED)
+def test_a_draft_from_one_sample_scores_its_profile_s_other_samples_and_their_variants_as_the_builtin_does(
+        family: str, tmp_path: Path) -> None:
+    """No hand edits: the draft from one family's html sample, used on every sample its built-in profile reads
+    (Hubei's goal-block form and its 产出/效益 form; the county and caption forms of mof-2020) and on variants of
+    them (tests/formats/variants.py): the same total as the built-in profile, and no error."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import variants
+
+    profile = BY_FAMILY[family]["profile"]
+    if profile == "template-free":
+        return  # nothing to score: test_templates checks its template-free rules
+    draft = load_profile(str(_draft(family, tmp_path)))
+    for other in [c["family"] for c in CASES if c["profile"] == profile]:
+        for seed in range(4):
+            layout = variants.variant(other, random.Random(f"draft-{family}-{seed}"))
+            (form,) = recognise(read_grids(variants.write(layout, "html"), "variant.html"))
+            builtin, mine = services.evaluate(form), services.evaluate(form, draft)
+            assert mine.scorecard.total == builtin.scorecard.total, (other, seed, layout.changes)
+            assert errors(mine) == errors(builtin) == set(), (other, seed, layout.changes,
+                                                            [f.message for f in mine.findings])
+
+
 def test_a_draft_marks_its_guesses_and_reads_back(tmp_path: Path) -> None:
     text = _draft("hubei-2021", tmp_path).read_text(encoding="utf-8")
     assert "推测" in text

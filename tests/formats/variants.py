@@ -712,12 +712,13 @@ def cut_off(layout: Layout, rng: random.Random) -> bool:
 
 def write(layout: Layout | list[Layout], fmt: str, sheets: bool = False) -> bytes:
     """One document of a layout, or of several forms one after the other (xlsx: stacked on one sheet, or one
-    sheet each with sheets). "pdf" is the Word file printed to PDF by LibreOffice, "pdf-html" the web page."""
+    sheet each with sheets). "pdf" is the Word file printed to PDF by LibreOffice (its HTML import drops a page's
+    first paragraph, and the workbooks written here have no ruled cells, so neither is printed)."""
     layouts = layout if isinstance(layout, list) else [layout]
     if fmt == "xlsx":
         return write_xlsx(layouts, sheets)
-    if fmt in ("pdf", "pdf-html"):
-        return write_pdf(layouts, "html" if fmt == "pdf-html" else "docx")
+    if fmt == "pdf":
+        return write_pdf(layouts)
     return {"html": write_html, "docx": write_docx}[fmt](layouts)
 
 
@@ -729,8 +730,8 @@ def soffice() -> str | None:
 _OFFICE_PROFILE: list[Path] = []
 
 
-def write_pdf(layouts: list[Layout], source: str = "docx") -> bytes:
-    """The forms as a PDF, as units publish them: the Word file (or web page) printed by LibreOffice, one process
+def write_pdf(layouts: list[Layout]) -> bytes:
+    """The forms as a PDF, as units publish them: the Word file printed by LibreOffice, one process
     each time with a profile of this process's own (others may run LibreOffice at the same time)."""
     command = soffice()
     if command is None:
@@ -739,8 +740,8 @@ def write_pdf(layouts: list[Layout], source: str = "docx") -> bytes:
         _OFFICE_PROFILE.append(Path(tempfile.mkdtemp(prefix="jixiao-variants-office-")))
         atexit.register(shutil.rmtree, _OFFICE_PROFILE[0], True)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"variant.{source}"
-        path.write_bytes({"html": write_html, "docx": write_docx}[source](layouts))
+        path = Path(tmp) / "variant.docx"
+        path.write_bytes(write_docx(layouts))
         subprocess.run([command, "--headless", "--norestore", f"-env:UserInstallation={_OFFICE_PROFILE[0].as_uri()}",
                         "--convert-to", "pdf", "--outdir", tmp, str(path)], check=True, capture_output=True,
                        timeout=180)
@@ -831,7 +832,7 @@ def read_back(layout: Layout, fmt: str) -> list[dict[str, Any]]:
     from jixiao.formats.layout import recognise
     from jixiao.formats.registry import read_grids
 
-    return [to_record(f) for f in recognise(read_grids(write(layout, fmt), f"variant.{fmt.split('-')[0]}"))]
+    return [to_record(f) for f in recognise(read_grids(write(layout, fmt), f"variant.{fmt}"))]
 
 
 def leaves(value: Any, path: str = "") -> dict[str, Any]:
