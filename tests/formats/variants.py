@@ -9,8 +9,14 @@ columns, blank columns and rows, the title and unit lines inside the table, note
 moved (分值 before the target, or after the actual value). Each change is mirrored in the record the
 variant must read back as (only the printed values and level-1 labels are in the record; captions are not).
 
-Written to html, xlsx and docx by the small builders below. `python tests/formats/variants.py [N]` prints
-the share of the records' cells read right over N variants of every family, in every format.
+Also varied: the level columns' captions (一级 / 指标类别 / 绩效指标（一级）…), level-1 names (产出指标 50分,
+一、产出指标, without points where weights carry them), level-1 and level-2 labels on their first row only or on
+every row, and scores and weights printed with 分 or trailing zeros (9.5分, 10.00). A change names itself in
+Layout.changes only when it changed the form (test_family_variants checks that it then prints another one).
+
+Written to html, xlsx and docx by the small builders below, and to PDF (the Word file through LibreOffice).
+`python tests/formats/variants.py [N] [html,xlsx,docx,pdf]` prints the share of the records' cells read right
+over N variants of every family, in every format given (html, xlsx and docx by default).
 """
 
 from __future__ import annotations
@@ -855,13 +861,13 @@ def families() -> list[str]:
     return [f for f in FAMILIES if (TEMPLATES / f"{f}.json").exists()]
 
 
-def main(count: int) -> None:
+def main(count: int, formats: tuple[str, ...] = FORMATS) -> None:
     right = total = found = forms = 0
     worst: dict[str, list[tuple[int, int]]] = {}
     for family in families():
         for seed in range(count):
             layout = variant(family, random.Random(f"{family}-{seed}"))
-            for fmt in FORMATS:
+            for fmt in formats:
                 read = read_back(layout, fmt)
                 good, cells = cells_right(layout.record, read)
                 right, total, forms = right + good, total + cells, forms + 1
@@ -873,4 +879,4 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10, tuple(sys.argv[2].split(",")) if len(sys.argv) > 2 else FORMATS)
