@@ -195,3 +195,19 @@ def test_each_drawn_variation_changes_the_written_form_whenever_it_says_it_was_a
                 changed += 1
     assert silent == [], silent
     assert changed >= tries / 5, (changed, tries)
+
+
+def test_a_ningxia_form_without_its_points_labels_is_not_scored_with_an_execution_score() -> None:
+    """Ningxia's 40/40/20 labels left off (产出指标 with no points, as the level-1 names variation prints it): its
+    fund block with amounts but no 分值 or 得分 fits a profile without an execution score; under mof-2020 its
+    weights of 100 would score 105 (found by the property test above)."""
+    layout = variants.sample("ningxia-2020")
+    for cell in layout.cells:
+        name, points = variants._level1_printed(layout.record).get(cell.text, ("", ""))
+        if points:
+            cell.text = name
+    layout.record["category_points"] = {}
+    (form,) = _forms(layout, "html")
+    evaluation = services.evaluate(form)
+    assert str(evaluation.scorecard.total) == TOTAL["ningxia-2020"], (evaluation.profile.name, evaluation.reason)
+    assert [f.code for f in evaluation.findings if f.severity is Severity.ERROR] == []
