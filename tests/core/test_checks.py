@@ -504,6 +504,8 @@ def test_a03_quiet_when_a_score_is_known_neither_printed_nor_by_rule() -> None:
 def test_every_finding_has_its_codes_severity_and_a_chinese_message(sample: str, profile_name: str) -> None:
     for form in sample_forms(sample):
         for finding in findings(form, profile_name):
-            assert finding.severity == CODES[finding.code][0]
+            # A05 departs from its profile at a warning where the form's own numbers add up (arithmetic_checks)
+            assert finding.severity == CODES[finding.code][0] or (
+                finding.code == "A05" and finding.severity is Severity.WARNING and "与模板不同" in finding.message)
             assert any("\u4e00" <= c <= "\u9fff" for c in finding.message)
             assert finding.project == form.project and finding.location.block

@@ -150,3 +150,40 @@ def test_header_caption_lines_above_a_table_are_read_in_any_order(
     (form,) = recognise([grid_from_rows(rows)])
     assert form.project == "城市道路维护" and form.unplaced == ()
     assert {f: getattr(form, f) for f in fields} == {f: values[f] for f in fields}
+
+
+LEVEL1_CAPTIONS = ("一级指标", "一级", "指标类别", "绩效指标（一级）", "一级指标名称")
+LEVEL2_CAPTIONS = ("二级指标", "二级", "指标类型", "绩效指标（二级）")
+NAME_CAPTIONS = ("三级指标", "三级", "指标名称", "具体指标")
+
+
+@settings(max_examples=60, deadline=None)
+@given(level1=st.sampled_from(LEVEL1_CAPTIONS), level2=st.sampled_from(LEVEL2_CAPTIONS),
+       name=st.sampled_from(NAME_CAPTIONS),
+       label=st.sampled_from(("产出指标(50分)", "产出指标（50分）", "产出指标 50分", "产出指标50分", "一、产出指标（50分）",
+                              "（一）产出指标 50分", "1.产出指标(50分)")),
+       repeated=st.booleans())
+def test_the_indicator_block_is_read_whatever_its_level_captions_and_level1_label(
+        level1: str, level2: str, name: str, label: str, repeated: bool) -> None:
+    """The level columns captioned as templates caption them, the level-1 label printed with its points in or
+    out of brackets, numbered or not, on its first row or repeated on every row (the level-2 merged over two
+    rows is then kept on the second): the same indicators, points 50, the label kept as printed."""
+    rows = [["2022年度城市道路维护项目支出绩效自评表"], ["项目名称", "城市道路维护"],
+            [level1, level2, name, "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            [label, "数量指标", "道路维护里程", "≥20公里", "20公里", "30", "30", ""],
+            [label if repeated else "", "", "维护路段数", "≥5段", "5段", "20", "20", ""],
+            ["总分", "", "", "", "", "50", "50", ""]]
+    (form,) = recognise([grid_from_rows(rows)])
+    assert form.unplaced == ()
+    assert [(i.level1, i.level2, i.name) for i in form.indicators] == [
+        ("产出指标", "数量指标", "道路维护里程"), ("产出指标", "数量指标", "维护路段数")]
+    assert form.points == {"产出指标": 50}
+    assert dict(form.category_labels) == ({} if label == "产出指标(50分)" else {"产出指标": label})
+
+
+def test_a_data_row_naming_a_first_class_road_is_no_header() -> None:
+    """一级公路 in an indicator's name: the row prints values, so it is a row, not the block's header."""
+    rows = [["项目名称", "公路养护"], INDICATORS[0],
+            ["产出指标(50分)", "数量指标", "一级公路养护里程", "≥20公里", "20公里", "50", "50", ""], INDICATORS[2]]
+    (form,) = recognise([grid_from_rows(rows)])
+    assert [i.name for i in form.indicators] == ["一级公路养护里程"]

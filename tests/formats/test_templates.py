@@ -177,6 +177,32 @@ def test_a_draft_from_one_sample_scores_the_other_sample_as_the_builtin_does(fam
         assert errors(services.evaluate(changed, draft)) == set(planted["errors"]), planted["what"]
 
 
+@pytest.mark.parametrize("family", SCORED)
+def test_a_draft_from_one_sample_scores_its_profile_s_other_samples_and_their_variants_as_the_builtin_does(
+        family: str, tmp_path: Path) -> None:
+    """No hand edits: the draft from one family's html sample, used on every sample its built-in profile reads
+    (Hubei's goal-block form and its 产出/效益 form; the county and caption forms of mof-2020) and on variants of
+    them (tests/formats/variants.py): the same total as the built-in profile, and no error."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import variants
+
+    profile = BY_FAMILY[family]["profile"]
+    if profile == "template-free":
+        return  # nothing to score: test_templates checks its template-free rules
+    draft = load_profile(str(_draft(family, tmp_path)))
+    for other in [c["family"] for c in CASES if c["profile"] == profile]:
+        for seed in range(4):
+            layout = variants.variant(other, random.Random(f"draft-{family}-{seed}"))
+            (form,) = recognise(read_grids(variants.write(layout, "html"), "variant.html"))
+            builtin, mine = services.evaluate(form), services.evaluate(form, draft)
+            assert mine.scorecard.total == builtin.scorecard.total, (other, seed, layout.changes)
+            assert errors(mine) == errors(builtin) == set(), (other, seed, layout.changes,
+                                                            [f.message for f in mine.findings])
+
+
 def test_a_draft_marks_its_guesses_and_reads_back(tmp_path: Path) -> None:
     text = _draft("hubei-2021", tmp_path).read_text(encoding="utf-8")
     assert "推测" in text
@@ -288,3 +314,47 @@ def test_jixiao_convert_writes_a_hubei_form_that_reads_back_as_hubeis(fmt: str, 
     (back,) = recognise(read_grids(out.read_bytes(), out.name))
     evaluation = services.evaluate(back)
     assert evaluation.profile.name == "hubei-2021" and errors(evaluation) == set(), evaluation.reason
+
+
+# A form that departs from its profile but adds up (issue 9: A05 and A02 decisions) ----------------------------
+
+
+def _fund_20(total_weight: str = "110", total_score: str = "108") -> Form:
+    """The mof-2020 caption sample with a fund 分值 of 20 (scored 20 at 100%) and its total printed to match."""
+    (form,) = read("caption-2022")
+    for cell, value in (("funds.0.weight", "20"), ("funds.0.score", "20"), ("total.weight", total_weight),
+                        ("total.score", total_score)):
+        form = plant(form, cell, value)
+    return form
+
+
+def test_a_form_whose_weights_add_up_to_another_sum_than_its_profile_s_is_warned_not_called_wrong() -> None:
+    """Fund 分值 20 under mof-2020 (fund weight 10), weights 90, total 分值 110, total 108: the form's own
+    numbers add up, so A05 is a warning (a departure from the profile), and A02/A03 find nothing: the scorer
+    scores the fund by the printed 分值 (scoring.fund_weight), as A02 does."""
+    evaluation = services.evaluate(_fund_20(), load_profile("mof-2020"))
+    a05 = [f for f in evaluation.findings if f.code == "A05"]
+    assert errors(evaluation) == set()
+    assert [f.severity for f in a05] == [Severity.WARNING] and "与模板不同" in a05[0].message
+    assert evaluation.scorecard.fund_score == 20 and str(evaluation.scorecard.total) == "108.00"
+    assert "印出的分值 20" in evaluation.scorecard.fund_formula
+
+
+def test_a_total_weight_its_parts_do_not_add_up_to_stays_an_error() -> None:
+    """Total 分值 printed 110 but 90 + the fund's 10: the printed numbers disprove it, an error."""
+    (form,) = read("caption-2022")
+    evaluation = services.evaluate(plant(form, "total.weight", "110"), load_profile("mof-2020"))
+    (a05,) = [f for f in evaluation.findings if f.code == "A05"]
+    assert a05.severity is Severity.ERROR and "为 100" in a05.message
+    # and a fund 分值 of 20 whose total 分值 still says 100: 90 + 20 ≠ 100
+    assert "A05" in errors(services.evaluate(_fund_20(total_weight="100"), load_profile("mof-2020")))
+
+
+def test_weights_short_of_the_profile_s_sum_with_no_total_weight_printed_are_a_warning() -> None:
+    """Weights of 80 under mof-2020 (90), no points labels and no total 分值: nothing on the form disproves
+    them (with the level-1's printed 50 分 the 20 would be its error: _category_weights)."""
+    (form,) = read("caption-2022")
+    form = plant(plant(form, "total.weight", ""), "indicators.0.weight", "20")
+    form = replace(form, category_points=(), category_labels=())
+    evaluation = services.evaluate(form, load_profile("mof-2020"))
+    assert [f.severity for f in evaluation.findings if f.code == "A05"] == [Severity.WARNING]

@@ -9,12 +9,19 @@ columns, blank columns and rows, the title and unit lines inside the table, note
 moved (分值 before the target, or after the actual value). Each change is mirrored in the record the
 variant must read back as (only the printed values and level-1 labels are in the record; captions are not).
 
-Written to html, xlsx and docx by the small builders below. `python tests/formats/variants.py [N]` prints
-the share of the records' cells read right over N variants of every family, in every format.
+Also varied: the level columns' captions (一级 / 指标类别 / 绩效指标（一级）…), level-1 names (产出指标 50分,
+一、产出指标, without points where weights carry them), level-1 and level-2 labels on their first row only or on
+every row, and scores and weights printed with 分 or trailing zeros (9.5分, 10.00). A change names itself in
+Layout.changes only when it changed the form (test_family_variants checks that it then prints another one).
+
+Written to html, xlsx and docx by the small builders below, and to PDF (the Word file through LibreOffice).
+`python tests/formats/variants.py [N] [html,xlsx,docx,pdf]` prints the share of the records' cells read right
+over N variants of every family, in every format given (html, xlsx and docx by default).
 """
 
 from __future__ import annotations
 
+import atexit
 import copy
 import html
 import importlib.util
@@ -22,7 +29,10 @@ import io
 import json
 import random
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +88,23 @@ def sample(family: str) -> Layout:
 
 # ------------------------------------------------------------------------------------------------ words
 
+
+def _state(layout: Layout) -> tuple[Any, ...]:
+    return (tuple(layout.before), sorted((c.text, c.r, c.c, c.rs, c.cs) for c in layout.cells), tuple(layout.after))
+
+
+def applied(change: Any) -> Any:
+    """A change names itself in Layout.changes only when it changed the form (a family may have nothing it
+    changes: no dash, no fund block); test_family_variants checks that a change so named prints another form."""
+    def wrapper(layout: Layout, rng: random.Random) -> None:
+        before, said = _state(layout), len(layout.changes)
+        change(layout, rng)
+        if _state(layout) == before:
+            del layout.changes[said:]
+    wrapper.__name__ = change.__name__
+    wrapper.__doc__ = change.__doc__
+    return wrapper
+
 INDICATOR_WORDS = {
     "target": ["年度指标值", "年初目标值", "预期指标值", "目标值", "指标值(A)", "年度目标值", "年初目标值(A)"],
     "actual": ["实际完成值", "全年实际值", "实际值(B)", "实际完成值(B)", "完成值", "实际完成情况"],
@@ -99,29 +126,62 @@ GOAL_WORDS = {"预期目标": ["预期目标", "年初设定目标", "年度目�
 SPACED = ("项目名称", "主管部门", "实施单位", "一级指标", "二级指标", "三级指标", "总分", "分值", "得分", "权重")
 
 
+# The captions of the level columns as templates print them (一级 / 指标类别 / 绩效指标（一级）…).
+LEVEL_CAPTIONS = {
+    "一级指标": ["一级指标", "一级", "指标类别", "绩效指标（一级）", "一级指标名称"],
+    "二级指标": ["二级指标", "二级", "指标类型", "绩效指标（二级）", "二级指标名称"],
+    "三级指标": ["三级指标", "三级", "指标名称", "具体指标", "三级指标名称", "绩效指标（三级）"],
+}
+_LEVEL1_KEYS = {w.replace("（", "(").replace("）", ")") for w in LEVEL_CAPTIONS["一级指标"]}
+
+
+def _plain(text: str) -> str:
+    """A cell's text without blanks and line breaks, brackets as ASCII: for finding captions after other changes."""
+    return re.sub(r"\s", "", text).replace("（", "(").replace("）", ")")
+
+
 def _header_rows(layout: Layout) -> tuple[set[int], set[int]]:
     """The rows of the fund block's and the indicator block's captions."""
     funds, indicators = set(), set()
     for c in layout.cells:
-        if c.text == "一级指标":
+        if _plain(c.text) in _LEVEL1_KEYS:
             indicators.add(c.r)
-        elif c.text in ("年初预算数", "年初预算", "全年预算数", "全年预算数(A)", "全年预算数（A）"):
+        elif _plain(c.text) in ("年初预算数", "年初预算", "全年预算数", "全年预算数(A)"):
             funds.add(c.r)
     return funds, indicators
 
 
+def _level_column(layout: Layout, caption: str) -> tuple[int, Cell] | None:
+    """(header row, header cell) of the indicator block's column captioned caption (一级指标…), None if none."""
+    _, indicators = _header_rows(layout)
+    if len(indicators) != 1:
+        return None
+    (top,) = indicators
+    keys = {_plain(w) for w in LEVEL_CAPTIONS[caption]}
+    head = next((c for c in layout.row(top) if _plain(c.text) in keys), None)
+    return (top, head) if head is not None else None
+
+
+def _below(layout: Layout, top: int, head: Cell) -> list[Cell]:
+    """The cells of the indicator rows in a header cell's column, above the total row."""
+    totals = [c.r for c in layout.cells if c.r > top and _plain(c.text) in TOTAL_WORDS]
+    bottom = min(totals) if totals else layout.height
+    return [c for c in layout.cells if top < c.r < bottom and c.c == head.c and c.cs == head.cs]
+
+
+@applied
 def synonyms(layout: Layout, rng: random.Random) -> None:
     funds, indicators = _header_rows(layout)
     split = any(c.text == "指标性质" for c in layout.cells)
     for c in layout.cells:
         if c.text in GOAL_WORDS:
-            c.text = rng.choice(GOAL_WORDS[c.text])
+            c.text = _pick(rng, GOAL_WORDS[c.text], c.text)
         table = INDICATOR_WORDS if c.r in indicators else FUND_WORDS if c.r in funds else None
         if table is None or c.cs > 1:
             continue
         for name, words in table.items():
             if c.text in words and not (split and name == "target"):
-                c.text = rng.choice(words)
+                c.text = _pick(rng, words, c.text)
     layout.changes.append("synonyms")
 
 
@@ -129,6 +189,7 @@ _BRACKETED = re.compile(r"^[^()（）]{1,12}[（(][^()（）]{1,8}[)）]$")
 _POINTS = re.compile(r"^(.+?)[（(](\d+(?:\.\d+)?)分[)）]$")
 
 
+@applied
 def brackets(layout: Layout, rng: random.Random) -> None:
     """Full-width brackets half-width or the other way, in captions and level-1 labels."""
     table = str.maketrans("()", "（）") if rng.random() < 0.5 else str.maketrans("（）", "()")
@@ -163,6 +224,7 @@ def _level1_printed(record: dict[str, Any]) -> dict[str, tuple[str, str]]:
             for name, points in record["category_points"].items()}
 
 
+@applied
 def spaces(layout: Layout, rng: random.Random) -> None:
     blank = rng.choice((" ", "\u3000", "  "))
     for c in layout.cells:
@@ -171,6 +233,7 @@ def spaces(layout: Layout, rng: random.Random) -> None:
     layout.changes.append("spaces")
 
 
+@applied
 def line_breaks(layout: Layout, rng: random.Random) -> None:
     funds, indicators = _header_rows(layout)
     for c in layout.cells:
@@ -183,6 +246,7 @@ def line_breaks(layout: Layout, rng: random.Random) -> None:
 # ---------------------------------------------------------------------------------------------- shape
 
 
+@applied
 def widen(layout: Layout, rng: random.Random) -> None:
     """A column printed over 2–3 columns: every cell covering it merged wider (label cells over 2–3 columns)."""
     col, extra = rng.choice((0, 0, 1, 2)), rng.choice((1, 2))
@@ -194,6 +258,7 @@ def widen(layout: Layout, rng: random.Random) -> None:
     layout.changes.append(f"widen column {col} by {extra}")
 
 
+@applied
 def blank_column(layout: Layout, rng: random.Random) -> None:
     at = rng.choice((0, layout.width))
     for c in layout.cells:
@@ -219,6 +284,7 @@ def insert_row(layout: Layout, at: int, texts: list[str] | None = None) -> None:
         layout.cells.append(Cell(texts[0], at, 0, 1, width))
 
 
+@applied
 def blank_rows(layout: Layout, rng: random.Random) -> None:
     for at in sorted(rng.sample(_boundaries(layout), k=min(2, len(_boundaries(layout)))), reverse=True):
         insert_row(layout, at)
@@ -230,6 +296,7 @@ NOTE_LINES = ("填表人：张三　　联系电话：0710-12345678", "说明：
               "注：得分保留两位小数。")
 
 
+@applied
 def title_in_table(layout: Layout, rng: random.Random) -> None:
     """The title, year and unit lines printed as merged rows at the top of the table (as xlsx forms are)."""
     lines = list(layout.before)
@@ -241,12 +308,14 @@ def title_in_table(layout: Layout, rng: random.Random) -> None:
     layout.changes.append("title in table")
 
 
+@applied
 def unit_line(layout: Layout, rng: random.Random) -> None:
     if not any("单位" in t for t in layout.before):
         layout.before.append(rng.choice(UNIT_LINES))
     layout.changes.append("unit line")
 
 
+@applied
 def notes(layout: Layout, rng: random.Random) -> None:
     lines = rng.sample(NOTE_LINES, k=rng.choice((1, 2)))
     if rng.random() < 0.5:
@@ -260,6 +329,7 @@ def notes(layout: Layout, rng: random.Random) -> None:
 # ---------------------------------------------------------------------------------------------- values
 
 
+@applied
 def amounts(layout: Layout, rng: random.Random) -> None:
     """Fund amounts scaled alike (rates unchanged) and printed with thousands separators, decimals or 万元."""
     funds = [f for f in layout.record["funds"] if all(_number(f[k]) for k in ("initial", "annual", "executed"))]
@@ -290,6 +360,7 @@ def _number(text: str) -> bool:
     return bool(re.fullmatch(r"\d+(?:\.\d+)?", text))
 
 
+@applied
 def move_weight(layout: Layout, rng: random.Random) -> None:
     """The weight column printed elsewhere: the indicators' right after the indicator's name or before its
     score (as 衔接资金 and MoF forms differ), the fund block's before or after its 执行率."""
@@ -360,11 +431,12 @@ FUND_LABELS = {
 DASHES = ("—", "/", "－", "-", "——", "")
 
 
+@applied
 def header_labels(layout: Layout, rng: random.Random) -> None:
     """The header's labels as other templates word them (主管部门及代码, 项目实施单位…)."""
     for c in layout.cells:
         if c.text in HEADER_WORDS:
-            c.text = rng.choice(HEADER_WORDS[c.text])
+            c.text = _pick(rng, HEADER_WORDS[c.text], c.text)
     layout.changes.append("header labels")
 
 
@@ -376,17 +448,19 @@ def _retext(layout: Layout, old: str, new: str, change: str) -> None:
     layout.changes.append(change)
 
 
+@applied
 def total_label(layout: Layout, rng: random.Random) -> None:
-    word = rng.choice(TOTAL_WORDS)
+    word = _pick(rng, TOTAL_WORDS, "总分")
     _retext(layout, "总分", word, f"total label {word}")
 
 
+@applied
 def fund_labels(layout: Layout, rng: random.Random) -> None:
     """Fund rows labelled as other templates print them; the record keeps the label as printed."""
     funds = layout.record["funds"]
     for c in layout.cells:
         if c.text in FUND_LABELS and c.c <= 2:
-            new = rng.choice(FUND_LABELS[c.text])
+            new = _pick(rng, FUND_LABELS[c.text], c.text)
             for fund in funds:
                 if fund["label"] == c.text:
                     fund["label"] = new.strip()
@@ -394,9 +468,10 @@ def fund_labels(layout: Layout, rng: random.Random) -> None:
     layout.changes.append("fund labels")
 
 
+@applied
 def dashes(layout: Layout, rng: random.Random) -> None:
     """The cells that print "no value" with another mark (/, －, -, ——) or left blank."""
-    mark = rng.choice(DASHES)
+    mark = _pick(rng, list(DASHES), "—")
     _retext(layout, "—", mark, f"dashes {mark!r}")
     for fund in layout.record["funds"]:
         for name, value in fund.items():
@@ -404,6 +479,7 @@ def dashes(layout: Layout, rng: random.Random) -> None:
                 fund[name] = mark
 
 
+@applied
 def inline_header(layout: Layout, rng: random.Random) -> None:
     """The header's label/value rows printed as one merged cell each: "主管部门：某局　　实施单位：某单位"."""
     labels = set(HEADER_WORDS)
@@ -422,6 +498,7 @@ def inline_header(layout: Layout, rng: random.Random) -> None:
     layout.changes.append("inline header")
 
 
+@applied
 def level1_breaks(layout: Layout, rng: random.Random) -> None:
     """Level-1 labels with their points on a second line: "产出指标\n(50分)" (the record keeps it joined)."""
     printed = _level1_printed(layout.record)
@@ -432,18 +509,154 @@ def level1_breaks(layout: Layout, rng: random.Random) -> None:
     layout.changes.append("level-1 line breaks")
 
 
-CHANGES = (header_labels, total_label, fund_labels, dashes, inline_header, level1_breaks, synonyms, brackets, spaces,
+@applied
+def level_captions(layout: Layout, rng: random.Random) -> None:
+    """The level columns captioned as other templates caption them: 一级 / 指标类别 / 绩效指标（一级）, 二级 /
+    指标类型, 三级 / 指标名称 / 具体指标 (captions are not in the record)."""
+    _, indicators = _header_rows(layout)
+    for c in layout.cells:
+        if c.r in indicators and c.text in LEVEL_CAPTIONS:
+            c.text = rng.choice(LEVEL_CAPTIONS[c.text][1:])
+    layout.changes.append("level captions")
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+@applied
+def level1_names(layout: Layout, rng: random.Random) -> None:
+    """Level-1 names printed another way: "产出指标 50分", "产出指标50分", "一、产出指标（50分）", "一、产出指标", or
+    without their points where the indicators' weights carry them; the record keeps the printed label."""
+    found = _level_column(layout, "一级指标")
+    if found is None:
+        return
+    top, head = found
+    record = layout.record
+    printed = _level1_printed(record)
+    names = {i["level1"] for i in record["indicators"]}
+    weighted = all(i["weight"] for i in record["indicators"]) and not any(
+        f["weight"] for f in record["funds"] if f["kind"] == "total" and not _number(f["weight"]))
+    cells = [c for c in _below(layout, top, head) if c.text in printed or c.text in names]
+    style = rng.choice(("space", "glued", "numbered", "none") if weighted else ("space", "glued", "numbered"))
+    if not any(c.text in printed for c in cells):
+        style = "numbered"  # no points printed (Hebei's 产出指标): numbering is what can change
+    points = dict(record["category_points"])
+    labels = dict(record.get("category_labels", {}))
+    for n, c in enumerate(cells):
+        name, point = printed.get(c.text, (c.text, ""))
+        if name not in names:
+            continue
+        if style == "none" or not point:
+            new = f"{_NUMERALS[n]}、{name}" if style == "numbered" else name
+            points.pop(name, None)
+        else:
+            new = {"space": f"{name} {point}分", "glued": f"{name}{point}分",
+                   "numbered": f"{_NUMERALS[n]}、{name}（{point}分）"}[style]
+        if new == (f"{name}({point}分)" if name in points else name):
+            labels.pop(name, None)
+        else:
+            labels[name] = new
+        c.text = new
+    record["category_points"] = points
+    if labels:
+        record["category_labels"] = labels
+    else:
+        record.pop("category_labels", None)
+    layout.changes.append(f"level-1 names {style}")
+
+
+@applied
+def level_cells(layout: Layout, rng: random.Random) -> None:
+    """Level-1 and level-2 labels merged over their rows (as the samples print them), printed on their first row
+    only, or repeated on every row."""
+    done = []
+    modes = [rng.choice(("merged", "first", "repeat")) for _ in range(2)]
+    if modes == ["merged", "merged"]:
+        modes[rng.randrange(2)] = rng.choice(("first", "repeat"))
+    for caption, mode in zip(("一级指标", "二级指标"), modes, strict=True):
+        found = _level_column(layout, caption)
+        if found is None or mode == "merged":
+            continue
+        top, head = found
+        merged = [c for c in _below(layout, top, head) if c.rs > 1]
+        for c in merged:
+            layout.cells += [Cell(c.text if mode == "repeat" else "", c.r + k, c.c, 1, c.cs) for k in range(1, c.rs)]
+            c.rs = 1
+        if merged:
+            done.append(f"{caption} {mode}")
+    layout.changes.append("level cells " + ", ".join(done))
+
+
+@applied
+def score_units(layout: Layout, rng: random.Random) -> None:
+    """Scores and weights printed with their unit or with trailing zeros: "9.5分", "10分", "10.00", "9.50";
+    a percent weight "30.0%"; in the indicator, fund and total rows alike (the record keeps what is printed)."""
+    style = rng.choice(("unit", "decimals", "both"))
+
+    def printed(text: str) -> str:
+        percent = text.endswith("%")
+        number = text.removesuffix("%")
+        if not _number(number):
+            return text
+        if style != "unit" and not (percent and style == "both"):
+            number = f"{float(number):.2f}" if "." not in number or len(number.split(".")[1]) < 2 else number
+        return number + ("%" if percent else "分" if style != "decimals" else "")
+
+    funds, indicators = _header_rows(layout)
+    for rows, words, records in ((indicators, INDICATOR_WORDS, layout.record["indicators"]),
+                                 (funds, FUND_WORDS, layout.record["funds"])):
+        if len(rows) != 1:
+            continue
+        (top,) = rows
+        heads = [c for c in layout.row(top) if _plain(c.text) in {_plain(w) for w in words["weight"] + words["score"]}
+                 or _plain(c.text) in ("权重占比", "折算得分") or _plain(c.text).startswith("得分(")]
+        if not heads:
+            continue
+        if rows is indicators:
+            totals = [c.r for c in layout.cells if c.r > top and _plain(c.text) in TOTAL_WORDS]
+            block = set(range(top + 1, min(totals) + 1 if totals else layout.height))
+        else:
+            labels = {f["label"] for f in records}
+            block = {c.r for c in layout.cells if c.r > top and c.c <= 2 and c.text.strip() in labels}
+        for head in heads:
+            for c in layout.cells:
+                if c.r in block and c.c == head.c:
+                    c.text = printed(c.text)
+        for item in records:
+            for name in ("weight", "score"):
+                if name in item:
+                    item[name] = printed(item[name])
+        if rows is indicators:
+            total = layout.record["total"]
+            for name in ("weight", "score"):
+                total[name] = printed(total.get(name, ""))
+    layout.changes.append(f"score units {style}")
+
+
+CHANGES = (level_captions, level1_names, level_cells, score_units, header_labels, total_label, fund_labels, dashes, inline_header, level1_breaks, synonyms, brackets, spaces,
            line_breaks, widen, blank_column, blank_rows, title_in_table, unit_line, notes, amounts, move_weight)
 
 
-def variant(family: str, rng: random.Random, changes: tuple[Any, ...] = CHANGES) -> Layout:
-    """A variant of a family's sample: each change applied or not, in an order that keeps it meaningful."""
+def variant(family: str, rng: random.Random, changes: tuple[Any, ...] = CHANGES,
+            force: dict[Any, bool] | None = None) -> Layout:
+    """A variant of a family's sample: each change drawn or not (force: drawn or not, whatever the draw), in an
+    order that keeps it meaningful. Each change draws its choices from a generator of its own, so a variant with
+    a change differs from the same variant without it by that change (and what later changes make of it)."""
     layout = sample(family)
     layout.record = copy.deepcopy(layout.record)
-    chosen = [change for change in changes if rng.random() < 0.5]
-    for change in chosen:
-        change(layout, rng)
+    seed = rng.random()
+    for change in changes:
+        drawn = rng.random() < 0.5
+        if force is not None and change in force:
+            drawn = force[change]
+        if drawn:
+            change(layout, random.Random(f"{seed}-{change.__name__}"))
     return layout
+
+
+def _pick(rng: random.Random, words: list[str], current: str) -> str:
+    """Another word than the current one, if there is one."""
+    return rng.choice([w for w in words if w != current] or words)
 
 
 UNKNOWN_LEVEL1 = {"产出指标": "履职效能", "效益指标": "工作成效", "效果指标": "工作成效", "满意度指标": "社会评价",
@@ -454,13 +667,14 @@ UNKNOWN_TITLES = ("重点工作绩效自评表", "专项工作任务绩效自评
 def unknown_template(layout: Layout, rng: random.Random) -> None:
     """The form in a template no profile describes: its level-1 names and its title another region's."""
     record = layout.record
-    level1 = {c.c for c in layout.cells if re.sub(r"\s", "", c.text) == "一级指标"}
+    level1 = {c.c for c in layout.cells if _plain(c.text) in _LEVEL1_KEYS}
     for c in layout.cells:
         if c.c not in level1:
             continue
         for old, new in UNKNOWN_LEVEL1.items():
             name = re.sub(r"\s", "", c.text)
-            if name == old or re.fullmatch(re.escape(old) + r"\s*[（(]\d+(?:\.\d+)?分[)）]", c.text.replace("\n", "")):
+            if name == old or re.fullmatch(f"(?:[{_NUMERALS}]、)?" + re.escape(old) + r"\s*(?:[（(]?\d+(?:\.\d+)?分[)）]?)?",
+                                           c.text.replace("\n", "")):
                 c.text = c.text.replace(old, new, 1)
                 break
     for indicator in record["indicators"]:
@@ -504,11 +718,40 @@ def cut_off(layout: Layout, rng: random.Random) -> bool:
 
 def write(layout: Layout | list[Layout], fmt: str, sheets: bool = False) -> bytes:
     """One document of a layout, or of several forms one after the other (xlsx: stacked on one sheet, or one
-    sheet each with sheets)."""
+    sheet each with sheets). "pdf" is the Word file printed to PDF by LibreOffice (its HTML import drops a page's
+    first paragraph, and the workbooks written here have no ruled cells, so neither is printed)."""
     layouts = layout if isinstance(layout, list) else [layout]
     if fmt == "xlsx":
         return write_xlsx(layouts, sheets)
+    if fmt == "pdf":
+        return write_pdf(layouts)
     return {"html": write_html, "docx": write_docx}[fmt](layouts)
+
+
+def soffice() -> str | None:
+    """LibreOffice's command, None where it isn't installed (the PDF variants are then skipped)."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+_OFFICE_PROFILE: list[Path] = []
+
+
+def write_pdf(layouts: list[Layout]) -> bytes:
+    """The forms as a PDF, as units publish them: the Word file printed by LibreOffice, one process
+    each time with a profile of this process's own (others may run LibreOffice at the same time)."""
+    command = soffice()
+    if command is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed")
+    if not _OFFICE_PROFILE:
+        _OFFICE_PROFILE.append(Path(tempfile.mkdtemp(prefix="jixiao-variants-office-")))
+        atexit.register(shutil.rmtree, _OFFICE_PROFILE[0], True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "variant.docx"
+        path.write_bytes(write_docx(layouts))
+        subprocess.run([command, "--headless", "--norestore", f"-env:UserInstallation={_OFFICE_PROFILE[0].as_uri()}",
+                        "--convert-to", "pdf", "--outdir", tmp, str(path)], check=True, capture_output=True,
+                       timeout=180)
+        return (Path(tmp) / "variant.pdf").read_bytes()
 
 
 def write_html(layouts: list[Layout]) -> bytes:
@@ -618,13 +861,13 @@ def families() -> list[str]:
     return [f for f in FAMILIES if (TEMPLATES / f"{f}.json").exists()]
 
 
-def main(count: int) -> None:
+def main(count: int, formats: tuple[str, ...] = FORMATS) -> None:
     right = total = found = forms = 0
     worst: dict[str, list[tuple[int, int]]] = {}
     for family in families():
         for seed in range(count):
             layout = variant(family, random.Random(f"{family}-{seed}"))
-            for fmt in FORMATS:
+            for fmt in formats:
                 read = read_back(layout, fmt)
                 good, cells = cells_right(layout.record, read)
                 right, total, forms = right + good, total + cells, forms + 1
@@ -636,4 +879,4 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10, tuple(sys.argv[2].split(",")) if len(sys.argv) > 2 else FORMATS)

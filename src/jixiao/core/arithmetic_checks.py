@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from jixiao.core.findings import Finding, Location
+from jixiao.core.findings import Finding, Location, Severity
 from jixiao.core.form_findings import form_finding, fund_location, indicator_location, indicator_name
 from jixiao.core.model import FUND_CAPTIONS, INDICATOR_CAPTIONS, Form, FundRow, Indicator
 from jixiao.core.profiles import Profile, stem
-from jixiao.core.scoring import HUNDRED, Scorecard, fmt, fmt2, fund_score_in_words, percent2
+from jixiao.core.scoring import HUNDRED, Scorecard, fmt, fmt2, fund_score_in_words, fund_weight, percent2
 from jixiao.core.tolerance import printed_matches
 from jixiao.core.values import number_error, parse_number
 
@@ -64,24 +64,19 @@ def check_a01(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
 def check_a02(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
     """A02: the printed fund score ≠ fund weight × min(rate, 1) (财预〔2020〕10号, 预算执行率).
 
-    The fund weight is the 分值 the form prints beside the score, else the profile's (Hubei prints none: its
-    20 分 is in the caption 得分(20分*执行率)). A score that agrees with its printed 分值 is no arithmetic
-    error, though the 分值 departs from the profile's: an error is what the printed numbers disprove.
+    The fund weight is the scorer's (scoring.fund_weight: the 分值 the form prints, else the profile's), so
+    a score that agrees with its printed 分值 is no arithmetic error, though the 分值 departs from the
+    profile's: an error is what the printed numbers disprove.
     """
     found = _fund_score_row(form)
-    rate = card.execution_rate_exact
-    if found is None or card.fund_score_exact is None or rate is None:
+    if found is None or card.fund_score_exact is None or card.execution_rate_exact is None:
         return
     n, row = found
     printed = row.amount("score")
     assert printed is not None
-    weight = row.amount("weight")
-    if weight is None or weight == profile.fund_weight or weight <= 0:
-        true = card.fund_score_exact
-        formula = fund_score_in_words(rate, profile.fund_weight, true)
-    else:
-        true = weight * min(rate, Decimal(1))
-        formula = fund_score_in_words(rate, weight, true, "印出的分值")
+    weight, own = fund_weight(form, profile)
+    true = card.fund_score_exact
+    formula = fund_score_in_words(card.execution_rate_exact, weight, true, "印出的分值" if own else "分值")
     if printed_matches(printed, true):
         return
     expected = fmt2(true)
@@ -165,9 +160,15 @@ def _expected_weights(form: Form, profile: Profile) -> tuple[Decimal, str] | Non
 
 
 def check_a05(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding]:
-    """A05: weights under a level-1 ≠ its points label, or all weights ≠ the profile's total.
+    """A05: weights under a level-1 ≠ its points label, all weights ≠ the printed 总分 分值 (with the fund's), or
+    all weights ≠ the profile's total.
 
-    Not on a form cut off before its total (S01 says so): the missing rows would be counted short.
+    Decision (issue 9): what the form's own numbers disprove is an error — a level-1's weights against its
+    printed points, the weights and the fund 分值 against the printed total 分值, percent weights against
+    100%, the weights against the form's own level-1 points; weights that add up on the form but to another
+    sum than the profile's (a fund 分值 of 20 under mof-2020, total 110) are a departure from the profile, a
+    warning: the form may follow another template or an amended one, and a false error costs more trust than
+    ten true ones earn. Not on a form cut off before its total (S01 says so): missing rows would count short.
     """
     if cut_off(form):
         return
@@ -176,16 +177,39 @@ def check_a05(form: Form, profile: Profile, card: Scorecard) -> Iterator[Finding
     weights = [w for ind in form.indicators if (w := ind.weight_number) is not None]
     total = sum(weights, Decimal(0))
     expected = _expected_weights(form, profile)
-    if weights and expected and total != expected[0] and card.rescale is None:
-        first = form.indicators[0]
-        yield form_finding("A05", form, indicator_location(first, 0, "weight", "全部指标"),
-                           f"各指标分值合计为 {fmt(total)}，{expected[1]}",
-                           found=fmt(total), expected=fmt(expected[0]))
     printed = parse_number(form.total.weight)
-    if printed is not None and printed != profile.total:
+    first = form.indicators[0] if form.indicators else None
+    own = _own_total_weight(form, profile, total) if weights else None
+    percent = profile.template.weight == "percent"
+    if first is not None and own is not None and printed is not None and own[0] != printed \
+            and card.rescale is None and not percent:
+        fund = own[0] - total
+        yield form_finding("A05", form, indicator_location(first, 0, "weight", "全部指标"),
+                           f"各指标分值合计为 {fmt(total)}{own[1]}，与总分分值 {form.total.weight} 不符",
+                           found=fmt(total), expected=fmt(printed - fund))
+    elif first is not None and weights and expected and total != expected[0] and card.rescale is None:
+        departs = not percent and not profile.template.points_from_form
+        yield form_finding("A05", form, indicator_location(first, 0, "weight", "全部指标"),
+                           f"各指标分值合计为 {fmt(total)}，{expected[1]}" + ("（表中数字未见矛盾，与模板不同）" if departs
+                                                                       else ""),
+                           found=fmt(total), expected=fmt(expected[0]),
+                           severity=Severity.WARNING if departs else None)
+    if printed is not None and printed != profile.total and (percent or own is None or own[0] == printed):
+        departs = not percent  # a percent form's total 分值 is its profile's points: nothing else adds up to it
         yield form_finding("A05", form, Location(block="total", row=form.total.row, column="分值", field="weight"),
-                           f"总分分值印为 {form.total.weight}，按“{profile.title}”应为 {fmt(profile.total)}",
-                           found=form.total.weight, expected=fmt(profile.total))
+                           f"总分分值印为 {form.total.weight}，按“{profile.title}”应为 {fmt(profile.total)}"
+                           + ("（表中数字未见矛盾，与模板不同）" if departs else ""),
+                           found=form.total.weight, expected=fmt(profile.total),
+                           severity=Severity.WARNING if departs else None)
+
+
+def _own_total_weight(form: Form, profile: Profile, weights: Decimal) -> tuple[Decimal, str]:
+    """What the form's own weights add up to for its 总分 分值, and how it is said: the indicators' and, where
+    the profile adds it to the total, the fund's (scoring.fund_weight: printed, else the profile's)."""
+    if not profile.fund_in_total or profile.fund_weight == 0:
+        return weights, ""
+    fund, _ = fund_weight(form, profile)
+    return weights + fund, f"，加预算执行分值 {fmt(fund)} 为 {fmt(weights + fund)}"
 
 
 def _category_weights(form: Form) -> Iterator[Finding]:

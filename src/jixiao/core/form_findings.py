@@ -46,8 +46,10 @@ CODES: dict[str, tuple[str, str]] = {
 
 
 def form_finding(code: str, form: Form, location: Location, message: str, found: str = "",
-                 expected: str = "") -> Finding:
-    return Finding(code, severity_of(code), 0, form.project, location, found, expected, message)
+                 expected: str = "", severity: Severity | None = None) -> Finding:
+    """A finding of a code at its table's severity, or at a lower one where the check says why (A05: a form that
+    departs from its profile's weights but adds up is warned, not called wrong)."""
+    return Finding(code, severity or severity_of(code), 0, form.project, location, found, expected, message)
 
 
 @lru_cache(maxsize=64)

@@ -116,6 +116,7 @@ class _EvidenceKey(NamedTuple):
     weights: bool  # some indicator prints a weight
     scores: bool | None  # a score column or a printed score; None: unknown (a record has no captions)
     split: bool  # targets split over 指标性质 | 指标值 | 度量单位
+    funds: bool = False  # the fund block prints an amount
 
 
 def _evidence_key(form: Form, words: tuple[str, ...]) -> _EvidenceKey:
@@ -128,6 +129,7 @@ def _evidence_key(form: Form, words: tuple[str, ...]) -> _EvidenceKey:
         any(i.weight_number is not None for i in indicators),
         _has_scores(form, captions),
         any(i.target_nature or i.target_unit for i in indicators),
+        any(f.amount(c) is not None for f in form.funds for c in ("annual", "executed")),
     )
 
 
@@ -203,6 +205,10 @@ def _evidence(profile: Profile, key: _EvidenceKey, use_labels: bool) -> list[tup
         found.append((2, f"预算执行分值 {key.fund}"))
     elif key.fund is None and key.fund_score is not None and 0 < profile.fund_weight < key.fund_score:
         found.append((-2, ""))  # a fund score above the profile's fund weight, and no weight printed: against it
+    elif key.fund is None and key.fund_score is None and key.funds and profile.fund_weight == 0 and template.scored:
+        # A fund block with amounts but neither 分值 nor 得分 (Ningxia's): a profile without an execution score
+        # fits it, when the level-1 labels that would say so are not printed (a variant found it: 产出指标 unlabelled)
+        found.append((2, "预算执行不计分（资金栏无分值、得分）"))
     expected = Decimal(100) if template.weight == "percent" else profile.indicator_total
     if key.indicators is not None and key.indicators == expected:
         found.append((1, f"指标分值合计 {key.indicators}"))

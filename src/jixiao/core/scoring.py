@@ -149,12 +149,29 @@ def _execution(form: Form) -> tuple[Decimal | None, str]:
     return rate, f"{fmt(basis.executed)} ÷ {fmt(basis.annual)} = {percent2(rate)}"
 
 
-def _fund_score(rate: Decimal | None, profile: Profile) -> tuple[Decimal | None, str]:
+def fund_weight(form: Form, profile: Profile) -> tuple[Decimal, bool]:
+    """The fund weight the execution rate is scored against, and whether it is the form's own printed 分值.
+
+    The 分值 the form prints in its fund block (the 年度资金总额 row first), else the profile's (Hubei prints
+    none: its 20 分 is in the caption 得分(20分*执行率)). Decision (issue 9): a form that prints another fund
+    分值 than its profile's (a fund 分值 of 20 under mof-2020) is scored by its own number, by the scorer and by
+    A02 alike, as what is an arithmetic error is what the printed numbers disprove; that the form departs
+    from its profile is A05's warning, not an error. This is the one place both read it from.
+    """
+    rows = sorted(form.funds, key=lambda row: row.kind != "total")
+    printed = next((w for row in rows if (w := row.amount("weight")) is not None and w > 0), None)
+    if printed is None or printed == profile.fund_weight:
+        return profile.fund_weight, False
+    return printed, True
+
+
+def _fund_score(rate: Decimal | None, weight: Decimal, printed: bool) -> tuple[Decimal | None, str]:
     """fund weight × min(rate, 1), unrounded, with its formula (财预〔2020〕10号, 预算执行率)."""
     if rate is None:
         return None, "执行率无法计算，预算执行得分无法计算"
-    score = profile.fund_weight * min(rate, Decimal(1))
-    return score, f"{fmt(profile.fund_weight)} × min({percent2(rate)}, 1) = {fmt2(score)}"
+    score = weight * min(rate, Decimal(1))
+    shown = f"印出的分值 {fmt(weight)}" if printed else fmt(weight)
+    return score, f"{shown} × min({percent2(rate)}, 1) = {fmt2(score)}"
 
 
 def fund_score_in_words(rate: Decimal, weight: Decimal, score: Decimal, weight_name: str = "分值") -> str:
@@ -350,7 +367,7 @@ def _total(form: Form, scores: Sequence[IndicatorScore], fund: Decimal | None,
 def score_form(form: Form, profile: Profile) -> Scorecard:
     """What every score of the form should be under the profile (docs/domain.md §4)."""
     rate, rate_formula = _execution(form)
-    fund, fund_formula = _fund_score(rate, profile)
+    fund, fund_formula = _fund_score(rate, *fund_weight(form, profile))
     if not profile.template.scored:
         fund, fund_formula = None, f"“{profile.title}”不计分"
     elif profile.fund_weight == 0:

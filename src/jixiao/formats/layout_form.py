@@ -280,12 +280,13 @@ class FormBuilder:
         level1, points = split_points(printed)
         new_level1 = bool(level1)
         if level1:
+            if level1 != self.level1:  # a level-1 repeated on every row keeps the level-2 merged over its rows
+                self.level2 = ""
             self.level1 = level1
-            self.level2 = ""
             if points:
                 self.points[level1] = points
-                if printed != f"{level1}({points}分)":
-                    self.labels.setdefault(level1, printed)
+            if printed != (f"{level1}({points}分)" if points else level1):
+                self.labels.setdefault(level1, printed)
         level2 = values.pop("level2", "")
         new_level2 = bool(level2)
         if level2:

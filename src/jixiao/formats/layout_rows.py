@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from jixiao.core.lazy import cached_value
 from jixiao.formats.grid import Cell, Grid, SpanFreeRows
-from jixiao.formats.layout_words import GOAL_COLUMNS, Vocabulary, clean, key
+from jixiao.formats.layout_words import GOAL_COLUMNS, Vocabulary, clean, key, parse_number_like
 
 
 class RowCell(NamedTuple):
@@ -148,7 +148,7 @@ def block_header(row: Row, vocabulary: Vocabulary) -> tuple[str, tuple[tuple[str
     j = row.joined
     if "年初预算" in j or ("预算数" in j and "执行数" in j):
         block: tuple[str, tuple[tuple[str, str], ...]] = ("funds", vocabulary.fund_columns)
-    elif "一级指标" in j and ("二级指标" in j or "三级指标" in j):  # before goals: 年度目标值 | 实际完成值 is no goal
+    elif _levels_header(row, vocabulary):  # before goals: 年度目标值 | 实际完成值 is no goal
         block = ("indicators", vocabulary.indicator_columns)
     elif "完成" in j and any(w in j for w in ("设定目标", "预期目标", "年度目标")):
         block = ("goals", GOAL_COLUMNS)
@@ -157,3 +157,17 @@ def block_header(row: Row, vocabulary: Vocabulary) -> tuple[str, tuple[tuple[str
     # Captions are short; a goal text that happens to hold these words is not a header.
     return block if max(map(len, map(key, row.texts)), default=0) <= 24 else None
 
+
+
+def _levels_header(row: Row, vocabulary: Vocabulary) -> bool:
+    """The indicator block's header row: a level-1 caption (一级指标, 一级, 指标类别, 绩效指标（一级）) beside a level-2
+    or indicator-name caption, every text a caption (a data row may name 一级公路 but prints values)."""
+    j = row.joined
+    if "一级" not in j and "类别" not in j:
+        return False
+    if "一级指标" in j and ("二级指标" in j or "三级指标" in j):
+        return True
+    if any(parse_number_like(t) for t in row.texts):
+        return False
+    fields = header_fields(row, vocabulary.indicator_columns)
+    return "level1" in fields and ("level2" in fields or "name" in fields) and sum(map(bool, fields)) >= 3

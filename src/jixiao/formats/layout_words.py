@@ -21,6 +21,10 @@ _BLANKS = " \t\u3000\xa0\u2002\u2003\u200b\ufeff"
 _YEAR = re.compile(r"[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?")
 PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _POINTS = re.compile(r"^(.*?)\s*[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
+# Level-1 points printed without brackets: "产出指标 50分", "产出指标50分".
+_BARE_POINTS = re.compile(r"^(.*?\D)\s*(\d+(?:\.\d+)?)\s*分\s*$")
+# A level-1 name's numbering: "一、产出指标", "（一）产出指标", "1.产出指标".
+_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、.．])\s*")
 # Titles whose interchange record carries the year, as the MoF 2020 template prints it on one line.
 TITLES_WITH_YEAR = ("项目支出绩效自评表",)
 
@@ -175,9 +179,11 @@ def is_year_line(text: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def split_points(level1: str) -> tuple[str, str]:
-    """"产出指标(75分)" → ("产出指标", "75"); a name without a points label → (name, "")."""
-    m = _POINTS.match(level1)
-    return (m.group(1).strip(_BLANKS), m.group(2)) if m else (level1, "")
+    """"产出指标(75分)" → ("产出指标", "75"); "一、产出指标 75分" → ("产出指标", "75"); a name without a points
+    label → (name, ""), without its numbering ("一、产出指标" → "产出指标": the profiles name level-1s bare)."""
+    name = _NUMBERING.sub("", level1) or level1
+    m = _POINTS.match(name) or _BARE_POINTS.match(name)
+    return (m.group(1).strip(_BLANKS), m.group(2)) if m else (name, "")
 
 
 def fund_kind(label: str, kinds: tuple[tuple[str, str], ...] = FUND_KINDS) -> str:
