@@ -1,6 +1,7 @@
 """The year's workflows tell people what waits for them, as the self-evaluation's do (jixiao.web.notify): a
 submitted declaration reaches the reviewers of the level it waits for, a return, a 良 to be edited, an approval
-or a rejection reaches the unit's clerks, a monitoring form's 预警 reach the unit and the finance bureau."""
+or a rejection reaches the unit's clerks, a monitoring form's 预警 reach the unit and the finance bureau, and
+the unit's answer to a 预警 the finance bureau."""
 
 from __future__ import annotations
 
@@ -83,3 +84,9 @@ def test_a_reported_monitoring_form_with_warnings_asks_the_unit_to_answer(
     [told] = titles(web_cast.clerk_a)
     assert f"{count} 条预警" in told and "前逐条答复" in told
     assert any(decl.project in t and "预警" in t for t in titles(web_cast.finance))
+    Notification.objects.all().delete()
+    warning = form.warnings.first()
+    monitoring.answer_warning(web_cast.clerk_a, warning, monitoring.Answer.ADJUST, "调剂至下半年的培训支出")
+    [heard] = titles(web_cast.finance)  # the finance bureau tracks the answers
+    assert "答复了" in heard and monitoring.ANSWERS[monitoring.Answer.ADJUST] in heard and "调剂至下半年" in heard
+    assert titles(web_cast.clerk_a) == []

@@ -16,7 +16,7 @@ from jixiao.web.models import Role
 from jixiao.web.notify.services import Kind, clerks, holders_above, notify
 from jixiao.web.review.models import ReviewEvent
 from jixiao.web.year.models import MonitorForm, TargetDecl, TargetReview, TargetStage
-from jixiao.web.year.signals import monitor_submitted, target_step
+from jixiao.web.year.signals import monitor_submitted, target_step, warning_answered
 
 
 def _said(event: ReviewEvent) -> str:
@@ -115,6 +115,19 @@ def monitor_event(sender: Any, form: MonitorForm, warnings: list[Any], user: Any
            f"运行监控表「{project}」有 {len(warnings)} 条预警，请于 {deadline} 前逐条答复（继续执行、调剂或取消）。", url)
     notify(holders_above(form.unit, Role.FINANCE), Kind.WAITING,
            f"「{form.unit.name}」报送了「{project}」的运行监控表，有 {len(warnings)} 条预警待单位答复。", url)
+
+
+@receiver(warning_answered)
+def warning_event(sender: Any, warning: Any, user: Any, **kwargs: Any) -> None:
+    """A 预警 answered by the unit: the finance bureau, which tracks the answers, is told how."""
+    from jixiao.web.year.monitoring import ANSWERS
+
+    form = warning.monitor
+    note = f"：{warning.note}" if warning.note else ""
+    note = note if len(note) <= 81 else note[:80] + "…"
+    notify(holders_above(form.unit, Role.FINANCE), Kind.COMMENT,
+           f"「{form.unit.name}」答复了「{form.target.project}」的预警：{ANSWERS.get(warning.answer, warning.answer)}{note}",
+           reverse("year-monitor", args=[form.pk]))
 
 
 # ---------------------------------------------------------------- the indicator library

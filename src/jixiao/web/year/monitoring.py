@@ -37,7 +37,7 @@ from jixiao.web.year.services import (
     is_finance,
     parse_target,
 )
-from jixiao.web.year.signals import monitor_submitted
+from jixiao.web.year.signals import monitor_submitted, warning_answered
 from jixiao.year_services import check_monitor
 
 # ---------------------------------------------------------------- rounds
@@ -223,7 +223,9 @@ def answer_warning(user: User, warning: MonitorWarning, answer: str, note: str) 
         raise errors.ServiceError("选择调剂或取消时请写明说明。", {"note": ["请写明说明。"]})
     warning.answer, warning.note = answer, note.strip()
     warning.answered_by, warning.answered_at = user if user.is_authenticated else None, timezone.now()
-    warning.save()
+    with transaction.atomic():
+        warning.save()
+        warning_answered.send(MonitorWarning, warning=warning, user=user)
     return warning
 
 

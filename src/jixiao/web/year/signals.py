@@ -11,3 +11,6 @@ target_step = Signal()
 # Sent by submit_monitor once the form is locked and its 预警 raised: `form` (the MonitorForm), `warnings` (the
 # MonitorWarning rows raised) and `user`.
 monitor_submitted = Signal()
+
+# Sent by answer_warning once a 预警's answer is saved: `warning` (the MonitorWarning, answered) and `user`.
+warning_answered = Signal()
