@@ -30,7 +30,7 @@ class Org(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    path = models.CharField("层级路径", max_length=255, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = "单位"
@@ -88,12 +88,13 @@ class Membership(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the API; only its SHA-256 digest is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name="用户")
     name = models.CharField("名称", max_length=100, blank=True)
-    digest = models.CharField(max_length=64, unique=True)
+    digest = models.CharField("摘要（SHA-256）", max_length=64, unique=True)
     prefix = models.CharField("前缀", max_length=8)  # shown in the admin to tell tokens apart
-    created = models.DateTimeField(auto_now_add=True)
-    last_used = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used = models.DateTimeField("最近使用", null=True, blank=True)
     expires = models.DateTimeField("到期", null=True, blank=True)  # JIXIAO_TOKEN_DAYS after creation
 
     class Meta:
@@ -168,10 +169,10 @@ class PerformanceForm(models.Model):
     info_count = models.PositiveIntegerField("提示", default=0)
     version = models.PositiveIntegerField("版本", default=1)  # optimistic concurrency: bumped on every save
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="创建人"
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="修改人"
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -238,21 +239,22 @@ class ImportJob(models.Model):
         CANCELLED = "cancelled", "已取消"
         EXPIRED = "expired", "已过期"  # a preview not confirmed within JIXIAO_PREVIEW_HOURS
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    files = models.JSONField(default=list)  # [{"name": ..., "path": ..., "size": ...}]
-    total = models.PositiveIntegerField(default=0)  # files to read
-    done = models.PositiveIntegerField(default=0)  # files read
-    preview = models.JSONField(default=list)
-    problems = models.JSONField(default=list)
-    result = models.JSONField(default=dict)
-    error = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs",
+                             verbose_name="导入人")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    files = models.JSONField("文件", default=list)  # [{"name": ..., "path": ..., "size": ...}]
+    total = models.PositiveIntegerField("文件数", default=0)  # files to read
+    done = models.PositiveIntegerField("已读", default=0)  # files read
+    preview = models.JSONField("预览", default=list)
+    problems = models.JSONField("问题", default=list)
+    result = models.JSONField("结果", default=dict)
+    error = models.TextField("错误", blank=True)
+    created = models.DateTimeField("创建时间", auto_now_add=True)
+    updated = models.DateTimeField("更新时间", auto_now=True)
     # Set by the reader every few seconds while it works: a job "reading" without one lately lost its
     # worker (killed) and is shown as interrupted, to retry or cancel (jixiao.web.ops.jobs).
-    heartbeat = models.DateTimeField(null=True, blank=True)
-    attempt = models.PositiveIntegerField(default=0)  # bumped by a retry: an older reader's writes are ignored
+    heartbeat = models.DateTimeField("心跳", null=True, blank=True)
+    attempt = models.PositiveIntegerField("尝试次数", default=0)  # bumped by a retry: an older reader's writes are ignored
 
     class Meta:
         verbose_name = "导入"
