@@ -47,6 +47,20 @@ def test_the_editors_live_evaluation_sends_the_fund_formulas_in_words(web_cast: 
                      "fund": "执行率 75.60%（不超过 100%）× 分值 10 = 7.56"}
 
 
+def test_the_words_use_the_fund_weight_the_form_prints_as_the_scorer_does(web_cast: Any) -> None:
+    """A form printing a fund 分值 of 20 where its profile's is 10 is scored with its own 20 (scoring.fund_weight):
+    the words took the profile's 10 and said 7.56 where the score was 15.12."""
+    from jixiao import services
+    from jixiao.core.model import from_record
+
+    record = dict(web_cast.form_a.record)
+    record["funds"] = [dict(record["funds"][0], weight="20"), *record["funds"][1:]]
+    form = from_record(record)
+    card = services.evaluate(form, "local-2019").scorecard
+    assert card.fund_score == Decimal("15.12")
+    assert presenters.fund_words(form, card)["fund"] == "执行率 75.60%（不超过 100%）× 印出的分值 20 = 15.12"
+
+
 def test_the_form_page_and_the_editor_name_the_profile_by_its_title(web_cast: Any) -> None:
     client = web_cast.client("clerk_a")
     detail = _page(client, f"/forms/{web_cast.form_a.pk}/")

@@ -21,7 +21,8 @@ from typing import Any
 from jixiao.formats import ReadError
 from jixiao.formats.containers import check_ooxml, is_zip, read_member
 from jixiao.formats.grid import Grid
-from jixiao.formats.limits import check_time, current_limits
+from jixiao.formats.limits import current_limits
+from jixiao.formats.pdf import PageContent, add_edge
 from jixiao.formats.pdf_text import Char, dedupe
 
 EXTENSIONS = (".ofd",)
@@ -37,20 +38,13 @@ def detect(head: bytes, name: str) -> bool:
 
 
 def read(data: bytes, name: str) -> list[Grid]:
-    from jixiao.formats.pdf import _Page, _page_items, grids, join_pages, text_positioned
-    from jixiao.formats.pdf_tables import Table
+    from jixiao.formats.pdf import grids_of_pages
 
-    items: list[Any] = []
-    any_text = False
-    for number, (height, chars, edges, drawn) in enumerate(_pages(data, name), start=1):
-        check_time(name)
-        any_text = any_text or any(c.text.strip() for c in chars)
-        items.extend(_page_items(_Page(number, height, dedupe(chars), edges, drawn)))
-    if not any_text:
-        raise ReadError("OFD 文件中没有文字（可能是扫描图片）：请提供含文字的 OFD、PDF 或原始 Word/Excel 文件。", name)
-    if not any(isinstance(item, Table) for item in items):
-        return text_positioned(items, name)
-    return grids(join_pages(items), name)
+    found, _ = grids_of_pages(_pages(data, name), name, NO_TEXT)
+    return found
+
+
+NO_TEXT = "OFD 文件中没有文字（可能是扫描图片）：请提供含文字的 OFD、PDF 或原始 Word/Excel 文件。"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -99,8 +93,8 @@ def _numbers(text: str | None) -> list[float]:
     return [float(n) for n in _NUMBER.findall(text or "")]
 
 
-def _pages(data: bytes, name: str) -> Iterator[tuple[float, list[Char], list[dict[str, Any]], int]]:
-    """Each page's height, characters, straight strokes and count of objects drawn, in document order."""
+def _pages(data: bytes, name: str) -> Iterator[PageContent]:
+    """Each page's characters, straight strokes and count of objects drawn, in document order, in points."""
     zf = check_ooxml(data, name, "OFD 文件")
     with zf:
         root = _xml(zf, "OFD.xml", name)
@@ -130,7 +124,7 @@ def _pages(data: bytes, name: str) -> Iterator[tuple[float, list[Char], list[dic
                     if at:
                         drawn += _draw(_xml(zf, at, name), box, chars, edges)
                 drawn += _draw(content, box, chars, edges)
-                yield box[3] * POINTS, chars, edges, drawn
+                yield PageContent(count, box[3] * POINTS, dedupe(chars), edges, drawn)
 
 
 def _box_of(el: Any, default: list[float]) -> list[float]:
@@ -205,7 +199,7 @@ def _deltas(text: str | None) -> list[float]:
 
 def _text(obj: Any, outer: tuple[float, ...], box: list[float], chars: list[Char]) -> None:
     m, x0, y0 = _matrix(obj, outer)
-    size = float(_numbers(obj.get("Size"))[0]) if _numbers(obj.get("Size")) else 3.5
+    size = next(iter(_numbers(obj.get("Size"))), 3.5)
     scale = abs(m[3]) or 1.0
     if abs(m[1]) > 0.01 or abs(m[2]) > 0.01:
         return  # turned text is no cell's text (as in the PDF reader)
@@ -237,8 +231,6 @@ _SEGMENT = re.compile(r"([MLBQACSZ])([^MLBQACSZ]*)", re.IGNORECASE)
 
 
 def _path(obj: Any, outer: tuple[float, ...], box: list[float], edges: list[dict[str, Any]]) -> None:
-    from jixiao.formats.pdf import _edge
-
     if obj.get("Stroke", "true").lower() == "false" and obj.get("Fill", "false").lower() != "true":
         return
     m, x0, y0 = _matrix(obj, outer)
@@ -260,10 +252,10 @@ def _path(obj: Any, outer: tuple[float, ...], box: list[float], edges: list[dict
             start = prev = point(n[0], n[1])
         elif op == "L" and len(n) >= 2 and prev is not None:
             q = point(n[0], n[1])
-            _edge(edges, prev, q)
+            add_edge(edges, prev, q)
             prev = q
         elif op in ("B", "Q", "A", "C") and len(n) >= 2:
             prev = point(n[-2], n[-1])  # a curve rules no cell; its end is where the pen is
         elif op == "Z" and prev is not None and start is not None:
-            _edge(edges, prev, start)
+            add_edge(edges, prev, start)
             prev = start

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,21 +41,7 @@ def detect(head: bytes, name: str) -> bool:
 def read(data: bytes, name: str) -> list[Grid]:
     """Grids of the document: tables (joined across page breaks) and the text between them."""
     _check_streams(data, name)
-    items: list[Item] = []
-    any_text = False
-    empty: list[int] = []
-    for page in _pages(data, name):
-        check_time(name)
-        any_text = any_text or any(c.text.strip() for c in page.chars)
-        items.extend(_page_items(page))
-        if not page.drawn:
-            empty.append(page.number)
-    if not any_text:  # a scan: the registry hands it to the scan reader
-        raise ReadError(NO_TEXT, name)
-    if not any(isinstance(item, Table) for item in items):
-        found = text_positioned(items, name)
-    else:
-        found = grids(join_pages(items), name)
+    found, empty = grids_of_pages(_pages(data, name), name, NO_TEXT)  # no text: a scan, for the scan reader
     if empty and _LOST_CONTENTS.search(data):
         pages = "、".join(map(str, empty))
         raise ReadError(
@@ -73,8 +59,28 @@ def read(data: bytes, name: str) -> list[Grid]:
 _LOST_CONTENTS = re.compile(rb"<<(?:(?!<<|>>|/Contents)[^\x00])*?/Type\s*/Page(?![A-Za-z])(?:(?!<<|>>|/Contents)[^\x00])*>>")
 
 
+def grids_of_pages(pages: Iterable[PageContent], name: str, no_text: str) -> tuple[list[Grid], list[int]]:
+    """The grids of a fixed-layout document's pages (a PDF's, an OFD's): ruled tables joined across page breaks,
+    else tables placed by their text; and the numbers of the pages that draw nothing. ReadError(no_text) when no
+    page has any text."""
+    items: list[Item] = []
+    any_text = False
+    empty: list[int] = []
+    for page in pages:
+        check_time(name)
+        any_text = any_text or any(c.text.strip() for c in page.chars)
+        items.extend(page_items_of(page))
+        if not page.drawn:
+            empty.append(page.number)
+    if not any_text:
+        raise ReadError(no_text, name)
+    if not any(isinstance(item, Table) for item in items):
+        return text_positioned(items, name), empty
+    return grids(join_pages(items), name), empty
+
+
 @dataclass
-class _Page:
+class PageContent:
     number: int  # 1-based
     height: float
     chars: list[Char]  # upright characters, "fake bold" copies dropped
@@ -82,7 +88,7 @@ class _Page:
     drawn: int  # objects on the page (text, paths, images): 0 for a page that draws nothing
 
 
-def _pages(data: bytes, name: str) -> Iterator[_Page]:
+def _pages(data: bytes, name: str) -> Iterator[PageContent]:
     """Each page's characters and ruling segments, one page open at a time."""
     import pypdfium2 as pdfium
 
@@ -107,7 +113,7 @@ def _pages(data: bytes, name: str) -> Iterator[_Page]:
         pdf.close()
 
 
-def _page(page: Any, number: int) -> _Page:
+def _page(page: Any, number: int) -> PageContent:
     import ctypes
 
     import pypdfium2.raw as raw
@@ -133,7 +139,7 @@ def _page(page: Any, number: int) -> _Page:
             chars.append(Char(chr(code), box.left - left, box.right - left, base - size, base, size))
     finally:
         textpage.close()
-    return _Page(number, height, dedupe(chars), _edges(page, left, top), raw.FPDFPage_CountObjects(page.raw))
+    return PageContent(number, height, dedupe(chars), _edges(page, left, top), raw.FPDFPage_CountObjects(page.raw))
 
 
 def _edges(page: Any, left: float, top: float) -> list[dict[str, Any]]:
@@ -160,14 +166,14 @@ def _edges(page: Any, left: float, top: float) -> list[dict[str, Any]]:
             if kind == raw.FPDF_SEGMENT_MOVETO:
                 start = point
             elif kind == raw.FPDF_SEGMENT_LINETO and prev is not None:
-                _edge(edges, prev, point)
+                add_edge(edges, prev, point)
             if raw.FPDFPathSegment_GetClose(seg) and start is not None:
-                _edge(edges, point, start)
+                add_edge(edges, point, start)
             prev = point
     return edges
 
 
-def _edge(edges: list[dict[str, Any]], p: tuple[float, float], q: tuple[float, float]) -> None:
+def add_edge(edges: list[dict[str, Any]], p: tuple[float, float], q: tuple[float, float]) -> None:
     x0, x1 = min(p[0], q[0]), max(p[0], q[0])
     y0, y1 = min(p[1], q[1]), max(p[1], q[1])
     if abs(y1 - y0) < 0.01:
@@ -273,7 +279,7 @@ def _error(exc: Exception, name: str) -> ReadError:
     )
 
 
-def _page_items(page: _Page) -> list[Item]:
+def page_items_of(page: PageContent) -> list[Item]:
     """The page's ruled tables and the runs of text outside them, top to bottom."""
     tables = [t for boxes in ruled_cells(page.edges) if (t := table_of(boxes, page.number, page.height)) is not None]
     tables.sort(key=lambda t: t.top)
@@ -307,7 +313,7 @@ def debug_image(data: bytes, page: int, path: str, resolution: int = 96) -> None
     def rect(box: tuple[float, float, float, float], colour: str) -> None:
         draw.rectangle(tuple(v * k for v in box), outline=colour, width=1)
 
-    for item in _page_items(found):
+    for item in page_items_of(found):
         if isinstance(item, Table):
             for c in item.cells:
                 rect((c.x0, c.top, c.x1, c.bottom), "red")

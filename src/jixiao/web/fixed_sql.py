@@ -62,11 +62,7 @@ class Statement:
         attnames, steps, extra = known
         objects = []
         for row in found:
-            values = list(row[:len(fields)])
-            for n, expression, field_steps in steps:
-                for step in field_steps:
-                    values[n] = step(values[n], expression, connection)
-            made = model.from_db(alias, attnames, values)
+            made = model.from_db(alias, attnames, _converted(row[:len(fields)], steps, connection))
             made.__dict__.update(zip(extra, row[len(fields):], strict=True))
             objects.append(made)
         return objects
@@ -82,14 +78,18 @@ class Statement:
                       for expression, steps in [_converters(connection, f)] if steps]
         if not converting:
             return found
-        converted = []
-        for row in found:
-            values = list(row)
-            for n, expression, steps in converting:
-                for step in steps:
-                    values[n] = step(values[n], expression, connection)
-            converted.append(tuple(values))
-        return converted
+        return [tuple(_converted(row, converting, connection)) for row in found]
+
+
+def _converted(row: Sequence[Any], steps: Sequence[tuple[int, Any, list[Any]]],
+               connection: BaseDatabaseWrapper) -> list[Any]:
+    """A row's values, each column with converters (its position, the field's column expression, the steps)
+    converted as the ORM converts it."""
+    values = list(row)
+    for n, expression, field_steps in steps:
+        for step in field_steps:
+            values[n] = step(values[n], expression, connection)
+    return values
 
 
 _steps: dict[tuple[str, Field[Any, Any]], tuple[Any, list[Any]]] = {}
@@ -109,10 +109,7 @@ def _converters(connection: BaseDatabaseWrapper, field: Field[Any, Any]) -> tupl
 
 def convert(connection: BaseDatabaseWrapper, field: Field[Any, Any], value: Any) -> Any:
     """A column's value as the ORM gives it for `field` (a column a fixed statement read beside a model's)."""
-    expression, steps = _converters(connection, field)
-    for step in steps:
-        value = step(value, expression, connection)
-    return value
+    return _converted([value], [(0, *_converters(connection, field))], connection)[0]
 
 
 def columns(connection: BaseDatabaseWrapper, model: type[Model], table: str | None = None) -> list[str]:

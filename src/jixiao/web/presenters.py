@@ -195,12 +195,13 @@ def paper(record: Mapping[str, Any], scorecard: Scorecard | None = None,
     }
 
 
-def fund_weight(profile_name: str) -> Decimal | None:
-    """The fund weight the scorer used: that of the named profile (built-in or uploaded), None when it is gone."""
-    from jixiao.web.templatetags.jixiao_tags import profile_named
+def fund_weight(form: Form, profile_name: str) -> tuple[Decimal, bool] | None:
+    """The fund weight the scorer used (core.scoring.fund_weight: the form's printed 分值, else the named
+    profile's) and whether it is the printed one; None when the profile is gone."""
+    from jixiao.web.ops.profiles import profile_named
 
     profile = profile_named(profile_name)
-    return profile.fund_weight if profile is not None else None
+    return scoring.fund_weight(form, profile) if profile is not None else None
 
 
 def execution_in_words(form: Form, rate: Decimal | None, otherwise: str) -> str:
@@ -214,12 +215,13 @@ def execution_in_words(form: Form, rate: Decimal | None, otherwise: str) -> str:
     return f"执行率{where} = 全年执行数 {fmt(basis.executed)} ÷ 全年预算数 {fmt(basis.annual)} = {percent2(rate)}"
 
 
-def fund_score_in_words(rate: Decimal | None, score: Decimal | None, weight: Decimal | None, otherwise: str) -> str:
+def fund_score_in_words(rate: Decimal | None, score: Decimal | None, weight: Decimal | None, otherwise: str,
+                        weight_name: str = "分值") -> str:
     """The fund score's computation as a budget official reads it (core.scoring.fund_score_in_words: "执行率 56.00%
     （不超过 100%）× 分值 10 = 5.60"); `otherwise` (core's text saying why there is no score) where there is none."""
     if rate is None or score is None or weight is None:
         return otherwise
-    return scoring.fund_score_in_words(rate, weight, score)
+    return scoring.fund_score_in_words(rate, weight, score, weight_name)
 
 
 def fund_words(form: Form, scorecard: Scorecard | Mapping[str, Any]) -> dict[str, str]:
@@ -227,9 +229,10 @@ def fund_words(form: Form, scorecard: Scorecard | Mapping[str, Any]) -> dict[str
     sc = scorecard if isinstance(scorecard, Mapping) else plain_scorecard(scorecard)
     rate = _decimal(sc.get("execution_rate_exact")) or _decimal(sc.get("execution_rate"))
     score = _decimal(sc.get("fund_score"))
-    weight = fund_weight(str(sc.get("profile") or "")) if score is not None else None
+    weight, printed = (fund_weight(form, str(sc.get("profile") or "")) if score is not None else None) or (None, False)
     return {"execution": execution_in_words(form, rate, str(sc.get("execution_formula") or "")),
-            "fund": fund_score_in_words(rate, score, weight, str(sc.get("fund_formula") or ""))}
+            "fund": fund_score_in_words(rate, score, weight, str(sc.get("fund_formula") or ""),
+                                        "印出的分值" if printed else "分值")}
 
 
 def _decimal(value: Any) -> Decimal | None:

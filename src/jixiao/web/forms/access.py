@@ -270,7 +270,7 @@ def read_form(key: int, lock: bool = False, findings: bool = False) -> Performan
     if lock:
         form._kept = bool(form.__dict__.pop("_kept"))
     elif findings:
-        form._findings = findings_read(form.__dict__.pop("_findings"))  # type: ignore[attr-defined]  # type: ignore[attr-defined]
+        form._findings = findings_read(form.__dict__.pop("_findings"))  # type: ignore[attr-defined]
     return form
 
 

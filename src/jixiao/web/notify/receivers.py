@@ -15,7 +15,7 @@ from jixiao.web.library.models import EntryChange
 from jixiao.web.models import Role
 from jixiao.web.notify.services import Kind, clerks, holders_above, notify
 from jixiao.web.review.models import ReviewEvent
-from jixiao.web.year.models import MonitorForm, TargetDecl, TargetReview, TargetStage
+from jixiao.web.year.models import MonitorForm, MonitorWarning, TargetDecl, TargetReview, TargetStage
 from jixiao.web.year.signals import monitor_submitted, target_step, warning_answered
 
 
@@ -118,15 +118,12 @@ def monitor_event(sender: Any, form: MonitorForm, warnings: list[Any], user: Any
 
 
 @receiver(warning_answered)
-def warning_event(sender: Any, warning: Any, user: Any, **kwargs: Any) -> None:
+def warning_event(sender: Any, warning: MonitorWarning, user: Any, **kwargs: Any) -> None:
     """A 预警 answered by the unit: the finance bureau, which tracks the answers, is told how."""
-    from jixiao.web.year.monitoring import ANSWERS
-
     form = warning.monitor
-    note = f"：{warning.note}" if warning.note else ""
-    note = note if len(note) <= 81 else note[:80] + "…"
+    note = f"：{_short(warning.note)}" if warning.note else ""
     notify(holders_above(form.unit, Role.FINANCE), Kind.COMMENT,
-           f"「{form.unit.name}」答复了「{form.target.project}」的预警：{ANSWERS.get(warning.answer, warning.answer)}{note}",
+           f"「{form.unit.name}」答复了「{form.target.project}」的预警：{warning.get_answer_display()}{note}",
            reverse("year-monitor", args=[form.pk]))
 
 

@@ -115,3 +115,9 @@ def choose(name: str, unit: Any = None, field: str = "profile") -> Profile | Non
 def stored(name: str) -> Profile | None:
     """A stored form's profile by name, retired ones included; None when it is gone (or never was)."""
     return profile_set(retired=True).by_name.get(name) if name else None
+
+
+def profile_named(name: str) -> Profile | None:
+    """The profile of a name: a built-in one without a query (most forms' on every page), else an uploaded one
+    (retired ones too); None when it is gone."""
+    return builtin_set().by_name.get(name) or stored(name)

@@ -40,19 +40,12 @@ def number(value: Any) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def profile_named(name: str) -> Any:
-    """The profile of a name: a built-in one without a query (most forms' on every page), else an uploaded one
-    (retired ones too); None when it is gone."""
-    from jixiao.profile_files import builtin_set
-    from jixiao.web.ops.profiles import stored
-
-    return builtin_set().by_name.get(name) or stored(name)
-
-
 @register.filter
 def profile_title(name: str) -> str:
     """A profile's title as users read it (财政部项目支出绩效自评表（2020年起）) for its name (mof-2020), which is
     the program's handle on it; the name itself only when the profile is gone."""
+    from jixiao.web.ops.profiles import profile_named
+
     found = profile_named(str(name or ""))
     return found.title if found is not None and found.title else str(name or "")
 
